@@ -1,0 +1,47 @@
+# callsim: `make run` and `make test` set everything up on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+.PHONY: run test test-slow test-all bench lint validate clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+## Run the baseline scenario; results land in results/<name>/<stamp>/.
+run: $(STAMP)
+	$(VENV)/bin/callsim $(ARGS)
+
+## The default test run (under ~10 minutes on 2 cores); slow statistical tests excluded.
+test: $(STAMP)
+	$(PY) -m pytest -q -n 2 -m "not slow"
+
+## The slow statistical tests (simulation vs exact formulas); CI runs them too.
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -n 2 -m slow
+
+test-all: test test-slow
+
+## Simulated vs exact for the validation config.
+validate: $(STAMP)
+	$(VENV)/bin/callsim validate $(ARGS)
+
+## Engine throughput and memory against a textbook SimPy model and Ciw.
+bench: $(BENCH_STAMP)
+	$(PY) benchmarks/bench_engine.py $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim tests benchmarks experiments
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

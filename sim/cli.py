@@ -1,0 +1,104 @@
+"""The ``callsim`` command: thin Hydra wrappers around the library.
+
+``callsim [overrides]`` runs a scenario (replications with confidence intervals) and
+writes ``results/<run.name>/<timestamp>/``; ``callsim -m a=1,2`` sweeps (one numbered
+folder per point); ``callsim validate [overrides]`` compares simulation with the
+exact formulas for a config that meets their assumptions (default scenario
+``steady_genesys``). Bad input stops before any simulation with one line naming the
+key, the value and what is allowed, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig
+
+from sim.config import register_configs
+from sim.runner import replicate
+from sim.validation import ConfigError, load_config
+from sim.writer import summary_text, write_results
+
+__all__ = ["CONFIG_DIR", "main"]
+
+log = logging.getLogger("callsim")
+
+#: The configs/ folder of the project (Hydra's primary config directory).
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+
+register_configs()
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Turn bad input into one clear line and exit status 2, without a traceback."""
+    try:
+        yield
+    except ConfigError as exc:
+        log.error("callsim: error: %s", exc)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        log.error("callsim: interrupted; no results were written")
+        sys.exit(130)
+
+
+def _results_folder(name: str) -> Path:
+    hc = HydraConfig.get()
+    if hc.mode == RunMode.MULTIRUN:
+        return Path(hc.runtime.output_dir)
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    folder = Path("results") / name / stamp
+    k = 1
+    while folder.exists():
+        k += 1
+        folder = Path("results") / name / f"{stamp}_{k}"
+    return folder
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+def _run(cfg: DictConfig) -> None:
+    with _friendly_errors():
+        config = load_config(cfg)
+        reps = replicate(config)
+        folder = write_results(
+            reps, _results_folder(config.run.name), list(HydraConfig.get().overrides.task)
+        )
+        log.info("%s\nresults: %s", summary_text(reps), folder)
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+def _validate(cfg: DictConfig) -> None:
+    from sim.oracle import format_validation, validate
+
+    with _friendly_errors():
+        config = load_config(cfg)
+        try:
+            table = validate(config)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        log.info(format_validation(table))
+
+
+def main() -> None:
+    """Entry point of the ``callsim`` console script."""
+    args = sys.argv[1:]
+    if args and args[0] == "validate":
+        rest = args[1:]
+        if not any(a.lstrip("+~").startswith("scenario=") for a in rest):
+            rest.append("scenario=steady_genesys")
+        sys.argv = [sys.argv[0], *rest]
+        _validate()
+    else:
+        _run()
+
+
+if __name__ == "__main__":
+    main()

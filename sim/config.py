@@ -1,0 +1,179 @@
+"""Typed configuration schema of callsim.
+
+Parameters flow one way: YAML (Hydra) -> these dataclasses (validated) -> the model.
+The dataclasses are registered in Hydra's ConfigStore (:func:`register_configs`) so
+that Hydra type-checks every YAML file and command-line override against them; the
+library path (:func:`sim.load_config`) uses the same schema without Hydra.
+
+Units: times inside the engine are **seconds**. Every key says its unit in its name
+(``_s`` seconds, ``_min`` minutes, ``_per_s`` per second) or in its comment; clock
+times of day are ``"HH:MM"`` strings. Sources of calibrated defaults are cited in the
+YAML files under ``configs/`` and in ``docs/reference/config.md``.
+
+Range checks live in :mod:`sim.validation`; this module only declares the shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "CenterConfig",
+    "Config",
+    "DistributionConfig",
+    "MetricsConfig",
+    "OutputConfig",
+    "QueueConfig",
+    "RedialConfig",
+    "RunConfig",
+    "ServiceConfig",
+    "StaffingConfig",
+    "register_configs",
+]
+
+
+@dataclass
+class DistributionConfig:
+    """A probability law of a duration, in seconds (see :mod:`sim.distributions`).
+
+    ``kind`` selects the law; only the parameters of that kind may be set (the others
+    stay null). ``kind: genesys`` and ``kind: genesys2020`` are the calibrated patience
+    laws of the Genesys surveys and take no parameters.
+    """
+
+    kind: str = "exponential"  # exponential|lognormal|gamma|weibull|deterministic|empirical|histogram|piecewise_hazard|mixture|never|genesys|genesys2020
+    mean_s: float | None = None  # mean, seconds (exponential, lognormal, gamma)
+    cv: float | None = None  # coefficient of variation sd/mean, dimensionless (lognormal, gamma)
+    shape: float | None = None  # Weibull shape k, dimensionless
+    scale_s: float | None = None  # Weibull scale, seconds
+    value_s: float | None = None  # deterministic value, seconds (0 = atom at zero)
+    values_s: list[float] | None = None  # empirical: observed durations, seconds
+    edges_s: list[float] | None = None  # histogram bin edges / hazard change points, seconds
+    probs: list[float] | None = None  # histogram bin probabilities (sum to 1)
+    tail_mean_s: float | None = None  # histogram open last bin: mean excess, seconds (.inf = never)
+    rates_per_s: list[float] | None = None  # piecewise hazard rates, per second
+    components: list[Any] | None = None  # mixture: list of {weight: w, kind: ..., ...}
+
+
+@dataclass
+class CenterConfig:
+    """Opening hours, planning intervals and the arrival forecast."""
+
+    name: str = "callsim"  # a label for tables and figures
+    open_time: str = "08:00"  # opening time of day, "HH:MM"
+    close_time: str = "20:00"  # closing time of day, "HH:MM" ("24:00" allowed)
+    interval_min: int = 30  # planning interval length, minutes; divides the opening hours
+    volume_per_day: float = 2400.0  # expected fresh calls per day, before day/busyness factors
+    profile: list[float] | None = (
+        None  # intraday share of the day's calls per interval; null = flat
+    )
+    day_of_week_factors: list[float] = field(
+        default_factory=lambda: [1.0] * 7
+    )  # Mon..Sun multipliers
+    start_weekday: int = 0  # weekday of day 0: 0 = Monday .. 6 = Sunday
+    busyness_var: float = (
+        0.0  # variance of the daily gamma busyness factor (mean 1); 0 = plain Poisson
+    )
+    after_close: str = (
+        "drain"  # drain: agents serve the queue after closing; cut: waiting calls end as 'closed'
+    )
+    call_type: str = "general"  # name of the (single, for now) call type
+
+
+@dataclass
+class StaffingConfig:
+    """Agents on duty: one number for every interval, or a list with one per interval."""
+
+    agents: Any = 10  # int >= 1, or a list of ints >= 0 (one per interval, not all zero)
+    group: str = "agents"  # name of the (single, for now) agent group
+
+
+@dataclass
+class ServiceConfig:
+    """Handle time = talk time + after-call work (ACW); the agent is busy for both."""
+
+    talk: DistributionConfig = field(
+        default_factory=lambda: DistributionConfig(kind="lognormal", mean_s=240.0, cv=1.0)
+    )
+    acw: DistributionConfig = field(
+        default_factory=lambda: DistributionConfig(kind="deterministic", value_s=30.0)
+    )
+
+
+@dataclass
+class RedialConfig:
+    """Callers who abandoned (or were blocked) and call again later."""
+
+    probability: float = 0.0  # P(an abandoned caller calls again)
+    blocked_probability: float = 0.0  # P(a blocked caller calls again)
+    delay: DistributionConfig = field(
+        default_factory=lambda: DistributionConfig(kind="exponential", mean_s=600.0)
+    )  # time from abandoning/being blocked to the next attempt, seconds
+    max_attempts: int = 3  # attempts per caller, the first included
+
+
+@dataclass
+class QueueConfig:
+    """Capacity limits. Null means unlimited."""
+
+    lines: int | None = None  # max calls in the centre (talking + waiting); more are blocked
+    max_waiting: int | None = None  # max calls waiting; more are blocked
+
+
+@dataclass
+class MetricsConfig:
+    """How KPIs are computed (see docs/background/metrics.md)."""
+
+    sl_threshold_s: float = 20.0  # service-level threshold T, seconds
+    sl_target: float = 0.80  # target share answered within T (shown in reports)
+    confidence: float = 0.95  # confidence level of intervals over replications
+
+
+@dataclass
+class OutputConfig:
+    """What a CLI run writes into its results folder."""
+
+    calls_table: bool = True  # write the per-call table (Parquet)
+    csv_max_rows: int = 200_000  # also write CSV copies of tables up to this many rows; 0 = never
+    figures: bool = True  # draw the per-interval figures
+
+
+@dataclass
+class RunConfig:
+    """Horizon, replications and seeds."""
+
+    name: str = "baseline"  # results go to results/<name>/<timestamp>/
+    days: int = 1  # simulated days
+    warmup_s: float = (
+        0.0  # calls arriving before this time (seconds from day 0 00:00) are not counted
+    )
+    replications: int = 1  # independent replications (streams spawned from seed)
+    workers: int = 1  # processes for replications; 1 = in this process
+    seed: int = 20261123  # root seed of numpy SeedSequence
+
+
+@dataclass
+class Config:
+    """The whole configuration of one scenario."""
+
+    center: CenterConfig = field(default_factory=CenterConfig)
+    staffing: StaffingConfig = field(default_factory=StaffingConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    patience: DistributionConfig = field(default_factory=lambda: DistributionConfig(kind="genesys"))
+    redials: RedialConfig = field(default_factory=RedialConfig)
+    queue: QueueConfig = field(default_factory=QueueConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+
+def register_configs() -> None:
+    """Register the schema in Hydra's ConfigStore as ``callsim_schema``.
+
+    ``configs/config.yaml`` lists it first in its defaults, so every YAML value and
+    every command-line override is merged onto (and type-checked against) it.
+    """
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="callsim_schema", node=Config)

@@ -1,0 +1,419 @@
+"""The event loop: a FCFS multi-agent queue with abandonment, blocking and redials, on SimPy.
+
+Why it looks the way it does (design.md section 7, and the speed targets of the core
+issue): a textbook SimPy model runs one generator process per caller and a
+``simpy.Resource`` for the agents; that costs several events and generator switches
+per call. Here SimPy is used as what it is at heart, a clock and an event heap:
+
+* no process per caller: each call is an index into column arrays, and what happens
+  to it is a callback attached to a plain event (:class:`_Fire`);
+* no ``simpy.Resource``: identical agents are a deque of idle agent ids (the longest
+  idle agent takes the next call) and a few counters;
+* lazy cancellation: when a waiting call is answered its abandonment event is not
+  removed from the heap; it fires later, sees the call is no longer waiting, and does
+  nothing. Likewise answered-or-abandoned calls stay in the FCFS deque until an agent
+  skips them;
+* random variates are drawn in bulk with numpy (a day of fresh calls at a time, redial
+  draws in blocks), never one at a time from the event loop.
+
+The loop itself is a set of closures over local variables: in CPython that is the
+cheapest state access there is, and this is the hot path of every study.
+
+Semantics (the same as the textbook model in ``tests/textbook.py``):
+
+* a call that finds an idle agent is answered at once (wait 0);
+* otherwise, if a line or queue cap is full it is *blocked*; if its patience is 0 it
+  *abandons* at once; else it waits in FCFS order and abandons when its patience runs
+  out, unless an agent takes it first;
+* staffing is piecewise constant per interval; when it drops, idle agents leave at
+  once and busy agents leave when they finish their call (no pre-emption);
+* at closing, fresh arrivals stop; with ``drain`` the agents on duty serve the calls
+  still waiting, with ``cut`` those calls end as *closed*. Redials that come while
+  the centre is closed end as *closed* too.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from heapq import heappop, heappush
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.core import NORMAL
+
+from sim.arrivals import FreshCalls
+from sim.distributions import Distribution
+from sim.rng import Streams
+from sim.timetable import Timetable
+
+__all__ = ["Engine", "EngineLog", "Outcome", "RedialPolicy", "Source"]
+
+
+class Outcome(IntEnum):
+    """How a call attempt ended (``WAITING`` only while the run is in progress)."""
+
+    WAITING = 0
+    ANSWERED = 1
+    ABANDONED = 2
+    BLOCKED = 3
+    CLOSED = 4
+
+
+class Source(IntEnum):
+    """Why a call attempt was made."""
+
+    FRESH = 0
+    REDIAL = 1
+
+
+class _Clock(simpy.Environment):
+    """SimPy's environment with a fast lane for the engine's own events.
+
+    :meth:`fire` puts ``(time, priority, id, callback, value)`` on SimPy's event heap:
+    no :class:`simpy.Event` object is created for the hundreds of thousands of
+    arrivals, answers and abandonments. :meth:`run_to_end` is SimPy's ``step`` loop
+    that also understands these entries, so ordinary SimPy events and processes can
+    share the clock with them (same time -> first scheduled, first served).
+    """
+
+    def fire(self, delay: float, callback: Callable[[Any], None], value: Any) -> None:
+        """Call ``callback(value)`` after ``delay`` seconds."""
+        entry: Any = (self._now + delay, NORMAL, next(self._eid), callback, value)
+        heappush(self._queue, entry)
+
+    def run_to_end(self) -> None:
+        """Process every scheduled event (``Environment.run()`` without ``until``)."""
+        queue: list[Any] = self._queue
+        while queue:
+            item = heappop(queue)
+            self._now = item[0]
+            if len(item) == 5:
+                item[3](item[4])
+                continue
+            event = item[3]
+            callbacks, event.callbacks = event.callbacks, None
+            for callback in callbacks:
+                callback(event)
+            if not event._ok and not hasattr(event, "_defused"):
+                raise event._value
+
+
+class _Draws:
+    """Variates of one law, drawn from one stream in blocks of ``block`` (reproducible)."""
+
+    def __init__(
+        self,
+        sample: Callable[[np.random.Generator, int], np.ndarray],
+        rng: np.random.Generator,
+        block: int = 1024,
+    ) -> None:
+        self.sample = sample
+        self.rng = rng
+        self.block = block
+        self._buffer: list[float] = []
+
+    def take(self) -> float:
+        if not self._buffer:
+            self._buffer = self.sample(self.rng, self.block)[::-1].tolist()
+        return self._buffer.pop()
+
+
+class RedialPolicy:
+    """Decides whether an abandoned or blocked caller calls again, and when.
+
+    Redials draw from their own streams so that they never shift the draws of fresh
+    calls (common random numbers across staffing scenarios).
+    """
+
+    def __init__(
+        self,
+        probability: float,
+        blocked_probability: float,
+        max_attempts: int,
+        delay: Distribution,
+        patience: Distribution,
+        talk: Distribution,
+        acw: Distribution,
+        streams: Streams,
+    ) -> None:
+        self.probability = probability
+        self.blocked_probability = blocked_probability
+        self.max_attempts = max_attempts
+        self._u = _Draws(lambda rng, n: rng.random(n), streams["redial_decision"])
+        self._delay = _Draws(delay.sample, streams["redial_delay"])
+        self._patience = _Draws(patience.sample, streams["redial_patience"])
+        self._talk = _Draws(talk.sample, streams["redial_talk"])
+        self._acw = _Draws(acw.sample, streams["redial_acw"])
+
+    @property
+    def active(self) -> bool:
+        """False when no caller ever redials."""
+        return self.max_attempts > 1 and (self.probability > 0 or self.blocked_probability > 0)
+
+    def delay_after(self, attempt: int, blocked: bool) -> float | None:
+        """Seconds until the next attempt, or None if the caller gives up."""
+        if attempt >= self.max_attempts:
+            return None
+        p = self.blocked_probability if blocked else self.probability
+        if p <= 0 or self._u.take() >= p:
+            return None
+        return self._delay.take()
+
+    def attempt_draws(self) -> tuple[float, float]:
+        """Patience and handle time of a redial attempt, seconds."""
+        return self._patience.take(), self._talk.take() + self._acw.take()
+
+
+@dataclass
+class EngineLog:
+    """Raw per-call columns and the staffing log.
+
+    The index of a call is its engine index: a day's fresh calls are stored in bulk
+    when the day opens and redials are appended as they happen, so the index is not
+    in order of arrival when there are redials (:func:`sim.metrics.calls_table` sorts).
+    """
+
+    arrival_s: np.ndarray  # float64, engine time of arrival
+    patience_s: np.ndarray  # float64
+    handle_s: np.ndarray  # float64, talk + after-call work (drawn even if not answered)
+    wait_s: np.ndarray  # float64, time from arrival to answer/abandon/close (0 if blocked)
+    outcome: np.ndarray  # uint8, Outcome
+    agent_id: np.ndarray  # int32, -1 unless answered
+    source: np.ndarray  # uint8, Source
+    attempt: np.ndarray  # uint8, 1 for the first attempt of a caller
+    caller_id: np.ndarray  # int64, call id of the caller's first attempt
+    staff_time_s: np.ndarray  # float64, times at which the number of agents present changed
+    staff_present: np.ndarray  # int32, agents present (on duty or finishing a call) from then on
+    end_s: float  # engine time of the last event
+
+
+class Engine:
+    """One replication of one centre: build it, call :meth:`run` once."""
+
+    def __init__(
+        self,
+        timetable: Timetable,
+        staffing: np.ndarray,
+        fresh: FreshCalls,
+        redials: RedialPolicy,
+        lines: int | None,
+        max_waiting: int | None,
+        drain: bool,
+    ) -> None:
+        self.timetable = timetable
+        self.staffing = [int(a) for a in staffing]
+        self.fresh = fresh
+        self.redials = redials
+        self.lines = lines
+        self.max_waiting = max_waiting
+        self.drain = drain
+
+    def run(self) -> EngineLog:
+        """Simulate every day of the timetable and return the raw log."""
+        env = _Clock()
+        fire = env.fire
+        tt = self.timetable
+        lines, max_waiting, drain = self.lines, self.max_waiting, self.drain
+        redials = self.redials if self.redials.active else None
+        inf = float("inf")
+        WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in Outcome)
+
+        arrival, patience, handle, wait = array("d"), array("d"), array("d"), array("d")
+        agent_of, caller = array("i"), array("q")
+        status, source, attempt = bytearray(), bytearray(), bytearray()
+        staff_t, staff_n = array("d"), array("i")
+
+        queue: deque[int] = deque()
+        idle: deque[int] = deque()
+        off: list[int] = []
+        n_busy = n_waiting = present = target = next_agent = day_end = 0
+        is_open = closed_drain = False
+
+        def log_staff() -> None:
+            staff_t.append(env.now)
+            staff_n.append(present)
+
+        def retry(i: int, blocked: bool) -> None:
+            if redials is not None:
+                delay = redials.delay_after(attempt[i], blocked)
+                if delay is not None:
+                    fire(delay, on_redial, i)
+
+        def route(i: int) -> None:
+            """Decide what happens to call ``i`` on arrival (the hot path)."""
+            nonlocal n_waiting, n_busy
+            if not is_open:
+                status[i] = CLOSED
+            elif lines is not None and n_busy + n_waiting >= lines:
+                status[i] = BLOCKED
+                retry(i, True)
+            elif idle:
+                agent = idle.popleft()
+                status[i] = ANSWERED
+                agent_of[i] = agent
+                n_busy += 1
+                fire(handle[i], on_done, agent)
+            elif max_waiting is not None and n_waiting >= max_waiting:
+                status[i] = BLOCKED
+                retry(i, True)
+            else:
+                pat = patience[i]
+                if pat <= 0.0:
+                    status[i] = ABANDONED
+                    retry(i, False)
+                else:
+                    n_waiting += 1
+                    queue.append(i)
+                    if pat < inf:
+                        fire(pat, on_abandon, i)
+
+        def answer_next(agent: int) -> None:
+            """Give ``agent`` the longest-waiting live call (one must exist)."""
+            nonlocal n_waiting, n_busy
+            i = queue.popleft()
+            while status[i] != WAITING:
+                i = queue.popleft()
+            n_waiting -= 1
+            n_busy += 1
+            status[i] = ANSWERED
+            wait[i] = env.now - arrival[i]
+            agent_of[i] = agent
+            fire(handle[i], on_done, agent)
+
+        def on_arrival(value: Any) -> None:
+            i = value
+            now = env.now
+            arrival[i] = now  # the event time, to the last bit (see Engine docs)
+            if i + 1 < day_end:
+                fire(arrival[i + 1] - now, on_arrival, i + 1)
+            route(i)
+
+        def on_redial(value: Any) -> None:
+            assert redials is not None
+            prev = value
+            pat, hnd = redials.attempt_draws()
+            i = len(status)
+            arrival.append(env.now)
+            patience.append(pat)
+            handle.append(hnd)
+            wait.append(0.0)
+            agent_of.append(-1)
+            caller.append(caller[prev])
+            status.append(WAITING)
+            source.append(Source.REDIAL)
+            attempt.append(attempt[prev] + 1)
+            route(i)
+
+        def on_abandon(value: Any) -> None:
+            nonlocal n_waiting
+            i = value
+            if status[i] == WAITING:
+                status[i] = ABANDONED
+                wait[i] = env.now - arrival[i]
+                n_waiting -= 1
+                retry(i, False)
+
+        def on_done(value: Any) -> None:
+            nonlocal n_busy, present
+            agent = value
+            n_busy -= 1
+            if present > target and not (closed_drain and n_waiting):
+                present -= 1
+                off.append(agent)
+                log_staff()
+            elif n_waiting:
+                answer_next(agent)
+            else:
+                idle.append(agent)
+
+        def set_target(new: int) -> None:
+            nonlocal target, present, next_agent
+            target = new
+            changed = False
+            while present < target:
+                if off:
+                    agent = off.pop()
+                else:
+                    agent = next_agent
+                    next_agent += 1
+                present += 1
+                changed = True
+                if n_waiting:
+                    answer_next(agent)
+                else:
+                    idle.append(agent)
+            while present > target and idle:
+                off.append(idle.popleft())
+                present -= 1
+                changed = True
+            if changed:
+                log_staff()
+
+        def on_staff(value: Any) -> None:
+            set_target(value)
+
+        def on_open(value: Any) -> None:
+            nonlocal is_open, closed_drain, day_end
+            is_open, closed_drain = True, False
+            calls = self.fresh.day(value)
+            n = len(calls.arrival_s)
+            base = len(status)
+            arrival.frombytes(calls.arrival_s.astype(np.float64).tobytes())
+            patience.frombytes(calls.patience_s.astype(np.float64).tobytes())
+            handle.frombytes(calls.handle_s.astype(np.float64).tobytes())
+            wait.frombytes(bytes(8 * n))
+            agent_of.frombytes(np.full(n, -1, dtype=np.int32).tobytes())
+            caller.frombytes(np.arange(base, base + n, dtype=np.int64).tobytes())
+            status.extend(bytes(n))
+            source.extend(bytes(n))
+            attempt.extend(b"\x01" * n)
+            day_end = base + n
+            if n:
+                fire(arrival[base] - env.now, on_arrival, base)
+
+        def on_close(value: Any) -> None:
+            nonlocal is_open, closed_drain, n_waiting
+            is_open, closed_drain = False, drain
+            if not drain:
+                now = env.now
+                for i in queue:
+                    if status[i] == WAITING:
+                        status[i] = CLOSED
+                        wait[i] = now - arrival[i]
+                queue.clear()
+                n_waiting = 0
+            set_target(0)
+
+        for day in range(tt.days):
+            opening = tt.opening(day)
+            fire(opening, on_open, day)
+            for k, t0 in enumerate(tt.interval_starts(day).tolist()):
+                fire(t0, on_staff, self.staffing[k])
+            if not tt.always_open or day == tt.days - 1:
+                fire(tt.closing(day), on_close, None)
+        env.run_to_end()
+
+        now = env.now
+        for i in queue:  # infinitely patient callers left with no agent: the run is over
+            if status[i] == WAITING:
+                status[i] = CLOSED
+                wait[i] = now - arrival[i]
+        return EngineLog(
+            arrival_s=np.frombuffer(arrival, dtype=np.float64),
+            patience_s=np.frombuffer(patience, dtype=np.float64),
+            handle_s=np.frombuffer(handle, dtype=np.float64),
+            wait_s=np.frombuffer(wait, dtype=np.float64),
+            outcome=np.frombuffer(status, dtype=np.uint8),
+            agent_id=np.frombuffer(agent_of, dtype=np.int32),
+            source=np.frombuffer(source, dtype=np.uint8),
+            attempt=np.frombuffer(attempt, dtype=np.uint8),
+            caller_id=np.frombuffer(caller, dtype=np.int64),
+            staff_time_s=np.frombuffer(staff_t, dtype=np.float64),
+            staff_present=np.frombuffer(staff_n, dtype=np.int32),
+            end_s=now,
+        )

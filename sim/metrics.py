@@ -1,0 +1,324 @@
+"""From the engine's raw log to the fixed-schema tables and the headline KPIs.
+
+Everything here is vectorised numpy/pandas over whole columns; nothing runs per call
+in Python. The definitions are stated once, in ``docs/background/metrics.md``, and
+every column once, in ``docs/reference/outputs.md``:
+
+* service level SL(T): answered within T / offered (``service_level``); variants
+  answered within T / answered (``service_level_answered``) and answered within T /
+  (offered - abandoned within T) (``service_level_excl_short_abandons``);
+* ASA: mean wait of answered calls; ``mean_wait_s``: mean wait of answered and
+  abandoned calls (an abandoned call waited its patience);
+* abandonment rate: abandoned / offered; blocking rate: blocked / offered;
+* ``p_wait``: share of offered calls that found no idle agent and were not blocked;
+* occupancy: busy agent-time / available agent-time, where available agent-time counts
+  every agent present (on duty, or finishing a call after their shift ended).
+
+Offered calls are all call attempts (fresh and redials) that arrived after the warm-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.engine import EngineLog, Outcome, Source
+from sim.timetable import Timetable
+
+__all__ = [
+    "CALL_COLUMNS",
+    "INTERVAL_COLUMNS",
+    "KPI_DEFINITIONS",
+    "SUMMARY_KEYS",
+    "calls_table",
+    "intervals_table",
+    "summarize",
+]
+
+OUTCOMES = ("answered", "abandoned", "blocked", "closed")  # index = Outcome value - 1
+SOURCES = ("fresh", "redial")  # index = Source value
+
+#: Columns of the ``calls`` table, in order.
+CALL_COLUMNS = (
+    "call_id", "caller_id", "attempt", "source", "call_type", "day", "interval",
+    "arrival_s", "patience_s", "wait_s", "outcome", "agent_id", "agent_group",
+    "handle_s", "warmup",
+)  # fmt: skip
+
+#: Columns of the ``intervals`` table, in order.
+INTERVAL_COLUMNS = (
+    "day", "interval", "weekday", "start_s", "clock", "expected_calls", "offered",
+    "answered", "abandoned", "blocked", "answered_within_sl", "abandoned_within_sl",
+    "service_level", "service_level_answered", "service_level_excl_short_abandons",
+    "asa_s", "mean_wait_s", "abandon_rate", "scheduled_agents", "agents_present",
+    "busy_agent_s", "available_agent_s", "occupancy",
+)  # fmt: skip
+
+#: Keys of the one-row ``summary``, in order.
+SUMMARY_KEYS = (
+    "offered", "answered", "abandoned", "blocked", "closed", "redials", "p_wait",
+    "service_level", "service_level_answered", "service_level_excl_short_abandons",
+    "asa_s", "mean_wait_s", "abandon_rate", "block_rate", "occupancy", "mean_handle_s",
+)  # fmt: skip
+
+
+#: What each summary KPI means (units in the name; rates are shares in [0, 1]).
+KPI_DEFINITIONS = {
+    "offered": "call attempts (fresh and redials) that arrived after the warm-up",
+    "answered": "offered calls an agent answered",
+    "abandoned": "offered calls whose caller hung up while waiting",
+    "blocked": "offered calls refused because all lines or queue places were taken",
+    "closed": "offered calls that arrived while closed, or still waited at a 'cut' closing",
+    "redials": "offered calls that were a repeat attempt after abandoning or being blocked",
+    "p_wait": "share of offered calls that found no idle agent and were not blocked",
+    "service_level": "answered within the threshold / offered",
+    "service_level_answered": "answered within the threshold / answered",
+    "service_level_excl_short_abandons": "answered within the threshold / (offered - abandoned within the threshold)",
+    "asa_s": "average speed of answer: mean wait of answered calls, seconds",
+    "mean_wait_s": "mean wait of answered and abandoned calls, seconds",
+    "abandon_rate": "abandoned / offered",
+    "block_rate": "blocked / offered",
+    "occupancy": "busy agent-time / available agent-time (agents present)",
+    "mean_handle_s": "mean handle time (talk + after-call work) of answered calls, seconds",
+}
+
+
+def _categorical(codes: np.ndarray, categories: Sequence[str]) -> Any:
+    """A categorical column from integer codes (-1 = missing), without copying labels."""
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(categories)))
+
+
+def calls_table(
+    log: EngineLog, timetable: Timetable, warmup_s: float, call_type: str, agent_group: str
+) -> pd.DataFrame:
+    """The ``calls`` table: one row per call attempt, in order of arrival.
+
+    ``call_id`` is the rank of the attempt by arrival time (ties keep engine order);
+    ``caller_id`` is the ``call_id`` of the caller's first attempt.
+    """
+    n = len(log.outcome)
+    order: np.ndarray | slice = slice(None)
+    caller = log.caller_id
+    if n > 1 and bool(np.any(np.diff(log.arrival_s) < 0)):
+        order = np.argsort(log.arrival_s, kind="stable")
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n, dtype=np.int64)
+        caller = rank[log.caller_id[order]]
+    arrival = log.arrival_s[order]
+    outcome = log.outcome[order]
+    answered = outcome == Outcome.ANSWERED
+    day, interval = timetable.locate(arrival)
+    handle = log.handle_s[order]
+    handle[~answered] = np.nan  # the log is ours to change: no copy of the column
+    return pd.DataFrame(
+        {
+            "call_id": np.arange(n, dtype=np.int64),
+            "caller_id": caller,
+            "attempt": log.attempt[order],
+            "source": _categorical(log.source[order].astype(np.int8), SOURCES),
+            "call_type": _categorical(np.zeros(n, np.int8), [call_type]),
+            "day": day,
+            "interval": interval,
+            "arrival_s": arrival,
+            "patience_s": log.patience_s[order],
+            "wait_s": log.wait_s[order],
+            "outcome": _categorical(outcome.astype(np.int8) - 1, OUTCOMES),
+            "agent_id": log.agent_id[order],
+            "agent_group": _categorical(
+                np.where(answered, 0, -1).astype(np.int8), [agent_group]
+            ),
+            "handle_s": handle,
+            "warmup": arrival < warmup_s,
+        },
+        columns=list(CALL_COLUMNS),
+        copy=False,
+    )
+
+
+def _count_sum_upto(x: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each time in the sorted ``at``: how many values of ``x`` are <= it, and their sum.
+
+    Buckets ``x`` by ``at`` (one int32 temporary per value) instead of sorting it, so
+    memory stays small for tables of millions of calls.
+    """
+    j = np.searchsorted(at, x, side="left").astype(np.int32)
+    m = len(at) + 1
+    count = np.cumsum(np.bincount(j, minlength=m))[:-1]
+    total = np.cumsum(np.bincount(j, weights=x, minlength=m))[:-1]
+    return count, total
+
+
+def _cumulative_busy(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Busy agent-seconds accumulated up to each (sorted) time in ``at`` by spans [start, end)."""
+    ns, cs = _count_sum_upto(starts, at)
+    ne, ce = _count_sum_upto(ends, at)
+    return (at * ns - cs) - (at * ne - ce)
+
+
+def _cumulative_present(times: np.ndarray, present: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Agent-seconds of presence accumulated up to each time in ``at`` (step function)."""
+    if len(times) == 0:
+        return np.zeros_like(at)
+    area = np.concatenate(([0.0], np.cumsum(present[:-1] * np.diff(times))))
+    k = np.searchsorted(times, at, side="right") - 1
+    inside = k >= 0
+    out = np.zeros_like(at)
+    out[inside] = area[k[inside]] + present[k[inside]] * (at[inside] - times[k[inside]])
+    return out
+
+
+def _answered_spans(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (seconds) of every answered call's handling."""
+    ans = (calls["outcome"] == "answered").to_numpy()
+    start = calls["arrival_s"].to_numpy()[ans] + calls["wait_s"].to_numpy()[ans]
+    return start, start + calls["handle_s"].to_numpy()[ans]
+
+
+def _tally(
+    calls: pd.DataFrame, timetable: Timetable, sl_threshold_s: float
+) -> dict[str, np.ndarray]:
+    """Counts and sums per bucket, in one pass of ``np.bincount`` per quantity.
+
+    Bucket ``day * n_intervals + interval`` holds the calls that arrived in that
+    interval; bucket ``B`` (= days * n_intervals) those that arrived outside opening
+    hours (redials while closed); bucket ``B + 1`` the warm-up calls (discarded).
+    The table is never copied: only a few compact per-call temporaries are made.
+    """
+    k = timetable.n_intervals
+    n_buckets = timetable.days * k
+    row = calls["day"].to_numpy().astype(np.int32) * k + calls["interval"].to_numpy()
+    row[calls["interval"].to_numpy() < 0] = n_buckets
+    row[calls["warmup"].to_numpy()] = n_buckets + 1
+    outcome = calls["outcome"].cat.codes.to_numpy() + 1
+    wait = calls["wait_s"].to_numpy()
+    ans = outcome == Outcome.ANSWERED
+    abd = outcome == Outcome.ABANDONED
+    within = wait <= sl_threshold_s
+    size = n_buckets + 2
+
+    def count(mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> np.ndarray:
+        if mask is None:
+            return np.bincount(row, weights=weights, minlength=size).astype(float)
+        w = None if weights is None else weights[mask]
+        return np.bincount(row[mask], weights=w, minlength=size).astype(float)
+
+    return {
+        "offered": count(),
+        "answered": count(ans),
+        "abandoned": count(abd),
+        "blocked": count(outcome == Outcome.BLOCKED),
+        "closed": count(outcome == Outcome.CLOSED),
+        "redials": count(calls["source"].cat.codes.to_numpy() == Source.REDIAL),
+        "waited": count(abd | (ans & (wait > 0))),
+        "answered_within_sl": count(ans & within),
+        "abandoned_within_sl": count(abd & within),
+        "wait_answered": count(ans, wait),
+        "wait_all": count(ans | abd, wait),
+        "handle_answered": count(ans, calls["handle_s"].to_numpy()),
+    }
+
+
+def _kpis(t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Ratio KPIs from tallies (NaN where the denominator is 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "p_wait": t["waited"] / t["offered"],
+            "service_level": t["answered_within_sl"] / t["offered"],
+            "service_level_answered": t["answered_within_sl"] / t["answered"],
+            "service_level_excl_short_abandons": t["answered_within_sl"]
+            / (t["offered"] - t["abandoned_within_sl"]),
+            "asa_s": t["wait_answered"] / t["answered"],
+            "mean_wait_s": t["wait_all"] / (t["answered"] + t["abandoned"]),
+            "abandon_rate": t["abandoned"] / t["offered"],
+            "block_rate": t["blocked"] / t["offered"],
+            "mean_handle_s": t["handle_answered"] / t["answered"],
+        }
+
+
+def intervals_table(
+    calls: pd.DataFrame,
+    log: EngineLog,
+    timetable: Timetable,
+    staffing: np.ndarray,
+    expected: np.ndarray,
+    sl_threshold_s: float,
+) -> pd.DataFrame:
+    """The ``intervals`` table: one row per day and planning interval.
+
+    ``expected`` holds the expected fresh calls (forecast x busyness), shape
+    (days, intervals). Warm-up calls are excluded from the call counts.
+    """
+    days, k = timetable.days, timetable.n_intervals
+    n = days * k
+    day = np.repeat(np.arange(days), k)
+    start = np.concatenate([timetable.interval_starts(d) for d in range(days)])
+    bounds = np.concatenate((start, start[-1:] + timetable.interval_s))
+    tally = {key: v[:n] for key, v in _tally(calls, timetable, sl_threshold_s).items()}
+    kpi = _kpis(tally)
+    s, e = _answered_spans(calls)
+    busy = np.diff(_cumulative_busy(s, e, bounds))
+    avail = np.diff(_cumulative_present(log.staff_time_s, log.staff_present, bounds))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        occupancy = busy / avail
+    counts = (
+        "offered",
+        "answered",
+        "abandoned",
+        "blocked",
+        "answered_within_sl",
+        "abandoned_within_sl",
+    )
+    return pd.DataFrame(
+        {
+            "day": day,
+            "interval": np.tile(np.arange(k), days),
+            "weekday": (timetable.start_weekday + day) % 7,
+            "start_s": start,
+            "clock": [_clock(t) for t in start[:k]] * days,
+            "expected_calls": np.asarray(expected, dtype=float).ravel(),
+            **{key: tally[key].astype(np.int64) for key in counts},
+            **{key: kpi[key] for key in INTERVAL_COLUMNS if key in kpi},
+            "scheduled_agents": np.tile(np.asarray(staffing, dtype=np.int64), days),
+            "agents_present": avail / timetable.interval_s,
+            "busy_agent_s": busy,
+            "available_agent_s": avail,
+            "occupancy": occupancy,
+        },
+        columns=list(INTERVAL_COLUMNS),
+    )
+
+
+def _clock(t: float) -> str:
+    sec = round(t % 86400)
+    return f"{sec // 3600:02d}:{sec % 3600 // 60:02d}"
+
+
+def summarize(
+    calls: pd.DataFrame,
+    log: EngineLog,
+    timetable: Timetable,
+    warmup_s: float,
+    sl_threshold_s: float,
+) -> dict[str, Any]:
+    """The headline KPIs of one replication (every call that arrived after the warm-up)."""
+    tally = {
+        key: float(v[:-1].sum()) for key, v in _tally(calls, timetable, sl_threshold_s).items()
+    }
+    kpi = {
+        key: float(v[0]) for key, v in _kpis({k: np.array([v]) for k, v in tally.items()}).items()
+    }
+    s, e = _answered_spans(calls)
+    at = np.array([warmup_s, max(log.end_s, warmup_s)])
+    busy = float(np.diff(_cumulative_busy(s, e, at))[0])
+    avail = float(np.diff(_cumulative_present(log.staff_time_s, log.staff_present, at))[0])
+    out: dict[str, Any] = {}
+    for key in SUMMARY_KEYS:
+        if key in tally:
+            out[key] = int(tally[key])
+        elif key in kpi:
+            out[key] = kpi[key]
+    out["occupancy"] = busy / avail if avail > 0 else float("nan")
+    return {key: out[key] for key in SUMMARY_KEYS}

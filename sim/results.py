@@ -1,0 +1,37 @@
+"""Results of one replication, as returned by :func:`sim.simulate`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sim.config import Config
+
+__all__ = ["Results"]
+
+
+@dataclass
+class Results:
+    """The tables and KPIs of one replication.
+
+    ``calls`` and ``intervals`` follow the fixed schemas of
+    :data:`sim.metrics.CALL_COLUMNS` and :data:`sim.metrics.INTERVAL_COLUMNS`;
+    ``summary`` has the keys of :data:`sim.metrics.SUMMARY_KEYS`.
+    """
+
+    config: Config
+    replication: int
+    calls: pd.DataFrame
+    intervals: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"Results(replication={self.replication}, offered={s.get('offered')}, "
+            f"service_level={s.get('service_level', float('nan')):.3f}, "
+            f"asa_s={s.get('asa_s', float('nan')):.1f}, "
+            f"abandon_rate={s.get('abandon_rate', float('nan')):.3f})"
+        )

@@ -1,0 +1,296 @@
+"""Loading and validating configurations: every bad value stops the run before it starts.
+
+:func:`load_config` accepts a :class:`~sim.config.Config`, a plain mapping, an OmegaConf
+``DictConfig`` (what Hydra hands over) or a YAML file, merges it onto the schema, and
+checks every range. Each problem raises :class:`ConfigError` with one message naming
+the key, the offending value and what is allowed, e.g.::
+
+    center.volume_per_day = -5.0: must be a finite number > 0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
+
+from sim.config import Config, DistributionConfig
+from sim.distributions import Distribution, from_spec
+from sim.timetable import Timetable, parse_clock
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "SHARE_TOLERANCE",
+    "ConfigError",
+    "build_distribution",
+    "load_config",
+    "validate",
+]
+
+#: Intraday shares must sum to 1 within this absolute tolerance.
+SHARE_TOLERANCE = 1e-6
+#: Attempts per caller are stored in one byte.
+MAX_ATTEMPTS = 255
+
+
+class ConfigError(ValueError):
+    """A configuration value is not allowed. ``key`` is the dotted path of the culprit."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _bad(key: str, value: Any, allowed: str) -> ConfigError:
+    return ConfigError(f"{key} = {value!r}: {allowed}", key)
+
+
+def _number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _bad(key, value, "must be a number")
+    return float(value)
+
+
+def _positive(key: str, value: Any) -> float:
+    x = _number(key, value)
+    if not (math.isfinite(x) and x > 0):
+        raise _bad(key, value, "must be a finite number > 0")
+    return x
+
+
+def _non_negative(key: str, value: Any) -> float:
+    x = _number(key, value)
+    if not (math.isfinite(x) and x >= 0):
+        raise _bad(key, value, "must be a finite number >= 0")
+    return x
+
+
+def _probability(key: str, value: Any) -> float:
+    x = _number(key, value)
+    if not 0.0 <= x <= 1.0:
+        raise _bad(key, value, "must be a probability in [0, 1]")
+    return x
+
+
+def _integer(key: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(key, value, f"must be a whole number >= {minimum}")
+    if value < minimum:
+        raise _bad(key, value, f"must be a whole number >= {minimum}")
+    return value
+
+
+def _choice(key: str, value: Any, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise _bad(key, value, "must be one of " + ", ".join(allowed))
+    return str(value)
+
+
+def build_distribution(spec: DistributionConfig | Mapping[str, Any], key: str) -> Distribution:
+    """Build the distribution a config node describes; errors name ``key``."""
+    raw = dataclasses.asdict(spec) if dataclasses.is_dataclass(spec) else dict(spec)
+    try:
+        return from_spec(raw, key=key)
+    except ValueError as exc:
+        raise ConfigError(str(exc), key) from None
+
+
+def _check_center(cfg: Config) -> Timetable:
+    c = cfg.center
+    try:
+        open_s = parse_clock(c.open_time)
+    except ValueError:
+        raise _bad("center.open_time", c.open_time, 'must be a time of day "HH:MM"') from None
+    try:
+        close_s = parse_clock(c.close_time)
+    except ValueError:
+        raise _bad("center.close_time", c.close_time, 'must be a time of day "HH:MM"') from None
+    if close_s <= open_s:
+        raise _bad(
+            "center.close_time", c.close_time, f"must be after center.open_time ({c.open_time})"
+        )
+    interval_min = _integer("center.interval_min", c.interval_min, 1)
+    if (close_s - open_s) % (interval_min * 60) != 0:
+        raise _bad(
+            "center.interval_min",
+            interval_min,
+            f"must divide the opening hours ({c.open_time}-{c.close_time}) into whole intervals",
+        )
+    _positive("center.volume_per_day", c.volume_per_day)
+    timetable = Timetable(
+        open_s=open_s,
+        close_s=close_s,
+        interval_s=interval_min * 60.0,
+        days=cfg.run.days,
+        start_weekday=c.start_weekday,
+    )
+    n = timetable.n_intervals
+    if c.profile is not None:
+        if len(c.profile) != n:
+            raise _bad("center.profile", list(c.profile), f"must have {n} shares, one per interval")
+        for i, share in enumerate(c.profile):
+            _non_negative(f"center.profile[{i}]", share)
+        total = math.fsum(c.profile)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise _bad(
+                "center.profile",
+                list(c.profile),
+                f"shares must sum to 1 (within {SHARE_TOLERANCE:g}); they sum to {total:.9g}",
+            )
+    if len(c.day_of_week_factors) != 7:
+        raise _bad(
+            "center.day_of_week_factors",
+            list(c.day_of_week_factors),
+            "must have 7 factors (Mon..Sun)",
+        )
+    for i, factor in enumerate(c.day_of_week_factors):
+        _non_negative(f"center.day_of_week_factors[{i}]", factor)
+    if not any(f > 0 for f in c.day_of_week_factors):
+        raise _bad("center.day_of_week_factors", list(c.day_of_week_factors), "must not all be 0")
+    if _integer("center.start_weekday", c.start_weekday, 0) > 6:
+        raise _bad("center.start_weekday", c.start_weekday, "must be 0 (Monday) .. 6 (Sunday)")
+    _non_negative("center.busyness_var", c.busyness_var)
+    _choice("center.after_close", c.after_close, ("drain", "cut"))
+    return timetable
+
+
+def _check_staffing(cfg: Config, n_intervals: int) -> None:
+    agents = cfg.staffing.agents
+    if isinstance(agents, Sequence) and not isinstance(agents, str):
+        if len(agents) != n_intervals:
+            raise _bad(
+                "staffing.agents", list(agents), f"must have {n_intervals} values, one per interval"
+            )
+        for i, a in enumerate(agents):
+            _integer(f"staffing.agents[{i}]", a, 0)
+        if not any(agents):
+            raise _bad(
+                "staffing.agents", list(agents), "must have at least one interval with agents"
+            )
+    else:
+        _integer("staffing.agents", agents, 1)
+
+
+def validate(cfg: Config) -> Config:
+    """Check every value of ``cfg``; raise :class:`ConfigError` on the first bad one."""
+    r = cfg.run
+    _integer("run.days", r.days, 1)
+    timetable = _check_center(cfg)
+    _check_staffing(cfg, timetable.n_intervals)
+    build_distribution(cfg.service.talk, "service.talk")
+    build_distribution(cfg.service.acw, "service.acw")
+    build_distribution(cfg.patience, "patience")
+    _probability("redials.probability", cfg.redials.probability)
+    _probability("redials.blocked_probability", cfg.redials.blocked_probability)
+    build_distribution(cfg.redials.delay, "redials.delay")
+    if _integer("redials.max_attempts", cfg.redials.max_attempts, 1) > MAX_ATTEMPTS:
+        raise _bad("redials.max_attempts", cfg.redials.max_attempts, f"must be <= {MAX_ATTEMPTS}")
+    if cfg.queue.lines is not None:
+        _integer("queue.lines", cfg.queue.lines, 1)
+    if cfg.queue.max_waiting is not None:
+        _integer("queue.max_waiting", cfg.queue.max_waiting, 0)
+    _non_negative("metrics.sl_threshold_s", cfg.metrics.sl_threshold_s)
+    _probability("metrics.sl_target", cfg.metrics.sl_target)
+    conf = _number("metrics.confidence", cfg.metrics.confidence)
+    if not 0.0 < conf < 1.0:
+        raise _bad("metrics.confidence", cfg.metrics.confidence, "must be in (0, 1), e.g. 0.95")
+    _integer("output.csv_max_rows", cfg.output.csv_max_rows, 0)
+    if _non_negative("run.warmup_s", r.warmup_s) >= r.days * 86400.0:
+        raise _bad("run.warmup_s", r.warmup_s, f"must be shorter than the run ({r.days} days)")
+    _integer("run.replications", r.replications, 1)
+    _integer("run.workers", r.workers, 1)
+    _integer("run.seed", r.seed, 0)
+    return cfg
+
+
+def _omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
+    key = getattr(exc, "full_key", None) or "config"
+    if isinstance(exc, ConfigKeyError | AttributeError) or "not in" in str(exc):
+        parent_key = key.rpartition(".")[0]
+        node: Any = OmegaConf.structured(Config)
+        for part in filter(None, parent_key.split(".")):
+            node = node.get(part) if isinstance(node, DictConfig) else None
+        allowed = (
+            ", ".join(str(k) for k in node.keys())
+            if isinstance(node, DictConfig)
+            else "see docs/reference/config.md"
+        )
+        return ConfigError(f"{key}: unknown key (allowed here: {allowed})", key)
+    if isinstance(exc, ValidationError):
+        value = getattr(exc, "value", None)
+        return ConfigError(f"{key} = {value!r}: must be {_describe_type(key)}", key)
+    first_line = str(getattr(exc, "msg", exc)).splitlines()[0]
+    return ConfigError(f"{key}: {first_line}", key)
+
+
+_TYPE_WORDS = {float: "a number (float)", int: "a whole number (int)", str: "text (str)",
+               bool: "true or false (bool)", list: "a list"}  # fmt: skip
+
+
+def _describe_type(key: str) -> str:
+    """Words for the declared type of the schema field at dotted ``key``."""
+    node: Any = Config
+    hint: Any = None
+    for part in key.split("."):
+        hints = typing.get_type_hints(node) if dataclasses.is_dataclass(node) else {}
+        hint = hints.get(part.split("[")[0])
+        if hint is None:
+            return "of the declared type"
+        node = hint
+    args = typing.get_args(hint)
+    optional = type(None) in args
+    base = next((a for a in args if a is not type(None)), hint) if args else hint
+    words = _TYPE_WORDS.get(typing.get_origin(base) or base, str(base))
+    return f"{words} or null" if optional else words
+
+
+#: Config paths that hold a :class:`DistributionConfig`.
+DISTRIBUTION_PATHS = ("service.talk", "service.acw", "patience", "redials.delay")
+
+
+def _reset_retyped_distributions(base: DictConfig, data: DictConfig) -> None:
+    """Where ``data`` names a distribution's ``kind``, drop the default's parameters.
+
+    Otherwise ``{"service": {"talk": {"kind": "exponential", "mean_s": 200}}}`` would
+    inherit ``cv`` from the default lognormal and be refused.
+    """
+    for path in DISTRIBUTION_PATHS:
+        node = OmegaConf.select(data, path, default=None)
+        if isinstance(node, DictConfig) and "kind" in node:
+            OmegaConf.update(base, path, DistributionConfig(), merge=False)
+
+
+def load_config(
+    source: Config | Mapping[str, Any] | DictConfig | str | Path | None = None,
+    **overrides: Any,
+) -> Config:
+    """Return a validated :class:`Config` from any of the accepted sources.
+
+    ``overrides`` are dotted keys with ``__`` for dots, handy in notebooks:
+    ``load_config(staffing__agents=12, run__days=2)``.
+    """
+    if isinstance(source, Config) and not overrides:
+        return validate(source)
+    try:
+        merged = OmegaConf.structured(Config)
+        if isinstance(source, Config):
+            merged = OmegaConf.merge(merged, OmegaConf.structured(source))
+        elif isinstance(source, str | Path):
+            merged = OmegaConf.merge(merged, OmegaConf.load(source))
+        elif source is not None:
+            data = source if isinstance(source, DictConfig) else OmegaConf.create(dict(source))
+            _reset_retyped_distributions(merged, data)
+            merged = OmegaConf.merge(merged, data)
+        for dotted, value in overrides.items():
+            OmegaConf.update(merged, dotted.replace("__", "."), value, merge=True)
+        obj = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as exc:
+        raise _omegaconf_error(exc) from None
+    assert isinstance(obj, Config)
+    return validate(obj)

@@ -1,0 +1,109 @@
+"""Bad input stops before any simulation, with one message naming key, value and rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import sim
+from sim.config import Config
+from sim.validation import SHARE_TOLERANCE, ConfigError, load_config
+
+FLAT24 = [1 / 24] * 24
+
+
+def _expect(cfg: dict[str, Any], key: str, value: str, rule: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    msg = str(info.value)
+    assert key in msg, msg
+    assert value in msg, msg
+    assert rule in msg, msg
+    assert "\n" not in msg  # one message, one line
+
+
+BAD = [
+    ({"staffing": {"agents": 0}}, "staffing.agents", "0", ">= 1"),
+    ({"staffing": {"agents": -3}}, "staffing.agents", "-3", ">= 1"),
+    ({"staffing": {"agents": [5] * 23 + [-1]}}, "staffing.agents[23]", "-1", ">= 0"),
+    ({"staffing": {"agents": [0] * 24}}, "staffing.agents", "[0, 0", "at least one"),
+    ({"staffing": {"agents": [5] * 10}}, "staffing.agents", "[5, 5", "24 values"),
+    ({"center": {"volume_per_day": 0}}, "center.volume_per_day", "0", "> 0"),
+    ({"center": {"volume_per_day": -5.0}}, "center.volume_per_day", "-5.0", "> 0"),
+    ({"center": {"busyness_var": -0.1}}, "center.busyness_var", "-0.1", ">= 0"),
+    (
+        {"service": {"talk": {"kind": "exponential", "mean_s": -3}}},
+        "service.talk.mean_s",
+        "-3",
+        "> 0",
+    ),
+    ({"patience": {"kind": "exponential", "mean_s": 0}}, "patience.mean_s", "0", "> 0"),
+    ({"redials": {"probability": 1.5}}, "redials.probability", "1.5", "[0, 1]"),
+    ({"redials": {"blocked_probability": -0.1}}, "redials.blocked_probability", "-0.1", "[0, 1]"),
+    ({"metrics": {"sl_target": 2.0}}, "metrics.sl_target", "2.0", "[0, 1]"),
+    (
+        {"patience": {"kind": "histogram", "edges_s": [0, 60, 120], "probs": [1.2, -0.2]}},
+        "patience.probs",
+        "1.2",
+        "[0, 1]",
+    ),
+    ({"center": {"profile": [0.05] * 24}}, "center.profile", "0.05", f"within {SHARE_TOLERANCE:g}"),
+    ({"center": {"profile": [0.5, 0.5]}}, "center.profile", "[0.5, 0.5]", "24 shares"),
+    ({"center": {"close_time": "07:00"}}, "center.close_time", "07:00", "after center.open_time"),
+    ({"center": {"open_time": "8 o'clock"}}, "center.open_time", "8 o'clock", "HH:MM"),
+    ({"center": {"interval_min": 7}}, "center.interval_min", "7", "divide the opening hours"),
+    ({"patience": {"kind": "weird"}}, "patience.kind", "weird", "allowed: exponential"),
+    ({"service": {"talk": {"kind": "gaussian"}}}, "service.talk.kind", "gaussian", "allowed"),
+    ({"center": {"volum_per_day": 5}}, "center.volum_per_day", "unknown key", "volume_per_day"),
+    ({"runn": {"days": 2}}, "runn", "unknown key", "center"),
+    ({"center": {"volume_per_day": "abc"}}, "center.volume_per_day", "abc", "float"),
+    ({"run": {"days": "two"}}, "run.days", "two", "int"),
+    ({"run": {"days": 0}}, "run.days", "0", ">= 1"),
+    ({"run": {"replications": 0}}, "run.replications", "0", ">= 1"),
+    ({"run": {"warmup_s": 90000.0}}, "run.warmup_s", "90000.0", "shorter than the run"),
+    ({"queue": {"lines": 0}}, "queue.lines", "0", ">= 1"),
+    ({"redials": {"max_attempts": 0}}, "redials.max_attempts", "0", ">= 1"),
+    ({"center": {"after_close": "sleep"}}, "center.after_close", "sleep", "drain, cut"),
+    (
+        {"center": {"day_of_week_factors": [1, 1, 1]}},
+        "center.day_of_week_factors",
+        "[1",
+        "7 factors",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cfg", "key", "value", "rule"), BAD, ids=[b[1] + "=" + b[2] for b in BAD])
+def test_bad_input_is_refused_with_key_value_and_rule(
+    cfg: dict[str, Any], key: str, value: str, rule: str
+) -> None:
+    _expect(cfg, key, value, rule)
+
+
+def test_simulate_refuses_before_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the engine must not run on bad input")
+
+    monkeypatch.setattr("sim.engine.Engine.run", boom)
+    with pytest.raises(ConfigError, match=r"staffing\.agents"):
+        sim.simulate({"staffing": {"agents": 0}})
+
+
+def test_defaults_are_valid_and_sources_agree() -> None:
+    cfg = load_config()
+    assert isinstance(cfg, Config)
+    assert load_config(cfg) is cfg
+    assert load_config({"staffing": {"agents": 12}}, run__days=2).run.days == 2
+
+
+def test_a_retyped_distribution_drops_the_default_parameters() -> None:
+    cfg = load_config({"service": {"talk": {"kind": "exponential", "mean_s": 200.0}}})
+    assert cfg.service.talk.kind == "exponential"
+    assert cfg.service.talk.cv is None
+
+
+def test_profile_tolerance_is_honoured() -> None:
+    shares = FLAT24.copy()
+    shares[0] += SHARE_TOLERANCE / 2
+    load_config({"center": {"profile": shares}})
