@@ -115,16 +115,22 @@ def erlang_b(agents: int, offered_load: float) -> float:
 
 
 def _inputs(arrival_rate: float, mean_handle_s: float, agents: int) -> tuple[float, float, int]:
-    return (_positive("arrival_rate", arrival_rate), _positive("mean_handle_s", mean_handle_s),
-            _agents(agents))
+    return (
+        _positive("arrival_rate", arrival_rate),
+        _positive("mean_handle_s", mean_handle_s),
+        _agents(agents),
+    )
 
 
-def _stable_load(arrival_rate: float, mean_handle_s: float,
-                 agents: int) -> tuple[float, float, int]:
+def _stable_load(
+    arrival_rate: float, mean_handle_s: float, agents: int
+) -> tuple[float, float, int]:
     lam, h, n = _inputs(arrival_rate, mean_handle_s, agents)
     if lam * h >= n:
-        raise ValueError(f"unstable: offered load arrival_rate*mean_handle_s={lam * h!r} Erlangs "
-                         f"must be < agents={n} for a queue without abandonment")
+        raise ValueError(
+            f"unstable: offered load arrival_rate*mean_handle_s={lam * h!r} Erlangs "
+            f"must be < agents={n} for a queue without abandonment"
+        )
     return lam, h, n
 
 
@@ -168,8 +174,9 @@ def erlang_c(arrival_rate: float, mean_handle_s: float, agents: int) -> ErlangCR
     return ErlangCResult(lam, h, n, p_wait, wait, wait, a / n, lam * wait)
 
 
-def erlang_c_agents(arrival_rate: float, mean_handle_s: float, sl_target: float,
-                    sl_threshold_s: float) -> int:
+def erlang_c_agents(
+    arrival_rate: float, mean_handle_s: float, sl_target: float, sl_threshold_s: float
+) -> int:
     """Fewest agents n with Erlang C service level P(W <= sl_threshold_s) >= sl_target."""
     lam, h = _positive("arrival_rate", arrival_rate), _positive("mean_handle_s", mean_handle_s)
     target, t = _probability("sl_target", sl_target), _time("sl_threshold_s", sl_threshold_s)
@@ -240,8 +247,9 @@ class _WaitKernel:
         h_x = _scalar(self.law.truncated_mean, x)
         return self.lam * (h_x - self.h_star) - self.nmu * (x - self.x_star)
 
-    def integral(self, g: Callable[[float], float], lo: float = 0.0, hi: float = math.inf,
-                 unit: float = 1.0) -> float:
+    def integral(
+        self, g: Callable[[float], float], lo: float = 0.0, hi: float = math.inf, unit: float = 1.0
+    ) -> float:
         """integral_lo^hi exp(psi(x)) g(x) dx over the effective support, split at kinks."""
         lo, hi = max(lo, self.x_lo), min(hi, self.x_end)
         if hi <= lo:
@@ -249,8 +257,14 @@ class _WaitKernel:
         pts = [lo, *(p for p in self.points if lo + self.tol < p < hi - self.tol), hi]
         eps_abs = 1e-16 * self.total * unit / len(pts)
         return math.fsum(
-            quad(lambda x: math.exp(self.psi(x)) * g(x), u, v, epsabs=eps_abs,
-                 epsrel=_EPSREL, limit=200)[0]
+            quad(
+                lambda x: math.exp(self.psi(x)) * g(x),
+                u,
+                v,
+                epsabs=eps_abs,
+                epsrel=_EPSREL,
+                limit=200,
+            )[0]
             for u, v in itertools.pairwise(pts)
         )
 
@@ -310,8 +324,9 @@ def _p_never(law: PatienceLaw) -> float:
     return p if math.isfinite(p) else _scalar(law.sf, 1e15)
 
 
-def mmng(arrival_rate: float, mean_handle_s: float, agents: int,
-         patience: PatienceLaw) -> MMnGResult:
+def mmng(
+    arrival_rate: float, mean_handle_s: float, agents: int, patience: PatienceLaw
+) -> MMnGResult:
     """Exact M/M/n+G with general patience (Baccelli & Hebuterne 1981; Zeltyn & Mandelbaum 2005).
 
     With PASTA the offered wait V has atom P(V=0) = sum_{j<n} pi_j and density
@@ -322,8 +337,10 @@ def mmng(arrival_rate: float, mean_handle_s: float, agents: int,
     lam, h, n = _inputs(arrival_rate, mean_handle_s, agents)
     p_never = _p_never(patience)
     if lam * p_never * h >= n:
-        raise ValueError(f"unstable: arrival_rate*P(patience=inf)*mean_handle_s="
-                         f"{lam * p_never * h!r} must be < agents={n}")
+        raise ValueError(
+            f"unstable: arrival_rate*P(patience=inf)*mean_handle_s="
+            f"{lam * p_never * h!r} must be < agents={n}"
+        )
     k = _WaitKernel(lam, h, n, patience)
     i_answer = k.integral(k.sf)
     i_abandon = k.integral(k.cdf)
@@ -331,10 +348,17 @@ def mmng(arrival_rate: float, mean_handle_s: float, agents: int,
     p_answered = k.p0 + k.coef * i_answer
     asa = k.coef * k.integral(lambda x: x * k.sf(x), unit=k.x_end) / p_answered
     return MMnGResult(
-        arrival_rate=lam, mean_handle_s=h, agents=n,
-        p_wait=_unit(k.coef * (i_answer + i_abandon)), p_abandon=_unit(k.coef * i_abandon),
-        p_answered=_unit(p_answered), asa_s=asa, mean_wait_s=mean_wait,
-        occupancy=_unit(lam * p_answered * h / n), mean_queue=lam * mean_wait, _kernel=k,
+        arrival_rate=lam,
+        mean_handle_s=h,
+        agents=n,
+        p_wait=_unit(k.coef * (i_answer + i_abandon)),
+        p_abandon=_unit(k.coef * i_abandon),
+        p_answered=_unit(p_answered),
+        asa_s=asa,
+        mean_wait_s=mean_wait,
+        occupancy=_unit(lam * p_answered * h / n),
+        mean_queue=lam * mean_wait,
+        _kernel=k,
     )
 
 
@@ -356,8 +380,9 @@ class _Exponential:
         return -self.mean * np.expm1(-x / self.mean)
 
 
-def erlang_a(arrival_rate: float, mean_handle_s: float, agents: int,
-             mean_patience_s: float) -> MMnGResult:
+def erlang_a(
+    arrival_rate: float, mean_handle_s: float, agents: int, mean_patience_s: float
+) -> MMnGResult:
     """Erlang A, M/M/n+M (Palm 1943; Garnett, Mandelbaum & Reiman 2002).
 
     p_wait, p_abandon = theta E[Q]/lambda, mean_wait_s = E[Q]/lambda, occupancy and
@@ -384,10 +409,17 @@ def erlang_a(arrival_rate: float, mean_handle_s: float, agents: int,
     p_abandon = theta * queue / lam
     exact = mmng(lam, h, n, _Exponential(1.0 / theta))
     return MMnGResult(
-        arrival_rate=lam, mean_handle_s=h, agents=n,
-        p_wait=_unit(float(np.exp(logsumexp(log_p[n:])))), p_abandon=_unit(p_abandon),
-        p_answered=_unit(1.0 - p_abandon), asa_s=exact.asa_s, mean_wait_s=queue / lam,
-        occupancy=_unit(busy / n), mean_queue=queue, _kernel=exact._kernel,
+        arrival_rate=lam,
+        mean_handle_s=h,
+        agents=n,
+        p_wait=_unit(float(np.exp(logsumexp(log_p[n:])))),
+        p_abandon=_unit(p_abandon),
+        p_answered=_unit(1.0 - p_abandon),
+        asa_s=exact.asa_s,
+        mean_wait_s=queue / lam,
+        occupancy=_unit(busy / n),
+        mean_queue=queue,
+        _kernel=exact._kernel,
     )
 
 

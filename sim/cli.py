@@ -24,15 +24,12 @@ from omegaconf import DictConfig
 
 from sim.config import register_configs
 from sim.runner import replicate
-from sim.validation import ConfigError, load_config
+from sim.validation import CONFIG_DIR, ConfigError, load_config
 from sim.writer import summary_text, write_results
 
-__all__ = ["CONFIG_DIR", "main"]
+__all__ = ["main"]
 
 log = logging.getLogger("callsim")
-
-#: The configs/ folder of the project (Hydra's primary config directory).
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 register_configs()
 

@@ -15,6 +15,7 @@ Range checks live in :mod:`sim.validation`; this module only declares the shape.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,8 +173,21 @@ def register_configs() -> None:
     """Register the schema in Hydra's ConfigStore as ``callsim_schema``.
 
     ``configs/config.yaml`` lists it first in its defaults, so every YAML value and
-    every command-line override is merged onto (and type-checked against) it.
+    every command-line override is merged onto (and type-checked against) it. Its
+    distribution nodes keep only their ``kind``: a group file such as
+    ``service/exponential.yaml`` must not inherit the ``cv`` of the schema's default
+    lognormal (every group file states all the parameters of its law).
     """
     from hydra.core.config_store import ConfigStore
 
-    ConfigStore.instance().store(name="callsim_schema", node=Config)
+    ConfigStore.instance().store(name="callsim_schema", node=_kinds_only(Config()))
+
+
+def _kinds_only(node: Any) -> Any:
+    """A copy of a dataclass tree in which every distribution keeps only its ``kind``."""
+    if isinstance(node, DistributionConfig):
+        return DistributionConfig(kind=node.kind)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: _kinds_only(getattr(node, f.name)) for f in dataclasses.fields(node)}
+        return dataclasses.replace(node, **changes)
+    return node

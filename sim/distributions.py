@@ -86,8 +86,9 @@ def _probs(name: str, values: tuple[float, ...]) -> None:
             raise ValueError(f"{name}[{i}] = {p!r}: must be in [0, 1]")
     total = math.fsum(values)
     if abs(total - 1.0) > PROB_TOL:
-        raise ValueError(f"{name} = {values!r}: must sum to 1 within {PROB_TOL:g} "
-                         f"(sum = {total!r})")
+        raise ValueError(
+            f"{name} = {values!r}: must sum to 1 within {PROB_TOL:g} (sum = {total!r})"
+        )
 
 
 def _pick(rng: np.random.Generator, probs: npt.ArrayLike, size: int) -> npt.NDArray[np.intp]:
@@ -422,17 +423,23 @@ class Histogram(Distribution):
                 allowed = "a number >= 0 (inf allowed)" if last else "a finite number >= 0"
                 raise ValueError(f"edges_s[{i}] = {e!r}: must be {allowed}")
             if i and e < edges[i - 1]:
-                raise ValueError(f"edges_s[{i}] = {e!r}: edges must be non-decreasing "
-                                 f"(edges_s[{i - 1}] = {edges[i - 1]!r})")
+                raise ValueError(
+                    f"edges_s[{i}] = {e!r}: edges must be non-decreasing "
+                    f"(edges_s[{i - 1}] = {edges[i - 1]!r})"
+                )
         if len(probs) != len(edges) - 1:
-            raise ValueError(f"probs = {probs!r}: needs one entry per bin "
-                             f"(len(edges_s) - 1 = {len(edges) - 1}), got {len(probs)}")
+            raise ValueError(
+                f"probs = {probs!r}: needs one entry per bin "
+                f"(len(edges_s) - 1 = {len(edges) - 1}), got {len(probs)}"
+            )
         _probs("probs", probs)
         tail = self.tail_mean_s
         if math.isinf(edges[-1]):
             if tail is None:
-                raise ValueError("tail_mean_s = None: required when the last edge is inf "
-                                 "(mean excess beyond edges_s[-2], seconds; inf = never)")
+                raise ValueError(
+                    "tail_mean_s = None: required when the last edge is inf "
+                    "(mean excess beyond edges_s[-2], seconds; inf = never)"
+                )
             tail = _positive("tail_mean_s", tail, allow_inf=True)
         elif tail is not None:
             raise ValueError(f"tail_mean_s = {tail!r}: only allowed when the last edge is inf")
@@ -442,8 +449,10 @@ class Histogram(Distribution):
 
     def __repr__(self) -> str:
         tail = "" if self.tail_mean_s is None else f", tail_mean={_g(self.tail_mean_s)} s"
-        return (f"Histogram(edges=({', '.join(map(_g, self.edges_s))}) s, "
-                f"probs=({', '.join(map(_g, self.probs))}){tail})")
+        return (
+            f"Histogram(edges=({', '.join(map(_g, self.edges_s))}) s, "
+            f"probs=({', '.join(map(_g, self.probs))}){tail})"
+        )
 
     @cached_property
     def _bins(self) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -520,19 +529,25 @@ class PiecewiseHazard(Distribution):
             raise ValueError(f"edges_s[0] = {first!r}: must be 0 (the hazard starts at 0)")
         for i in range(1, len(edges)):
             if not (math.isfinite(edges[i]) and edges[i] > edges[i - 1]):
-                raise ValueError(f"edges_s[{i}] = {edges[i]!r}: must be finite and > "
-                                 f"edges_s[{i - 1}] = {edges[i - 1]!r}")
+                raise ValueError(
+                    f"edges_s[{i}] = {edges[i]!r}: must be finite and > "
+                    f"edges_s[{i - 1}] = {edges[i - 1]!r}"
+                )
         if len(rates) != len(edges):
-            raise ValueError(f"rates_per_s = {rates!r}: needs one rate per edge "
-                             f"(len(edges_s) = {len(edges)}), got {len(rates)}")
+            raise ValueError(
+                f"rates_per_s = {rates!r}: needs one rate per edge "
+                f"(len(edges_s) = {len(edges)}), got {len(rates)}"
+            )
         for i, r in enumerate(rates):
             _nonneg(f"rates_per_s[{i}]", r)
         object.__setattr__(self, "edges_s", edges)
         object.__setattr__(self, "rates_per_s", rates)
 
     def __repr__(self) -> str:
-        return (f"PiecewiseHazard(edges=({', '.join(map(_g, self.edges_s))}) s, "
-                f"rates=({', '.join(map(_g, self.rates_per_s))}) /s)")
+        return (
+            f"PiecewiseHazard(edges=({', '.join(map(_g, self.edges_s))}) s, "
+            f"rates=({', '.join(map(_g, self.rates_per_s))}) /s)"
+        )
 
     @cached_property
     def _segs(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -592,8 +607,10 @@ class Mixture(Distribution):
                 raise ValueError(f"components[{i}] = {c!r}: must be a Distribution")
         weights = _floats("weights", self.weights)
         if len(weights) != len(comps):
-            raise ValueError(f"weights = {weights!r}: needs one weight per component "
-                             f"({len(comps)}), got {len(weights)}")
+            raise ValueError(
+                f"weights = {weights!r}: needs one weight per component "
+                f"({len(comps)}), got {len(weights)}"
+            )
         _probs("weights", weights)
         object.__setattr__(self, "components", comps)
         object.__setattr__(self, "weights", weights)
@@ -669,8 +686,11 @@ def genesys_patience() -> Histogram:
     bin, and beyond 5 minutes it is 300 s plus an exponential excess with mean 300 s.
     Mean patience: 152.4 s.
     """
-    return Histogram(edges_s=(0.0, 60.0, 180.0, 300.0, math.inf),
-                     probs=(0.20, 0.47, 0.30, 0.03), tail_mean_s=300.0)
+    return Histogram(
+        edges_s=(0.0, 60.0, 180.0, 300.0, math.inf),
+        probs=(0.20, 0.47, 0.30, 0.03),
+        tail_mean_s=300.0,
+    )
 
 
 def genesys2020_patience() -> Histogram:
@@ -681,8 +701,11 @@ def genesys2020_patience() -> Histogram:
     they never abandon, so the mean is infinite). Modelling assumption, not from the
     survey: uniform within (0, 300] s and (300, 900] s.
     """
-    return Histogram(edges_s=(0.0, 0.0, 300.0, 900.0, math.inf),
-                     probs=(0.13, 0.31, 0.34, 0.22), tail_mean_s=math.inf)
+    return Histogram(
+        edges_s=(0.0, 0.0, 300.0, 900.0, math.inf),
+        probs=(0.13, 0.31, 0.34, 0.22),
+        tail_mean_s=math.inf,
+    )
 
 
 GENESYS: Histogram = genesys_patience()
@@ -738,8 +761,9 @@ def from_spec(spec: Mapping[str, Any] | Distribution, key: str = "distribution")
     if isinstance(spec, Distribution):
         return spec
     if not isinstance(spec, Mapping):
-        raise ValueError(f"{key} = {spec!r}: must be a mapping with a 'kind' "
-                         f"(one of {', '.join(KINDS)})")
+        raise ValueError(
+            f"{key} = {spec!r}: must be a mapping with a 'kind' (one of {', '.join(KINDS)})"
+        )
     params = {str(k): v for k, v in spec.items() if v is not None}
     kind = params.pop("kind", None)
     if kind is None:
@@ -751,16 +775,19 @@ def from_spec(spec: Mapping[str, Any] | Distribution, key: str = "distribution")
     allowed = required + optional
     for name, value in params.items():
         if name not in allowed:
-            raise ValueError(f"{key}.{name} = {value!r}: not a parameter of {kind!r} "
-                             f"(allowed: {', '.join(allowed) or 'none'})")
+            raise ValueError(
+                f"{key}.{name} = {value!r}: not a parameter of {kind!r} "
+                f"(allowed: {', '.join(allowed) or 'none'})"
+            )
     for name in required:
         if name not in params:
-            raise ValueError(f"{key}.{name}: missing (required by {kind!r}: "
-                             f"{', '.join(required)})")
+            raise ValueError(f"{key}.{name}: missing (required by {kind!r}: {', '.join(required)})")
     if kind == "mixture":
         return _mixture(params["components"], key)
-    args = {n: (_number_list if n in _SEQ_PARAMS else _number)(f"{key}.{n}", v)
-            for n, v in params.items()}
+    args = {
+        n: (_number_list if n in _SEQ_PARAMS else _number)(f"{key}.{n}", v)
+        for n, v in params.items()
+    }
     try:
         return build(**args)
     except ValueError as exc:  # messages start with the parameter name
@@ -770,8 +797,9 @@ def from_spec(spec: Mapping[str, Any] | Distribution, key: str = "distribution")
 def _mixture(raw: object, key: str) -> Mixture:
     path = f"{key}.components"
     if isinstance(raw, (str, bytes)) or not isinstance(raw, Sequence) or not raw:
-        raise ValueError(f"{path} = {raw!r}: must be a non-empty list of "
-                         "{weight: w, kind: ..., ...} mappings")
+        raise ValueError(
+            f"{path} = {raw!r}: must be a non-empty list of {{weight: w, kind: ..., ...}} mappings"
+        )
     comps: list[Distribution] = []
     weights: list[float] = []
     for i, item in enumerate(raw):
@@ -788,6 +816,8 @@ def _mixture(raw: object, key: str) -> Mixture:
         comps.append(from_spec(item, key=p))
     total = math.fsum(weights)
     if abs(total - 1.0) > PROB_TOL:
-        raise ValueError(f"{path}[*].weight = {tuple(weights)!r}: must sum to 1 within "
-                         f"{PROB_TOL:g} (sum = {total!r})")
+        raise ValueError(
+            f"{path}[*].weight = {tuple(weights)!r}: must sum to 1 within "
+            f"{PROB_TOL:g} (sum = {total!r})"
+        )
     return Mixture(components=tuple(comps), weights=tuple(weights))

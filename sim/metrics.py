@@ -127,9 +127,7 @@ def calls_table(
             "wait_s": log.wait_s[order],
             "outcome": _categorical(outcome.astype(np.int8) - 1, OUTCOMES),
             "agent_id": log.agent_id[order],
-            "agent_group": _categorical(
-                np.where(answered, 0, -1).astype(np.int8), [agent_group]
-            ),
+            "agent_group": _categorical(np.where(answered, 0, -1).astype(np.int8), [agent_group]),
             "handle_s": handle,
             "warmup": arrival < warmup_s,
         },

@@ -2,7 +2,10 @@
 
 :func:`load_config` accepts a :class:`~sim.config.Config`, a plain mapping, an OmegaConf
 ``DictConfig`` (what Hydra hands over) or a YAML file, merges it onto the schema, and
-checks every range. Each problem raises :class:`ConfigError` with one message naming
+checks every range. The schema's own defaults are a plain centre (flat profile, 10
+agents, no redials, no busyness); :func:`compose` builds instead exactly what the
+``callsim`` command runs (``configs/config.yaml`` with its groups and a scenario), from
+Python and without ``@hydra.main``. Each problem raises :class:`ConfigError` with one message naming
 the key, the offending value and what is allowed, e.g.::
 
     center.volume_per_day = -5.0: must be a finite number > 0
@@ -25,10 +28,12 @@ from sim.distributions import Distribution, from_spec
 from sim.timetable import Timetable, parse_clock
 
 __all__ = [
+    "CONFIG_DIR",
     "MAX_ATTEMPTS",
     "SHARE_TOLERANCE",
     "ConfigError",
     "build_distribution",
+    "compose",
     "load_config",
     "validate",
 ]
@@ -37,6 +42,8 @@ __all__ = [
 SHARE_TOLERANCE = 1e-6
 #: Attempts per caller are stored in one byte.
 MAX_ATTEMPTS = 255
+#: The project's ``configs/`` folder (Hydra's primary config directory).
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 
 class ConfigError(ValueError):
@@ -294,3 +301,29 @@ def load_config(
         raise _omegaconf_error(exc) from None
     assert isinstance(obj, Config)
     return validate(obj)
+
+
+def compose(overrides: Sequence[str] = (), config_dir: str | Path = CONFIG_DIR) -> Config:
+    """The validated config the ``callsim`` command would run with these overrides.
+
+    Uses Hydra's compose API, so a notebook gets the CLI's scenario and defaults list::
+
+        cfg = compose(["scenario=steady_erlang_c", "staffing.agents=105"])
+    """
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+
+    from sim.config import register_configs
+
+    register_configs()
+    try:
+        with initialize_config_dir(
+            version_base="1.3", config_dir=str(Path(config_dir).resolve()), job_name="callsim"
+        ):
+            cfg = hydra_compose(config_name="config", overrides=list(overrides))
+    except OmegaConfBaseException as exc:
+        raise _omegaconf_error(exc) from None
+    except HydraException as exc:  # unknown group option, bad override syntax, ...
+        raise ConfigError(str(exc).strip()) from None
+    return load_config(cfg)

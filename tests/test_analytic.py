@@ -204,8 +204,15 @@ def test_unstable_and_invalid_inputs() -> None:
 
 
 # ----------------------------------------------------------------- Erlang A / M/M/n+G
-CASES = [(1, 0.5, 60.0), (1, 1.3, 60.0), (20, 0.9, 120.0), (50, 1.2, 30.0),
-         (1000, 0.5, 60.0), (1000, 1.0, 600.0), (1000, 1.3, 60.0)]
+CASES = [
+    (1, 0.5, 60.0),
+    (1, 1.3, 60.0),
+    (20, 0.9, 120.0),
+    (50, 1.2, 30.0),
+    (1000, 0.5, 60.0),
+    (1000, 1.0, 600.0),
+    (1000, 1.3, 60.0),
+]
 
 
 @pytest.mark.parametrize(("n", "load", "patience"), CASES)
@@ -238,12 +245,20 @@ def test_erlang_a_asa_independent_integral() -> None:
     coef = lam * (lam * h) ** (n - 1) / math.factorial(n - 1)
     atoms = sum((lam * h) ** j / math.factorial(j) for j in range(n))
     norm = atoms + coef * quad(f, 0, np.inf, epsabs=0, epsrel=1e-13)[0]
-    served = (atoms + coef * quad(lambda x: f(x) * math.exp(-theta * x), 0, np.inf,
-                                  epsabs=0, epsrel=1e-13)[0]) / norm
-    asa = coef * quad(lambda x: x * f(x) * math.exp(-theta * x), 0, np.inf,
-                      epsabs=0, epsrel=1e-13)[0] / norm / served
-    sl20 = (atoms + coef * quad(lambda x: f(x) * math.exp(-theta * x), 0, 20.0,
-                                epsabs=0, epsrel=1e-13)[0]) / norm
+    served = (
+        atoms
+        + coef * quad(lambda x: f(x) * math.exp(-theta * x), 0, np.inf, epsabs=0, epsrel=1e-13)[0]
+    ) / norm
+    asa = (
+        coef
+        * quad(lambda x: x * f(x) * math.exp(-theta * x), 0, np.inf, epsabs=0, epsrel=1e-13)[0]
+        / norm
+        / served
+    )
+    sl20 = (
+        atoms
+        + coef * quad(lambda x: f(x) * math.exp(-theta * x), 0, 20.0, epsabs=0, epsrel=1e-13)[0]
+    ) / norm
     r = erlang_a(lam, h, n, m)
     assert rel_close(r.p_answered, served)
     assert rel_close(r.asa_s, asa)
@@ -349,8 +364,9 @@ def test_halfin_whitt_and_sqrt_staffing() -> None:
 def test_with_sim_distributions_if_available() -> None:
     dist = pytest.importorskip("sim.distributions")
     lam = 30.0 / 180.0
-    assert_fields_close(erlang_a(lam, 180.0, 28, 60.0),
-                        mmng(lam, 180.0, 28, dist.Exponential(60.0)))
+    assert_fields_close(
+        erlang_a(lam, 180.0, 28, 60.0), mmng(lam, 180.0, 28, dist.Exponential(60.0))
+    )
     c, g = erlang_c(lam, 180.0, 33), mmng(lam, 180.0, 33, dist.Never())
     assert rel_close(c.p_wait, g.p_wait) and rel_close(c.asa_s, g.asa_s)
     u = mmng(lam, 180.0, 28, dist.Histogram((0.0, 240.0), (1.0,)))

@@ -14,8 +14,12 @@ PROFILE = tuple(np.linspace(1, 3, 24) / np.linspace(1, 3, 24).sum())
 
 
 def _fresh(busyness_var: float, seed: int = 1) -> FreshCalls:
-    forecast = ArrivalForecast(TT, 1000.0, PROFILE, (1.0, 1.0, 1.0, 1.0, 1.2, 0.5, 0.5), busyness_var)
-    return FreshCalls(forecast, Exponential(100.0), Exponential(200.0), Deterministic(10.0), Streams(seed))
+    forecast = ArrivalForecast(
+        TT, 1000.0, PROFILE, (1.0, 1.0, 1.0, 1.0, 1.2, 0.5, 0.5), busyness_var
+    )
+    return FreshCalls(
+        forecast, Exponential(100.0), Exponential(200.0), Deterministic(10.0), Streams(seed)
+    )
 
 
 def _counts(fresh: FreshCalls, days: int) -> np.ndarray:

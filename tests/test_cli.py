@@ -134,3 +134,24 @@ def test_interrupted_run_leaves_no_results_folder(tmp_path: Path) -> None:
     results = tmp_path / "results"
     assert not list(results.rglob("summary.json")) if results.exists() else True
     assert not list(results.rglob("*.partial-*")) if results.exists() else True
+
+
+@pytest.mark.parametrize("scenario", ["steady_genesys", "steady_erlang_a", "steady_erlang_b",
+                                      "steady_erlang_c"])  # fmt: skip
+def test_validate_prints_exact_next_to_simulated(tmp_path: Path, scenario: str) -> None:
+    """`callsim validate` on each steady scenario (small: the numbers are checked elsewhere)."""
+    small = ["run.days=1", "run.replications=2", "run.warmup_s=3600"]
+    out = callsim(tmp_path, "validate", f"scenario={scenario}", *small)
+    assert out.returncode == 0, out.stderr
+    formula = {"steady_genesys": "mmng", "steady_erlang_a": "erlang_a",
+               "steady_erlang_b": "erlang_b", "steady_erlang_c": "erlang_c"}[scenario]  # fmt: skip
+    assert f"formula {formula}, 2 replications" in out.stdout
+    assert "exact" in out.stdout and "simulated" in out.stdout
+    assert not (tmp_path / "results").exists()  # validate prints, it writes no results
+
+
+def test_validate_refuses_a_config_no_formula_fits(tmp_path: Path) -> None:
+    out = callsim(tmp_path, "validate", "scenario=baseline", "run.days=1")
+    assert out.returncode == 2
+    assert "center.open_time" in out.stdout + out.stderr
+    assert "Traceback" not in out.stdout + out.stderr

@@ -57,16 +57,18 @@ CASES: dict[str, Distribution] = {
     "empirical": Empirical(_DATA),
     "histogram_bounded": Histogram((10.0, 60.0, 180.0, 300.0), (0.25, 0.5, 0.25)),
     # atom at 0, uniform, atom at 30, uniform, empty bin, exponential tail beyond 200 s
-    "histogram_atoms": Histogram((0.0, 0.0, 30.0, 30.0, 90.0, 200.0, INF),
-                                 (0.1, 0.2, 0.05, 0.25, 0.0, 0.4), tail_mean_s=120.0),
+    "histogram_atoms": Histogram(
+        (0.0, 0.0, 30.0, 30.0, 90.0, 200.0, INF),
+        (0.1, 0.2, 0.05, 0.25, 0.0, 0.4),
+        tail_mean_s=120.0,
+    ),
     "genesys": GENESYS,
     "genesys2020": GENESYS_2020,
     "hazard": PiecewiseHazard((0.0, 30.0, 120.0), (0.001, 0.01, 0.004)),
     "hazard_zero_start": PiecewiseHazard((0.0, 20.0, 60.0), (0.0, 0.02, 0.005)),
     "hazard_defective": PiecewiseHazard((0.0, 60.0), (0.01, 0.0)),
     "mixture_atom": Mixture((Deterministic(0.0), Exponential(200.0)), (0.1, 0.9)),
-    "mixture_mixed": Mixture((LogNormal(90.0, 0.5), GENESYS, Weibull(2.0, 400.0)),
-                             (0.3, 0.5, 0.2)),
+    "mixture_mixed": Mixture((LogNormal(90.0, 0.5), GENESYS, Weibull(2.0, 400.0)), (0.3, 0.5, 0.2)),
     "mixture_never": Mixture((Exponential(60.0), Never()), (0.7, 0.3)),
     "never": Never(),
 }
@@ -82,8 +84,9 @@ def draws(name: str) -> np.ndarray:
 def integrate(f: Callable[[float], float], d: Distribution, upper: float) -> float:
     """Integral of f over [0, upper], split at the breakpoints (kinks and jumps)."""
     pts = [0.0, *(b for b in d.breakpoints if b < upper), upper]
-    return math.fsum(quad(f, a, b, epsabs=0.0, epsrel=1e-12, limit=500)[0]
-                     for a, b in pairwise(pts) if b > a)
+    return math.fsum(
+        quad(f, a, b, epsabs=0.0, epsrel=1e-12, limit=500)[0] for a, b in pairwise(pts) if b > a
+    )
 
 
 def exact_variance(d: Distribution) -> float:
@@ -145,7 +148,8 @@ def test_value_objects_are_frozen_hashable_and_repr_readable() -> None:
     assert repr(Never()) == "Never()"
     assert "tail_mean=300 s" in repr(GENESYS)
     assert repr(CASES["mixture_atom"]) == (
-        "Mixture(0.1*Deterministic(value=0 s) + 0.9*Exponential(mean=200 s))")
+        "Mixture(0.1*Deterministic(value=0 s) + 0.9*Exponential(mean=200 s))"
+    )
     # lists are stored as tuples
     assert Empirical([1, 2]).values_s == (1.0, 2.0)  # type: ignore[arg-type]
 
@@ -158,16 +162,25 @@ def test_mean_is_integral_of_sf(name: str) -> None:
     assert d.mean == pytest.approx(float(d.truncated_mean(INF)), rel=1e-12)
 
 
-@pytest.mark.parametrize(("d", "var"), [
-    (Exponential(180.0), 180.0**2),
-    (LogNormal(240.0, 0.8), (0.8 * 240.0) ** 2),
-    (Gamma(100.0, 2.0), (2.0 * 100.0) ** 2),
-    (Weibull(1.5, 200.0), 200.0**2 * (math.gamma(1 + 2 / 1.5) - math.gamma(1 + 1 / 1.5) ** 2)),
-    (Empirical(_DATA), float(np.var(_DATA))),
-    (GENESYS, 0.2 * 60**2 / 3 + 0.47 * (60**2 + 60 * 180 + 180**2) / 3
-     + 0.3 * (180**2 + 180 * 300 + 300**2) / 3 + 0.03 * (300**2 + 2 * 300 * 300 + 2 * 300**2)
-     - 152.4**2),
-], ids=repr)
+@pytest.mark.parametrize(
+    ("d", "var"),
+    [
+        (Exponential(180.0), 180.0**2),
+        (LogNormal(240.0, 0.8), (0.8 * 240.0) ** 2),
+        (Gamma(100.0, 2.0), (2.0 * 100.0) ** 2),
+        (Weibull(1.5, 200.0), 200.0**2 * (math.gamma(1 + 2 / 1.5) - math.gamma(1 + 1 / 1.5) ** 2)),
+        (Empirical(_DATA), float(np.var(_DATA))),
+        (
+            GENESYS,
+            0.2 * 60**2 / 3
+            + 0.47 * (60**2 + 60 * 180 + 180**2) / 3
+            + 0.3 * (180**2 + 180 * 300 + 300**2) / 3
+            + 0.03 * (300**2 + 2 * 300 * 300 + 2 * 300**2)
+            - 152.4**2,
+        ),
+    ],
+    ids=repr,
+)
 def test_exact_variance_helper_matches_closed_forms(d: Distribution, var: float) -> None:
     assert exact_variance(d) == pytest.approx(var, rel=1e-8)
 
@@ -224,7 +237,8 @@ def test_truncated_mean_vs_monte_carlo(name: str) -> None:
 def test_truncated_mean_special_cases() -> None:
     np.testing.assert_array_equal(Never().truncated_mean([0.0, 5.0, INF]), [0.0, 5.0, INF])
     assert float(Empirical(_DATA).truncated_mean(75.0)) == pytest.approx(
-        np.minimum(_DATA, 75.0).mean(), rel=1e-13)
+        np.minimum(_DATA, 75.0).mean(), rel=1e-13
+    )
     assert float(Deterministic(50.0).truncated_mean(20.0)) == 20.0
     assert float(GENESYS_2020.truncated_mean(INF)) == INF
     assert float(CASES["hazard_defective"].truncated_mean(INF)) == INF
@@ -233,8 +247,12 @@ def test_truncated_mean_special_cases() -> None:
 def test_equivalent_laws_agree() -> None:
     xs = np.array([0.0, 10.0, 100.0, 1000.0, INF])
     e = Exponential(50.0)
-    for other in (Gamma(50.0, 1.0), Weibull(1.0, 50.0), PiecewiseHazard((0.0, 30.0), (0.02, 0.02)),
-                  Histogram((0.0, INF), (1.0,), tail_mean_s=50.0)):
+    for other in (
+        Gamma(50.0, 1.0),
+        Weibull(1.0, 50.0),
+        PiecewiseHazard((0.0, 30.0), (0.02, 0.02)),
+        Histogram((0.0, INF), (1.0,), tail_mean_s=50.0),
+    ):
         np.testing.assert_allclose(other.cdf(xs), e.cdf(xs), rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(other.truncated_mean(xs), e.truncated_mean(xs), rtol=1e-12)
     assert Histogram((0.0, INF), (1.0,), tail_mean_s=INF).is_never
@@ -263,8 +281,9 @@ def test_genesys2020_shares() -> None:
     assert _within(np.mean((x > 0) & (x <= 300)), 0.31)
     assert _within(np.mean((x > 300) & (x <= 900)), 0.34)
     assert _within(np.mean(np.isinf(x)), 0.22)
-    np.testing.assert_allclose(GENESYS_2020.cdf([0, 300, 900, INF]), [0.13, 0.44, 0.78, 0.78],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        GENESYS_2020.cdf([0, 300, 900, INF]), [0.13, 0.44, 0.78, 0.78], rtol=1e-12
+    )
     assert GENESYS_2020.mean == INF
 
 
@@ -308,35 +327,73 @@ def test_mixture_draw_order() -> None:
 
 
 # ----------------------------------------------------------------------------- from_spec
-@pytest.mark.parametrize(("spec", "expected"), [
-    ({"kind": "exponential", "mean_s": 180}, Exponential(180.0)),
-    ({"kind": "lognormal", "mean_s": 240, "cv": 0.8}, LogNormal(240.0, 0.8)),
-    ({"kind": "gamma", "mean_s": 100, "cv": 0.5}, Gamma(100.0, 0.5)),
-    ({"kind": "weibull", "shape": 1.5, "scale_s": 200}, Weibull(1.5, 200.0)),
-    ({"kind": "deterministic", "value_s": 0}, Deterministic(0.0)),
-    ({"kind": "empirical", "values_s": [1, 2.5]}, Empirical((1.0, 2.5))),
-    ({"kind": "histogram", "edges_s": [0, 60, ".inf"], "probs": [0.5, 0.5],
-      "tail_mean_s": "inf"}, Histogram((0.0, 60.0, INF), (0.5, 0.5), tail_mean_s=INF)),
-    ({"kind": "piecewise_hazard", "edges_s": [0, 60], "rates_per_s": [0.01, 0.0]},
-     PiecewiseHazard((0.0, 60.0), (0.01, 0.0))),
-    ({"kind": "mixture", "components": [
-        {"kind": "deterministic", "value_s": 0, "weight": 0.1, "mean_s": None},
-        {"kind": "exponential", "mean_s": 200, "weight": 0.9}]},
-     Mixture((Deterministic(0.0), Exponential(200.0)), (0.1, 0.9))),
-    ({"kind": "genesys"}, GENESYS),
-    ({"kind": "genesys2020", "mean_s": None}, GENESYS_2020),
-    ({"kind": "never"}, Never()),
-], ids=lambda v: v["kind"] if isinstance(v, dict) else "")
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ({"kind": "exponential", "mean_s": 180}, Exponential(180.0)),
+        ({"kind": "lognormal", "mean_s": 240, "cv": 0.8}, LogNormal(240.0, 0.8)),
+        ({"kind": "gamma", "mean_s": 100, "cv": 0.5}, Gamma(100.0, 0.5)),
+        ({"kind": "weibull", "shape": 1.5, "scale_s": 200}, Weibull(1.5, 200.0)),
+        ({"kind": "deterministic", "value_s": 0}, Deterministic(0.0)),
+        ({"kind": "empirical", "values_s": [1, 2.5]}, Empirical((1.0, 2.5))),
+        (
+            {
+                "kind": "histogram",
+                "edges_s": [0, 60, ".inf"],
+                "probs": [0.5, 0.5],
+                "tail_mean_s": "inf",
+            },
+            Histogram((0.0, 60.0, INF), (0.5, 0.5), tail_mean_s=INF),
+        ),
+        (
+            {"kind": "piecewise_hazard", "edges_s": [0, 60], "rates_per_s": [0.01, 0.0]},
+            PiecewiseHazard((0.0, 60.0), (0.01, 0.0)),
+        ),
+        (
+            {
+                "kind": "mixture",
+                "components": [
+                    {"kind": "deterministic", "value_s": 0, "weight": 0.1, "mean_s": None},
+                    {"kind": "exponential", "mean_s": 200, "weight": 0.9},
+                ],
+            },
+            Mixture((Deterministic(0.0), Exponential(200.0)), (0.1, 0.9)),
+        ),
+        ({"kind": "genesys"}, GENESYS),
+        ({"kind": "genesys2020", "mean_s": None}, GENESYS_2020),
+        ({"kind": "never"}, Never()),
+    ],
+    ids=lambda v: v["kind"] if isinstance(v, dict) else "",
+)
 def test_from_spec_builds(spec: dict[str, object], expected: Distribution) -> None:
     assert from_spec(spec) == expected
 
 
 def test_from_spec_covers_all_kinds_and_ignores_nulls() -> None:
-    assert set(KINDS) == {"exponential", "lognormal", "gamma", "weibull", "deterministic",
-                          "empirical", "histogram", "piecewise_hazard", "mixture", "never",
-                          "genesys", "genesys2020"}
-    config_like = {"kind": "lognormal", "mean_s": 240.0, "cv": 0.8, "shape": None,
-                   "scale_s": None, "values_s": None, "edges_s": None, "components": None}
+    assert set(KINDS) == {
+        "exponential",
+        "lognormal",
+        "gamma",
+        "weibull",
+        "deterministic",
+        "empirical",
+        "histogram",
+        "piecewise_hazard",
+        "mixture",
+        "never",
+        "genesys",
+        "genesys2020",
+    }
+    config_like = {
+        "kind": "lognormal",
+        "mean_s": 240.0,
+        "cv": 0.8,
+        "shape": None,
+        "scale_s": None,
+        "values_s": None,
+        "edges_s": None,
+        "components": None,
+    }
     assert from_spec(config_like, key="service.talk") == LogNormal(240.0, 0.8)
     assert from_spec(Never()) == Never()
 
@@ -344,45 +401,99 @@ def test_from_spec_covers_all_kinds_and_ignores_nulls() -> None:
 _HIST = {"kind": "histogram", "edges_s": [0, 60, 180]}
 
 
-@pytest.mark.parametrize(("spec", "key", "fragments"), [
-    ({"kind": "poisson"}, "patience", ["patience.kind = 'poisson'", "allowed:", "lognormal"]),
-    ({"mean_s": 3}, "patience", ["patience.kind", "missing"]),
-    ({"kind": "exponential", "mean_s": -3}, "service.talk",
-     ["service.talk.mean_s = -3.0", "must be a finite number > 0"]),
-    ({"kind": "exponential", "mean_s": ".inf"}, "service.acw", ["service.acw.mean_s = inf"]),
-    ({"kind": "lognormal", "mean_s": 240, "cv": 0}, "service.talk",
-     ["service.talk.cv = 0.0", "> 0"]),
-    ({"kind": "gamma", "mean_s": 240, "cv": -0.5}, "service.talk", ["service.talk.cv = -0.5"]),
-    ({**_HIST, "probs": [0.5, 0.4]}, "patience",
-     ["patience.probs = (0.5, 0.4)", "sum to 1 within 1e-09", "sum = 0.9"]),
-    ({**_HIST, "probs": [1.2, -0.2]}, "patience", ["patience.probs[0] = 1.2", "[0, 1]"]),
-    ({**_HIST, "probs": [0.5]}, "patience", ["patience.probs", "one entry per bin"]),
-    ({"kind": "histogram", "edges_s": [0, "inf"], "probs": [1]}, "patience",
-     ["patience.tail_mean_s = None", "required"]),
-    ({"kind": "histogram", "edges_s": [0, 90, 60], "probs": [0.5, 0.5]}, "patience",
-     ["patience.edges_s[2] = 60.0", "non-decreasing"]),
-    ({"kind": "lognormal", "mean_s": 240}, "service.talk", ["service.talk.cv", "missing"]),
-    ({"kind": "exponential", "mean_s": 180, "cv": 0.5}, "patience",
-     ["patience.cv = 0.5: not a parameter of 'exponential' (allowed: mean_s)"]),
-    ({"kind": "genesys", "mean_s": 3}, "patience",
-     ["patience.mean_s = 3: not a parameter of 'genesys' (allowed: none)"]),
-    ({"kind": "exponential", "mean_s": "abc"}, "patience",
-     ["patience.mean_s = 'abc'", "not a number"]),
-    ({"kind": "empirical", "values_s": "abc"}, "patience", ["patience.values_s = 'abc'", "list"]),
-    ({"kind": "empirical", "values_s": [1, "x"]}, "patience", ["patience.values_s[1] = 'x'"]),
-    ({"kind": "empirical", "values_s": [1, -2]}, "patience", ["patience.values_s[1] = -2.0"]),
-    ({"kind": "piecewise_hazard", "edges_s": [5, 60], "rates_per_s": [0.1, 0.1]}, "patience",
-     ["patience.edges_s[0] = 5.0", "must be 0"]),
-    ({"kind": "mixture", "components": [{"kind": "never", "weight": 0.5},
-                                        {"kind": "exponential", "mean_s": -1, "weight": 0.5}]},
-     "patience", ["patience.components[1].mean_s = -1.0"]),
-    ({"kind": "mixture", "components": [{"kind": "never", "weight": 0.5},
-                                        {"kind": "exponential", "mean_s": 1, "weight": 0.4}]},
-     "patience", ["patience.components[*].weight", "within 1e-09", "sum = 0.9"]),
-    ({"kind": "mixture", "components": [{"kind": "never"}]}, "patience",
-     ["patience.components[0].weight", "missing"]),
-    ("exponential", "patience", ["patience = 'exponential'", "mapping"]),
-], ids=lambda v: "" if isinstance(v, (dict, str, list)) else str(v))
+@pytest.mark.parametrize(
+    ("spec", "key", "fragments"),
+    [
+        ({"kind": "poisson"}, "patience", ["patience.kind = 'poisson'", "allowed:", "lognormal"]),
+        ({"mean_s": 3}, "patience", ["patience.kind", "missing"]),
+        (
+            {"kind": "exponential", "mean_s": -3},
+            "service.talk",
+            ["service.talk.mean_s = -3.0", "must be a finite number > 0"],
+        ),
+        ({"kind": "exponential", "mean_s": ".inf"}, "service.acw", ["service.acw.mean_s = inf"]),
+        (
+            {"kind": "lognormal", "mean_s": 240, "cv": 0},
+            "service.talk",
+            ["service.talk.cv = 0.0", "> 0"],
+        ),
+        ({"kind": "gamma", "mean_s": 240, "cv": -0.5}, "service.talk", ["service.talk.cv = -0.5"]),
+        (
+            {**_HIST, "probs": [0.5, 0.4]},
+            "patience",
+            ["patience.probs = (0.5, 0.4)", "sum to 1 within 1e-09", "sum = 0.9"],
+        ),
+        ({**_HIST, "probs": [1.2, -0.2]}, "patience", ["patience.probs[0] = 1.2", "[0, 1]"]),
+        ({**_HIST, "probs": [0.5]}, "patience", ["patience.probs", "one entry per bin"]),
+        (
+            {"kind": "histogram", "edges_s": [0, "inf"], "probs": [1]},
+            "patience",
+            ["patience.tail_mean_s = None", "required"],
+        ),
+        (
+            {"kind": "histogram", "edges_s": [0, 90, 60], "probs": [0.5, 0.5]},
+            "patience",
+            ["patience.edges_s[2] = 60.0", "non-decreasing"],
+        ),
+        ({"kind": "lognormal", "mean_s": 240}, "service.talk", ["service.talk.cv", "missing"]),
+        (
+            {"kind": "exponential", "mean_s": 180, "cv": 0.5},
+            "patience",
+            ["patience.cv = 0.5: not a parameter of 'exponential' (allowed: mean_s)"],
+        ),
+        (
+            {"kind": "genesys", "mean_s": 3},
+            "patience",
+            ["patience.mean_s = 3: not a parameter of 'genesys' (allowed: none)"],
+        ),
+        (
+            {"kind": "exponential", "mean_s": "abc"},
+            "patience",
+            ["patience.mean_s = 'abc'", "not a number"],
+        ),
+        (
+            {"kind": "empirical", "values_s": "abc"},
+            "patience",
+            ["patience.values_s = 'abc'", "list"],
+        ),
+        ({"kind": "empirical", "values_s": [1, "x"]}, "patience", ["patience.values_s[1] = 'x'"]),
+        ({"kind": "empirical", "values_s": [1, -2]}, "patience", ["patience.values_s[1] = -2.0"]),
+        (
+            {"kind": "piecewise_hazard", "edges_s": [5, 60], "rates_per_s": [0.1, 0.1]},
+            "patience",
+            ["patience.edges_s[0] = 5.0", "must be 0"],
+        ),
+        (
+            {
+                "kind": "mixture",
+                "components": [
+                    {"kind": "never", "weight": 0.5},
+                    {"kind": "exponential", "mean_s": -1, "weight": 0.5},
+                ],
+            },
+            "patience",
+            ["patience.components[1].mean_s = -1.0"],
+        ),
+        (
+            {
+                "kind": "mixture",
+                "components": [
+                    {"kind": "never", "weight": 0.5},
+                    {"kind": "exponential", "mean_s": 1, "weight": 0.4},
+                ],
+            },
+            "patience",
+            ["patience.components[*].weight", "within 1e-09", "sum = 0.9"],
+        ),
+        (
+            {"kind": "mixture", "components": [{"kind": "never"}]},
+            "patience",
+            ["patience.components[0].weight", "missing"],
+        ),
+        ("exponential", "patience", ["patience = 'exponential'", "mapping"]),
+    ],
+    ids=lambda v: "" if isinstance(v, (dict, str, list)) else str(v),
+)
 def test_from_spec_errors(spec: object, key: str, fragments: list[str]) -> None:
     with pytest.raises(ValueError) as info:
         from_spec(spec, key=key)  # type: ignore[arg-type]
@@ -390,21 +501,29 @@ def test_from_spec_errors(spec: object, key: str, fragments: list[str]) -> None:
         assert fragment in str(info.value), str(info.value)
 
 
-@pytest.mark.parametrize(("build", "message"), [
-    (lambda: Exponential(-3.0), "mean_s = -3.0: must be a finite number > 0"),
-    (lambda: Exponential(True), "mean_s = True: must be a number"),
-    (lambda: Weibull(0.0, 10.0), "shape = 0.0: must be a finite number > 0"),
-    (lambda: Deterministic(-1.0), "value_s = -1.0: must be a finite number >= 0"),
-    (lambda: Empirical(()), "values_s = (): must be a non-empty"),
-    (lambda: Histogram((0.0, 60.0), (1.0,), tail_mean_s=5.0), "tail_mean_s = 5.0: only allowed"),
-    (lambda: Histogram((0.0, INF), (1.0,), tail_mean_s=0.0), "tail_mean_s = 0.0: must be"),
-    (lambda: Histogram((0.0, INF, INF), (0.5, 0.5), tail_mean_s=1.0), "edges_s[1] = inf"),
-    (lambda: PiecewiseHazard((0.0, 10.0), (0.1,)), "one rate per edge"),
-    (lambda: PiecewiseHazard((0.0, 10.0, 10.0), (0.1, 0.1, 0.1)), "edges_s[2] = 10.0"),
-    (lambda: Mixture((Never(), 3.0), (0.5, 0.5)),  # type: ignore[arg-type]
-     "components[1] = 3.0: must be a Distribution"),
-    (lambda: Mixture((Never(),), (0.5, 0.5)), "one weight per component"),
-])
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Exponential(-3.0), "mean_s = -3.0: must be a finite number > 0"),
+        (lambda: Exponential(True), "mean_s = True: must be a number"),
+        (lambda: Weibull(0.0, 10.0), "shape = 0.0: must be a finite number > 0"),
+        (lambda: Deterministic(-1.0), "value_s = -1.0: must be a finite number >= 0"),
+        (lambda: Empirical(()), "values_s = (): must be a non-empty"),
+        (
+            lambda: Histogram((0.0, 60.0), (1.0,), tail_mean_s=5.0),
+            "tail_mean_s = 5.0: only allowed",
+        ),
+        (lambda: Histogram((0.0, INF), (1.0,), tail_mean_s=0.0), "tail_mean_s = 0.0: must be"),
+        (lambda: Histogram((0.0, INF, INF), (0.5, 0.5), tail_mean_s=1.0), "edges_s[1] = inf"),
+        (lambda: PiecewiseHazard((0.0, 10.0), (0.1,)), "one rate per edge"),
+        (lambda: PiecewiseHazard((0.0, 10.0, 10.0), (0.1, 0.1, 0.1)), "edges_s[2] = 10.0"),
+        (
+            lambda: Mixture((Never(), 3.0), (0.5, 0.5)),  # type: ignore[arg-type]
+            "components[1] = 3.0: must be a Distribution",
+        ),
+        (lambda: Mixture((Never(),), (0.5, 0.5)), "one weight per component"),
+    ],
+)
 def test_constructor_validation(build: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError) as info:
         build()

@@ -51,7 +51,14 @@ from typing import Any
 import pytest
 
 from sim.config import Config
-from sim.oracle import COLUMNS, KPIS, format_validation, relaxation_time_s, unmet_assumptions, validate
+from sim.oracle import (
+    COLUMNS,
+    KPIS,
+    format_validation,
+    relaxation_time_s,
+    unmet_assumptions,
+    validate,
+)
 from sim.validation import ConfigError, load_config
 
 SL_T = 20.0
@@ -82,17 +89,27 @@ class Case:
         return self.load * self.n / self.h
 
     def mapping(self) -> dict[str, Any]:
-        exp_talk = {"talk": {"kind": "exponential", "mean_s": self.h},
-                    "acw": {"kind": "deterministic", "value_s": 0.0}}
+        exp_talk = {
+            "talk": {"kind": "exponential", "mean_s": self.h},
+            "acw": {"kind": "deterministic", "value_s": 0.0},
+        }
         return {
-            "center": {"open_time": "00:00", "close_time": "24:00", "interval_min": 60,
-                       "volume_per_day": self.rate * 86400.0},
+            "center": {
+                "open_time": "00:00",
+                "close_time": "24:00",
+                "interval_min": 60,
+                "volume_per_day": self.rate * 86400.0,
+            },
             "staffing": {"agents": self.n},
             "service": self.service or exp_talk,
             "patience": self.patience,
             "queue": self.queue,
-            "run": {"days": self.days, "warmup_s": self.warmup_s, "replications": self.reps,
-                    "seed": self.seed},
+            "run": {
+                "days": self.days,
+                "warmup_s": self.warmup_s,
+                "replications": self.reps,
+                "seed": self.seed,
+            },
             "metrics": {"sl_threshold_s": SL_T},
         }
 
@@ -102,28 +119,75 @@ class Case:
 
 NEVER = {"kind": "never"}
 GENESYS = {"kind": "genesys"}
-LOGNORMAL_B30 = {"talk": {"kind": "lognormal", "mean_s": 200.0, "cv": 1.5},
-                 "acw": {"kind": "deterministic", "value_s": 40.0}}
+LOGNORMAL_B30 = {
+    "talk": {"kind": "lognormal", "mean_s": 200.0, "cv": 1.5},
+    "acw": {"kind": "deterministic", "value_s": 40.0},
+}
 
 CASES = [
     Case("C1", "erlang_c", 1, 0.50, 20.0, NEVER, 24, 4000.0, 20, 101),
     Case("C10", "erlang_c", 10, 0.80, 60.0, NEVER, 12, 6000.0, 20, 102),
     Case("C500", "erlang_c", 500, 0.98, 300.0, NEVER, 3, 60000.0, 20, 103),
-    Case("A5", "erlang_a", 5, 0.90, 60.0, {"kind": "exponential", "mean_s": 120.0}, 24, 3600.0,
-         20, 104),
-    Case("A50", "erlang_a", 50, 1.20, 300.0, {"kind": "exponential", "mean_s": 300.0}, 10,
-         6000.0, 20, 105),
+    Case(
+        "A5",
+        "erlang_a",
+        5,
+        0.90,
+        60.0,
+        {"kind": "exponential", "mean_s": 120.0},
+        24,
+        3600.0,
+        20,
+        104,
+    ),
+    Case(
+        "A50",
+        "erlang_a",
+        50,
+        1.20,
+        300.0,
+        {"kind": "exponential", "mean_s": 300.0},
+        10,
+        6000.0,
+        20,
+        105,
+    ),
     Case("G20", "mmng", 20, 0.70, 180.0, GENESYS, 15, 6000.0, 20, 106),
     Case("G100", "mmng", 100, 0.95, 240.0, GENESYS, 5, 40000.0, 20, 107),
     Case("G200", "mmng", 200, 1.20, 240.0, GENESYS, 3, 6000.0, 20, 108),
     Case("B1", "erlang_b", 1, 0.50, 60.0, GENESYS, 60, 1200.0, 20, 109, queue={"lines": 1}),
-    Case("B30", "erlang_b", 30, 0.80, 240.0, GENESYS, 15, 7200.0, 20, 110,
-         service=LOGNORMAL_B30, queue={"lines": 30}),
+    Case(
+        "B30",
+        "erlang_b",
+        30,
+        0.80,
+        240.0,
+        GENESYS,
+        15,
+        7200.0,
+        20,
+        110,
+        service=LOGNORMAL_B30,
+        queue={"lines": 30},
+    ),
     # cheap versions, run by the default `make test`
     Case("C10-quick", "erlang_c", 10, 0.80, 60.0, NEVER, 4, 6000.0, 10, 202, slow=False),
     Case("G20-quick", "mmng", 20, 0.70, 180.0, GENESYS, 5, 6000.0, 10, 206, slow=False),
-    Case("B30-quick", "erlang_b", 30, 0.80, 240.0, GENESYS, 5, 7200.0, 10, 210,
-         service=LOGNORMAL_B30, queue={"lines": 30}, slow=False),
+    Case(
+        "B30-quick",
+        "erlang_b",
+        30,
+        0.80,
+        240.0,
+        GENESYS,
+        5,
+        7200.0,
+        10,
+        210,
+        service=LOGNORMAL_B30,
+        queue={"lines": 30},
+        slow=False,
+    ),
 ]
 
 # (c) Bonferroni: every KPI of every case is one check; the family error is < 1 %.
@@ -205,7 +269,7 @@ def test_assumptions_not_met_raise_naming_the_key(change: dict[str, Any], key: s
 
 def test_unstable_erlang_c_is_refused() -> None:
     cfg = Case("over", "erlang_c", 2, 1.1, 30.0, NEVER, 1, 1200.0, 3, 7).config()
-    with pytest.raises(ConfigError, match="staffing.agents"):
+    with pytest.raises(ConfigError, match=r"staffing\.agents"):
         validate(cfg)
 
 

@@ -19,7 +19,9 @@ def test_parse_clock() -> None:
 def test_locate_days_and_intervals() -> None:
     tt = Timetable(open_s=8 * 3600.0, close_s=20 * 3600.0, interval_s=1800.0, days=3)
     assert tt.n_intervals == 24 and not tt.always_open
-    t = np.array([8 * 3600.0, 8 * 3600 + 1799.9, DAY_S + 19.99 * 3600, 7 * 3600.0, 2 * DAY_S + 21 * 3600])
+    t = np.array(
+        [8 * 3600.0, 8 * 3600 + 1799.9, DAY_S + 19.99 * 3600, 7 * 3600.0, 2 * DAY_S + 21 * 3600]
+    )
     day, k = tt.locate(t, chunk=2)
     assert day.tolist() == [0, 0, 1, 0, 2]
     assert k.tolist() == [0, 0, 23, -1, -1]

@@ -107,3 +107,18 @@ def test_profile_tolerance_is_honoured() -> None:
     shares = FLAT24.copy()
     shares[0] += SHARE_TOLERANCE / 2
     load_config({"center": {"profile": shares}})
+
+
+def test_compose_gives_what_the_command_runs() -> None:
+    """sim.compose: the CLI's defaults list and scenario, from Python, validated."""
+    base = sim.compose()
+    assert base.run.name == "baseline" and base.redials.probability == 0.5
+    assert isinstance(base.staffing.agents, list) and len(base.staffing.agents) == 24
+    steady = sim.compose(["scenario=steady_erlang_c", "staffing.agents=105"])
+    assert steady.staffing.agents == 105 and steady.patience.kind == "never"
+    with pytest.raises(ConfigError, match="steady_genesys"):  # lists the options
+        sim.compose(["scenario=nope"])
+    with pytest.raises(ConfigError, match=r"staffing\.agentz"):
+        sim.compose(["staffing.agentz=3"])
+    with pytest.raises(ConfigError, match=r"run\.days = 0"):
+        sim.compose(["run.days=0"])

@@ -49,7 +49,9 @@ def run_textbook(
     arrival order.
     """
     n = len(arrival_s)
-    drawn, patience, handle = (np.asarray(a, float).tolist() for a in (arrival_s, patience_s, handle_s))
+    drawn, patience, handle = (
+        np.asarray(a, float).tolist() for a in (arrival_s, patience_s, handle_s)
+    )
     env = simpy.Environment()
     agents_res = simpy.Resource(env, capacity=agents)
     idle: deque[int] = deque(range(agents))  # agent ids; the longest idle answers first
