@@ -4,8 +4,9 @@
 writes ``results/<run.name>/<timestamp>/``; ``callsim -m a=1,2`` sweeps (one numbered
 folder per point); ``callsim validate [overrides]`` compares simulation with the
 exact formulas for a config that meets their assumptions (default scenario
-``steady_genesys``). Bad input stops before any simulation with one line naming the
-key, the value and what is allowed, and exit status 2.
+``steady_genesys``). A bad key or value stops before any simulation with one line
+naming the key, the value and what is allowed, and exit status 2 (an unknown group
+option, e.g. ``patience=nope``, is refused by Hydra with the list of options, status 1).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from omegaconf import DictConfig
 
 from sim.config import register_configs
 from sim.runner import replicate
-from sim.validation import CONFIG_DIR, ConfigError, load_config
+from sim.validation import CONFIG_DIR, ConfigError, check_overrides, load_config
 from sim.writer import summary_text, write_results
 
 __all__ = ["main"]
@@ -87,6 +88,8 @@ def _validate(cfg: DictConfig) -> None:
 def main() -> None:
     """Entry point of the ``callsim`` console script."""
     args = sys.argv[1:]
+    with _friendly_errors():
+        check_overrides([a for a in args if not a.startswith("-") and a != "validate"])
     if args and args[0] == "validate":
         rest = args[1:]
         if not any(a.lstrip("+~").startswith("scenario=") for a in rest):

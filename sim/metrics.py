@@ -210,7 +210,7 @@ def _tally(
         "blocked": count(outcome == Outcome.BLOCKED),
         "closed": count(outcome == Outcome.CLOSED),
         "redials": count(calls["source"].cat.codes.to_numpy() == Source.REDIAL),
-        "waited": count(abd | (ans & (wait > 0))),
+        "waited": count(abd | (wait > 0)),  # blocked calls and calls closed on arrival: 0
         "answered_within_sl": count(ans & within),
         "abandoned_within_sl": count(abd & within),
         "wait_answered": count(ans, wait),
@@ -253,12 +253,14 @@ def intervals_table(
     n = days * k
     day = np.repeat(np.arange(days), k)
     start = np.concatenate([timetable.interval_starts(d) for d in range(days)])
-    bounds = np.concatenate((start, start[-1:] + timetable.interval_s))
+    end = start + timetable.interval_s  # time after closing (drain) is in no interval
     tally = {key: v[:n] for key, v in _tally(calls, timetable, sl_threshold_s).items()}
     kpi = _kpis(tally)
     s, e = _answered_spans(calls)
-    busy = np.diff(_cumulative_busy(s, e, bounds))
-    avail = np.diff(_cumulative_present(log.staff_time_s, log.staff_present, bounds))
+    busy = _cumulative_busy(s, e, end) - _cumulative_busy(s, e, start)
+    avail = _cumulative_present(log.staff_time_s, log.staff_present, end) - _cumulative_present(
+        log.staff_time_s, log.staff_present, start
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = busy / avail
     counts = (

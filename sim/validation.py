@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -33,6 +34,7 @@ __all__ = [
     "SHARE_TOLERANCE",
     "ConfigError",
     "build_distribution",
+    "check_overrides",
     "compose",
     "load_config",
     "validate",
@@ -213,6 +215,10 @@ def validate(cfg: Config) -> Config:
     _integer("run.replications", r.replications, 1)
     _integer("run.workers", r.workers, 1)
     _integer("run.seed", r.seed, 0)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", str(r.name)) or ".." in str(r.name):
+        raise _bad(
+            "run.name", r.name, "must be a folder name: letters, digits, '_', '-', '.' (no '..')"
+        )
     return cfg
 
 
@@ -317,6 +323,7 @@ def compose(overrides: Sequence[str] = (), config_dir: str | Path = CONFIG_DIR) 
     from sim.config import register_configs
 
     register_configs()
+    check_overrides(overrides, config_dir)
     try:
         with initialize_config_dir(
             version_base="1.3", config_dir=str(Path(config_dir).resolve()), job_name="callsim"
@@ -327,3 +334,39 @@ def compose(overrides: Sequence[str] = (), config_dir: str | Path = CONFIG_DIR) 
     except HydraException as exc:  # unknown group option, bad override syntax, ...
         raise ConfigError(str(exc).strip()) from None
     return load_config(cfg)
+
+
+def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR) -> None:
+    """Check command-line overrides against the schema before Hydra sees them.
+
+    Hydra refuses an unknown key or a value of the wrong type too, but with several lines
+    and without saying what is allowed; this raises :class:`ConfigError` with one line
+    (``center.volum: unknown key (allowed here: name, open_time, ...)``). Group choices
+    (``patience=never``), ``hydra.*`` keys, additions (``+key=...``) and deletions are
+    left to Hydra; so is anything its override grammar does not parse. Every value of a
+    sweep (``staffing.agents=20,25``) is checked.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException:
+        return
+    groups = {p.name for p in Path(config_dir).iterdir() if p.is_dir()}
+    for override in parsed:
+        key = override.key_or_group
+        if override.is_add() or override.is_delete() or key in groups or "/" in key:
+            continue
+        if key.split(".")[0] == "hydra" or key.startswith("@"):
+            continue
+        values = (
+            list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
+        )
+        for value in values:
+            try:
+                OmegaConf.update(OmegaConf.structured(Config), key, value, merge=True)
+            except OmegaConfBaseException as exc:
+                if getattr(exc, "full_key", None) is None:
+                    exc.full_key = key
+                raise _omegaconf_error(exc) from None

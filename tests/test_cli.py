@@ -101,16 +101,21 @@ def test_bad_input_exits_nonzero_with_one_clear_line(
 
 @pytest.mark.parametrize(
     ("override", "expected"),
-    [("center.volume_per_day=abc", "center.volume_per_day"), ("center.volum=5", "center.volum")],
+    [
+        ("center.volume_per_day=abc", "center.volume_per_day = 'abc': must be a number (float)"),
+        ("center.volum=5", "center.volum: unknown key (allowed here: name, open_time"),
+        ("run.days=1,two", "run.days = 'two': must be a whole number (int)"),  # a sweep value
+    ],
 )
 def test_type_errors_and_typos_are_caught_by_the_schema(
     tmp_path: Path, override: str, expected: str
 ) -> None:
-    out = callsim(tmp_path, override)
-    assert out.returncode != 0
+    out = callsim(tmp_path, "-m", override)
+    assert out.returncode == 2
     text = out.stdout + out.stderr
-    assert expected in text
+    assert expected in text and len(text.strip().splitlines()) == 1, text
     assert "Traceback" not in text
+    assert not (tmp_path / "results").exists()
 
 
 def test_interrupted_run_leaves_no_results_folder(tmp_path: Path) -> None:

@@ -61,6 +61,7 @@ BAD = [
     ({"run": {"days": "two"}}, "run.days", "two", "int"),
     ({"run": {"days": 0}}, "run.days", "0", ">= 1"),
     ({"run": {"replications": 0}}, "run.replications", "0", ">= 1"),
+    ({"run": {"name": "../escape"}}, "run.name", "../escape", "folder name"),
     ({"run": {"warmup_s": 90000.0}}, "run.warmup_s", "90000.0", "shorter than the run"),
     ({"queue": {"lines": 0}}, "queue.lines", "0", ">= 1"),
     ({"redials": {"max_attempts": 0}}, "redials.max_attempts", "0", ">= 1"),

@@ -1,0 +1,115 @@
+"""The docs keep up with the code: every config key, output column and distribution kind is
+documented, and every relative link in the docs resolves. Fast: no simulation is run."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.config import Config
+from sim.distributions import KINDS
+from sim.metrics import CALL_COLUMNS, INTERVAL_COLUMNS, SUMMARY_KEYS
+from sim.runner import confidence_table
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+CONFIG_MD = DOCS / "reference" / "config.md"
+OUTPUTS_MD = DOCS / "reference" / "outputs.md"
+
+
+def leaf_keys(cls: type, prefix: str = "") -> list[str]:
+    """Dotted paths of every non-dataclass field of the schema, depth first."""
+    hints = typing.get_type_hints(cls)
+    keys: list[str] = []
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint):
+            keys += leaf_keys(typing.cast(type, hint), f"{prefix}{f.name}.")
+        else:
+            keys.append(f"{prefix}{f.name}")
+    return keys
+
+
+def first_cells(text: str) -> set[str]:
+    """The backticked names in the first cell of every markdown table row."""
+    names: set[str] = set()
+    for line in text.splitlines():
+        cells = line.strip().split("|")
+        if line.lstrip().startswith("|") and len(cells) > 2:
+            names.update(re.findall(r"`([^`]+)`", cells[1]))
+    return names
+
+
+CONFIG_KEYS = leaf_keys(Config)
+STATS_COLUMNS = list(confidence_table(pd.DataFrame({"x": [1.0, 2.0]})).columns)
+
+
+def test_schema_walk_finds_nested_keys() -> None:
+    assert "center.volume_per_day" in CONFIG_KEYS
+    assert "service.talk.mean_s" in CONFIG_KEYS
+    assert "redials.delay.kind" in CONFIG_KEYS
+    assert "patience.components" in CONFIG_KEYS
+    assert "service" not in CONFIG_KEYS and "service.talk" not in CONFIG_KEYS
+
+
+@pytest.mark.parametrize("key", CONFIG_KEYS)
+def test_every_config_key_is_documented(key: str) -> None:
+    assert f"`{key}`" in CONFIG_MD.read_text(encoding="utf-8"), f"{key} missing from {CONFIG_MD}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_distribution_kind_is_documented(kind: str) -> None:
+    assert f"`{kind}`" in CONFIG_MD.read_text(encoding="utf-8"), f"kind {kind} missing"
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted({*CALL_COLUMNS, *INTERVAL_COLUMNS, *SUMMARY_KEYS, *STATS_COLUMNS, "replication"}),
+)
+def test_every_output_column_has_a_table_row(name: str) -> None:
+    assert name in first_cells(OUTPUTS_MD.read_text(encoding="utf-8")), (
+        f"no table row for `{name}` in {OUTPUTS_MD}"
+    )
+
+
+# ------------------------------------------------------------------------------- links
+MARKDOWN = [*sorted(DOCS.rglob("*.md")), ROOT / "README.md"]
+LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def relative_links(path: Path) -> list[str]:
+    """Targets of the inline links and images of a markdown file, outside code."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^(```|~~~).*?^\1", "", text, flags=re.M | re.S)  # fenced code blocks
+    text = re.sub(r"`[^`\n]*`", "", text)  # inline code
+    targets = []
+    for target in LINK.findall(text):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, flags=re.I) or target.startswith("#"):
+            continue  # http:, https:, mailto: ... and anchors within the page
+        targets.append(target)
+    return targets
+
+
+@pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_relative_links_resolve(path: Path) -> None:
+    broken = [
+        t for t in relative_links(path) if not (path.parent / t.split("#")[0]).resolve().exists()
+    ]
+    assert not broken, f"{path.relative_to(ROOT)}: broken links {broken}"
+
+
+def test_link_checker_sees_links() -> None:
+    links = relative_links(DOCS / "index.md")
+    assert "tutorial/first-run.md" in links and "reference/config.md" in links
+    assert not any(t.startswith("http") for t in links)
+
+
+def test_index_links_every_page() -> None:
+    linked = {(DOCS / t.split("#")[0]).resolve() for t in relative_links(DOCS / "index.md")}
+    pages = {p.resolve() for p in DOCS.rglob("*.md")} - {(DOCS / "index.md").resolve()}
+    assert not pages - linked, f"pages not linked from docs/index.md: {sorted(pages - linked)}"
