@@ -35,9 +35,11 @@ test-all: test test-slow
 validate: $(STAMP)
 	$(VENV)/bin/callsim validate $(ARGS)
 
-## Engine throughput and memory against a textbook SimPy model and Ciw.
+## Engine throughput and memory against a textbook SimPy model and Ciw; then the full
+## customer loop (180 days, 100 agents, 200,000 customers).
 bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_engine.py $(ARGS)
+	$(PY) benchmarks/bench_journey.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests benchmarks experiments

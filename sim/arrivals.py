@@ -76,10 +76,14 @@ class FreshCalls:
         self.streams = streams
         self.busyness = forecast.busyness(streams["busyness"])
 
-    def day(self, day: int) -> DayCalls:
-        """Draw the calls of ``day`` (call once per day, in day order)."""
+    def day(self, day: int, scale: float = 1.0) -> DayCalls:
+        """Draw the calls of ``day`` (call once per day, in day order).
+
+        ``scale`` multiplies the expected volume (the customer base's growth or decline
+        when the customer feedback loop is on; 1 otherwise).
+        """
         tt = self.forecast.timetable
-        rate = self.forecast.expected(day) * self.busyness[day]
+        rate = self.forecast.expected(day) * self.busyness[day] * scale
         rng = self.streams["arrivals"]
         counts = rng.poisson(rate)
         total = int(counts.sum())

@@ -20,16 +20,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "AcquisitionConfig",
     "CenterConfig",
+    "ChurnConfig",
     "Config",
+    "CustomersConfig",
     "DistributionConfig",
+    "EconomicsConfig",
+    "ExperienceConfig",
     "MetricsConfig",
     "OutputConfig",
     "QueueConfig",
     "RedialConfig",
+    "ResolutionConfig",
     "RunConfig",
     "ServiceConfig",
     "StaffingConfig",
+    "WordOfMouthConfig",
     "register_configs",
 ]
 
@@ -115,6 +122,97 @@ class RedialConfig:
 
 
 @dataclass
+class ResolutionConfig:
+    """First-contact resolution and repeat contacts (customer-journey issue).
+
+    The schema default ``fcr = 1`` solves every issue at its first answered contact: no
+    repeat calls, the core engine's world. ``configs/resolution/default.yaml`` holds the
+    calibrated values.
+    """
+
+    fcr: float = 1.0  # P(an answered contact resolves the issue), share
+    recontact_probability: float = 0.0  # P(calling again after an unresolved answered contact)
+    recontact_delay: DistributionConfig = field(
+        default_factory=lambda: DistributionConfig(kind="exponential", mean_s=86400.0)
+    )  # time from the end of an unresolved contact to the repeat call, seconds
+    max_contacts: int = 5  # answered contacts per issue at most, the first included
+    empowered_share: float = 0.0  # share of agents empowered to fix issues on the spot
+    empowerment_uplift: float = 0.0  # FCR added when an empowered agent answers (share)
+
+
+@dataclass
+class ExperienceConfig:
+    """How each contact attempt is rated, and how an issue is remembered (peak-end rule)."""
+
+    good_wait_share: float = 0.25  # resolved after waiting <= this share of own patience: good
+    bad_wait_share: float = 0.75  # answered after waiting > this share of own patience: bad
+    discourtesy_probability: float = 0.0  # P(an answered contact is discourteous: rated bad)
+    peak_weight: float = 0.5  # weight of the most intense contact in the memory of an issue
+    end_weight: float = 0.5  # weight of the last contact in the memory of an issue
+
+
+@dataclass
+class ChurnConfig:
+    """Customers leaving: after bad issues (PwC, seed 003), and for other reasons."""
+
+    after_one: float = 0.17  # P(leave after the first bad experience); PwC via seed 003
+    after_several: float = 0.59  # P(gone after `several` bad experiences); PwC via seed 003
+    several: int = 3  # how many bad experiences "several" means
+    shape: str = "escalating"  # escalating (meets both targets) | constant (meets after_one)
+    background_per_year: float = 0.10  # share leaving per year for reasons unrelated to service
+    forgetting_per_day: float = 0.0  # daily decay rate of the remembered count of bad issues
+    per_negative_message: float = 0.0  # P(leave) added by each negative message heard
+
+
+@dataclass
+class WordOfMouthConfig:
+    """Telling others after an issue (HBR, seed 004; or the 2014 survey, seed 000)."""
+
+    tell_bad: float = 0.65  # P(tell others after a bad issue)
+    tell_good: float = 0.25  # P(tell others after a good issue)
+    listeners_bad_mean: float = 12.77  # mean listeners per teller of a bad issue (geometric, >= 1)
+    listeners_good_mean: float = 6.64  # mean listeners per teller of a good issue (geometric, >= 1)
+    retell_bad: float = 0.0  # P(a listener passes a bad story on once more); anger spreads
+    retell_good: float = 0.0  # P(a listener passes a good story on once more)
+    memory_days: float = 90.0  # mean lifetime of a heard message in people's minds, days
+
+
+@dataclass
+class AcquisitionConfig:
+    """Prospects becoming customers: a Bass rule modulated by word of mouth."""
+
+    innovation_per_year: float = 0.03  # Bass p, per year (Sultan, Farley & Lehmann 1990)
+    imitation_per_year: float = 0.38  # Bass q, per year (Sultan, Farley & Lehmann 1990)
+    positive_effect: float = 0.5  # adoption hazard x exp(+this x positive messages held)
+    negative_effect: float = 1.0  # adoption hazard x exp(-this x negative messages held)
+
+
+@dataclass
+class CustomersConfig:
+    """The customer base behind the calls (customer-journey issue)."""
+
+    enabled: bool = False  # track customers (issues, experience, churn, word of mouth)
+    feedback: bool = False  # fresh-call volume follows the active base (else the forecast stands)
+    initial: int = 50_000  # active customers on day 0
+    market_size: int = 200_000  # customers + prospects (lost customers stay lost)
+    value_per_day: float = 1.5  # revenue per active customer per day, currency units
+    tenure_uplift: float = 0.67  # extra revenue of customers past `loyal_after_days`; seed 002
+    loyal_after_days: int = 365  # tenure from which the uplift applies, days
+    initial_tenure_max_days: int = 1095  # day-0 customers' tenure is uniform on [0, this], days
+    churn: ChurnConfig = field(default_factory=ChurnConfig)
+    wom: WordOfMouthConfig = field(default_factory=WordOfMouthConfig)
+    acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
+
+
+@dataclass
+class EconomicsConfig:
+    """Money: what agents cost and what customers are worth."""
+
+    agent_cost_per_hour: float = 30.0  # loaded cost of one agent present for one hour
+    currency: str = "EUR"  # label only
+
+
+@dataclass
 class QueueConfig:
     """Capacity limits. Null means unlimited."""
 
@@ -163,6 +261,10 @@ class Config:
     service: ServiceConfig = field(default_factory=ServiceConfig)
     patience: DistributionConfig = field(default_factory=lambda: DistributionConfig(kind="genesys"))
     redials: RedialConfig = field(default_factory=RedialConfig)
+    resolution: ResolutionConfig = field(default_factory=ResolutionConfig)
+    experience: ExperienceConfig = field(default_factory=ExperienceConfig)
+    customers: CustomersConfig = field(default_factory=CustomersConfig)
+    economics: EconomicsConfig = field(default_factory=EconomicsConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)

@@ -29,7 +29,11 @@ Semantics (the same as the textbook model in ``tests/textbook.py``):
   once and busy agents leave when they finish their call (no pre-emption);
 * at closing, fresh arrivals stop; with ``drain`` the agents on duty serve the calls
   still waiting, with ``cut`` those calls end as *closed*. Redials that come while
-  the centre is closed end as *closed* too.
+  the centre is closed end as *closed* too;
+* redials are decided by a :class:`sim.redials.RedialPolicy`; with the customer
+  journey active (:mod:`sim.journey`) every attempt's end is reported to the journey's
+  hooks, which decide on resolution and repeat contacts (``source = repeat``) and hand
+  the finished issues to the customer population once a day.
 """
 
 from __future__ import annotations
@@ -40,18 +44,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from heapq import heappop, heappush
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
 from simpy.core import NORMAL
 
 from sim.arrivals import FreshCalls
-from sim.distributions import Distribution
-from sim.rng import Streams
-from sim.timetable import Timetable
+from sim.timetable import DAY_S, Timetable
 
-__all__ = ["Engine", "EngineLog", "Outcome", "RedialPolicy", "Source"]
+if TYPE_CHECKING:
+    from sim.journey import Journey, JourneyLog
+    from sim.redials import RedialPolicy
+
+__all__ = ["Engine", "EngineLog", "Outcome", "Source"]
 
 
 class Outcome(IntEnum):
@@ -67,8 +73,9 @@ class Outcome(IntEnum):
 class Source(IntEnum):
     """Why a call attempt was made."""
 
-    FRESH = 0
-    REDIAL = 1
+    FRESH = 0  # a new issue
+    REDIAL = 1  # again after abandoning or being blocked (same contact)
+    REPEAT = 2  # again after an answered contact that did not resolve the issue
 
 
 class _Clock(simpy.Environment):
@@ -103,72 +110,6 @@ class _Clock(simpy.Environment):
                 raise event._value
 
 
-class _Draws:
-    """Variates of one law, drawn from one stream in blocks of ``block`` (reproducible)."""
-
-    def __init__(
-        self,
-        sample: Callable[[np.random.Generator, int], np.ndarray],
-        rng: np.random.Generator,
-        block: int = 1024,
-    ) -> None:
-        self.sample = sample
-        self.rng = rng
-        self.block = block
-        self._buffer: list[float] = []
-
-    def take(self) -> float:
-        if not self._buffer:
-            self._buffer = self.sample(self.rng, self.block)[::-1].tolist()
-        return self._buffer.pop()
-
-
-class RedialPolicy:
-    """Decides whether an abandoned or blocked caller calls again, and when.
-
-    Redials draw from their own streams so that they never shift the draws of fresh
-    calls (common random numbers across staffing scenarios).
-    """
-
-    def __init__(
-        self,
-        probability: float,
-        blocked_probability: float,
-        max_attempts: int,
-        delay: Distribution,
-        patience: Distribution,
-        talk: Distribution,
-        acw: Distribution,
-        streams: Streams,
-    ) -> None:
-        self.probability = probability
-        self.blocked_probability = blocked_probability
-        self.max_attempts = max_attempts
-        self._u = _Draws(lambda rng, n: rng.random(n), streams["redial_decision"])
-        self._delay = _Draws(delay.sample, streams["redial_delay"])
-        self._patience = _Draws(patience.sample, streams["redial_patience"])
-        self._talk = _Draws(talk.sample, streams["redial_talk"])
-        self._acw = _Draws(acw.sample, streams["redial_acw"])
-
-    @property
-    def active(self) -> bool:
-        """False when no caller ever redials."""
-        return self.max_attempts > 1 and (self.probability > 0 or self.blocked_probability > 0)
-
-    def delay_after(self, attempt: int, blocked: bool) -> float | None:
-        """Seconds until the next attempt, or None if the caller gives up."""
-        if attempt >= self.max_attempts:
-            return None
-        p = self.blocked_probability if blocked else self.probability
-        if p <= 0 or self._u.take() >= p:
-            return None
-        return self._delay.take()
-
-    def attempt_draws(self) -> tuple[float, float]:
-        """Patience and handle time of a redial attempt, seconds."""
-        return self._patience.take(), self._talk.take() + self._acw.take()
-
-
 @dataclass
 class EngineLog:
     """Raw per-call columns and the staffing log.
@@ -190,6 +131,7 @@ class EngineLog:
     staff_time_s: np.ndarray  # float64, times at which the number of agents present changed
     staff_present: np.ndarray  # int32, agents present (on duty or finishing a call) from then on
     end_s: float  # engine time of the last event
+    journey: JourneyLog | None = None  # issues, customers and ratings (journey active only)
 
 
 class Engine:
@@ -204,6 +146,7 @@ class Engine:
         lines: int | None,
         max_waiting: int | None,
         drain: bool,
+        journey: Journey | None = None,
     ) -> None:
         self.timetable = timetable
         self.staffing = [int(a) for a in staffing]
@@ -212,6 +155,7 @@ class Engine:
         self.lines = lines
         self.max_waiting = max_waiting
         self.drain = drain
+        self.journey = journey
 
     def run(self) -> EngineLog:
         """Simulate every day of the timetable and return the raw log."""
@@ -220,6 +164,7 @@ class Engine:
         tt = self.timetable
         lines, max_waiting, drain = self.lines, self.max_waiting, self.drain
         redials = self.redials if self.redials.active else None
+        jr = self.journey if self.journey is not None and self.journey.active else None
         inf = float("inf")
         WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in Outcome)
 
@@ -239,16 +184,20 @@ class Engine:
             staff_n.append(present)
 
         def retry(i: int, blocked: bool) -> None:
-            if redials is not None:
-                delay = redials.delay_after(attempt[i], blocked)
-                if delay is not None:
-                    fire(delay, on_redial, i)
+            """Call ``i`` was blocked or abandoned: a redial, or the caller gives up."""
+            delay = None if redials is None else redials.delay_after(attempt[i], blocked)
+            if delay is not None:
+                fire(delay, on_redial, i)
+            if jr is not None:
+                j_failed(i, delay is not None)
 
         def route(i: int) -> None:
             """Decide what happens to call ``i`` on arrival (the hot path)."""
             nonlocal n_waiting, n_busy
             if not is_open:
                 status[i] = CLOSED
+                if jr is not None:
+                    j_failed(i, False)
             elif lines is not None and n_busy + n_waiting >= lines:
                 status[i] = BLOCKED
                 retry(i, True)
@@ -257,7 +206,7 @@ class Engine:
                 status[i] = ANSWERED
                 agent_of[i] = agent
                 n_busy += 1
-                fire(handle[i], on_done, agent)
+                fire(handle[i], on_done, i)
             elif max_waiting is not None and n_waiting >= max_waiting:
                 status[i] = BLOCKED
                 retry(i, True)
@@ -283,7 +232,7 @@ class Engine:
             status[i] = ANSWERED
             wait[i] = env.now - arrival[i]
             agent_of[i] = agent
-            fire(handle[i], on_done, agent)
+            fire(handle[i], on_done, i)
 
         def on_arrival(value: Any) -> None:
             i = value
@@ -293,10 +242,8 @@ class Engine:
                 fire(arrival[i + 1] - now, on_arrival, i + 1)
             route(i)
 
-        def on_redial(value: Any) -> None:
-            assert redials is not None
-            prev = value
-            pat, hnd = redials.attempt_draws()
+        def follow_up(prev: int, pat: float, hnd: float, kind: int, tries: int) -> None:
+            """A new attempt of the issue of call ``prev`` arrives now."""
             i = len(status)
             arrival.append(env.now)
             patience.append(pat)
@@ -305,9 +252,20 @@ class Engine:
             agent_of.append(-1)
             caller.append(caller[prev])
             status.append(WAITING)
-            source.append(Source.REDIAL)
-            attempt.append(attempt[prev] + 1)
+            source.append(kind)
+            attempt.append(tries)
             route(i)
+
+        def on_redial(value: Any) -> None:
+            assert redials is not None
+            pat, hnd = redials.attempt_draws()
+            if jr is not None:
+                j_follow(value, False)
+            follow_up(value, pat, hnd, Source.REDIAL, attempt[value] + 1)
+
+        def on_repeat(value: Any) -> None:
+            pat, hnd = j_follow(value, True)
+            follow_up(value, pat, hnd, Source.REPEAT, 1)
 
         def on_abandon(value: Any) -> None:
             nonlocal n_waiting
@@ -318,9 +276,10 @@ class Engine:
                 n_waiting -= 1
                 retry(i, False)
 
-        def on_done(value: Any) -> None:
+        def end_service(value: Any) -> None:
+            """Call ``value`` has been handled: its agent leaves, or takes the next call."""
             nonlocal n_busy, present
-            agent = value
+            agent = agent_of[value]
             n_busy -= 1
             if present > target and not (closed_drain and n_waiting):
                 present -= 1
@@ -330,6 +289,12 @@ class Engine:
                 answer_next(agent)
             else:
                 idle.append(agent)
+
+        on_done: Callable[[Any], None] = end_service
+        if jr is not None:  # the journey's hooks; on_done decides on resolution first
+            on_done, j_failed, j_follow = jr.callbacks(
+                caller, wait, patience, agent_of, env, max(self.staffing), end_service, on_repeat
+            )
 
         def set_target(new: int) -> None:
             nonlocal target, present, next_agent
@@ -360,8 +325,12 @@ class Engine:
         def on_open(value: Any) -> None:
             nonlocal is_open, closed_drain, day_end
             is_open, closed_drain = True, False
-            calls = self.fresh.day(value)
+            calls = (
+                self.fresh.day(value) if jr is None else self.fresh.day(value, jr.volume_scale())
+            )
             n = len(calls.arrival_s)
+            if jr is not None:
+                jr.open_day(n)
             base = len(status)
             arrival.frombytes(calls.arrival_s.astype(np.float64).tobytes())
             patience.frombytes(calls.patience_s.astype(np.float64).tobytes())
@@ -385,9 +354,15 @@ class Engine:
                     if status[i] == WAITING:
                         status[i] = CLOSED
                         wait[i] = now - arrival[i]
+                        if jr is not None:
+                            j_failed(i, False)
                 queue.clear()
                 n_waiting = 0
             set_target(0)
+
+        def on_day_end(value: Any) -> None:
+            assert jr is not None
+            jr.end_of_day(value)
 
         for day in range(tt.days):
             opening = tt.opening(day)
@@ -396,6 +371,8 @@ class Engine:
                 fire(t0, on_staff, self.staffing[k])
             if not tt.always_open or day == tt.days - 1:
                 fire(tt.closing(day), on_close, None)
+            if jr is not None and day < tt.days - 1:  # before the next day opens
+                fire((day + 1) * DAY_S, on_day_end, day)
         env.run_to_end()
 
         now = env.now
@@ -403,6 +380,10 @@ class Engine:
             if status[i] == WAITING:
                 status[i] = CLOSED
                 wait[i] = now - arrival[i]
+                if jr is not None:
+                    j_failed(i, False)
+        if jr is not None:
+            jr.end_of_day(tt.days - 1)
         return EngineLog(
             arrival_s=np.frombuffer(arrival, dtype=np.float64),
             patience_s=np.frombuffer(patience, dtype=np.float64),
@@ -416,4 +397,5 @@ class Engine:
             staff_time_s=np.frombuffer(staff_t, dtype=np.float64),
             staff_present=np.frombuffer(staff_n, dtype=np.int32),
             end_s=now,
+            journey=None if jr is None else jr.log(),
         )

@@ -26,26 +26,31 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import EngineLog, Outcome, Source
+from sim.experience import BAD, RATINGS, ExperienceRule
 from sim.timetable import Timetable
 
 __all__ = [
     "CALL_COLUMNS",
     "INTERVAL_COLUMNS",
     "KPI_DEFINITIONS",
+    "MONEY_KEYS",
+    "QUEUE_KEYS",
     "SUMMARY_KEYS",
     "calls_table",
+    "cumulative_present",
+    "first_contact_resolution",
     "intervals_table",
     "summarize",
 ]
 
 OUTCOMES = ("answered", "abandoned", "blocked", "closed")  # index = Outcome value - 1
-SOURCES = ("fresh", "redial")  # index = Source value
+SOURCES = ("fresh", "redial", "repeat")  # index = Source value
 
 #: Columns of the ``calls`` table, in order.
 CALL_COLUMNS = (
-    "call_id", "caller_id", "attempt", "source", "call_type", "day", "interval",
-    "arrival_s", "patience_s", "wait_s", "outcome", "agent_id", "agent_group",
-    "handle_s", "warmup",
+    "call_id", "issue_id", "customer_id", "contact", "attempt", "source", "call_type",
+    "day", "interval", "arrival_s", "patience_s", "wait_s", "outcome", "agent_id",
+    "agent_group", "handle_s", "resolved", "experience", "warmup",
 )  # fmt: skip
 
 #: Columns of the ``intervals`` table, in order.
@@ -57,22 +62,32 @@ INTERVAL_COLUMNS = (
     "busy_agent_s", "available_agent_s", "occupancy",
 )  # fmt: skip
 
-#: Keys of the one-row ``summary``, in order.
-SUMMARY_KEYS = (
-    "offered", "answered", "abandoned", "blocked", "closed", "redials", "p_wait",
+#: Summary keys of the queue, computed by :func:`summarize` from the calls.
+QUEUE_KEYS = (
+    "offered", "answered", "abandoned", "blocked", "closed", "redials", "repeats", "p_wait",
     "service_level", "service_level_answered", "service_level_excl_short_abandons",
     "asa_s", "mean_wait_s", "abandon_rate", "block_rate", "occupancy", "mean_handle_s",
+    "fcr", "bad_experience_rate",
 )  # fmt: skip
+#: Summary keys of customers and money (:mod:`sim.days`; NaN without customers, except
+#: ``agent_cost``).
+MONEY_KEYS = (
+    "customers_end", "customers_lost_to_service", "revenue", "agent_cost", "profit",
+    "value_lost_to_service",
+)  # fmt: skip
+#: Keys of the one-row ``summary``, in order.
+SUMMARY_KEYS = QUEUE_KEYS + MONEY_KEYS
 
 
 #: What each summary KPI means (units in the name; rates are shares in [0, 1]).
 KPI_DEFINITIONS = {
-    "offered": "call attempts (fresh and redials) that arrived after the warm-up",
+    "offered": "call attempts (fresh, redials and repeats) that arrived after the warm-up",
     "answered": "offered calls an agent answered",
     "abandoned": "offered calls whose caller hung up while waiting",
     "blocked": "offered calls refused because all lines or queue places were taken",
     "closed": "offered calls that arrived while closed, or still waited at a 'cut' closing",
     "redials": "offered calls that were a repeat attempt after abandoning or being blocked",
+    "repeats": "offered calls that were a repeat contact after an unresolved answered contact",
     "p_wait": "share of offered calls that found no idle agent and were not blocked",
     "service_level": "answered within the threshold / offered",
     "service_level_answered": "answered within the threshold / answered",
@@ -83,6 +98,14 @@ KPI_DEFINITIONS = {
     "block_rate": "blocked / offered",
     "occupancy": "busy agent-time / available agent-time (agents present)",
     "mean_handle_s": "mean handle time (talk + after-call work) of answered calls, seconds",
+    "fcr": "issues resolved at their first answered contact / issues with an answered contact",
+    "bad_experience_rate": "offered calls rated bad / offered",
+    "customers_end": "active customers at the end of the run",
+    "customers_lost_to_service": "customers who left after bad issues or negative word of mouth",
+    "revenue": "revenue of the active customers over the run, currency units",
+    "agent_cost": "cost of the agent time present over the run, currency units",
+    "profit": "revenue - agent_cost, currency units",
+    "value_lost_to_service": "customers lost to service x their lifetime value, currency units",
 }
 
 
@@ -92,43 +115,64 @@ def _categorical(codes: np.ndarray, categories: Sequence[str]) -> Any:
 
 
 def calls_table(
-    log: EngineLog, timetable: Timetable, warmup_s: float, call_type: str, agent_group: str
+    log: EngineLog,
+    timetable: Timetable,
+    warmup_s: float,
+    call_type: str,
+    agent_group: str,
+    rule: ExperienceRule,
 ) -> pd.DataFrame:
     """The ``calls`` table: one row per call attempt, in order of arrival.
 
     ``call_id`` is the rank of the attempt by arrival time (ties keep engine order);
-    ``caller_id`` is the ``call_id`` of the caller's first attempt.
+    ``issue_id`` is the ``call_id`` of the first attempt of the issue (redials and repeat
+    contacts share it). Without an active journey every answered call resolves its
+    issue, there are no customers (``customer_id`` -1) and ``rule`` rates the calls.
     """
     n = len(log.outcome)
     order: np.ndarray | slice = slice(None)
-    caller = log.caller_id
+    issue = log.caller_id
     if n > 1 and bool(np.any(np.diff(log.arrival_s) < 0)):
         order = np.argsort(log.arrival_s, kind="stable")
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n, dtype=np.int64)
-        caller = rank[log.caller_id[order]]
+        issue = rank[log.caller_id[order]]
     arrival = log.arrival_s[order]
     outcome = log.outcome[order]
     answered = outcome == Outcome.ANSWERED
     day, interval = timetable.locate(arrival)
     handle = log.handle_s[order]
     handle[~answered] = np.nan  # the log is ours to change: no copy of the column
+    patience, wait = log.patience_s[order], log.wait_s[order]
+    j = log.journey
+    if j is None:
+        customer = np.full(n, -1, dtype=np.int64)
+        contact = np.ones(n, dtype=np.uint8)
+        resolved = answered
+        rating = rule.rate_array(outcome, wait, patience, answered)
+    else:
+        customer, contact = j.customer[order], j.contact[order]
+        resolved, rating = j.resolved[order] == 1, j.rating[order]
     return pd.DataFrame(
         {
             "call_id": np.arange(n, dtype=np.int64),
-            "caller_id": caller,
+            "issue_id": issue,
+            "customer_id": customer,
+            "contact": contact,
             "attempt": log.attempt[order],
             "source": _categorical(log.source[order].astype(np.int8), SOURCES),
             "call_type": _categorical(np.zeros(n, np.int8), [call_type]),
             "day": day,
             "interval": interval,
             "arrival_s": arrival,
-            "patience_s": log.patience_s[order],
-            "wait_s": log.wait_s[order],
+            "patience_s": patience,
+            "wait_s": wait,
             "outcome": _categorical(outcome.astype(np.int8) - 1, OUTCOMES),
             "agent_id": log.agent_id[order],
             "agent_group": _categorical(np.where(answered, 0, -1).astype(np.int8), [agent_group]),
             "handle_s": handle,
+            "resolved": pd.arrays.BooleanArray(resolved, ~answered),
+            "experience": _categorical(rating.astype(np.int8) + 1, RATINGS),
             "warmup": arrival < warmup_s,
         },
         columns=list(CALL_COLUMNS),
@@ -156,7 +200,7 @@ def _cumulative_busy(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np
     return (at * ns - cs) - (at * ne - ce)
 
 
-def _cumulative_present(times: np.ndarray, present: np.ndarray, at: np.ndarray) -> np.ndarray:
+def cumulative_present(times: np.ndarray, present: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Agent-seconds of presence accumulated up to each time in ``at`` (step function)."""
     if len(times) == 0:
         return np.zeros_like(at)
@@ -210,6 +254,8 @@ def _tally(
         "blocked": count(outcome == Outcome.BLOCKED),
         "closed": count(outcome == Outcome.CLOSED),
         "redials": count(calls["source"].cat.codes.to_numpy() == Source.REDIAL),
+        "repeats": count(calls["source"].cat.codes.to_numpy() == Source.REPEAT),
+        "bad": count(calls["experience"].cat.codes.to_numpy() == BAD + 1),
         "waited": count(abd | (wait > 0)),  # blocked calls and calls closed on arrival: 0
         "answered_within_sl": count(ans & within),
         "abandoned_within_sl": count(abd & within),
@@ -233,6 +279,7 @@ def _kpis(t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             "abandon_rate": t["abandoned"] / t["offered"],
             "block_rate": t["blocked"] / t["offered"],
             "mean_handle_s": t["handle_answered"] / t["answered"],
+            "bad_experience_rate": t["bad"] / t["offered"],
         }
 
 
@@ -258,7 +305,7 @@ def intervals_table(
     kpi = _kpis(tally)
     s, e = _answered_spans(calls)
     busy = _cumulative_busy(s, e, end) - _cumulative_busy(s, e, start)
-    avail = _cumulative_present(log.staff_time_s, log.staff_present, end) - _cumulative_present(
+    avail = cumulative_present(log.staff_time_s, log.staff_present, end) - cumulative_present(
         log.staff_time_s, log.staff_present, start
     )
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -303,7 +350,8 @@ def summarize(
     warmup_s: float,
     sl_threshold_s: float,
 ) -> dict[str, Any]:
-    """The headline KPIs of one replication (every call that arrived after the warm-up)."""
+    """The queue KPIs (:data:`QUEUE_KEYS`) of one replication: every call that arrived
+    after the warm-up."""
     tally = {
         key: float(v[:-1].sum()) for key, v in _tally(calls, timetable, sl_threshold_s).items()
     }
@@ -313,12 +361,30 @@ def summarize(
     s, e = _answered_spans(calls)
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
     busy = float(np.diff(_cumulative_busy(s, e, at))[0])
-    avail = float(np.diff(_cumulative_present(log.staff_time_s, log.staff_present, at))[0])
+    avail = float(np.diff(cumulative_present(log.staff_time_s, log.staff_present, at))[0])
     out: dict[str, Any] = {}
-    for key in SUMMARY_KEYS:
+    for key in QUEUE_KEYS:
         if key in tally:
             out[key] = int(tally[key])
         elif key in kpi:
             out[key] = kpi[key]
     out["occupancy"] = busy / avail if avail > 0 else float("nan")
-    return {key: out[key] for key in SUMMARY_KEYS}
+    out["fcr"] = first_contact_resolution(calls)
+    return {key: out[key] for key in QUEUE_KEYS}
+
+
+def first_contact_resolution(calls: pd.DataFrame) -> float:
+    """Issues resolved at their first answered contact / issues with an answered contact.
+
+    Counts the issues whose first attempt arrived after the warm-up (design.md section
+    5). The table is in arrival order and an issue's contacts follow each other, so the
+    first answered row of an issue is its first answered contact. NaN with no issue.
+    """
+    answered = (calls["outcome"] == "answered").to_numpy()
+    issue = calls["issue_id"].to_numpy()
+    counted = answered & ~calls["warmup"].to_numpy()[issue]  # row issue_id = first attempt
+    _, first = np.unique(issue[counted], return_index=True)
+    if len(first) == 0:
+        return float("nan")
+    resolved = calls["resolved"].to_numpy(dtype=bool, na_value=False)[counted]
+    return float(resolved[first].mean())

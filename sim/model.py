@@ -17,8 +17,12 @@ from omegaconf import DictConfig
 
 from sim.arrivals import ArrivalForecast, FreshCalls
 from sim.config import Config
-from sim.engine import Engine, EngineLog, RedialPolicy
+from sim.days import days_summary, days_table
+from sim.engine import Engine, EngineLog
+from sim.experience import ExperienceRule
+from sim.journey import Journey
 from sim.metrics import calls_table, intervals_table, summarize
+from sim.redials import RedialPolicy
 from sim.results import Results
 from sim.rng import Streams
 from sim.timetable import Timetable, parse_clock
@@ -59,6 +63,10 @@ class CallCenter:
         self.talk = build_distribution(cfg.service.talk, "service.talk")
         self.acw = build_distribution(cfg.service.acw, "service.acw")
         self.redial_delay = build_distribution(cfg.redials.delay, "redials.delay")
+        self.recontact_delay = build_distribution(
+            cfg.resolution.recontact_delay, "resolution.recontact_delay"
+        )
+        self.experience = ExperienceRule(cfg.experience)
 
     def streams(self, replication: int) -> Streams:
         """The random streams of ``replication``."""
@@ -90,25 +98,59 @@ class CallCenter:
             lines=cfg.queue.lines,
             max_waiting=cfg.queue.max_waiting,
             drain=cfg.center.after_close == "drain",
+            journey=self.journey(streams),
         )
 
-    def expected_calls(self, fresh: FreshCalls) -> np.ndarray:
-        """Expected fresh calls per day and interval (forecast x busyness), (days, k)."""
+    def journey(self, streams: Streams) -> Journey:
+        """Issues, resolution and (if ``customers.enabled``) the customer population."""
+        cfg = self.config
+        population = None
+        if cfg.customers.enabled:
+            from sim.customers import Population
+
+            population = Population(cfg.customers, streams)
+        return Journey(
+            cfg,
+            self.timetable,
+            self.profile,
+            self.recontact_delay,
+            self.patience,
+            self.talk,
+            self.acw,
+            streams,
+            population,
+        )
+
+    def expected_calls(self, fresh: FreshCalls, scales: list[float] | None = None) -> np.ndarray:
+        """Expected fresh calls per day and interval, (days, k): forecast x busyness x the
+        day's volume factor (``scales``: the customer base's, with ``customers.feedback``)."""
+        days = self.timetable.days
+        factor = scales if scales else [1.0] * days
         return np.stack(
-            [self.forecast.expected(d) * fresh.busyness[d] for d in range(self.timetable.days)]
+            [self.forecast.expected(d) * fresh.busyness[d] * factor[d] for d in range(days)]
         )
 
     def run(self, replication: int = 0) -> Results:
         """Simulate one replication and compute its tables and KPIs."""
         engine = self.engine(replication)
         log = engine.run()
-        return self.tabulate(log, replication, self.expected_calls(engine.fresh))
+        jr = engine.journey
+        population = None if jr is None else jr.population
+        expected = self.expected_calls(engine.fresh, None if jr is None else jr.scales)
+        return self.tabulate(log, replication, expected, population)
 
-    def tabulate(self, log: EngineLog, replication: int, expected: np.ndarray) -> Results:
-        """Turn an engine log into :class:`~sim.results.Results`."""
+    def tabulate(
+        self, log: EngineLog, replication: int, expected: np.ndarray, population: Any = None
+    ) -> Results:
+        """Turn an engine log (and the population it changed) into :class:`Results`."""
         cfg = self.config
         calls = calls_table(
-            log, self.timetable, cfg.run.warmup_s, cfg.center.call_type, cfg.staffing.group
+            log,
+            self.timetable,
+            cfg.run.warmup_s,
+            cfg.center.call_type,
+            cfg.staffing.group,
+            self.experience,
         )
         intervals = intervals_table(
             calls, log, self.timetable, self.staffing, expected, cfg.metrics.sl_threshold_s
@@ -116,8 +158,15 @@ class CallCenter:
         summary = summarize(
             calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s
         )
+        days = days_table(calls, log, self.timetable, cfg.economics, population)
+        summary.update(days_summary(days, population is not None))
         return Results(
-            config=cfg, replication=replication, calls=calls, intervals=intervals, summary=summary
+            config=cfg,
+            replication=replication,
+            calls=calls,
+            intervals=intervals,
+            days=days,
+            summary=summary,
         )
 
 

@@ -115,6 +115,17 @@ def _stationary(cfg: Config) -> list[Reason]:
         out.append(
             _reason("staffing.agents", list(agents), "must be constant (one number, or all equal)")
         )
+    res = cfg.resolution
+    if res.fcr < 1.0 and res.recontact_probability > 0.0 and res.max_contacts > 1:
+        out.append(
+            _reason(
+                "resolution.recontact_probability",
+                res.recontact_probability,
+                "must be 0, or resolution.fcr 1 (no repeat calls)",
+            )
+        )
+    if cfg.customers.enabled and cfg.customers.feedback:
+        out.append(_reason("customers.feedback", True, "must be false (the volume must not drift)"))
     r = cfg.redials
     if r.max_attempts > 1 and (r.probability != 0 or r.blocked_probability != 0):
         out.append(

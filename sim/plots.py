@@ -1,4 +1,4 @@
-"""Figures of a run: what happened in each planning interval of the day.
+"""Figures of a run: each planning interval of the day; customers and money per day.
 
 One consistent style: matplotlib's Agg backend (no screen needed), axes labelled with
 units, lines told apart by marker and dash as well as colour (readable in black and
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["interval_figure", "intraday_profile"]
+__all__ = ["days_figure", "interval_figure", "intraday_profile"]
 
 
 def intraday_profile(intervals: pd.DataFrame) -> pd.DataFrame:
@@ -107,6 +107,43 @@ def interval_figure(
         ax.set_xticks(x[::step], p["clock"].iloc[::step], rotation=45)
         ax.set_xlabel("interval start (time of day)")
     for ax in axes.flat:
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    return fig
+
+
+def days_figure(days: pd.DataFrame, title: str) -> Figure:
+    """Active customers, customers lost and won, and daily profit, per day.
+
+    Means over replications, with the range (min to max) of the replications shaded.
+    """
+    g = days.groupby("day", sort=True)
+    mean = g.mean(numeric_only=True)
+    low, high = g.min(numeric_only=True), g.max(numeric_only=True)
+    d = mean.index.to_numpy() + 1  # day 1 is the first day
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), layout="constrained")
+    ax = axes[0]
+    ax.plot(d, mean["active_end"], "k-o", ms=3, label="active customers (mean)")
+    ax.fill_between(d, low["active_end"], high["active_end"], color="0.8", label="range")
+    ax.set(title="Customer base", xlabel="day", ylabel="active customers at day end")
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    ax.plot(d, mean["lost_service"] + mean["lost_wom"], "k-v", ms=3, label="lost to service")
+    ax.plot(d, mean["lost_background"], "--s", color="tab:gray", ms=3, label="lost, other reasons")
+    ax.plot(d, mean["new_customers"], ":^", color="tab:blue", ms=3, label="won")
+    ax.set(title="Customers lost and won", xlabel="day", ylabel="customers per day")
+    ax.legend(fontsize=8)
+    ax = axes[2]  # revenue dwarfs agent cost: cost gets its own axis on the right
+    ax.plot(d, mean["revenue"], "-o", color="tab:blue", ms=3, label="revenue")
+    ax.plot(d, mean["profit"], "k-^", ms=3, label="profit (revenue - agent cost)")
+    ax.set(title="Money per day", xlabel="day", ylabel="revenue, profit per day")
+    right = ax.twinx()
+    right.plot(d, mean["agent_cost"], "--s", color="tab:red", ms=3, label="agent cost")
+    right.set_ylabel("agent cost per day")
+    right.set_ylim(0, 1.25 * float(mean["agent_cost"].max()) + 1e-9)
+    lines = ax.get_lines() + right.get_lines()
+    ax.legend(lines, [str(line.get_label()) for line in lines], fontsize=8)
+    for ax in axes:
         ax.grid(alpha=0.3)
     fig.suptitle(title)
     return fig

@@ -16,15 +16,17 @@ __all__ = ["Results"]
 class Results:
     """The tables and KPIs of one replication.
 
-    ``calls`` and ``intervals`` follow the fixed schemas of
-    :data:`sim.metrics.CALL_COLUMNS` and :data:`sim.metrics.INTERVAL_COLUMNS`;
-    ``summary`` has the keys of :data:`sim.metrics.SUMMARY_KEYS`.
+    ``calls``, ``intervals`` and ``days`` follow the fixed schemas of
+    :data:`sim.metrics.CALL_COLUMNS`, :data:`sim.metrics.INTERVAL_COLUMNS` and
+    :data:`sim.days.DAY_COLUMNS`; ``summary`` has the keys of
+    :data:`sim.metrics.SUMMARY_KEYS`.
     """
 
     config: Config
     replication: int
     calls: pd.DataFrame
     intervals: pd.DataFrame
+    days: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:

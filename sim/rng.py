@@ -17,10 +17,11 @@ No code in callsim touches numpy's or Python's global random state.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["STREAMS", "Streams"]
+__all__ = ["STREAMS", "BlockDraws", "Streams"]
 
 #: The named streams the core engine uses (others may be added without side effects).
 STREAMS = (
@@ -63,3 +64,27 @@ class Streams:
 
     def __repr__(self) -> str:
         return f"Streams(seed={self.seed}, replication={self.replication})"
+
+
+class BlockDraws:
+    """Variates of one law from one stream, drawn ``block`` at a time (reproducible).
+
+    The event loop takes them one by one with :meth:`take`; numpy draws them in bulk.
+    """
+
+    def __init__(
+        self,
+        sample: Callable[[np.random.Generator, int], np.ndarray],
+        rng: np.random.Generator,
+        block: int = 1024,
+    ) -> None:
+        self.sample = sample
+        self.rng = rng
+        self.block = block
+        self._buffer: list[float] = []
+
+    def take(self) -> float:
+        """The next variate."""
+        if not self._buffer:
+            self._buffer = self.sample(self.rng, self.block)[::-1].tolist()
+        return self._buffer.pop()

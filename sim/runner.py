@@ -33,8 +33,8 @@ class Replications:
     * ``per_replication``: one row per replication, the KPIs of :data:`SUMMARY_KEYS`;
     * ``summary``: one row per KPI with ``mean``, ``sd``, ``n``, ``half_width``,
       ``ci_low``, ``ci_high`` (Student-t interval at ``metrics.confidence``);
-    * ``intervals``: the intervals tables of all replications, with a ``replication``
-      column;
+    * ``intervals`` and ``days``: the intervals and days tables of all replications,
+      with a ``replication`` column;
     * ``calls``: the calls table of replication 0 (the others are not kept, to save memory).
     """
 
@@ -42,6 +42,7 @@ class Replications:
     per_replication: pd.DataFrame
     summary: pd.DataFrame
     intervals: pd.DataFrame
+    days: pd.DataFrame
     calls: pd.DataFrame
 
 
@@ -116,13 +117,16 @@ def replicate(
         [{"replication": res.replication, **res.summary} for res in results],
         columns=["replication", *SUMMARY_KEYS],
     )
-    intervals = pd.concat(
-        [res.intervals.assign(replication=res.replication) for res in results], ignore_index=True
-    )
+
+    def stacked(name: str) -> pd.DataFrame:
+        frames = [getattr(res, name).assign(replication=res.replication) for res in results]
+        return pd.concat(frames, ignore_index=True)
+
     return Replications(
         config=cfg,
         per_replication=per,
         summary=confidence_table(per, cfg.metrics.confidence),
-        intervals=intervals,
+        intervals=stacked("intervals"),
+        days=stacked("days"),
         calls=results[0].calls,
     )

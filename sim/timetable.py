@@ -8,6 +8,7 @@ cut into ``n_intervals`` planning intervals of ``interval_s`` seconds. A centre 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,18 @@ class Timetable:
     def closing(self, day: int) -> float:
         """Engine time at which ``day`` closes, seconds."""
         return day * DAY_S + self.close_s
+
+    def next_open(self, t: float) -> float:
+        """``t`` if the centre is open then, else the next opening (``inf`` after the run)."""
+        day = math.floor(t / DAY_S)
+        tod = t - day * DAY_S
+        if day >= self.days:
+            return math.inf
+        if self.open_s <= tod < self.close_s:
+            return t
+        if tod < self.open_s:
+            return self.opening(day)
+        return self.opening(day + 1) if day + 1 < self.days else math.inf
 
     def interval_starts(self, day: int) -> np.ndarray:
         """Engine times at which each interval of ``day`` starts, seconds."""

@@ -204,6 +204,7 @@ def validate(cfg: Config) -> Config:
         _integer("queue.lines", cfg.queue.lines, 1)
     if cfg.queue.max_waiting is not None:
         _integer("queue.max_waiting", cfg.queue.max_waiting, 0)
+    _check_journey(cfg)
     _non_negative("metrics.sl_threshold_s", cfg.metrics.sl_threshold_s)
     _probability("metrics.sl_target", cfg.metrics.sl_target)
     conf = _number("metrics.confidence", cfg.metrics.confidence)
@@ -220,6 +221,79 @@ def validate(cfg: Config) -> Config:
             "run.name", r.name, "must be a folder name: letters, digits, '_', '-', '.' (no '..')"
         )
     return cfg
+
+
+def _check_journey(cfg: Config) -> None:
+    """Resolution, experience, customers and economics (the customer-journey groups)."""
+    res, exp, cu = cfg.resolution, cfg.experience, cfg.customers
+    _probability("resolution.fcr", res.fcr)
+    _probability("resolution.recontact_probability", res.recontact_probability)
+    build_distribution(res.recontact_delay, "resolution.recontact_delay")
+    if _integer("resolution.max_contacts", res.max_contacts, 1) > MAX_ATTEMPTS:
+        raise _bad("resolution.max_contacts", res.max_contacts, f"must be <= {MAX_ATTEMPTS}")
+    _probability("resolution.empowered_share", res.empowered_share)
+    if res.fcr + _probability("resolution.empowerment_uplift", res.empowerment_uplift) > 1.0:
+        raise _bad(
+            "resolution.empowerment_uplift",
+            res.empowerment_uplift,
+            f"resolution.fcr + empowerment_uplift must be <= 1 (fcr = {res.fcr})",
+        )
+    good = _non_negative("experience.good_wait_share", exp.good_wait_share)
+    if _non_negative("experience.bad_wait_share", exp.bad_wait_share) < good:
+        raise _bad(
+            "experience.bad_wait_share",
+            exp.bad_wait_share,
+            f"must be >= experience.good_wait_share = {exp.good_wait_share}",
+        )
+    _probability("experience.discourtesy_probability", exp.discourtesy_probability)
+    weights = _non_negative("experience.peak_weight", exp.peak_weight)
+    if weights + _non_negative("experience.end_weight", exp.end_weight) <= 0:
+        raise _bad("experience.end_weight", exp.end_weight, "peak_weight + end_weight must be > 0")
+    if _integer("customers.initial", cu.initial, 1) > _integer(
+        "customers.market_size", cu.market_size, 1
+    ):
+        raise _bad(
+            "customers.initial", cu.initial, f"must be <= customers.market_size = {cu.market_size}"
+        )
+    if cu.market_size >= 2**31:
+        raise _bad("customers.market_size", cu.market_size, "must be < 2**31")
+    _non_negative("customers.value_per_day", cu.value_per_day)
+    _non_negative("customers.tenure_uplift", cu.tenure_uplift)
+    _integer("customers.loyal_after_days", cu.loyal_after_days, 0)
+    _integer("customers.initial_tenure_max_days", cu.initial_tenure_max_days, 0)
+    ch = cu.churn
+    one = _probability("customers.churn.after_one", ch.after_one)
+    several = _probability("customers.churn.after_several", ch.after_several)
+    if _choice("customers.churn.shape", ch.shape, ("escalating", "constant")) == "escalating":
+        _integer("customers.churn.several", ch.several, 2)
+        if not one < several < 1.0:
+            raise _bad(
+                "customers.churn.after_several",
+                ch.after_several,
+                f"must be in (customers.churn.after_one = {ch.after_one}, 1) for the "
+                "escalating shape",
+            )
+    else:
+        _integer("customers.churn.several", ch.several, 1)
+    if _probability("customers.churn.background_per_year", ch.background_per_year) >= 1.0:
+        raise _bad("customers.churn.background_per_year", ch.background_per_year, "must be < 1")
+    _non_negative("customers.churn.forgetting_per_day", ch.forgetting_per_day)
+    _probability("customers.churn.per_negative_message", ch.per_negative_message)
+    w = cu.wom
+    for name in ("tell_bad", "tell_good", "retell_bad", "retell_good"):
+        _probability(f"customers.wom.{name}", getattr(w, name))
+    for name in ("listeners_bad_mean", "listeners_good_mean"):
+        if not _positive(f"customers.wom.{name}", getattr(w, name)) >= 1.0:
+            raise _bad(
+                f"customers.wom.{name}", getattr(w, name), "must be >= 1 (a teller tells someone)"
+            )
+    _positive("customers.wom.memory_days", w.memory_days)
+    a = cu.acquisition
+    _non_negative("customers.acquisition.innovation_per_year", a.innovation_per_year)
+    _non_negative("customers.acquisition.imitation_per_year", a.imitation_per_year)
+    _non_negative("customers.acquisition.positive_effect", a.positive_effect)
+    _non_negative("customers.acquisition.negative_effect", a.negative_effect)
+    _non_negative("economics.agent_cost_per_hour", cfg.economics.agent_cost_per_hour)
 
 
 def _omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
@@ -264,7 +338,13 @@ def _describe_type(key: str) -> str:
 
 
 #: Config paths that hold a :class:`DistributionConfig`.
-DISTRIBUTION_PATHS = ("service.talk", "service.acw", "patience", "redials.delay")
+DISTRIBUTION_PATHS = (
+    "service.talk",
+    "service.acw",
+    "patience",
+    "redials.delay",
+    "resolution.recontact_delay",
+)
 
 
 def _reset_retyped_distributions(base: DictConfig, data: DictConfig) -> None:

@@ -12,9 +12,11 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
     summary.csv          the same KPI table for spreadsheets
     replications.csv     one row of KPIs per replication
     intervals.parquet    per replication x day x interval
+    days.parquet         per replication x day: calls, agent time, customers, money
     calls.parquet        per call attempt of replication 0 (if output.calls_table)
     *.csv                CSV copies of the tables up to output.csv_max_rows rows
     figures/intervals.png
+    figures/days.png     customers and money per day (when customers are tracked)
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.metrics import KPI_DEFINITIONS
-from sim.plots import interval_figure
+from sim.plots import days_figure, interval_figure
 from sim.runner import Replications
 
 __all__ = ["summary_text", "write_results"]
@@ -46,7 +48,15 @@ _SHOWN = (
     ("occupancy", "occupancy", "{:.1%}"),
     ("p_wait", "had to wait", "{:.1%}"),
     ("mean_handle_s", "handle time", "{:.0f} s"),
+    ("fcr", "first-contact resolution", "{:.1%}"),
+    ("bad_experience_rate", "calls rated bad", "{:.1%}"),
+    ("customers_end", "customers at the end", "{:,.0f}"),
+    ("customers_lost_to_service", "customers lost to service", "{:,.0f}"),
+    ("revenue", "revenue", "{:,.0f}"),
+    ("agent_cost", "agent cost", "{:,.0f}"),
+    ("profit", "profit", "{:,.0f}"),
 )
+_OPTIONAL = {"customers_end", "customers_lost_to_service", "revenue", "profit"}
 
 
 def summary_text(reps: Replications) -> str:
@@ -62,6 +72,8 @@ def summary_text(reps: Replications) -> str:
     lines = [head, "-" * len(head)]
     for key, label, fmt in _SHOWN:
         mean, half = float(t[key]["mean"]), float(t[key]["half_width"])
+        if key in _OPTIONAL and not math.isfinite(mean):
+            continue  # customers not tracked
         text = fmt.format(mean) if math.isfinite(mean) else "n/a"
         if n > 1 and math.isfinite(half):
             text += f"  ± {fmt.format(half)}"
@@ -124,6 +136,7 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
         reps.summary.to_csv(partial / "summary.csv")
         reps.per_replication.to_csv(partial / "replications.csv", index=False)
         _table(reps.intervals, partial, "intervals", out.csv_max_rows)
+        _table(reps.days, partial, "days", out.csv_max_rows)
         if out.calls_table:
             _table(reps.calls, partial, "calls", out.csv_max_rows)
         if out.figures:
@@ -136,6 +149,10 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
             )
             fig.savefig(partial / "figures" / "intervals.png", dpi=110)
             plt.close(fig)
+            if cfg.customers.enabled:
+                fig = days_figure(reps.days, title=f"{cfg.run.name}: customers and money")
+                fig.savefig(partial / "figures" / "days.png", dpi=110)
+                plt.close(fig)
         # summary.json last: its presence marks a complete folder even before the rename
         (partial / "summary.json").write_text(json.dumps(_summary_json(reps), indent=2))
         if folder.exists() and not any(folder.iterdir()):

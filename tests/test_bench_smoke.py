@@ -78,3 +78,19 @@ def test_bench_without_ciw(
     assert result["textbook"]["status"] == "skipped"
     assert result["targets"]["vs_ciw"]["pass"] is None
     assert json.loads((tmp_path / "latest.json").read_text())["ciw"]["status"] == "skipped"
+
+
+def test_journey_bench_runs_on_a_tiny_size(tmp_path: Path) -> None:
+    """``benchmarks/bench_journey.py`` end to end: 2 days, 2,000 customers."""
+    path = SCRIPT.with_name("bench_journey.py")
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location("bench_journey", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = module.main(["--days", "2", "--customers", "2000", "--market", "4000",
+                       "--repeat", "1", "--out", str(tmp_path)])  # fmt: skip
+    assert out["calls"] > 40_000 and out["repeats"] > 0  # ~34,000 fresh calls a day
+    assert out["bytes_per_customer"] > 0 and out["calls_per_s"] > 0
+    saved = json.loads((tmp_path / "journey-latest.json").read_text())
+    assert saved["calls"] == out["calls"]

@@ -1,5 +1,6 @@
-"""The docs keep up with the code: every config key, output column and distribution kind is
-documented, and every relative link in the docs resolves. Fast: no simulation is run."""
+"""The docs keep up with the code: every config key, output column (calls, intervals, days,
+summary) and distribution kind is documented, and every relative link in the docs resolves.
+Fast: no simulation is run."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 
 from sim.config import Config
+from sim.days import DAY_COLUMNS
 from sim.distributions import KINDS
 from sim.metrics import CALL_COLUMNS, INTERVAL_COLUMNS, SUMMARY_KEYS
 from sim.runner import confidence_table
@@ -67,10 +69,12 @@ def test_every_distribution_kind_is_documented(kind: str) -> None:
     assert f"`{kind}`" in CONFIG_MD.read_text(encoding="utf-8"), f"kind {kind} missing"
 
 
-@pytest.mark.parametrize(
-    "name",
-    sorted({*CALL_COLUMNS, *INTERVAL_COLUMNS, *SUMMARY_KEYS, *STATS_COLUMNS, "replication"}),
+OUTPUT_NAMES = sorted(
+    {*CALL_COLUMNS, *INTERVAL_COLUMNS, *DAY_COLUMNS, *SUMMARY_KEYS, *STATS_COLUMNS, "replication"}
 )
+
+
+@pytest.mark.parametrize("name", OUTPUT_NAMES)
 def test_every_output_column_has_a_table_row(name: str) -> None:
     assert name in first_cells(OUTPUTS_MD.read_text(encoding="utf-8")), (
         f"no table row for `{name}` in {OUTPUTS_MD}"

@@ -26,8 +26,9 @@ from textbook import run_textbook, textbook_for
 
 from sim.arrivals import DayCalls
 from sim.distributions import Exponential
-from sim.engine import Engine, Outcome, RedialPolicy
+from sim.engine import Engine, Outcome
 from sim.model import CallCenter
+from sim.redials import RedialPolicy
 from sim.rng import Streams
 from sim.timetable import DAY_S, Timetable
 
@@ -387,7 +388,7 @@ def test_redials_follow_every_abandonment() -> None:
     assert np.all(calls["arrival_s"].diff().dropna() >= 0)  # the table is in arrival order
     df = pd.DataFrame(
         {
-            "caller": calls["caller_id"].to_numpy(),
+            "caller": calls["issue_id"].to_numpy(),
             "attempt": calls["attempt"].to_numpy().astype(int),
             "arrival": calls["arrival_s"].to_numpy(),
             "left": calls["arrival_s"].to_numpy() + calls["wait_s"].to_numpy(),

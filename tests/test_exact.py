@@ -254,6 +254,11 @@ def test_validate_table_shape() -> None:
         ({"redials": {"probability": 0.3}}, "redials.probability"),
         ({"queue": {"max_waiting": 5}}, "queue.max_waiting"),
         ({"staffing": {"agents": [2] * 23 + [3]}}, "staffing.agents"),
+        (
+            {"resolution": {"fcr": 0.7, "recontact_probability": 0.5}},
+            "resolution.recontact_probability",
+        ),
+        ({"customers": {"enabled": True, "feedback": True}}, "customers.feedback"),
     ],
 )
 def test_assumptions_not_met_raise_naming_the_key(change: dict[str, Any], key: str) -> None:

@@ -35,3 +35,14 @@ def test_locate_after_the_horizon_is_out_of_hours() -> None:
     day, k = tt.locate(np.array([2 * DAY_S - 1.0, 2 * DAY_S, 2 * DAY_S + 5000.0]))
     assert day.tolist() == [1, 2, 2]
     assert k.tolist() == [23, -1, -1]
+
+
+def test_next_open() -> None:
+    tt = Timetable(open_s=8 * 3600.0, close_s=20 * 3600.0, interval_s=1800.0, days=2)
+    assert tt.next_open(9 * 3600.0) == 9 * 3600.0
+    assert tt.next_open(3600.0) == 8 * 3600.0
+    assert tt.next_open(21 * 3600.0) == DAY_S + 8 * 3600.0
+    assert tt.next_open(DAY_S + 21 * 3600.0) == float("inf")  # after the last day
+    assert tt.next_open(2 * DAY_S + 9 * 3600.0) == float("inf")
+    always = Timetable(0.0, DAY_S, 3600.0, days=1)
+    assert always.next_open(5000.0) == 5000.0 and always.next_open(DAY_S) == float("inf")

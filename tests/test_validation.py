@@ -62,6 +62,60 @@ BAD = [
     ({"run": {"days": 0}}, "run.days", "0", ">= 1"),
     ({"run": {"replications": 0}}, "run.replications", "0", ">= 1"),
     ({"run": {"name": "../escape"}}, "run.name", "../escape", "folder name"),
+    ({"resolution": {"fcr": 1.5}}, "resolution.fcr", "1.5", "[0, 1]"),
+    (
+        {"resolution": {"recontact_probability": -0.2}},
+        "resolution.recontact_probability",
+        "-0.2",
+        "[0, 1]",
+    ),
+    (
+        {"resolution": {"fcr": 0.9, "empowerment_uplift": 0.2}},
+        "resolution.empowerment_uplift",
+        "0.2",
+        "<= 1",
+    ),
+    ({"resolution": {"max_contacts": 0}}, "resolution.max_contacts", "0", ">= 1"),
+    (
+        {"experience": {"good_wait_share": 0.9}},
+        "experience.bad_wait_share",
+        "0.75",
+        ">= experience.good_wait_share",
+    ),
+    ({"customers": {"initial": -5}}, "customers.initial", "-5", ">= 1"),
+    (
+        {"customers": {"initial": 300, "market_size": 200}},
+        "customers.initial",
+        "300",
+        "<= customers.market_size",
+    ),
+    ({"customers": {"churn": {"several": 1}}}, "customers.churn.several", "1", ">= 2"),
+    (
+        {"customers": {"churn": {"after_one": 0.7}}},
+        "customers.churn.after_several",
+        "0.59",
+        "in (customers.churn.after_one",
+    ),
+    (
+        {"customers": {"churn": {"shape": "linear"}}},
+        "customers.churn.shape",
+        "linear",
+        "escalating, constant",
+    ),
+    ({"customers": {"wom": {"tell_bad": 1.2}}}, "customers.wom.tell_bad", "1.2", "[0, 1]"),
+    (
+        {"customers": {"wom": {"listeners_good_mean": 0.5}}},
+        "customers.wom.listeners_good_mean",
+        "0.5",
+        ">= 1",
+    ),
+    (
+        {"customers": {"acquisition": {"imitation_per_year": -1}}},
+        "customers.acquisition.imitation_per_year",
+        "-1",
+        ">= 0",
+    ),
+    ({"economics": {"agent_cost_per_hour": -30}}, "economics.agent_cost_per_hour", "-30", ">= 0"),
     ({"run": {"warmup_s": 90000.0}}, "run.warmup_s", "90000.0", "shorter than the run"),
     ({"queue": {"lines": 0}}, "queue.lines", "0", ">= 1"),
     ({"redials": {"max_attempts": 0}}, "redials.max_attempts", "0", ">= 1"),
@@ -117,6 +171,8 @@ def test_compose_gives_what_the_command_runs() -> None:
     assert isinstance(base.staffing.agents, list) and len(base.staffing.agents) == 24
     steady = sim.compose(["scenario=steady_erlang_c", "staffing.agents=105"])
     assert steady.staffing.agents == 105 and steady.patience.kind == "never"
+    assert sim.compose(["wom=survey2014"]).customers.wom.listeners_bad_mean == 21.0
+    assert sim.compose(["wom=angry"]).customers.wom.retell_bad > 0
     with pytest.raises(ConfigError, match="steady_genesys"):  # lists the options
         sim.compose(["scenario=nope"])
     with pytest.raises(ConfigError, match=r"staffing\.agentz"):

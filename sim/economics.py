@@ -1,0 +1,52 @@
+"""Money per day: what agents cost, what customers pay, what bad service loses.
+
+Built on :meth:`sim.customers.Population.days_table` (one row per day). Agent cost is
+paid per agent present: ``available agent-seconds / 3600 * agent_cost_per_hour``.
+The value lost to service counts the customers who left after bad experiences or
+negative word of mouth, each worth ``ltv`` (see
+:meth:`~sim.customers.Population.lifetime_value`; undiscounted). Currency units of
+:class:`~sim.config.EconomicsConfig` ``currency``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from sim.config import EconomicsConfig
+
+__all__ = ["economics_summary", "economics_table"]
+
+
+def economics_table(
+    days: pd.DataFrame,
+    available_agent_s_per_day: npt.ArrayLike,
+    cfg: EconomicsConfig,
+    ltv: float,
+) -> pd.DataFrame:
+    """``days`` plus ``agent_cost``, ``profit`` and ``value_lost_to_service`` columns.
+
+    ``available_agent_s_per_day``: agent-seconds present on each day of ``days``
+    (same length, same order). ``profit = revenue - agent_cost``;
+    ``value_lost_to_service = (lost_service + lost_wom) * ltv``.
+    """
+    agent_s = np.asarray(available_agent_s_per_day, dtype=np.float64)
+    if agent_s.shape != (len(days),):
+        raise ValueError(f"need one agent-seconds value per day: {agent_s.shape} vs {len(days)}")
+    out = days.copy()
+    out["agent_cost"] = agent_s / 3600.0 * cfg.agent_cost_per_hour
+    out["profit"] = out["revenue"] - out["agent_cost"]
+    out["value_lost_to_service"] = (out["lost_service"] + out["lost_wom"]) * float(ltv)
+    return out
+
+
+def economics_summary(table: pd.DataFrame) -> dict[str, float]:
+    """Totals over the days of an :func:`economics_table`."""
+    return {
+        "revenue": float(table["revenue"].sum()),
+        "agent_cost": float(table["agent_cost"].sum()),
+        "profit": float(table["profit"].sum()),
+        "customers_lost_to_service": float((table["lost_service"] + table["lost_wom"]).sum()),
+        "value_lost_to_service": float(table["value_lost_to_service"].sum()),
+    }
