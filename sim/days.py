@@ -25,7 +25,7 @@ from sim.timetable import DAY_S, Timetable
 __all__ = ["DAY_COLUMNS", "days_summary", "days_table"]
 
 _CALLS = ("offered", "fresh", "repeats", "redials", "answered", "abandoned", "blocked", "closed")
-_MONEY = ("agent_hours", "agent_cost", "profit", "value_lost_to_service")
+_MONEY = ("agent_hours", "agent_cost", "profit", "value_lost_to_service", "value_won")
 
 #: Columns of the ``days`` table, in order.
 DAY_COLUMNS = ("day", "weekday", *_CALLS, *POPULATION_COLUMNS[1:], *_MONEY)

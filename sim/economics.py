@@ -25,11 +25,13 @@ def economics_table(
     cfg: EconomicsConfig,
     ltv: float,
 ) -> pd.DataFrame:
-    """``days`` plus ``agent_cost``, ``profit`` and ``value_lost_to_service`` columns.
+    """``days`` plus ``agent_cost``, ``profit``, ``value_lost_to_service`` and
+    ``value_won`` columns.
 
     ``available_agent_s_per_day``: agent-seconds present on each day of ``days``
     (same length, same order). ``profit = revenue - agent_cost``;
-    ``value_lost_to_service = (lost_service + lost_wom) * ltv``.
+    ``value_lost_to_service = (lost_service + lost_wom) * ltv``;
+    ``value_won = new_customers * ltv``.
     """
     agent_s = np.asarray(available_agent_s_per_day, dtype=np.float64)
     if agent_s.shape != (len(days),):
@@ -38,6 +40,7 @@ def economics_table(
     out["agent_cost"] = agent_s / 3600.0 * cfg.agent_cost_per_hour
     out["profit"] = out["revenue"] - out["agent_cost"]
     out["value_lost_to_service"] = (out["lost_service"] + out["lost_wom"]) * float(ltv)
+    out["value_won"] = out["new_customers"] * float(ltv)
     return out
 
 
@@ -49,4 +52,5 @@ def economics_summary(table: pd.DataFrame) -> dict[str, float]:
         "profit": float(table["profit"].sum()),
         "customers_lost_to_service": float((table["lost_service"] + table["lost_wom"]).sum()),
         "value_lost_to_service": float(table["value_lost_to_service"].sum()),
+        "value_won": float(table["value_won"].sum()),
     }

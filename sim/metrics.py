@@ -73,7 +73,7 @@ QUEUE_KEYS = (
 #: ``agent_cost``).
 MONEY_KEYS = (
     "customers_end", "customers_lost_to_service", "revenue", "agent_cost", "profit",
-    "value_lost_to_service",
+    "value_lost_to_service", "value_won",
 )  # fmt: skip
 #: Keys of the one-row ``summary``, in order.
 SUMMARY_KEYS = QUEUE_KEYS + MONEY_KEYS
@@ -106,6 +106,7 @@ KPI_DEFINITIONS = {
     "agent_cost": "cost of the agent time present over the run, currency units",
     "profit": "revenue - agent_cost, currency units",
     "value_lost_to_service": "customers lost to service x their lifetime value, currency units",
+    "value_won": "customers won x their lifetime value, currency units",
 }
 
 
