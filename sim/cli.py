@@ -4,7 +4,8 @@
 writes ``results/<run.name>/<timestamp>/``; ``callsim -m a=1,2`` sweeps (one numbered
 folder per point); ``callsim validate [overrides]`` compares simulation with the
 exact formulas for a config that meets their assumptions (default scenario
-``steady_genesys``). A bad key or value stops before any simulation with one line
+``steady_genesys``); ``callsim plan ...`` plans agents per interval and shifts from a
+forecast (:mod:`sim.plan`, its own ``--help``). A bad key or value stops before any simulation with one line
 naming the key, the value and what is allowed, and exit status 2 (an unknown group
 option, e.g. ``patience=nope``, is refused by Hydra with the list of options, status 1).
 """
@@ -88,6 +89,13 @@ def _validate(cfg: DictConfig) -> None:
 def main() -> None:
     """Entry point of the ``callsim`` console script."""
     args = sys.argv[1:]
+    if args and args[0] == "plan":
+        from sim.plan import main as plan_main
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+        with _friendly_errors():
+            plan_main(args[1:])
+        return
     with _friendly_errors():
         check_overrides([a for a in args if not a.startswith("-") and a != "validate"])
     if args and args[0] == "validate":

@@ -1,0 +1,170 @@
+"""``callsim plan``: agents per interval from a forecast, by formula, and a shift roster.
+
+    callsim plan --forecast configs/forecast/example_week.csv --shrinkage 0.3 --roster
+
+reads the forecast (:mod:`sim.forecast`; without ``--forecast`` the baseline centre's own
+forecast), finds the agents each interval needs by Erlang C, Erlang A and exact M/M/n+G
+(:mod:`sim.planner`), grosses them up for shrinkage, optionally turns one method's plan
+into shifts at least paid hours (:mod:`sim.roster`), and writes ``results/plan/<stamp>/``:
+
+* ``plan.csv``: the forecast and, per method, net and scheduled agents and the predicted
+  service level, abandonment, ASA and occupancy;
+* ``roster.csv``, ``roster_intervals.csv`` (with ``--roster``): agents per shift, and
+  required vs scheduled agents per interval with over- and under-staffing;
+* ``figures/plan.png``: required agents per interval by method (and the roster).
+
+Bad input stops before any computation with one line naming what is wrong (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.distributions import Distribution, from_spec
+from sim.forecast import Forecast, forecast_from_config, read_forecast
+from sim.planner import METHODS, PlanTarget, plan_intervals
+from sim.roster import Roster, solve_roster, standard_templates
+from sim.validation import ConfigError, build_distribution, compose
+
+__all__ = ["main", "plan_figure"]
+
+log = logging.getLogger("callsim")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="callsim plan", description=__doc__.splitlines()[0])
+    p.add_argument("--forecast", type=Path, help="CSV: interval_start, expected_calls, aht_s")
+    p.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
+    p.add_argument("--sl-threshold-s", type=float, default=20.0, help="T, seconds")
+    p.add_argument("--sl-target", type=float, default=0.80, help="share answered within T")
+    p.add_argument("--max-abandon", type=float, help="cap on the abandonment rate")
+    p.add_argument("--max-asa-s", type=float, help="cap on the ASA, seconds")
+    p.add_argument("--max-occupancy", type=float, help="cap on occupancy")
+    p.add_argument("--shrinkage", type=float, default=0.0, help="share of paid time unavailable")
+    p.add_argument("--patience", help="patience law: genesys (default), genesys2020, never, "
+                   "or exponential:MEAN_S")  # fmt: skip
+    p.add_argument("--roster", action="store_true", help="also solve a shift roster")
+    p.add_argument("--roster-method", help="method whose plan the roster covers (default: "
+                   "the last of --methods)")  # fmt: skip
+    p.add_argument("--out", type=Path, help="output folder (default results/plan/<stamp>)")
+    return p
+
+
+def _patience(text: str | None) -> Distribution:
+    if text is None:
+        return build_distribution(compose().patience, "patience")
+    kind, _, mean = text.partition(":")
+    spec: dict[str, object] = {"kind": kind}
+    if mean:
+        try:
+            spec["mean_s"] = float(mean)
+        except ValueError:
+            raise ConfigError(f"--patience {text!r}: MEAN_S must be a number", "patience") from None
+    try:
+        return from_spec(spec, "patience")
+    except ValueError as exc:
+        raise ConfigError(f"--patience {text!r}: {exc}", "patience") from None
+
+
+def _roster(forecast: Forecast, required: np.ndarray) -> Roster:
+    """The cheapest roster of standard shifts (8, 6 and 4 h) covering ``required``."""
+    t = forecast.table
+    clock_s = (t["start_s"] - t["day"] * 86400.0).to_numpy()
+    open_s, close_s = float(clock_s.min()), float(clock_s.max()) + forecast.interval_s
+    return solve_roster(
+        required,
+        t["start_s"].to_numpy(dtype=float),
+        forecast.interval_s,
+        forecast.days,
+        standard_templates(open_s, close_s, step_s=forecast.interval_s),
+    )
+
+
+def plan_figure(plan: pd.DataFrame, methods: list[str], roster: Roster | None) -> Figure:
+    """Scheduled agents per interval by method, and the roster's agents on duty."""
+    fig, ax = plt.subplots(figsize=(13, 4.5), layout="constrained")
+    x = np.arange(len(plan))
+    styles = {"erlang_c": ("k-", "Erlang C"), "erlang_a": ("b--", "Erlang A"),
+              "mmng": ("r:", "M/M/n+G (patience law)")}  # fmt: skip
+    for m in methods:
+        style, label = styles[m]
+        ax.step(x, plan[f"{m}_scheduled"], style, where="post", label=f"{label}, required")
+    if roster is not None:
+        ax.step(x, roster.scheduled, color="0.5", lw=3, alpha=0.5, where="post",
+                label=f"roster on duty ({roster.paid_hours:,.0f} paid hours)")  # fmt: skip
+    ax2 = ax.twinx()
+    ax2.bar(x, plan["expected_calls"], width=1.0, align="edge", color="0.9", zorder=0)
+    ax2.set_ylabel("forecast calls per interval (bars)")
+    ax.set_zorder(ax2.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    starts = plan.groupby("day").head(1)
+    ax.set_xticks(
+        starts.index.to_numpy(), [str(d) for d in starts["start"].dt.strftime("%a %d %b")]
+    )
+    ax.set(xlabel="planning interval (days start at the ticks)", ylabel="agents scheduled")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title("Agents per interval by method, grossed up for shrinkage")
+    return fig
+
+
+def main(argv: list[str] | None = None) -> Path:
+    """Run ``callsim plan``; returns the output folder (raises ConfigError on bad input)."""
+    args = _parser().parse_args(argv)
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    for m in methods:
+        if m not in METHODS:
+            raise ConfigError(f"--methods {m!r}: must be among {', '.join(METHODS)}", "methods")
+    try:
+        target = PlanTarget(args.sl_threshold_s, args.sl_target, args.max_abandon,
+                            args.max_asa_s, args.max_occupancy, args.shrinkage)  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(f"plan target: {exc}") from None
+    patience = _patience(args.patience)
+    forecast = read_forecast(args.forecast) if args.forecast else forecast_from_config(compose())
+    log.info("planning %d intervals over %d day(s) by %s", len(forecast.table), forecast.days,
+             ", ".join(methods))  # fmt: skip
+    req = plan_intervals(forecast.arrival_rate_per_s, forecast.table["aht_s"].to_numpy(), target,
+                         methods, patience)  # fmt: skip
+    plan = pd.concat([forecast.table.reset_index(drop=True), req], axis=1)
+    roster = None
+    if args.roster:
+        method = args.roster_method or methods[-1]
+        if method not in methods:
+            raise ConfigError(f"--roster-method {method!r}: must be one of --methods", "methods")
+        roster = _roster(forecast, plan[f"{method}_scheduled"].to_numpy())
+    out = args.out or Path("results") / "plan" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    partial = out.with_name(out.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / "figures").mkdir(parents=True)
+    try:
+        plan.to_csv(partial / "plan.csv", index=False)
+        if roster is not None:
+            roster.table().to_csv(partial / "roster.csv", index=False)
+            roster.intervals().to_csv(partial / "roster_intervals.csv", index=False)
+        fig = plan_figure(plan, methods, roster)
+        fig.savefig(partial / "figures" / "plan.png", dpi=110)
+        plt.close(fig)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial.rename(out)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    for m in methods:
+        log.info("%-9s %8.0f agent-hours scheduled (peak %d agents)", m,
+                 plan[f"{m}_scheduled"].sum() * forecast.interval_s / 3600.0,
+                 plan[f"{m}_scheduled"].max())  # fmt: skip
+    if roster is not None:
+        log.info("roster    %8.0f paid hours, %d shifts, under-staffed intervals: %d",
+                 roster.paid_hours, int(roster.counts.sum()), int((roster.under > 0).sum()))  # fmt: skip
+    log.info("plan: %s", out)
+    return out
