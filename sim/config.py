@@ -93,7 +93,8 @@ class CenterConfig:
 class StaffingConfig:
     """Agents on duty: one number for every interval, or a list with one per interval."""
 
-    agents: Any = 10  # int >= 1, or a list of ints >= 0 (one per interval, not all zero)
+    agents: Any = 10  # int >= 1; or a list of ints >= 0, one per interval (every day the
+    # same); or a list of such lists, one per day of the run (e.g. a weekly plan)
     group: str = "agents"  # name of the (single, for now) agent group
 
 

@@ -149,7 +149,8 @@ class Engine:
         journey: Journey | None = None,
     ) -> None:
         self.timetable = timetable
-        self.staffing = [int(a) for a in staffing]
+        shape = (timetable.days, timetable.n_intervals)  # a per-interval vector: every day
+        self.staffing = np.broadcast_to(np.asarray(staffing, dtype=np.int64), shape).tolist()
         self.fresh = fresh
         self.redials = redials
         self.lines = lines
@@ -293,7 +294,14 @@ class Engine:
         on_done: Callable[[Any], None] = end_service
         if jr is not None:  # the journey's hooks; on_done decides on resolution first
             on_done, j_failed, j_follow = jr.callbacks(
-                caller, wait, patience, agent_of, env, max(self.staffing), end_service, on_repeat
+                caller,
+                wait,
+                patience,
+                agent_of,
+                env,
+                max(map(max, self.staffing)),
+                end_service,
+                on_repeat,
             )
 
         def set_target(new: int) -> None:
@@ -368,7 +376,7 @@ class Engine:
             opening = tt.opening(day)
             fire(opening, on_open, day)
             for k, t0 in enumerate(tt.interval_starts(day).tolist()):
-                fire(t0, on_staff, self.staffing[k])
+                fire(t0, on_staff, self.staffing[day][k])
             if not tt.always_open or day == tt.days - 1:
                 fire(tt.closing(day), on_close, None)
             if jr is not None and day < tt.days - 1:  # before the next day opens

@@ -295,7 +295,8 @@ def intervals_table(
     """The ``intervals`` table: one row per day and planning interval.
 
     ``expected`` holds the expected fresh calls (forecast x busyness), shape
-    (days, intervals). Warm-up calls are excluded from the call counts.
+    (days, intervals); ``staffing`` the agents scheduled, shape (days, intervals) or
+    (intervals,) for every day alike. Warm-up calls are excluded from the call counts.
     """
     days, k = timetable.days, timetable.n_intervals
     n = days * k
@@ -329,7 +330,7 @@ def intervals_table(
             "expected_calls": np.asarray(expected, dtype=float).ravel(),
             **{key: tally[key].astype(np.int64) for key in counts},
             **{key: kpi[key] for key in INTERVAL_COLUMNS if key in kpi},
-            "scheduled_agents": np.tile(np.asarray(staffing, dtype=np.int64), days),
+            "scheduled_agents": np.broadcast_to(np.asarray(staffing, np.int64), (days, k)).ravel(),
             "agents_present": avail / timetable.interval_s,
             "busy_agent_s": busy,
             "available_agent_s": avail,

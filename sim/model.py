@@ -49,9 +49,14 @@ class CallCenter:
         k = self.timetable.n_intervals
         self.profile = np.full(k, 1.0 / k) if c.profile is None else np.asarray(c.profile, float)
         agents = cfg.staffing.agents
-        self.staffing = np.asarray(
-            [agents] * k if isinstance(agents, int) else list(agents), dtype=np.int64
+        days = cfg.run.days
+        if isinstance(agents, int):
+            agents = [agents] * k
+        per_day = (
+            [list(a) for a in agents] if isinstance(agents[0], list) else [list(agents)] * days
         )
+        #: agents scheduled per day and interval, shape (days, intervals)
+        self.staffing = np.asarray(per_day, dtype=np.int64)
         self.forecast = ArrivalForecast(
             timetable=self.timetable,
             volume_per_day=float(c.volume_per_day),

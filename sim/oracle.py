@@ -71,9 +71,16 @@ def _all_equal(values: Sequence[float]) -> bool:
     return len(set(float(v) for v in values)) <= 1
 
 
-def _agents(cfg: Config) -> int:
+def _all_agents(cfg: Config) -> list[int]:
+    """Every staffing value of the config, flattened (one number, a list, or lists)."""
     a = cfg.staffing.agents
-    return int(a) if isinstance(a, int) else int(next(iter(a)))
+    if isinstance(a, int):
+        return [a]
+    return [int(x) for row in a for x in (row if isinstance(row, list) else [row])]
+
+
+def _agents(cfg: Config) -> int:
+    return _all_agents(cfg)[0]
 
 
 def _rate(cfg: Config) -> float:
@@ -111,9 +118,9 @@ def _stationary(cfg: Config) -> list[Reason]:
             )
         )
     agents = cfg.staffing.agents
-    if not isinstance(agents, int) and not _all_equal(list(agents)):
+    if not _all_equal(_all_agents(cfg)):
         out.append(
-            _reason("staffing.agents", list(agents), "must be constant (one number, or all equal)")
+            _reason("staffing.agents", agents, "must be constant (one number, or all equal)")
         )
     res = cfg.resolution
     if res.fcr < 1.0 and res.recontact_probability > 0.0 and res.max_contacts > 1:

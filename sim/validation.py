@@ -171,7 +171,26 @@ def _check_center(cfg: Config) -> Timetable:
 
 def _check_staffing(cfg: Config, n_intervals: int) -> None:
     agents = cfg.staffing.agents
-    if isinstance(agents, Sequence) and not isinstance(agents, str):
+    if _is_list(agents) and agents and all(_is_list(a) for a in agents):
+        days = cfg.run.days
+        if len(agents) != days:
+            raise _bad(
+                "staffing.agents",
+                f"{len(agents)} lists",
+                f"a list of lists needs one list per day of the run (run.days = {days})",
+            )
+        for d, row in enumerate(agents):
+            if len(row) != n_intervals:
+                raise _bad(
+                    f"staffing.agents[{d}]",
+                    list(row),
+                    f"must have {n_intervals} values, one per interval",
+                )
+            for i, a in enumerate(row):
+                _integer(f"staffing.agents[{d}][{i}]", a, 0)
+        if not any(any(row) for row in agents):
+            raise _bad("staffing.agents", "all zero", "must have at least one interval with agents")
+    elif _is_list(agents):
         if len(agents) != n_intervals:
             raise _bad(
                 "staffing.agents", list(agents), f"must have {n_intervals} values, one per interval"
@@ -184,6 +203,10 @@ def _check_staffing(cfg: Config, n_intervals: int) -> None:
             )
     else:
         _integer("staffing.agents", agents, 1)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str)
 
 
 def validate(cfg: Config) -> Config:

@@ -408,3 +408,21 @@ def test_redials_follow_every_abandonment() -> None:
     assert should.sum() > 50 and np.array_equal(has_next, should)
     assert np.all(nxt["arrival"].to_numpy()[has_next] > df["left"].to_numpy()[has_next])
     assert df["attempt"].max() == 3
+
+
+def test_staffing_per_day() -> None:
+    """A list per day: the same list every day is the flat vector, bit for bit; a plan
+    that differs by day is followed day by day (and no call is cut when it drops)."""
+    flat = center([3, 4, 5] * 8, 1.0, exp(300), exp(200), days=2)
+    same = {**flat, "staffing": {"agents": [[3, 4, 5] * 8] * 2}}
+    a, b = CallCenter(flat).run(0), CallCenter(same).run(0)
+    assert table_digest(a.calls) == table_digest(b.calls)
+    assert table_digest(a.intervals) == table_digest(b.intervals)
+    week = {**flat, "staffing": {"agents": [[3, 4, 5] * 8, [6] * 24]}}
+    res = CallCenter(week).run(0)
+    iv = res.intervals
+    assert iv.loc[iv["day"] == 1, "scheduled_agents"].eq(6).all()
+    assert iv.loc[iv["day"] == 0, "scheduled_agents"].tolist() == [3, 4, 5] * 8
+    assert iv["agents_present"].round(9).ge(iv["scheduled_agents"] - 1e-9).all()
+    start, end, _ = spans(res.calls)
+    assert max_concurrent(start, end) <= 6

@@ -62,6 +62,24 @@ BAD = [
     ({"run": {"days": 0}}, "run.days", "0", ">= 1"),
     ({"run": {"replications": 0}}, "run.replications", "0", ">= 1"),
     ({"run": {"name": "../escape"}}, "run.name", "../escape", "folder name"),
+    (
+        {"staffing": {"agents": [[5] * 24]}, "run": {"days": 2}},
+        "staffing.agents",
+        "1 lists",
+        "one list per day",
+    ),
+    (
+        {"staffing": {"agents": [[5] * 24, [5] * 3]}, "run": {"days": 2}},
+        "staffing.agents[1]",
+        "[5, 5, 5]",
+        "24 values",
+    ),
+    (
+        {"staffing": {"agents": [[5] * 24, [-1] * 24]}, "run": {"days": 2}},
+        "staffing.agents[1][0]",
+        "-1",
+        ">= 0",
+    ),
     ({"resolution": {"fcr": 1.5}}, "resolution.fcr", "1.5", "[0, 1]"),
     (
         {"resolution": {"recontact_probability": -0.2}},
