@@ -1,10 +1,10 @@
 """The customer journey inside the event loop: issues, resolution, repeat contacts, memory.
 
 A fresh call opens an **issue** for a customer. Each answered contact resolves it with
-probability ``resolution.fcr`` (plus ``resolution.empowerment_uplift`` when the agent is
-one of the ``resolution.empowered_share`` empowered agents); an unresolved customer calls again (a **repeat**
-contact, ``source = repeat``) with probability ``resolution.recontact_probability``
-after a delay (``resolution.recontact_delay``), up to ``resolution.max_contacts``
+probability ``resolution.fcr`` (plus ``resolution.empowerment_uplift`` when the agent
+is one of the ``resolution.empowered_share`` empowered agents); an unresolved customer
+calls again (a **repeat** contact, ``source = repeat``) with probability
+``resolution.recontact_probability`` after a delay (``resolution.recontact_delay``), up to ``resolution.max_contacts``
 answered contacts, else gives up. Redials after abandoning or being blocked belong to
 the same issue and contact. An issue **ends** when it is resolved, or when its customer
 gives up (no redial, no repeat, or a call that met a closed centre). Each attempt is
@@ -16,9 +16,10 @@ outside opening hours is made at the next opening, at a time of day drawn from t
 intraday profile; one that would fall after the last day is not simulated (the issue
 stays open at the end of the run).
 
-The engine calls these methods only when the journey is active (:attr:`Journey.active`);
-otherwise it keeps its lean path and the calls table derives the same columns (every
-answered contact resolved, no customers).
+The engine calls the hooks of :meth:`Journey.callbacks` (closures over the engine's and
+the journey's arrays: this is the hot path) only when the journey is active
+(:attr:`Journey.active`); otherwise it keeps its lean path and the calls table derives
+the same columns (every answered contact resolved, no customers).
 """
 
 from __future__ import annotations
