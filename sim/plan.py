@@ -29,10 +29,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.config import Config
 from sim.distributions import Distribution, from_spec
 from sim.forecast import Forecast, forecast_from_config, read_forecast
 from sim.planner import METHODS, PlanTarget, plan_intervals
 from sim.roster import Roster, solve_roster, standard_templates
+from sim.simplan import simulate_requirements
 from sim.validation import ConfigError, build_distribution, compose
 
 __all__ = ["main", "plan_figure"]
@@ -55,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--roster", action="store_true", help="also solve a shift roster")
     p.add_argument("--roster-method", help="method whose plan the roster covers (default: "
                    "the last of --methods)")  # fmt: skip
+    p.add_argument("--simulate", action="store_true", help="also plan by simulation of the "
+                   "centre config (needs no --forecast: the config is the forecast)")  # fmt: skip
+    p.add_argument("--replications", type=int, default=4, help="replications per simulation")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override of the centre config (as for callsim), repeatable")  # fmt: skip
     p.add_argument("--out", type=Path, help="output folder (default results/plan/<stamp>)")
     return p
 
@@ -89,12 +96,33 @@ def _roster(forecast: Forecast, required: np.ndarray) -> Roster:
     )
 
 
+def _simulated(centre: Config, target: PlanTarget, plan: pd.DataFrame, reps: int) -> pd.DataFrame:
+    """The simulation plan, started from the lowest formula plan minus 2 agents."""
+    days = centre.run.days
+    formula = [c for c in plan.columns if c.endswith("_agents")]
+    start = np.maximum(plan[formula].min(axis=1).to_numpy() - 2, 0).reshape(days, -1)
+    log.info("simulating: %d replication(s) of %d day(s) per iteration", reps, days)
+    result = simulate_requirements(centre, target, start, replications=reps)
+    if not result.converged:
+        log.warning("simulation plan: not converged after %d iterations", result.iterations)
+    agents = result.agents.ravel()
+    return pd.DataFrame(
+        {
+            "simulation_agents": agents,
+            "simulation_scheduled": [target.gross(int(a)) for a in agents],
+            "simulation_service_level": result.service_level.ravel(),
+            "simulation_abandon_rate": result.abandon_rate.ravel(),
+        }
+    )
+
+
 def plan_figure(plan: pd.DataFrame, methods: list[str], roster: Roster | None) -> Figure:
     """Scheduled agents per interval by method, and the roster's agents on duty."""
     fig, ax = plt.subplots(figsize=(13, 4.5), layout="constrained")
     x = np.arange(len(plan))
     styles = {"erlang_c": ("k-", "Erlang C"), "erlang_a": ("b--", "Erlang A"),
-              "mmng": ("r:", "M/M/n+G (patience law)")}  # fmt: skip
+              "mmng": ("r:", "M/M/n+G (patience law)"),
+              "simulation": ("g-.", "simulation")}  # fmt: skip
     for m in methods:
         style, label = styles[m]
         ax.step(x, plan[f"{m}_scheduled"], style, where="post", label=f"{label}, required")
@@ -129,13 +157,20 @@ def main(argv: list[str] | None = None) -> Path:
                             args.max_asa_s, args.max_occupancy, args.shrinkage)  # fmt: skip
     except ValueError as exc:
         raise ConfigError(f"plan target: {exc}") from None
+    if args.simulate and args.forecast:
+        raise ConfigError("--simulate plans the centre config; give --set overrides, not "
+                          "--forecast", "forecast")  # fmt: skip
+    centre = compose(args.set)
     patience = _patience(args.patience)
-    forecast = read_forecast(args.forecast) if args.forecast else forecast_from_config(compose())
+    forecast = read_forecast(args.forecast) if args.forecast else forecast_from_config(centre)
     log.info("planning %d intervals over %d day(s) by %s", len(forecast.table), forecast.days,
              ", ".join(methods))  # fmt: skip
     req = plan_intervals(forecast.arrival_rate_per_s, forecast.table["aht_s"].to_numpy(), target,
                          methods, patience)  # fmt: skip
     plan = pd.concat([forecast.table.reset_index(drop=True), req], axis=1)
+    if args.simulate:
+        methods = [*methods, "simulation"]
+        plan = pd.concat([plan, _simulated(centre, target, plan, args.replications)], axis=1)
     roster = None
     if args.roster:
         method = args.roster_method or methods[-1]

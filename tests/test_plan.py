@@ -62,3 +62,17 @@ def test_bad_targets_and_methods_stop_with_one_line(tmp_path: Path) -> None:
         assert out.returncode == 2, args
         assert expected in out.stdout + out.stderr
         assert "Traceback" not in out.stdout + out.stderr
+
+
+def test_plan_by_simulation_of_the_centre_config(tmp_path: Path) -> None:
+    out = plan(tmp_path, "--methods", "erlang_c", "--simulate", "--replications", "2",
+               "--set", "run.days=1", "--set", "customers.enabled=false", "--out", "p")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    p = pd.read_csv(tmp_path / "p" / "plan.csv")
+    assert len(p) == 24
+    for col in ("simulation_agents", "simulation_scheduled", "simulation_service_level"):
+        assert col in p.columns
+    assert (p["simulation_service_level"] >= 0.8).all()  # every interval met it (planning seeds)
+    assert "simulation" in out.stdout
+    both = plan(tmp_path, "--forecast", str(EXAMPLE), "--simulate")
+    assert both.returncode == 2 and "--simulate" in both.stdout + both.stderr
