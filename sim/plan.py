@@ -33,6 +33,7 @@ from sim.config import Config
 from sim.distributions import Distribution, from_spec
 from sim.forecast import Forecast, forecast_from_config, read_forecast
 from sim.planner import METHODS, PlanTarget, plan_intervals
+from sim.profit import profit_curve
 from sim.roster import Roster, solve_roster, standard_templates
 from sim.simplan import simulate_requirements
 from sim.validation import ConfigError, build_distribution, compose
@@ -62,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--replications", type=int, default=4, help="replications per simulation")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override of the centre config (as for callsim), repeatable")  # fmt: skip
+    p.add_argument("--profit", help="comma-separated multipliers of the plan (e.g. "
+                   "0.8,0.9,1,1.1,1.2): profit of each by simulation with the customer loop")  # fmt: skip
     p.add_argument("--out", type=Path, help="output folder (default results/plan/<stamp>)")
     return p
 
@@ -116,6 +119,32 @@ def _simulated(centre: Config, target: PlanTarget, plan: pd.DataFrame, reps: int
     )
 
 
+def _multipliers(text: str) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ConfigError(f"--profit {text!r}: must be numbers, e.g. 0.8,1,1.2", "profit") from None
+    if not values or any(not v > 0 for v in values):
+        raise ConfigError(f"--profit {text!r}: multipliers must be > 0", "profit")
+    return values
+
+
+def profit_figure(curve: pd.DataFrame, method: str) -> Figure:
+    """Profit (with its confidence interval) against the staffing multiplier."""
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    x, y = curve["multiplier"], curve["profit"]
+    err = np.vstack([y - curve["profit_ci_low"], curve["profit_ci_high"] - y])
+    ax.errorbar(x, y, yerr=err, fmt="k-o", capsize=3, label="profit, 95% CI")
+    ax.axvline(1.0, color="tab:red", ls="--", label=f"the {method} service-level plan")
+    best = curve.loc[curve["best"]].iloc[0]
+    ax.plot([best["multiplier"]], [best["profit"]], "g*", ms=14, label="highest profit")
+    ax.set(xlabel="agents, multiple of the plan", ylabel="profit over the horizon (currency)",
+           title="Profit against staffing (customer loop on)")  # fmt: skip
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
 def plan_figure(plan: pd.DataFrame, methods: list[str], roster: Roster | None) -> Figure:
     """Scheduled agents per interval by method, and the roster's agents on duty."""
     fig, ax = plt.subplots(figsize=(13, 4.5), layout="constrained")
@@ -157,9 +186,11 @@ def main(argv: list[str] | None = None) -> Path:
                             args.max_asa_s, args.max_occupancy, args.shrinkage)  # fmt: skip
     except ValueError as exc:
         raise ConfigError(f"plan target: {exc}") from None
-    if args.simulate and args.forecast:
-        raise ConfigError("--simulate plans the centre config; give --set overrides, not "
-                          "--forecast", "forecast")  # fmt: skip
+    for flag in ("simulate", "profit"):
+        if getattr(args, flag) and args.forecast:
+            raise ConfigError(f"--{flag} simulates the centre config; give --set overrides, "
+                              "not --forecast", "forecast")  # fmt: skip
+    multipliers = _multipliers(args.profit) if args.profit else []
     centre = compose(args.set)
     patience = _patience(args.patience)
     forecast = read_forecast(args.forecast) if args.forecast else forecast_from_config(centre)
@@ -177,6 +208,12 @@ def main(argv: list[str] | None = None) -> Path:
         if method not in methods:
             raise ConfigError(f"--roster-method {method!r}: must be one of --methods", "methods")
         roster = _roster(forecast, plan[f"{method}_scheduled"].to_numpy())
+    curve = None
+    if multipliers:
+        last = methods[-1]
+        base = plan[f"{last}_agents"].to_numpy().reshape(centre.run.days, -1)
+        log.info("profit curve around the %s plan: multipliers %s", last, multipliers)
+        curve = profit_curve(centre, base, multipliers, args.replications)
     out = args.out or Path("results") / "plan" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
@@ -189,6 +226,11 @@ def main(argv: list[str] | None = None) -> Path:
         fig = plan_figure(plan, methods, roster)
         fig.savefig(partial / "figures" / "plan.png", dpi=110)
         plt.close(fig)
+        if curve is not None:
+            curve.to_csv(partial / "profit.csv", index=False)
+            fig = profit_figure(curve, methods[-1])
+            fig.savefig(partial / "figures" / "profit.png", dpi=110)
+            plt.close(fig)
         out.parent.mkdir(parents=True, exist_ok=True)
         partial.rename(out)
     except BaseException:
@@ -201,5 +243,12 @@ def main(argv: list[str] | None = None) -> Path:
     if roster is not None:
         log.info("roster    %8.0f paid hours, %d shifts, under-staffed intervals: %d",
                  roster.paid_hours, int(roster.counts.sum()), int((roster.under > 0).sum()))  # fmt: skip
+    if curve is not None:
+        best = curve.loc[curve["best"]].iloc[0]
+        plan_row = curve.loc[np.isclose(curve["multiplier"], 1.0)]
+        log.info("profit: best at %.2f x the plan (%.0f, 95%% CI %.0f to %.0f)",
+                 best["multiplier"], best["profit"], best["profit_ci_low"], best["profit_ci_high"])  # fmt: skip
+        if len(plan_row):
+            log.info("profit of the plan itself: %.0f", float(plan_row["profit"].iloc[0]))
     log.info("plan: %s", out)
     return out

@@ -87,6 +87,20 @@ def _pooled(intervals: pd.DataFrame, days: int, k: int) -> tuple[np.ndarray, ...
     return sl, ab, offered, se
 
 
+def _asa_occupancy(intervals: pd.DataFrame, days: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pooled ASA (seconds) and occupancy per day and interval over the replications."""
+    iv = intervals.assign(wait_answered=intervals["asa_s"].fillna(0.0) * intervals["answered"])
+    g = iv.groupby(["day", "interval"])[
+        ["wait_answered", "answered", "busy_agent_s", "available_agent_s"]
+    ].sum()
+    full = pd.MultiIndex.from_product([range(days), range(k)], names=["day", "interval"])
+    g = g.reindex(full, fill_value=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        asa = (g["wait_answered"] / g["answered"]).fillna(0.0).to_numpy().reshape(days, k)
+        occ = (g["busy_agent_s"] / g["available_agent_s"]).fillna(0.0).to_numpy().reshape(days, k)
+    return asa, occ
+
+
 def _formula_for_offered(config: Config, target: PlanTarget, offered: np.ndarray) -> np.ndarray:
     """Erlang A agents per interval for ``offered`` calls per interval (mean handle and
     mean patience of the config's laws; Erlang C when nobody abandons)."""
@@ -114,8 +128,8 @@ def simulate_requirements(
     """The fewest agents per day and interval meeting ``target`` in simulation of ``config``.
 
     ``start`` (days x intervals, net agents) must not exceed the answer: agents are only
-    added. ``target.max_asa_s`` and ``target.max_occupancy`` are not searched here (the
-    service level and abandonment caps are).
+    added. The service level needs its ``confidence`` lower bound to reach the target;
+    the caps on abandonment, ASA and occupancy are checked on the pooled point values.
     """
     days, k = config.run.days, len(np.atleast_2d(start)[0])
     plan = np.broadcast_to(np.asarray(start, dtype=np.int64), (days, k)).copy()
@@ -139,6 +153,12 @@ def simulate_requirements(
         miss = sl - z * se < target.sl_target
         if target.max_abandon is not None:
             miss |= ab > target.max_abandon
+        if target.max_asa_s is not None or target.max_occupancy is not None:
+            asa, occupancy = _asa_occupancy(reps.intervals, days, k)
+            if target.max_asa_s is not None:
+                miss |= asa > target.max_asa_s
+            if target.max_occupancy is not None:
+                miss |= occupancy > target.max_occupancy
         log.info("simulation plan, iteration %d: %d of %d intervals miss the target, "
                  "%d agent-intervals", it, int(miss.sum()), miss.size, int(plan.sum()))  # fmt: skip
         if not miss.any() or it == max_iter:  # the plan returned is the one simulated last

@@ -76,3 +76,17 @@ def test_plan_by_simulation_of_the_centre_config(tmp_path: Path) -> None:
     assert "simulation" in out.stdout
     both = plan(tmp_path, "--forecast", str(EXAMPLE), "--simulate")
     assert both.returncode == 2 and "--simulate" in both.stdout + both.stderr
+
+
+def test_profit_curve_from_the_command_line(tmp_path: Path) -> None:
+    out = plan(tmp_path, "--methods", "erlang_c", "--profit", "0.9,1.1", "--replications", "2",
+               "--set", "run.days=3", "--set", "customers.initial=40000",
+               "--set", "customers.market_size=100000", "--out", "p")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    curve = pd.read_csv(tmp_path / "p" / "profit.csv")
+    assert curve["multiplier"].tolist() == [0.9, 1.1]
+    assert (tmp_path / "p" / "figures" / "profit.png").is_file()
+    assert "profit: best at" in out.stdout
+    for args in (["--profit", "0.9,abc"], ["--profit", "1", "--forecast", str(EXAMPLE)]):
+        bad = plan(tmp_path, *args)
+        assert bad.returncode == 2 and "--profit" in bad.stdout + bad.stderr

@@ -11,7 +11,7 @@ from sim.config import Config
 from sim.distributions import GENESYS
 from sim.planner import PlanTarget, plan_intervals
 from sim.runner import replicate
-from sim.simplan import _pooled, simulate_requirements
+from sim.simplan import _asa_occupancy, _pooled, simulate_requirements
 from sim.validation import load_config
 
 CENTRE = {
@@ -71,3 +71,24 @@ def test_a_simulated_plan_meets_its_target_with_fresh_seeds() -> None:
     thin, sl_a = _fresh_check(cfg, erlang_a)
     assert not thin, sl_a
     assert plan.agents.sum() > erlang_a.sum()  # redials and carry-over cost agents
+
+
+def test_caps_on_asa_and_occupancy_are_met() -> None:
+    """With an ASA cap of 5 s and an occupancy cap of 0.75 the pooled values meet them."""
+    cfg = load_config({**CENTRE, "run": {"days": 1, "seed": 3}})
+    target = PlanTarget(sl_target=0.5, max_asa_s=5.0, max_occupancy=0.75)
+    plan = simulate_requirements(cfg, target, np.full((1, 12), 3), replications=3)
+    assert plan.converged
+    cfg2 = dataclasses.replace(
+        cfg, staffing=dataclasses.replace(cfg.staffing, agents=plan.agents.tolist())
+    )
+    asa, occupancy = _asa_occupancy(replicate(cfg2, 3).intervals, 1, 12)
+    assert (asa <= 5.0).all() and (occupancy <= 0.75).all()
+    # without the caps the service level alone asks for fewer agents, which break them
+    loose = simulate_requirements(cfg, PlanTarget(sl_target=0.5), np.full((1, 12), 3), 3)
+    assert loose.agents.sum() < plan.agents.sum()
+    cfg3 = dataclasses.replace(
+        cfg, staffing=dataclasses.replace(cfg.staffing, agents=loose.agents.tolist())
+    )
+    asa3, occupancy3 = _asa_occupancy(replicate(cfg3, 3).intervals, 1, 12)
+    assert (asa3 > 5.0).any() or (occupancy3 > 0.75).any()
