@@ -33,9 +33,12 @@ class ArrivalForecast:
     profile: tuple[float, ...]  # share of the day's calls in each interval (sums to 1)
     day_of_week_factors: tuple[float, ...]  # 7 multipliers, Monday first
     busyness_var: float  # variance of the daily gamma factor (mean 1)
+    matrix: tuple[tuple[float, ...], ...] | None = None  # calls per day and interval, if given
 
     def expected(self, day: int) -> np.ndarray:
         """Expected calls in each interval of ``day``, busyness factor excluded."""
+        if self.matrix is not None:
+            return np.asarray(self.matrix[day], dtype=float)
         factor = self.day_of_week_factors[self.timetable.weekday(day)]
         return self.volume_per_day * factor * np.asarray(self.profile, dtype=float)
 

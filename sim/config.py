@@ -87,6 +87,8 @@ class CenterConfig:
         "drain"  # drain: agents serve the queue after closing; cut: waiting calls end as 'closed'
     )
     call_type: str = "general"  # name of the (single, for now) call type
+    expected_calls: Any = None  # null, or run.days lists of expected fresh calls per
+    # interval (from a forecast file): replaces volume_per_day x profile x day factors
 
 
 @dataclass

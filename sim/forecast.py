@@ -35,6 +35,7 @@ is line 1) and the column, e.g.::
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import math
 import re
@@ -56,6 +57,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "Forecast",
     "ForecastError",
+    "centre_for_forecast",
     "forecast_from_config",
     "read_forecast",
     "write_forecast",
@@ -459,3 +461,62 @@ def write_forecast(forecast: Forecast, path: str | Path) -> Path:
                 [f"{start:%Y-%m-%d %H:%M}", _number_text(calls), _number_text(aht), minutes_text]
             )
     return path
+
+
+def centre_for_forecast(forecast: Forecast, base: Config) -> Config:
+    """The centre ``base`` with the calls of ``forecast`` (for planning by simulation).
+
+    Every day of the forecast must have the same intervals (the same opening hours);
+    they become ``center.open_time``/``close_time``/``interval_min``, the calls become
+    ``center.expected_calls`` (one list per day), the days ``run.days`` and the first
+    date's weekday ``center.start_weekday``. The handle time is one law for the whole
+    run: the base talk law with its mean set so that talk + after-call work equals the
+    calls-weighted mean ``aht_s`` (the simulation cannot vary it by interval).
+    """
+    t = forecast.table
+    clocks = t.groupby("day")["clock"].apply(tuple)
+    if len(clocks) != forecast.days:
+        missing = sorted(set(range(forecast.days)) - set(clocks.index))
+        raise ForecastError(f"forecast: day {missing[0]} has no rows; a simulation needs every day")
+    if clocks.nunique() != 1:
+        day = int(clocks.index[(clocks != clocks.iloc[0]).to_numpy()][0])
+        raise ForecastError(f"forecast: day {day} has other intervals than day 0; a simulation "
+                            "needs the same opening hours every day")  # fmt: skip
+    first = clocks.iloc[0]
+    close_s = parse_clock(first[-1]) + forecast.interval_s
+    expected = t["expected_calls"].to_numpy(float).reshape(forecast.days, len(first))
+    calls = t["expected_calls"].to_numpy(float)
+    aht = (
+        float(np.average(t["aht_s"], weights=calls))
+        if calls.sum() > 0
+        else float(t["aht_s"].mean())
+    )
+    acw = build_distribution(base.service.acw, "service.acw").mean
+    talk = dataclasses.replace(base.service.talk)
+    if talk.kind in ("exponential", "lognormal", "gamma"):
+        talk.mean_s = aht - acw
+    elif talk.kind == "deterministic":
+        talk.value_s = aht - acw
+    else:
+        raise ForecastError(f"service.talk.kind = {talk.kind!r}: planning by simulation with a "
+                            "forecast needs a talk law given by its mean", None, "aht_s")  # fmt: skip
+    if not aht - acw > 0:
+        raise ForecastError(f"forecast: mean aht_s {aht:g} s is not above the after-call work "
+                            f"({acw:g} s)", None, "aht_s")  # fmt: skip
+    hhmm = f"{int(close_s // 3600):02d}:{int(close_s % 3600 // 60):02d}"
+    centre = dataclasses.replace(
+        base.center,
+        open_time=first[0],
+        close_time=hhmm,
+        interval_min=round(forecast.interval_s / 60.0),
+        expected_calls=expected.tolist(),
+        profile=None,
+        start_weekday=forecast.first_date.weekday(),
+    )
+    service = dataclasses.replace(base.service, talk=talk)
+    run = dataclasses.replace(base.run, days=forecast.days)
+    staffing = base.staffing
+    if not isinstance(staffing.agents, int):  # the base plan does not fit these intervals
+        staffing = dataclasses.replace(staffing, agents=1)
+    cfg = dataclasses.replace(base, center=centre, service=service, run=run, staffing=staffing)
+    return validate(cfg)

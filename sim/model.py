@@ -63,6 +63,9 @@ class CallCenter:
             profile=tuple(self.profile.tolist()),
             day_of_week_factors=tuple(float(f) for f in c.day_of_week_factors),
             busyness_var=float(c.busyness_var),
+            matrix=None
+            if c.expected_calls is None
+            else tuple(tuple(float(x) for x in row) for row in c.expected_calls),
         )
         self.patience = build_distribution(cfg.patience, "patience")
         self.talk = build_distribution(cfg.service.talk, "service.talk")

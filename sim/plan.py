@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 
 from sim.config import Config
 from sim.distributions import Distribution, from_spec
-from sim.forecast import Forecast, forecast_from_config, read_forecast
+from sim.forecast import Forecast, centre_for_forecast, forecast_from_config, read_forecast
 from sim.planner import METHODS, PlanTarget, plan_intervals
 from sim.profit import profit_curve
 from sim.roster import Roster, solve_roster, standard_templates
@@ -58,8 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--roster", action="store_true", help="also solve a shift roster")
     p.add_argument("--roster-method", help="method whose plan the roster covers (default: "
                    "the last of --methods)")  # fmt: skip
-    p.add_argument("--simulate", action="store_true", help="also plan by simulation of the "
-                   "centre config (needs no --forecast: the config is the forecast)")  # fmt: skip
+    p.add_argument("--simulate", action="store_true", help="also plan by simulation (the "
+                   "centre config, with the forecast's calls if --forecast is given)")  # fmt: skip
     p.add_argument("--replications", type=int, default=4, help="replications per simulation")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override of the centre config (as for callsim), repeatable")  # fmt: skip
@@ -186,14 +186,12 @@ def main(argv: list[str] | None = None) -> Path:
                             args.max_asa_s, args.max_occupancy, args.shrinkage)  # fmt: skip
     except ValueError as exc:
         raise ConfigError(f"plan target: {exc}") from None
-    for flag in ("simulate", "profit"):
-        if getattr(args, flag) and args.forecast:
-            raise ConfigError(f"--{flag} simulates the centre config; give --set overrides, "
-                              "not --forecast", "forecast")  # fmt: skip
     multipliers = _multipliers(args.profit) if args.profit else []
     centre = compose(args.set)
     patience = _patience(args.patience)
     forecast = read_forecast(args.forecast) if args.forecast else forecast_from_config(centre)
+    if args.forecast and (args.simulate or multipliers):  # simulate the forecast's calls
+        centre = centre_for_forecast(forecast, centre)
     log.info("planning %d intervals over %d day(s) by %s", len(forecast.table), forecast.days,
              ", ".join(methods))  # fmt: skip
     req = plan_intervals(forecast.arrival_rate_per_s, forecast.table["aht_s"].to_numpy(), target,

@@ -152,6 +152,21 @@ def _check_center(cfg: Config) -> Timetable:
                 list(c.profile),
                 f"shares must sum to 1 (within {SHARE_TOLERANCE:g}); they sum to {total:.9g}",
             )
+    if c.expected_calls is not None:
+        rows = c.expected_calls
+        if not _is_list(rows) or len(rows) != cfg.run.days:
+            raise _bad(
+                "center.expected_calls",
+                f"{len(rows) if _is_list(rows) else rows!r} rows",
+                f"must be null or one list per day of the run (run.days = {cfg.run.days})",
+            )
+        for d, row in enumerate(rows):
+            if not _is_list(row) or len(row) != n:
+                raise _bad(
+                    f"center.expected_calls[{d}]", row, f"must have {n} values, one per interval"
+                )
+            for i, x in enumerate(row):
+                _non_negative(f"center.expected_calls[{d}][{i}]", x)
     if len(c.day_of_week_factors) != 7:
         raise _bad(
             "center.day_of_week_factors",

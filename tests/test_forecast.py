@@ -374,3 +374,41 @@ def test_forecast_is_a_config_error_with_its_place() -> None:
     assert isinstance(exc, ConfigError) and isinstance(exc, ValueError)
     assert (exc.row, exc.column, exc.key) == (3, "aht_s", "aht_s")
     assert isinstance(read_forecast(EXAMPLE), Forecast)
+
+
+def test_centre_for_forecast_carries_the_calls(tmp_path: Path) -> None:
+    """The example week as a centre: its hours, days, calls per interval and mean AHT."""
+    from sim.forecast import centre_for_forecast
+    from sim.validation import build_distribution
+
+    week = read_forecast(EXAMPLE)
+    cfg = centre_for_forecast(week, sim.compose())
+    c = cfg.center
+    assert (c.open_time, c.close_time, c.interval_min) == ("08:00", "20:00", 30)
+    assert cfg.run.days == 5 and c.start_weekday == 0 and c.profile is None
+    assert np.allclose(np.asarray(c.expected_calls).ravel(), week.table["expected_calls"])
+    t = week.table
+    aht = float(np.average(t["aht_s"], weights=t["expected_calls"]))
+    mean = (
+        build_distribution(cfg.service.talk, "t").mean
+        + build_distribution(cfg.service.acw, "a").mean
+    )
+    assert mean == pytest.approx(aht, rel=1e-12)
+    res = sim.simulate(cfg)
+    # intervals.expected_calls = the forecast's calls x the day's busyness factor
+    exp_iv = res.intervals["expected_calls"].to_numpy().reshape(5, -1)
+    ratio = exp_iv / np.asarray(c.expected_calls)
+    assert np.allclose(ratio, ratio[:, :1])  # one factor per day
+    # fresh calls per day are Poisson with that mean: within 5 standard deviations
+    expected, fresh = exp_iv.sum(axis=1), res.days["fresh"].to_numpy()
+    assert (np.abs(fresh - expected) < 5 * np.sqrt(expected)).all()
+
+
+def test_centre_for_forecast_needs_the_same_hours_every_day(tmp_path: Path) -> None:
+    from sim.forecast import centre_for_forecast
+
+    text = _rows("2026-11-30 08:00,1,200,30", "2026-11-30 08:30,1,200,30",
+                 "2026-12-01 09:00,1,200,30", "2026-12-01 09:30,1,200,30",
+                 header="interval_start,expected_calls,aht_s,interval_min\n")  # fmt: skip
+    with pytest.raises(ForecastError, match="day 1 has other intervals"):
+        centre_for_forecast(read_forecast(_file(tmp_path, text)), sim.compose())

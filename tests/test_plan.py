@@ -74,8 +74,14 @@ def test_plan_by_simulation_of_the_centre_config(tmp_path: Path) -> None:
         assert col in p.columns
     assert (p["simulation_service_level"] >= 0.8).all()  # every interval met it (planning seeds)
     assert "simulation" in out.stdout
-    both = plan(tmp_path, "--forecast", str(EXAMPLE), "--simulate")
-    assert both.returncode == 2 and "--simulate" in both.stdout + both.stderr
+    small = tmp_path / "f.csv"
+    small.write_text("interval_start,expected_calls,aht_s\n2026-11-30 08:00,40,270\n"
+                     "2026-11-30 08:30,60,270\n2026-11-30 09:00,50,300\n")  # fmt: skip
+    both = plan(tmp_path, "--forecast", str(small), "--methods", "erlang_c", "--simulate",
+                "--replications", "2", "--set", "customers.enabled=false", "--out", "q")  # fmt: skip
+    assert both.returncode == 0, both.stdout + both.stderr
+    q = pd.read_csv(tmp_path / "q" / "plan.csv")
+    assert len(q) == 3 and (q["simulation_agents"] >= 1).all()
 
 
 def test_profit_curve_from_the_command_line(tmp_path: Path) -> None:
@@ -87,6 +93,6 @@ def test_profit_curve_from_the_command_line(tmp_path: Path) -> None:
     assert curve["multiplier"].tolist() == [0.9, 1.1]
     assert (tmp_path / "p" / "figures" / "profit.png").is_file()
     assert "profit: best at" in out.stdout
-    for args in (["--profit", "0.9,abc"], ["--profit", "1", "--forecast", str(EXAMPLE)]):
+    for args in (["--profit", "0.9,abc"], ["--profit", "1,-1"]):
         bad = plan(tmp_path, *args)
         assert bad.returncode == 2 and "--profit" in bad.stdout + bad.stderr
