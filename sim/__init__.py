@@ -11,12 +11,13 @@ The library API works without Hydra::
 """
 
 from sim import analytic
+from sim.compose import compose
 from sim.config import Config
 from sim.model import CallCenter, simulate
 from sim.oracle import validate
 from sim.results import Results
 from sim.runner import Replications, replicate
-from sim.validation import ConfigError, compose, load_config
+from sim.validation import ConfigError, load_config
 
 __all__ = [
     "CallCenter",

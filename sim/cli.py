@@ -24,9 +24,10 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from sim.compose import CONFIG_DIR, check_overrides
 from sim.config import register_configs
 from sim.runner import replicate
-from sim.validation import CONFIG_DIR, ConfigError, check_overrides, load_config
+from sim.validation import ConfigError, load_config
 from sim.writer import summary_text, write_results
 
 __all__ = ["main"]

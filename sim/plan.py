@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.compose import compose
 from sim.config import Config
 from sim.distributions import Distribution, from_spec
 from sim.forecast import Forecast, centre_for_forecast, forecast_from_config, read_forecast
@@ -36,7 +37,7 @@ from sim.planner import METHODS, PlanTarget, plan_intervals
 from sim.profit import profit_curve
 from sim.roster import Roster, solve_roster, standard_templates
 from sim.simplan import simulate_requirements
-from sim.validation import ConfigError, build_distribution, compose
+from sim.validation import ConfigError, build_distribution
 
 __all__ = ["main", "plan_figure"]
 

@@ -3,9 +3,9 @@
 :func:`load_config` accepts a :class:`~sim.config.Config`, a plain mapping, an OmegaConf
 ``DictConfig`` (what Hydra hands over) or a YAML file, merges it onto the schema, and
 checks every range. The schema's own defaults are a plain centre (flat profile, 10
-agents, no redials, no busyness); :func:`compose` builds instead exactly what the
-``callsim`` command runs (``configs/config.yaml`` with its groups and a scenario), from
-Python and without ``@hydra.main``. Each problem raises :class:`ConfigError` with one message naming
+agents, no redials, no busyness); :func:`sim.compose.compose` builds instead exactly
+what the ``callsim`` command runs (``configs/config.yaml`` with its groups and a
+scenario), from Python and without ``@hydra.main``. Each problem raises :class:`ConfigError` with one message naming
 the key, the offending value and what is allowed, e.g.::
 
     center.volume_per_day = -5.0: must be a finite number > 0
@@ -29,14 +29,12 @@ from sim.distributions import Distribution, from_spec
 from sim.timetable import Timetable, parse_clock
 
 __all__ = [
-    "CONFIG_DIR",
     "MAX_ATTEMPTS",
     "SHARE_TOLERANCE",
     "ConfigError",
     "build_distribution",
-    "check_overrides",
-    "compose",
     "load_config",
+    "omegaconf_error",
     "validate",
 ]
 
@@ -44,8 +42,6 @@ __all__ = [
 SHARE_TOLERANCE = 1e-6
 #: Attempts per caller are stored in one byte.
 MAX_ATTEMPTS = 255
-#: The project's ``configs/`` folder (Hydra's primary config directory).
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 
 class ConfigError(ValueError):
@@ -334,7 +330,8 @@ def _check_journey(cfg: Config) -> None:
     _non_negative("economics.agent_cost_per_hour", cfg.economics.agent_cost_per_hour)
 
 
-def _omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
+def omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
+    """The one-line :class:`ConfigError` for an OmegaConf error (unknown key, bad type)."""
     key = getattr(exc, "full_key", None) or "config"
     if isinstance(exc, ConfigKeyError | AttributeError) or "not in" in str(exc):
         parent_key = key.rpartition(".")[0]
@@ -422,69 +419,6 @@ def load_config(
             OmegaConf.update(merged, dotted.replace("__", "."), value, merge=True)
         obj = OmegaConf.to_object(merged)
     except OmegaConfBaseException as exc:
-        raise _omegaconf_error(exc) from None
+        raise omegaconf_error(exc) from None
     assert isinstance(obj, Config)
     return validate(obj)
-
-
-def compose(overrides: Sequence[str] = (), config_dir: str | Path = CONFIG_DIR) -> Config:
-    """The validated config the ``callsim`` command would run with these overrides.
-
-    Uses Hydra's compose API, so a notebook gets the CLI's scenario and defaults list::
-
-        cfg = compose(["scenario=steady_erlang_c", "staffing.agents=105"])
-    """
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.errors import HydraException
-
-    from sim.config import register_configs
-
-    register_configs()
-    check_overrides(overrides, config_dir)
-    try:
-        with initialize_config_dir(
-            version_base="1.3", config_dir=str(Path(config_dir).resolve()), job_name="callsim"
-        ):
-            cfg = hydra_compose(config_name="config", overrides=list(overrides))
-    except OmegaConfBaseException as exc:
-        raise _omegaconf_error(exc) from None
-    except HydraException as exc:  # unknown group option, bad override syntax, ...
-        raise ConfigError(str(exc).strip()) from None
-    return load_config(cfg)
-
-
-def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR) -> None:
-    """Check command-line overrides against the schema before Hydra sees them.
-
-    Hydra refuses an unknown key or a value of the wrong type too, but with several lines
-    and without saying what is allowed; this raises :class:`ConfigError` with one line
-    (``center.volum: unknown key (allowed here: name, open_time, ...)``). Group choices
-    (``patience=never``), ``hydra.*`` keys, additions (``+key=...``) and deletions are
-    left to Hydra; so is anything its override grammar does not parse. Every value of a
-    sweep (``staffing.agents=20,25``) is checked.
-    """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-
-    try:
-        parsed = OverridesParser.create().parse_overrides(list(overrides))
-    except HydraException:
-        return
-    groups = {p.name for p in Path(config_dir).iterdir() if p.is_dir()}
-    for override in parsed:
-        key = override.key_or_group
-        if override.is_add() or override.is_delete() or key in groups or "/" in key:
-            continue
-        if key.split(".")[0] == "hydra" or key.startswith("@"):
-            continue
-        values = (
-            list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
-        )
-        for value in values:
-            try:
-                OmegaConf.update(OmegaConf.structured(Config), key, value, merge=True)
-            except OmegaConfBaseException as exc:
-                if getattr(exc, "full_key", None) is None:
-                    exc.full_key = key
-                raise _omegaconf_error(exc) from None

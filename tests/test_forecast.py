@@ -13,6 +13,7 @@ import yaml
 
 import sim
 from sim.arrivals import ArrivalForecast
+from sim.compose import CONFIG_DIR
 from sim.config import Config
 from sim.forecast import (
     Forecast,
@@ -22,7 +23,7 @@ from sim.forecast import (
     write_forecast,
 )
 from sim.timetable import Timetable
-from sim.validation import CONFIG_DIR, ConfigError
+from sim.validation import ConfigError
 
 EXAMPLE = Path(CONFIG_DIR) / "forecast" / "example_week.csv"
 HEADER = "interval_start,expected_calls,aht_s\n"
