@@ -82,9 +82,10 @@ def days_summary(days: pd.DataFrame, customers: bool) -> dict[str, float]:
     """Totals of the run for :data:`MONEY_KEYS` (money and customers NaN without
     customers; ``agent_cost`` always)."""
     totals = economics_summary(days)
+    if not customers:
+        return {
+            key: totals["agent_cost"] if key == "agent_cost" else math.nan for key in MONEY_KEYS
+        }
     out = {key: totals.get(key, math.nan) for key in MONEY_KEYS}
     out["customers_end"] = float(days["active_end"].iloc[-1]) if len(days) else math.nan
-    if not customers:
-        out = {key: math.nan for key in MONEY_KEYS}
-        out["agent_cost"] = totals["agent_cost"]
     return out

@@ -400,20 +400,19 @@ def read_forecast(path: str | Path) -> Forecast:
 def forecast_from_config(cfg: Config) -> Forecast:
     """The forecast a callsim centre configuration implies, before random busyness.
 
-    For each of ``cfg.run.days`` days and each interval of the opening hours: expected
-    calls = ``center.volume_per_day`` x the interval's ``center.profile`` share (flat
-    when null) x ``center.day_of_week_factors[weekday]``; ``aht_s`` = mean of
+    For each of ``cfg.run.days`` days and each interval of the opening hours: the
+    expected calls of the model's own :class:`~sim.arrivals.ArrivalForecast` (``center.
+    volume_per_day`` x profile share x day-of-week factor, or ``center.expected_calls``
+    when given); ``aht_s`` = mean of
     ``service.talk`` + mean of ``service.acw``, seconds. Day 0 is
     :data:`CONFIG_FIRST_MONDAY` shifted by ``center.start_weekday`` days, so the dates
     carry the configured weekdays. Only fresh calls are counted: redials and repeat
     contacts come on top in a simulation. ``start_s`` matches the engine's clock.
     """
-    validate(cfg)
-    c = cfg.center
-    open_s = parse_clock(c.open_time)
-    interval_s = c.interval_min * 60.0
-    n = round((parse_clock(c.close_time) - open_s) / interval_s)
-    shares = list(c.profile) if c.profile is not None else [1.0 / n] * n
+    from sim.model import CallCenter  # the model's own forecast: one source of truth
+
+    cc = CallCenter(cfg)
+    c, tt = cfg.center, cc.timetable
     aht = (
         build_distribution(cfg.service.talk, "service.talk").mean
         + build_distribution(cfg.service.acw, "service.acw").mean
@@ -427,12 +426,10 @@ def forecast_from_config(cfg: Config) -> Forecast:
     )
     starts: list[datetime] = []
     calls: list[float] = []
-    for d in range(cfg.run.days):
-        factor = c.day_of_week_factors[(c.start_weekday + d) % 7]
-        for k in range(n):
-            starts.append(day0 + timedelta(days=d, seconds=open_s + k * interval_s))
-            calls.append(c.volume_per_day * shares[k] * factor)
-    return _build(starts, calls, [aht] * len(starts), interval_s)
+    for d in range(tt.days):
+        starts += [day0 + timedelta(seconds=float(t)) for t in tt.interval_starts(d)]
+        calls += cc.forecast.expected(d).tolist()
+    return _build(starts, calls, [aht] * len(starts), tt.interval_s)
 
 
 # --------------------------------------------------------------------------- writing

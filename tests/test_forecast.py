@@ -413,3 +413,11 @@ def test_centre_for_forecast_needs_the_same_hours_every_day(tmp_path: Path) -> N
                  header="interval_start,expected_calls,aht_s,interval_min\n")  # fmt: skip
     with pytest.raises(ForecastError, match="day 1 has other intervals"):
         centre_for_forecast(read_forecast(_file(tmp_path, text)), sim.compose())
+
+
+def test_forecast_from_config_honours_expected_calls() -> None:
+    """A centre given its calls per interval (``center.expected_calls``) plans those."""
+    rows = [[float(k) for k in range(24)], [2.0] * 24]
+    cfg = sim.load_config({"center": {"expected_calls": rows}, "run": {"days": 2}})
+    fc = forecast_from_config(cfg)
+    assert fc.table["expected_calls"].tolist() == rows[0] + rows[1]
