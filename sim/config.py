@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "AcquisitionConfig",
+    "AttritionConfig",
     "CenterConfig",
     "ChurnConfig",
     "Config",
@@ -28,6 +29,9 @@ __all__ = [
     "DistributionConfig",
     "EconomicsConfig",
     "ExperienceConfig",
+    "FatigueConfig",
+    "HiringConfig",
+    "LearningConfig",
     "MetricsConfig",
     "OutputConfig",
     "QueueConfig",
@@ -37,6 +41,7 @@ __all__ = [
     "ServiceConfig",
     "StaffingConfig",
     "WordOfMouthConfig",
+    "WorkforceConfig",
     "register_configs",
 ]
 
@@ -98,6 +103,9 @@ class StaffingConfig:
     agents: Any = 10  # int >= 1; or a list of ints >= 0, one per interval (every day the
     # same); or a list of such lists, one per day of the run (e.g. a weekly plan)
     group: str = "agents"  # name of the (single, for now) agent group
+    shifts: Any = None  # null, or shift templates (needs workforce.enabled): a list of
+    # {name, start "HH:MM", length_h hours (breaks included), breaks: [{after_min, length_min}]}
+    roster: Any = None  # with shifts: {shift name: agents on it every day, or a list per day}
 
 
 @dataclass
@@ -216,6 +224,78 @@ class EconomicsConfig:
 
 
 @dataclass
+class FatigueConfig:
+    """Fatigue of each agent, in [0, 1]: rises while busy, falls while idle or on a break.
+
+    Between events it moves exponentially towards 1 while the agent is busy (time
+    constant ``busy_time_constant_min``) and towards 0 otherwise (``rest_time_constant_min``),
+    so long stretches of back-to-back calls (high occupancy) build it up and idle time
+    and breaks bring it down. docs/background/agents.md gives the model and rationale.
+    """
+
+    enabled: bool = False  # fatigue changes handle time, FCR and courtesy
+    busy_time_constant_min: float = 240.0  # minutes of continuous talk to reach 63% fatigue
+    rest_time_constant_min: float = 20.0  # minutes idle or on a break to shed 63% of it
+    handle_effect: float = 0.15  # handle time x (1 + this x fatigue)
+    fcr_effect: float = 0.10  # P(resolve) - this x fatigue (share)
+    discourtesy_effect: float = 0.10  # P(discourteous contact) + this x fatigue (share)
+
+
+@dataclass
+class LearningConfig:
+    """New agents are slower and resolve less; the gap closes exponentially with tenure."""
+
+    enabled: bool = False  # tenure changes handle time and FCR
+    new_handle_factor: float = 1.3  # handle time of a first-day agent / a proficient one
+    new_fcr_gap: float = 0.10  # FCR of a first-day agent is lower by this (share)
+    time_constant_days: float = 45.0  # days of tenure for the gaps to shrink to 37%
+
+
+@dataclass
+class AttritionConfig:
+    """Agents quitting: a daily hazard raised by trailing occupancy and fatigue."""
+
+    enabled: bool = False  # agents quit (at the end of a day; never mid-call)
+    annual_rate: float = 0.35  # share quitting per year at the reference occupancy, no fatigue
+    reference_occupancy: float = 0.80  # trailing occupancy at which (with reference_fatigue)
+    reference_fatigue: float = 0.25  # trailing fatigue, the hazard is annual_rate's
+    occupancy_effect: float = 8.0  # hazard x exp(this x (trailing occupancy - reference))
+    fatigue_effect: float = 2.0  # hazard x exp(this x (trailing mean fatigue - reference))
+    empowered_factor: float = 0.75  # hazard x this for empowered agents (seed 001)
+    window_days: float = 14.0  # time constant of the trailing averages, days
+
+
+@dataclass
+class HiringConfig:
+    """Vacancies left by quits are refilled after a lag plus training."""
+
+    enabled: bool = True  # refill every vacancy (else headcount only falls)
+    lag_days: int = 30  # days from a quit to the replacement's first day of training
+    training_days: int = 30  # days of training before the new agent takes calls
+    cost_per_hire: float = 6000.0  # recruiting + training cost of one hire, currency units
+
+
+@dataclass
+class WorkforceConfig:
+    """Agents as individuals: absence, off-phone time, empowerment, fatigue, learning,
+    attrition and hiring (agent-workload issue). Off (``enabled: false``), agents are the
+    core engine's identical servers and ``staffing`` is all there is."""
+
+    enabled: bool = False  # track each agent (the agents table; needed by every key below)
+    headcount: int | None = None  # agents employed on day 0; null = enough for the schedule
+    absence_probability: float = 0.0  # P(an agent is absent on a given day): sickness etc.
+    offphone_share: float = 0.0  # share of scheduled agents off the phones (meetings,
+    # training) with staffing.agents; with shifts, put such time into the shifts' breaks
+    initial_tenure_mean_days: float = 1000.0  # day-0 agents' tenure: exponential, this mean
+    empowered_handle_factor: float = 1.0  # handle time x this for empowered agents
+    empowered_fatigue_factor: float = 1.0  # fatigue build-up x this for empowered agents
+    fatigue: FatigueConfig = field(default_factory=FatigueConfig)
+    learning: LearningConfig = field(default_factory=LearningConfig)
+    attrition: AttritionConfig = field(default_factory=AttritionConfig)
+    hiring: HiringConfig = field(default_factory=HiringConfig)
+
+
+@dataclass
 class QueueConfig:
     """Capacity limits. Null means unlimited."""
 
@@ -267,6 +347,7 @@ class Config:
     resolution: ResolutionConfig = field(default_factory=ResolutionConfig)
     experience: ExperienceConfig = field(default_factory=ExperienceConfig)
     customers: CustomersConfig = field(default_factory=CustomersConfig)
+    workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)

@@ -15,20 +15,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.agents import WORKFORCE_DAY_COLUMNS
 from sim.config import EconomicsConfig
 from sim.customers import DAY_COLUMNS as POPULATION_COLUMNS
 from sim.economics import economics_summary, economics_table
 from sim.engine import EngineLog
-from sim.metrics import MONEY_KEYS, OUTCOMES, SOURCES, cumulative_present
+from sim.metrics import AGENT_KEYS, MONEY_KEYS, OUTCOMES, SOURCES, cumulative_present
 from sim.timetable import DAY_S, Timetable
 
-__all__ = ["DAY_COLUMNS", "days_summary", "days_table"]
+__all__ = ["AGENT_KEYS", "DAY_COLUMNS", "days_summary", "days_table", "workforce_summary"]
 
 _CALLS = ("offered", "fresh", "repeats", "redials", "answered", "abandoned", "blocked", "closed")
 _MONEY = ("agent_hours", "agent_cost", "profit", "value_lost_to_service", "value_won")
 
 #: Columns of the ``days`` table, in order.
-DAY_COLUMNS = ("day", "weekday", *_CALLS, *POPULATION_COLUMNS[1:], *_MONEY)
+DAY_COLUMNS = ("day", "weekday", *_CALLS, *WORKFORCE_DAY_COLUMNS, *POPULATION_COLUMNS[1:], *_MONEY)
 
 
 def days_table(
@@ -37,8 +38,11 @@ def days_table(
     timetable: Timetable,
     economics: EconomicsConfig,
     population: Any = None,
+    workforce: Any = None,
 ) -> pd.DataFrame:
-    """One row per day: calls by source and outcome, agent time and cost, customers."""
+    """One row per day: calls by source and outcome, agents, agent time and cost,
+    customers. Without a workforce the agents columns are NaN, except ``paid_hours``
+    (= ``agent_hours``: agents are paid while present) and ``hiring_cost`` (0)."""
     days = timetable.days
     day = calls["day"].to_numpy().astype(np.int64)
     inside = (day >= 0) & (day < days)
@@ -74,18 +78,50 @@ def days_table(
         if not math.isfinite(ltv):  # no background churn: a customer would stay forever
             ltv = math.nan
     out["agent_hours"] = present / 3600.0
-    money = economics_table(out, present, economics, ltv)
+    if workforce is None:
+        for col in WORKFORCE_DAY_COLUMNS:
+            out[col] = np.nan
+        out["paid_hours"] = out["agent_hours"]
+        out["hiring_cost"] = 0.0
+    else:
+        wf = workforce.days_columns()
+        for col in WORKFORCE_DAY_COLUMNS:
+            out[col] = wf[col].to_numpy()
+    money = economics_table(
+        out, out["paid_hours"].to_numpy() * 3600.0, economics, ltv, out["hiring_cost"].to_numpy()
+    )
     return money[list(DAY_COLUMNS)]
 
 
 def days_summary(days: pd.DataFrame, customers: bool) -> dict[str, float]:
     """Totals of the run for :data:`MONEY_KEYS` (money and customers NaN without
-    customers; ``agent_cost`` always)."""
+    customers; ``agent_cost`` always) and :data:`AGENT_KEYS` (NaN without a workforce,
+    except ``paid_hours`` and ``hiring_cost``)."""
     totals = economics_summary(days)
     if not customers:
-        return {
-            key: totals["agent_cost"] if key == "agent_cost" else math.nan for key in MONEY_KEYS
-        }
-    out = {key: totals.get(key, math.nan) for key in MONEY_KEYS}
-    out["customers_end"] = float(days["active_end"].iloc[-1]) if len(days) else math.nan
+        out = {key: totals["agent_cost"] if key == "agent_cost" else math.nan for key in MONEY_KEYS}
+    else:
+        out = {key: totals.get(key, math.nan) for key in MONEY_KEYS}
+        out["customers_end"] = float(days["active_end"].iloc[-1]) if len(days) else math.nan
+    out.update(workforce_summary(days))
     return out
+
+
+def workforce_summary(days: pd.DataFrame) -> dict[str, float]:
+    """The :data:`AGENT_KEYS` of a ``days`` table."""
+    exposure = float((days["headcount"] + days["quits"]).sum())  # agent-days employed
+    quits = float(days["quits"].sum(min_count=1))
+    calls = days["answered"].to_numpy(dtype=float)
+    fat = days["fatigue_mean"].to_numpy(dtype=float)
+    keep = np.isfinite(fat) & (calls > 0)
+    return {
+        "headcount_end": float(days["headcount"].iloc[-1]) if len(days) else math.nan,
+        "quits": quits,
+        "hires": float(days["hires"].sum(min_count=1)),
+        "attrition_annual": quits / exposure * 365.0 if exposure > 0 else math.nan,
+        "fatigue_mean": float(np.average(fat[keep], weights=calls[keep]))
+        if keep.any()
+        else math.nan,
+        "paid_hours": float(days["paid_hours"].sum()),
+        "hiring_cost": float(days["hiring_cost"].sum()),
+    }

@@ -1,7 +1,8 @@
 """Money per day: what agents cost, what customers pay, what bad service loses.
 
 Built on :meth:`sim.customers.Population.days_table` (one row per day). Agent cost is
-paid per agent present: ``available agent-seconds / 3600 * agent_cost_per_hour``.
+paid per agent-hour paid (present, or rostered with ``workforce.enabled``) at
+``agent_cost_per_hour``, plus ``workforce.hiring.cost_per_hire`` for each hire.
 The value lost to service counts the customers who left after bad experiences or
 negative word of mouth, each worth ``ltv`` (see
 :meth:`~sim.customers.Population.lifetime_value`; undiscounted). Currency units of
@@ -24,12 +25,15 @@ def economics_table(
     available_agent_s_per_day: npt.ArrayLike,
     cfg: EconomicsConfig,
     ltv: float,
+    hiring_cost_per_day: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """``days`` plus ``agent_cost``, ``profit``, ``value_lost_to_service`` and
     ``value_won`` columns.
 
-    ``available_agent_s_per_day``: agent-seconds present on each day of ``days``
-    (same length, same order). ``profit = revenue - agent_cost``;
+    ``available_agent_s_per_day``: agent-seconds paid on each day of ``days``
+    (same length, same order); ``hiring_cost_per_day``: recruiting and training cost of
+    the hires of each day (0 if None). ``agent_cost`` = paid hours x
+    ``agent_cost_per_hour`` + hiring cost; ``profit = revenue - agent_cost``;
     ``value_lost_to_service = (lost_service + lost_wom) * ltv``;
     ``value_won = new_customers * ltv``.
     """
@@ -38,6 +42,8 @@ def economics_table(
         raise ValueError(f"need one agent-seconds value per day: {agent_s.shape} vs {len(days)}")
     out = days.copy()
     out["agent_cost"] = agent_s / 3600.0 * cfg.agent_cost_per_hour
+    if hiring_cost_per_day is not None:
+        out["agent_cost"] += np.asarray(hiring_cost_per_day, dtype=np.float64)
     out["profit"] = out["revenue"] - out["agent_cost"]
     out["value_lost_to_service"] = (out["lost_service"] + out["lost_wom"]) * float(ltv)
     out["value_won"] = out["new_customers"] * float(ltv)

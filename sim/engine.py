@@ -54,10 +54,15 @@ from sim.arrivals import FreshCalls
 from sim.timetable import DAY_S, Timetable
 
 if TYPE_CHECKING:
+    from sim.agents import Workforce
     from sim.journey import Journey, JourneyLog
     from sim.redials import RedialPolicy
 
 __all__ = ["Engine", "EngineLog", "Outcome", "Source"]
+
+
+OFF, ON, BREAK = 0, 1, 2  # an agent's duty state (shift mode)
+OVER = -1.0  # due when the current call ends: the end of the shift
 
 
 class Outcome(IntEnum):
@@ -147,6 +152,7 @@ class Engine:
         max_waiting: int | None,
         drain: bool,
         journey: Journey | None = None,
+        workforce: Workforce | None = None,
     ) -> None:
         self.timetable = timetable
         shape = (timetable.days, timetable.n_intervals)  # a per-interval vector: every day
@@ -157,6 +163,7 @@ class Engine:
         self.max_waiting = max_waiting
         self.drain = drain
         self.journey = journey
+        self.workforce = workforce
 
     def run(self) -> EngineLog:
         """Simulate every day of the timetable and return the raw log."""
@@ -166,6 +173,7 @@ class Engine:
         lines, max_waiting, drain = self.lines, self.max_waiting, self.drain
         redials = self.redials if self.redials.active else None
         jr = self.journey if self.journey is not None and self.journey.active else None
+        wf = self.workforce
         inf = float("inf")
         WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in Outcome)
 
@@ -176,8 +184,10 @@ class Engine:
 
         queue: deque[int] = deque()
         idle: deque[int] = deque()
-        off: list[int] = []
-        n_busy = n_waiting = present = target = next_agent = day_end = 0
+        off: list[int] = []  # agents off duty, last to leave on top
+        fresh: deque[int] = deque(range(max(map(max, self.staffing))))  # never on duty yet
+        usable: list[bool] | None = None  # with a workforce: who may come in today
+        n_busy = n_waiting = present = target = day_end = 0
         is_open = closed_drain = False
 
         def log_staff() -> None:
@@ -207,7 +217,7 @@ class Engine:
                 status[i] = ANSWERED
                 agent_of[i] = agent
                 n_busy += 1
-                fire(handle[i], on_done, i)
+                fire(handle[i] if serve is None else serve(i, agent), on_done, i)
             elif max_waiting is not None and n_waiting >= max_waiting:
                 status[i] = BLOCKED
                 retry(i, True)
@@ -233,7 +243,7 @@ class Engine:
             status[i] = ANSWERED
             wait[i] = env.now - arrival[i]
             agent_of[i] = agent
-            fire(handle[i], on_done, i)
+            fire(handle[i] if serve is None else serve(i, agent), on_done, i)
 
         def on_arrival(value: Any) -> None:
             i = value
@@ -286,10 +296,105 @@ class Engine:
                 present -= 1
                 off.append(agent)
                 log_staff()
+                if wf is not None:
+                    wf.left(agent, env.now)
             elif n_waiting:
                 answer_next(agent)
             else:
                 idle.append(agent)
+
+        serve = None if wf is None else wf.callbacks(handle, env)
+        shifts = None if wf is None else wf.shifts
+        # shift mode: each agent's duty state (OFF, ON the phones, on a BREAK) and what is
+        # due when the current call ends (0: nothing, OVER: the shift, > 0: a break of so
+        # many seconds); lists indexed by agent id, grown with the workforce
+        where: list[int] = []
+        due: list[float] = []
+
+        def go(agent: int, state: int) -> None:
+            """``agent`` leaves the phones (to a break or home)."""
+            nonlocal present
+            assert wf is not None
+            where[agent] = state
+            due[agent] = 0.0
+            present -= 1
+            log_staff()
+            wf.left(agent, env.now)
+
+        def take_break(agent: int, length: float) -> None:
+            go(agent, BREAK)
+            fire(length, on_break_end, agent)
+
+        def come(agent: int) -> None:
+            """``agent`` comes on the phones (shift start, end of a break)."""
+            nonlocal present
+            assert wf is not None
+            where[agent] = ON
+            present += 1
+            log_staff()
+            wf.joined(agent, env.now)
+            if n_waiting:
+                answer_next(agent)
+            else:
+                idle.append(agent)
+
+        def end_shift_service(value: Any) -> None:
+            """Shift mode: call ``value`` is done; its agent takes a due break, goes home
+            at the end of the shift (after serving the queue if draining), or goes on."""
+            nonlocal n_busy
+            agent = agent_of[value]
+            n_busy -= 1
+            d = due[agent]
+            if d == 0.0 or (d == OVER and closed_drain and n_waiting):
+                if n_waiting:
+                    answer_next(agent)
+                else:
+                    idle.append(agent)
+            elif d == OVER:
+                go(agent, OFF)
+            else:
+                take_break(agent, d)
+
+        def on_shift_start(value: Any) -> None:
+            due[value] = 0.0
+            come(value)
+
+        def on_break_due(value: Any) -> None:
+            agent, length = value
+            if where[agent] == BREAK:  # a late break still running: take this one after
+                due[agent] = length
+            elif where[agent] == ON:
+                try:
+                    idle.remove(agent)
+                except ValueError:  # on a call: the break starts when the call ends
+                    due[agent] = length
+                    return
+                take_break(agent, length)
+
+        def on_break_end(value: Any) -> None:
+            d = due[value]
+            if d == OVER:  # the shift ended during the break
+                where[value] = OFF
+                due[value] = 0.0
+            elif d > 0.0:
+                due[value] = 0.0
+                fire(d, on_break_end, value)
+            else:
+                come(value)
+
+        def on_shift_end(value: Any) -> None:
+            if where[value] == BREAK:
+                due[value] = OVER
+            elif where[value] == ON:
+                try:
+                    idle.remove(value)
+                except ValueError:  # on a call: goes home when it ends
+                    due[value] = OVER
+                    return
+                go(value, OFF)
+
+        if shifts is not None:
+            end_service = end_shift_service
 
         on_done: Callable[[Any], None] = end_service
         if jr is not None:  # the journey's hooks; on_done decides on resolution first
@@ -302,18 +407,26 @@ class Engine:
                 max(map(max, self.staffing)),
                 end_service,
                 on_repeat,
+                None if wf is None else wf.p_resolve,
+                None if wf is None or not wf.fatigue_on else wf.p_rude,
             )
 
         def set_target(new: int) -> None:
-            nonlocal target, present, next_agent
+            nonlocal target, present
             target = new
             changed = False
             while present < target:
                 if off:
                     agent = off.pop()
+                elif fresh:
+                    agent = fresh.popleft()
                 else:
-                    agent = next_agent
-                    next_agent += 1
+                    break  # nobody left to call in (vacancies, absence): short-staffed
+                if usable is not None:
+                    if not usable[agent]:
+                        continue
+                    assert wf is not None
+                    wf.joined(agent, env.now)
                 present += 1
                 changed = True
                 if n_waiting:
@@ -321,14 +434,45 @@ class Engine:
                 else:
                     idle.append(agent)
             while present > target and idle:
-                off.append(idle.popleft())
+                agent = idle.popleft()
+                off.append(agent)
                 present -= 1
                 changed = True
+                if wf is not None:
+                    wf.left(agent, env.now)
             if changed:
                 log_staff()
 
         def on_staff(value: Any) -> None:
             set_target(value)
+
+        def on_day_start(value: Any) -> None:
+            """Workforce: who works today; shift mode: their shifts and breaks."""
+            nonlocal usable
+            assert wf is not None
+            plan = wf.start_day(value)
+            grow = wf.n - len(where)
+            where.extend([OFF] * grow)
+            due.extend([0.0] * grow)
+            now = env.now
+            if shifts is not None:
+                base = value * DAY_S - now
+                for agent, j in wf.assigned:
+                    sh = shifts[j]
+                    fire(base + sh.start_s, on_shift_start, agent)
+                    for b in sh.breaks:
+                        fire(base + sh.start_s + b.after_s, on_break_due, (agent, b.length_s))
+                    fire(base + sh.end_s, on_shift_end, agent)
+                return
+            ok = [False] * wf.n
+            for agent in plan:
+                ok[agent] = True
+            usable = ok
+            on_duty = wf.since  # NaN unless on the phones
+            off[:] = [a for a in off if ok[a]]
+            known = set(off)
+            fresh.clear()
+            fresh.extend(a for a in plan if a not in known and on_duty[a] != on_duty[a])
 
         def on_open(value: Any) -> None:
             nonlocal is_open, closed_drain, day_end
@@ -366,20 +510,26 @@ class Engine:
                             j_failed(i, False)
                 queue.clear()
                 n_waiting = 0
-            set_target(0)
+            if shifts is None:
+                set_target(0)
 
         def on_day_end(value: Any) -> None:
-            assert jr is not None
-            jr.end_of_day(value)
+            if jr is not None:
+                jr.end_of_day(value)
+            if wf is not None:
+                wf.end_of_day(value, env.now)
 
         for day in range(tt.days):
+            if wf is not None:
+                fire(day * DAY_S, on_day_start, day)
             opening = tt.opening(day)
             fire(opening, on_open, day)
-            for k, t0 in enumerate(tt.interval_starts(day).tolist()):
-                fire(t0, on_staff, self.staffing[day][k])
+            if shifts is None:
+                for k, t0 in enumerate(tt.interval_starts(day).tolist()):
+                    fire(t0, on_staff, self.staffing[day][k])
             if not tt.always_open or day == tt.days - 1:
                 fire(tt.closing(day), on_close, None)
-            if jr is not None and day < tt.days - 1:  # before the next day opens
+            if (jr is not None or wf is not None) and day < tt.days - 1:  # before the next day
                 fire((day + 1) * DAY_S, on_day_end, day)
         env.run_to_end()
 
@@ -390,8 +540,8 @@ class Engine:
                 wait[i] = now - arrival[i]
                 if jr is not None:
                     j_failed(i, False)
-        if jr is not None:
-            jr.end_of_day(tt.days - 1)
+        if jr is not None or wf is not None:
+            on_day_end(tt.days - 1)
         return EngineLog(
             arrival_s=np.frombuffer(arrival, dtype=np.float64),
             patience_s=np.frombuffer(patience, dtype=np.float64),

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.agents import is_empowered
 from sim.config import Config
 from sim.distributions import Distribution
 from sim.experience import BAD, GOOD, NEUTRAL, ExperienceRule
@@ -75,6 +76,8 @@ class Journey:
         self.recontact = float(res.recontact_probability)
         self.max_contacts = int(res.max_contacts)
         self.discourtesy = float(exp.discourtesy_probability)
+        wf = config.workforce  # fatigue and learning change FCR and courtesy per agent
+        self.agent_effects = bool(wf.enabled and (wf.fatigue.enabled or wf.learning.enabled))
         self.rule = ExperienceRule(exp)
         self.timetable = timetable
         self.population = population
@@ -103,12 +106,17 @@ class Journey:
     @property
     def active(self) -> bool:
         """True when anything here can change what happens (else the engine skips it)."""
-        return self.fcr < 1.0 or self.discourtesy > 0.0 or self.population is not None
+        return (
+            self.fcr < 1.0
+            or self.discourtesy > 0.0
+            or self.population is not None
+            or self.agent_effects
+        )
 
     def empowered(self, agent: int) -> bool:
-        """Whether ``agent`` may fix issues on the spot: a fixed, evenly spread share
-        ``resolution.empowered_share`` of the agent ids (golden-ratio sequence)."""
-        return ((agent + 1) * 0.6180339887498949) % 1.0 < self.empowered_share
+        """Whether ``agent`` is one of the ``resolution.empowered_share`` empowered agents
+        (:func:`sim.agents.is_empowered`)."""
+        return is_empowered(agent, self.empowered_share)
 
     # ----------------------------------------------------------------- call creation
     def volume_scale(self) -> float:
@@ -143,6 +151,8 @@ class Journey:
         agents: int,
         done: Callable[[int], None],
         on_repeat: Callable[[int], None],
+        agent_p: list[float] | None = None,
+        agent_rude: list[float] | None = None,
     ) -> tuple[
         Callable[[int], None],
         Callable[[int, bool], None],
@@ -152,6 +162,10 @@ class Journey:
         (local variables are the cheapest state access in CPython):
 
         ``agents``: the most agents ever present (agent ids are below it).
+        ``agent_p`` / ``agent_rude``: with a workforce (:mod:`sim.agents`), the
+        probability that each agent's current call resolves the issue / is discourteous
+        (learning, empowerment, fatigue); else ``resolution.fcr`` (plus the empowerment
+        uplift) and ``experience.discourtesy_probability`` for everybody.
 
         * ``answered(i)``: call ``i`` has been handled; decides resolution, rates the
           contact (the rule of :mod:`sim.experience`), schedules the repeat contact
@@ -163,7 +177,11 @@ class Journey:
           arrives ; returns the new attempt's patience and handle time, seconds, drawn from the journey's own streams for a repeat (NaN for a redial: the redial policy draws them).
         """
         fcr, fcr_up, rude_p = self.fcr, self.empowered_fcr, self.discourtesy
-        empowered = [self.empowered(a) for a in range(agents)] if self.empowered_share else None
+        empowered = (
+            [self.empowered(a) for a in range(agents)]
+            if self.empowered_share and agent_p is None
+            else None
+        )
         recontact, max_contacts = self.recontact, self.max_contacts
         good_share, bad_share = self.rule.good_share, self.rule.bad_share
         u_resolve, contact, customer = self._u_resolve, self.contact, self.customer
@@ -194,11 +212,16 @@ class Journey:
 
         def answered(i: int) -> None:
             root = caller[i]
-            p = fcr_up if empowered is not None and empowered[agent_of[i]] else fcr
+            if agent_p is not None:
+                p = agent_p[agent_of[i]]
+                rp = rude_p if agent_rude is None else agent_rude[agent_of[i]]
+            else:
+                p = fcr_up if empowered is not None and empowered[agent_of[i]] else fcr
+                rp = rude_p
             ok = u_resolve[i] < p
             resolved_of[i] = ok
             w, pat = wait[i], patience[i]
-            if not ok or w > bad_share * pat or (rude_p > 0.0 and rude_u() < rude_p):
+            if not ok or w > bad_share * pat or (rp > 0.0 and rude_u() < rp):
                 r = BAD
             else:
                 r = GOOD if w <= good_share * pat else NEUTRAL

@@ -30,6 +30,7 @@ from sim.experience import BAD, RATINGS, ExperienceRule
 from sim.timetable import Timetable
 
 __all__ = [
+    "AGENT_KEYS",
     "CALL_COLUMNS",
     "INTERVAL_COLUMNS",
     "KPI_DEFINITIONS",
@@ -59,7 +60,7 @@ INTERVAL_COLUMNS = (
     "answered", "abandoned", "blocked", "answered_within_sl", "abandoned_within_sl",
     "service_level", "service_level_answered", "service_level_excl_short_abandons",
     "asa_s", "mean_wait_s", "abandon_rate", "scheduled_agents", "agents_present",
-    "busy_agent_s", "available_agent_s", "occupancy",
+    "paid_agent_s", "busy_agent_s", "available_agent_s", "occupancy",
 )  # fmt: skip
 
 #: Summary keys of the queue, computed by :func:`summarize` from the calls.
@@ -75,8 +76,14 @@ MONEY_KEYS = (
     "customers_end", "customers_lost_to_service", "revenue", "agent_cost", "profit",
     "value_lost_to_service", "value_won",
 )  # fmt: skip
+#: Summary keys of the agents (:mod:`sim.days`; NaN without ``workforce.enabled``, except
+#: ``paid_hours`` and ``hiring_cost``).
+AGENT_KEYS = (
+    "headcount_end", "quits", "hires", "attrition_annual", "fatigue_mean", "paid_hours",
+    "hiring_cost",
+)  # fmt: skip
 #: Keys of the one-row ``summary``, in order.
-SUMMARY_KEYS = QUEUE_KEYS + MONEY_KEYS
+SUMMARY_KEYS = QUEUE_KEYS + MONEY_KEYS + AGENT_KEYS
 
 
 #: What each summary KPI means (units in the name; rates are shares in [0, 1]).
@@ -103,10 +110,18 @@ KPI_DEFINITIONS = {
     "customers_end": "active customers at the end of the run",
     "customers_lost_to_service": "customers who left after bad issues or negative word of mouth",
     "revenue": "revenue of the active customers over the run, currency units",
-    "agent_cost": "cost of the agent time present over the run, currency units",
+    "agent_cost": "paid agent-hours x economics.agent_cost_per_hour + hiring cost over the run, "
+    "currency units",
     "profit": "revenue - agent_cost, currency units",
     "value_lost_to_service": "customers lost to service x their lifetime value, currency units",
     "value_won": "customers won x their lifetime value, currency units",
+    "headcount_end": "agents employed and answering calls at the end of the run (workforce)",
+    "quits": "agents who quit over the run (workforce)",
+    "hires": "agents who started training over the run (workforce)",
+    "attrition_annual": "quits / agent-days employed x 365: annualised attrition (workforce)",
+    "fatigue_mean": "mean fatigue of the agent at the start of an answered call, in [0, 1]",
+    "paid_hours": "agent-hours paid: present (no workforce) or rostered (workforce)",
+    "hiring_cost": "hires x workforce.hiring.cost_per_hire, currency units",
 }
 
 
@@ -291,12 +306,15 @@ def intervals_table(
     staffing: np.ndarray,
     expected: np.ndarray,
     sl_threshold_s: float,
+    paid_agent_s: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The ``intervals`` table: one row per day and planning interval.
 
     ``expected`` holds the expected fresh calls (forecast x busyness), shape
-    (days, intervals); ``staffing`` the agents scheduled, shape (days, intervals) or
-    (intervals,) for every day alike. Warm-up calls are excluded from the call counts.
+    (days, intervals); ``staffing`` the agents scheduled on the phones, shape (days,
+    intervals) or (intervals,) for every day alike (fractional with shifts and breaks);
+    ``paid_agent_s`` the paid agent-seconds per day and interval (None: agents are paid
+    while present, so it equals ``available_agent_s``). Warm-up calls are excluded from the call counts.
     """
     days, k = timetable.days, timetable.n_intervals
     n = days * k
@@ -330,8 +348,9 @@ def intervals_table(
             "expected_calls": np.asarray(expected, dtype=float).ravel(),
             **{key: tally[key].astype(np.int64) for key in counts},
             **{key: kpi[key] for key in INTERVAL_COLUMNS if key in kpi},
-            "scheduled_agents": np.broadcast_to(np.asarray(staffing, np.int64), (days, k)).ravel(),
+            "scheduled_agents": np.broadcast_to(np.asarray(staffing, float), (days, k)).ravel(),
             "agents_present": avail / timetable.interval_s,
+            "paid_agent_s": avail if paid_agent_s is None else np.asarray(paid_agent_s).ravel(),
             "busy_agent_s": busy,
             "available_agent_s": avail,
             "occupancy": occupancy,

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from omegaconf import DictConfig
 
+from sim.agents import Workforce, empty_agents_table
 from sim.arrivals import ArrivalForecast, FreshCalls
 from sim.config import Config
 from sim.days import days_summary, days_table
@@ -25,6 +26,7 @@ from sim.metrics import calls_table, intervals_table, summarize
 from sim.redials import RedialPolicy
 from sim.results import Results
 from sim.rng import Streams
+from sim.shifts import parse_roster, parse_shifts, rostered_seconds
 from sim.timetable import Timetable, parse_clock
 from sim.validation import build_distribution, load_config
 
@@ -57,6 +59,27 @@ class CallCenter:
         )
         #: agents scheduled per day and interval, shape (days, intervals)
         self.staffing = np.asarray(per_day, dtype=np.int64)
+        wf = cfg.workforce
+        self.shifts = None if cfg.staffing.shifts is None else parse_shifts(cfg.staffing.shifts)
+        self.roster = (
+            None
+            if self.shifts is None
+            else parse_roster(cfg.staffing.roster, self.shifts, cfg.run.days)
+        )
+        #: agents scheduled on the phones per day and interval: the staffing less the
+        #: off-phone share, or (shifts) the rostered agents less scheduled breaks, on
+        #: average over the interval
+        self.on_phone: np.ndarray = self.staffing
+        if self.shifts is not None and self.roster is not None:
+            self.on_phone = np.stack(
+                [
+                    rostered_seconds(self.shifts, self.roster[d], self.timetable, d, True)
+                    / self.timetable.interval_s
+                    for d in range(days)
+                ]
+            )
+        elif wf.enabled and wf.offphone_share > 0:
+            self.on_phone = np.rint(self.staffing * (1.0 - wf.offphone_share)).astype(np.int64)
         self.forecast = ArrivalForecast(
             timetable=self.timetable,
             volume_per_day=float(c.volume_per_day),
@@ -100,13 +123,23 @@ class CallCenter:
         )
         return Engine(
             timetable=self.timetable,
-            staffing=self.staffing,
+            staffing=np.ceil(self.on_phone).astype(np.int64),
             fresh=self.fresh_calls(streams),
             redials=redials,
             lines=cfg.queue.lines,
             max_waiting=cfg.queue.max_waiting,
             drain=cfg.center.after_close == "drain",
             journey=self.journey(streams),
+            workforce=self.workforce(streams),
+        )
+
+    def workforce(self, streams: Streams) -> Workforce | None:
+        """The agents as individuals (``workforce.enabled``), else None (the core's
+        identical, anonymous agents)."""
+        if not self.config.workforce.enabled:
+            return None
+        return Workforce(
+            self.config, self.timetable, self.on_phone, streams, self.shifts, self.roster
         )
 
     def journey(self, streams: Streams) -> Journey:
@@ -145,10 +178,15 @@ class CallCenter:
         jr = engine.journey
         population = None if jr is None else jr.population
         expected = self.expected_calls(engine.fresh, None if jr is None else jr.scales)
-        return self.tabulate(log, replication, expected, population)
+        return self.tabulate(log, replication, expected, population, engine.workforce)
 
     def tabulate(
-        self, log: EngineLog, replication: int, expected: np.ndarray, population: Any = None
+        self,
+        log: EngineLog,
+        replication: int,
+        expected: np.ndarray,
+        population: Any = None,
+        workforce: Workforce | None = None,
     ) -> Results:
         """Turn an engine log (and the population it changed) into :class:`Results`."""
         cfg = self.config
@@ -161,12 +199,18 @@ class CallCenter:
             self.experience,
         )
         intervals = intervals_table(
-            calls, log, self.timetable, self.staffing, expected, cfg.metrics.sl_threshold_s
+            calls,
+            log,
+            self.timetable,
+            self.on_phone,
+            expected,
+            cfg.metrics.sl_threshold_s,
+            None if workforce is None else workforce.paid,
         )
         summary = summarize(
             calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s
         )
-        days = days_table(calls, log, self.timetable, cfg.economics, population)
+        days = days_table(calls, log, self.timetable, cfg.economics, population, workforce)
         summary.update(days_summary(days, population is not None))
         return Results(
             config=cfg,
@@ -175,6 +219,7 @@ class CallCenter:
             intervals=intervals,
             days=days,
             summary=summary,
+            agents=empty_agents_table() if workforce is None else workforce.agents_table(calls),
         )
 
 

@@ -18,7 +18,8 @@ class Results:
 
     ``calls``, ``intervals`` and ``days`` follow the fixed schemas of
     :data:`sim.metrics.CALL_COLUMNS`, :data:`sim.metrics.INTERVAL_COLUMNS` and
-    :data:`sim.days.DAY_COLUMNS`; ``summary`` has the keys of
+    :data:`sim.days.DAY_COLUMNS`; ``agents`` (one row per employed agent and day, only
+    with ``workforce.enabled``) :data:`sim.agents.AGENT_COLUMNS`; ``summary`` has the keys of
     :data:`sim.metrics.SUMMARY_KEYS`.
     """
 
@@ -28,6 +29,7 @@ class Results:
     intervals: pd.DataFrame
     days: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+    agents: pd.DataFrame = field(default_factory=pd.DataFrame)  # sim.agents.AGENT_COLUMNS
 
     def __repr__(self) -> str:
         s = self.summary

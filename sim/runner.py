@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,8 +33,8 @@ class Replications:
     * ``per_replication``: one row per replication, the KPIs of :data:`SUMMARY_KEYS`;
     * ``summary``: one row per KPI with ``mean``, ``sd``, ``n``, ``half_width``,
       ``ci_low``, ``ci_high`` (Student-t interval at ``metrics.confidence``);
-    * ``intervals`` and ``days``: the intervals and days tables of all replications,
-      with a ``replication`` column;
+    * ``intervals``, ``days`` and ``agents``: those tables of all replications, with a
+      ``replication`` column (``agents`` has rows only with ``workforce.enabled``);
     * ``calls``: the calls table of replication 0 (the others are not kept, to save memory).
     """
 
@@ -44,6 +44,7 @@ class Replications:
     intervals: pd.DataFrame
     days: pd.DataFrame
     calls: pd.DataFrame
+    agents: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -129,4 +130,5 @@ def replicate(
         intervals=stacked("intervals"),
         days=stacked("days"),
         calls=results[0].calls,
+        agents=stacked("agents"),
     )

@@ -239,6 +239,9 @@ def validate(cfg: Config) -> Config:
     if cfg.queue.max_waiting is not None:
         _integer("queue.max_waiting", cfg.queue.max_waiting, 0)
     _check_journey(cfg)
+    from sim.validation_workforce import check_workforce  # imports this module
+
+    check_workforce(cfg)
     _non_negative("metrics.sl_threshold_s", cfg.metrics.sl_threshold_s)
     _probability("metrics.sl_target", cfg.metrics.sl_target)
     conf = _number("metrics.confidence", cfg.metrics.confidence)

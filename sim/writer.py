@@ -14,6 +14,7 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
     intervals.parquet    per replication x day x interval
     days.parquet         per replication x day: calls, agent time, customers, money
     calls.parquet        per call attempt of replication 0 (if output.calls_table)
+    agents.parquet       per replication x agent x day (if workforce.enabled)
     *.csv                CSV copies of the tables up to output.csv_max_rows rows
     figures/intervals.png
     figures/days.png     customers and money per day (when customers are tracked)
@@ -50,13 +51,16 @@ _SHOWN = (
     ("mean_handle_s", "handle time", "{:.0f} s"),
     ("fcr", "first-contact resolution", "{:.1%}"),
     ("bad_experience_rate", "calls rated bad", "{:.1%}"),
+    ("fatigue_mean", "agent fatigue (0-1)", "{:.2f}"),
+    ("attrition_annual", "agent attrition per year", "{:.0%}"),
     ("customers_end", "customers at the end", "{:,.0f}"),
     ("customers_lost_to_service", "customers lost to service", "{:,.0f}"),
     ("revenue", "revenue", "{:,.0f}"),
     ("agent_cost", "agent cost", "{:,.0f}"),
     ("profit", "profit", "{:,.0f}"),
 )
-_OPTIONAL = {"customers_end", "customers_lost_to_service", "revenue", "profit"}
+_OPTIONAL = {"customers_end", "customers_lost_to_service", "revenue", "profit", "fatigue_mean",
+             "attrition_annual"}  # fmt: skip
 
 
 def summary_text(reps: Replications) -> str:
@@ -139,6 +143,8 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
         _table(reps.days, partial, "days", out.csv_max_rows)
         if out.calls_table:
             _table(reps.calls, partial, "calls", out.csv_max_rows)
+        if cfg.workforce.enabled:
+            _table(reps.agents, partial, "agents", out.csv_max_rows)
         if out.figures:
             (partial / "figures").mkdir()
             fig = interval_figure(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.agents import AGENT_COLUMNS
 from sim.config import Config
 from sim.days import DAY_COLUMNS
 from sim.distributions import KINDS
@@ -70,7 +71,8 @@ def test_every_distribution_kind_is_documented(kind: str) -> None:
 
 
 OUTPUT_NAMES = sorted(
-    {*CALL_COLUMNS, *INTERVAL_COLUMNS, *DAY_COLUMNS, *SUMMARY_KEYS, *STATS_COLUMNS, "replication"}
+    {*CALL_COLUMNS, *INTERVAL_COLUMNS, *DAY_COLUMNS, *AGENT_COLUMNS, *SUMMARY_KEYS,
+     *STATS_COLUMNS, "replication"}
 )
 
 
