@@ -62,8 +62,10 @@ th, td { border: 1px solid #bbb; padding: .25rem .6rem; text-align: right;
   vertical-align: top; }
 th { background: #eee; }
 td:first-child, th:first-child { text-align: left; }
-td.text, th.text { text-align: left; }
+td { white-space: nowrap; }
+td.text, th.text { text-align: left; white-space: normal; }
 tbody tr:nth-child(even) { background: #f7f7f7; }
+.scroll { overflow-x: auto; max-width: 100%; }
 figure { margin: 1rem 0 1.5rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { color: #333; font-size: .95rem; margin-top: .3rem; }
@@ -122,7 +124,10 @@ def table(
         )
 
     body = "\n".join(f"<tr>{row(r)}</tr>" for r in rows)
-    return f"<table{ident}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    return (  # in a scrolling box: a wide table never widens the page
+        f'<div class="scroll"><table{ident}>\n<thead><tr>{head}</tr></thead>\n'
+        f"<tbody>\n{body}\n</tbody>\n</table></div>"
+    )
 
 
 def figure_png(fig: Figure) -> bytes:

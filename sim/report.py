@@ -30,6 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from omegaconf import OmegaConf
 
 from sim.htmlkit import (
@@ -85,16 +86,21 @@ def kpi_unit(kpi: str) -> str:
     return "value"
 
 
-def format_kpi(kpi: str, value: float) -> str:
-    """``value`` of ``kpi`` for reading: shares in %, seconds to 0.1 s, counts with commas."""
+def format_kpi(kpi: str, value: float, like: float | None = None) -> str:
+    """``value`` of ``kpi`` for reading: shares in %, seconds to 0.1 s, counts with commas.
+
+    Counts and money get 2 decimals below 100, none above; ``like`` (e.g. the mean, when
+    ``value`` is its half-width) sets that precision instead, so both read alike.
+    """
     if value is None or not math.isfinite(value):
         return "n/a"
+    size = abs(value) if like is None or not math.isfinite(like) else abs(like)
     unit = kpi_unit(kpi)
     if unit == "%":
         return f"{100 * value:.1f}%"
     if unit == "s":
         return f"{value:,.1f} s"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return f"{value:,.0f}" if size >= 100 else f"{value:,.2f}"
 
 
 def _kpi_link(kpi: str) -> Markup:
@@ -107,16 +113,16 @@ def _kpi_table(summary: pd.DataFrame, confidence: float) -> str:
     rows = []
     for kpi, r in summary.iterrows():
         k = str(kpi)
-        half = float(r["half_width"])
+        mean, half = float(r["mean"]), float(r["half_width"])
         rows.append(
             [
                 _kpi_link(k),
                 kpi_unit(k),
-                format_kpi(k, float(r["mean"])),
-                "± " + format_kpi(k, half) if math.isfinite(half) else "n/a",
-                format_kpi(k, float(r["ci_low"])),
-                format_kpi(k, float(r["ci_high"])),
-                format_kpi(k, float(r["sd"])),
+                format_kpi(k, mean),
+                "± " + format_kpi(k, half, like=mean) if math.isfinite(half) else "n/a",
+                format_kpi(k, float(r["ci_low"]), like=mean),
+                format_kpi(k, float(r["ci_high"]), like=mean),
+                format_kpi(k, float(r["sd"]), like=mean),
                 f"{float(r['n']):.0f}",
             ]
         )
@@ -330,7 +336,9 @@ def sweep_figure(summary: pd.DataFrame, params: Sequence[str], kpi: str, title: 
                 g[x_key].to_numpy(float) if numeric else np.array([cats.index(v) for v in g[x_key]])
             )
             vals = values if isinstance(values, tuple) else (values,)
-            label = ", ".join(f"{k}={v}" for k, v in zip(rest, vals, strict=True)) or title
+            # the legend's title names the keys: one key -> just its value
+            pairs = zip(rest, vals, strict=True)
+            label = str(vals[0]) if len(rest) == 1 else ", ".join(f"{k}={v}" for k, v in pairs)
             ax.errorbar(
                 xs,
                 scale * g["mean"].to_numpy(float),
@@ -340,6 +348,8 @@ def sweep_figure(summary: pd.DataFrame, params: Sequence[str], kpi: str, title: 
             )
         if not numeric:
             ax.set_xticks(range(len(cats)), [str(c) for c in cats])
+        elif pd.api.types.is_integer_dtype(s[x_key]):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(unit_label(x_key, _key_unit(x_key)))
         ax.set_ylabel(unit_label(kpi, kpi_unit(kpi)))
         if rest:
@@ -369,13 +379,14 @@ def sweep_report(
     shown = [k for k in (*SWEEP_KPIS, "offered", "fcr") if k in kpis]
     wide = summary.set_index(["point", "kpi"])
     rows = []
-    for _, pt in points.iterrows():
+    for pt in points.to_dict("records"):  # records keep each column's type (ints)
         cells: list[object] = [pt["point"], *(pt[p] for p in params), int(n_rep[pt["point"]])]
         for k in shown:
             r = wide.loc[(pt["point"], k)]
-            text = format_kpi(k, float(r["mean"]))
+            mean = float(r["mean"])
+            text = format_kpi(k, mean)
             if math.isfinite(float(r["half_width"])):
-                text += " ± " + format_kpi(k, float(r["half_width"]))
+                text += " ± " + format_kpi(k, float(r["half_width"]), like=mean)
             cells.append(text)
         rows.append(cells)
     header = ["point", *params, "replications", *(f"{k} ({kpi_unit(k)})" for k in shown)]
@@ -401,9 +412,10 @@ def sweep_report(
     sections.append("</div>")
     long_rows = [
         [r["point"], *(r[p] for p in params), _kpi_link(str(r["kpi"])),
-         *(format_kpi(str(r["kpi"]), float(r[c])) for c in ("mean", "half_width", "ci_low", "ci_high")),
+         *(format_kpi(str(r["kpi"]), float(r[c]), like=float(r["mean"]))
+           for c in ("mean", "half_width", "ci_low", "ci_high")),
          f"{float(r['n']):.0f}"]
-        for _, r in summary.iterrows()
+        for r in summary.to_dict("records")
     ]  # fmt: skip
     sections += [
         "<details><summary>Every KPI of every point</summary>",
