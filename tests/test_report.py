@@ -22,6 +22,7 @@ from sim.report import (
     SWEEP_KPIS,
     format_kpi,
     kpi_unit,
+    run_figures,
     run_report,
     sweep_report,
     sweep_summary,
@@ -85,6 +86,12 @@ def test_run_report_has_every_part(reps: Replications, run_html: str) -> None:
     assert "staffing.agents=5" in run_html
     assert "volume_per_day: 400.0" in run_html  # the resolved config
     assert run_html.count("<tr>") > 2 * len(SUMMARY_KEYS)  # per-replication table too
+
+
+def test_figures_are_reproducible(reps: Replications) -> None:
+    first = run_figures(reps)
+    assert set(first) == {"intervals", "days"}
+    assert first == run_figures(reps)  # same run -> same PNG bytes
 
 
 def test_run_report_escapes_and_is_self_contained(run_html: str) -> None:
