@@ -44,8 +44,14 @@ def reps() -> Replications:
 
 
 @pytest.fixture(scope="module")
-def run_html(reps: Replications) -> str:
-    return run_report(reps, ["staffing.agents=5", 'center.name=<b>"quoted" & co</b>'])
+def figures(reps: Replications) -> dict[str, bytes]:
+    return run_figures(reps)
+
+
+@pytest.fixture(scope="module")
+def run_html(reps: Replications, figures: dict[str, bytes]) -> str:
+    overrides = ["staffing.agents=5", 'center.name=<b>"quoted" & co</b>']
+    return run_report(reps, overrides, figures=figures)
 
 
 def sweep_table(profit: bool = True, seed: int = 7) -> pd.DataFrame:
@@ -88,10 +94,9 @@ def test_run_report_has_every_part(reps: Replications, run_html: str) -> None:
     assert run_html.count("<tr>") > 2 * len(SUMMARY_KEYS)  # per-replication table too
 
 
-def test_figures_are_reproducible(reps: Replications) -> None:
-    first = run_figures(reps)
-    assert set(first) == {"intervals", "days"}
-    assert first == run_figures(reps)  # same run -> same PNG bytes
+def test_figures_are_reproducible(reps: Replications, figures: dict[str, bytes]) -> None:
+    assert set(figures) == {"intervals", "days"}
+    assert figures == run_figures(reps)  # same run -> same PNG bytes
 
 
 def test_run_report_escapes_and_is_self_contained(run_html: str) -> None:
@@ -128,9 +133,16 @@ def test_sweep_summary_matches_a_student_t_interval() -> None:
     assert got["staffing.agents"] == 12 and got["metrics.sl_threshold_s"] == 20.0
 
 
-def test_sweep_report_writes_table_and_figures(tmp_path: Path) -> None:
-    path = sweep_report(sweep_table(), PARAMS, tmp_path / "out" / "sweep.html", "agents & <sla>")
-    assert path == tmp_path / "out" / "sweep.html"
+@pytest.fixture(scope="module")
+def sweep_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("sweep") / "out" / "sweep.html"
+    path = sweep_report(sweep_table(), PARAMS, target, "agents & <sla>")
+    assert path == target
+    return path
+
+
+def test_sweep_report_writes_table_and_figures(sweep_path: Path, tmp_path: Path) -> None:
+    path = sweep_path
     text = path.read_text(encoding="utf-8")
     assert "agents &amp; &lt;sla&gt;" in text and "<sla>" not in text
     kpis = re.search(r'<table id="kpis">(.*?)</table>', text, re.S)
@@ -234,14 +246,15 @@ def check_page(driver: Any, path: Path, figures: int, kpi_rows: int) -> None:
     assert errors == [], errors
 
 
-def test_reports_render_in_chromium(browser: Any, reps: Replications, tmp_path: Path) -> None:
+def test_reports_render_in_chromium(
+    browser: Any, reps: Replications, sweep_path: Path, tmp_path: Path
+) -> None:
     folder = write_results(reps, tmp_path / "run", ["staffing.agents=5"])
     check_page(browser, folder / "report.html", figures=2, kpi_rows=len(SUMMARY_KEYS))
     widths = browser.execute_script("return Array.from(document.images).map(i => i.naturalWidth)")
     assert widths == [1320, 1430]  # the PNGs of figures/, 12 and 13 in at 110 dpi
 
-    sweep = sweep_report(sweep_table(), PARAMS, tmp_path / "sweep.html", "agents sweep")
-    check_page(browser, sweep, figures=len(SWEEP_KPIS), kpi_rows=6)
+    check_page(browser, sweep_path, figures=len(SWEEP_KPIS), kpi_rows=6)
 
 
 def test_the_browser_check_sees_errors(browser: Any, tmp_path: Path) -> None:
