@@ -1,4 +1,4 @@
-"""Building blocks of callsim's self-contained HTML reports (:mod:`sim.report`).
+"""Building blocks of callsim's self-contained HTML reports (:mod:`sim.report`), KPI formats.
 
 A report is one file that opens anywhere, offline, for years: CSS inline, figures
 embedded as base64 PNG, no JavaScript and no network. The page says so to the browser
@@ -15,8 +15,11 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import os
 from collections.abc import Sequence
+from datetime import datetime, timezone
+from importlib import metadata
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -24,18 +27,25 @@ from matplotlib.figure import Figure
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from sim.metrics import KPI_DEFINITIONS
 from sim.style import DPI
 
 __all__ = [
     "Markup",
     "atomic_write_text",
+    "callsim_version",
     "definition_list",
+    "definitions_section",
     "esc",
     "figure_png",
+    "format_kpi",
     "img_figure",
+    "kpi_link",
+    "kpi_unit",
     "page",
     "pre",
     "table",
+    "utc_now",
 ]
 
 
@@ -197,3 +207,75 @@ def atomic_write_text(path: Path, text: str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+# ------------------------------------------------------------------------------ KPIs
+_SHARES = {
+    "p_wait", "service_level", "service_level_answered", "service_level_excl_short_abandons",
+    "abandon_rate", "block_rate", "occupancy", "fcr", "bad_experience_rate",
+}  # fmt: skip
+_MONEY = {"revenue", "agent_cost", "profit", "value_lost_to_service", "value_won"}
+_CALLS = {"offered", "answered", "abandoned", "blocked", "closed", "redials", "repeats"}
+
+
+def kpi_unit(kpi: str) -> str:
+    """The unit a KPI is shown in: ``%`` for shares, ``s``, ``calls``, ``currency units``..."""
+    if kpi in _SHARES or kpi.endswith("_rate"):
+        return "%"
+    if kpi.endswith("_s"):
+        return "s"
+    if kpi in _MONEY or kpi.startswith("value_"):
+        return "currency units"
+    if kpi.startswith("customers"):
+        return "customers"
+    if kpi in _CALLS:
+        return "calls"
+    return "value"
+
+
+def format_kpi(kpi: str, value: float, like: float | None = None) -> str:
+    """``value`` of ``kpi`` for reading: shares in %, seconds to 0.1 s, counts with commas.
+
+    Counts and money get 2 decimals below 100, none above; ``like`` (e.g. the mean, when
+    ``value`` is its half-width) sets that precision instead, so both read alike.
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    size = abs(value) if like is None or not math.isfinite(like) else abs(like)
+    unit = kpi_unit(kpi)
+    if unit == "%":
+        return f"{100 * value:.1f}%"
+    if unit == "s":
+        return f"{value:,.1f} s"
+    return f"{value:,.0f}" if size >= 100 else f"{value:,.2f}"
+
+
+def kpi_link(kpi: str) -> Markup:
+    """The KPI's name, linked to its definition (:func:`definitions_section`) if it has one."""
+    if kpi in KPI_DEFINITIONS:
+        return Markup(f'<a href="#def-{esc(kpi)}">{esc(kpi)}</a>')
+    return Markup(esc(kpi))
+
+
+def definitions_section(kpis: Sequence[str]) -> str:
+    """The "Metric definitions" section: one anchored entry per KPI of ``kpis``."""
+    items = [(k, KPI_DEFINITIONS[k]) for k in kpis if k in KPI_DEFINITIONS]
+    return (
+        '<h2 id="definitions">Metric definitions</h2>\n'
+        '<p class="note">Rates and shares are over the calls offered after the warm-up; '
+        "confidence intervals are Student-t intervals over independent replications "
+        "(docs/background/metrics.md).</p>\n" + definition_list(items)
+    )
+
+
+def callsim_version() -> str:
+    """The installed callsim version ("unknown" when run from a bare source tree)."""
+    try:
+        return metadata.version("callsim")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def utc_now() -> str:
+    """The time of writing, ISO 8601, UTC, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

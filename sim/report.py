@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -34,25 +32,26 @@ from matplotlib.ticker import MaxNLocator
 from omegaconf import OmegaConf
 
 from sim.htmlkit import (
-    Markup,
     atomic_write_text,
-    definition_list,
-    esc,
+    callsim_version,
+    definitions_section,
     figure_png,
+    format_kpi,
     img_figure,
+    kpi_link,
+    kpi_unit,
     page,
     pre,
+    utc_now,
 )
 from sim.htmlkit import table as html_table
-from sim.metrics import KPI_DEFINITIONS, SUMMARY_KEYS
+from sim.metrics import SUMMARY_KEYS
 from sim.plots import days_figure, interval_figure
 from sim.runner import Replications, confidence_table
 from sim.style import figure_style, line_style, scenario_legend, scenario_title, unit_label
 
 __all__ = [
     "SWEEP_KPIS",
-    "format_kpi",
-    "kpi_unit",
     "run_figures",
     "run_report",
     "sweep_figure",
@@ -60,53 +59,8 @@ __all__ = [
     "sweep_summary",
 ]
 
-_SHARES = {
-    "p_wait", "service_level", "service_level_answered", "service_level_excl_short_abandons",
-    "abandon_rate", "block_rate", "occupancy", "fcr", "bad_experience_rate",
-}  # fmt: skip
-_MONEY = {"revenue", "agent_cost", "profit", "value_lost_to_service", "value_won"}
-_CALLS = {"offered", "answered", "abandoned", "blocked", "closed", "redials", "repeats"}
-
 #: The KPIs a sweep report draws against the swept key (each only if in the table).
 SWEEP_KPIS = ("service_level", "asa_s", "abandon_rate", "occupancy", "profit")
-
-
-def kpi_unit(kpi: str) -> str:
-    """The unit a KPI is shown in: ``%`` for shares, ``s``, ``calls``, ``currency units``..."""
-    if kpi in _SHARES or kpi.endswith("_rate"):
-        return "%"
-    if kpi.endswith("_s"):
-        return "s"
-    if kpi in _MONEY or kpi.startswith("value_"):
-        return "currency units"
-    if kpi.startswith("customers"):
-        return "customers"
-    if kpi in _CALLS:
-        return "calls"
-    return "value"
-
-
-def format_kpi(kpi: str, value: float, like: float | None = None) -> str:
-    """``value`` of ``kpi`` for reading: shares in %, seconds to 0.1 s, counts with commas.
-
-    Counts and money get 2 decimals below 100, none above; ``like`` (e.g. the mean, when
-    ``value`` is its half-width) sets that precision instead, so both read alike.
-    """
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    size = abs(value) if like is None or not math.isfinite(like) else abs(like)
-    unit = kpi_unit(kpi)
-    if unit == "%":
-        return f"{100 * value:.1f}%"
-    if unit == "s":
-        return f"{value:,.1f} s"
-    return f"{value:,.0f}" if size >= 100 else f"{value:,.2f}"
-
-
-def _kpi_link(kpi: str) -> Markup:
-    if kpi in KPI_DEFINITIONS:
-        return Markup(f'<a href="#def-{esc(kpi)}">{esc(kpi)}</a>')
-    return Markup(esc(kpi))
 
 
 def _kpi_table(summary: pd.DataFrame, confidence: float) -> str:
@@ -116,7 +70,7 @@ def _kpi_table(summary: pd.DataFrame, confidence: float) -> str:
         mean, half = float(r["mean"]), float(r["half_width"])
         rows.append(
             [
-                _kpi_link(k),
+                kpi_link(k),
                 kpi_unit(k),
                 format_kpi(k, mean),
                 "± " + format_kpi(k, half, like=mean) if math.isfinite(half) else "n/a",
@@ -129,27 +83,6 @@ def _kpi_table(summary: pd.DataFrame, confidence: float) -> str:
     ci = f"{confidence:.0%} CI"
     header = ["KPI", "unit", "mean", "half-width", f"{ci} low", f"{ci} high", "sd", "n"]
     return html_table(header, rows, table_id="kpis", text_columns=(0, 1))
-
-
-def _definitions(kpis: Sequence[str]) -> str:
-    items = [(k, KPI_DEFINITIONS[k]) for k in kpis if k in KPI_DEFINITIONS]
-    return (
-        '<h2 id="definitions">Metric definitions</h2>\n'
-        '<p class="note">Rates and shares are over the calls offered after the warm-up; '
-        "confidence intervals are Student-t intervals over independent replications "
-        "(docs/background/metrics.md).</p>\n" + definition_list(items)
-    )
-
-
-def _version() -> str:
-    try:
-        return metadata.version("callsim")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 # ------------------------------------------------------------------------------ one run
@@ -208,8 +141,8 @@ def run_report(
     meta = [
         ("scenario (run.name)", cfg.run.name),
         ("centre (center.name)", cfg.center.name),
-        ("created (UTC)", _now()),
-        ("callsim version", _version()),
+        ("created (UTC)", utc_now()),
+        ("callsim version", callsim_version()),
         ("simulated days (run.days)", cfg.run.days),
         ("replications", n),
         ("opening hours", f"{cfg.center.open_time}-{cfg.center.close_time}"),
@@ -232,7 +165,7 @@ def run_report(
     ]
     per = reps.per_replication.set_index("replication").T
     rows = [
-        [_kpi_link(str(k)), *(format_kpi(str(k), float(v)) for v in per.loc[k])] for k in per.index
+        [kpi_link(str(k)), *(format_kpi(str(k), float(v)) for v in per.loc[k])] for k in per.index
     ]
     sections += [
         "<details><summary>KPIs of each replication</summary>",
@@ -252,7 +185,7 @@ def run_report(
         ]
     else:
         sections.append('<p class="note">No figures: output.figures is false.</p>')
-    sections.append(_definitions(list(reps.summary.index)))
+    sections.append(definitions_section(list(reps.summary.index)))
     if overrides is None:
         over = "(not a command-line run)"
     else:
@@ -411,7 +344,7 @@ def sweep_report(
             )
     sections.append("</div>")
     long_rows = [
-        [r["point"], *(r[p] for p in params), _kpi_link(str(r["kpi"])),
+        [r["point"], *(r[p] for p in params), kpi_link(str(r["kpi"])),
          *(format_kpi(str(r["kpi"]), float(r[c]), like=float(r["mean"]))
            for c in ("mean", "half_width", "ci_low", "ci_high")),
          f"{float(r['n']):.0f}"]
@@ -426,11 +359,11 @@ def sweep_report(
             text_columns=tuple(range(2 + len(params))),
         ),
         "</details>",
-        _definitions(kpis),
+        definitions_section(kpis),
     ]
     subtitle = (
         f"sweep over {', '.join(params)}: {len(points)} point(s), "
-        f"{int(n_rep.min())}-{int(n_rep.max())} replication(s) each; created {_now()} "
-        f"by callsim {_version()}"
+        f"{int(n_rep.min())}-{int(n_rep.max())} replication(s) each; created {utc_now()} "
+        f"by callsim {callsim_version()}"
     )
     return atomic_write_text(Path(path), page(title, subtitle, sections))

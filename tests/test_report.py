@@ -17,11 +17,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sim.htmlkit import format_kpi, kpi_unit
 from sim.metrics import KPI_DEFINITIONS, SUMMARY_KEYS
 from sim.report import (
     SWEEP_KPIS,
-    format_kpi,
-    kpi_unit,
     run_figures,
     run_report,
     sweep_report,
