@@ -23,10 +23,12 @@ from sim.report import (
     SWEEP_KPIS,
     run_figures,
     run_report,
+    sweep_figure,
     sweep_report,
     sweep_summary,
 )
 from sim.runner import Replications, replicate
+from sim.style import unlabelled_axes
 from sim.writer import write_results
 
 TINY = {
@@ -151,6 +153,19 @@ def test_sweep_report_writes_table_and_figures(sweep_path: Path, tmp_path: Path)
 
     no_profit = sweep_report(sweep_table(profit=False), PARAMS[:1], tmp_path / "b.html", "t")
     assert no_profit.read_text(encoding="utf-8").count("<img ") == len(SWEEP_KPIS) - 1
+
+
+def test_sweep_figures_follow_the_style() -> None:
+    import matplotlib.pyplot as plt
+
+    summary = sweep_summary(sweep_table(), PARAMS)
+    fig = sweep_figure(summary, PARAMS, "asa_s", "agents sweep")
+    assert unlabelled_axes(fig) == []
+    assert fig.get_suptitle() == "agents sweep: asa_s"
+    legend = fig.axes[0].get_legend()
+    assert legend.get_title().get_text() == "metrics.sl_threshold_s"
+    assert [t.get_text() for t in legend.get_texts()] == ["20.0", "30.0"]
+    plt.close(fig)
 
 
 def test_sweep_report_with_a_categorical_key(tmp_path: Path) -> None:
