@@ -37,12 +37,14 @@ validate: $(STAMP)
 
 ## Engine throughput and memory against a textbook SimPy model and Ciw; then the full
 ## customer loop (180 days, 100 agents, 200,000 customers); then a week's plan by
-## simulation for a ~200-agent centre; then what individual agents cost (100 and 1,000).
+## simulation for a ~200-agent centre; then what individual agents cost (100 and 1,000
+## agents); then the size and writing time of report.html.
 bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_engine.py $(ARGS)
 	$(PY) benchmarks/bench_journey.py
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_agents.py
+	$(PY) benchmarks/bench_report.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests benchmarks experiments

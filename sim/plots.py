@@ -1,8 +1,10 @@
 """Figures of a run: each planning interval of the day; customers and money per day.
 
-One consistent style: matplotlib's Agg backend (no screen needed), axes labelled with
-units, lines told apart by marker and dash as well as colour (readable in black and
-white), the scenario named in the title.
+Drawn in the project's one style (:mod:`sim.style`): matplotlib's Agg backend (no
+screen needed), every axis labelled with its unit, lines told apart by marker and line
+style as well as colour (readable in black and white), the scenario named first in the
+title. The figures are returned open; the caller saves (at :data:`sim.style.DPI`) and
+closes them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from sim.style import REFERENCE, figure_style, line_style, scenario_title, unit_label
 
 __all__ = ["days_figure", "interval_figure", "intraday_profile"]
 
@@ -59,91 +64,113 @@ def intraday_profile(intervals: pd.DataFrame) -> pd.DataFrame:
 
 
 def interval_figure(
-    intervals: pd.DataFrame, title: str, sl_target: float, sl_threshold_s: float
+    intervals: pd.DataFrame,
+    title: str,
+    sl_target: float,
+    sl_threshold_s: float,
+    scenario: str | None = None,
 ) -> Figure:
-    """Four panels over the day: offered calls vs agents, service level, ASA, abandonment."""
+    """Four panels over the day: offered calls vs agents, service level, ASA, abandonment.
+
+    The figure title is ``title``, prefixed by ``scenario`` when given
+    (:func:`sim.style.scenario_title`). 12 x 7.5 inches.
+    """
     p = intraday_profile(intervals)
     x = np.arange(len(p))
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), sharex=True, layout="constrained")
-    ax = axes[0, 0]
-    ax.plot(x, p["offered"], "o-", color="black", label="offered calls (mean per day)")
-    ax.plot(x, p["expected_calls"], ":", color="0.4", label="forecast calls")
-    ax.set_ylabel("calls per interval")
-    ax2 = ax.twinx()
-    ax2.step(
-        x, p["scheduled_agents"], where="mid", color="tab:blue", ls="--", label="agents scheduled"
-    )
-    ax2.set_ylabel("agents")
-    ax2.set_ylim(bottom=0)
-    lines = ax.get_legend_handles_labels()
-    lines2 = ax2.get_legend_handles_labels()
-    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="upper right", fontsize=8)
-    ax.set_title("Offered calls and staffing")
+    n = len(p)
+    with figure_style():
+        fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), sharex=True, layout="constrained")
+        ax = axes[0, 0]
+        ax.plot(x, p["offered"], label="offered (mean per day)", **line_style(0, n))
+        ax.plot(x, p["expected_calls"], label="forecast", **line_style(1, n))
+        ax.set_ylabel(unit_label("offered calls", "calls per interval"))
+        ax.set_ylim(bottom=0)
+        ax2 = ax.twinx()
+        ax2.step(x, p["scheduled_agents"], where="mid", label="agents scheduled",
+                 **line_style(2, n))  # fmt: skip
+        ax2.set_ylabel(unit_label("staffing", "agents"))
+        ax2.set_ylim(bottom=0)
+        ax2.grid(False)
+        ax2.spines["right"].set_visible(True)
+        lines = ax.get_legend_handles_labels()
+        lines2 = ax2.get_legend_handles_labels()
+        ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="lower center")
+        ax.set_title("Offered calls and staffing")
 
-    ax = axes[0, 1]
-    ax.plot(x, 100 * p["service_level"], "s-", color="black", label="simulated")
-    ax.axhline(100 * sl_target, color="tab:red", ls="--", label=f"target {100 * sl_target:.0f}%")
-    ax.set_ylabel(f"% answered within {sl_threshold_s:g} s")
-    ax.set_ylim(0, 105)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Service level (of offered calls)")
+        ax = axes[0, 1]
+        ax.plot(x, 100 * p["service_level"], label="simulated", **line_style(0, n))
+        ax.axhline(100 * sl_target, label=f"target {100 * sl_target:.0f}%", **REFERENCE)
+        ax.set_ylabel(unit_label(f"answered within {sl_threshold_s:g} s", "% of offered"))
+        ax.set_ylim(0, 105)
+        ax.legend(loc="lower right")
+        ax.set_title("Service level")
 
-    ax = axes[1, 0]
-    ax.plot(x, p["asa_s"], "^-", color="black")
-    ax.set_ylabel("seconds")
-    ax.set_ylim(bottom=0)
-    ax.set_title("Average speed of answer (ASA)")
+        ax = axes[1, 0]
+        ax.plot(x, p["asa_s"], **line_style(0, n))
+        ax.set_ylabel(unit_label("average speed of answer", "s"))
+        ax.set_ylim(bottom=0)
+        ax.set_title("Average speed of answer (ASA)")
 
-    ax = axes[1, 1]
-    ax.plot(x, 100 * p["abandon_rate"], "v-", color="black", label="abandoned")
-    ax.plot(x, 100 * p["occupancy"], "d--", color="tab:blue", label="agent occupancy")
-    ax.set_ylabel("% of offered calls / % of agent time")
-    ax.set_ylim(0, 105)
-    ax.legend(loc="upper right", fontsize=8)
-    ax.set_title("Abandonment and occupancy")
+        ax = axes[1, 1]
+        ax.plot(x, 100 * p["abandon_rate"], label="abandoned (of offered calls)",
+                **line_style(0, n))  # fmt: skip
+        ax.plot(x, 100 * p["occupancy"], label="occupancy (of agent time)", **line_style(1, n))
+        ax.set_ylabel(unit_label("abandoned, occupancy", "%"))
+        ax.set_ylim(0, 105)
+        ax.legend(loc="center right")
+        ax.set_title("Abandonment and occupancy")
 
-    step = max(1, len(p) // 12)
-    for ax in axes[1]:
-        ax.set_xticks(x[::step], p["clock"].iloc[::step], rotation=45)
-        ax.set_xlabel("interval start (time of day)")
-    for ax in axes.flat:
-        ax.grid(alpha=0.3)
-    fig.suptitle(title)
+        step = max(1, n // 12)
+        for ax in axes[1]:
+            ax.set_xticks(x[::step], p["clock"].iloc[::step], rotation=45)
+            ax.set_xlabel(unit_label("interval start", "time of day, HH:MM"))
+        fig.suptitle(scenario_title(scenario, title) if scenario else title)
     return fig
 
 
-def days_figure(days: pd.DataFrame, title: str) -> Figure:
-    """Active customers, customers lost and won, and daily profit, per day.
+def days_figure(days: pd.DataFrame, title: str, scenario: str | None = None) -> Figure:
+    """Active customers, customers lost and won, and money, per day.
 
     Means over replications, with the range (min to max) of the replications shaded.
+    The figure title is ``title``, prefixed by ``scenario`` when given. 13 x 4.4 inches.
     """
     g = days.groupby("day", sort=True)
     mean = g.mean(numeric_only=True)
     low, high = g.min(numeric_only=True), g.max(numeric_only=True)
     d = mean.index.to_numpy() + 1  # day 1 is the first day
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4), layout="constrained")
-    ax = axes[0]
-    ax.plot(d, mean["active_end"], "k-o", ms=3, label="active customers (mean)")
-    ax.fill_between(d, low["active_end"], high["active_end"], color="0.8", label="range")
-    ax.set(title="Customer base", xlabel="day", ylabel="active customers at day end")
-    ax.legend(fontsize=8)
-    ax = axes[1]
-    ax.plot(d, mean["lost_service"] + mean["lost_wom"], "k-v", ms=3, label="lost to service")
-    ax.plot(d, mean["lost_background"], "--s", color="tab:gray", ms=3, label="lost, other reasons")
-    ax.plot(d, mean["new_customers"], ":^", color="tab:blue", ms=3, label="won")
-    ax.set(title="Customers lost and won", xlabel="day", ylabel="customers per day")
-    ax.legend(fontsize=8)
-    ax = axes[2]  # revenue dwarfs agent cost: cost gets its own axis on the right
-    ax.plot(d, mean["revenue"], "-o", color="tab:blue", ms=3, label="revenue")
-    ax.plot(d, mean["profit"], "k-^", ms=3, label="profit (revenue - agent cost)")
-    ax.set(title="Money per day", xlabel="day", ylabel="revenue, profit per day")
-    right = ax.twinx()
-    right.plot(d, mean["agent_cost"], "--s", color="tab:red", ms=3, label="agent cost")
-    right.set_ylabel("agent cost per day")
-    right.set_ylim(0, 1.25 * float(mean["agent_cost"].max()) + 1e-9)
-    lines = ax.get_lines() + right.get_lines()
-    ax.legend(lines, [str(line.get_label()) for line in lines], fontsize=8)
-    for ax in axes:
-        ax.grid(alpha=0.3)
-    fig.suptitle(title)
+    n = len(d)
+    xlabel = unit_label("day of the run", "day, 1 = first")
+    with figure_style():
+        fig, axes = plt.subplots(1, 3, figsize=(13, 4.4), layout="constrained")
+        ax = axes[0]
+        ax.plot(d, mean["active_end"], label="mean", **line_style(0, n))
+        ax.fill_between(d, low["active_end"], high["active_end"], color="0.8",
+                        label="range of replications")  # fmt: skip
+        ax.set(title="Customer base", xlabel=xlabel)
+        ax.set_ylabel(unit_label("active at day end", "customers"))
+        ax.legend()
+        ax = axes[1]
+        ax.plot(d, mean["lost_service"] + mean["lost_wom"], label="lost to service",
+                **line_style(0, n))  # fmt: skip
+        ax.plot(d, mean["lost_background"], label="lost, other reasons", **line_style(1, n))
+        ax.plot(d, mean["new_customers"], label="won", **line_style(2, n))
+        ax.set(title="Customers lost and won", xlabel=xlabel)
+        ax.set_ylabel(unit_label("customers", "customers per day"))
+        ax.legend()
+        ax = axes[2]  # revenue dwarfs agent cost: cost gets its own axis on the right
+        ax.plot(d, mean["revenue"], label="revenue", **line_style(1, n))
+        ax.plot(d, mean["profit"], label="profit (revenue - agent cost)", **line_style(0, n))
+        ax.set(title="Money per day", xlabel=xlabel)
+        ax.set_ylabel(unit_label("revenue, profit", "currency units per day"))
+        right = ax.twinx()
+        right.plot(d, mean["agent_cost"], label="agent cost (right axis)", **line_style(2, n))
+        right.set_ylabel(unit_label("agent cost", "currency units per day"))
+        right.set_ylim(0, 1.25 * float(mean["agent_cost"].max()) + 1e-9)
+        right.grid(False)
+        right.spines["right"].set_visible(True)
+        lines = ax.get_lines() + right.get_lines()
+        ax.legend(lines, [str(line.get_label()) for line in lines], loc="center right")
+        for ax in axes:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        fig.suptitle(scenario_title(scenario, title) if scenario else title)
     return fig

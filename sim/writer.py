@@ -18,6 +18,9 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
     *.csv                CSV copies of the tables up to output.csv_max_rows rows
     figures/intervals.png
     figures/days.png     customers and money per day (when customers are tracked)
+    report.html          everything above for reading: metadata, KPI table with
+                         confidence intervals, figures, definitions, config, overrides;
+                         one self-contained file (sim.report)
 """
 
 from __future__ import annotations
@@ -30,12 +33,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.metrics import KPI_DEFINITIONS
-from sim.plots import days_figure, interval_figure
+from sim.report import run_figures, run_report
 from sim.runner import Replications
 
 __all__ = ["summary_text", "write_results"]
@@ -145,20 +147,14 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
             _table(reps.calls, partial, "calls", out.csv_max_rows)
         if cfg.workforce.enabled:
             _table(reps.agents, partial, "agents", out.csv_max_rows)
-        if out.figures:
+        figures = run_figures(reps)  # {} when output.figures is false
+        if figures:
             (partial / "figures").mkdir()
-            fig = interval_figure(
-                reps.intervals,
-                title=f"{cfg.run.name}: average day ({cfg.center.name})",
-                sl_target=cfg.metrics.sl_target,
-                sl_threshold_s=cfg.metrics.sl_threshold_s,
-            )
-            fig.savefig(partial / "figures" / "intervals.png", dpi=110)
-            plt.close(fig)
-            if cfg.customers.enabled:
-                fig = days_figure(reps.days, title=f"{cfg.run.name}: customers and money")
-                fig.savefig(partial / "figures" / "days.png", dpi=110)
-                plt.close(fig)
+            for name, png in figures.items():
+                (partial / "figures" / f"{name}.png").write_bytes(png)
+        (partial / "report.html").write_text(
+            run_report(reps, overrides, figures=figures), encoding="utf-8"
+        )
         # summary.json last: its presence marks a complete folder even before the rename
         (partial / "summary.json").write_text(json.dumps(_summary_json(reps), indent=2))
         if folder.exists() and not any(folder.iterdir()):
