@@ -233,7 +233,7 @@ class Workforce:
         exp = math.exp
 
         def serve(i: int, a: int) -> float:
-            now = clock.now
+            now = clock._now  # the property's value, without the call
             f = fat[a]
             if f > 0.0:
                 f *= exp((t_fat[a] - now) * rest_rate)  # rested since the last call ended
