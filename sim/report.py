@@ -46,7 +46,7 @@ from sim.htmlkit import (
 )
 from sim.htmlkit import table as html_table
 from sim.metrics import SUMMARY_KEYS
-from sim.plots import days_figure, interval_figure
+from sim.plots import agents_figure, days_figure, interval_figure
 from sim.runner import Replications, confidence_table
 from sim.style import figure_style, line_style, scenario_legend, scenario_title, unit_label
 
@@ -96,9 +96,10 @@ _CAPTIONS = {
 
 
 def run_figures(reps: Replications) -> dict[str, bytes]:
-    """The run's figures as PNG bytes, by name (``intervals``, ``days``).
+    """The run's figures as PNG bytes, by name (``intervals``, ``days``, ``agents``).
 
-    Empty when ``output.figures`` is false; ``days`` only when customers are tracked.
+    Empty when ``output.figures`` is false; ``days`` only when customers are tracked,
+    ``agents`` only with ``workforce.enabled``.
     The same bytes go to ``figures/<name>.png`` and into ``report.html``.
     """
     cfg = reps.config
@@ -119,6 +120,8 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
         figs["days"] = figure_png(
             days_figure(reps.days, title="customers and money", scenario=cfg.run.name)
         )
+    if cfg.workforce.enabled:
+        figs["agents"] = figure_png(agents_figure(reps.days, title="agents", scenario=cfg.run.name))
     return figs
 
 
