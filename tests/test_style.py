@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from sim.plots import days_figure, interval_figure
+from sim.plots import agents_figure, days_figure, interval_figure
 from sim.runner import Replications, replicate
 from sim.style import (
     CYCLE,
@@ -108,6 +108,7 @@ def reps() -> Replications:
             "center": {"volume_per_day": 500.0},
             "staffing": {"agents": 6},
             "customers": {"enabled": True, "initial": 5000, "market_size": 20000},
+            "workforce": {"enabled": True, "fatigue": {"enabled": True}},
         }
     )
 
@@ -136,6 +137,7 @@ def test_every_axis_of_the_run_figures_has_a_unit(reps: Replications) -> None:
         interval_figure(reps.intervals, "average day", cfg.metrics.sl_target,
                         cfg.metrics.sl_threshold_s, scenario=cfg.run.name),
         days_figure(reps.days, "customers and money", scenario=cfg.run.name),
+        agents_figure(reps.days, "agents", scenario=cfg.run.name),
     ]  # fmt: skip
     for fig in figs:
         assert unlabelled_axes(fig) == []
