@@ -29,6 +29,8 @@ visible in the page source and invisible on the site::
   numbers vary with the sizes).
 - ``needs-shell``: a python block that reads what the commands above it wrote; it runs
   only in the full page run (marked slow), not in the fast python-only run.
+- ``file PATH``: the block (say ``yaml`` or ``csv``) is a file the reader writes; it is
+  written to PATH in the temporary directory before the blocks after it run.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ __all__ = [
     "command_argv",
     "run_command",
     "run_python",
+    "write_file",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +63,7 @@ BIN = Path(sys.executable).parent
 PYTHON = {"python", "py"}
 SHELL = {"console", "sh", "bash", "shell"}
 SHOWN = {"text", "yaml", "csv", "json", "ini", "toml"}
-DIRECTIVES = {"skip", "set", "append", "exit", "needs-shell"}
+DIRECTIVES = {"skip", "set", "append", "exit", "needs-shell", "file"}
 FENCE = re.compile(r"^(```+|~~~+)\s*([\w+-]*)\s*$")
 MARKER = re.compile(r"^<!--\s*docs-test:\s*(.*?)\s*-->$")
 
@@ -179,6 +182,11 @@ def check_block(block: Block) -> list[str]:
         if not block.directives["skip"]:
             problems.append("'skip' needs a reason")
         return problems
+    if "file" in block.directives:
+        target = block.directives["file"]
+        if not target or Path(target).is_absolute() or ".." in Path(target).parts:
+            problems.append(f"'file' needs a relative path inside the scratch folder: {target!r}")
+        return problems
     if block.lang in PYTHON or block.lang in SHOWN:
         return problems
     if block.lang not in SHELL:
@@ -241,3 +249,10 @@ def run_python(block: Block, namespace: dict[str, Any], cwd: Path) -> None:
         exec(code, namespace)
     finally:
         os.chdir(before)
+
+
+def write_file(block: Block, cwd: Path) -> None:
+    """Write a ``file`` block to its path under ``cwd``."""
+    target = cwd / block.directives["file"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(block.code + "\n", encoding="utf-8")

@@ -20,6 +20,7 @@ from doc_snippets import (
     command_argv,
     run_command,
     run_python,
+    write_file,
 )
 
 matplotlib.use("Agg")
@@ -82,26 +83,35 @@ def test_every_block_is_runnable_or_marked(page: Path) -> None:
 def test_python_blocks_run(page: Path, tmp_path: Path) -> None:
     """The page's python blocks in order, in one namespace (those reading the output of
     the page's commands run in the full page test below)."""
-    todo = [b for b in _runnable(page) if b.lang in PYTHON and "needs-shell" not in b.directives]
-    if not todo:
+    todo = [
+        b
+        for b in _runnable(page)
+        if "file" in b.directives or (b.lang in PYTHON and "needs-shell" not in b.directives)
+    ]
+    if not any(b.lang in PYTHON for b in todo):
         pytest.skip("no python block")
     namespace: dict[str, Any] = {"__name__": "__docs__"}
     cwd = _workdir(tmp_path)
     for block in todo:
-        run_python(block, namespace, cwd)
+        if "file" in block.directives:
+            write_file(block, cwd)
+        else:
+            run_python(block, namespace, cwd)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_whole_page_runs(page: Path, tmp_path: Path) -> None:
     """Every command and python block of the page, in order, in one scratch directory."""
-    todo = [b for b in _runnable(page) if b.lang in PYTHON | SHELL]
+    todo = [b for b in _runnable(page) if b.lang in PYTHON | SHELL or "file" in b.directives]
     if not any(b.lang in SHELL for b in todo):
         pytest.skip("no command (its python blocks run in the fast test)")
     namespace: dict[str, Any] = {"__name__": "__docs__"}
     cwd = _workdir(tmp_path)
     for block in todo:
-        if block.lang in PYTHON:
+        if "file" in block.directives:
+            write_file(block, cwd)
+        elif block.lang in PYTHON:
             run_python(block, namespace, cwd)
         else:
             for cmd in block.commands():
