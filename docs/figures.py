@@ -89,13 +89,13 @@ def hockey_stick(quick: bool) -> Figure:
     table = pd.DataFrame(rows)
     print(table.round(3).to_string(index=False))
     grid = np.linspace(0.3, 0.985, 200)
-    exact = [sim.analytic.erlang_c(x * n / HANDLE_S, HANDLE_S, n) for x in grid]
+    curve = [sim.analytic.erlang_c(x * n / HANDLE_S, HANDLE_S, n) for x in grid]
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4))
-    a.plot(grid, [e.asa_s for e in exact], "k-", lw=1, label="Erlang C")
+    a.plot(grid, [e.asa_s for e in curve], "k-", lw=1, label="Erlang C")
     a.errorbar(table.load, table.asa_s, table.asa_hw, fmt="o", ms=4, label="simulated (95% CI)")
     a.set(xlabel="load = calls x handle time / agents", ylabel="ASA (s)", ylim=(0, 300))
     a.set_title(f"Mean wait of {n} agents")
-    b.plot(grid, [100 * e.service_level(20) for e in exact], "k-", lw=1, label="Erlang C")
+    b.plot(grid, [100 * e.service_level(20) for e in curve], "k-", lw=1, label="Erlang C")
     b.errorbar(table.load, 100 * table.sl, 100 * table.sl_hw, fmt="o", ms=4, label="simulated")
     b.axhline(80, color="grey", ls=":", lw=1)
     b.set(xlabel="load", ylabel="answered within 20 s (%)", ylim=(0, 101))
@@ -169,11 +169,11 @@ def variability(quick: bool) -> Figure:
         sl = daily_service_level(study.intervals)
         offered = study.days.offered.to_numpy()
         per_day[var] = (sl.to_numpy(), offered)
-        s = study.summary
+        run_sl = study.summary["mean"].to_dict()["service_level"]
         print(
             f"busyness_var={var}: offered/day mean {offered.mean():.0f} sd {offered.std(ddof=1):.0f}; "
             f"daily SL mean {sl.mean():.3f}, min {sl.min():.3f}, "
-            f"days under 80%: {(sl < 0.8).mean():.2f}; run SL {s.loc['service_level', 'mean']:.3f}"
+            f"days under 80%: {(sl < 0.8).mean():.2f}; run SL {run_sl:.3f}"
         )
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4))
     labels = [f"var {v}\n(sd {math.sqrt(v):.0%})" for v in variances]
@@ -305,7 +305,7 @@ SMALL_MARKET = [
 
 def bad_day_plan(days: int, bad_day: int, share: float) -> str:
     """``staffing.agents`` override: the default plan every day, ``share`` of it on one day."""
-    plan = list(sim.compose([]).staffing.agents)  # type: ignore[arg-type]
+    plan = list(sim.compose([]).staffing.agents)
     weekly = [[max(1, round(a * share)) if d == bad_day else a for a in plan] for d in range(days)]
     return "staffing.agents=" + json.dumps(weekly, separators=(",", ":"))
 
@@ -355,7 +355,7 @@ def bad_day(quick: bool) -> Figure:
 def empowerment(quick: bool) -> Figure:
     """Empowered agents (FCR 85%) against one more agent in every interval."""
     days, reps = (6, 2) if quick else (90, 3)
-    plan = list(sim.compose([]).staffing.agents)  # type: ignore[arg-type]
+    plan = list(sim.compose([]).staffing.agents)
     more = "staffing.agents=" + json.dumps([a + 1 for a in plan], separators=(",", ":"))
     variants = {
         "baseline": [],
