@@ -59,6 +59,7 @@ docs-figures: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests benchmarks experiments
+	$(VENV)/bin/ruff check docs/figures.py
 	$(VENV)/bin/mypy
 
 clean:
