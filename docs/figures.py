@@ -30,6 +30,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import sim
+from sim.runner import confidence_table
 
 __all__ = ["FIGURES", "main"]
 
@@ -372,13 +373,22 @@ def empowerment(quick: bool) -> Figure:
         "profit",
     ]
     rows = {}
+    profits = {}
     for label, extra in variants.items():
-        s = sim.replicate(
+        study = sim.replicate(
             sim.compose([*SMALL_MARKET, f"run.days={days}", *extra]), replications=reps
-        ).summary
-        rows[label] = s.loc[names, "mean"]
-        rows[label + " ±"] = s.loc[names, "half_width"]
+        )
+        rows[label] = study.summary.loc[names, "mean"]
+        rows[label + " ±"] = study.summary.loc[names, "half_width"]
+        profits[label] = study.per_replication["profit"].to_numpy()
+    # Replication r of every variant uses the same streams (common random numbers): the
+    # profit difference is paired, and its interval comes from the paired differences.
+    paired = confidence_table(pd.DataFrame({v: profits[v] - profits["baseline"] for v in variants}))
     table = pd.DataFrame(rows)
+    gain = {v: paired["mean"][v] for v in variants} | {
+        v + " ±": paired["half_width"][v] for v in variants
+    }
+    table = pd.concat([table, pd.DataFrame(gain, index=["profit_gain"])])
     print(table.T.to_string(float_format=lambda v: f"{v:.6g}"))
     labels = list(variants)
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
@@ -387,15 +397,12 @@ def empowerment(quick: bool) -> Figure:
         [
             ("service_level", "service level (%)", 100),
             ("customers_lost_to_service", "customers lost to service", 1),
-            ("profit", "profit - baseline", 1),
+            ("profit_gain", "profit - baseline (paired 95% CI)", 1),
         ],
         strict=True,
     ):
         means = np.array([table.loc[key, v] for v in labels]) * scale
         hws = np.array([table.loc[key, v + " ±"] for v in labels]) * scale
-        if key == "profit":
-            means = means - means[0]
-            hws[0] = 0.0
         ax.bar(range(3), means, yerr=hws, color=["grey", "C1", "C2"], capsize=4)
         ax.set_xticks(range(3), ["baseline", "+1 agent", "empowered"])
         ax.set_title(title, fontsize=10)
