@@ -4,8 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
+DOCS_STAMP  := $(VENV)/.docs-stamp
 
-.PHONY: run test test-slow test-all bench lint validate clean
+.PHONY: run test test-slow test-all bench lint validate clean docs docs-figures
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +47,22 @@ bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_agents.py
 	$(PY) benchmarks/bench_report.py
 
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,docs]'
+	touch $(DOCS_STAMP)
+
+## The documentation site (MkDocs + Material) into site/, warnings as errors. The
+## snippets of the docs are executed by tests/test_doc_snippets.py (make test, test-slow).
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
+## Re-draw the tutorial's figures (docs/img/lesson-*.png); a few minutes on one core.
+docs-figures: $(STAMP)
+	$(PY) docs/figures.py $(ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests benchmarks experiments
+	$(VENV)/bin/ruff check docs/figures.py
 	$(VENV)/bin/mypy
 
 clean:

@@ -1,5 +1,6 @@
 """The docs keep up with the code: every config key, output column (calls, intervals, days,
-summary) and distribution kind is documented, and every relative link in the docs resolves.
+summary) and distribution kind is documented, every documented default is the schema's,
+every relative link in the docs resolves and every page is in the site's nav.
 Fast: no simulation is run."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.agents import AGENT_COLUMNS
+from sim.compose import compose
 from sim.config import Config
 from sim.days import DAY_COLUMNS
 from sim.distributions import KINDS
@@ -119,3 +121,85 @@ def test_index_links_every_page() -> None:
     linked = {(DOCS / t.split("#")[0]).resolve() for t in relative_links(DOCS / "index.md")}
     pages = {p.resolve() for p in DOCS.rglob("*.md")} - {(DOCS / "index.md").resolve()}
     assert not pages - linked, f"pages not linked from docs/index.md: {sorted(pages - linked)}"
+
+
+# ------------------------------------------------------------------ documented defaults
+def _value_text(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _same(doc: str, value: object) -> bool:
+    """A documented default equals a schema value (numbers compared as numbers)."""
+    doc = doc.strip('"')
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return float(doc) == float(value)
+        except ValueError:
+            return False
+    return doc == _value_text(value)
+
+
+def _documented_defaults() -> dict[str, str]:
+    """key -> the Default cell of its row in config.md (column 4 of every key table)."""
+    rows: dict[str, str] = {}
+    for line in CONFIG_MD.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        keys = re.findall(r"^`([^`]+)`$", cells[1]) if len(cells) > 5 else []
+        if keys and keys[0] in CONFIG_KEYS:
+            rows[keys[0]] = cells[4]
+    return rows
+
+
+def _get(obj: object, key: str) -> object:
+    for part in key.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+DOCUMENTED_DEFAULTS = _documented_defaults()
+_CLI = compose([])  # what the `callsim` command runs without overrides
+
+
+def test_defaults_table_is_found() -> None:
+    assert len(DOCUMENTED_DEFAULTS) > 60
+    assert DOCUMENTED_DEFAULTS["center.busyness_var"].startswith("`0.01`; library: `0.0`")
+
+
+@pytest.mark.parametrize("key", sorted(DOCUMENTED_DEFAULTS))
+def test_documented_default_matches_the_schema(key: str) -> None:
+    """The Default column says what `callsim` uses (configs/), and 'library: X' what a
+    dict without the key gets (the dataclass default of sim/config.py); lists and other
+    values written in prose are not compared."""
+    cell = DOCUMENTED_DEFAULTS[key]
+    cli, lib = _get(_CLI, key), _get(Config(), key)
+    first = re.match(r"^`([^`]*)`", cell)
+    if first is None or isinstance(cli, list | tuple | dict):
+        pytest.skip(f"default of {key} is a list or prose, not compared: {cell[:40]}")
+    assert _same(first.group(1), cli), f"{key}: documented {first.group(1)}, configs give {cli!r}"
+    library = re.search(r"library: `([^`]*)`", cell)
+    if library:
+        assert _same(library.group(1), lib), f"{key}: library {library.group(1)}, schema {lib!r}"
+    else:
+        assert _same(first.group(1), lib), (
+            f"{key}: the schema default {lib!r} differs from configs ({cli!r}): "
+            "document it as 'library: ...'"
+        )
+
+
+# ------------------------------------------------------------------------ site nav
+def _nav_pages() -> set[str]:
+    """The .md files named in the `nav` of mkdocs.yml (the lines `- Title: path.md`)."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    return set(re.findall(r"^\s*-\s*(?:[^:\n]+:\s*)?([\w./-]+\.md)\s*$", text, flags=re.M))
+
+
+def test_nav_lists_every_page() -> None:
+    pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
+    nav = _nav_pages()
+    assert "index.md" in nav and "tutorial/first-run.md" in nav
+    assert not pages - nav, f"pages missing from the nav of mkdocs.yml: {sorted(pages - nav)}"
+    assert not nav - pages, f"nav entries without a page: {sorted(nav - pages)}"

@@ -1,0 +1,258 @@
+"""Find and run the code blocks of the docs, so the docs cannot rot (used by
+tests/test_doc_snippets.py; the syntax is explained in docs/how-to/write-docs.md).
+
+Every fenced block of a page is one of:
+
+- ``python``: executed, blocks of one page in order in one namespace, in a temporary
+  working directory;
+- ``console`` (lines starting with ``$ `` are commands, the others their output) or
+  ``sh`` / ``bash`` (every line a command): each command is executed in the same
+  temporary directory. Runnable commands are ``callsim ...``, ``make run ARGS="..."``,
+  ``make validate ARGS="..."`` and ``python <script> ...``; a block with any other
+  command must be marked ``skip``;
+- ``text``, ``yaml``, ``csv``, ``json``, ``ini``: shown output or file contents, not run.
+
+A block is configured by an HTML comment on the nearest non-blank line above its fence,
+visible in the page source and invisible on the site::
+
+    <!-- docs-test: set run.days=1 run.replications=2 -->
+    <!-- docs-test: skip needs a SLURM cluster -->
+    <!-- docs-test: exit 2 -->
+    <!-- docs-test: append --methods erlang_c; needs-shell -->
+
+- ``skip REASON``: not run; the reason is required.
+- ``set K=V ...``: small sizes: each Hydra override replaces the command's own value of
+  the same key, or is added (for ``callsim plan``: as ``--set K=V``).
+- ``append TOKENS``: appended to every command of the block.
+- ``exit N``: every command must exit with status N, and every output line shown under
+  it must appear in what it prints (for error messages; other output is not compared,
+  numbers vary with the sizes).
+- ``needs-shell``: a python block that reads what the commands above it wrote; it runs
+  only in the full page run (marked slow), not in the fast python-only run.
+- ``file PATH``: the block (say ``yaml`` or ``csv``) is a file the reader writes; it is
+  written to PATH in the temporary directory before the blocks after it run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "PYTHON",
+    "SHELL",
+    "SHOWN",
+    "Block",
+    "Command",
+    "blocks",
+    "check_block",
+    "command_argv",
+    "run_command",
+    "run_python",
+    "write_file",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PYTHON = {"python", "py"}
+SHELL = {"console", "sh", "bash", "shell"}
+SHOWN = {"text", "yaml", "csv", "json", "ini", "toml"}
+DIRECTIVES = {"skip", "set", "append", "exit", "needs-shell", "file"}
+FENCE = re.compile(r"^(```+|~~~+)\s*([\w+-]*)\s*$")
+MARKER = re.compile(r"^<!--\s*docs-test:\s*(.*?)\s*-->$")
+
+
+@dataclass
+class Command:
+    """One shell command of a block: its text (continuations joined) and shown output."""
+
+    text: str
+    line: int
+    output: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    """A fenced code block of a page and the directives of its marker comment."""
+
+    path: Path
+    line: int  # 1-based line of the opening fence
+    lang: str
+    code: str
+    directives: dict[str, str]
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.relative_to(ROOT)}:{self.line}"
+
+    def commands(self) -> list[Command]:
+        """The commands of a shell block, continuation lines (``\\``) joined."""
+        out: list[Command] = []
+        pending: Command | None = None
+        for k, raw in enumerate(self.code.splitlines(), start=self.line + 1):
+            line = raw.rstrip()
+            if pending is not None:  # continuation of the previous line
+                pending.text += " " + line.strip().rstrip("\\").strip()
+                if not line.endswith("\\"):
+                    pending = None
+                continue
+            if self.lang == "console":
+                if not line.startswith("$ "):
+                    if out and line.strip():
+                        out[-1].output.append(line.strip())
+                    continue
+                line = line[2:]
+            elif not line.strip() or line.lstrip().startswith("#"):
+                continue
+            cmd = Command(line.rstrip("\\").strip(), k)
+            out.append(cmd)
+            if line.endswith("\\"):
+                pending = cmd
+        return out
+
+
+def _directives(marker: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    if marker.startswith("skip"):  # the rest of the line is the reason
+        return {"skip": marker[len("skip") :].strip()}
+    for part in filter(None, (p.strip() for p in marker.split(";"))):
+        name, _, arg = part.partition(" ")
+        found[name] = arg.strip()
+    return found
+
+
+def blocks(path: Path) -> list[Block]:
+    """Every fenced block of a markdown file, with the directives above it."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found: list[Block] = []
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, lang = m.group(1), m.group(2).lower()
+        j = i + 1
+        while j < len(lines) and lines[j].strip() != fence:
+            j += 1
+        k = i - 1
+        while k >= 0 and not lines[k].strip():
+            k -= 1
+        marker = MARKER.match(lines[k].strip()) if k >= 0 else None
+        directives = _directives(marker.group(1)) if marker else {}
+        found.append(Block(path, i + 1, lang, "\n".join(lines[i + 1 : j]), directives))
+        i = j + 1
+    return found
+
+
+def command_argv(text: str) -> list[str] | None:
+    """The argv a documented command runs here, or None when it cannot run in a test.
+
+    ``callsim`` is the virtual environment's script; ``make run ARGS="..."`` is
+    ``callsim ...`` (what the Makefile runs) and ``make validate`` ``callsim validate``.
+    """
+    words = shlex.split(text, comments=True)
+    if not words:
+        return None
+    head, rest = words[0], words[1:]
+    if head in ("callsim", ".venv/bin/callsim"):
+        return [str(BIN / "callsim"), *rest]
+    if head == "make" and rest and rest[0] in ("run", "validate"):
+        args: list[str] = []
+        for word in rest[1:]:
+            if not word.startswith("ARGS="):
+                return None
+            args += shlex.split(word[len("ARGS=") :])
+        return [str(BIN / "callsim"), *(["validate"] if rest[0] == "validate" else []), *args]
+    if head in ("python", "python3", ".venv/bin/python") and rest and rest[0].endswith(".py"):
+        return [sys.executable, str(ROOT / rest[0]), *rest[1:]]
+    return None
+
+
+def check_block(block: Block) -> list[str]:
+    """Why a block cannot be run as documented (empty when it is runnable or shown)."""
+    problems = [f"unknown directive {d!r}" for d in block.directives if d not in DIRECTIVES]
+    if "skip" in block.directives:
+        if not block.directives["skip"]:
+            problems.append("'skip' needs a reason")
+        return problems
+    if "file" in block.directives:
+        target = block.directives["file"]
+        if not target or Path(target).is_absolute() or ".." in Path(target).parts:
+            problems.append(f"'file' needs a relative path inside the scratch folder: {target!r}")
+        return problems
+    if block.lang in PYTHON or block.lang in SHOWN:
+        return problems
+    if block.lang not in SHELL:
+        return [*problems, f"language {block.lang or '(none)'!r}: say python, console, sh or text"]
+    commands = block.commands()
+    if not commands:
+        problems.append("a shell block without commands")
+    for cmd in commands:
+        if command_argv(cmd.text) is None:
+            problems.append(f"line {cmd.line}: cannot run {cmd.text!r} here: mark it skip")
+    return problems
+
+
+def _apply(argv: list[str], directives: dict[str, str]) -> list[str]:
+    """The argv with the block's ``set`` overrides and ``append`` tokens applied."""
+    argv = list(argv)
+    plan = len(argv) > 1 and argv[1] == "plan"
+    for item in shlex.split(directives.get("set", "")):
+        key = item.split("=", 1)[0]
+        if plan:
+            keep, skip_next = [], False
+            for k, word in enumerate(argv):
+                if skip_next:
+                    skip_next = False
+                    continue
+                if word == "--set" and k + 1 < len(argv) and argv[k + 1].startswith(key + "="):
+                    skip_next = True
+                    continue
+                keep.append(word)
+            argv = [*keep, "--set", item]
+        else:
+            argv = [w for w in argv if w.lstrip("+").split("=", 1)[0] != key] + [item]
+    return argv + shlex.split(directives.get("append", ""))
+
+
+def run_command(block: Block, cmd: Command, cwd: Path) -> None:
+    """Run one command of a block in ``cwd``; fail with its output when it misbehaves."""
+    argv = command_argv(cmd.text)
+    assert argv is not None, f"{block.where}: cannot run {cmd.text!r}"
+    argv = _apply(argv, block.directives)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    expected = int(block.directives.get("exit", "0"))
+    printed = done.stdout + done.stderr
+    assert done.returncode == expected, (
+        f"{block.where} line {cmd.line}: {shlex.join(argv)} exited {done.returncode}, "
+        f"expected {expected}\n{printed[-3000:]}"
+    )
+    if "exit" in block.directives:  # error messages are compared line by line
+        missing = [line for line in cmd.output if line not in printed]
+        assert not missing, f"{block.where} line {cmd.line}: not printed: {missing}\n{printed}"
+
+
+def run_python(block: Block, namespace: dict[str, Any], cwd: Path) -> None:
+    """Execute a python block in ``namespace`` with ``cwd`` as working directory."""
+    code = compile(block.code, block.where, "exec")
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        exec(code, namespace)
+    finally:
+        os.chdir(before)
+
+
+def write_file(block: Block, cwd: Path) -> None:
+    """Write a ``file`` block to its path under ``cwd``."""
+    target = cwd / block.directives["file"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(block.code + "\n", encoding="utf-8")

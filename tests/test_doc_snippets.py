@@ -1,0 +1,118 @@
+"""Every code block of the docs and the README runs (tests/doc_snippets.py explains how
+blocks are marked). Fast: every block is runnable or marked skip with a reason, and the
+python blocks of each page run in order. Slow (`make test-slow`, CI): every page runs
+whole, commands included, in a temporary directory, on the sizes its markers give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import pytest
+from doc_snippets import (
+    PYTHON,
+    ROOT,
+    SHELL,
+    Block,
+    blocks,
+    check_block,
+    command_argv,
+    run_command,
+    run_python,
+    write_file,
+)
+
+matplotlib.use("Agg")
+
+PAGES = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
+IDS = [str(p.relative_to(ROOT)) for p in PAGES]
+
+
+def _runnable(page: Path) -> list[Block]:
+    return [b for b in blocks(page) if "skip" not in b.directives]
+
+
+def _workdir(tmp_path: Path) -> Path:
+    """A scratch project root: the configs and experiments are linked, results land here."""
+    for name in ("configs", "experiments"):
+        (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _quiet_matplotlib() -> Any:
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+def test_the_runner_sees_blocks_and_markers() -> None:
+    page = ROOT / "docs" / "how-to" / "run-a-scenario.md"
+    found = blocks(page)
+    assert any(b.lang == "python" for b in found)
+    assert any(b.lang == "console" and "exit" in b.directives for b in found)
+    assert command_argv('make run ARGS="run.days=1 scenario=understaffed"')[1:] == [
+        "run.days=1",
+        "scenario=understaffed",
+    ]
+    assert command_argv("make test") is None and command_argv("git clone x") is None
+
+
+def test_a_bad_block_is_reported(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```console\n$ make test\n```\n\n<!-- docs-test: skip -->\n```sh\nls\n```\n"
+        "```\nplain\n```\n",
+        encoding="utf-8",
+    )
+    problems = [check_block(b) for b in blocks(page)]
+    assert "cannot run 'make test'" in problems[0][0]
+    assert problems[1] == ["'skip' needs a reason"]
+    assert "language '(none)'" in problems[2][0]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_every_block_is_runnable_or_marked(page: Path) -> None:
+    problems = [f"{b.where}: {p}" for b in blocks(page) for p in check_block(b)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_python_blocks_run(page: Path, tmp_path: Path) -> None:
+    """The page's python blocks in order, in one namespace (those reading the output of
+    the page's commands run in the full page test below)."""
+    todo = [
+        b
+        for b in _runnable(page)
+        if "file" in b.directives or (b.lang in PYTHON and "needs-shell" not in b.directives)
+    ]
+    if not any(b.lang in PYTHON for b in todo):
+        pytest.skip("no python block")
+    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    cwd = _workdir(tmp_path)
+    for block in todo:
+        if "file" in block.directives:
+            write_file(block, cwd)
+        else:
+            run_python(block, namespace, cwd)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_whole_page_runs(page: Path, tmp_path: Path) -> None:
+    """Every command and python block of the page, in order, in one scratch directory."""
+    todo = [b for b in _runnable(page) if b.lang in PYTHON | SHELL or "file" in b.directives]
+    if not any(b.lang in SHELL for b in todo):
+        pytest.skip("no command (its python blocks run in the fast test)")
+    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    cwd = _workdir(tmp_path)
+    for block in todo:
+        if "file" in block.directives:
+            write_file(block, cwd)
+        elif block.lang in PYTHON:
+            run_python(block, namespace, cwd)
+        else:
+            for cmd in block.commands():
+                run_command(block, cmd, cwd)
