@@ -288,8 +288,9 @@ def steady_point(base: sim.Config, volume_per_day: float, agents: int) -> sim.Co
 
     The warm-up becomes the base's, or 10 relaxation times of the new queue if longer
     (``sim.oracle.relaxation_time_s``; exponential patience gives its abandonment rate,
-    any other law the conservative no-abandonment bound), and days are added so that
-    the measured time (``run.days`` x 86,400 s - ``run.warmup_s``) stays the base's.
+    any other law the conservative no-abandonment bound), and whole days are added so
+    that the measured time (``run.days`` x 86,400 s - ``run.warmup_s``) is at least the
+    base's.
     ``volume_per_day`` in fresh calls per day.
     """
     from sim.oracle import relaxation_time_s

@@ -11,8 +11,8 @@ offered load over a range of agents, and draws the exact Erlang C and Erlang A c
 
 Each point's warm-up is the scenario's, or 10 relaxation times of its queue if longer
 (``common.steady_point``: near full load the empty start takes long to forget), with
-days added so that the measured time stays the scenario's. ``--quick`` runs a tenth of
-the load (9.5 Erlangs) for one day, 3 replications.
+whole days added so that the measured time is at least the scenario's. ``--quick``
+runs a tenth of the load (9.5 Erlangs) for one day, 3 replications.
 
 Writes ``staffing_curve.csv``/``.parquet`` (one row per model, agents and KPI:
 simulated mean and interval, exact value) and ``staffing_curve.png``.
