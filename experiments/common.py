@@ -48,6 +48,7 @@ __all__ = [
     "ROOT",
     "StudyArgs",
     "atomic_folder",
+    "compact",
     "days_mean",
     "kpi_rows",
     "paired_differences",
@@ -253,6 +254,14 @@ def style() -> dict[str, Any]:
             linestyle=["-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 3))],
         ),
     }
+
+
+def compact(v: float) -> str:
+    """A short tick label: 1500 -> 1.5k, 2000000 -> 2M."""
+    for div, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(v) >= div:
+            return f"{v / div:g}{suffix}"
+    return f"{v:g}"
 
 
 def styled() -> AbstractContextManager[None]:

@@ -31,6 +31,7 @@ from common import (
     ROOT,
     StudyArgs,
     atomic_folder,
+    compact,
     kpi_rows,
     paired_differences,
     parse_args,
@@ -163,8 +164,8 @@ def figure(summary: pd.DataFrame) -> Figure:
 
 
 _DIFF_PANELS = (
-    ("customers_lost_to_service", "customers lost to service"),
-    ("customers_end", "customers at the end"),
+    ("customers_lost_to_service", "customers lost to service (customers)"),
+    ("customers_end", "customers at the end (customers)"),
     ("profit", "profit (currency units)"),
 )
 
@@ -173,7 +174,7 @@ def differences_figure(differences: pd.DataFrame) -> Figure:
     """Each scenario minus the baseline: paired (CRN) and unpaired 95% intervals."""
     names = list(dict.fromkeys(differences["scenario"]))
     with styled():
-        fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
+        fig, axes = plt.subplots(1, 3, figsize=(11, 4), sharey=True)
         for ax, (kpi, label) in zip(axes, _DIFF_PANELS, strict=True):
             d = differences[differences["kpi"] == kpi].set_index("scenario").loc[names]
             y = np.arange(len(names))
@@ -197,8 +198,11 @@ def differences_figure(differences: pd.DataFrame) -> Figure:
             )
             ax.axvline(0.0, color="black", linewidth=0.8)
             ax.set_yticks(y, names)
-            ax.set_xlabel(f"difference from {BASELINE}: {label}")
-        axes[0].legend(loc="best")
+            ax.set_title(label)
+            ax.set_xlabel(f"scenario - {BASELINE}")
+            ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: compact(v)))
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=2)
         fig.suptitle(f"Scenario minus {BASELINE}, with 95% confidence intervals")
     return fig
 

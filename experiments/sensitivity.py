@@ -29,6 +29,7 @@ import pandas as pd
 from common import (
     StudyArgs,
     atomic_folder,
+    compact,
     kpi_rows,
     paired_differences,
     parse_args,
@@ -174,14 +175,6 @@ _TORNADO = (
 )
 
 
-def _compact(v: float) -> str:
-    """Tick label: 1,500 -> 1.5k, 2,000,000 -> 2M."""
-    for div, suffix in ((1e6, "M"), (1e3, "k")):
-        if abs(v) >= div:
-            return f"{v / div:g}{suffix}"
-    return f"{v:g}"
-
-
 def _panel(ax: Any, s: pd.DataFrame, kpi: str, label: str, symlog: bool) -> None:
     d = s[s["kpi"] == kpi].pivot(index="parameter", columns="level")
     span = (d[("diff", "high")] - d[("diff", "low")]).abs()
@@ -207,7 +200,7 @@ def _panel(ax: Any, s: pd.DataFrame, kpi: str, label: str, symlog: bool) -> None
             ax.set_xscale("symlog", linthresh=top / 1000)
             label += " (symmetric log scale)"
     ax.set_xlabel(label)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: _compact(v)))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: compact(v)))
 
 
 def figure(sensitivity: pd.DataFrame, days: int) -> Figure:
