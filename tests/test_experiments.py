@@ -261,6 +261,13 @@ def test_pooling_tables_exact_and_figure(pooled: Path) -> None:
     assert_png(pooled / "pooling.png")
 
 
+def test_pooling_is_reproducible_whatever_the_workers(pooled: Path, tmp_path: Path) -> None:
+    """Same seed, same numbers bit for bit, with 2 processes as with 1."""
+    again = tmp_path / "pooling"
+    pooling.main(["--quick", "--out", str(again), "--workers", "2"])
+    pd.testing.assert_frame_equal(read(again, "pooling"), read(pooled, "pooling"), check_exact=True)
+
+
 def test_combine_pairs_is_a_ratio_of_sums() -> None:
     per = pd.DataFrame(
         {
