@@ -29,6 +29,7 @@ import pandas as pd
 from common import (
     StudyArgs,
     atomic_folder,
+    compact,
     days_mean,
     kpi_rows,
     paired_differences,
@@ -53,13 +54,13 @@ AGENT_COLUMNS = ("headcount", "quits", "hires", "fatigue_mean")
 #: ``cum_*`` are running totals from day 0).
 SERIES = (
     "active_end",
-    "lost_service",
+    "lost_to_service",
     "new_customers",
     "offered",
     "service_level",
     "abandon_rate",
     "profit",
-    "cum_lost_service",
+    "cum_lost_to_service",
     "cum_profit",
 )
 KPIS = (
@@ -74,7 +75,8 @@ KPIS = (
 
 
 def daily(reps: sim.Replications) -> pd.DataFrame:
-    """Per replication and day: the days table plus service level, abandonment, running sums.
+    """Per replication and day: the days table plus service level, abandonment, customers
+    lost to service (``lost_service`` + ``lost_wom``, as the KPI), running sums.
 
     The day's service level is answered within the threshold / offered, summed over the
     day's intervals (the same ratio of sums as the run's KPI).
@@ -85,9 +87,10 @@ def daily(reps: sim.Replications) -> pd.DataFrame:
     iv["service_level"] = iv["answered_within_sl"] / iv["offered"].where(iv["offered"] > 0)
     d = reps.days.merge(iv[["replication", "day", "service_level"]], on=["replication", "day"])
     d["abandon_rate"] = d["abandoned"] / d["offered"].where(d["offered"] > 0)
+    d["lost_to_service"] = d["lost_service"] + d["lost_wom"]  # as the run's KPI counts them
     d = d.sort_values(["replication", "day"])
     g = d.groupby("replication")
-    d["cum_lost_service"] = g["lost_service"].cumsum()
+    d["cum_lost_to_service"] = g["lost_to_service"].cumsum()
     d["cum_profit"] = g["profit"].cumsum()
     return d
 
@@ -143,33 +146,33 @@ def run(args: StudyArgs) -> Outcome:
     return Outcome(days, pd.concat(summaries, ignore_index=True), diff, found)
 
 
-def _band(ax: Axes, t: pd.DataFrame, col: str, i: int, label: str, scale: float = 1.0) -> None:
+def _band(ax: Axes, t: pd.DataFrame, col: str, i: int, label: str, smooth: bool) -> None:
+    """Mean over replications and its 95% band; ``smooth``: a 7-day moving average of
+    the mean instead, without band (a daily rate is too noisy to read over a year)."""
     st = series(i)
+    scale = _SCALE.get(col, 1.0)
+    y = t[col] * scale
+    if smooth:
+        y = y.rolling(7, center=True, min_periods=1).mean()
     ax.plot(
         t["day"],
-        t[col] * scale,
+        y,
         color=st["color"],
         linestyle=st["linestyle"],
         marker=st["marker"],
         markevery=max(1, len(t) // 12),
         label=label,
     )
-    half = t[f"{col}_half_width"].fillna(0.0) * scale
-    ax.fill_between(
-        t["day"],
-        t[col] * scale - half,
-        t[col] * scale + half,
-        color=st["color"],
-        alpha=0.18,
-        linewidth=0,
-    )
+    if not smooth:
+        half = t[f"{col}_half_width"].fillna(0.0) * scale
+        ax.fill_between(t["day"], y - half, y + half, color=st["color"], alpha=0.18, linewidth=0)
 
 
 _PANELS = (
     ("active_end", "active customers at the end of the day"),
     ("active_vs_baseline", "customers: understaffed - baseline (paired)"),
     ("service_level", "service level of the day (%)"),
-    ("cum_lost_service", "customers lost to service, cumulative"),
+    ("cum_lost_to_service", "customers lost to service, cumulative"),
     ("cum_profit_vs_baseline", "cumulative profit: understaffed - baseline"),
     ("abandon_rate", "abandoned / offered of the day (%)"),
 )
@@ -180,28 +183,37 @@ _AGENT_PANELS = {
     "fatigue_mean": "mean agent fatigue",
 }
 _SCALE = {"service_level": 100.0, "abandon_rate": 100.0}
+#: Daily series drawn as a 7-day moving average over long runs.
+_NOISY = {"service_level", "abandon_rate", "quits", "hires"}
+_SMOOTH_AFTER_DAYS = 56
 
 
 def figure(days: pd.DataFrame, agent_columns: Sequence[str]) -> Figure:
-    """Daily panels (mean over replications, 95% band); agent panels when present."""
+    """Daily panels (mean over replications, 95% band); agent panels when present.
+
+    Over more than 8 weeks the daily rates (service level, abandonment, quits, hires)
+    are drawn as 7-day moving averages of the mean, without band.
+    """
     panels = [*_PANELS, *((c, _AGENT_PANELS[c]) for c in agent_columns)]
+    n_days = int(days["day"].max()) + 1
     rows = (len(panels) + 1) // 2
     with styled():
         fig, axes = plt.subplots(rows, 2, figsize=(11, 2.8 * rows), sharex=True)
         for ax, (col, label) in zip(axes.flat, panels, strict=False):
+            smooth = col in _NOISY and n_days > _SMOOTH_AFTER_DAYS
             for i, name in enumerate(SCENARIOS):
                 t = days[days["scenario"] == name]
                 if col in t.columns and t[col].notna().any():
-                    _band(ax, t, col, i, name, _SCALE.get(col, 1.0))
+                    _band(ax, t, col, i, name, smooth)
             if col.endswith("_vs_baseline"):
                 ax.axhline(0.0, color="black", linewidth=0.8)
-            ax.set_ylabel(label, fontsize=8)
+            ax.set_ylabel(label + (",\n7-day moving average" if smooth else ""), fontsize=8)
+            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: compact(v)))
         for ax in axes.flat[len(panels) :]:
             ax.set_visible(False)
         for ax in axes[-1]:
             ax.set_xlabel("day")
         axes.flat[0].legend(loc="best")
-        n_days = int(days["day"].max()) + 1
         fig.suptitle(f"{n_days} days, understaffed vs baseline (mean over replications, 95% band)")
     return fig
 

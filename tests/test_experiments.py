@@ -203,8 +203,14 @@ def test_long_horizon_tables_and_figure(spiral: Path) -> None:
     days = read(spiral, "days")
     assert len(days) == 7 * len(long_horizon.SCENARIOS)
     for col in ("scenario", "day", "active_end", "active_end_half_width", "service_level",
-                "cum_lost_service", "cum_profit"):  # fmt: skip
+                "cum_lost_to_service", "cum_profit"):  # fmt: skip
         assert col in days.columns
+    # the running total of customers lost ends at the run's KPI (means over replications)
+    summary = read(spiral, "summary").set_index(["scenario", "kpi"])
+    for name in long_horizon.SCENARIOS:
+        last = days[days["scenario"] == name].sort_values("day").iloc[-1]
+        kpi = summary.loc[(name, "customers_lost_to_service"), "mean"]
+        assert last["cum_lost_to_service"] == pytest.approx(kpi, rel=1e-12)
     under = days[days["scenario"] == "understaffed"]
     assert under["active_vs_baseline"].notna().all()
     assert days[days["scenario"] == "baseline"]["active_vs_baseline"].isna().all()
