@@ -42,6 +42,7 @@ from common import (
 )
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 import sim
 
@@ -97,7 +98,7 @@ def daily(reps: sim.Replications) -> pd.DataFrame:
 
 @dataclass
 class Outcome:
-    """The study's tables; ``agent_columns`` are the agent-model columns found."""
+    """The study's tables; ``agent_columns`` are the agent-model columns with data."""
 
     days: pd.DataFrame
     summary: pd.DataFrame
@@ -120,7 +121,6 @@ def run(args: StudyArgs) -> Outcome:
     per: dict[str, pd.DataFrame] = {}
     raw: dict[str, pd.DataFrame] = {}
     tables, summaries = [], []
-    found: tuple[str, ...] = ()
     conf = 0.95
     for name in SCENARIOS:
         cfg = sim.compose([f"scenario={name}", *size, *args.overrides])
@@ -128,8 +128,7 @@ def run(args: StudyArgs) -> Outcome:
         reps = replicate(cfg, args, name)
         per[name] = reps.per_replication
         d = raw[name] = daily(reps)
-        found = tuple(c for c in AGENT_COLUMNS if c in d.columns)
-        cols = [*SERIES, *found]
+        cols = [*SERIES, *(c for c in AGENT_COLUMNS if c in d.columns)]
         if name != SCENARIOS[0]:  # the customer base against the baseline, paired by day
             base = raw[SCENARIOS[0]][["replication", "day", "active_end", "cum_profit"]]
             d = d.merge(base, on=["replication", "day"], suffixes=("", "_base"))
@@ -143,6 +142,8 @@ def run(args: StudyArgs) -> Outcome:
     diff = paired_differences(per[SCENARIOS[0]], per[SCENARIOS[1]], KPIS, conf)
     diff.insert(0, "scenario", SCENARIOS[1])
     days = pd.concat(tables, ignore_index=True)
+    # agent panels only for columns that exist and hold numbers (the model may be off)
+    found = tuple(c for c in AGENT_COLUMNS if c in days.columns and days[c].notna().any())
     return Outcome(days, pd.concat(summaries, ignore_index=True), diff, found)
 
 
@@ -213,6 +214,7 @@ def figure(days: pd.DataFrame, agent_columns: Sequence[str]) -> Figure:
             ax.set_visible(False)
         for ax in axes[-1]:
             ax.set_xlabel("day")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.flat[0].legend(loc="best")
         fig.suptitle(f"{n_days} days, understaffed vs baseline (mean over replications, 95% band)")
     return fig
