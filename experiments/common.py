@@ -36,12 +36,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from cycler import cycler
 from matplotlib.figure import Figure
 from scipy import stats
 
 import sim
 from sim.runner import confidence_table
+from sim.style import RC, figure_style, line_style
 
 __all__ = [
     "RESULTS",
@@ -231,29 +231,8 @@ def save_figure(fig: Figure, folder: Path, name: str, dpi: int = 100) -> None:
 
 # ------------------------------------------------------------------------------ style
 def style() -> dict[str, Any]:
-    """The studies' one figure style, as matplotlib rcParams (drawn in by :func:`styled`).
-
-    Series differ by colour, marker and line style together (readable in black and
-    white). When ``sim.style`` lands, this is the one function to switch to it.
-    """
-    return {
-        "figure.constrained_layout.use": True,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "font.size": 9,
-        "legend.fontsize": 8,
-        "legend.frameon": False,
-        "lines.linewidth": 1.4,
-        "lines.markersize": 5,
-        "errorbar.capsize": 2.5,
-        "axes.prop_cycle": cycler(
-            color=["#1b4f9c", "#c0392b", "#2e8b57", "#7d3c98", "#b9770e", "#555555"],
-            marker=["o", "s", "^", "D", "v", "x"],
-            linestyle=["-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 3))],
-        ),
-    }
+    """The studies' figure style: the project's one style (:data:`sim.style.RC`)."""
+    return dict(RC)
 
 
 def compact(v: float) -> str:
@@ -265,15 +244,13 @@ def compact(v: float) -> str:
 
 
 def styled() -> AbstractContextManager[None]:
-    """A ``with`` block drawing in the :func:`style` (``plt.rc_context``)."""
-    rc: Any = style()
-    return plt.rc_context(rc)
+    """A ``with`` block drawing in the project's style (:func:`sim.style.figure_style`)."""
+    return figure_style()
 
 
 def series(i: int) -> dict[str, Any]:
-    """Colour, marker and line style of the ``i``-th series of :func:`style`."""
-    props = list(style()["axes.prop_cycle"])
-    return dict(props[i % len(props)])
+    """Colour, marker and line style of the ``i``-th series (:func:`sim.style.line_style`)."""
+    return line_style(i)
 
 
 def days_mean(days: pd.DataFrame, columns: Sequence[str], confidence: float) -> pd.DataFrame:

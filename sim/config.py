@@ -286,7 +286,7 @@ class WorkforceConfig:
     absence_probability: float = 0.0  # P(an agent is absent on a given day): sickness etc.
     offphone_share: float = 0.0  # share of scheduled agents off the phones (meetings,
     # training) with staffing.agents; with shifts, put such time into the shifts' breaks
-    initial_tenure_mean_days: float = 1000.0  # day-0 agents' tenure: exponential, this mean
+    initial_tenure_mean_days: float = 850.0  # day-0 agents' tenure: exponential, this mean
     empowered_handle_factor: float = 1.0  # handle time x this for empowered agents
     empowered_fatigue_factor: float = 1.0  # fatigue build-up x this for empowered agents
     fatigue: FatigueConfig = field(default_factory=FatigueConfig)
