@@ -133,6 +133,22 @@ def _stationary(cfg: Config) -> list[Reason]:
         )
     if cfg.customers.enabled and cfg.customers.feedback:
         out.append(_reason("customers.feedback", True, "must be false (the volume must not drift)"))
+    wf = cfg.workforce
+    if wf.enabled and (
+        wf.fatigue.enabled
+        or wf.learning.enabled
+        or wf.attrition.enabled
+        or wf.absence_probability
+        or wf.offphone_share
+        or cfg.staffing.shifts is not None
+    ):
+        out.append(
+            _reason(
+                "workforce.enabled",
+                True,
+                "must be false, or every agent behaviour off (identical agents; workforce=none)",
+            )
+        )
     r = cfg.redials
     if r.max_attempts > 1 and (r.probability != 0 or r.blocked_probability != 0):
         out.append(

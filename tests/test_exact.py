@@ -259,6 +259,7 @@ def test_validate_table_shape() -> None:
             "resolution.recontact_probability",
         ),
         ({"customers": {"enabled": True, "feedback": True}}, "customers.feedback"),
+        ({"workforce": {"enabled": True, "fatigue": {"enabled": True}}}, "workforce.enabled"),
     ],
 )
 def test_assumptions_not_met_raise_naming_the_key(change: dict[str, Any], key: str) -> None:
