@@ -61,6 +61,8 @@ _SHOWN = (
     ("agent_cost", "agent cost", "{:,.0f}"),
     ("profit", "profit", "{:,.0f}"),
 )
+#: Runs shorter than this (days) do not show annualised attrition in the summary text.
+MIN_ATTRITION_DAYS = 90
 _OPTIONAL = {"customers_end", "customers_lost_to_service", "revenue", "profit", "fatigue_mean",
              "attrition_annual"}  # fmt: skip
 
@@ -80,6 +82,8 @@ def summary_text(reps: Replications) -> str:
         mean, half = float(t[key]["mean"]), float(t[key]["half_width"])
         if key in _OPTIONAL and not math.isfinite(mean):
             continue  # customers not tracked
+        if key == "attrition_annual" and cfg.run.days < MIN_ATTRITION_DAYS:
+            continue  # a handful of quits, annualised: noise
         text = fmt.format(mean) if math.isfinite(mean) else "n/a"
         if n > 1 and math.isfinite(half):
             text += f"  ± {fmt.format(half)}"
