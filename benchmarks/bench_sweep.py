@@ -1,0 +1,75 @@
+"""A sweep of 8 points, serially and on 2 joblib workers: wall times and speed-up.
+
+Each point is the baseline centre for 7 days x 3 replications with a flat staffing
+level (``staffing.agents=range(20,28)``): about 8-10 s of simulation, so that the ~5 s
+of process start-up and imports (paid once serially, once per worker with joblib) is
+small beside it. Both sweeps run ``callsim -m`` in fresh folders (nothing skipped) and
+must give the same numbers. Target (sweep issue): speed-up >= 1.8 on 2 cores, with the
+machine otherwise quiet. Writes ``results/bench/sweep-latest.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 1.8
+POINTS = ["staffing.agents=range(20,28)", "run.days=7", "run.replications=3",
+          "output.figures=false", "run.name=bench"]  # fmt: skip
+
+
+def _sweep(cwd: Path, *launcher: str) -> float:
+    """Wall-clock seconds of one ``callsim -m`` sweep of :data:`POINTS` in ``cwd``."""
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "sim.cli", "-m", *launcher, *POINTS],
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - t0
+
+
+def main() -> dict[str, float]:
+    """Time both sweeps; print and save the numbers."""
+    import pandas as pd
+
+    from sim.collect import collect
+
+    with tempfile.TemporaryDirectory() as tmp:
+        serial_dir, joblib_dir = Path(tmp, "serial"), Path(tmp, "joblib")
+        serial_dir.mkdir()
+        joblib_dir.mkdir()
+        load = os.getloadavg()[0]
+        serial = _sweep(serial_dir)
+        parallel = _sweep(joblib_dir, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+        a = collect(serial_dir / "results" / "bench" / "sweep")
+        b = collect(joblib_dir / "results" / "bench" / "sweep")
+        pd.testing.assert_frame_equal(a, b, check_exact=True)  # same numbers
+    speedup = serial / parallel
+    result = {
+        "points": float(a["point"].nunique()),
+        "serial_s": serial,
+        "joblib_2_workers_s": parallel,
+        "speedup": speedup,
+        "cores": float(os.cpu_count() or 0),
+        "load_before": load,
+    }
+    ok = "PASS" if speedup >= TARGET else "MISS"
+    print(f"sweep of {a['point'].nunique()} points: serial {serial:.1f} s, joblib on 2 workers "
+          f"{parallel:.1f} s, speed-up {speedup:.2f}x (target >= {TARGET}x: {ok}; "
+          f"{os.cpu_count()} cores, load average {load:.1f} before)")  # fmt: skip
+    out = ROOT / "results" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sweep-latest.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()
