@@ -178,23 +178,46 @@ def check_points(overrides: Sequence[str]) -> int:
 
     Run before the sweep starts, so that a bad value in any point (``staffing.agents=20,0``)
     stops it with :class:`~sim.validation.ConfigError` before anything is simulated.
-    ``hydra...`` overrides (launcher, sweep folder) are left to Hydra.
+    ``hydra...`` overrides (launcher, sweep folder) are left to Hydra. Hydra composes
+    once per combination of group choices (``scenario=...``, ``+key``, ``~key``), the
+    slow step; plain ``key=value`` overrides are then set on a copy, and a point that
+    fails that way is composed in full before it is refused.
     """
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    from sim.compose import compose
+    from sim.compose import CONFIG_DIR, compose
+    from sim.validation import load_config
 
     task = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+    parser = OverridesParser.create()
     try:
-        parsed = OverridesParser.create().parse_overrides(task)
-        batches = BasicSweeper.split_arguments(parsed, None)
+        batches = BasicSweeper.split_arguments(parser.parse_overrides(task), None)
     except HydraException:
         return 0  # Hydra reports its own syntax errors
     points = batches[0] if batches else []
+    groups = {p.name for p in Path(CONFIG_DIR).iterdir() if p.is_dir()}
+    composed: dict[tuple[str, ...], Config] = {}
     for point in points:
-        compose(point)
+        structural: list[str] = []
+        values: list[tuple[str, Any]] = []
+        for text, override in zip(point, parser.parse_overrides(point), strict=True):
+            key = override.key_or_group
+            if override.is_add() or override.is_delete() or key in groups or "/" in key:
+                structural.append(text)
+            else:
+                values.append((key, override.value()))
+        base = composed.get(tuple(structural))
+        if base is None:
+            base = composed[tuple(structural)] = compose(structural)
+        try:
+            cfg = OmegaConf.structured(base)
+            for key, value in values:
+                OmegaConf.update(cfg, key, value, merge=True)
+            load_config(cfg)
+        except Exception:
+            compose(point)  # the command's own path decides; raises if the point is bad
     return len(points)
 
 

@@ -22,7 +22,7 @@ from sim.compose import CONFIG_DIR
 from sim.config import Config
 from sim.metrics import SUMMARY_KEYS
 from sim.runner import replicate
-from sim.sweep import point_state, point_workers, run_point, sweep_size
+from sim.sweep import check_points, point_state, point_workers, run_point, sweep_size
 from sim.validation import ConfigError, load_config
 from sim.writer import write_results
 
@@ -76,6 +76,14 @@ def test_sweep_size_counts_the_cartesian_product() -> None:
     assert sweep_size(["a=1,2", "b=3,4,5", "c=7"]) == 6
     assert sweep_size(["a=range(0,10,2)"]) == 5
     assert sweep_size(["a=1"]) == 1
+
+
+def test_check_points_validates_every_point_before_the_sweep() -> None:
+    assert check_points(["staffing.agents=3,5", "patience=genesys,never", "run.days=1"]) == 4
+    with pytest.raises(ConfigError, match="staffing.agents = 0"):
+        check_points(["staffing.agents=3,0"])
+    with pytest.raises(ConfigError, match="must be after center.open_time"):
+        check_points(["scenario=baseline,understaffed", "center.close_time=20:00,07:00"])
 
 
 def test_point_workers_avoid_nesting_process_pools() -> None:
