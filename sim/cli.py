@@ -73,9 +73,10 @@ def _run(cfg: DictConfig) -> PointOutcome | None:
         hc = HydraConfig.get()
         if hc.mode == RunMode.MULTIRUN:  # a point of a sweep: skipped if already done
             workers = point_workers(hc.launcher, config.run.workers)
-            outcome, done = run_point(
-                config, Path(hc.runtime.output_dir), list(hc.overrides.task), workers
-            )
+            folder = Path(hc.runtime.output_dir)
+            if folder.resolve() == Path(hc.sweep.dir).resolve():  # no override names it
+                folder = folder / "no-overrides"
+            outcome, done = run_point(config, folder, list(hc.overrides.task), workers)
             if done is not None:
                 log.info("%s\nresults: %s", summary_text(done), outcome.folder)
             return outcome

@@ -36,6 +36,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.collect import POINT_NEUTRAL_KEYS, collect, write_collected
 from sim.config import Config
 from sim.runner import Replications, replicate
+from sim.validation import ConfigError
 from sim.writer import write_results
 
 __all__ = [
@@ -134,6 +135,11 @@ def run_point(
         log.debug("%s: skipped (done)", folder)
         return PointOutcome("skipped", folder, time.perf_counter() - t0), None
     if state == "stale":
+        if any(p.is_dir() and p.name != "figures" for p in folder.iterdir()):
+            raise ConfigError(
+                f"{folder}: holds other folders, so it is not one point's results folder; "
+                "refusing to replace it (give the sweep its own hydra.sweep.dir)"
+            )
         log.info("%s: holds other or unfinished results; simulating it again", folder)
     _remove_leftovers(folder)
     reps = replicate(config, workers=workers)

@@ -80,9 +80,9 @@ def test_sweep_size_counts_the_cartesian_product() -> None:
 
 def test_check_points_validates_every_point_before_the_sweep() -> None:
     assert check_points(["staffing.agents=3,5", "patience=genesys,never", "run.days=1"]) == 4
-    with pytest.raises(ConfigError, match="staffing.agents = 0"):
+    with pytest.raises(ConfigError, match=r"staffing\.agents = 0"):
         check_points(["staffing.agents=3,0"])
-    with pytest.raises(ConfigError, match="must be after center.open_time"):
+    with pytest.raises(ConfigError, match=r"must be after center\.open_time"):
         check_points(["scenario=baseline,understaffed", "center.close_time=20:00,07:00"])
 
 
@@ -136,6 +136,14 @@ def test_run_point_skips_done_and_redoes_stale(tmp_path: Path) -> None:
     stored = OmegaConf.load(folder / "config.yaml")
     assert stored.run.seed == 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]  # no partial, no stale copy
+
+
+def test_run_point_never_replaces_a_folder_of_points(tmp_path: Path) -> None:
+    (tmp_path / "staffing.agents=3").mkdir()  # a sweep folder, not a point's folder
+    (tmp_path / "multirun.yaml").write_text("{}")
+    with pytest.raises(ConfigError, match="not one point's results folder"):
+        run_point(tiny(), tmp_path, [])
+    assert (tmp_path / "staffing.agents=3").is_dir()
 
 
 # --- the collector ---------------------------------------------------------------------------
