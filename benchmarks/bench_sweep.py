@@ -1,9 +1,9 @@
 """A sweep of 8 points, serially and on 2 joblib workers: wall times and speed-up.
 
-Each point is the baseline centre for 7 days x 3 replications with a flat staffing
-level (``staffing.agents=range(20,28)``): about 8-10 s of simulation, so that the ~5 s
-of process start-up and imports (paid once serially, once per worker with joblib) is
-small beside it. Both sweeps run ``callsim -m`` in fresh folders (nothing skipped) and
+Each point is the baseline centre for 14 days x 6 replications with a flat staffing
+level (``staffing.agents=range(20,28)``): about 8-10 s of simulation on a quiet core, so
+that the few seconds of process start-up, imports and config checks (paid once serially;
+with joblib once in the main process and once per worker) are small beside it. Both sweeps run ``callsim -m`` in fresh folders (nothing skipped) and
 must give the same numbers. Target (sweep issue): speed-up >= 1.8 on 2 cores, with the
 machine otherwise quiet. Writes ``results/bench/sweep-latest.json``.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1.8
-POINTS = ["staffing.agents=range(20,28)", "run.days=7", "run.replications=3",
+POINTS = ["staffing.agents=range(20,28)", "run.days=14", "run.replications=6",
           "output.figures=false", "run.name=bench"]  # fmt: skip
 
 
