@@ -6,11 +6,14 @@ stacks their ``replications.csv``. Each override of the point becomes a column n
 by its dotted key (``staffing.agents``), typed as Hydra parses it (``20`` an int,
 ``0.5`` a float, ``genesys`` a string; a list stays its text ``[10,12]``).
 :func:`write_collected` writes it as ``sweep.parquet`` and ``sweep.csv`` into the
-sweep folder (``callsim collect <sweep_dir>``), each file atomically.
+sweep folder (``callsim collect <sweep_dir>``), each file atomically, and the sweep's
+HTML report ``report.html`` (:func:`sim.report.sweep_report`) against the parameters
+that vary.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -20,7 +23,7 @@ import pandas as pd
 
 from sim.validation import ConfigError
 
-__all__ = ["POINT_NEUTRAL_KEYS", "collect", "read_overrides", "write_collected"]
+__all__ = ["POINT_NEUTRAL_KEYS", "collect", "read_overrides", "swept_params", "write_collected"]
 
 log = logging.getLogger("callsim")
 
@@ -153,20 +156,45 @@ def _atomic(write: Any, target: Path) -> Path:
 
 
 def write_collected(sweep_dir: str | Path) -> Path:
-    """Collect the sweep in ``sweep_dir`` into ``sweep.parquet`` and ``sweep.csv`` there.
+    """Collect the sweep in ``sweep_dir`` into ``sweep.parquet``, ``sweep.csv`` and
+    ``report.html`` there (the report against :func:`swept_params`, if the points have
+    any override).
 
-    Each file is written to a partial file first and renamed into place, so neither
-    is ever half-written. Returns the Parquet file's path.
+    Each file is written to a partial file first and renamed into place, so none is
+    ever half-written. Returns the Parquet file's path.
     """
     root = Path(sweep_dir)
     table = collect(root)
     parquet = _atomic(lambda p: table.to_parquet(p, index=False), root / "sweep.parquet")
     _atomic(lambda p: table.to_csv(p, index=False), root / "sweep.csv")
-    # The sweep's HTML report goes here once sim.report lands:
-    # sim.report.sweep_report(table, swept_params, root / "report.html", title)
     points = table["point"].nunique()
     log.info(
         "collected %d row(s): %d point(s), parameters %s -> %s",
         len(table), points, ", ".join(table.attrs["params"]) or "(none)", parquet,
     )  # fmt: skip
+    params = swept_params(table)
+    if params:
+        from sim.report import sweep_report
+
+        title = f"{root.parent.name if root.name == 'sweep' else root.name}: sweep"
+        report = sweep_report(table, params, root / "report.html", title, _confidence(root))
+        log.info("report: %s", report)
     return parquet
+
+
+def swept_params(table: pd.DataFrame) -> list[str]:
+    """The parameters of a collected table that take more than one value (all of them
+    if none does), in the table's order: the keys a sweep report plots against."""
+    params: list[str] = list(table.attrs.get("params", []))
+    varying = [p for p in params if table[p].nunique(dropna=False) > 1]
+    return varying or params
+
+
+def _confidence(root: Path) -> float:
+    """The confidence level the points used (``metrics.confidence``; 0.95 if unknown)."""
+    for summary in sorted(root.glob("*/summary.json")):
+        try:
+            return float(json.loads(summary.read_text(encoding="utf-8"))["confidence"])
+        except (ValueError, KeyError, TypeError):
+            break
+    return 0.95

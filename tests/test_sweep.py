@@ -17,7 +17,13 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.collect import POINT_NEUTRAL_KEYS, collect, read_overrides, write_collected
+from sim.collect import (
+    POINT_NEUTRAL_KEYS,
+    collect,
+    read_overrides,
+    swept_params,
+    write_collected,
+)
 from sim.compose import CONFIG_DIR
 from sim.config import Config
 from sim.metrics import SUMMARY_KEYS
@@ -206,7 +212,15 @@ def test_write_collected_writes_both_files_whole(tmp_path: Path) -> None:
     parquet = write_collected(tmp_path)
     assert parquet == tmp_path / "sweep.parquet"
     assert pd.read_parquet(parquet).equals(pd.read_csv(tmp_path / "sweep.csv"))
-    assert not list(tmp_path.glob("*.partial-*"))
+    assert "staffing.agents" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name or p.name.startswith(".")]
+
+
+def test_swept_params_are_the_varying_ones(tmp_path: Path) -> None:
+    fake_point(tmp_path, ["staffing.agents=3", "run.days=1"], [1])
+    assert swept_params(collect(tmp_path)) == ["staffing.agents", "run.days"]  # none varies
+    fake_point(tmp_path, ["staffing.agents=4", "run.days=1"], [1])
+    assert swept_params(collect(tmp_path)) == ["staffing.agents"]
 
 
 def test_collected_grid_has_one_row_per_point_and_replication(
@@ -230,6 +244,8 @@ def test_collected_grid_has_one_row_per_point_and_replication(
         pd.testing.assert_frame_equal(mine, reps)
     csv = pd.read_csv(serial_sweep / "sweep.csv")
     assert list(csv.columns) == list(table.columns) and len(csv) == 8
+    report = (serial_sweep / "report.html").read_text(encoding="utf-8")
+    assert "sweep over staffing.agents, center.volume_per_day: 4 point(s)" in report
 
 
 def test_cli_collect_of_an_empty_folder_is_one_clear_line(tmp_path: Path) -> None:
