@@ -32,6 +32,18 @@ test-slow: $(STAMP)
 
 test-all: test test-slow
 
+## Sweeps on Ray and Submitit (SLURM): installs the ray and slurm extras into the venv
+## (not needed by `make test`, whose Ray/Submitit tests skip without them); CI runs it.
+.PHONY: test-launchers
+LAUNCHERS_STAMP := $(VENV)/.launchers-stamp
+$(LAUNCHERS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,ray,slurm]'
+	touch $(LAUNCHERS_STAMP)
+
+test-launchers: $(LAUNCHERS_STAMP)
+	$(PY) -c "import ray, hydra_plugins.hydra_ray_launcher, hydra_plugins.hydra_submitit_launcher"
+	$(PY) -m pytest -q -m launchers tests/test_sweep.py
+
 ## Simulated vs exact for the validation config.
 validate: $(STAMP)
 	$(VENV)/bin/callsim validate $(ARGS)
@@ -39,13 +51,15 @@ validate: $(STAMP)
 ## Engine throughput and memory against a textbook SimPy model and Ciw; then the full
 ## customer loop (180 days, 100 agents, 200,000 customers); then a week's plan by
 ## simulation for a ~200-agent centre; then what individual agents cost (100 and 1,000
-## agents); then the size and writing time of report.html.
+## agents); then the size and writing time of report.html; then a sweep of 8 points,
+## serial vs joblib.
 bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_engine.py $(ARGS)
 	$(PY) benchmarks/bench_journey.py
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_agents.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_sweep.py
 
 $(DOCS_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,docs]'

@@ -1,8 +1,10 @@
 """The ``callsim`` command: thin Hydra wrappers around the library.
 
 ``callsim [overrides]`` runs a scenario (replications with confidence intervals) and
-writes ``results/<run.name>/<timestamp>/``; ``callsim -m a=1,2`` sweeps (one numbered
-folder per point); ``callsim validate [overrides]`` compares simulation with the
+writes ``results/<run.name>/<timestamp>/``; ``callsim -m a=1,2`` sweeps (one folder per point in
+``results/<run.name>/sweep/``, named from its overrides; a re-run skips the points
+already done, see :mod:`sim.sweep`); ``callsim collect <sweep_dir>`` stacks a sweep
+into ``sweep.parquet`` and ``sweep.csv`` (:mod:`sim.collect`); ``callsim validate [overrides]`` compares simulation with the
 exact formulas for a config that meets their assumptions (default scenario
 ``steady_genesys``); ``callsim plan ...`` plans agents per interval and shifts from a
 forecast (:mod:`sim.plan`, its own ``--help``). A bad key or value stops before any simulation with one line
@@ -27,6 +29,7 @@ from omegaconf import DictConfig
 from sim.compose import CONFIG_DIR, check_overrides
 from sim.config import register_configs
 from sim.runner import replicate
+from sim.sweep import PointOutcome, check_points, point_workers, run_point, write_collected
 from sim.validation import ConfigError, load_config
 from sim.writer import summary_text, write_results
 
@@ -64,14 +67,37 @@ def _results_folder(name: str) -> Path:
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
-def _run(cfg: DictConfig) -> None:
+def _run(cfg: DictConfig) -> PointOutcome | None:
     with _friendly_errors():
         config = load_config(cfg)
+        hc = HydraConfig.get()
+        if hc.mode == RunMode.MULTIRUN:  # a point of a sweep: skipped if already done
+            workers = point_workers(hc.launcher, config.run.workers)
+            folder = Path(hc.runtime.output_dir)
+            if folder.resolve() == Path(hc.sweep.dir).resolve():  # no override names it
+                folder = folder / "no-overrides"
+            outcome, done = run_point(config, folder, list(hc.overrides.task), workers)
+            if done is not None:
+                log.info("%s\nresults: %s", summary_text(done), outcome.folder)
+            return outcome
         reps = replicate(config)
         folder = write_results(
             reps, _results_folder(config.run.name), list(HydraConfig.get().overrides.task)
         )
         log.info("%s\nresults: %s", summary_text(reps), folder)
+    return None
+
+
+def _collect(args: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="callsim collect",
+        description="Stack the points of a sweep into sweep.parquet and sweep.csv "
+        "(one row per point and replication) inside the sweep folder.",
+    )
+    parser.add_argument("sweep_dir", type=Path, help="the sweep folder, e.g. results/NAME/sweep")
+    write_collected(parser.parse_args(args).sweep_dir)
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
@@ -97,8 +123,15 @@ def main() -> None:
         with _friendly_errors():
             plan_main(args[1:])
         return
+    if args and args[0] == "collect":
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+        with _friendly_errors():
+            _collect(args[1:])
+        return
     with _friendly_errors():
         check_overrides([a for a in args if not a.startswith("-") and a != "validate"])
+        if {"-m", "--multirun"} & set(args) and args[0] != "validate":
+            check_points([a for a in args if not a.startswith("-")])
     if args and args[0] == "validate":
         rest = args[1:]
         if not any(a.lstrip("+~").startswith("scenario=") for a in rest):

@@ -71,9 +71,10 @@ def test_override_changes_the_run(tmp_path: Path) -> None:
 def test_multirun_of_two_points(tmp_path: Path) -> None:
     out = callsim(tmp_path, "-m", *SMALL, "staffing.agents=20,40", "run.name=sweep")
     assert out.returncode == 0, out.stderr
-    sweep = _only_run(tmp_path / "results" / "sweep")
+    sweep = tmp_path / "results" / "sweep" / "sweep"  # results/<run.name>/sweep/<overrides>
     levels = []
-    for point in ("0", "1"):
+    for agents in (20, 40):
+        point = f"run.days=1,run.replications=2,staffing.agents={agents}"
         summary = json.loads((sweep / point / "summary.json").read_text())
         levels.append(summary["kpis"]["service_level"]["mean"])
     assert levels[1] > levels[0]  # 40 agents answer faster than 20
