@@ -24,7 +24,7 @@ import math
 import os
 import shutil
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -243,9 +243,13 @@ def compact(v: float) -> str:
     return f"{v:g}"
 
 
-def styled() -> AbstractContextManager[None]:
-    """A ``with`` block drawing in the project's style (:func:`sim.style.figure_style`)."""
-    return figure_style()
+@contextmanager
+def styled() -> Iterator[None]:
+    """A ``with`` block drawing in the project's style (:func:`sim.style.figure_style`),
+    with constrained layout: the studies' multi-panel figures (rotated tick labels,
+    legends below the panels) need it so that labels neither clip nor overlap."""
+    with figure_style(), plt.rc_context({"figure.constrained_layout.use": True}):
+        yield
 
 
 def series(i: int) -> dict[str, Any]:
