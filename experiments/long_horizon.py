@@ -72,6 +72,10 @@ KPIS = (
     "revenue",
     "agent_cost",
     "profit",
+    "quits",
+    "hires",
+    "attrition_annual",
+    "fatigue_mean",
 )
 
 
@@ -93,6 +97,9 @@ def daily(reps: sim.Replications) -> pd.DataFrame:
     g = d.groupby("replication")
     d["cum_lost_to_service"] = g["lost_to_service"].cumsum()
     d["cum_profit"] = g["profit"].cumsum()
+    for col in _CUMULATED:  # agent flows: daily counts are mostly 0 or 1, totals read
+        if col in d.columns:
+            d[f"cum_{col}"] = g[col].cumsum()
     return d
 
 
@@ -129,6 +136,7 @@ def run(args: StudyArgs) -> Outcome:
         per[name] = reps.per_replication
         d = raw[name] = daily(reps)
         cols = [*SERIES, *(c for c in AGENT_COLUMNS if c in d.columns)]
+        cols += [f"cum_{c}" for c in _CUMULATED if c in d.columns]
         if name != SCENARIOS[0]:  # the customer base against the baseline, paired by day
             base = raw[SCENARIOS[0]][["replication", "day", "active_end", "cum_profit"]]
             d = d.merge(base, on=["replication", "day"], suffixes=("", "_base"))
@@ -181,21 +189,29 @@ _AGENT_PANELS = {
     "headcount": "agents employed at the end of the day",
     "quits": "agents quitting per day",
     "hires": "agents hired per day",
-    "fatigue_mean": "mean agent fatigue",
+    "fatigue_mean": "mean agent fatigue at call start",
 }
+#: Agent flows drawn as running totals (``cum_<col>``) when the days table has them.
+_CUMULATED = ("quits", "hires")
+_CUM_LABELS = {"quits": "agents who quit, cumulative", "hires": "agents hired, cumulative"}
 _SCALE = {"service_level": 100.0, "abandon_rate": 100.0}
 #: Daily series drawn as a 7-day moving average over long runs.
-_NOISY = {"service_level", "abandon_rate", "quits", "hires"}
+_NOISY = {"service_level", "abandon_rate", "quits", "hires", "fatigue_mean"}
 _SMOOTH_AFTER_DAYS = 56
 
 
 def figure(days: pd.DataFrame, agent_columns: Sequence[str]) -> Figure:
     """Daily panels (mean over replications, 95% band); agent panels when present.
 
-    Over more than 8 weeks the daily rates (service level, abandonment, quits, hires)
-    are drawn as 7-day moving averages of the mean, without band.
+    Over more than 8 weeks the daily rates (service level, abandonment, fatigue) are
+    drawn as 7-day moving averages of the mean, without band; quits and hires as running
+    totals (``cum_quits``, ``cum_hires``) when present.
     """
-    panels = [*_PANELS, *((c, _AGENT_PANELS[c]) for c in agent_columns)]
+    agent_panels = [
+        (f"cum_{c}", _CUM_LABELS[c]) if f"cum_{c}" in days.columns else (c, _AGENT_PANELS[c])
+        for c in agent_columns
+    ]
+    panels = [*_PANELS, *agent_panels]
     n_days = int(days["day"].max()) + 1
     rows = (len(panels) + 1) // 2
     with styled():

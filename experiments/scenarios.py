@@ -7,7 +7,8 @@ Runs every scenario of ``configs/scenario/`` except the queue-theory ``steady_*`
 (baseline, understaffed, empowered_agents, poor_resolution, and any added later) with
 the same seed, so replication ``r`` of each scenario sees the same fresh calls, patience,
 talk times and customers (common random numbers). Reports the queue KPIs, first-contact
-resolution, customers lost and at the end, and money, with confidence intervals over
+resolution, customers lost and at the end, money, and the agents (quits, annualised
+attrition, fatigue: NaN with ``workforce=none``), with confidence intervals over
 replications; and each scenario's difference from the baseline, paired over
 replications (what common random numbers buy) beside the unpaired interval of the same
 numbers.
@@ -63,6 +64,9 @@ KPIS = (
     "agent_cost",
     "profit",
     "value_lost_to_service",
+    "quits",
+    "attrition_annual",
+    "fatigue_mean",
 )
 
 
@@ -129,12 +133,14 @@ def run(args: StudyArgs) -> Outcome:
 
 
 _PANELS = (
-    ("service_level", "service level (answered within 20 s, %)", 100.0),
+    ("service_level", "service level (20 s, %)", 100.0),
     ("asa_s", "ASA (s)", 1.0),
     ("abandon_rate", "abandoned / offered (%)", 100.0),
     ("fcr", "first-contact resolution (%)", 100.0),
     ("customers_lost_to_service", "customers lost to service", 1.0),
     ("profit", "profit (currency units, millions)", 1e-6),
+    ("fatigue_mean", "agent fatigue at call start (0-1)", 1.0),
+    ("attrition_annual", "agent attrition (annualised, %)", 100.0),
 )
 
 
@@ -142,7 +148,7 @@ def figure(summary: pd.DataFrame) -> Figure:
     """KPIs of each scenario with their confidence intervals, one panel per KPI."""
     names = list(dict.fromkeys(summary["scenario"]))
     with styled():
-        fig, axes = plt.subplots(2, 3, figsize=(11, 6.5))
+        fig, axes = plt.subplots(2, 4, figsize=(15, 8), sharex=True)
         for ax, (kpi, label, scale) in zip(axes.flat, _PANELS, strict=True):
             for i, name in enumerate(names):
                 row = summary[(summary["scenario"] == name) & (summary["kpi"] == kpi)].iloc[0]
@@ -155,17 +161,18 @@ def figure(summary: pd.DataFrame) -> Figure:
                     color=st["color"],
                     label=name,
                 )
-            ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
+            ax.set_xticks(range(len(names)), names, rotation=35, ha="right")
             ax.set_xlim(-0.5, len(names) - 0.5)
-            ax.set_ylabel(label)
-        axes[0, 0].legend(loc="best")
+            ax.set_title(label, fontsize=11)
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=len(names))
         fig.suptitle("Scenarios: mean over replications and 95% confidence interval")
     return fig
 
 
 _DIFF_PANELS = (
-    ("customers_lost_to_service", "customers lost to service (customers)"),
-    ("customers_end", "customers at the end (customers)"),
+    ("customers_lost_to_service", "customers lost to service"),
+    ("customers_end", "customers at the end"),
     ("profit", "profit (currency units)"),
 )
 
@@ -174,7 +181,7 @@ def differences_figure(differences: pd.DataFrame) -> Figure:
     """Each scenario minus the baseline: paired (CRN) and unpaired 95% intervals."""
     names = list(dict.fromkeys(differences["scenario"]))
     with styled():
-        fig, axes = plt.subplots(1, 3, figsize=(11, 4), sharey=True)
+        fig, axes = plt.subplots(1, 3, figsize=(13, 4.5), sharey=True)
         for ax, (kpi, label) in zip(axes, _DIFF_PANELS, strict=True):
             d = differences[differences["kpi"] == kpi].set_index("scenario").loc[names]
             y = np.arange(len(names))
@@ -198,7 +205,7 @@ def differences_figure(differences: pd.DataFrame) -> Figure:
             )
             ax.axvline(0.0, color="black", linewidth=0.8)
             ax.set_yticks(y, names)
-            ax.set_title(label)
+            ax.set_title(label, fontsize=11)
             ax.set_xlabel(f"scenario - {BASELINE}")
             ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: compact(v)))
         handles, labels = axes[0].get_legend_handles_labels()

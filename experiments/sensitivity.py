@@ -214,8 +214,8 @@ def figure(sensitivity: pd.DataFrame, days: int) -> Figure:
             _panel(ax, sensitivity, kpi, label, symlog)
         axes[0].legend(loc="lower right")
         fig.suptitle(
-            f"One-at-a-time sensitivity over {days} days (baseline; bars: difference from "
-            "the base run, whiskers: paired 95% CI)"
+            f"One-at-a-time sensitivity over {days} days (baseline)\nbars: difference from "
+            "the base run, whiskers: paired 95% CI"
         )
     return fig
 
