@@ -128,25 +128,31 @@ def interval_figure(
     return fig
 
 
+_DAY_AXIS = unit_label("day of the run", "day, 1 = first")
+
+
+def _per_day(days: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Mean, min and max over replications of every numeric column, by day."""
+    g = days.groupby("day", sort=True)
+    return g.mean(numeric_only=True), g.min(numeric_only=True), g.max(numeric_only=True)
+
+
 def days_figure(days: pd.DataFrame, title: str, scenario: str | None = None) -> Figure:
     """Active customers, customers lost and won, and money, per day.
 
     Means over replications, with the range (min to max) of the replications shaded.
     The figure title is ``title``, prefixed by ``scenario`` when given. 13 x 4.4 inches.
     """
-    g = days.groupby("day", sort=True)
-    mean = g.mean(numeric_only=True)
-    low, high = g.min(numeric_only=True), g.max(numeric_only=True)
+    mean, low, high = _per_day(days)
     d = mean.index.to_numpy() + 1  # day 1 is the first day
     n = len(d)
-    xlabel = unit_label("day of the run", "day, 1 = first")
     with figure_style():
         fig, axes = plt.subplots(1, 3, figsize=(13, 4.4), layout="constrained")
         ax = axes[0]
         ax.plot(d, mean["active_end"], label="mean", **line_style(0, n))
         ax.fill_between(d, low["active_end"], high["active_end"], color="0.8",
                         label="range of replications")  # fmt: skip
-        ax.set(title="Customer base", xlabel=xlabel)
+        ax.set(title="Customer base", xlabel=_DAY_AXIS)
         ax.set_ylabel(unit_label("active at day end", "customers"))
         ax.legend()
         ax = axes[1]
@@ -154,13 +160,13 @@ def days_figure(days: pd.DataFrame, title: str, scenario: str | None = None) -> 
                 **line_style(0, n))  # fmt: skip
         ax.plot(d, mean["lost_background"], label="lost, other reasons", **line_style(1, n))
         ax.plot(d, mean["new_customers"], label="won", **line_style(2, n))
-        ax.set(title="Customers lost and won", xlabel=xlabel)
+        ax.set(title="Customers lost and won", xlabel=_DAY_AXIS)
         ax.set_ylabel(unit_label("customers", "customers per day"))
         ax.legend()
         ax = axes[2]  # revenue dwarfs agent cost: cost gets its own axis on the right
         ax.plot(d, mean["revenue"], label="revenue", **line_style(1, n))
         ax.plot(d, mean["profit"], label="profit (revenue - agent cost)", **line_style(0, n))
-        ax.set(title="Money per day", xlabel=xlabel)
+        ax.set(title="Money per day", xlabel=_DAY_AXIS)
         ax.set_ylabel(unit_label("revenue, profit", "currency units per day"))
         right = ax.twinx()
         right.plot(d, mean["agent_cost"], label="agent cost (right axis)", **line_style(2, n))
@@ -180,12 +186,9 @@ def agents_figure(days: pd.DataFrame, title: str, scenario: str | None = None) -
     """Agents per day (``workforce.enabled``): headcount and trainees, quits and hires,
     and mean fatigue with the quit hazard it implies. Means over replications, the
     headcount's min-max range shaded. 13 x 4.4 inches."""
-    g = days.groupby("day", sort=True)
-    mean = g.mean(numeric_only=True)
-    low, high = g.min(numeric_only=True), g.max(numeric_only=True)
-    d = mean.index.to_numpy() + 1
+    mean, low, high = _per_day(days)
+    d = mean.index.to_numpy() + 1  # day 1 is the first day
     n = len(d)
-    xlabel = unit_label("day of the run", "day, 1 = first")
     with figure_style():
         fig, axes = plt.subplots(1, 3, figsize=(13, 4.4), layout="constrained")
         ax = axes[0]
@@ -193,19 +196,19 @@ def agents_figure(days: pd.DataFrame, title: str, scenario: str | None = None) -
         ax.fill_between(d, low["headcount"], high["headcount"], color="0.8",
                         label="range of replications")  # fmt: skip
         ax.plot(d, mean["in_training"], label="in training", **line_style(1, n))
-        ax.set(title="Headcount at day end", xlabel=xlabel)
+        ax.set(title="Headcount at day end", xlabel=_DAY_AXIS)
         ax.set_ylabel(unit_label("agents", "agents"))
         ax.set_ylim(bottom=0)
         ax.legend()
         ax = axes[1]
         ax.plot(d, mean["quits"].cumsum(), label="quits", **line_style(0, n))
         ax.plot(d, mean["hires"].cumsum(), label="hires (start of training)", **line_style(1, n))
-        ax.set(title="Quits and hires, cumulative", xlabel=xlabel)
+        ax.set(title="Quits and hires, cumulative", xlabel=_DAY_AXIS)
         ax.set_ylabel(unit_label("agents", "agents since day 1"))
         ax.legend()
         ax = axes[2]
         ax.plot(d, mean["fatigue_mean"], label="fatigue at call start", **line_style(0, n))
-        ax.set(title="Fatigue and quit hazard", xlabel=xlabel)
+        ax.set(title="Fatigue and quit hazard", xlabel=_DAY_AXIS)
         ax.set_ylabel(unit_label("mean fatigue", "0-1"))
         ax.set_ylim(0, 1)
         right = ax.twinx()
