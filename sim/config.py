@@ -257,8 +257,8 @@ class AttritionConfig:
 
     enabled: bool = False  # agents quit (at the end of a day; never mid-call)
     annual_rate: float = 0.35  # share quitting per year at the reference occupancy, no fatigue
-    reference_occupancy: float = 0.80  # trailing occupancy at which (with reference_fatigue)
-    reference_fatigue: float = 0.25  # trailing fatigue, the hazard is annual_rate's
+    reference_occupancy: float = 0.835  # trailing occupancy at which (with reference_fatigue)
+    reference_fatigue: float = 0.27  # trailing fatigue, the hazard is annual_rate's
     occupancy_effect: float = 8.0  # hazard x exp(this x (trailing occupancy - reference))
     fatigue_effect: float = 2.0  # hazard x exp(this x (trailing mean fatigue - reference))
     empowered_factor: float = 0.75  # hazard x this for empowered agents (seed 001)

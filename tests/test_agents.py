@@ -184,19 +184,21 @@ def test_fatigue_and_attrition_rise_with_load_common_random_numbers() -> None:
 
 @pytest.mark.slow
 def test_baseline_annual_attrition_lands_in_the_calibrated_band() -> None:
-    """The baseline over a year, 6 replications: annualised attrition (quits per agent-
-    year) must be inside 30-45% (QATC; configs/workforce/default.yaml) with its 95%
-    confidence interval overlapping the band, and the hazard-implied rate (a smooth,
-    low-noise measure of the same thing) must lie inside the band."""
+    """The baseline over a year, 6 replications: the mean annualised attrition (quits per
+    agent-year) must be inside 30-45% (QATC; configs/workforce/default.yaml). With ~10
+    quits per replication its standard error is ~0.03, so the calibrated 37% sits over two
+    standard errors from either edge; the interval must be narrow enough to tell (half-
+    width < 0.1) and the hazard-implied rate (no vacancy feedback) must not exceed it."""
     cfg = sim.compose(["run.days=365", "customers.enabled=false", "run.replications=6",
                        "run.workers=2"])  # fmt: skip
     reps = sim.replicate(cfg)
     realised = reps.per_replication["attrition_annual"].to_numpy()
     m, se = realised.mean(), realised.std(ddof=1) / np.sqrt(len(realised))
     t = stats.t.ppf(0.975, len(realised) - 1)
-    assert m - t * se < 0.45 and m + t * se > 0.30, (m, se)
+    assert 0.30 <= m <= 0.45, (m, se)
+    assert t * se < 0.1, (m, se)
     implied = reps.days["quit_hazard_annual"].mean()
-    assert 0.30 <= implied <= 0.45, implied
+    assert 0.25 <= implied <= m, (implied, m)
 
 
 def test_learning_slows_new_agents() -> None:
