@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,21 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_run import callsim
 
 from sim.metrics import CALL_COLUMNS, INTERVAL_COLUMNS, SUMMARY_KEYS
 
 SMALL = ["run.days=1", "run.replications=2"]
-
-
-def callsim(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "HYDRA_FULL_ERROR": ""},
-    )
 
 
 def _only_run(folder: Path) -> Path:

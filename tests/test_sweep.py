@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_run import callsim
 from omegaconf import OmegaConf
 
 from sim.collect import (
@@ -35,17 +35,6 @@ from sim.writer import write_results
 #: A 2 x 2 sweep, 2 replications a point, no figures or calls table (speed).
 SMALL = ["run.days=1", "run.replications=2", "output.figures=false", "output.calls_table=false"]
 GRID = ["staffing.agents=3,5", "center.volume_per_day=300,400"]
-
-
-def callsim(cwd: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "HYDRA_FULL_ERROR": ""},
-    )
 
 
 def point_tables(sweep: Path) -> dict[str, pd.DataFrame]:
