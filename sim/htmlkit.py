@@ -142,8 +142,8 @@ def table(
     )
 
 
-def figure_png(fig: Figure) -> bytes:
-    """``fig`` as a 256-colour PNG at :data:`sim.style.DPI`; the figure is closed.
+def figure_png(fig: Figure, dpi: float = DPI) -> bytes:
+    """``fig`` as a 256-colour PNG at ``dpi`` (:data:`sim.style.DPI`); the figure is closed.
 
     Line figures use a few colours plus their anti-aliasing shades, so a 256-colour
     palette looks the same as full RGBA at about 40% of the bytes (measured on the
@@ -152,7 +152,7 @@ def figure_png(fig: Figure) -> bytes:
     """
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=DPI)
+        fig.savefig(buf, format="png", dpi=dpi)
     finally:
         plt.close(fig)
     buf.seek(0)
