@@ -394,13 +394,15 @@ class Workforce:
         if not self._rows:
             return empty_agents_table()
         df = pd.DataFrame({k: np.concatenate([r[k] for r in self._rows]) for k in self._rows[0]})
-        ans = calls[calls["agent_id"] >= 0]
+        agent = calls["agent_id"].to_numpy()
+        ans = agent >= 0  # the three columns needed, not a copy of the answered rows
         g = (
             pd.DataFrame(
                 {
-                    "day": ans["day"].astype(np.int64),
-                    "agent_id": ans["agent_id"].astype(np.int64),
-                    "resolved": ans["resolved"].astype(float).fillna(0.0) > 0,
+                    "day": calls["day"].to_numpy()[ans].astype(np.int64),
+                    "agent_id": agent[ans].astype(np.int64),
+                    "resolved": calls["resolved"].to_numpy(dtype=float, na_value=0.0)[ans]
+                    > 0,
                 }
             )
             .groupby(["day", "agent_id"])["resolved"]

@@ -22,6 +22,7 @@ index, see :mod:`sim.runner`), never on the worker or launcher that runs it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -62,19 +63,53 @@ SPEED_ONLY_KEYS: tuple[str, ...] = ("run.workers",)
 PointStatus = Literal["done", "stale", "new"]
 
 
-def _comparable(config_yaml: str) -> dict[str, Any]:
-    """A resolved config (YAML text) as a plain dict, without :data:`SPEED_ONLY_KEYS`."""
-    data = OmegaConf.to_container(OmegaConf.create(config_yaml), resolve=True)
-    assert isinstance(data, dict)
-    out: dict[str, Any] = {str(k): v for k, v in data.items()}
+def _plain(value: Any) -> Any:
+    """Tuples as lists, recursively (YAML has no tuples)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _without_speed_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without :data:`SPEED_ONLY_KEYS` (changed in place and returned)."""
     for dotted in SPEED_ONLY_KEYS:
-        node: Any = out
+        node: Any = data
         *parents, leaf = dotted.split(".")
         for part in parents:
             node = node.get(part, {}) if isinstance(node, dict) else {}
         if isinstance(node, dict):
             node.pop(leaf, None)
-    return out
+    return data
+
+
+def _comparable(config_yaml: str) -> dict[str, Any]:
+    """A resolved config (YAML text) as a plain dict, without :data:`SPEED_ONLY_KEYS`."""
+    data = OmegaConf.to_container(OmegaConf.create(config_yaml), resolve=True)
+    assert isinstance(data, dict)
+    return _without_speed_keys({str(k): v for k, v in data.items()})
+
+
+def _stored(config_yaml: str) -> dict[str, Any]:
+    """A stored ``config.yaml`` (plain YAML, as :func:`sim.writer.write_results` writes
+    it) as a plain dict without :data:`SPEED_ONLY_KEYS`: a C YAML parser, no OmegaConf
+    (a skipped point costs milliseconds)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(config_yaml, Loader=loader)  # noqa: S506 - a safe loader
+    if not isinstance(data, dict) or any("${" in str(v) for v in _leaves(data)):
+        return _comparable(config_yaml)  # interpolations: OmegaConf resolves them
+    return _without_speed_keys(_plain(data))
+
+
+def _leaves(data: Any) -> list[Any]:
+    if isinstance(data, dict):
+        return [x for v in data.values() for x in _leaves(v)]
+    if isinstance(data, list):
+        return [x for v in data for x in _leaves(v)]
+    return [data]
 
 
 def point_state(folder: Path, config: Config) -> PointStatus:
@@ -91,9 +126,9 @@ def point_state(folder: Path, config: Config) -> PointStatus:
     summary, stored = folder / "summary.json", folder / "config.yaml"
     if not (summary.is_file() and stored.is_file()):
         return "stale"
-    current = OmegaConf.to_yaml(OmegaConf.structured(config))
+    current = _without_speed_keys(_plain(dataclasses.asdict(config)))
     try:
-        same = _comparable(stored.read_text(encoding="utf-8")) == _comparable(current)
+        same = _stored(stored.read_text(encoding="utf-8")) == current
     except Exception:  # an unreadable stored config is as good as none
         same = False
     return "done" if same else "stale"

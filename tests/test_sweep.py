@@ -3,6 +3,7 @@ same numbers. Small sizes: one simulated day, 500 calls a day, 2 replications.""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import logging
@@ -353,3 +354,20 @@ def test_submitit_gives_the_serial_numbers(serial_sweep: Path, tmp_path: Path) -
     assert len(collect(sweep)) == 8  # the .submitit/ logs are not points
     summary = json.loads(next(sweep.glob("*/summary.json")).read_text())
     assert summary["replications"] == 2
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [[], ["scenario=steady_erlang_a", "staffing.agents=40"],
+     ["scenario=well_staffed_with_breaks", "patience=never"], ["service=exponential"]],
+)
+def test_point_state_reads_the_stored_config_as_omegaconf_does(overrides: list[str]) -> None:
+    # The fast comparison (C YAML parser, dataclasses.asdict) sees exactly what
+    # OmegaConf sees in the config.yaml the writer stores.
+    from sim.compose import compose
+    from sim.sweep import _comparable, _plain, _stored, _without_speed_keys
+
+    cfg = compose(overrides)
+    text = OmegaConf.to_yaml(OmegaConf.structured(cfg))
+    current = _without_speed_keys(_plain(dataclasses.asdict(cfg)))
+    assert _stored(text) == _comparable(text) == current
