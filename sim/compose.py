@@ -17,16 +17,15 @@ milliseconds instead of about a second. Anything else goes through Hydra in full
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import Config
+from sim.config_update import NotPlain, checked, with_values
 from sim.validation import ConfigError, load_config, omegaconf_error, validate
 
 __all__ = ["CONFIG_DIR", "check_overrides", "clear_cache", "compose"]
@@ -36,7 +35,6 @@ CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 _LOCK = threading.Lock()
 _BASES: dict[tuple[Any, ...], Config] = {}  # (dir, files' stamps, structural) -> config
-_SCHEMA: list[DictConfig] = []  # one structured Config node, for type checks
 
 
 def clear_cache() -> None:
@@ -68,17 +66,11 @@ def compose(overrides: Sequence[str] = (), config_dir: str | Path = CONFIG_DIR) 
         base = _hydra_compose(structural, config_dir)
         with _LOCK:
             _BASES[key] = base
-    cfg = copy.deepcopy(base)
     try:
-        for dotted, value in plain:
-            _set(cfg, dotted, _converted(dotted, value))
-    except _NotPlain:
+        cfg = with_values(base, plain)
+    except NotPlain:
         return _hydra_compose(overrides, config_dir)
     return validate(cfg)
-
-
-class _NotPlain(Exception):
-    """An override the fast path does not take (Hydra decides)."""
 
 
 def _hydra_compose(overrides: Sequence[str], config_dir: str | Path) -> Config:
@@ -150,62 +142,6 @@ def _split(
     return structural, plain
 
 
-def _schema() -> DictConfig:
-    """The structured schema node used to check and convert plain values (made once)."""
-    with _LOCK:
-        if not _SCHEMA:
-            _SCHEMA.append(OmegaConf.structured(Config))
-        return _SCHEMA[0]
-
-
-def _checked(dotted: str, value: Any) -> Any:
-    """``value`` as OmegaConf converts it for key ``dotted`` of the schema; raises
-    :class:`ConfigError` naming the key when the schema refuses it."""
-    schema = _schema()
-    with _LOCK:
-        old = OmegaConf.select(schema, dotted, default=None, throw_on_missing=False)
-        if isinstance(old, DictConfig | ListConfig):
-            old = OmegaConf.to_container(old)
-        try:
-            OmegaConf.update(schema, dotted, value, merge=True)
-            new = OmegaConf.select(schema, dotted)
-            if isinstance(new, DictConfig | ListConfig):
-                new = OmegaConf.to_container(new)
-        except OmegaConfBaseException as exc:
-            if getattr(exc, "full_key", None) is None:
-                exc.full_key = dotted
-            raise omegaconf_error(exc) from None
-        finally:
-            try:
-                OmegaConf.update(schema, dotted, old, merge=False)
-            except OmegaConfBaseException:  # pragma: no cover - the key existed
-                _SCHEMA.clear()
-    return new
-
-
-def _converted(dotted: str, value: Any) -> Any:
-    """The converted value of a plain override the fast path takes, else ``_NotPlain``."""
-    if dotted.endswith(".kind"):
-        raise _NotPlain(dotted)  # a distribution changes type: Hydra and load_config
-    node = OmegaConf.select(_schema(), dotted, default=_NotPlain, throw_on_missing=False)
-    if node is _NotPlain or isinstance(node, DictConfig):
-        raise _NotPlain(dotted)
-    return _checked(dotted, value)
-
-
-def _set(cfg: Config, dotted: str, value: Any) -> None:
-    """Set the dataclass field at ``dotted`` (every parent must exist)."""
-    *parents, leaf = dotted.split(".")
-    node: Any = cfg
-    for part in parents:
-        node = getattr(node, part)
-        if node is None:
-            raise _NotPlain(dotted)
-    if not hasattr(node, leaf) or isinstance(getattr(node, leaf), dict):
-        raise _NotPlain(dotted)
-    setattr(node, leaf, value)
-
-
 def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR) -> None:
     """Check command-line overrides against the schema before Hydra sees them.
 
@@ -234,4 +170,4 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
             list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
         )
         for value in values:
-            _checked(key, value)
+            checked(key, value)

@@ -331,7 +331,7 @@ class RunConfig:
         0.0  # calls arriving before this time (seconds from day 0 00:00) are not counted
     )
     replications: int = 1  # independent replications (streams spawned from seed)
-    workers: int = 1  # processes for replications; 1 = in this process
+    workers: int = 0  # processes for replications; 1 = in this process, 0 = auto (sim.runner)
     seed: int = 20261123  # root seed of numpy SeedSequence
 
 

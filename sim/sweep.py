@@ -204,6 +204,8 @@ def point_workers(launcher: Any, workers: int) -> int:
         cap = 1
     elif "ray" in target.lower():
         cap = max(1, int(OmegaConf.select(launcher, "ray.remote.num_cpus", default=1) or 1))
+    if cap is not None and workers == 0:
+        return cap  # auto inside a parallel sweep: the launcher's share
     if cap is not None and workers > cap:
         log.warning(
             "run.workers=%d inside a parallel sweep: using %d process(es) per point "

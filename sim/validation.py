@@ -251,7 +251,7 @@ def validate(cfg: Config) -> Config:
     if _non_negative("run.warmup_s", r.warmup_s) >= r.days * 86400.0:
         raise _bad("run.warmup_s", r.warmup_s, f"must be shorter than the run ({r.days} days)")
     _integer("run.replications", r.replications, 1)
-    _integer("run.workers", r.workers, 1)
+    _integer("run.workers", r.workers, 0)  # 0: auto (sim.runner.auto_workers)
     _integer("run.seed", r.seed, 0)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", str(r.name)) or ".." in str(r.name):
         raise _bad(
@@ -408,6 +408,14 @@ def load_config(
     """
     if isinstance(source, Config) and not overrides:
         return validate(source)
+    if isinstance(source, Config):  # plain leaves: set on a copy (sim.config_update)
+        from sim.config_update import NotPlain, with_values
+
+        try:
+            values = [(k.replace("__", "."), v) for k, v in overrides.items()]
+            return validate(with_values(source, values))
+        except NotPlain:
+            pass
     try:
         merged = OmegaConf.structured(Config)
         if isinstance(source, Config):

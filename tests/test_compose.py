@@ -68,3 +68,22 @@ def test_bad_plain_overrides_name_the_key(override: str, words: str) -> None:
     with pytest.raises(ConfigError, match=words.replace(".", r"\.")):
         compose([override])
     assert compose(["run.days=2"]).run.days == 2  # the schema node was restored
+
+
+def test_load_config_with_overrides_equals_omegaconfs_merge() -> None:
+    # The fast path of load_config(Config, **overrides) against the full OmegaConf merge
+    # (the same config given as a DictConfig, which takes OmegaConf's path).
+    from omegaconf import OmegaConf
+
+    from sim.validation import load_config
+
+    base = compose(["scenario=steady_erlang_a"])
+    values = {"staffing__agents": 40, "center__volume_per_day": 3000, "run__days": 2,
+              "metrics__sl_threshold_s": 15}  # fmt: skip
+    fast = load_config(base, **values)
+    slow = load_config(OmegaConf.structured(base), **values)
+    assert fast == slow and fast.staffing.agents == 40
+    assert isinstance(fast.center.volume_per_day, float)
+    assert base.run.days != 2 or base.staffing.agents != 40  # base untouched
+    with pytest.raises(ConfigError, match="run.days"):
+        load_config(base, run__days="x")
