@@ -21,12 +21,10 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.config.compose import CONFIG_DIR
 
 GOLDEN = Path(__file__).parent / "data" / "golden.json"
-SCENARIOS = sorted(
-    p.stem
-    for p in (Path(sim.__file__).parent / "configs" / "scenario").glob("*.yaml")
-) or sorted(p.stem for p in (Path(__file__).parents[1] / "configs" / "scenario").glob("*.yaml"))
+SCENARIOS = sorted(p.stem for p in (Path(CONFIG_DIR) / "scenario").glob("*.yaml"))
 OVERRIDES = ["run.days=2", "run.replications=1"]
 #: each shipped scenario, plus the core's anonymous agents and the full journey without
 #: customers (the engine's two other code paths)
