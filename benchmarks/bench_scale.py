@@ -82,6 +82,7 @@ def everything_on(customers: int, market: int) -> list[str]:
 def calls_per_s(overrides: list[str]) -> dict[str, Any]:
     """One replication of the composed config: offered calls / wall time of the run."""
     from sim.compose import compose
+
     from sim.model import CallCenter
 
     cfg = compose(overrides)
