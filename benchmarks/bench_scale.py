@@ -132,11 +132,11 @@ def startup() -> dict[str, float]:
     """``callsim --help`` wall time, and ``sim.compose`` after its first call."""
     with tempfile.TemporaryDirectory() as tmp:
         help_s = timed_process([str(CALLSIM), "--help"], Path(tmp))["seconds"]
-    from sim.compose import compose
+    import sim
 
-    compose(["run.days=1"])
+    sim.compose(["run.days=1"])
     t0 = time.perf_counter()
-    compose(["run.days=2"])
+    sim.compose(["run.days=2"])
     return {"help_s": help_s, "compose_s": time.perf_counter() - t0}
 
 

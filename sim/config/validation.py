@@ -408,8 +408,8 @@ def load_config(
     """
     if isinstance(source, Config) and not overrides:
         return validate(source)
-    if isinstance(source, Config):  # plain leaves: set on a copy (sim.config_update)
-        from sim.config_update import NotPlain, with_values
+    if isinstance(source, Config):  # plain leaves: set on a copy (sim.config.update)
+        from sim.config.update import NotPlain, with_values
 
         try:
             values = [(k.replace("__", "."), v) for k, v in overrides.items()]

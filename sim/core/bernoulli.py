@@ -22,9 +22,7 @@ DENSE_P = 0.05
 _BLOCK = 1 << 20  # trials per block of the dense path (bounds the temporaries)
 
 
-def bernoulli_successes(
-    rng: np.random.Generator, n: int, p: float
-) -> npt.NDArray[np.int64]:
+def bernoulli_successes(rng: np.random.Generator, n: int, p: float) -> npt.NDArray[np.int64]:
     """Positions (ascending, in ``[0, n)``) of the successes of ``n`` i.i.d.
     Bernoulli(``p``) trials.
 
@@ -38,8 +36,7 @@ def bernoulli_successes(
         return np.empty(0, dtype=np.int64)
     if p >= DENSE_P:
         parts = [
-            lo + np.flatnonzero(rng.random(min(_BLOCK, n - lo)) < p)
-            for lo in range(0, n, _BLOCK)
+            lo + np.flatnonzero(rng.random(min(_BLOCK, n - lo)) < p) for lo in range(0, n, _BLOCK)
         ]
         return np.concatenate(parts).astype(np.int64, copy=False)
     parts = []

@@ -9,21 +9,37 @@ import importlib
 import pytest
 
 from sim.config.compose import _hydra_compose, clear_cache, compose
+from sim.config.validation import ConfigError
 
 composing = importlib.import_module("sim.config.compose")
-from sim.config.validation import ConfigError
 
 CASES = [
     [],
     ["run.days=3", "staffing.agents=12"],
-    ["scenario=steady_erlang_c", "staffing.agents=[10,11,12,13,14,15,16,17,18,19,20,21,"
-     "22,23,24,25,26,27,28,29,30,31,32,33]", "center.volume_per_day=1234"],  # fmt: skip
-    ["customers.initial=1000", "customers.market_size=5000", "customers.feedback=true",
-     "center.close_time=19:00", "center.interval_min=30", "metrics.sl_threshold_s=30",
-     "center.profile=[0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045"
-     ",0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.05,0.05]", "staffing.agents=40"],  # fmt: skip
-    ["workforce=none", "resolution=none", "redials=none", "customers.enabled=false",
-     "patience=exponential", "patience.mean_s=120"],  # fmt: skip
+    [
+        "scenario=steady_erlang_c",
+        "staffing.agents=[10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33]",
+        "center.volume_per_day=1234",
+    ],
+    [
+        "customers.initial=1000",
+        "customers.market_size=5000",
+        "customers.feedback=true",
+        "center.close_time=19:00",
+        "center.interval_min=30",
+        "metrics.sl_threshold_s=30",
+        "center.profile=[0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045"
+        ",0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.045,0.05,0.05]",
+        "staffing.agents=40",
+    ],
+    [
+        "workforce=none",
+        "resolution=none",
+        "redials=none",
+        "customers.enabled=false",
+        "patience=exponential",
+        "patience.mean_s=120",
+    ],
     ["service=exponential", "service.talk.mean_s=200", "run.seed=7"],
 ]
 
@@ -78,12 +94,16 @@ def test_load_config_with_overrides_equals_omegaconfs_merge() -> None:
     from sim.config.validation import load_config
 
     base = compose(["scenario=steady_erlang_a"])
-    values = {"staffing__agents": 40, "center__volume_per_day": 3000, "run__days": 2,
-              "metrics__sl_threshold_s": 15}  # fmt: skip
+    values = {
+        "staffing__agents": 40,
+        "center__volume_per_day": 3000,
+        "run__days": 2,
+        "metrics__sl_threshold_s": 15,
+    }
     fast = load_config(base, **values)
     slow = load_config(OmegaConf.structured(base), **values)
     assert fast == slow and fast.staffing.agents == 40
     assert isinstance(fast.center.volume_per_day, float)
     assert base.run.days != 2 or base.staffing.agents != 40  # base untouched
-    with pytest.raises(ConfigError, match="run.days"):
+    with pytest.raises(ConfigError, match=r"run\.days"):
         load_config(base, run__days="x")

@@ -82,7 +82,7 @@ def test_failure_while_writing_the_report_leaves_nothing(
 
 def test_parquet_by_row_groups_reads_back_the_same_table(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
-    from sim.writer import write_parquet
+    from sim.report.writer import write_parquet
 
     import sim
 
