@@ -366,7 +366,16 @@ def register_configs() -> None:
     """
     from hydra.core.config_store import ConfigStore
 
-    ConfigStore.instance().store(name="callsim_schema", node=_kinds_only(Config()))
+    store = ConfigStore.instance()
+    store.store(name="callsim_schema", node=_kinds_only(Config()))
+    # the sweeper of `callsim -m`: Hydra's basic one, skipping finished points cheaply
+    store.store(
+        group="hydra/sweeper",
+        name="callsim",
+        node={"_target_": "hydra_plugins.callsim_sweeper.callsim_sweeper.CallsimSweeper", "max_batch_size": None,
+              "params": None},  # fmt: skip
+        provider="callsim",
+    )
 
 
 def _kinds_only(node: Any) -> Any:
