@@ -212,7 +212,9 @@ def _count_sum_upto(x: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarr
     Buckets ``x`` by ``at`` (one int32 temporary per value) instead of sorting it, so
     memory stays small for tables of millions of calls.
     """
-    j = np.searchsorted(at, x, side="left").astype(np.int32)
+    j = np.empty(x.size, dtype=np.int32)
+    for lo in range(0, x.size, 1 << 20):  # no int64 temporary as long as x
+        j[lo : lo + (1 << 20)] = np.searchsorted(at, x[lo : lo + (1 << 20)], side="left")
     m = len(at) + 1
     count = np.cumsum(np.bincount(j, minlength=m))[:-1]
     total = np.cumsum(np.bincount(j, weights=x, minlength=m))[:-1]
@@ -241,8 +243,11 @@ def cumulative_present(times: np.ndarray, present: np.ndarray, at: np.ndarray) -
 def _answered_spans(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (seconds) of every answered call's handling."""
     ans = (calls["outcome"] == "answered").to_numpy()
-    start = calls["arrival_s"].to_numpy()[ans] + calls["wait_s"].to_numpy()[ans]
-    return start, start + calls["handle_s"].to_numpy()[ans]
+    start = calls["arrival_s"].to_numpy()[ans]
+    start += calls["wait_s"].to_numpy()[ans]  # in place: one temporary less per column
+    end = calls["handle_s"].to_numpy()[ans]
+    end += start
+    return start, end
 
 
 def _tally(
@@ -392,6 +397,7 @@ def summarize(
     s, e = _answered_spans(calls)
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
     busy = float(np.diff(_cumulative_busy(s, e, at))[0])
+    del s, e  # before the resolution count's temporaries (a year: ~100 MB each)
     avail = float(np.diff(cumulative_present(log.staff_time_s, log.staff_present, at))[0])
     out: dict[str, Any] = {}
     for key in QUEUE_KEYS:
