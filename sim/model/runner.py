@@ -8,8 +8,8 @@ in which order: ``run.workers`` changes the speed, never the results.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -134,10 +134,12 @@ def replicate(
                 results.append(res)
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=min(w, n)) as pool:
-                futures = [pool.submit(_one, cfg, r, r == 0) for r in range(n)]
-                for fut in futures:
-                    results.append(fut.result())
+            # multiprocessing's pool: leaving the block terminates the workers, so an
+            # interrupt (Ctrl-C, SIGINT to this process only) stops the run at once
+            with multiprocessing.Pool(processes=min(w, n)) as pool:
+                pending = [pool.apply_async(_one, (cfg, r, r == 0)) for r in range(n)]
+                for job in pending:
+                    results.append(job.get())
                     bar.update()
     per = pd.DataFrame(
         [{"replication": res.replication, **res.summary} for res in results],
