@@ -372,8 +372,11 @@ def register_configs() -> None:
     store.store(
         group="hydra/sweeper",
         name="callsim",
-        node={"_target_": "hydra_plugins.callsim_sweeper.callsim_sweeper.CallsimSweeper", "max_batch_size": None,
-              "params": None},  # fmt: skip
+        node={
+            "_target_": "hydra_plugins.callsim_sweeper.callsim_sweeper.CallsimSweeper",
+            "max_batch_size": None,
+            "params": None,
+        },
         provider="callsim",
     )
 

@@ -82,9 +82,9 @@ def test_failure_while_writing_the_report_leaves_nothing(
 
 def test_parquet_by_row_groups_reads_back_the_same_table(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
-    from sim.report.writer import write_parquet
 
     import sim
+    from sim.report.writer import write_parquet
 
     calls = sim.simulate({"run": {"days": 2}, "staffing": {"agents": 12}}).calls
     whole, groups = tmp_path / "whole.parquet", tmp_path / "groups.parquet"
