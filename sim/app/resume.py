@@ -15,23 +15,27 @@ callsim``, the default of ``sim/config/yaml/config.yaml``):
   cannot decide on is launched, and its job decides (:func:`sim.app.sweep.run_point`).
 
 The other points go to the configured launcher (basic, joblib, Ray, Submitit) as
-before; ``k`` in the log counts points in the order they are handled.
+before, numbered after the skipped ones (``k`` in the log counts points in the order
+they are handled). Points are expanded as the basic sweeper expands them
+(:func:`sim.app.sweep.sweep_points`); only Hydra's public plugin interface is used.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hydra._internal.config_loader_impl import get_overrides_dirname
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from omegaconf import OmegaConf
+from hydra.core.plugins import Plugins
+from hydra.plugins.sweeper import Sweeper
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, OmegaConf
 
-__all__ = ["SUBDIR", "ResumingSweeper"]
+__all__ = ["SUBDIR", "ResumingSweeper", "point_folder_name"]
 
 log = logging.getLogger("callsim")
 
@@ -39,41 +43,70 @@ log = logging.getLogger("callsim")
 SUBDIR = "${hydra.job.override_dirname}"
 
 
-class ResumingSweeper(BasicSweeper):
-    """Hydra's basic sweeper that skips finished points without composing them twice."""
+def point_folder_name(job: Sequence[str], exclude: Sequence[str], item_sep: str,
+                      kv_sep: str) -> str:  # fmt: skip
+    """``hydra.job.override_dirname`` of a job's overrides, as Hydra computes it: the
+    overrides as typed, less the excluded keys, sorted, joined by ``item_sep``, each
+    ``=`` replaced by ``kv_sep``."""
+    parsed = OverridesParser.create().parse_overrides(list(job))
+    lines = sorted(str(o.input_line) for o in parsed if o.key_or_group not in exclude)
+    return re.sub("[=]", kv_sep, item_sep.join(lines))
+
+
+class ResumingSweeper(Sweeper):
+    """Every point of the sweep in one batch, finished ones skipped (module docstring)."""
+
+    def __init__(self, max_batch_size: int | None = None,
+                 params: dict[str, str] | None = None) -> None:  # fmt: skip
+        self.max_batch_size = max_batch_size
+        self.params = dict(params or {})
+        self.hydra_context: HydraContext | None = None
+        self.config: DictConfig | None = None
+        self.launcher: Any = None
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction,
+              config: DictConfig) -> None:  # fmt: skip
+        """Keep the context and make the configured launcher."""
+        self.hydra_context = hydra_context
+        self.config = config
+        self.launcher = Plugins.instance().instantiate_launcher(
+            hydra_context=hydra_context, task_function=task_function, config=config
+        )
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Nothing: ``callsim -m`` checked every point before the sweep started."""
 
     def sweep(self, arguments: list[str]) -> Any:
-        """Launch the points that are not done, batch by batch (as the basic sweeper)."""
+        """Launch the points that are not done (in batches of ``max_batch_size``)."""
+        from sim.app.sweep import sweep_points
+
         assert self.config is not None and self.launcher is not None
         assert self.hydra_context is not None
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
-        overrides = parser.parse_overrides([*self._parse_config(), *arguments])
-        self.overrides = self.split_arguments(overrides, self.max_batch_size)
-        total = sum(len(b) for b in self.overrides)
+        params = [f"{k}={v}" for k, v in self.params.items()]
+        points = sweep_points(parser.parse_overrides([*params, *arguments]))
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        todo: list[list[str]] = []
+        skipped = 0
+        for job in points:
+            if self._done(job):
+                skipped += 1
+                log.info("point %d/%d skipped (done): %s", skipped, len(points),
+                         self._folder(job).name)  # fmt: skip
+            else:
+                todo.append(job)
+        size = self.max_batch_size or len(todo) or 1
         returns: list[Any] = []
-        handled = 0
-        while not self.is_done():
-            batch = self.get_job_batch()
-            todo = []
-            for job in batch:
-                if self._done(job):
-                    handled += 1
-                    log.info("point %d/%d skipped (done): %s", handled, total,
-                             self._folder(job).name)  # fmt: skip
-                else:
-                    todo.append(job)
-            if todo:
-                results = self.launcher.launch(todo, initial_job_idx=handled)
-                for r in results:
-                    _ = r.return_value  # raises if the job failed
-                returns.append(results)
-                handled += len(todo)
+        handled = skipped
+        for lo in range(0, len(todo), size):
+            batch = todo[lo : lo + size]
+            results = self.launcher.launch(batch, initial_job_idx=handled)
+            for r in results:
+                _ = r.return_value  # raises if the job failed
+            returns.append(results)
+            handled += len(batch)
         return returns
 
     def _folder(self, job: Sequence[str]) -> Path:
@@ -81,10 +114,8 @@ class ResumingSweeper(BasicSweeper):
         assert self.config is not None
         hc = self.config.hydra
         conf = hc.job.config.override_dirname
-        parsed = OverridesParser.create().parse_overrides(list(job))
-        name = get_overrides_dirname(
-            parsed, list(conf.exclude_keys), str(conf.item_sep), str(conf.kv_sep)
-        )
+        name = point_folder_name(job, list(conf.exclude_keys), str(conf.item_sep),
+                                 str(conf.kv_sep))  # fmt: skip
         sweep_dir = Path(hc.sweep.dir)
         return sweep_dir / name if name else sweep_dir / "no-overrides"
 
@@ -96,8 +127,8 @@ class ResumingSweeper(BasicSweeper):
         assert self.config is not None
         t0 = time.perf_counter()
         try:
-            subdir = OmegaConf.to_container(self.config.hydra.sweep, resolve=False)
-            if not isinstance(subdir, dict) or subdir.get("subdir") != SUBDIR:
+            sweep = OmegaConf.to_container(self.config.hydra.sweep, resolve=False)
+            if not isinstance(sweep, dict) or sweep.get("subdir") != SUBDIR:
                 return False
             done = point_state(self._folder(job), compose(list(job))) == "done"
         except Exception:  # the job decides (and reports any error itself)

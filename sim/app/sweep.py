@@ -23,6 +23,7 @@ index, see :mod:`sim.model.runner`), never on the worker or launcher that runs i
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import os
 import shutil
@@ -35,7 +36,7 @@ from typing import Any, Literal
 from omegaconf import DictConfig, OmegaConf
 
 from sim.app.collect import POINT_NEUTRAL_KEYS, collect, write_collected
-from sim.config.validation import ConfigError
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.model.runner import Replications, replicate
 from sim.report.writer import write_results
@@ -50,6 +51,7 @@ __all__ = [
     "point_state",
     "point_workers",
     "run_point",
+    "sweep_points",
     "sweep_size",
     "write_collected",
 ]
@@ -221,63 +223,57 @@ def check_points(overrides: Sequence[str]) -> int:
 
     Run before the sweep starts, so that a bad value in any point (``staffing.agents=20,0``)
     stops it with :class:`~sim.config.validation.ConfigError` before anything is simulated.
-    ``hydra...`` overrides (launcher, sweep folder) are left to Hydra. Hydra composes
-    once per combination of group choices (``scenario=...``, ``+key``, ``~key``), the
-    slow step; plain ``key=value`` overrides are then set on a copy, and a point that
-    fails that way is composed in full before it is refused.
+    ``hydra...`` overrides (launcher, sweep folder) are left to Hydra. Each point is
+    composed by :func:`sim.config.compose.compose`: Hydra once per combination of group
+    choices (``scenario=...``, ``+key``, ``~key``), the slow step, then the plain
+    ``key=value`` overrides set on a copy (milliseconds a point).
     """
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    from sim.config.compose import CONFIG_DIR, compose
-    from sim.config.validation import load_config
+    from sim.config.compose import compose
 
     task = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     parser = OverridesParser.create()
     try:
-        batches = BasicSweeper.split_arguments(parser.parse_overrides(task), None)
+        points = sweep_points(parser.parse_overrides(task))
     except HydraException:
         return 0  # Hydra reports its own syntax errors
-    points = batches[0] if batches else []
-    groups = {p.name for p in Path(CONFIG_DIR).iterdir() if p.is_dir()}
-    composed: dict[tuple[str, ...], Config] = {}
     for point in points:
-        structural: list[str] = []
-        values: list[tuple[str, Any]] = []
-        for text, override in zip(point, parser.parse_overrides(point), strict=True):
-            key = override.key_or_group
-            if override.is_add() or override.is_delete() or key in groups or "/" in key:
-                structural.append(text)
-            else:
-                values.append((key, override.value()))
-        base = composed.get(tuple(structural))
-        if base is None:
-            base = composed[tuple(structural)] = compose(structural)
-        try:
-            cfg = OmegaConf.structured(base)
-            for key, value in values:
-                OmegaConf.update(cfg, key, value, merge=True)
-            load_config(cfg)
-        except Exception:
-            compose(point)  # the command's own path decides; raises if the point is bad
+        compose(point)  # Hydra once per group choices, then plain values (sim.config.compose)
     return len(points)
 
 
 def sweep_size(task_overrides: Sequence[str], sweeper_params: Any = None) -> int | None:
     """Number of points the basic sweeper makes of these overrides (None if unknown)."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     items = list(task_overrides)
     if sweeper_params:
         items = [f"{k}={v}" for k, v in dict(sweeper_params).items()] + items
     try:
-        parsed = OverridesParser.create().parse_overrides(items)
-        batches = BasicSweeper.split_arguments(parsed, None)
+        return len(sweep_points(OverridesParser.create().parse_overrides(items)))
     except Exception:  # another sweeper's syntax: no count, the log says "point k"
         return None
-    return len(batches[0]) if batches else 0
+
+
+def sweep_points(overrides: Sequence[Any]) -> list[list[str]]:
+    """The points Hydra's basic sweeper makes of parsed overrides: the cartesian product
+    of every discrete sweep (``key=a,b``), each point a list of ``key=value`` strings,
+    the last override of a key winning. Raises ``HydraException`` for a range or
+    interval sweep, which the basic sweeper does not expand either."""
+    from hydra.errors import HydraException
+
+    choices: dict[str, list[str]] = {}
+    for override in overrides:
+        key = override.get_key_element()
+        if not override.is_sweep_override():
+            choices[key] = [f"{key}={override.get_value_element_as_str()}"]
+        elif override.is_discrete_sweep():
+            choices[key] = [f"{key}={v}" for v in override.sweep_string_iterator()]
+        else:
+            raise HydraException(f"{key}: only discrete sweeps (a,b,c) are expanded here")
+    return [list(point) for point in itertools.product(*choices.values())]
 
 
 def _point_name(config: DictConfig) -> str:

@@ -25,12 +25,13 @@ from typing import Any
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.update import NotPlain, checked, with_values
-from sim.config.validation import ConfigError, load_config, omegaconf_error, validate
+from sim.config.validation import load_config, omegaconf_error, validate
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 
 __all__ = ["CONFIG_DIR", "check_overrides", "clear_cache", "compose"]
 
-#: The project's ``configs/`` folder (Hydra's primary config directory).
+#: The project's ``sim/config/yaml/`` folder (Hydra's primary config directory).
 CONFIG_DIR = str(Path(__file__).resolve().parent / "yaml")
 
 _LOCK = threading.Lock()

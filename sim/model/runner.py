@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
+from sim.config.scenario import Scenario
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
 from sim.outputs.metrics import SUMMARY_KEYS
@@ -91,9 +92,10 @@ def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) ->
     ).rename_axis("kpi")
 
 
-def _one(config: Config, replication: int, keep_calls: bool) -> Results:
-    """One replication in a worker process (the calls table only if ``keep_calls``)."""
-    res = CallCenter(config).run(replication)
+def _one(scenario: Scenario, replication: int, keep_calls: bool) -> Results:
+    """One replication in a worker process (the calls table only if ``keep_calls``); the
+    scenario was parsed once in the parent."""
+    res = CallCenter(scenario).run(replication)
     if not keep_calls:
         res.calls = res.calls.iloc[0:0]
     return res
@@ -137,7 +139,7 @@ def replicate(
             # multiprocessing's pool: leaving the block terminates the workers, so an
             # interrupt (Ctrl-C, SIGINT to this process only) stops the run at once
             with multiprocessing.Pool(processes=min(w, n)) as pool:
-                pending = [pool.apply_async(_one, (cfg, r, r == 0)) for r in range(n)]
+                pending = [pool.apply_async(_one, (model.scenario, r, r == 0)) for r in range(n)]
                 for job in pending:
                     results.append(job.get())
                     bar.update()

@@ -27,7 +27,8 @@ from sim.app.collect import (
 )
 from sim.app.sweep import check_points, point_state, point_workers, run_point, sweep_size
 from sim.config.compose import CONFIG_DIR
-from sim.config.validation import ConfigError, load_config
+from sim.config.validation import load_config
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.model.runner import replicate
 from sim.outputs.metrics import SUMMARY_KEYS
@@ -395,3 +396,22 @@ def test_the_sweeper_skips_finished_points_before_launching_them(tmp_path: Path)
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.count("skipped (done)") == 1 and out.stdout.count("done in") == 1
     assert "seed: 20261123" in (stale / "config.yaml").read_text()
+
+
+def test_sweep_points_is_the_basic_sweepers_product() -> None:
+    """sweep_points expands discrete sweeps like Hydra's basic sweeper: the cartesian
+    product in the order the keys first appear, the last override of a key winning."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from sim.app.sweep import sweep_points
+
+    parsed = OverridesParser.create().parse_overrides(
+        ["staffing.agents=20,25", "run.days=2", "+x=1", "staffing.agents=30,35"]
+    )
+    assert sweep_points(parsed) == [
+        ["staffing.agents=30", "run.days=2", "+x=1"],
+        ["staffing.agents=35", "run.days=2", "+x=1"],
+    ]
+    grid = OverridesParser.create().parse_overrides(["a=1,2", "b=x,y"])
+    assert sweep_points(grid) == [["a=1", "b=x"], ["a=1", "b=y"], ["a=2", "b=x"], ["a=2", "b=y"]]
+    assert sweep_points([]) == [[]]
