@@ -71,6 +71,8 @@ def compose(overrides: Sequence[str] = (), config_dir: str | Path = CONFIG_DIR) 
         cfg = with_values(base, plain)
     except NotPlain:
         return _hydra_compose(overrides, config_dir)
+    except OmegaConfBaseException as exc:
+        raise omegaconf_error(exc) from None
     return validate(cfg)
 
 
@@ -171,4 +173,7 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
             list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
         )
         for value in values:
-            checked(key, value)
+            try:
+                checked(key, value)
+            except OmegaConfBaseException as exc:
+                raise omegaconf_error(exc) from None

@@ -35,8 +35,9 @@ class NotPlain(Exception):
 def with_values(base: Config, values: Iterable[tuple[str, Any]]) -> Config:
     """A copy of ``base`` with each dotted ``key`` set to its converted ``value``.
 
-    Raises :class:`~sim.config.validation.ConfigError` (one line naming the key) when the
-    schema refuses a value, :class:`NotPlain` when a key is not a plain leaf. Range
+    Raises OmegaConf's exception (its ``full_key`` set) when the schema refuses a value
+    (callers turn it into one line with :func:`sim.config.validation.omegaconf_error`),
+    :class:`NotPlain` when a key is not a plain leaf. Range
     checks are the caller's (:func:`sim.config.validation.validate`).
     """
     cfg = copy.deepcopy(base)
@@ -55,7 +56,7 @@ def _schema() -> DictConfig:
 
 def checked(dotted: str, value: Any) -> Any:
     """``value`` as OmegaConf converts it for key ``dotted`` of the schema; raises
-    :class:`ConfigError` naming the key when the schema refuses it."""
+    OmegaConf's exception (``full_key`` = ``dotted``) when the schema refuses it."""
     schema = _schema()
     with _LOCK:
         old = OmegaConf.select(schema, dotted, default=None, throw_on_missing=False)
@@ -69,9 +70,7 @@ def checked(dotted: str, value: Any) -> Any:
         except OmegaConfBaseException as exc:
             if getattr(exc, "full_key", None) is None:
                 exc.full_key = dotted
-            from sim.config.validation import omegaconf_error
-
-            raise omegaconf_error(exc) from None
+            raise  # the caller words it (sim.config.validation.omegaconf_error)
         finally:
             try:
                 OmegaConf.update(schema, dotted, old, merge=False)

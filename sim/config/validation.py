@@ -398,6 +398,8 @@ def load_scenario(
             return parse(with_values(source, values))
         except NotPlain:
             pass
+        except OmegaConfBaseException as exc:
+            raise omegaconf_error(exc) from None
     try:
         merged = OmegaConf.structured(Config)
         if isinstance(source, Config):
