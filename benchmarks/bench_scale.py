@@ -46,9 +46,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def _callsim() -> list[str]:
     """The ``callsim`` command of the ``sim`` this Python imports (so that the bench
     also runs on an older checkout put first on ``PYTHONPATH``)."""
-    import importlib.util
+    import sim
 
-    module = "sim.app.cli" if importlib.util.find_spec("sim.app") else "sim.cli"
+    # where the imported sim has its command (sub-packages, or the flat older layout)
+    module = "sim.app.cli" if (Path(sim.__file__).parent / "app" / "cli.py").exists() else "sim.cli"
     code = f"import sys; sys.argv[0] = 'callsim'; from {module} import main; main()"
     return [sys.executable, "-c", code]
 
