@@ -220,12 +220,29 @@ class Population:
         self.state[ids] = state
         self._active = None
 
+    def release_people(self) -> None:
+        """Drop the per-person arrays once the run is over (a market of millions: about
+        17 bytes a person). :meth:`days_table`, :meth:`revenue_today`,
+        :meth:`lifetime_value` and :attr:`n_active` keep working from the counters;
+        :meth:`pick` and :meth:`end_of_day` raise ``RuntimeError`` afterwards."""
+        self._released = True
+        self.state = np.empty(0, dtype=np.int8)
+        self.join_day = np.empty(0, dtype=np.int32)
+        self._bad = self._pos = self._neg = np.empty(0, dtype=np.float32)
+        self._active = None
+        self._strong = np.empty(0, dtype=np.int64)
+
+    def _check_people(self) -> None:
+        if getattr(self, "_released", False):
+            raise RuntimeError("the population's people were released (release_people)")
+
     # -- the calls' side ---------------------------------------------------------------
 
     def pick(self, n: int) -> npt.NDArray[np.int64]:
         """The customers raising ``n`` fresh issues: uniform, with replacement, among the
         active ones (stream ``customer_pick``; uniform market ids, non-active ones
         rejected, or uniform among :meth:`active_ids` when few are active)."""
+        self._check_people()
         a, m = self._n_active, self.market_size
         if n < 0 or (n > 0 and a == 0):
             raise ValueError(f"cannot pick {n} customers among {a} active")
@@ -275,6 +292,7 @@ class Population:
         """Apply the issues that ended on ``day`` (customer ids, memories -1/0/+1), then
         churn, word of mouth, acquisition and decay, in the order of the module docstring;
         append one row to :meth:`days_table`."""
+        self._check_people()
         cust = np.asarray(customer, dtype=np.int64)
         mem = np.asarray(memory, dtype=np.int8)
         if cust.shape != mem.shape or cust.ndim != 1:

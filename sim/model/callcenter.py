@@ -146,6 +146,8 @@ class CallCenter:
         # the engine's event closures (reference cycles) and the journey's per-call
         # buffers go before the calls table is built: a long run needs no second copy
         del engine, jr
+        if population is not None:
+            population.release_people()  # the tables need its counters only
         gc.collect()
         expected = self.expected_calls(fresh, scales)
         return self.tabulate(log, replication, expected, population, workforce, release=True)

@@ -164,3 +164,18 @@ def test_lazy_decay_and_counters_agree_with_the_arrays() -> None:
     assert pop.neg_held.sum(dtype=np.float64) == pytest.approx(held, rel=1e-4)
     bad = (table.issues_bad.to_numpy() * np.exp(-0.3 * ages)).sum()
     assert pop.bad_count.sum(dtype=np.float64) == pytest.approx(bad, rel=1e-4)
+
+
+def test_released_people_keep_the_counters() -> None:
+    cfg = CustomersConfig(initial=1_000, market_size=4_000)
+    pop = Population(cfg, Streams(12))
+    pop.end_of_day(0, pop.pick(50), np.zeros(50, dtype=np.int8))
+    before = (pop.n_active, pop.revenue_today(1), pop.lifetime_value(1))
+    pop.release_people()
+    assert pop.state.size == 0
+    assert (pop.n_active, pop.revenue_today(1), pop.lifetime_value(1)) == before
+    assert len(pop.days_table()) == 1
+    with pytest.raises(RuntimeError):
+        pop.pick(1)
+    with pytest.raises(RuntimeError):
+        pop.end_of_day(1, NONE, NONE.astype(np.int8))
