@@ -70,7 +70,7 @@ def test_bad_grids_are_refused_before_anything_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ConfigError, match="staffing.agents"):
+    with pytest.raises(ConfigError, match=r"staffing\.agents"):
         sim.sweep(SMALL, {"staffing.agents": [3, 0]})
     with pytest.raises(ConfigError, match="non-empty list"):
         sim.sweep(SMALL, {"staffing.agents": []})
