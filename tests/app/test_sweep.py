@@ -266,11 +266,13 @@ def test_a_killed_sweep_resumes_without_losing_or_redoing_points(tmp_path: Path)
         [sys.executable, "-m", "sim.app.cli", *args], cwd=tmp_path,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 240
 
-    def finished() -> list[Path]:  # not a *.partial-* folder caught before its rename
+    def finished() -> list[Path]:
+        """summary.json of renamed point folders (a partial folder holds one for a moment
+        before its rename: a kill then leaves it unfinished, correctly)."""
         return [p for p in sweep.glob("*/summary.json") if ".partial-" not in p.parent.name]
 
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline and not finished():
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
