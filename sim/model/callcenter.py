@@ -8,7 +8,7 @@ the same tables bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from sim.outputs.days import days_summary, days_table
 from sim.outputs.metrics import calls_table, intervals_table, summarize
 from sim.outputs.results import Results
 from sim.queue.arrivals import ArrivalForecast, FreshCalls
+from sim.queue.control import Process
 from sim.queue.engine import Engine, EngineLog
 from sim.queue.redials import RedialPolicy
 from sim.workforce.agents import Workforce, empty_agents_table
@@ -107,8 +108,9 @@ class CallCenter:
         """The fresh-call generator of a replication (exposed for the textbook test)."""
         return FreshCalls(self.forecast, self.patience, self.talk, self.acw, streams)
 
-    def engine(self, replication: int = 0) -> Engine:
-        """The engine of ``replication``, ready to run."""
+    def engine(self, replication: int = 0, processes: Sequence[Process] = ()) -> Engine:
+        """The engine of ``replication``, ready to run; ``processes``: your own SimPy
+        processes to run next to it (:mod:`sim.queue.control`)."""
         cfg = self.config
         streams = self.streams(replication)
         redials = RedialPolicy(
@@ -131,6 +133,7 @@ class CallCenter:
             drain=cfg.center.after_close == "drain",
             journey=self.journey(streams),
             workforce=self.workforce(streams),
+            processes=processes,
         )
 
     def workforce(self, streams: Streams) -> Workforce | None:
@@ -171,9 +174,10 @@ class CallCenter:
             [self.forecast.expected(d) * fresh.busyness[d] * factor[d] for d in range(days)]
         )
 
-    def run(self, replication: int = 0) -> Results:
-        """Simulate one replication and compute its tables and KPIs."""
-        engine = self.engine(replication)
+    def run(self, replication: int = 0, processes: Sequence[Process] = ()) -> Results:
+        """Simulate one replication and compute its tables and KPIs; ``processes``: your
+        own SimPy processes to run next to the engine (:mod:`sim.queue.control`)."""
+        engine = self.engine(replication, processes)
         log = engine.run()
         jr = engine.journey
         population = None if jr is None else jr.population
