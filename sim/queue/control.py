@@ -34,6 +34,7 @@ from typing import Any
 
 import simpy
 
+from sim.queue.clock import Clock
 from sim.queue.router import Router
 from sim.queue.staffing import Staffing
 
@@ -47,9 +48,10 @@ class Control:
     """The engine's state as your processes see it, and what they may change."""
 
     def __init__(
-        self, env: simpy.Environment, router: Router, staffing: Staffing, busy: Callable[[], int]
+        self, clock: Clock, router: Router, staffing: Staffing, busy: Callable[[], int]
     ) -> None:
-        self.env = env
+        self._clock = clock
+        self.env = clock.env
         self._router = router
         self._staffing = staffing
         self._busy = busy
@@ -95,7 +97,7 @@ class Control:
         Raises ValueError for a negative ``extra`` or a run whose workforce follows
         shifts (extra agents need staffing by counts).
         """
-        self._staffing.set_extra(extra)
+        self._clock.act(self._staffing.set_extra, extra)
 
 
 def run_processes(

@@ -3,11 +3,11 @@
 Why it looks the way it does (design.md section 7, and the speed targets of the core
 issue): a textbook SimPy model runs one generator process per caller and a
 ``simpy.Resource`` for the agents; that costs several events and generator switches
-per call. Here SimPy is used as what it is at heart, a clock and an event heap, through
-its public API (:mod:`sim.queue.clock`):
+per call. Here SimPy drives an event calendar (:mod:`sim.queue.clock`, public SimPy
+API only):
 
 * no process per caller: each call is an index into column arrays, and what happens
-  to it is the handler of a light event (:class:`sim.queue.clock.Fire`);
+  to it is a handler on the engine's calendar, called with the call's index;
 * no ``simpy.Resource``: who answers whom is the router's decision
   (:mod:`sim.queue.router`; today: the longest-idle agent takes the longest-waiting
   call), who is on the phones the staffing controller's (:mod:`sim.queue.staffing`);
@@ -53,7 +53,7 @@ import simpy
 from sim.core.calls import Outcome, Source
 from sim.core.timetable import DAY_S, Timetable
 from sim.queue.arrivals import FreshCalls
-from sim.queue.clock import Clock, Fire
+from sim.queue.clock import Clock
 from sim.queue.control import Control, Process, run_processes
 from sim.queue.hooks import JourneyColumns, JourneyHooks, WorkforceHooks
 from sim.queue.redials import RedialPolicy
@@ -129,6 +129,8 @@ class Engine:
     def run(self) -> EngineLog:
         """Simulate every day of the timetable and return the raw log."""
         env = simpy.Environment()
+        clock = Clock(env)
+        fire = clock.fire
         tt = self.timetable
         lines, max_waiting, drain = self.lines, self.max_waiting, self.drain
         redials = self.redials if self.redials.active else None
@@ -154,29 +156,30 @@ class Engine:
             if i >= 0:
                 answer(i, agent)
 
-        staff = Staffing(env, router, free, peak, wf)
+        staff = Staffing(clock, router, free, peak, wf)
         after_call = staff.after_call
-        serve = None if wf is None else wf.callbacks(handle, Clock(env))
+        serve = None if wf is None else wf.callbacks(handle, clock)
 
         def answer(i: int, agent: int) -> None:
             """``agent`` answers call ``i`` now."""
             nonlocal n_busy
             n_busy += 1
             status[i] = ANSWERED
-            wait[i] = env.now - arrival[i]
+            wait[i] = clock.now - arrival[i]
             agent_of[i] = agent
-            Fire(env, handle[i] if serve is None else serve(i, agent), on_done, i)
+            fire(handle[i] if serve is None else serve(i, agent), on_done, i)
 
         def retry(i: int, blocked: bool) -> None:
             """Call ``i`` was blocked or abandoned: a redial, or the caller gives up."""
             delay = None if redials is None else redials.delay_after(attempt[i], blocked)
             if delay is not None:
-                Fire(env, delay, on_redial, i)
+                fire(delay, on_redial, i)
             if jr is not None:
                 j_failed(i, delay is not None)
 
         def route(i: int) -> None:
             """Decide what happens to call ``i`` on arrival (the hot path)."""
+            nonlocal n_busy
             if not is_open:
                 status[i] = CLOSED
                 if jr is not None:
@@ -186,8 +189,11 @@ class Engine:
                 retry(i, True)
             else:
                 agent = select_agent(i)
-                if agent >= 0:
-                    answer(i, agent)
+                if agent >= 0:  # answer(i, agent), inlined: the hot path (wait stays 0)
+                    n_busy += 1
+                    status[i] = ANSWERED
+                    agent_of[i] = agent
+                    fire(handle[i] if serve is None else serve(i, agent), on_done, i)
                 elif max_waiting is not None and router.n_waiting >= max_waiting:
                     status[i] = BLOCKED
                     retry(i, True)
@@ -199,20 +205,20 @@ class Engine:
                     else:
                         enqueue(i)
                         if pat < inf:
-                            Fire(env, pat, on_abandon, i)
+                            fire(pat, on_abandon, i)
 
-        def on_arrival(ev: simpy.Event) -> None:
-            i = ev.value
-            now = env.now
+        def on_arrival(value: Any) -> None:
+            i = value
+            now = clock.now
             arrival[i] = now  # the event time, to the last bit (see Engine docs)
             if i + 1 < day_end:
-                Fire(env, arrival[i + 1] - now, on_arrival, i + 1)
+                fire(arrival[i + 1] - now, on_arrival, i + 1)
             route(i)
 
         def follow_up(prev: int, pat: float, hnd: float, kind: int, tries: int) -> None:
             """A new attempt of the issue of call ``prev`` arrives now."""
             i = len(status)
-            arrival.append(env.now)
+            arrival.append(clock.now)
             patience.append(pat)
             handle.append(hnd)
             wait.append(0.0)
@@ -223,43 +229,49 @@ class Engine:
             attempt.append(tries)
             route(i)
 
-        def on_redial(ev: simpy.Event) -> None:
+        def on_redial(value: Any) -> None:
             assert redials is not None
-            prev = ev.value
+            prev = value
             pat, hnd = redials.attempt_draws()
             if jr is not None:
                 j_follow(prev, False)
             follow_up(prev, pat, hnd, Source.REDIAL, attempt[prev] + 1)
 
-        def on_repeat(ev: simpy.Event) -> None:
-            pat, hnd = j_follow(ev.value, True)
-            follow_up(ev.value, pat, hnd, Source.REPEAT, 1)
+        def on_repeat(value: Any) -> None:
+            pat, hnd = j_follow(value, True)
+            follow_up(value, pat, hnd, Source.REPEAT, 1)
 
-        def on_abandon(ev: simpy.Event) -> None:
-            i = ev.value
+        def on_abandon(value: Any) -> None:
+            i = value
             if status[i] == WAITING:
                 status[i] = ABANDONED
-                wait[i] = env.now - arrival[i]
+                wait[i] = clock.now - arrival[i]
                 withdraw(i)
                 retry(i, False)
 
-        def done_plain(ev: simpy.Event) -> None:
-            """Call ``ev.value`` has been handled: its agent goes on or leaves."""
+        def done_plain(value: Any) -> None:
+            """Call ``value`` has been handled: its agent goes on or leaves."""
             nonlocal n_busy
-            agent = agent_of[ev.value]
+            agent = agent_of[value]
             n_busy -= 1
-            if after_call(agent):
-                free(agent)
+            if staff.excess and not after_call(agent):
+                return  # left the phones
+            i = select_call(agent)  # free(agent), inlined: the hot path
+            if i >= 0:
+                answer(i, agent)
 
-        def done_journey(ev: simpy.Event) -> None:
+        def done_journey(value: Any) -> None:
             """The same, the journey deciding on resolution and repeat contact first."""
             nonlocal n_busy
-            i = ev.value
+            i = value
             j_answered(i)
             agent = agent_of[i]
             n_busy -= 1
-            if after_call(agent):
-                free(agent)
+            if staff.excess and not after_call(agent):
+                return
+            i = select_call(agent)
+            if i >= 0:
+                answer(i, agent)
 
         if jr is not None:  # the journey's hooks
             j_answered, j_failed, j_follow = jr.callbacks(
@@ -267,7 +279,7 @@ class Engine:
                 wait,
                 patience,
                 agent_of,
-                Clock(env),
+                clock,
                 peak,
                 on_repeat,
                 None if wf is None else wf.p_resolve,
@@ -275,11 +287,11 @@ class Engine:
             )
         on_done = done_plain if jr is None else done_journey
 
-        def on_open(ev: simpy.Event) -> None:
+        def on_open(value: Any) -> None:
             nonlocal is_open, day_end
             is_open = True
             staff.open()
-            day = ev.value
+            day = value
             calls = self.fresh.day(day) if jr is None else self.fresh.day(day, jr.volume_scale())
             n = len(calls.arrival_s)
             if jr is not None:
@@ -296,50 +308,51 @@ class Engine:
             attempt.extend(b"\x01" * n)
             day_end = base + n
             if n:
-                Fire(env, arrival[base] - env.now, on_arrival, base)
+                fire(arrival[base] - clock.now, on_arrival, base)
 
         def close_queue() -> None:
             """Every call still waiting ends as closed, now."""
-            now = env.now
+            now = clock.now
             for i in router.drain():
                 status[i] = CLOSED
                 wait[i] = now - arrival[i]
                 if jr is not None:
                     j_failed(i, False)
 
-        def on_close(ev: simpy.Event) -> None:
+        def on_close(value: Any) -> None:
             nonlocal is_open
             is_open = False
             if not drain:
                 close_queue()
             staff.close(drain)
 
-        def on_day_end(ev: simpy.Event) -> None:
-            day_end_hooks(ev.value)
+        def on_day_end(value: Any) -> None:
+            day_end_hooks(value)
 
         def day_end_hooks(day: int) -> None:
             if jr is not None:
                 jr.end_of_day(day)
             if wf is not None:
-                wf.end_of_day(day, env.now)
+                wf.end_of_day(day, clock.now)
 
         shifts = None if wf is None else wf.shifts
         for day in range(tt.days):
             if wf is not None:
-                Fire(env, day * DAY_S, staff.on_day_start, day)
-            Fire(env, tt.opening(day), on_open, day)
+                fire(day * DAY_S, staff.on_day_start, day)
+            fire(tt.opening(day), on_open, day)
             if shifts is None:
                 staff.schedule_targets(tt.interval_starts(day).tolist(), self.staffing[day])
             if not tt.always_open or day == tt.days - 1:
-                Fire(env, tt.closing(day), on_close, None)
+                fire(tt.closing(day), on_close, None)
             if (jr is not None or wf is not None) and day < tt.days - 1:  # before the next day
-                Fire(env, (day + 1) * DAY_S, on_day_end, day)
+                fire((day + 1) * DAY_S, on_day_end, day)
+        clock.start()
         if self.processes:
-            run_processes(env, Control(env, router, staff, lambda: n_busy), self.processes,
-                          tt.closing(tt.days - 1))
+            control = Control(clock, router, staff, lambda: n_busy)
+            run_processes(env, control, self.processes, tt.closing(tt.days - 1))
         env.run()
 
-        now = env.now
+        now = clock.now
         close_queue()  # infinitely patient callers left with no agent: the run is over
         if jr is not None or wf is not None:
             day_end_hooks(tt.days - 1)

@@ -23,12 +23,11 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from collections.abc import Callable, Sequence
+from typing import Any
 
-
-import simpy
 
 from sim.core.timetable import DAY_S
-from sim.queue.clock import Fire
+from sim.queue.clock import Clock
 from sim.queue.hooks import WorkforceHooks
 from sim.queue.router import Router
 
@@ -48,13 +47,13 @@ class Staffing:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        clock: Clock,
         router: Router,
         free: Callable[[int], None],
         agents: int,
         workforce: WorkforceHooks | None,
     ) -> None:
-        self.env = env
+        self.clock = clock
         self.router = router
         self.free = free
         self.wf = workforce
@@ -72,6 +71,9 @@ class Staffing:
         self.due: list[float] = []  # shift mode: 0, OVER or a break length, at call end
         self.time_s = array("d")
         self.count = array("i")
+        #: whether :meth:`after_call` can return False now (count mode: more agents
+        #: present than the target; shift mode: always): the engine skips the call if not
+        self.excess = self.shifts is not None
         self.after_call: Callable[[int], bool] = (
             self._after_call_counts if self.shifts is None else self._after_call_shifts
         )
@@ -79,7 +81,7 @@ class Staffing:
     # ---------------------------------------------------------------- both modes
     def log(self) -> None:
         """Record the number present now."""
-        self.time_s.append(self.env.now)
+        self.time_s.append(self.clock.now)
         self.count.append(self.present)
 
     def open(self) -> None:
@@ -93,9 +95,9 @@ class Staffing:
             self._apply(0)
 
     # ---------------------------------------------------------------- counts
-    def on_target(self, event: simpy.Event) -> None:
-        """Handler: the staffing matrix asks for ``event.value`` agents from now."""
-        self.plan = event.value
+    def on_target(self, value: Any) -> None:
+        """Handler: the staffing matrix asks for ``value`` agents from now."""
+        self.plan = value
         self._apply(self.plan + self.extra if self.is_open else self.plan)
 
     def set_extra(self, extra: int) -> None:
@@ -111,7 +113,7 @@ class Staffing:
     def _apply(self, new: int) -> None:
         """Bring the number present towards ``new`` now."""
         self.target = new
-        wf, now = self.wf, self.env.now
+        wf, now = self.wf, self.clock.now
         off, fresh, usable, router = self.off, self.fresh, self.usable, self.router
         changed = False
         while self.present < new:
@@ -138,6 +140,7 @@ class Staffing:
             changed = True
             if wf is not None:
                 wf.left(agent, now)
+        self.excess = self.present > new
         if changed:
             self.log()
 
@@ -145,31 +148,32 @@ class Staffing:
         """``agent`` finished a call: False if it leaves (above target), True if free."""
         if self.present > self.target and not (self.draining and self.router.n_waiting):
             self.present -= 1
+            self.excess = self.present > self.target
             self.off.append(agent)
             self.log()
             if self.wf is not None:
-                self.wf.left(agent, self.env.now)
+                self.wf.left(agent, self.clock.now)
             return False
         return True
 
     # ---------------------------------------------------------------- a workforce
-    def on_day_start(self, event: simpy.Event) -> None:
+    def on_day_start(self, value: Any) -> None:
         """Handler (midnight): who works today; shift mode: schedule shifts and breaks."""
-        wf, day = self.wf, event.value
+        wf, day = self.wf, value
         assert wf is not None
         plan = wf.start_day(day)
         grow = wf.n - len(self.where)
         self.where.extend([OFF] * grow)
         self.due.extend([0.0] * grow)
-        env = self.env
+        fire = self.clock.fire
         if self.shifts is not None:
-            base = day * DAY_S - env.now
+            base = day * DAY_S - self.clock.now
             for agent, j in wf.assigned:
                 sh = self.shifts[j]
-                Fire(env, base + sh.start_s, self.on_shift_start, agent)
+                fire(base + sh.start_s, self.on_shift_start, agent)
                 for b in sh.breaks:
-                    Fire(env, base + sh.start_s + b.after_s, self.on_break_due, (agent, b.length_s))
-                Fire(env, base + sh.end_s, self.on_shift_end, agent)
+                    fire(base + sh.start_s + b.after_s, self.on_break_due, (agent, b.length_s))
+                fire(base + sh.end_s, self.on_shift_end, agent)
             return
         ok = [False] * wf.n
         for agent in plan:
@@ -189,11 +193,11 @@ class Staffing:
         self.due[agent] = 0.0
         self.present -= 1
         self.log()
-        self.wf.left(agent, self.env.now)
+        self.wf.left(agent, self.clock.now)
 
     def _take_break(self, agent: int, length: float) -> None:
         self._go(agent, BREAK)
-        Fire(self.env, length, self.on_break_end, agent)
+        self.clock.fire(length, self.on_break_end, agent)
 
     def _come(self, agent: int) -> None:
         """``agent`` comes on the phones (shift start, end of a break)."""
@@ -201,7 +205,7 @@ class Staffing:
         self.where[agent] = ON
         self.present += 1
         self.log()
-        self.wf.joined(agent, self.env.now)
+        self.wf.joined(agent, self.clock.now)
         self.free(agent)
 
     def _after_call_shifts(self, agent: int) -> bool:
@@ -216,14 +220,14 @@ class Staffing:
             self._take_break(agent, d)
         return False
 
-    def on_shift_start(self, event: simpy.Event) -> None:
-        """Handler: agent ``event.value``'s shift starts."""
-        self.due[event.value] = 0.0
-        self._come(event.value)
+    def on_shift_start(self, value: Any) -> None:
+        """Handler: agent ``value``'s shift starts."""
+        self.due[value] = 0.0
+        self._come(value)
 
-    def on_break_due(self, event: simpy.Event) -> None:
-        """Handler: ``event.value = (agent, length_s)``, a break is due."""
-        agent, length = event.value
+    def on_break_due(self, value: Any) -> None:
+        """Handler: ``value = (agent, length_s)``, a break is due."""
+        agent, length = value
         where = self.where[agent]
         if where == BREAK:  # a late break still running: take this one after
             self.due[agent] = length
@@ -233,22 +237,22 @@ class Staffing:
                 return
             self._take_break(agent, length)
 
-    def on_break_end(self, event: simpy.Event) -> None:
-        """Handler: agent ``event.value``'s break is over."""
-        agent = event.value
+    def on_break_end(self, value: Any) -> None:
+        """Handler: agent ``value``'s break is over."""
+        agent = value
         d = self.due[agent]
         if d == OVER:  # the shift ended during the break
             self.where[agent] = OFF
             self.due[agent] = 0.0
         elif d > 0.0:
             self.due[agent] = 0.0
-            Fire(self.env, d, self.on_break_end, agent)
+            self.clock.fire(d, self.on_break_end, agent)
         else:
             self._come(agent)
 
-    def on_shift_end(self, event: simpy.Event) -> None:
-        """Handler: agent ``event.value``'s shift is over."""
-        agent = event.value
+    def on_shift_end(self, value: Any) -> None:
+        """Handler: agent ``value``'s shift is over."""
+        agent = value
         where = self.where[agent]
         if where == BREAK:
             self.due[agent] = OVER
@@ -260,9 +264,9 @@ class Staffing:
 
     def schedule_targets(self, times: Sequence[float], targets: Sequence[int]) -> None:
         """Count mode: fire :meth:`on_target` at each engine time with its target."""
-        env = self.env
+        fire = self.clock.fire
         for t, n in zip(times, targets, strict=True):
-            Fire(env, t, self.on_target, n)
+            fire(t, self.on_target, n)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Staffing(present={self.present}, target={self.target})"
