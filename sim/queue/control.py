@@ -18,9 +18,11 @@ The :class:`Control` object is what a process may read and change:
   (agents the staffing asks for now), :attr:`Control.is_open`;
 * change: :meth:`Control.set_extra` (count mode: agents on top of the staffing plan,
   e.g. a supervisor pulling agents off back-office work or breaks when the queue is
-  long). Extra agents come from the same pool as planned ones (with a workforce:
-  available today), and they are paid for in the ``agents`` table's time on the
-  phones, not in the plan's paid hours.
+  long). Extra agents come from the same pool as planned ones: without a workforce,
+  the most agents the plan ever asks for (agents off duty in a lull are the reserve);
+  with one, the agents available today. When the pool is empty the centre stays
+  short-staffed, as with the plan. Their time on the phones shows in the staff log
+  (``staff_present``) and the ``agents`` table, not in the plan's paid hours.
 
 A process must not draw random numbers from a global generator (``random``,
 ``np.random``): results must stay reproducible. Nothing in a shipped scenario uses a
