@@ -111,6 +111,12 @@ class CallCenter:
     def engine(self, replication: int = 0, processes: Sequence[Process] = ()) -> Engine:
         """The engine of ``replication``, ready to run; ``processes``: your own SimPy
         processes to run next to it (:mod:`sim.queue.control`)."""
+        return self._parts(replication, processes)[0]
+
+    def _parts(
+        self, replication: int, processes: Sequence[Process]
+    ) -> tuple[Engine, Journey, Workforce | None]:
+        """The engine of ``replication`` and the journey and workforce it calls."""
         cfg = self.config
         streams = self.streams(replication)
         redials = RedialPolicy(
@@ -123,18 +129,22 @@ class CallCenter:
             acw=self.acw,
             streams=streams,
         )
-        return Engine(
+        fresh = self.fresh_calls(streams)
+        journey = self.journey(streams)
+        workforce = self.workforce(streams)
+        engine = Engine(
             timetable=self.timetable,
             staffing=np.ceil(self.on_phone).astype(np.int64),
-            fresh=self.fresh_calls(streams),
+            fresh=fresh,
             redials=redials,
             lines=cfg.queue.lines,
             max_waiting=cfg.queue.max_waiting,
             drain=cfg.center.after_close == "drain",
-            journey=self.journey(streams),
-            workforce=self.workforce(streams),
+            journey=journey,
+            workforce=workforce,
             processes=processes,
         )
+        return engine, journey, workforce
 
     def workforce(self, streams: Streams) -> Workforce | None:
         """The agents as individuals (``workforce.enabled``), else None (the core's
@@ -177,12 +187,10 @@ class CallCenter:
     def run(self, replication: int = 0, processes: Sequence[Process] = ()) -> Results:
         """Simulate one replication and compute its tables and KPIs; ``processes``: your
         own SimPy processes to run next to the engine (:mod:`sim.queue.control`)."""
-        engine = self.engine(replication, processes)
+        engine, jr, workforce = self._parts(replication, processes)
         log = engine.run()
-        jr = engine.journey
-        population = None if jr is None else jr.population
-        expected = self.expected_calls(engine.fresh, None if jr is None else jr.scales)
-        return self.tabulate(log, replication, expected, population, engine.workforce)
+        expected = self.expected_calls(engine.fresh, jr.scales)
+        return self.tabulate(log, replication, expected, jr.population, workforce)
 
     def tabulate(
         self,

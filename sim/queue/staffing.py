@@ -25,7 +25,6 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-
 from sim.core.timetable import DAY_S
 from sim.queue.clock import Clock
 from sim.queue.hooks import WorkforceHooks
@@ -270,5 +269,3 @@ class Staffing:
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Staffing(present={self.present}, target={self.target})"
-
-
