@@ -265,12 +265,18 @@ def test_a_killed_sweep_resumes_without_losing_or_redoing_points(tmp_path: Path)
         [sys.executable, "-m", "sim.app.cli", *args], cwd=tmp_path,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+
+    def finished() -> list[Path]:
+        """summary.json of renamed point folders (a partial folder holds one for a moment
+        before its rename: a kill then leaves it unfinished, correctly)."""
+        return [p for p in sweep.glob("*/summary.json") if ".partial-" not in p.parent.name]
+
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and not list(sweep.glob("*/summary.json")):
+    while time.monotonic() < deadline and not finished():
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
-    first = {p.parent.name: p.stat().st_mtime_ns for p in sweep.glob("*/summary.json")}
+    first = {p.parent.name: p.stat().st_mtime_ns for p in finished()}
     assert 1 <= len(first) < 3, first  # killed mid-way
     assert len(collect(sweep)) == 3 * len(first)  # what is done is collectable
 
@@ -354,3 +360,22 @@ def test_submitit_gives_the_serial_numbers(serial_sweep: Path, tmp_path: Path) -
     assert len(collect(sweep)) == 8  # the .submitit/ logs are not points
     summary = json.loads(next(sweep.glob("*/summary.json")).read_text())
     assert summary["replications"] == 2
+
+
+def test_sweep_points_is_the_basic_sweepers_product() -> None:
+    """sweep_points expands discrete sweeps like Hydra's basic sweeper: the cartesian
+    product in the order the keys first appear, the last override of a key winning."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from sim.app.sweep import sweep_points
+
+    parsed = OverridesParser.create().parse_overrides(
+        ["staffing.agents=20,25", "run.days=2", "+x=1", "staffing.agents=30,35"]
+    )
+    assert sweep_points(parsed) == [
+        ["staffing.agents=30", "run.days=2", "+x=1"],
+        ["staffing.agents=35", "run.days=2", "+x=1"],
+    ]
+    grid = OverridesParser.create().parse_overrides(["a=1,2", "b=x,y"])
+    assert sweep_points(grid) == [["a=1", "b=x"], ["a=1", "b=y"], ["a=2", "b=x"], ["a=2", "b=y"]]
+    assert sweep_points([]) == [[]]
