@@ -29,7 +29,7 @@ contract does not change: it never looks inside the router. Only
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from sim.core.calls import Outcome
@@ -46,7 +46,10 @@ class Router(Protocol):
     of calls waiting (live: not abandoned or answered).
     """
 
-    n_waiting: int
+    @property
+    def n_waiting(self) -> int:
+        """Live calls waiting now."""
+        ...
 
     def select_agent(self, call: int) -> int:
         """Call ``call`` arrives: the idle agent who answers it now (taken off the idle
@@ -85,42 +88,68 @@ class LongestIdleFcfs:
 
     The queue holds call indices in arrival order and is cleaned lazily: a call that
     abandons stays in the deque, marked by the engine in ``status`` (the engine's
-    outcome column), and is skipped when it reaches the head.
+    outcome column), and is skipped when it reaches the head. The methods are closures
+    over the two deques and the count (the engine calls them once or twice per call:
+    cheaper than bound methods reading attributes).
     """
 
-    __slots__ = ("idle", "n_waiting", "queue", "status")
+    select_agent: Callable[[int], int]
+    select_call: Callable[[int], int]
+    enqueue: Callable[[int], None]
+    withdraw: Callable[[int], None]
 
     def __init__(self, status: bytearray) -> None:
         self.status = status  # the engine's outcome column (Outcome codes), shared
-        self.queue: deque[int] = deque()
-        self.idle: deque[int] = deque()
-        self.n_waiting = 0
+        queue: deque[int] = deque()
+        idle: deque[int] = deque()
+        self.queue, self.idle = queue, idle
+        n_waiting = 0
+        pop_idle, file_idle = idle.popleft, idle.append
+        pop_call, push_call = queue.popleft, queue.append
 
-    def select_agent(self, call: int) -> int:
-        """The longest-idle agent, or -1."""
-        idle = self.idle
-        return idle.popleft() if idle else -1
+        def select_agent(call: int) -> int:
+            """The longest-idle agent, or -1."""
+            return pop_idle() if idle else -1
 
-    def select_call(self, agent: int) -> int:
-        """The longest-waiting live call, or -1 (``agent`` joins the idle, last)."""
-        if not self.n_waiting:
-            self.idle.append(agent)
-            return -1
-        queue, status = self.queue, self.status
-        i = queue.popleft()
-        while status[i] != WAITING:
-            i = queue.popleft()
-        self.n_waiting -= 1
-        return i
+        def select_call(agent: int) -> int:
+            """The longest-waiting live call, or -1 (``agent`` joins the idle, last)."""
+            nonlocal n_waiting
+            if not n_waiting:
+                file_idle(agent)
+                return -1
+            i = pop_call()
+            while status[i] != WAITING:
+                i = pop_call()
+            n_waiting -= 1
+            return i
 
-    def enqueue(self, call: int) -> None:
-        """``call`` joins the back of the queue."""
-        self.n_waiting += 1
-        self.queue.append(call)
+        def enqueue(call: int) -> None:
+            """``call`` joins the back of the queue."""
+            nonlocal n_waiting
+            n_waiting += 1
+            push_call(call)
 
-    def withdraw(self, call: int) -> None:
-        """One fewer live call (the deque entry is skipped later)."""
-        self.n_waiting -= 1
+        def withdraw(call: int) -> None:
+            """One fewer live call (the deque entry is skipped later)."""
+            nonlocal n_waiting
+            n_waiting -= 1
+
+        def count() -> int:
+            return n_waiting
+
+        def reset() -> None:
+            nonlocal n_waiting
+            queue.clear()
+            n_waiting = 0
+
+        self.select_agent, self.select_call = select_agent, select_call
+        self.enqueue, self.withdraw = enqueue, withdraw
+        self._count, self._reset = count, reset
+
+    @property
+    def n_waiting(self) -> int:
+        """Live calls waiting."""
+        return self._count()
 
     def release(self, agent: int) -> bool:
         """Take ``agent`` off the idle agents if it is there."""
@@ -141,5 +170,4 @@ class LongestIdleFcfs:
         for i in self.queue:
             if status[i] == WAITING:
                 yield i
-        self.queue.clear()
-        self.n_waiting = 0
+        self._reset()
