@@ -256,9 +256,13 @@ class Engine:
             n_busy -= 1
             if staff.excess and not after_call(agent):
                 return  # left the phones
-            i = select_call(agent)  # free(agent), inlined: the hot path
+            i = select_call(agent)  # free(agent) and answer(i, agent), inlined: hot path
             if i >= 0:
-                answer(i, agent)
+                n_busy += 1
+                status[i] = ANSWERED
+                wait[i] = clock.now - arrival[i]
+                agent_of[i] = agent
+                fire(handle[i] if serve is None else serve(i, agent), on_done, i)
 
         def done_journey(value: Any) -> None:
             """The same, the journey deciding on resolution and repeat contact first."""
