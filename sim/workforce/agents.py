@@ -24,8 +24,7 @@ resolution probability, the same agent ids (tested bit for bit).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+from array import array
 
 import numpy as np
 import pandas as pd
@@ -34,6 +33,7 @@ from sim.core.calls import is_empowered
 from sim.core.rng import Streams
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, Timetable
+from sim.queue.hooks import ClockLike, Serve
 from sim.workforce.shifts import Shift, rostered_seconds
 
 __all__ = [
@@ -199,7 +199,7 @@ class Workforce:
             self.on[agent] += now - t
             self.since[agent] = math.nan
 
-    def callbacks(self, handle: Any, clock: Any) -> Callable[[int, int], float]:
+    def callbacks(self, handle: array, clock: ClockLike) -> Serve:
         """``serve(i, agent)``: agent ``agent`` answers call ``i`` now; returns (and stores
         in ``handle[i]``) the handle time, seconds, and sets the agent's ``p_resolve`` and
         ``p_rude`` for this call. A closure over the per-agent lists (hot path)."""
@@ -228,7 +228,7 @@ class Workforce:
         exp = math.exp
 
         def serve(i: int, a: int) -> float:
-            now = clock._now  # the property's value, without the call
+            now = clock.now
             f = fat[a]
             if f > 0.0:
                 f *= exp((t_fat[a] - now) * rest_rate)  # rested since the last call ended
