@@ -135,22 +135,20 @@ class PlanningModel:
         lo = bounds[row_slot]
         length = self.forecast.interval_s
         counts = st["plan_arrivals"].poisson(expected)
-        warm_n = 0
-        if self.round_the_clock:
-            warm_n = int(st["plan_warmup"].poisson(expected[0]))
-        row = np.concatenate([np.zeros(warm_n, np.int64), np.repeat(np.arange(len(t)), counts)])
-        u = st["plan_arrivals"].random(len(row))
-        base = np.concatenate([np.full(warm_n, bounds[0]), lo[row[warm_n:]]])
-        arrive = base + u * length
-        slot = np.concatenate([np.zeros(warm_n, np.int64), row_slot[row[warm_n:]]])
-        order = np.argsort(arrive, kind="stable")
+        warm_n = int(st["plan_warmup"].poisson(expected[0])) if self.round_the_clock else 0
+        row = np.repeat(np.arange(-1, len(t)), np.concatenate([[warm_n], counts]))
+        # row + uniform, sorted: calls in time order within and across rows, no argsort
+        key = np.sort(row + st["plan_arrivals"].random(len(row)))
+        starts = np.concatenate([[bounds[0]], lo])
+        slots = np.concatenate([[0], row_slot])
+        arrive = starts[row + 1] + (key - row) * length
         n = len(row)
         patience = self.patience.sample(st["plan_patience"], n)
         unit = (self.talk.sample(st["plan_talk"], n) + self.acw.sample(st["plan_acw"], n)) / (
             self.talk.mean + self.acw.mean
         )
-        handle = unit * aht[row]
-        return arrive[order], patience[order], handle[order], slot[order]
+        handle = unit * np.concatenate([[aht[0]], aht])[row + 1]
+        return arrive, patience, handle, slots[row + 1]
 
     def slot_agents(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Slot bounds and agents per slot for ``agents`` per forecast row."""
