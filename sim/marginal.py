@@ -109,7 +109,7 @@ def marginal_analysis(
 ) -> pd.DataFrame:
     """Paired differences of one agent more and one less in ``scope`` (bool per row).
 
-    Returns one row per change (``+1``, ``-1``) and measure (:data:`MEASURES`) with the
+    Returns one row per change (``one more``, ``one less``) and measure (:data:`MEASURES`) with the
     base value, the changed value, the mean difference and its Student-t CI over the
     replications (common random numbers: the differences are sharp), and ``agents_changed``
     (interval-agents actually changed: ``-1`` leaves intervals at 0 agents alone).
@@ -124,7 +124,7 @@ def marginal_analysis(
     m0 = _measures(counts[0], scope, base, interval_s, cfg, value_days)
     tq = float(stats.t.ppf(0.5 + confidence / 2, replications - 1))
     rows = []
-    for change, plan, c in (("+1", more, counts[1]), ("-1", less, counts[2])):
+    for change, plan, c in (("one more", more, counts[1]), ("one less", less, counts[2])):
         m1 = _measures(c, scope, plan, interval_s, cfg, value_days)
         for name in MEASURES:
             d = m1[name] - m0[name]
@@ -137,12 +137,12 @@ def marginal_analysis(
 
 
 def _text(table: pd.DataFrame) -> str:
-    lines = [f"{'change':>6}  {'measure':<20} {'base':>14} {'difference':>12}  95% CI"]
+    lines = [f"{'change':>8}  {'measure':<20} {'base':>14} {'difference':>12}  95% CI"]
     for _, r in table.iterrows():
         pct = r["measure"].startswith("service_level")
         f = (lambda v: f"{100 * v:+.2f} pt") if pct else (lambda v: f"{v:+,.1f}")
         b = f"{100 * r['base']:.2f}%" if pct else f"{r['base']:,.1f}"
-        lines.append(f"{r['change']:>6}  {r['measure']:<20} {b:>14} {f(r['difference']):>12}  "
+        lines.append(f"{r['change']:>8}  {r['measure']:<20} {b:>14} {f(r['difference']):>12}  "
                      f"{f(r['ci_low'])} to {f(r['ci_high'])}")  # fmt: skip
     return "\n".join(lines)
 

@@ -52,6 +52,8 @@ class CallCenter:
         self.profile = np.full(k, 1.0 / k) if c.profile is None else np.asarray(c.profile, float)
         agents = cfg.staffing.agents
         days = cfg.run.days
+        if cfg.staffing.shifts is not None:  # the roster staffs the centre (on_phone below)
+            agents = 0
         if isinstance(agents, int):
             agents = [agents] * k
         per_day = (

@@ -43,7 +43,7 @@ from sim.planformulas import formula_plan
 from sim.planmodel import planning_model
 from sim.planner import METHODS, PlanTarget
 from sim.profit import economics_text, profit_curve, profit_figure, profit_warnings
-from sim.roster import Roster, solve_roster, standard_templates
+from sim.roster import Roster, ShiftTemplate, solve_roster, standard_templates
 from sim.simplan import simulate_requirements
 from sim.validation import ConfigError, build_distribution
 
@@ -120,18 +120,25 @@ def centre_config(args: argparse.Namespace, model: str | None = None) -> Config:
     return compose([*overrides, *patience_overrides(args.patience)])
 
 
-def _roster(forecast: Forecast, required: np.ndarray) -> Roster:
-    """The cheapest roster of standard shifts (8, 6 and 4 h) covering ``required``."""
+def _templates(forecast: Forecast) -> list[ShiftTemplate]:
+    """The standard shifts (8, 6 and 4 h) fitting the forecast's opening hours; checked
+    before any computation (ConfigError naming ``--roster`` when none fits)."""
     t = forecast.table
     clock_s = (t["start_s"] - t["day"] * 86400.0).to_numpy()
     open_s, close_s = float(clock_s.min()), float(clock_s.max()) + forecast.interval_s
-    return solve_roster(
-        required,
-        t["start_s"].to_numpy(dtype=float),
-        forecast.interval_s,
-        forecast.days,
-        standard_templates(open_s, close_s, step_s=forecast.interval_s),
-    )
+    try:
+        return standard_templates(open_s, close_s, step_s=forecast.interval_s)
+    except ValueError as exc:
+        raise ConfigError(f"--roster: {exc}", "roster") from None
+
+
+def _roster(forecast: Forecast, required: np.ndarray, templates: list[ShiftTemplate]) -> Roster:
+    """The cheapest roster of ``templates`` covering ``required``."""
+    try:
+        return solve_roster(required, forecast.table["start_s"].to_numpy(dtype=float),
+                            forecast.interval_s, forecast.days, templates)  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(f"--roster: {exc}", "roster") from None
 
 
 def _simulated(centre: Config, forecast: Forecast, target: PlanTarget, plan: pd.DataFrame,
@@ -296,6 +303,7 @@ def main(argv: list[str] | None = None) -> Path:
     forecast = read_forecast(args.forecast) if args.forecast else forecast_from_config(centre)
     if args.simulate:
         planning_model(centre, forecast, target.sl_threshold_s)  # refuses before any work
+    templates = _templates(forecast) if args.roster else []
     log.info("model: %s (%s); patience: %s", args.model,
              "the forecast is offered calls, its aht_s the handle time, research layers off"
              if args.model == "planning" else "callsim's research model", patience)  # fmt: skip
@@ -304,12 +312,14 @@ def main(argv: list[str] | None = None) -> Path:
     req = formula_plan(forecast.arrival_rate_per_s, forecast.table["aht_s"].to_numpy(), target,
                        methods, patience)  # fmt: skip
     plan = pd.concat([forecast.table.reset_index(drop=True), req], axis=1)
+    plan.insert(plan.columns.get_loc("aht_s") + 1, "interval_min", forecast.interval_s / 60.0)
     if args.simulate:
         methods = [*methods, "simulation"]
         plan = pd.concat([plan, _simulated(centre, forecast, target, plan, args)], axis=1)
     roster = None
     if args.roster:
-        roster = _roster(forecast, plan[f"{args.roster_method or methods[-1]}_scheduled"].to_numpy())
+        required = plan[f"{args.roster_method or methods[-1]}_scheduled"].to_numpy()
+        roster = _roster(forecast, required, templates)
     curve = _profit(args, forecast, plan, methods[-1], multipliers) if multipliers else None
     _write(out, plan, methods, roster, curve)
     for m in methods:

@@ -182,6 +182,8 @@ def _forecast_of(args: argparse.Namespace, folder: Path) -> Forecast:
         "interval_start": pd.to_datetime(t["start"]).dt.strftime("%Y-%m-%d %H:%M"),
         "expected_calls": t["expected_calls"], "aht_s": t["aht_s"],
     })  # fmt: skip
+    if "interval_min" in t.columns:
+        out["interval_min"] = t["interval_min"]
     path = folder / "forecast.csv"
     out.to_csv(path, index=False)
     return read_forecast(path)

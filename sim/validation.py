@@ -225,7 +225,8 @@ def validate(cfg: Config) -> Config:
     r = cfg.run
     _integer("run.days", r.days, 1)
     timetable = _check_center(cfg)
-    _check_staffing(cfg, timetable.n_intervals)
+    if cfg.staffing.shifts is None:  # with shifts the roster staffs the centre, not agents
+        _check_staffing(cfg, timetable.n_intervals)
     build_distribution(cfg.service.talk, "service.talk")
     build_distribution(cfg.service.acw, "service.acw")
     build_distribution(cfg.patience, "patience")
