@@ -23,9 +23,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     """Time the plan; print and save the numbers."""
     import pandas as pd
 
-    from sim.plan import main as plan_main
-    from sim.plankernel import queue_pass  # noqa: F401  (compile outside the timing)
-    from sim.planmodel import PlanningModel  # noqa: F401
+    from sim.app.plan import main as plan_main
+    from sim.planning.plankernel import queue_pass  # noqa: F401  (compile outside the timing)
+    from sim.planning.planmodel import PlanningModel  # noqa: F401
 
     out = ROOT / "results" / "bench"
     args = ["--methods", "erlang_c", "--simulate", "--set", "run.days=7",
