@@ -113,6 +113,12 @@ def patience_overrides(text: str | None) -> list[str]:
     return ["patience=exponential", f"patience.mean_s={value!r}"]
 
 
+def patience_text(cfg: Config) -> str:
+    """The configured patience law in a few words: ``genesys``, ``exponential, mean 30 s``."""
+    p = cfg.patience
+    return f"{p.kind}, mean {p.mean_s:g} s" if p.mean_s is not None else p.kind
+
+
 def centre_config(args: argparse.Namespace, model: str | None = None) -> Config:
     """The centre of ``callsim plan``: ``model=<model>``, then --patience, then --set."""
     overrides = list(args.set)
@@ -307,7 +313,8 @@ def main(argv: list[str] | None = None) -> Path:
     templates = _templates(forecast) if args.roster else []
     log.info("model: %s (%s); patience: %s", args.model,
              "the forecast is offered calls, its aht_s the handle time, research layers off"
-             if args.model == "planning" else "callsim's research model", patience)  # fmt: skip
+             if args.model == "planning" else "callsim's research model",
+             patience_text(centre))  # fmt: skip
     log.info("planning %d intervals over %d day(s) by %s", len(forecast.table), forecast.days,
              ", ".join(methods))  # fmt: skip
     req = formula_plan(forecast.arrival_rate_per_s, forecast.table["aht_s"].to_numpy(), target,

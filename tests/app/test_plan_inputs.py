@@ -36,7 +36,7 @@ def test_patience_override_reaches_every_formula(tmp_path: Path, one: Path) -> N
             59,
             59,
         ]
-        assert "Exponential(mean=30 s)" in out.stdout
+        assert "patience: exponential, mean 30 s" in out.stdout
 
 
 def test_patience_laws_without_a_finite_mean(tmp_path: Path, one: Path) -> None:
