@@ -14,9 +14,9 @@ and per-interval handle times. The search (:func:`simulate_requirements`):
 3. per interval (pooled over the replications: answered within T / offered):
    ``n`` misses the target -> add agents; ``n - 1`` meets it -> remove agents; else keep.
    The step is the service-level gap divided by the measured gain of one agent
-   (``SL(n) - SL(n - 1)``), at least one agent and at most a tenth of ``n``. An interval
-   that went down by one agent and then misses never goes down again (the search cannot
-   cycle between ``n - 1`` and ``n``);
+   (``SL(n) - SL(n - 1)``), at least one agent and at most a tenth of ``n``; an interval
+   that changes direction halves its largest step (bisection), and one that went down by
+   one agent and then misses never goes down again (the search cannot cycle);
 4. repeat until nothing changes. Then the **decision rule**: an interval's answer is
    *clear* when the target lies more than ``z`` (2) standard errors from the service
    level at ``n`` and at ``n - 1`` (delta-method errors over the replications). If any
@@ -129,6 +129,7 @@ def simulate_requirements(
     n = np.maximum(start, floor)
     parity = np.arange(rows) % 2
     frozen = np.zeros(rows, dtype=bool)  # went down by one, then up: no more decreases
+    limit = np.maximum(1, n // 10)  # largest step; halved at each change of direction
     last = np.zeros(rows, dtype=np.int64)  # last change per interval (agents)
     reps, it = replications, 0
     interval_s = model.forecast.interval_s
@@ -149,6 +150,9 @@ def simulate_requirements(
         down = (met_less == 1.0) & (n > floor) & ~frozen & ~up
         frozen |= up & (last == -1)
         change = _steps(here, below, n, up, down, target.sl_target)
+        turn = (change * last) < 0
+        limit = np.where(turn, np.maximum(1, np.abs(last) // 2), limit)
+        change = np.clip(change, -limit, limit)
         last = np.where(change != 0, change, last)
         log.info("simulation plan, round %d (%d replications): %d intervals up, %d down, "
                  "%.0f agent-hours", it, reps, int(up.sum()), int(down.sum()),
@@ -164,6 +168,7 @@ def simulate_requirements(
             kpis = here.assign(met=met)
             return SimPlan(n, kpis, unclear, reps, it, not change.any())
         reps = max_replications
-        frozen[:] = False  # new evidence: the anti-cycling rule starts afresh
+        frozen[:] = False  # new evidence: the anti-cycling rules start afresh
+        limit = np.maximum(1, n // 10)
         log.info("simulation plan: %d interval(s) within noise of the target; %d replications",
                  int(unclear.sum()), reps)  # fmt: skip
