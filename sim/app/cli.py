@@ -7,7 +7,9 @@ already done, see :mod:`sim.app.sweep`); ``callsim collect <sweep_dir>`` stacks 
 into ``sweep.parquet`` and ``sweep.csv`` (:mod:`sim.app.collect`); ``callsim validate [overrides]`` compares simulation with the
 exact formulas for a config that meets their assumptions (default scenario
 ``steady_genesys``); ``callsim plan ...`` plans agents per interval and shifts from a
-forecast (:mod:`sim.app.plan`, its own ``--help``). A bad key or value stops before any simulation with one line
+forecast (:mod:`sim.app.plan`, its own ``--help``); ``callsim simulate-plan ...`` checks a
+plan or roster by simulation (:mod:`sim.app.simulate_plan`); ``callsim marginal ...`` says
+what one agent more or less does (:mod:`sim.app.marginal`). A bad key or value stops before any simulation with one line
 naming the key, the value and what is allowed, and exit status 2 (an unknown group
 option, e.g. ``patience=nope``, is refused by Hydra with the list of options, status 1).
 """
@@ -117,12 +119,16 @@ def _validate(cfg: DictConfig) -> None:
 def main() -> None:
     """Entry point of the ``callsim`` console script."""
     args = sys.argv[1:]
-    if args and args[0] == "plan":
+    if args and args[0] in ("plan", "simulate-plan", "marginal"):
+        from sim.app.marginal import cmd_marginal
         from sim.app.plan import main as plan_main
+        from sim.app.simulate_plan import cmd_simulate_plan
 
+        command = {"plan": plan_main, "simulate-plan": cmd_simulate_plan,
+                   "marginal": cmd_marginal}[args[0]]  # fmt: skip
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
         with _friendly_errors():
-            plan_main(args[1:])
+            command(args[1:])
         return
     if args and args[0] == "collect":
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)

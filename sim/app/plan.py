@@ -1,24 +1,31 @@
-"""``callsim plan``: agents per interval from a forecast, by formula, and a shift roster.
+"""``callsim plan``: agents per interval from a forecast, by formula and by simulation.
 
-    callsim plan --forecast sim/config/yaml/forecast/example_week.csv --shrinkage 0.3 --roster
+    callsim plan --forecast configs/forecast/example_week.csv --shrinkage 0.3 --roster
 
-reads the forecast (:mod:`sim.planning.forecast`; without ``--forecast`` the baseline centre's own
-forecast), finds the agents each interval needs by Erlang C, Erlang A and exact M/M/n+G
-(:mod:`sim.planning.planner`), grosses them up for shrinkage, optionally turns one method's plan
-into shifts at least paid hours (:mod:`sim.planning.roster`), and writes ``results/plan/<stamp>/``:
+reads the forecast (:mod:`sim.forecast`; without ``--forecast`` the centre's own), finds
+the agents each interval needs by Erlang C, Erlang A and exact M/M/n+G with the
+configured patience law (:mod:`sim.planformulas`), optionally by simulation of the
+planning model (``--simulate``, :mod:`sim.simplan`), grosses them up for shrinkage,
+optionally turns one method's plan into shifts (:mod:`sim.roster`), and writes
+``results/plan/<stamp>/`` (or ``--out``):
 
 * ``plan.csv``: the forecast and, per method, net and scheduled agents and the predicted
-  service level, abandonment, ASA and occupancy;
-* ``roster.csv``, ``roster_intervals.csv`` (with ``--roster``): agents per shift, and
-  required vs scheduled agents per interval with over- and under-staffing;
+  service level, abandonment, ASA and occupancy (simulation: with confidence intervals,
+  ``simulation_met`` and ``simulation_unclear``);
+* ``roster.csv``, ``roster_intervals.csv`` (with ``--roster``);
+* ``profit.csv``, ``figures/profit.png`` (with ``--profit``);
 * ``figures/plan.png``: required agents per interval by method (and the roster).
 
-Bad input stops before any computation with one line naming what is wrong (exit 2).
+The centre is the **planning model** (``model=planning``: the forecast is offered calls,
+its AHT is the handle time, research layers off) unless ``--model research``; the
+output says which. Bad input stops before any computation with one line naming what is
+wrong (exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import shutil
 from datetime import datetime
@@ -33,16 +40,21 @@ from sim.config.compose import compose
 from sim.config.validation import build_distribution
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
-from sim.laws.distributions import Distribution, from_spec
 from sim.planning.forecast import Forecast, centre_for_forecast, forecast_from_config, read_forecast
-from sim.planning.planner import METHODS, PlanTarget, plan_intervals
-from sim.planning.profit import profit_curve
-from sim.planning.roster import Roster, solve_roster, standard_templates
+from sim.planning.planformulas import formula_plan
+from sim.planning.planmodel import planning_model
+from sim.planning.planner import METHODS, PlanTarget
+from sim.planning.profit import economics_text, profit_curve, profit_figure, profit_warnings
+from sim.planning.roster import Roster, ShiftTemplate, solve_roster, standard_templates
 from sim.planning.simplan import simulate_requirements
 
 __all__ = ["main", "plan_figure"]
 
 log = logging.getLogger("callsim")
+
+
+#: Patience laws ``--patience`` takes (config group ``patience``), ``exponential:MEAN_S`` too.
+PATIENCE_CHOICES = ("genesys", "genesys2020", "never", "exponential")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,69 +68,110 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-occupancy", type=float, help="cap on occupancy")
     p.add_argument("--shrinkage", type=float, default=0.0, help="share of paid time unavailable")
     p.add_argument("--patience", help="patience law: genesys (default), genesys2020, never, "
-                   "or exponential:MEAN_S")  # fmt: skip
+                   "or exponential:MEAN_S; the same for the formulas and the simulation")  # fmt: skip
+    p.add_argument("--model", choices=("planning", "research"), default="planning",
+                   help="planning (default): the forecast is offered calls with its AHT, "
+                   "research layers off; research: callsim's default model")  # fmt: skip
     p.add_argument("--roster", action="store_true", help="also solve a shift roster")
     p.add_argument("--roster-method", help="method whose plan the roster covers (default: "
                    "the last of --methods)")  # fmt: skip
-    p.add_argument("--simulate", action="store_true", help="also plan by simulation (the "
-                   "centre config, with the forecast's calls if --forecast is given)")  # fmt: skip
-    p.add_argument("--replications", type=int, default=4, help="replications per simulation")
+    p.add_argument("--simulate", action="store_true", help="also plan by simulation of the "
+                   "planning model (the forecast's calls and AHT per interval)")  # fmt: skip
+    p.add_argument("--replications", type=int, default=16, help="replications per simulation "
+                   "round (the search doubles them up to --max-replications)")  # fmt: skip
+    p.add_argument("--max-replications", type=int, default=128,
+                   help="cap on the replications of the simulation plan")  # fmt: skip
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override of the centre config (as for callsim), repeatable")  # fmt: skip
     p.add_argument("--profit", help="comma-separated multipliers of the plan (e.g. "
-                   "0.8,0.9,1,1.1,1.2): profit of each by simulation with the customer loop")  # fmt: skip
-    p.add_argument("--out", type=Path, help="output folder (default results/plan/<stamp>)")
+                   "0.8,0.9,1,1.1,1.2): profit of each by simulation of the research model "
+                   "with the customer loop")  # fmt: skip
+    p.add_argument("--out", type=Path, help="output folder (default results/plan/<stamp>); "
+                   "must not exist or be empty unless --overwrite")  # fmt: skip
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     return p
 
 
-def _patience(text: str | None) -> Distribution:
+def patience_overrides(text: str | None) -> list[str]:
+    """Config overrides for ``--patience`` (``[]`` without it); ConfigError if bad."""
     if text is None:
-        return build_distribution(compose().patience, "patience")
+        return []
     kind, _, mean = text.partition(":")
-    spec: dict[str, object] = {"kind": kind}
-    if mean:
-        try:
-            spec["mean_s"] = float(mean)
-        except ValueError:
-            raise ConfigError(f"--patience {text!r}: MEAN_S must be a number", "patience") from None
+    if kind not in PATIENCE_CHOICES:
+        raise ConfigError(f"--patience {text!r}: must be one of {', '.join(PATIENCE_CHOICES)} "
+                          "(exponential:MEAN_S with a mean in seconds)", "patience")  # fmt: skip
+    if kind != "exponential":
+        if mean:
+            raise ConfigError(f"--patience {text!r}: only exponential takes a mean", "patience")
+        return [f"patience={kind}"]
     try:
-        return from_spec(spec, "patience")
-    except ValueError as exc:
-        raise ConfigError(f"--patience {text!r}: {exc}", "patience") from None
+        value = float(mean) if mean else 180.0
+    except ValueError:
+        raise ConfigError(f"--patience {text!r}: MEAN_S must be a number", "patience") from None
+    if not (np.isfinite(value) and value > 0):
+        raise ConfigError(f"--patience {text!r}: MEAN_S must be a number > 0", "patience")
+    return ["patience=exponential", f"patience.mean_s={value!r}"]
 
 
-def _roster(forecast: Forecast, required: np.ndarray) -> Roster:
-    """The cheapest roster of standard shifts (8, 6 and 4 h) covering ``required``."""
+def patience_text(cfg: Config) -> str:
+    """The configured patience law in a few words: ``genesys``, ``exponential, mean 30 s``."""
+    p = cfg.patience
+    return f"{p.kind}, mean {p.mean_s:g} s" if p.mean_s is not None else p.kind
+
+
+def centre_config(args: argparse.Namespace, model: str | None = None) -> Config:
+    """The centre of ``callsim plan``: ``model=<model>``, then --patience, then --set."""
+    overrides = list(args.set)
+    if not any(o.lstrip("+~").startswith("model=") for o in overrides):
+        overrides.insert(0, f"model={model or args.model}")
+    return compose([*overrides, *patience_overrides(args.patience)])
+
+
+def _templates(forecast: Forecast) -> list[ShiftTemplate]:
+    """The standard shifts (8, 6 and 4 h) fitting the forecast's opening hours; checked
+    before any computation (ConfigError naming ``--roster`` when none fits)."""
     t = forecast.table
     clock_s = (t["start_s"] - t["day"] * 86400.0).to_numpy()
     open_s, close_s = float(clock_s.min()), float(clock_s.max()) + forecast.interval_s
-    return solve_roster(
-        required,
-        t["start_s"].to_numpy(dtype=float),
-        forecast.interval_s,
-        forecast.days,
-        standard_templates(open_s, close_s, step_s=forecast.interval_s),
-    )
+    try:
+        return standard_templates(open_s, close_s, step_s=forecast.interval_s)
+    except ValueError as exc:
+        raise ConfigError(f"--roster: {exc}", "roster") from None
 
 
-def _simulated(centre: Config, target: PlanTarget, plan: pd.DataFrame, reps: int) -> pd.DataFrame:
-    """The simulation plan, started from the lowest formula plan minus 2 agents."""
-    days = centre.run.days
+def _roster(forecast: Forecast, required: np.ndarray, templates: list[ShiftTemplate]) -> Roster:
+    """The cheapest roster of ``templates`` covering ``required``."""
+    try:
+        return solve_roster(required, forecast.table["start_s"].to_numpy(dtype=float),
+                            forecast.interval_s, forecast.days, templates)  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(f"--roster: {exc}", "roster") from None
+
+
+def _simulated(centre: Config, forecast: Forecast, target: PlanTarget, plan: pd.DataFrame,
+               args: argparse.Namespace) -> pd.DataFrame:  # fmt: skip
+    """The simulation plan, started from the M/M/n+G (else the last formula) plan."""
+    model = planning_model(centre, forecast, target.sl_threshold_s)
     formula = [c for c in plan.columns if c.endswith("_agents")]
-    start = np.maximum(plan[formula].min(axis=1).to_numpy() - 2, 0).reshape(days, -1)
-    log.info("simulating: %d replication(s) of %d day(s) per iteration", reps, days)
-    result = simulate_requirements(centre, target, start, replications=reps)
-    if not result.converged:
-        log.warning("simulation plan: not converged after %d iterations", result.iterations)
-    agents = result.agents.ravel()
-    return pd.DataFrame(
-        {
-            "simulation_agents": agents,
-            "simulation_scheduled": [target.gross(int(a)) for a in agents],
-            "simulation_service_level": result.service_level.ravel(),
-            "simulation_abandon_rate": result.abandon_rate.ravel(),
-        }
+    first = "mmng_agents" if "mmng_agents" in formula else formula[-1]
+    log.info("simulating the planning model: %d intervals, %d to %d replications per round",
+             model.n_intervals, args.replications, args.max_replications)  # fmt: skip
+    result = simulate_requirements(
+        model, target, plan[first].to_numpy(), args.replications, args.max_replications
     )
+    if not result.converged:
+        log.warning("simulation plan: not converged after %d rounds", result.iterations)
+    k = result.kpis
+    cols = {"simulation_agents": result.agents,
+            "simulation_scheduled": [target.gross(int(a)) for a in result.agents]}  # fmt: skip
+    for name in ("service_level", "abandon_rate", "asa_s", "occupancy"):
+        for suffix in ("", "_ci_low", "_ci_high"):
+            cols[f"simulation_{name}{suffix}"] = k[name + suffix].to_numpy()
+    cols["simulation_met"] = k["met"].to_numpy()
+    cols["simulation_unclear"] = result.unclear
+    log.info("simulation plan: %d replications, %d rounds; %d interval(s) within noise of "
+             "the target", result.replications, result.iterations, int(result.unclear.sum()))  # fmt: skip
+    return pd.DataFrame(cols)
 
 
 def _multipliers(text: str) -> list[float]:
@@ -129,22 +182,6 @@ def _multipliers(text: str) -> list[float]:
     if not values or any(not v > 0 for v in values):
         raise ConfigError(f"--profit {text!r}: multipliers must be > 0", "profit")
     return values
-
-
-def profit_figure(curve: pd.DataFrame, method: str) -> Figure:
-    """Profit (with its confidence interval) against the staffing multiplier."""
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
-    x, y = curve["multiplier"], curve["profit"]
-    err = np.vstack([y - curve["profit_ci_low"], curve["profit_ci_high"] - y])
-    ax.errorbar(x, y, yerr=err, fmt="k-o", capsize=3, label="profit, 95% CI")
-    ax.axvline(1.0, color="tab:red", ls="--", label=f"the {method} service-level plan")
-    best = curve.loc[curve["best"]].iloc[0]
-    ax.plot([best["multiplier"]], [best["profit"]], "g*", ms=14, label="highest profit")
-    ax.set(xlabel="agents, multiple of the plan", ylabel="profit over the horizon (currency)",
-           title="Profit against staffing (customer loop on)")  # fmt: skip
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    return fig
 
 
 def plan_figure(plan: pd.DataFrame, methods: list[str], roster: Roster | None) -> Figure:
@@ -176,45 +213,32 @@ def plan_figure(plan: pd.DataFrame, methods: list[str], roster: Roster | None) -
     return fig
 
 
-def main(argv: list[str] | None = None) -> Path:
-    """Run ``callsim plan``; returns the output folder (raises ConfigError on bad input)."""
-    args = _parser().parse_args(argv)
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    for m in methods:
-        if m not in METHODS:
-            raise ConfigError(f"--methods {m!r}: must be among {', '.join(METHODS)}", "methods")
-    try:
-        target = PlanTarget(args.sl_threshold_s, args.sl_target, args.max_abandon,
-                            args.max_asa_s, args.max_occupancy, args.shrinkage)  # fmt: skip
-    except ValueError as exc:
-        raise ConfigError(f"plan target: {exc}") from None
-    multipliers = _multipliers(args.profit) if args.profit else []
-    centre = compose(args.set)
-    patience = _patience(args.patience)
-    forecast = read_forecast(args.forecast) if args.forecast else forecast_from_config(centre)
-    if args.forecast and (args.simulate or multipliers):  # simulate the forecast's calls
-        centre = centre_for_forecast(forecast, centre)
-    log.info("planning %d intervals over %d day(s) by %s", len(forecast.table), forecast.days,
-             ", ".join(methods))  # fmt: skip
-    req = plan_intervals(forecast.arrival_rate_per_s, forecast.table["aht_s"].to_numpy(), target,
-                         methods, patience)  # fmt: skip
-    plan = pd.concat([forecast.table.reset_index(drop=True), req], axis=1)
-    if args.simulate:
-        methods = [*methods, "simulation"]
-        plan = pd.concat([plan, _simulated(centre, target, plan, args.replications)], axis=1)
-    roster = None
-    if args.roster:
-        method = args.roster_method or methods[-1]
-        if method not in methods:
-            raise ConfigError(f"--roster-method {method!r}: must be one of --methods", "methods")
-        roster = _roster(forecast, plan[f"{method}_scheduled"].to_numpy())
-    curve = None
-    if multipliers:
-        last = methods[-1]
-        base = plan[f"{last}_agents"].to_numpy().reshape(centre.run.days, -1)
-        log.info("profit curve around the %s plan: multipliers %s", last, multipliers)
-        curve = profit_curve(centre, base, multipliers, args.replications)
-    out = args.out or Path("results") / "plan" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+def output_folder(out: Path | None, overwrite: bool, kind: str = "plan") -> Path:
+    """The output folder, checked before any work: a non-empty existing ``out`` needs
+    ``overwrite`` (ConfigError naming ``--out`` otherwise)."""
+    if out is None:
+        return Path("results") / kind / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {str(out)!r}: exists and is not a folder", "out")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise ConfigError(f"--out {str(out)!r}: the folder exists and is not empty; give "
+                          "another folder or --overwrite to replace it", "out")  # fmt: skip
+    return out
+
+
+def publish(partial: Path, out: Path) -> None:
+    """Move the finished ``partial`` folder to ``out``, replacing an old ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    partial.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: Roster | None,
+           curve: pd.DataFrame | None) -> None:  # fmt: skip
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "figures").mkdir(parents=True)
@@ -231,24 +255,106 @@ def main(argv: list[str] | None = None) -> Path:
             fig = profit_figure(curve, methods[-1])
             fig.savefig(partial / "figures" / "profit.png", dpi=110)
             plt.close(fig)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial.rename(out)
+        publish(partial, out)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+
+
+def _target(args: argparse.Namespace) -> PlanTarget:
+    try:
+        return PlanTarget(args.sl_threshold_s, args.sl_target, args.max_abandon,
+                          args.max_asa_s, args.max_occupancy, args.shrinkage)  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(f"plan target: {exc}") from None
+
+
+def _profit(args: argparse.Namespace, forecast: Forecast, plan: pd.DataFrame, method: str,
+            multipliers: list[float]) -> pd.DataFrame:  # fmt: skip
+    """The profit curve on the research model (customer loop), around ``method``'s plan."""
+    research = centre_config(args, "research")
+    if args.forecast:
+        research = centre_for_forecast(forecast, research)
+    else:
+        research = dataclasses.replace(research, run=dataclasses.replace(research.run,
+                                                                          days=forecast.days))  # fmt: skip
+    for line in profit_warnings(research):
+        log.warning("profit: %s", line)
+    log.info("profit: %s", economics_text(research))
+    base = plan[f"{method}_agents"].to_numpy().reshape(forecast.days, -1)
+    log.info("profit curve around the %s plan: multipliers %s", method, multipliers)
+    try:
+        return profit_curve(research, base, multipliers, max(2, min(args.replications, 8)))
+    except ValueError as exc:
+        raise ConfigError(f"--profit: {exc}", "profit") from None
+
+
+def main(argv: list[str] | None = None) -> Path:
+    """Run ``callsim plan``; returns the output folder (raises ConfigError on bad input)."""
+    args = _parser().parse_args(argv)
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     for m in methods:
-        log.info("%-9s %8.0f agent-hours scheduled (peak %d agents)", m,
+        if m not in METHODS:
+            raise ConfigError(f"--methods {m!r}: must be among {', '.join(METHODS)}", "methods")
+    target = _target(args)
+    if not 2 <= args.replications <= args.max_replications:
+        raise ConfigError(f"--replications {args.replications}: must be >= 2 and <= "
+                          f"--max-replications ({args.max_replications})", "replications")  # fmt: skip
+    if args.roster_method and args.roster_method not in [*methods, "simulation"]:
+        raise ConfigError(f"--roster-method {args.roster_method!r}: must be one of --methods",
+                          "methods")  # fmt: skip
+    out = output_folder(args.out, args.overwrite)
+    multipliers = _multipliers(args.profit) if args.profit else []
+    centre = centre_config(args)
+    patience = build_distribution(centre.patience, "patience")
+    forecast = read_forecast(args.forecast) if args.forecast else forecast_from_config(centre)
+    if args.simulate:
+        planning_model(centre, forecast, target.sl_threshold_s)  # refuses before any work
+    templates = _templates(forecast) if args.roster else []
+    log.info("model: %s (%s); patience: %s", args.model,
+             "the forecast is offered calls, its aht_s the handle time, research layers off"
+             if args.model == "planning" else "callsim's research model",
+             patience_text(centre))  # fmt: skip
+    log.info("planning %d intervals over %d day(s) by %s", len(forecast.table), forecast.days,
+             ", ".join(methods))  # fmt: skip
+    req = formula_plan(forecast.arrival_rate_per_s, forecast.table["aht_s"].to_numpy(), target,
+                       methods, patience)  # fmt: skip
+    plan = pd.concat([forecast.table.reset_index(drop=True), req], axis=1)
+    plan.insert(list(plan.columns).index("aht_s") + 1, "interval_min", forecast.interval_s / 60.0)
+    if args.simulate:
+        methods = [*methods, "simulation"]
+        plan = pd.concat([plan, _simulated(centre, forecast, target, plan, args)], axis=1)
+    roster = None
+    if args.roster:
+        required = plan[f"{args.roster_method or methods[-1]}_scheduled"].to_numpy()
+        roster = _roster(forecast, required, templates)
+    curve = _profit(args, forecast, plan, methods[-1], multipliers) if multipliers else None
+    _write(out, plan, methods, roster, curve)
+    for m in methods:
+        log.info("%-10s %8.0f agent-hours scheduled (peak %d agents)", m,
                  plan[f"{m}_scheduled"].sum() * forecast.interval_s / 3600.0,
                  plan[f"{m}_scheduled"].max())  # fmt: skip
     if roster is not None:
-        log.info("roster    %8.0f paid hours, %d shifts, under-staffed intervals: %d",
+        log.info("roster     %8.0f paid hours, %d shifts, under-staffed intervals: %d",
                  roster.paid_hours, int(roster.counts.sum()), int((roster.under > 0).sum()))  # fmt: skip
     if curve is not None:
-        best = curve.loc[curve["best"]].iloc[0]
-        plan_row = curve.loc[np.isclose(curve["multiplier"], 1.0)]
-        log.info("profit: best at %.2f x the plan (%.0f, 95%% CI %.0f to %.0f)",
-                 best["multiplier"], best["profit"], best["profit_ci_low"], best["profit_ci_high"])  # fmt: skip
-        if len(plan_row):
-            log.info("profit of the plan itself: %.0f", float(plan_row["profit"].iloc[0]))
+        for line in curve_summary(curve):
+            log.info("profit: %s", line)
     log.info("plan: %s", out)
     return out
+
+
+def curve_summary(curve: pd.DataFrame) -> list[str]:
+    """Lines on the profit curve: the best multiplier only when its CI stands apart."""
+    best = curve.iloc[int(curve["profit"].to_numpy().argmax())]
+    lines = [f"highest mean profit at {best['multiplier']:.2f} x the plan ({best['profit']:,.0f}, "
+             f"95% CI {best['profit_ci_low']:,.0f} to {best['profit_ci_high']:,.0f})"]  # fmt: skip
+    if curve["best"].any():
+        lines.append("its confidence interval is clear of every other multiplier's: best")
+    else:
+        lines.append("its confidence interval overlaps another multiplier's: no best can be "
+                     "named (more replications or a longer horizon)")  # fmt: skip
+    row = curve.loc[np.isclose(curve["multiplier"], 1.0)]
+    if len(row):
+        lines.append(f"profit of the plan itself: {float(row['profit'].iloc[0]):,.0f}")
+    return lines

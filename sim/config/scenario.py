@@ -55,6 +55,8 @@ class Scenario:
 
 def _staffing(cfg: Config, k: int) -> np.ndarray:
     agents = cfg.staffing.agents
+    if cfg.staffing.shifts is not None:  # the roster staffs the centre; agents is unused
+        agents = 0
     if isinstance(agents, int):
         agents = [agents] * k
     days = cfg.run.days

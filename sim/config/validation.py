@@ -193,7 +193,8 @@ def parse(cfg: Config) -> Scenario:
     r = cfg.run
     integer("run.days", r.days, 1)
     timetable = _check_center(cfg)
-    _check_staffing(cfg, timetable.n_intervals)
+    if cfg.staffing.shifts is None:  # with shifts the roster staffs the centre, not agents
+        _check_staffing(cfg, timetable.n_intervals)
     talk = build_distribution(cfg.service.talk, "service.talk")
     acw = build_distribution(cfg.service.acw, "service.acw")
     patience = build_distribution(cfg.patience, "patience")

@@ -9,8 +9,12 @@ itself; the profit-optimal staffing is the multiplier with the highest mean prof
 
 Profit builds up slowly: customers lost to bad service stop paying for the rest of the
 horizon, so short horizons favour thin staffing. Use a horizon of months
-(``run.days``) and ``customers.feedback=true`` (tests/customers/test_customer_loop.py shows the
-14-day and 120-day answers differ).
+(``run.days``) and ``customers.feedback=true`` (tests/test_customer_loop.py shows the
+14-day and 120-day answers differ); :func:`profit_warnings` says so below
+:data:`MIN_CHURN_DAYS`, and :func:`economics_text` states the economics behind a curve.
+
+``best`` marks the multiplier with the highest mean profit only when its confidence
+interval overlaps no other multiplier's: where they overlap no best is named.
 """
 
 from __future__ import annotations
@@ -20,15 +24,30 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.core.schema import Config
 from sim.model.runner import confidence_table, replicate
 
-__all__ = ["PROFIT_COLUMNS", "profit_curve"]
+__all__ = [
+    "MIN_CHURN_DAYS",
+    "PROFIT_COLUMNS",
+    "economics_text",
+    "profit_curve",
+    "profit_figure",
+    "profit_warnings",
+]
 
 log = logging.getLogger(__name__)
+
+#: Horizon (days) below which churn has no time to show in profit: a customer lost on
+#: day d stops paying for the rest of the horizon only, while agent cost counts at once.
+#: 90 days: about three months of lost revenue per lost customer; the customer-loop test
+#: (tests/test_customer_loop.py) shows 14 days and 120 days rank staffing differently.
+MIN_CHURN_DAYS = 90
 
 #: Columns of :func:`profit_curve`'s table.
 PROFIT_COLUMNS = (
@@ -81,5 +100,64 @@ def profit_curve(
             }
         )
     table = pd.DataFrame(rows)
-    table["best"] = table["profit"] == table["profit"].max()
+    table["best"] = _best(table)
     return table[list(PROFIT_COLUMNS)]
+
+
+def _best(table: pd.DataFrame) -> np.ndarray:
+    """True at the highest mean profit when its CI overlaps no other multiplier's CI."""
+    i = int(table["profit"].to_numpy().argmax())
+    low = float(table["profit_ci_low"].iloc[i])
+    others = np.delete(table["profit_ci_high"].to_numpy(), i)
+    best = np.zeros(len(table), dtype=bool)
+    best[i] = bool(np.all(others < low))
+    return best
+
+
+def profit_warnings(config: Config) -> list[str]:
+    """Why a profit curve of ``config`` may mislead (empty when nothing to say)."""
+    out = []
+    if config.run.days < MIN_CHURN_DAYS:
+        out.append(
+            f"run.days = {config.run.days}: a horizon under {MIN_CHURN_DAYS} days leaves churn "
+            "no time to cost revenue (a lost customer stops paying only for the rest of the "
+            "horizon, agent cost counts at once), so thin staffing looks profitable; set "
+            f"run.days >= {MIN_CHURN_DAYS} (e.g. --set run.days=120)"
+        )
+    if not config.customers.feedback:
+        out.append("customers.feedback = false: lost customers stop paying but the call "
+                   "volume stays the forecast's")  # fmt: skip
+    return out
+
+
+def economics_text(config: Config) -> str:
+    """The economics behind a profit curve, one line."""
+    c, e = config.customers, config.economics
+    revenue = c.initial * c.value_per_day
+    return (
+        f"agents cost {e.agent_cost_per_hour:g} {e.currency}/hour; {c.initial:,} customers x "
+        f"{c.value_per_day:g} {e.currency}/day = {revenue:,.0f} {e.currency}/day of revenue "
+        f"(+{c.tenure_uplift:.0%} after {c.loyal_after_days} days of tenure); horizon "
+        f"{config.run.days} day(s); churn after one bad experience {c.churn.after_one:.0%}"
+    )
+
+
+def profit_figure(curve: pd.DataFrame, method: str) -> Figure:
+    """Profit (with its confidence interval) against the staffing multiplier; a star on
+    the best multiplier only when ``curve['best']`` names one."""
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    x, y = curve["multiplier"], curve["profit"]
+    err = np.vstack([y - curve["profit_ci_low"], curve["profit_ci_high"] - y])
+    ax.errorbar(x, y, yerr=err, fmt="k-o", capsize=3, label="profit, 95% CI")
+    ax.axvline(1.0, color="tab:red", ls="--", label=f"the {method} service-level plan")
+    if curve["best"].any():
+        best = curve.loc[curve["best"]].iloc[0]
+        ax.plot([best["multiplier"]], [best["profit"]], "g*", ms=14, label="highest profit")
+    else:
+        ax.text(0.02, 0.02, "confidence intervals overlap: no best multiplier",
+                transform=ax.transAxes, fontsize=8)  # fmt: skip
+    ax.set(xlabel="agents, multiple of the plan", ylabel="profit over the horizon (currency)",
+           title="Profit against staffing (customer loop on)")  # fmt: skip
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig

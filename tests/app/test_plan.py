@@ -1,4 +1,4 @@
-"""``callsim plan`` end to end (``sim.app.plan``), in a temporary folder."""
+"""``callsim plan`` end to end (``sim.plan``), in a temporary folder."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "sim" / "config" / "yaml" / "forecast" / "example_week.csv"
 
 
-def plan(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def plan(cwd: Path, *args: str, command: str = "plan") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sim.app.cli", "plan", *args],
+        [sys.executable, "-m", "sim.app.cli", command, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -92,7 +92,10 @@ def test_profit_curve_from_the_command_line(tmp_path: Path) -> None:
     curve = pd.read_csv(tmp_path / "p" / "profit.csv")
     assert curve["multiplier"].tolist() == [0.9, 1.1]
     assert (tmp_path / "p" / "figures" / "profit.png").is_file()
-    assert "profit: best at" in out.stdout
+    assert "profit: highest mean profit at" in out.stdout
+    # three days: churn cannot show; the output says so, and states the economics
+    assert "run.days = 3: a horizon under 90 days" in out.stdout
+    assert "EUR/hour" in out.stdout
     for args in (["--profit", "0.9,abc"], ["--profit", "1,-1"]):
         bad = plan(tmp_path, *args)
         assert bad.returncode == 2 and "--profit" in bad.stdout + bad.stderr

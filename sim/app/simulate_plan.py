@@ -1,0 +1,237 @@
+"""``callsim simulate-plan``: does a plan or roster meet its target? Per interval, with CIs.
+
+    callsim simulate-plan --plan results/plan/p/plan.csv --column mmng_agents
+
+takes agents per interval from a ``plan.csv`` (any method's ``<m>_agents``, net, or
+``<m>_scheduled``, grossed up: ``--shrinkage`` takes it back off) or a
+``roster_intervals.csv`` (``scheduled``, agents on duty), the forecast (``--forecast``,
+or the forecast columns of ``plan.csv`` itself), simulates the planning model
+(:mod:`sim.planmodel`) on ``--replications`` replications and writes
+``results/simulate-plan/<stamp>/`` (or ``--out``):
+
+* ``intervals.csv``: per interval the agents simulated, offered calls, service level,
+  abandonment, ASA and occupancy with 95% confidence intervals, ``met`` (1, 0, empty
+  without calls) and ``light`` (green: the CI is above the target; red: below it;
+  amber: the target is inside the CI; none: no calls);
+* ``summary.csv``: the same KPIs over the whole plan, agent-hours, intervals by light;
+* ``forecast.csv``: the forecast simulated; ``figures/simulate-plan.png``;
+* ``report.html``: the summary, the figure and the per-interval table with traffic lights.
+
+Days with other opening hours and gaps (a lunch break) work: intervals missing from the
+forecast are closed (no calls; the agents before them finish the queue).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.app.plan import centre_config, output_folder, publish
+from sim.core.checks import ConfigError
+from sim.core.schema import Config
+from sim.planning.forecast import Forecast, read_forecast
+from sim.planning.plancheck import PlanCheck, load_staffing, simulate_plan
+from sim.planning.planmodel import PlanningModel, planning_model
+from sim.planning.planner import PlanTarget
+from sim.report.htmlkit import Markup, figure_png, img_figure, page, table
+
+__all__ = [
+    "add_model_options",
+    "check_figure",
+    "cmd_simulate_plan",
+    "model_from_args",
+    "report_html",
+]
+
+log = logging.getLogger("callsim")
+
+_LIGHTS = {"green": "#1a7f37", "amber": "#b7791f", "red": "#c0392b", "none": "#999999"}
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _forecast_of(args: argparse.Namespace, folder: Path) -> Forecast:
+    """``--forecast``, else the forecast columns of ``--plan`` (written to ``folder``)."""
+    if args.forecast is not None:
+        return read_forecast(args.forecast)
+    t = pd.read_csv(args.plan)
+    if not {"start", "expected_calls", "aht_s"} <= set(t.columns):
+        raise ConfigError(f"{args.plan}: has no forecast columns (start, expected_calls, "
+                          "aht_s); give --forecast", "forecast")  # fmt: skip
+    out = pd.DataFrame({
+        "interval_start": pd.to_datetime(t["start"]).dt.strftime("%Y-%m-%d %H:%M"),
+        "expected_calls": t["expected_calls"], "aht_s": t["aht_s"],
+    })  # fmt: skip
+    if "interval_min" in t.columns:
+        out["interval_min"] = t["interval_min"]
+    path = folder / "forecast.csv"
+    out.to_csv(path, index=False)
+    return read_forecast(path)
+
+
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``simulate-plan`` and ``marginal``."""
+    p.add_argument("--plan", type=Path, required=True,
+                   help="plan.csv (callsim plan) or roster_intervals.csv")  # fmt: skip
+    p.add_argument("--column", help="agents column (default simulation_agents, else the last "
+                   "*_agents, else scheduled)")  # fmt: skip
+    p.add_argument("--forecast", type=Path, help="forecast CSV (default: the plan's columns)")
+    p.add_argument("--shrinkage", type=float, default=0.0,
+                   help="taken off a *_scheduled/scheduled column: net = floor(s x (1 - it))")  # fmt: skip
+    p.add_argument("--sl-threshold-s", type=float, default=20.0, help="T, seconds")
+    p.add_argument("--sl-target", type=float, default=0.80, help="share answered within T")
+    p.add_argument("--max-abandon", type=float, help="cap on the abandonment rate")
+    p.add_argument("--max-asa-s", type=float, help="cap on the ASA, seconds")
+    p.add_argument("--max-occupancy", type=float, help="cap on occupancy")
+    p.add_argument("--patience", help="genesys (default), genesys2020, never, exponential:MEAN_S")
+    p.add_argument("--model", choices=("planning",), default="planning", help=argparse.SUPPRESS)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override of the centre config, repeatable (e.g. run.seed=7)")  # fmt: skip
+    p.add_argument("--replications", type=int, default=32, help="replications (>= 2)")
+    p.add_argument("--out", type=Path, help="output folder (default results/<command>/<stamp>)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
+
+
+def model_from_args(
+    args: argparse.Namespace, folder: Path
+) -> tuple[Config, PlanningModel, np.ndarray, PlanTarget]:
+    """Config, planning model, net agents and target of parsed ``add_model_options``."""
+    try:
+        target = PlanTarget(args.sl_threshold_s, args.sl_target, args.max_abandon,
+                            args.max_asa_s, args.max_occupancy, 0.0)  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(f"plan target: {exc}") from None
+    if not 0.0 <= args.shrinkage < 1.0:
+        raise ConfigError(f"--shrinkage {args.shrinkage!r}: must be in [0, 1)", "shrinkage")
+    if args.replications < 2:
+        raise ConfigError(f"--replications {args.replications}: must be >= 2", "replications")
+    if not args.plan.is_file():
+        raise ConfigError(f"--plan {str(args.plan)!r}: no such file", "plan")
+    cfg = centre_config(args)
+    forecast = _forecast_of(args, folder)
+    model = planning_model(cfg, forecast, target.sl_threshold_s)
+    agents = load_staffing(args.plan, forecast, args.column, args.shrinkage)
+    return cfg, model, agents, target
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def check_figure(check: PlanCheck, target: float) -> Figure:
+    """Service level per interval with its 95% CI against the target, and the agents."""
+    iv = check.intervals
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(13, 6), sharex=True, layout="constrained",
+                                  height_ratios=(2, 1))  # fmt: skip
+    x = np.arange(len(iv))
+    ax.fill_between(x, iv["service_level_ci_low"], iv["service_level_ci_high"], step="mid",
+                    color="tab:blue", alpha=0.25, label="95% confidence interval")  # fmt: skip
+    ax.step(x, iv["service_level"], "b-", where="mid", label="service level (simulated)")
+    ax.axhline(target, color="k", ls="--", label=f"target {target:.0%}")
+    for light in ("red", "amber"):
+        sel = iv["light"] == light
+        ax.plot(x[sel], iv.loc[sel, "service_level"], "o", color=_LIGHTS[light], ms=5,
+                label=f"{light}: {int(sel.sum())} interval(s)")  # fmt: skip
+    ax.set(ylabel="answered within T / offered", ylim=(0, 1.02))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    ax2.step(x, iv["agents"], "k-", where="mid", label="agents (net)")
+    ax2.set(ylabel="agents", xlabel="interval (days start at the ticks)")
+    starts = iv.groupby("day").head(1)
+    ax2.set_xticks(starts.index.to_numpy(),
+                   [str(d) for d in pd.to_datetime(starts["start"]).dt.strftime("%a %d %b")])  # fmt: skip
+    ax2.grid(alpha=0.3)
+    ax.set_title("Simulated service level per interval against the target")
+    return fig
+
+
+def _fmt(v: float, pct: bool = True) -> str:
+    if not np.isfinite(v):
+        return "-"
+    return f"{v:.1%}" if pct else f"{v:,.1f}"
+
+
+def report_html(check: PlanCheck, target: PlanTarget, source: str, png: bytes) -> str:
+    """The report page: summary, figure and per-interval table with traffic lights."""
+    s = check.summary.iloc[0]
+    summary = table(["plan", "value"], [
+        ["source", source],
+        ["service level (whole plan)", f"{_fmt(s['service_level'])} "
+         f"[{_fmt(s['service_level_ci_low'])}, {_fmt(s['service_level_ci_high'])}]"],
+        ["abandonment", _fmt(s["abandon_rate"])],
+        ["ASA, s", _fmt(s["asa_s"], False)],
+        ["occupancy", _fmt(s["occupancy"])],
+        ["agent-hours", f"{s['agent_hours']:,.1f}"],
+        ["intervals: green / amber / red / no calls",
+         f"{s['green']} / {s['amber']} / {s['red']} / {s['no_calls']}"],
+        ["replications", str(int(s["replications"]))],
+    ])  # fmt: skip
+    rows = []
+    for _, r in check.intervals.iterrows():
+        dot = Markup(f'<span style="color:{_LIGHTS[r["light"]]}">&#9679;</span> {r["light"]}')
+        rows.append([f"{pd.Timestamp(r['start']):%a %Y-%m-%d %H:%M}", int(r["agents"]),
+                     f"{r['offered']:.1f}", _fmt(r["service_level"]),
+                     f"{_fmt(r['service_level_ci_low'])} to {_fmt(r['service_level_ci_high'])}",
+                     _fmt(r["abandon_rate"]), _fmt(r["asa_s"], False), _fmt(r["occupancy"]),
+                     dot])  # fmt: skip
+    detail = table(["interval", "agents", "offered", "service level", "95% CI", "abandoned",
+                    "ASA s", "occupancy", "target"], rows, text_columns=(0, 8))  # fmt: skip
+    legend = ("green: the whole 95% CI of the service level is at or above the target; red: "
+              "it is below; amber: the target is inside the CI (more replications or one "
+              "agent more decide); no calls: no call offered, nothing to meet.")  # fmt: skip
+    return page(
+        "Simulated plan",
+        f"target {target.sl_target:.0%} answered within {target.sl_threshold_s:g} s; "
+        "planning model (offered calls, forecast AHT per interval)",
+        [f"<h2>Summary</h2>{summary}",
+         img_figure(png, "service level per interval", "Service level per interval with its "
+                    "95% confidence interval; agents below.", "fig-sl"),
+         f"<h2>Intervals</h2><p class=\"note\">{legend}</p>{detail}"],
+    )  # fmt: skip
+
+
+def cmd_simulate_plan(argv: list[str] | None = None) -> Path:
+    """Run ``callsim simulate-plan``; returns the output folder (ConfigError on bad input)."""
+    p = argparse.ArgumentParser(prog="callsim simulate-plan", description=__doc__.splitlines()[0])
+    add_model_options(p)
+    args = p.parse_args(argv)
+    out = output_folder(args.out, args.overwrite, "simulate-plan")
+    partial = out.with_name(out.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / "figures").mkdir(parents=True)
+    try:
+        _, model, agents, target = model_from_args(args, partial)
+        log.info("simulate-plan: %s (%s), %d intervals, %d replications; model: planning",
+                 args.plan, args.column or "default column", len(agents), args.replications)  # fmt: skip
+        check = simulate_plan(model, agents, target, args.replications)
+        if args.forecast is not None:
+            shutil.copyfile(args.forecast, partial / "forecast.csv")
+        check.intervals.to_csv(partial / "intervals.csv", index=False)
+        check.summary.to_csv(partial / "summary.csv", index=False)
+        png = figure_png(check_figure(check, target.sl_target))
+        (partial / "figures" / "simulate-plan.png").write_bytes(png)
+        (partial / "report.html").write_text(
+            report_html(check, target, f"{args.plan} ({args.column or 'default column'})", png),
+            encoding="utf-8",
+        )
+        publish(partial, out)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    s = check.summary.iloc[0]
+    log.info("service level %.1f%% (95%% CI %.1f%% to %.1f%%), abandonment %.1f%%, ASA %.1f s, "
+             "occupancy %.1f%%, %.0f agent-hours", 100 * s["service_level"],
+             100 * s["service_level_ci_low"], 100 * s["service_level_ci_high"],
+             100 * s["abandon_rate"], s["asa_s"], 100 * s["occupancy"], s["agent_hours"])  # fmt: skip
+    log.info("intervals: %d green, %d amber, %d red, %d without calls (target met in %d, "
+             "missed in %d)", s["green"], s["amber"], s["red"], s["no_calls"], s["met"],
+             s["missed"])  # fmt: skip
+    log.info("simulate-plan: %s", out)
+    return out
