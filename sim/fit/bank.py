@@ -22,6 +22,7 @@ How rows become :class:`~sim.fit.logs.CallLog` rows:
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,9 @@ _OUTCOMES = ("AGENT", "HANG", "PHANTOM")
 
 def sniff_bank(path: str | Path) -> bool:
     """True if the first line of ``path`` is the Anonymous Bank header."""
-    with Path(path).open(encoding="utf-8", errors="replace") as fh:
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
         first = fh.readline()
     return first.rstrip("\r\n").split("\t")[:3] == list(BANK_COLUMNS[:3])
 
@@ -65,18 +68,20 @@ def _clock(path: Path, raw: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def read_bank_log(path: str | Path) -> CallLog:
-    """Read one Anonymous Bank file (e.g. ``january.txt``) into a :class:`CallLog`.
+    """Read one Anonymous Bank file (e.g. ``january.txt``; ``.gz`` too) into a :class:`CallLog`.
 
-    Extra column kept: ``priority`` (0, 1 regular; 2 high). Raises :class:`LogError`
+    Extra columns kept: ``priority`` (0, 1 regular; 2 high) and ``vru_line``
+    (with ``call_id`` it identifies a row). Raises :class:`LogError`
     naming the file, line and column on a missing column, a bad date, time or outcome, or
     an empty file.
     """
     path = Path(path)
     if not path.is_file():
         raise LogError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise LogError(f"{path}, line 1: empty file, expected the bank header row")
-    raw = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    try:
+        raw = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise LogError(f"{path}, line 1: empty file, expected the bank header row") from None
     raw.columns = [c.strip() for c in raw.columns]
     for col in BANK_COLUMNS:
         if col not in raw.columns:
@@ -123,6 +128,7 @@ def read_bank_log(path: str | Path) -> CallLog:
         call_id=raw["call_id"].to_numpy()[keep],
         source=str(path),
         dropped={"phantom": int(phantom.sum()), "abandoned_in_ivr": int(ivr.sum())},
-        extra={"priority": raw["priority"].to_numpy()[keep]},
+        extra={"priority": raw["priority"].to_numpy()[keep],
+               "vru_line": raw["vru+line"].to_numpy()[keep]},
     )
     return log

@@ -177,7 +177,10 @@ def read_csv_log(path: str | Path) -> CallLog:
                 f"{path}, line 1: missing column {col!r} (found: {', '.join(header)}; "
                 f"required: {', '.join(CSV_REQUIRED)})"
             )
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:  # e.g. "Expected 4 fields in line 7, saw 5"
+        raise LogError(f"{path}: {str(exc).strip()}") from None
     raw.columns = header
     if raw.empty:
         raise LogError(f"{path}, line 2: no calls after the header row")
