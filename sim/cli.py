@@ -7,7 +7,8 @@ already done, see :mod:`sim.sweep`); ``callsim collect <sweep_dir>`` stacks a sw
 into ``sweep.parquet`` and ``sweep.csv`` (:mod:`sim.collect`); ``callsim validate [overrides]`` compares simulation with the
 exact formulas for a config that meets their assumptions (default scenario
 ``steady_genesys``); ``callsim plan ...`` plans agents per interval and shifts from a
-forecast (:mod:`sim.plan`, its own ``--help``). A bad key or value stops before any simulation with one line
+forecast (:mod:`sim.plan`, its own ``--help``); ``callsim fit LOG --out DIR`` fits a
+call log into a scenario and a report (:mod:`sim.fit.cli`). A bad key or value stops before any simulation with one line
 naming the key, the value and what is allowed, and exit status 2 (an unknown group
 option, e.g. ``patience=nope``, is refused by Hydra with the list of options, status 1).
 """
@@ -123,6 +124,11 @@ def main() -> None:
         with _friendly_errors():
             plan_main(args[1:])
         return
+    if args and args[0] == "fit":
+        from sim.fit.cli import main as fit_main
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+        sys.exit(fit_main(args[1:]))
     if args and args[0] == "collect":
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
         with _friendly_errors():
