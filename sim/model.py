@@ -28,6 +28,7 @@ from sim.results import Results
 from sim.rng import Streams
 from sim.shifts import parse_roster, parse_shifts, rostered_seconds
 from sim.timetable import Timetable, parse_clock
+from sim.trace import TraceCalls, read_trace
 from sim.validation import build_distribution, load_config
 
 __all__ = ["CallCenter", "ConfigLike", "simulate"]
@@ -80,6 +81,11 @@ class CallCenter:
             )
         elif wf.enabled and wf.offphone_share > 0:
             self.on_phone = np.rint(self.staffing * (1.0 - wf.offphone_share)).astype(np.int64)
+        #: the recorded calls replayed (``center.arrivals: trace``), else None
+        self.trace = None if c.arrivals != "trace" else read_trace(c.trace_file, self.timetable)
+        matrix = c.expected_calls
+        if self.trace is not None:  # the recorded counts are the "expected" calls
+            matrix = self.trace.counts(self.timetable).tolist()
         self.forecast = ArrivalForecast(
             timetable=self.timetable,
             volume_per_day=float(c.volume_per_day),
@@ -87,8 +93,8 @@ class CallCenter:
             day_of_week_factors=tuple(float(f) for f in c.day_of_week_factors),
             busyness_var=float(c.busyness_var),
             matrix=None
-            if c.expected_calls is None
-            else tuple(tuple(float(x) for x in row) for row in c.expected_calls),
+            if matrix is None
+            else tuple(tuple(float(x) for x in row) for row in matrix),
         )
         self.patience = build_distribution(cfg.patience, "patience")
         self.talk = build_distribution(cfg.service.talk, "service.talk")
@@ -105,6 +111,9 @@ class CallCenter:
 
     def fresh_calls(self, streams: Streams) -> FreshCalls:
         """The fresh-call generator of a replication (exposed for the textbook test)."""
+        if self.trace is not None:
+            return TraceCalls(self.trace, self.forecast, self.patience, self.talk, self.acw,
+                              streams)
         return FreshCalls(self.forecast, self.patience, self.talk, self.acw, streams)
 
     def engine(self, replication: int = 0) -> Engine:

@@ -177,6 +177,16 @@ def _check_center(cfg: Config) -> Timetable:
         raise _bad("center.start_weekday", c.start_weekday, "must be 0 (Monday) .. 6 (Sunday)")
     _non_negative("center.busyness_var", c.busyness_var)
     _choice("center.after_close", c.after_close, ("drain", "cut"))
+    if _choice("center.arrivals", c.arrivals, ("forecast", "trace")) == "trace":
+        from sim.trace import read_trace
+
+        read_trace(c.trace_file, timetable)
+        if cfg.customers.enabled and cfg.customers.feedback:
+            raise _bad("center.arrivals", c.arrivals,
+                       "a trace cannot follow the customer base: set customers.feedback false")
+    elif c.trace_file is not None:
+        raise _bad("center.trace_file", c.trace_file,
+                   "is only read with center.arrivals: trace (set it, or the file to null)")
     return timetable
 
 
