@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from common import ROOT, RESULTS, atomic_folder, save_figure, series, styled, write_table
+from common import RESULTS, ROOT, atomic_folder, save_figure, series, styled, write_table
 from matplotlib.figure import Figure
 from scipy import stats
 

@@ -88,7 +88,7 @@ def read_trace(path: str | Path | None, timetable: Timetable) -> Trace:
                          "number of seconds >= 0" + ("" if col == "arrival_s" else " or empty"))
         cols[col] = x
     arrival = cols["arrival_s"]
-    day, k = timetable.locate(arrival)
+    _, k = timetable.locate(arrival)
     out = (k < 0) | (arrival >= timetable.days * DAY_S)
     if out.any():
         i = int(np.flatnonzero(out)[0])

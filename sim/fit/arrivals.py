@@ -19,6 +19,7 @@ Days without a single call (missing from the log) are left out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,7 +124,7 @@ def fit_arrivals(
     )
 
 
-def _root(f: object, lo: float, hi: float) -> float:
+def _root(f: Callable[[float], float], lo: float, hi: float) -> float:
     from scipy.optimize import brentq
 
-    return float(brentq(f, lo, hi, xtol=1e-10))  # type: ignore[arg-type]
+    return float(brentq(f, lo, hi, xtol=1e-10))

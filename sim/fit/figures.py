@@ -17,7 +17,7 @@ __all__ = ["fit_figures"]
 def _ticks(fit: LogFit) -> tuple[np.ndarray, list[str]]:
     k = fit.n_intervals
     start = fit.open_s / 3600 + np.arange(k) * fit.interval_s / 3600
-    return start, [f"{int(h):02d}:{int(round(h % 1 * 60)):02d}" for h in start]
+    return start, [f"{int(h):02d}:{round(h % 1 * 60):02d}" for h in start]
 
 
 def arrivals_figure(fit: LogFit) -> Figure:

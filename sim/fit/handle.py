@@ -101,7 +101,7 @@ def fit_handle(handle_s: np.ndarray, max_ks: float = 0.03) -> HandleFit:
                  **specs["weibull"]})
     table = pd.DataFrame(rows)
     table["aic"] = 2 * table["k"] - 2 * table["loglik"]
-    best = str(table.loc[table["aic"].idxmin(), "law"])
+    best = str(table["law"].iloc[int(table["aic"].to_numpy().argmin())])
     q = np.quantile(x, (np.arange(_EMPIRICAL_POINTS) + 0.5) / _EMPIRICAL_POINTS)
     specs["empirical"] = {"kind": "empirical", "values_s": [round(float(v), 3) for v in q]}
     emp = {"law": "empirical", "loglik": math.nan, "k": x.size, "aic": math.nan,

@@ -85,9 +85,9 @@ def test_bad_rows(tmp_path: Path, column: str, value: str, message: str) -> None
 def test_empty_and_missing_column(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    with pytest.raises(LogError, match="empty.txt, line 1: empty file"):
+    with pytest.raises(LogError, match=r"empty\.txt, line 1: empty file"):
         read_bank_log(empty)
     short = tmp_path / "short.txt"
     short.write_text("vru+line\tcall_id\nAA\t1\n")
-    with pytest.raises(LogError, match="short.txt, line 1: missing column 'customer_id'"):
+    with pytest.raises(LogError, match=r"short\.txt, line 1: missing column .customer_id."):
         read_bank_log(short)

@@ -43,7 +43,7 @@ def test_exponential_patience_recovered_and_interval_shrinks() -> None:
     widths = []
     for days in (4, 16):
         wait, ab = _run({"kind": "exponential", "mean_s": 120.0}, days, seed=11)
-        rate, (low, high), events, _ = exponential_mle(wait, ab)
+        rate, (low, high), _, _ = exponential_mle(wait, ab)
         assert low <= true_rate <= high, (days, rate, low, high)
         widths.append(high - low)
         fit = fit_patience(wait, ab, edges_s=(0.0,))
