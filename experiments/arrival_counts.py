@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import ROOT, RESULTS, atomic_folder, save_figure, series, styled, write_table
+from common import RESULTS, ROOT, atomic_folder, save_figure, series, styled, write_table
 from matplotlib.figure import Figure
 
 from sim.fit.arrivals import ArrivalFit, fit_arrivals

@@ -72,7 +72,7 @@ def read_counts(path: str | Path) -> Counts:
     steps = np.diff(np.unique(tod))
     interval = float(steps.min()) if steps.size else 86_400.0
     open_s = float(tod.min())
-    k = int(round((tod.max() - open_s) / interval)) + 1
+    k = round(float(tod.max() - open_s) / interval) + 1
     day = stamp.dt.normalize()
     dates = sorted(day.unique())
     row = np.searchsorted(np.asarray(dates, dtype="datetime64[ns]"), day.to_numpy())
