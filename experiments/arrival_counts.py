@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 
 from sim.fit.arrivals import ArrivalFit, fit_arrivals
 from sim.fit.counts import Counts, dispersion_table, read_counts
-from sim.model import CallCenter
+from sim.model.callcenter import CallCenter
 
 __all__ = ["main", "simulate_counts"]
 

@@ -42,7 +42,7 @@ from sim.fit.logs import CallLog
 from sim.fit.model import fit_log
 from sim.fit.replay import in_hours, replay_config, trace_frame
 from sim.fit.report import write_report
-from sim.model import CallCenter
+from sim.model.callcenter import CallCenter
 
 __all__ = ["KPIS", "kpi_table", "main", "run"]
 

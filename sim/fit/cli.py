@@ -40,7 +40,7 @@ def read_log(path: str | Path, fmt: str = "auto") -> CallLog:
 
 
 def _hours(text: str) -> tuple[float, float]:
-    from sim.timetable import parse_clock
+    from sim.core.timetable import parse_clock
 
     start, sep, end = text.partition("-")
     try:

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.fit.model import LogFit
-from sim.style import COLORS, figure_style
+from sim.report.style import COLORS, figure_style
 
 __all__ = ["fit_figures"]
 

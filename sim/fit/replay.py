@@ -1,7 +1,7 @@
 """Replay a recorded period: a trace of its arrivals and a config that plays it back.
 
 :func:`trace_frame` turns a :class:`~sim.fit.logs.CallLog` into a trace for
-``center.arrivals: trace`` (:mod:`sim.trace`): the arrival times inside the opening hours and,
+``center.arrivals: trace`` (:mod:`sim.config.trace`, :mod:`sim.queue.trace`): the arrival times inside the opening hours and,
 for answered calls, the recorded handle times (abandoned calls' handle times and everyone's
 patience are unknown: callsim draws them from the fitted laws). :func:`replay_config` builds
 the scenario that replays it with the laws of a fit (e.g. of the month before) and the agents

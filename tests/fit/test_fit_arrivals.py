@@ -9,11 +9,11 @@ import pytest
 from scipy.stats import chi2
 
 import sim
-from sim.arrivals import ArrivalForecast
+from sim.core.rng import Streams
+from sim.core.timetable import Timetable
 from sim.fit.arrivals import counts_matrix, fit_arrivals, nb_loglik
 from sim.fit.simulated import log_from_calls
-from sim.rng import Streams
-from sim.timetable import Timetable
+from sim.queue.arrivals import ArrivalForecast
 
 PROFILE = np.linspace(1.0, 3.0, 24) / np.linspace(1.0, 3.0, 24).sum()
 FACTORS = (1.2, 1.0, 1.0, 1.0, 0.9, 0.5, 0.4)

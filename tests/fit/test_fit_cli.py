@@ -4,26 +4,18 @@ and the estimates out; bad input stops with one line and exit status 2."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
+from cli_run import callsim
 
 import sim
 from sim.fit.cli import main
 from sim.fit.simulated import log_from_calls
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "anonymous_bank"
-
-
-def _callsim(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "HYDRA_FULL_ERROR": ""})
 
 
 def test_bank_sample_fits_and_the_scenario_runs(tmp_path: Path) -> None:
@@ -37,7 +29,7 @@ def test_bank_sample_fits_and_the_scenario_runs(tmp_path: Path) -> None:
     est = json.loads((out / "fit.json").read_text())
     assert est["patience"]["abandons"] > 100 and est["handle"]["chosen"]
     # as it is (7 days, one staffing list per day), one replication to keep the test short
-    run = _callsim(tmp_path, "--config-dir", str(out), "scenario=fitted", "run.replications=1")
+    run = callsim(tmp_path, "--config-dir", str(out), "scenario=fitted", "run.replications=1")
     assert run.returncode == 0, run.stderr + run.stdout
     summary = next((tmp_path / "results" / "fitted").glob("*/summary.json"))
     assert json.loads(summary.read_text())
@@ -73,7 +65,7 @@ def test_generic_csv_of_a_callsim_run_round_trip(tmp_path: Path) -> None:
 def test_bad_input_one_line_exit_2(tmp_path: Path, capsys: object) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("arrival,wait_s,outcome,handle_s\n2024-01-01 10:00:00,-1,answered,5\n")
-    run = _callsim(tmp_path, "fit", str(bad), "--out", str(tmp_path / "o"))
+    run = callsim(tmp_path, "fit", str(bad), "--out", str(tmp_path / "o"))
     assert run.returncode == 2
     assert run.stderr.strip() == (f"callsim fit: error: {bad}, line 2, column wait_s: '-1' "
                                   "must be a number of seconds >= 0")

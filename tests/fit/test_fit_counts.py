@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.arrivals import ArrivalForecast
+from sim.core.rng import Streams
+from sim.core.timetable import Timetable
 from sim.fit.counts import dispersion_table, read_counts
 from sim.fit.logs import LogError
-from sim.rng import Streams
-from sim.timetable import Timetable
+from sim.queue.arrivals import ArrivalForecast
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "bank_calls" / "bank_calls_2003-03.csv.gz"
