@@ -45,6 +45,7 @@ class LogFit:
     on_duty: np.ndarray | None
     outside_hours: int
     notes: list[str] = field(default_factory=list)
+    max_gap_s: float = 1800.0  # the pause that ended an agent's session, seconds
 
     @property
     def n_intervals(self) -> int:
@@ -129,4 +130,5 @@ def fit_log(
         on_duty=on_duty,
         outside_hours=outside,
         notes=notes,
+        max_gap_s=max_gap_s,
     )

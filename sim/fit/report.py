@@ -105,7 +105,8 @@ def fit_report(fit: LogFit, scenario_path: str = "") -> str:
         sec += [
             "<p>Rebuilt from the agent of each answered call: an agent is on duty from the "
             "start of a service to the end of the last service before a pause of more than "
-            "30 minutes; time before the first and after the last call of a shift is "
+            f"{fit.max_gap_s / 60:g} minutes; time before the first and after the last call "
+            "of a shift is "
             f"missed. Mean agents on duty in open intervals: "
             f"{float(np.mean(fit.on_duty[fit.counts.sum(axis=1) > 0])):.1f}.</p>",  # type: ignore[index]
             img_figure(figs["agents"], "agents on duty", "Mean agents on duty per interval, "

@@ -95,3 +95,23 @@ def test_nb_loglik_tends_to_poisson() -> None:
 def test_fit_arrivals_errors() -> None:
     with pytest.raises(ValueError, match="at least 2"):
         fit_arrivals(np.array([[1, 2]]), np.array([0]))
+
+
+def test_busyness_from_callsims_calls_table() -> None:
+    # the engine's own calls table (not just the arrival generator): 120 days, v = 0.05;
+    # the 95% likelihood-ratio interval must cover it (fixed seed)
+    cfg = {
+        "center": {"volume_per_day": 600.0, "busyness_var": 0.05},
+        "staffing": {"agents": 12},
+        "service": {"talk": {"kind": "exponential", "mean_s": 300.0},
+                    "acw": {"kind": "deterministic", "value_s": 0.0}},
+        "patience": {"kind": "exponential", "mean_s": 300.0},
+        "run": {"days": 120, "seed": 12},
+    }
+    log = log_from_calls(sim.simulate(cfg).calls)
+    counts = counts_matrix(log.calls["arrival_s"].to_numpy(), 120, 8 * 3600.0, 20 * 3600.0,
+                           1800.0)
+    fit = fit_arrivals(counts, np.array([log.weekday(d) for d in range(120)]))
+    lo, hi = fit.busyness_ci
+    assert lo <= 0.05 <= hi, (fit.busyness_var, fit.busyness_ci)
+    assert fit.volume_per_day == pytest.approx(600.0, rel=4 * np.sqrt(0.05 / 120))
