@@ -11,7 +11,8 @@ The library API works without Hydra::
 """
 
 from sim.config.compose import compose
-from sim.config.validation import ConfigError, load_config
+from sim.config.validation import load_config
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, simulate
 from sim.model.runner import Replications, replicate

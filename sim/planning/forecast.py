@@ -47,7 +47,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config.validation import ConfigError, build_distribution, validate
+from sim.config.validation import build_distribution, validate
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, parse_clock
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.config.validation import ConfigError
+from sim.core.checks import ConfigError
 
 
 def _cfg(path: Path, days: int = 2) -> dict[str, object]:
