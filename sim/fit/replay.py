@@ -20,7 +20,7 @@ import pandas as pd
 from sim.fit.agents import agent_sessions, agents_on_duty, staffing_matrix
 from sim.fit.logs import DAY_S, CallLog
 from sim.fit.model import LogFit
-from sim.fit.scenario import _law
+from sim.fit.scenario import full_law
 
 __all__ = ["in_hours", "replay_config", "trace_frame"]
 
@@ -61,9 +61,9 @@ def replay_config(
             "arrivals": "trace", "trace_file": str(trace_path), "call_type": "all",
         },
         "staffing": {"agents": staffing_matrix(duty)},
-        "patience": _law(fit.patience.distribution()),
-        "service": {"talk": _law(fit.handle.distribution()),
-                    "acw": _law({"kind": "deterministic", "value_s": 0.0})},
+        "patience": full_law(fit.patience.distribution()),
+        "service": {"talk": full_law(fit.handle.distribution()),
+                    "acw": full_law({"kind": "deterministic", "value_s": 0.0})},
         "redials": {"probability": 0.0, "blocked_probability": 0.0},
         "run": {"name": "replay", "days": days, "seed": seed},
     }

@@ -21,6 +21,7 @@ What goes in, and how:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -28,16 +29,16 @@ from typing import Any
 import numpy as np
 import yaml
 
+from sim.core.schema import DistributionConfig
 from sim.fit.model import LogFit
 
-__all__ = ["scenario_dict", "weekly_staffing", "write_scenario"]
+__all__ = ["full_law", "scenario_dict", "weekly_staffing", "write_scenario"]
 
 
-_LAW_KEYS = ("kind", "mean_s", "cv", "shape", "scale_s", "value_s", "values_s", "edges_s", "probs",
-             "tail_mean_s", "rates_per_s", "components")
+_LAW_KEYS = tuple(f.name for f in dataclasses.fields(DistributionConfig))
 
 
-def _law(spec: dict[str, Any]) -> dict[str, Any]:
+def full_law(spec: dict[str, Any]) -> dict[str, Any]:
     """A complete distribution node: the keys of other kinds null, so that the group
     defaults underneath (e.g. the lognormal talk time's cv) do not leak in."""
     return {k: spec.get(k) for k in _LAW_KEYS}
@@ -88,9 +89,9 @@ def scenario_dict(fit: LogFit, name: str = "fitted") -> dict[str, Any]:
             "call_type": fit.call_type or "all",
             "expected_calls": None,
         },
-        "patience": _law(fit.patience.distribution()),
-        "service": {"talk": _law(fit.handle.distribution()),
-                    "acw": _law({"kind": "deterministic", "value_s": 0.0})},
+        "patience": full_law(fit.patience.distribution()),
+        "service": {"talk": full_law(fit.handle.distribution()),
+                    "acw": full_law({"kind": "deterministic", "value_s": 0.0})},
         "customers": {"enabled": False},
         "run": {"name": name, "days": 7, "replications": 5},
     }
@@ -102,7 +103,7 @@ def scenario_dict(fit: LogFit, name: str = "fitted") -> dict[str, Any]:
         out["redials"] = {
             "probability": round(r.redial_probability, 6),
             "blocked_probability": 0.0,
-            "delay": _law({"kind": "exponential",
+            "delay": full_law({"kind": "exponential",
                            "mean_s": round(max(r.redial_delay_mean_s, 1.0), 3)}),
             "max_attempts": 3,
         }
