@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sim.core.files import atomic_write_text
 from sim.fit.bank import read_bank_log, sniff_bank
 from sim.fit.logs import CallLog, LogError, read_csv_log
 from sim.fit.model import LogFit, fit_log
@@ -112,8 +113,8 @@ def fit_summary(fit: LogFit) -> dict[str, Any]:
 def _write(fit: LogFit, folder: Path, name: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     scenario = write_scenario(fit, folder, name)
-    (folder / "fit.json").write_text(json.dumps(fit_summary(fit), indent=1, default=str) + "\n",
-                                     encoding="utf-8")
+    atomic_write_text(folder / "fit.json",
+                      json.dumps(fit_summary(fit), indent=1, default=str) + "\n")
     write_report(fit, folder, str(scenario))
     log.info("%s: %d calls, %d days -> %s", fit.call_type or "all types", len(fit.log.calls),
              fit.arrivals.days, scenario)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.core.files import atomic_write_text
 from sim.fit.figures import fit_figures
 from sim.fit.model import LogFit
-from sim.report.htmlkit import atomic_write_text, figure_png, img_figure, page, table, utc_now
+from sim.report.htmlkit import figure_png, img_figure, page, table, utc_now
 
 __all__ = ["fit_report", "write_report"]
 

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from sim.core.files import atomic_write_text
 from sim.core.schema import DistributionConfig
 from sim.fit.model import LogFit
 
@@ -133,5 +134,4 @@ def write_scenario(fit: LogFit, out: str | Path, name: str = "fitted") -> Path:
         "# The fresh volume excludes the calls identified as redials (callsim adds redials).",
     ]
     body = yaml.safe_dump(keys, sort_keys=False, default_flow_style=None, width=100)
-    path.write_text("\n".join(head) + "\n" + body, encoding="utf-8")
-    return path
+    return atomic_write_text(path, "\n".join(head) + "\n" + body)
