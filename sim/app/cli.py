@@ -9,7 +9,8 @@ exact formulas for a config that meets their assumptions (default scenario
 ``steady_genesys``); ``callsim plan ...`` plans agents per interval and shifts from a
 forecast (:mod:`sim.app.plan`, its own ``--help``); ``callsim simulate-plan ...`` checks a
 plan or roster by simulation (:mod:`sim.app.simulate_plan`); ``callsim marginal ...`` says
-what one agent more or less does (:mod:`sim.app.marginal`). A bad key or value stops before any simulation with one line
+what one agent more or less does (:mod:`sim.app.marginal`); ``callsim fit LOG --out DIR`` fits a
+call log into a scenario and a report (:mod:`sim.fit.cli`). A bad key or value stops before any simulation with one line
 naming the key, the value and what is allowed, and exit status 2 (an unknown group
 option, e.g. ``patience=nope``, is refused by Hydra with the list of options, status 1).
 """
@@ -130,6 +131,11 @@ def main() -> None:
         with _friendly_errors():
             command(args[1:])
         return
+    if args and args[0] == "fit":
+        from sim.fit.cli import main as fit_main
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+        sys.exit(fit_main(args[1:]))
     if args and args[0] == "collect":
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
         with _friendly_errors():

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.config.trace import Trace
 from sim.core.schema import Config
 from sim.core.timetable import Timetable
 from sim.laws.distributions import Distribution
@@ -51,6 +52,8 @@ class Scenario:
     #: agents on each shift per day, shape (days, shifts), int64
     roster: np.ndarray | None
     forecast: ArrivalForecast
+    #: the recorded calls replayed (``center.arrivals: trace``), else None
+    trace: Trace | None = None
 
 
 def _staffing(cfg: Config, k: int) -> np.ndarray:
@@ -70,6 +73,7 @@ def assemble(
     laws: Laws,
     shifts: tuple[Shift, ...] | None,
     roster: np.ndarray | None,
+    trace: Trace | None = None,
 ) -> Scenario:
     """The :class:`Scenario` of a config whose values have been checked."""
     c, k = cfg.center, timetable.n_intervals
@@ -85,14 +89,17 @@ def assemble(
         )
     elif cfg.workforce.enabled and cfg.workforce.offphone_share > 0:
         on_phone = np.rint(staffing * (1.0 - cfg.workforce.offphone_share)).astype(np.int64)
+    matrix = c.expected_calls
+    if trace is not None:  # the recorded counts are the "expected" calls
+        matrix = trace.counts(timetable).tolist()
     forecast = ArrivalForecast(
         timetable=timetable,
         volume_per_day=float(c.volume_per_day),
         profile=tuple(profile.tolist()),
         day_of_week_factors=tuple(float(f) for f in c.day_of_week_factors),
         busyness_var=float(c.busyness_var),
-        matrix=None
-        if c.expected_calls is None
-        else tuple(tuple(float(x) for x in row) for row in c.expected_calls),
+        matrix=None if matrix is None else tuple(tuple(float(x) for x in row) for row in matrix),
     )
-    return Scenario(cfg, timetable, laws, profile, staffing, on_phone, shifts, roster, forecast)
+    return Scenario(
+        cfg, timetable, laws, profile, staffing, on_phone, shifts, roster, forecast, trace
+    )

@@ -25,6 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
 from sim.config.scenario import Laws, Scenario, assemble
+from sim.config.trace import Trace, TraceError, read_trace
 from sim.config.validation_workforce import check_workforce
 from sim.core.checks import (
     ConfigError,
@@ -140,6 +141,24 @@ def _check_center(cfg: Config) -> Timetable:
     return timetable
 
 
+def _check_trace(cfg: Config, timetable: Timetable) -> Trace | None:
+    """The recorded calls of ``center.arrivals: trace``, read and checked once; else None."""
+    c = cfg.center
+    if choice("center.arrivals", c.arrivals, ("forecast", "trace")) == "trace":
+        try:
+            trace = read_trace(c.trace_file, timetable)
+        except TraceError as exc:
+            raise ConfigError(f"center.trace_file: {exc}", "center.trace_file") from None
+        if cfg.customers.enabled and cfg.customers.feedback:
+            raise bad("center.arrivals", c.arrivals,
+                      "a trace cannot follow the customer base: set customers.feedback false")
+        return trace
+    if c.trace_file is not None:
+        raise bad("center.trace_file", c.trace_file,
+                  "is only read with center.arrivals: trace (set it, or the file to null)")
+    return None
+
+
 def _check_staffing(cfg: Config, n_intervals: int) -> None:
     agents = cfg.staffing.agents
     if _is_list(agents) and agents and all(_is_list(a) for a in agents):
@@ -193,6 +212,7 @@ def parse(cfg: Config) -> Scenario:
     r = cfg.run
     integer("run.days", r.days, 1)
     timetable = _check_center(cfg)
+    trace = _check_trace(cfg, timetable)
     if cfg.staffing.shifts is None:  # with shifts the roster staffs the centre, not agents
         _check_staffing(cfg, timetable.n_intervals)
     talk = build_distribution(cfg.service.talk, "service.talk")
@@ -225,7 +245,7 @@ def parse(cfg: Config) -> Scenario:
             "run.name", r.name, "must be a folder name: letters, digits, '_', '-', '.' (no '..')"
         )
     laws = Laws(talk, acw, patience, redial_delay, recontact_delay)
-    return assemble(cfg, timetable, laws, shifts, roster)
+    return assemble(cfg, timetable, laws, shifts, roster, trace)
 
 
 def _check_journey(cfg: Config) -> Distribution:

@@ -94,6 +94,10 @@ class CenterConfig:
     call_type: str = "general"  # name of the (single, for now) call type
     expected_calls: Any = None  # null, or run.days lists of expected fresh calls per
     # interval (from a forecast file): replaces volume_per_day x profile x day factors
+    arrivals: str = "forecast"  # forecast: Poisson draws from the forecast; trace: replay
+    # the recorded arrival times of trace_file (sim.config.trace, sim.queue.trace)
+    trace_file: str | None = None  # with arrivals: trace, a CSV/Parquet file of calls:
+    # arrival_s (seconds from 00:00 of day 0), optional handle_s and patience_s (seconds)
 
 
 @dataclass

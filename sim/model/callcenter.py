@@ -30,6 +30,7 @@ from sim.queue.arrivals import FreshCalls
 from sim.queue.control import Process
 from sim.queue.engine import Engine, EngineLog
 from sim.queue.redials import RedialPolicy
+from sim.queue.trace import TraceCalls
 from sim.workforce.agents import Workforce, empty_agents_table
 
 __all__ = ["CallCenter", "ConfigLike", "simulate"]
@@ -66,6 +67,8 @@ class CallCenter:
         self.redial_delay = sc.laws.redial_delay
         self.recontact_delay = sc.laws.recontact_delay
         self.experience = ExperienceRule(self.config.experience)
+        #: the recorded calls replayed (``center.arrivals: trace``), else None
+        self.trace = sc.trace
 
     def streams(self, replication: int) -> Streams:
         """The random streams of ``replication``."""
@@ -73,6 +76,10 @@ class CallCenter:
 
     def fresh_calls(self, streams: Streams) -> FreshCalls:
         """The fresh-call generator of a replication (exposed for the textbook test)."""
+        if self.trace is not None:
+            t = self.trace
+            return TraceCalls(t.arrival_s, t.handle_s, t.patience_s, self.forecast,
+                              self.patience, self.talk, self.acw, streams)
         return FreshCalls(self.forecast, self.patience, self.talk, self.acw, streams)
 
     def engine(self, replication: int = 0, processes: Sequence[Process] = ()) -> Engine:

@@ -1,0 +1,56 @@
+"""Replayed arrivals in the engine: each day's fresh calls from a recorded trace
+(``center.arrivals: trace``; the file is read and checked by :mod:`sim.config.trace`).
+An unknown (NaN) handle time or patience is drawn from the configured law on the usual
+streams."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.rng import Streams
+from sim.core.timetable import DAY_S
+from sim.laws.distributions import Distribution
+from sim.queue.arrivals import ArrivalForecast, DayCalls, FreshCalls
+
+__all__ = ["TraceCalls"]
+
+
+class TraceCalls(FreshCalls):
+    """Each day's fresh calls from recorded arrays sorted by arrival (seconds from 00:00 of
+    day 0; ``handle_s`` and ``patience_s`` NaN where unknown): the engine's ``fresh``."""
+
+    def __init__(
+        self,
+        arrival_s: np.ndarray,
+        handle_s: np.ndarray,
+        patience_s: np.ndarray,
+        forecast: ArrivalForecast,
+        patience: Distribution,
+        talk: Distribution,
+        acw: Distribution,
+        streams: Streams,
+    ) -> None:
+        self.forecast = forecast
+        self.patience = patience
+        self.talk = talk
+        self.acw = acw
+        self.streams = streams
+        self.arrival_s = np.asarray(arrival_s, dtype=float)
+        self.handle_s = np.asarray(handle_s, dtype=float)
+        self.patience_s = np.asarray(patience_s, dtype=float)
+        self.busyness = np.ones(forecast.timetable.days)
+        self._bounds = np.searchsorted(self.arrival_s,
+                                       np.arange(forecast.timetable.days + 1) * DAY_S)
+
+    def day(self, day: int, scale: float = 1.0) -> DayCalls:
+        """The recorded calls of ``day``; unknown patience and handle drawn (``scale`` is
+        ignored: a trace does not follow the customer base, which validation enforces)."""
+        lo, hi = self._bounds[day], self._bounds[day + 1]
+        n = int(hi - lo)
+        draw_p = self.patience.sample(self.streams["patience"], n)
+        draw_h = self.talk.sample(self.streams["talk"], n) + self.acw.sample(
+            self.streams["acw"], n
+        )
+        patience = np.where(np.isnan(self.patience_s[lo:hi]), draw_p, self.patience_s[lo:hi])
+        handle = np.where(np.isnan(self.handle_s[lo:hi]), draw_h, self.handle_s[lo:hi])
+        return DayCalls(self.arrival_s[lo:hi].copy(), patience, handle)
