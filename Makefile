@@ -50,13 +50,15 @@ validate: $(STAMP)
 
 ## Engine throughput and memory against a textbook SimPy model and Ciw; then the full
 ## customer loop (180 days, 100 agents, 200,000 customers); then a week's plan by
-## simulation for a ~200-agent centre; then what individual agents cost (100 and 1,000
+## simulation for a ~200-agent centre; then a week of formula planning at 10,000 and
+## 100,000 calls per interval; then what individual agents cost (100 and 1,000
 ## agents); then the size and writing time of report.html; then a sweep of 8 points,
 ## serial vs joblib.
 bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_engine.py $(ARGS)
 	$(PY) benchmarks/bench_journey.py
 	$(PY) benchmarks/bench_plan.py
+	$(PY) benchmarks/bench_formulas.py
 	$(PY) benchmarks/bench_agents.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_sweep.py
