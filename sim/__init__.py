@@ -16,6 +16,9 @@ The names below are imported on first use (PEP 562), so that ``import sim.cli`` 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -48,7 +51,6 @@ _WHERE = {
     "ConfigError": "sim.validation",
     "Replications": "sim.runner",
     "Results": "sim.results",
-    "compose": "sim.compose",
     "load_config": "sim.validation",
     "replicate": "sim.runner",
     "simulate": "sim.model",
@@ -68,3 +70,21 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *__all__])
+
+
+class _Package(types.ModuleType):
+    """``sim.compose`` is the function (as it was when imported eagerly), although the
+    submodule of that name sets the attribute when it is first imported."""
+
+    @property
+    def compose(self) -> Callable[..., Any]:
+        from sim.compose import compose as function
+
+        return function
+
+    @compose.setter
+    def compose(self, value: object) -> None:  # the import system sets the submodule here
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

@@ -156,7 +156,7 @@ def _resolve(ref: str, command: str) -> Callable[..., Any]:
         raise _UsageError(
             f"callsim {command}: not available in this version ({ref} is missing)"
         )
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 def _options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
