@@ -70,7 +70,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
               "aht seconds", "avg handle time"),
     "interval_min": ("interval min", "interval length", "interval minutes",
                      "interval length min"),
-    "date": ("date", "day"),
+    "date": ("date", "interval date", "calendar date"),
     "queue": ("queue", "skill", "split", "call type", "queue name"),
 }
 # fmt: on
