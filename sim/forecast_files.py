@@ -450,20 +450,23 @@ def header_problem(header: list[str], mapping: Mapping[str, str]) -> tuple[Colum
                                         f"(found: {', '.join(header)})"))  # fmt: skip
             continue
         cmap.index[canonical], cmap.header[canonical] = i, header[i]
-    taken = set(cmap.index.values())
-    for i, raw in enumerate(header):
-        if i in taken:
-            continue
-        key = normalise(raw)
-        for canonical in CANONICAL:
-            if canonical in mapping:
+    for exact in (True, False):  # canonical names first, then aliases for the rest
+        found: dict[str, int] = {}
+        for i, raw in enumerate(header):
+            if i in cmap.index.values():
                 continue
-            if key == normalise(canonical) or key in ALIASES[canonical]:
-                if canonical in cmap.index:
-                    first = cmap.header[canonical]
-                    problems.append((canonical, f"appears twice in the header ({first!r} and "
-                                                f"{raw!r}); map one with columns=..."))  # fmt: skip
-                else:
-                    cmap.index[canonical], cmap.header[canonical] = i, raw
-                break
+            key = normalise(raw)
+            for canonical in CANONICAL:
+                if canonical in mapping or (canonical in cmap.index and canonical not in found):
+                    continue
+                names = (normalise(canonical),) if exact else ALIASES[canonical]
+                if key in names:
+                    if canonical in found:
+                        first = cmap.header[canonical]
+                        problems.append((canonical, f"appears twice in the header ({first!r} "
+                                                    f"and {raw!r}); map one with columns=..."))  # fmt: skip
+                    else:
+                        found[canonical] = i
+                        cmap.index[canonical], cmap.header[canonical] = i, raw
+                    break
     return cmap, problems
