@@ -1,0 +1,485 @@
+"""A publishable weekly roster: tours with days off, contracts, breaks, seats, by integer program.
+
+Given the agents required in each open planning interval (already grossed up for
+shrinkage) over a horizon of ``days`` days, find how many agents of each **contract**
+work each **days-off pattern**, and which **shift** (start, break) each working agent
+works each day, at the least paid hours. The implicit tour-scheduling model (Bailey
+1985; Jarrah, Bard & deSilva 1994):
+
+    minimise    sum_{c,d,s} h_c y[c,d,s]                    (paid hours)
+    subject to  sum_{c,d,s} A[i,(d,s)] y[c,d,s] >= required_i        every open interval i
+                sum_s y[c,d,s] = sum_{p on day d} x[c,p]              every contract c, day d
+                sum_{p} x[pt,p] <= share * sum_{c,p} x[c,p]           part-time share cap
+                sum_p x[c,p] <= cap_c                                 headcount cap per contract
+                sum_{c,d,s} P[i,(d,s)] y[c,d,s] <= seats              every open interval i
+                x, y integer >= 0
+
+where ``x[c,p]`` counts agents of contract ``c`` on days-off pattern ``p`` (``days_on``
+working days a week, days off consecutive unless asked otherwise), ``y[c,d,s]`` counts
+agents of contract ``c`` working shift variant ``s`` (start time, break placement) on day
+``d``, ``A`` is 1 where the agent is on the phone for the whole interval (not on a
+break), ``P`` where the agent is in the building (a seat is taken, breaks included). Any
+``x``, ``y`` meeting the linking rows can be turned into named agents (day by day, the
+agents whose pattern works that day take that day's shifts; they are matched in order
+of their previous start time so that an agent's start time moves little), so the
+optimum of this program is the cheapest roster of named agents (tests compare it with
+brute force). Solved with :func:`scipy.optimize.milp` (HiGHS).
+
+Times are seconds of the engine's clock (0 = 00:00 of day 0). Shifts may cross midnight;
+with ``cyclic`` (default for a horizon of whole weeks) the roster repeats every week, so
+Sunday's night shift covers Monday's first hours. A shift may start only in an open
+interval and end at the end of one (per-day opening hours); breaks are placed by
+:class:`BreakRule`. Minimum rest between shifts is not a constraint: the report gives
+the shortest rest in the roster.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_matrix, lil_matrix
+
+from sim.timetable import DAY_S
+
+if TYPE_CHECKING:
+    from sim.forecast import Forecast
+
+__all__ = [
+    "WEEKDAYS",
+    "BreakRule",
+    "Contract",
+    "ShiftVariant",
+    "TourRoster",
+    "day_patterns",
+    "shift_variants",
+    "solve_tours",
+    "tours_for_forecast",
+    "write_tours",
+]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Contract:
+    """An employment contract: ``days_on`` working days a week of ``shift_h`` paid hours.
+
+    Weekly hours are ``days_on * shift_h`` (breaks are paid). ``part_time`` marks the
+    contracts the part-time share cap counts; ``max_agents`` caps its headcount.
+    """
+
+    name: str
+    days_on: int
+    shift_h: float
+    part_time: bool = False
+    max_agents: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("Contract.name must be a non-empty string")
+        if not 1 <= self.days_on <= 7:
+            raise ValueError(f"Contract {self.name!r}: days_on = {self.days_on!r}: must be 1..7")
+        if not (math.isfinite(self.shift_h) and 0 < self.shift_h <= 16):
+            raise ValueError(f"Contract {self.name!r}: shift_h = {self.shift_h!r}: must be in (0, 16] hours")
+        if self.max_agents is not None and self.max_agents < 0:
+            raise ValueError(f"Contract {self.name!r}: max_agents = {self.max_agents!r}: must be >= 0")
+
+    @property
+    def weekly_hours(self) -> float:
+        """Contracted paid hours a week."""
+        return self.days_on * self.shift_h
+
+
+@dataclass(frozen=True)
+class BreakRule:
+    """One paid break of ``length_min`` minutes in every shift longer than ``min_shift_h``
+    hours, starting at least ``earliest_h`` hours after the shift starts and ending at
+    least ``earliest_h`` hours before it ends, at a multiple of the interval length (the
+    program picks the placement: breaks are staggered where cover needs it)."""
+
+    min_shift_h: float = 5.0
+    length_min: float = 30.0
+    earliest_h: float = 2.0
+
+    def offsets_s(self, shift_s: float, step_s: float) -> list[float | None]:
+        """Break offsets from the shift start, seconds; ``[None]``: no break."""
+        if shift_s <= self.min_shift_h * 3600.0 + _EPS:
+            return [None]
+        first, length = self.earliest_h * 3600.0, self.length_min * 60.0
+        last = shift_s - self.earliest_h * 3600.0 - length
+        if last < first - _EPS:
+            raise ValueError(f"break rule: a {length / 60:g}-min break does not fit "
+                             f"{self.earliest_h:g} h from both ends of a {shift_s / 3600:g}-h shift")  # fmt: skip
+        k0, k1 = math.ceil(first / step_s - _EPS), math.floor(last / step_s + _EPS)
+        return [k * step_s for k in range(k0, k1 + 1)] or [first]
+
+
+@dataclass(frozen=True)
+class ShiftVariant:
+    """A shift of one contract on one day: start (seconds from 00:00 of its day), paid
+    length and break ``(offset_s, length_s)`` or None."""
+
+    contract: int
+    day: int
+    start_s: float
+    length_s: float
+    brk: tuple[float, float] | None
+
+    def spans(self) -> tuple[float, float]:
+        """Engine times ``[t0, t1)`` of the shift."""
+        t0 = self.day * DAY_S + self.start_s
+        return t0, t0 + self.length_s
+
+
+def day_patterns(days_on: int, horizon: int, consecutive_off: bool = True) -> list[tuple[int, ...]]:
+    """Days-off patterns: the days of the horizon (0-based) an agent works, distinct.
+
+    A week pattern works ``days_on`` of its 7 days: the 7 rotations of ``days_on``
+    consecutive working days (days off consecutive), or every choice of ``days_on`` days
+    (``consecutive_off=False``); it repeats every week and is cut to ``horizon`` days.
+    """
+    if consecutive_off:
+        weeks = [tuple(d for d in range(7) if (d - r) % 7 < days_on) for r in range(7)]
+    else:
+        weeks = list(itertools.combinations(range(7), days_on))
+    out: list[tuple[int, ...]] = []
+    for week in weeks:
+        on = tuple(d for d in range(horizon) if d % 7 in week)
+        if on and on not in out:
+            out.append(on)
+    return out
+
+
+def shift_variants(
+    contracts: Sequence[Contract], open_starts_s: np.ndarray, interval_s: float, days: int,
+    start_step_s: float, rule: BreakRule, cyclic: bool,
+) -> list[ShiftVariant]:  # fmt: skip
+    """Every shift a contract may work on a day: it starts at a multiple of
+    ``start_step_s`` in an open interval, ends at the end of an open interval (crossing
+    midnight if it must), and has each break placement the rule allows."""
+    period = days * DAY_S
+    opens = {round(float(t) % period if cyclic else float(t), 3) for t in open_starts_s}
+    out: list[ShiftVariant] = []
+    for c, con in enumerate(contracts):
+        length = con.shift_h * 3600.0
+        offsets = rule.offsets_s(length, interval_s)
+        for d in range(days):
+            for k in range(int(DAY_S // start_step_s)):
+                start = k * start_step_s
+                t0 = d * DAY_S + start
+                t_last = t0 + length - interval_s
+                key0 = round(t0 % period if cyclic else t0, 3)
+                key1 = round(t_last % period if cyclic else t_last, 3)
+                if key0 not in opens or key1 not in opens:
+                    continue
+                for off in offsets:
+                    brk = None if off is None else (off, rule.length_min * 60.0)
+                    out.append(ShiftVariant(c, d, start, length, brk))
+    return out
+
+
+def _masks(v: ShiftVariant, t: np.ndarray, interval_s: float, period: float | None
+           ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(on the phone for the whole interval, in the building during it) for intervals ``t``."""
+    t0, t1 = v.spans()
+    shifts = [0.0] if period is None else [-period, 0.0, period]
+    phone = np.zeros(t.size, dtype=bool)
+    present = np.zeros(t.size, dtype=bool)
+    for shift in shifts:
+        a, b = t0 + shift, t1 + shift
+        inside = (t >= a - _EPS) & (t + interval_s <= b + _EPS)
+        overlap = (t < b - _EPS) & (t + interval_s > a + _EPS)
+        on = inside.copy()
+        if v.brk is not None:
+            b0, b1 = a + v.brk[0], a + v.brk[0] + v.brk[1]
+            on &= ~((t < b1 - _EPS) & (t + interval_s > b0 + _EPS))
+        phone |= on
+        present |= overlap
+    return phone, present
+
+
+@dataclass
+class TourRoster:
+    """A solved weekly roster (see the module docstring for the program).
+
+    ``agents`` holds one row per agent (``agent``, ``contract``, ``days_on``,
+    ``days_off``, ``paid_hours``); ``shifts`` one row per agent and working day;
+    ``cover`` one row per open interval. ``optimal`` is False when the solver stopped
+    at its time limit with a feasible roster.
+    """
+
+    contracts: list[Contract]
+    first_date: date
+    interval_s: float
+    fte_hours_per_week: float
+    days: int
+    assignments: list[tuple[int, int, ShiftVariant]]  # (agent, pattern index, shift)
+    agent_contract: list[int]
+    agent_pattern: list[tuple[int, ...]]
+    interval_starts_s: np.ndarray
+    required: np.ndarray
+    on_phone: np.ndarray
+    present: np.ndarray
+    optimal: bool = True
+    paid_hours: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.paid_hours = sum(v.length_s for _, _, v in self.assignments) / 3600.0
+
+    @property
+    def headcount(self) -> int:
+        """Agents on the roster."""
+        return len(self.agent_contract)
+
+    @property
+    def fte(self) -> float:
+        """Full-time equivalents: paid hours over ``fte_hours_per_week`` per week of the horizon."""
+        return self.paid_hours / (self.fte_hours_per_week * self.days / 7.0)
+
+    def _when(self, t: float) -> tuple[date, str]:
+        day = math.floor(t / DAY_S + _EPS / DAY_S)
+        minutes = round((t - day * DAY_S) / 60.0)
+        return self.first_date + timedelta(days=day), f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+    def shifts(self) -> pd.DataFrame:
+        """The publishable roster: one row per agent and working day, with dates and clock
+        times: agent, contract, date, weekday, start, end_date, end, break_start,
+        break_end, paid_h."""
+        rows = []
+        for agent, _, v in sorted(self.assignments, key=lambda a: (a[0], a[2].day)):
+            t0, t1 = v.spans()
+            d0, c0 = self._when(t0)
+            d1, c1 = self._when(t1)
+            b0 = b1 = ""
+            if v.brk is not None:
+                b0 = self._when(t0 + v.brk[0])[1]
+                b1 = self._when(t0 + v.brk[0] + v.brk[1])[1]
+            rows.append({"agent": f"A{agent + 1:03d}", "contract": self.contracts[self.agent_contract[agent]].name,
+                         "date": d0.isoformat(), "weekday": WEEKDAYS[d0.weekday()], "start": c0,
+                         "end_date": d1.isoformat(), "end": c1, "break_start": b0,
+                         "break_end": b1, "paid_h": v.length_s / 3600.0})  # fmt: skip
+        return pd.DataFrame(rows, columns=["agent", "contract", "date", "weekday", "start",
+                                           "end_date", "end", "break_start", "break_end",
+                                           "paid_h"])  # fmt: skip
+
+    def agents(self) -> pd.DataFrame:
+        """One row per agent: agent, contract, days_on, days_off (weekdays), paid_hours."""
+        hours = np.zeros(self.headcount)
+        for agent, _, v in self.assignments:
+            hours[agent] += v.length_s / 3600.0
+        rows = []
+        for a, (c, pattern) in enumerate(zip(self.agent_contract, self.agent_pattern, strict=True)):
+            off = [WEEKDAYS[(self.first_date + timedelta(days=d)).weekday()]
+                   for d in range(min(self.days, 7)) if d not in pattern]  # fmt: skip
+            rows.append({"agent": f"A{a + 1:03d}", "contract": self.contracts[c].name,
+                         "days_on": len(pattern), "days_off": " ".join(off),
+                         "paid_hours": hours[a]})  # fmt: skip
+        return pd.DataFrame(rows, columns=["agent", "contract", "days_on", "days_off", "paid_hours"])
+
+    def cover(self) -> pd.DataFrame:
+        """One row per open interval: day (1-based), date, start, required, on_phone,
+        in_seat, over, under."""
+        when = [self._when(float(t)) for t in self.interval_starts_s]
+        day = np.floor(self.interval_starts_s / DAY_S + _EPS / DAY_S).astype(np.int64)
+        return pd.DataFrame({
+            "day": day + 1, "date": [d.isoformat() for d, _ in when], "start": [c for _, c in when],
+            "required": self.required, "on_phone": self.on_phone, "in_seat": self.present,
+            "over": np.clip(self.on_phone - self.required, 0, None),
+            "under": np.clip(self.required - self.on_phone, 0, None),
+        })  # fmt: skip
+
+    def shortest_rest_h(self) -> float:
+        """Shortest time between the end of a shift and the agent's next one, hours (inf if none)."""
+        best = math.inf
+        by_agent: dict[int, list[tuple[float, float]]] = {}
+        for agent, _, v in self.assignments:
+            by_agent.setdefault(agent, []).append(v.spans())
+        for spans in by_agent.values():
+            spans.sort()
+            for (_, e), (s, _) in itertools.pairwise(spans):
+                best = min(best, (s - e) / 3600.0)
+        return best
+
+    def summary(self) -> dict[str, float]:
+        """Headcount (total and per contract), FTE, paid hours, part-time share, shortest rest."""
+        out: dict[str, float] = {"headcount": float(self.headcount), "fte": self.fte,
+                                 "paid_hours": self.paid_hours}  # fmt: skip
+        for c, con in enumerate(self.contracts):
+            out[f"headcount_{con.name}"] = float(sum(1 for a in self.agent_contract if a == c))
+        pt = sum(1 for a in self.agent_contract if self.contracts[a].part_time)
+        out["part_time_share"] = pt / self.headcount if self.headcount else 0.0
+        out["shortest_rest_h"] = self.shortest_rest_h()
+        return out
+
+
+def _assign(counts_x: dict[tuple[int, int], int], patterns: list[list[tuple[int, ...]]],
+            chosen: list[tuple[ShiftVariant, int]], days: int
+            ) -> tuple[list[tuple[int, int, ShiftVariant]], list[int], list[tuple[int, ...]]]:  # fmt: skip
+    """Named agents from the pattern counts and the day's shifts (module docstring)."""
+    agent_contract: list[int] = []
+    agent_pattern: list[tuple[int, ...]] = []
+    agent_p: list[int] = []
+    for (c, p), n in sorted(counts_x.items()):
+        for _ in range(n):
+            agent_contract.append(c)
+            agent_pattern.append(patterns[c][p])
+            agent_p.append(p)
+    last_start: dict[int, float] = {}
+    out: list[tuple[int, int, ShiftVariant]] = []
+    for d in range(days):
+        for c in sorted({v.contract for v, _ in chosen}):
+            todays = sorted((v for v, n in chosen for _ in range(n) if v.contract == c and v.day == d),
+                            key=lambda v: v.start_s)  # fmt: skip
+            working = [a for a, (ac, pat) in enumerate(zip(agent_contract, agent_pattern, strict=True))
+                       if ac == c and d in pat]  # fmt: skip
+            if len(todays) != len(working):  # pragma: no cover - the linking rows forbid it
+                raise RuntimeError(f"roster: day {d}: {len(todays)} shifts for {len(working)} agents")
+            working.sort(key=lambda a: (last_start.get(a, -1.0), a))
+            for a, v in zip(working, todays, strict=True):
+                out.append((a, agent_p[a], v))
+                last_start[a] = v.start_s
+    return out, agent_contract, agent_pattern
+
+
+def solve_tours(
+    required: Sequence[int] | np.ndarray,
+    interval_starts_s: Sequence[float] | np.ndarray,
+    interval_s: float,
+    days: int,
+    contracts: Sequence[Contract],
+    first_date: date,
+    *,
+    start_step_s: float | None = None,
+    break_rule: BreakRule | None = None,
+    consecutive_days_off: bool = True,
+    max_part_time_share: float | None = None,
+    seats: int | None = None,
+    cyclic: bool | None = None,
+    fte_hours_per_week: float = 40.0,
+    time_limit_s: float = 120.0,
+) -> TourRoster:
+    """The cheapest weekly roster covering ``required`` (see the module docstring).
+
+    Args:
+        required: agents required in each open interval (whole numbers >= 0).
+        interval_starts_s: engine times the open intervals start, seconds, increasing;
+            intervals not listed are closed (no shift may start or end in them).
+        interval_s: interval length, seconds.
+        days: days of the horizon (day 0 is ``first_date``).
+        contracts: the contracts agents may have.
+        first_date: date of day 0 (for the published dates and weekdays).
+        start_step_s: spacing of shift start times (default: the interval length).
+        break_rule: breaks (default :class:`BreakRule`: 30 min in shifts over 5 h).
+        consecutive_days_off: days off of a week next to each other.
+        max_part_time_share: cap on the share of part-time agents in the headcount.
+        seats: cap on the agents in the building in any interval (breaks included).
+        cyclic: the roster repeats every ``days`` days (default: ``days % 7 == 0``).
+        fte_hours_per_week: weekly hours of one full-time equivalent.
+        time_limit_s: solver time limit, seconds.
+
+    Raises:
+        ValueError: bad input, or an interval with a requirement that no shift covers.
+        RuntimeError: no roster meets every constraint (e.g. too few seats).
+    """
+    t = np.asarray(interval_starts_s, dtype=float)
+    req = np.asarray(required)
+    if t.ndim != 1 or req.shape != t.shape:
+        raise ValueError(f"required and interval_starts_s must be 1-D of one length, got {req.shape} and {t.shape}")
+    if req.size and (np.any(req < 0) or np.any(req != np.round(req))):
+        raise ValueError("required must be whole numbers >= 0")
+    if not contracts:
+        raise ValueError("contracts: give at least one")
+    if max_part_time_share is not None and not 0.0 <= max_part_time_share <= 1.0:
+        raise ValueError(f"max_part_time_share = {max_part_time_share!r}: must be in [0, 1]")
+    if seats is not None and seats < 0:
+        raise ValueError(f"seats = {seats!r}: must be >= 0")
+    cyclic = days % 7 == 0 if cyclic is None else cyclic
+    rule = break_rule or BreakRule()
+    step = start_step_s or interval_s
+    variants = shift_variants(contracts, t, interval_s, days, step, rule, cyclic)
+    patterns = [day_patterns(c.days_on, days, consecutive_days_off) for c in contracts]
+    period = days * DAY_S if cyclic else None
+    phone = np.zeros((t.size, len(variants)), dtype=np.int8)
+    seat = np.zeros((t.size, len(variants)), dtype=np.int8)
+    for j, v in enumerate(variants):
+        phone[:, j], seat[:, j] = _masks(v, t, interval_s, period)
+    uncovered = (req > 0) & (phone.sum(axis=1) == 0)
+    if uncovered.any():
+        k = int(np.argmax(uncovered))
+        raise ValueError(f"interval at {float(t[k]) / 3600:g} h of the horizon (required {int(req[k])}) "
+                         "is covered by no shift of the contracts")  # fmt: skip
+    x_index = [(c, p) for c in range(len(contracts)) for p in range(len(patterns[c]))]
+    nx, ny = len(x_index), len(variants)
+    cost = np.concatenate([np.zeros(nx), [v.length_s / 3600.0 for v in variants]])
+    rows: list[LinearConstraint] = []
+    rows.append(LinearConstraint(csr_matrix(np.hstack([np.zeros((t.size, nx)), phone])), lb=req, ub=np.inf))
+    link = lil_matrix((len(contracts) * days, nx + ny))
+    for j, v in enumerate(variants):
+        link[v.contract * days + v.day, nx + j] = 1.0
+    for i, (c, p) in enumerate(x_index):
+        for d in patterns[c][p]:
+            link[c * days + d, i] = -1.0
+    rows.append(LinearConstraint(link.tocsr(), lb=0.0, ub=0.0))
+    if max_part_time_share is not None:
+        share = np.array([(1.0 if contracts[c].part_time else 0.0) - max_part_time_share for c, _ in x_index])
+        rows.append(LinearConstraint(np.concatenate([share, np.zeros(ny)])[None, :], ub=0.0))
+    for c, con in enumerate(contracts):
+        if con.max_agents is not None:
+            row = np.concatenate([[1.0 if cc == c else 0.0 for cc, _ in x_index], np.zeros(ny)])
+            rows.append(LinearConstraint(row[None, :], ub=float(con.max_agents)))
+    if seats is not None:
+        rows.append(LinearConstraint(csr_matrix(np.hstack([np.zeros((t.size, nx)), seat])), ub=float(seats)))
+    res = milp(cost, integrality=np.ones(nx + ny), bounds=Bounds(0, np.inf), constraints=rows,
+               options={"time_limit": float(time_limit_s)})  # fmt: skip
+    if res.x is None or res.status not in (0, 1):
+        raise RuntimeError(f"roster: no roster meets every constraint (solver status {res.status}: {res.message})")
+    if res.status == 1:
+        warnings.warn(f"roster solver stopped before proving optimality: {res.message}",
+                      RuntimeWarning, stacklevel=2)  # fmt: skip
+    sol = np.rint(res.x).astype(np.int64)
+    counts_x = {x_index[i]: int(n) for i, n in enumerate(sol[:nx]) if n > 0}
+    chosen = [(variants[j], int(n)) for j, n in enumerate(sol[nx:]) if n > 0]
+    assignments, agent_contract, agent_pattern = _assign(counts_x, patterns, chosen, days)
+    y = sol[nx:]
+    return TourRoster(list(contracts), first_date, interval_s, fte_hours_per_week, days,
+                      assignments, agent_contract, agent_pattern, t, req.astype(np.int64),
+                      phone.astype(np.int64) @ y, seat.astype(np.int64) @ y,
+                      optimal=res.status == 0)  # fmt: skip
+
+
+def tours_for_forecast(forecast: Forecast, required: Sequence[int] | np.ndarray,
+                       contracts: Sequence[Contract], **options: Any) -> TourRoster:  # fmt: skip
+    """:func:`solve_tours` for the intervals of a forecast (its open intervals and first
+    date), over whole weeks (a 5-day forecast is rostered as a week closed at the
+    weekend, so that tours and days off are weekly); ``options`` go to :func:`solve_tours`."""
+    weeks = max(1, math.ceil(forecast.days / 7))
+    return solve_tours(required, forecast.table["start_s"].to_numpy(dtype=float),
+                       forecast.interval_s, 7 * weeks, contracts, forecast.first_date, **options)  # fmt: skip
+
+
+def write_tours(roster: TourRoster, folder: Path) -> list[Path]:
+    """Write ``roster.csv`` (the publishable shifts), ``roster_agents.csv``,
+    ``roster_cover.csv`` and ``roster_summary.json`` into ``folder``; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / n for n in ("roster.csv", "roster_agents.csv", "roster_cover.csv",
+                                   "roster_summary.json")]  # fmt: skip
+    roster.shifts().to_csv(paths[0], index=False)
+    roster.agents().to_csv(paths[1], index=False)
+    roster.cover().to_csv(paths[2], index=False)
+    summary = {k: (None if isinstance(v, float) and math.isinf(v) else round(v, 4))
+               for k, v in roster.summary().items()}  # fmt: skip
+    summary["optimal"] = roster.optimal
+    paths[3].write_text(json.dumps(summary, indent=2) + "\n")
+    return paths
