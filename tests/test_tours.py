@@ -182,3 +182,17 @@ def test_the_example_week_as_a_publishable_roster(tmp_path: object) -> None:
     summary = json.loads((folder / "roster_summary.json").read_text())
     assert summary["headcount"] == r.headcount and summary["fte"] == pytest.approx(r.paid_hours / 40, abs=1e-3)
     assert summary["part_time_share"] <= 0.4
+
+
+def test_a_short_day_is_one_clear_error() -> None:
+    """Issue 12: fewer opening hours than any shift: a ConfigError naming the roster (one
+    line, exit 2 on the command line), not a traceback."""
+    from sim.forecast import Forecast, _build
+    from sim.tours import tours_for_forecast
+    from sim.validation import ConfigError
+
+    starts = [dt.datetime(2026, 11, 30, 10, 0) + dt.timedelta(minutes=30 * k) for k in range(6)]
+    fc: Forecast = _build(starts, [10.0] * 6, [300.0] * 6, 1800.0)
+    with pytest.raises(ConfigError, match=r"^roster: interval .* is covered by no shift"):
+        tours_for_forecast(fc, np.full(6, 3), [Contract("full-time", 5, 8.0)])
+    assert len(tours_for_forecast(fc, np.full(6, 3), [Contract("short", 5, 3.0)]).shifts()) > 0
