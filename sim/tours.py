@@ -327,7 +327,9 @@ def solve_tours(
     res = milp(cost, integrality=np.ones(nx + ny), bounds=Bounds(0, np.inf), constraints=rows,
                options={"time_limit": float(time_limit_s)})  # fmt: skip
     if res.x is None or res.status not in (0, 1):
-        raise RuntimeError(f"roster: no roster meets every constraint (solver status {res.status}: {res.message})")
+        raise RuntimeError("roster: no roster meets every constraint (do the contracts' working "
+                           "days a week fit the open days? enough seats? caps too tight?); "
+                           f"solver status {res.status}")  # fmt: skip
     if res.status == 1:
         warnings.warn(f"roster solver stopped before proving optimality: {res.message}",
                       RuntimeWarning, stacklevel=2)  # fmt: skip
@@ -357,4 +359,5 @@ def tours_for_forecast(forecast: Forecast, required: Sequence[int] | np.ndarray,
                            forecast.interval_s, 7 * weeks, contracts, forecast.first_date,
                            **options)  # fmt: skip
     except (ValueError, RuntimeError) as exc:  # one line for the command line, exit 2
-        raise ConfigError(f"roster: {exc}", "roster") from None
+        text = str(exc)
+        raise ConfigError(text if text.startswith("roster") else f"roster: {text}", "roster") from None

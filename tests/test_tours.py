@@ -195,4 +195,6 @@ def test_a_short_day_is_one_clear_error() -> None:
     fc: Forecast = _build(starts, [10.0] * 6, [300.0] * 6, 1800.0)
     with pytest.raises(ConfigError, match=r"^roster: interval .* is covered by no shift"):
         tours_for_forecast(fc, np.full(6, 3), [Contract("full-time", 5, 8.0)])
-    assert len(tours_for_forecast(fc, np.full(6, 3), [Contract("short", 5, 3.0)]).shifts()) > 0
+    with pytest.raises(ConfigError, match=r"^roster: no roster meets every constraint \(do the"):
+        tours_for_forecast(fc, np.full(6, 3), [Contract("short", 5, 3.0)])  # 5 days, 1 open
+    assert len(tours_for_forecast(fc, np.full(6, 3), [Contract("short", 1, 3.0)]).shifts()) > 0
