@@ -42,7 +42,7 @@ $(LAUNCHERS_STAMP): $(STAMP)
 
 test-launchers: $(LAUNCHERS_STAMP)
 	$(PY) -c "import ray, hydra_plugins.hydra_ray_launcher, hydra_plugins.hydra_submitit_launcher"
-	$(PY) -m pytest -q -m launchers tests/test_sweep.py
+	$(PY) -m pytest -q -m launchers tests/app/test_sweep.py
 
 ## Simulated vs exact for the validation config.
 validate: $(STAMP)

@@ -43,8 +43,8 @@ def week(calls: float, profiled: bool) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     """Time every size, week and method; print PASS/MISS and save the numbers."""
-    from sim.distributions import GENESYS
-    from sim.planner import PlanTarget, plan_intervals
+    from sim.laws.distributions import GENESYS
+    from sim.planning.planner import PlanTarget, plan_intervals
 
     sizes = [int(a) for a in (argv or [])] or list(TARGETS_S)
     result: dict[str, dict[str, float]] = {}

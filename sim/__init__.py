@@ -4,10 +4,10 @@ The library API works without Hydra::
 
     import sim
     res = sim.simulate({"staffing": {"agents": 12}})          # one replication
-    base = sim.compose(["run.days=2"])  # what `callsim run.days=2` runs (configs/)
+    base = sim.compose(["run.days=2"])  # what `callsim run.days=2` runs (sim/config/yaml/)
     study = sim.replicate({"run": {"replications": 10}})      # KPIs with CIs
-    sim.analytic.erlang_c(arrival_rate=0.05, mean_handle_s=180, agents=14)
-    sim.validate("configs/...")  # simulated vs exact, for a stationary centre
+    sim.theory.analytic.erlang_c(arrival_rate=0.05, mean_handle_s=180, agents=14)
+    sim.validate("sim/config/yaml/...")  # simulated vs exact, for a stationary centre
 
 The names below are imported on first use (PEP 562), so that ``import sim.cli`` (the
 ``callsim`` command) does not load numpy, pandas, scipy and SimPy before it needs them.
@@ -16,20 +16,17 @@ The names below are imported on first use (PEP 562), so that ``import sim.cli`` 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sim import analytic
-    from sim.compose import compose
-    from sim.config import Config
-    from sim.model import CallCenter, simulate
-    from sim.oracle import validate
-    from sim.results import Results
-    from sim.runner import Replications, replicate
-    from sim.validation import ConfigError, load_config
+    from sim.config.compose import compose
+    from sim.config.validation import ConfigError, load_config
+    from sim.core.schema import Config
+    from sim.model.callcenter import CallCenter, simulate
+    from sim.model.runner import Replications, replicate
+    from sim.outputs.results import Results
+    from sim.theory import analytic
+    from sim.theory.oracle import validate
 
 __all__ = [
     "CallCenter",
@@ -46,21 +43,22 @@ __all__ = [
 ]
 
 _WHERE = {
-    "CallCenter": "sim.model",
-    "Config": "sim.config",
-    "ConfigError": "sim.validation",
-    "Replications": "sim.runner",
-    "Results": "sim.results",
-    "load_config": "sim.validation",
-    "replicate": "sim.runner",
-    "simulate": "sim.model",
-    "validate": "sim.oracle",
+    "CallCenter": "sim.model.callcenter",
+    "Config": "sim.core.schema",
+    "ConfigError": "sim.config.validation",
+    "Replications": "sim.model.runner",
+    "Results": "sim.outputs.results",
+    "compose": "sim.config.compose",
+    "load_config": "sim.config.validation",
+    "replicate": "sim.model.runner",
+    "simulate": "sim.model.callcenter",
+    "validate": "sim.theory.oracle",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name == "analytic":
-        return importlib.import_module("sim.analytic")
+        return importlib.import_module("sim.theory.analytic")
     if name in _WHERE:
         value = getattr(importlib.import_module(_WHERE[name]), name)
         globals()[name] = value
@@ -72,19 +70,3 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *__all__])
 
 
-class _Package(types.ModuleType):
-    """``sim.compose`` is the function (as it was when imported eagerly), although the
-    submodule of that name sets the attribute when it is first imported."""
-
-    @property
-    def compose(self) -> Callable[..., Any]:
-        from sim.compose import compose as function
-
-        return function
-
-    @compose.setter
-    def compose(self, value: object) -> None:  # the import system sets the submodule here
-        pass
-
-
-sys.modules[__name__].__class__ = _Package

@@ -1,0 +1,134 @@
+"""Replications: independent runs of one scenario, KPIs with confidence intervals.
+
+Replication ``r`` draws from streams spawned with spawn key ``r`` from ``run.seed``
+(:class:`~sim.core.rng.Streams`), so its numbers do not depend on which process runs it or
+in which order: ``run.workers`` changes the speed, never the results.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from tqdm import tqdm
+
+from sim.core.schema import Config
+from sim.model.callcenter import CallCenter, ConfigLike
+from sim.outputs.metrics import SUMMARY_KEYS
+from sim.outputs.results import Results
+
+__all__ = ["Replications", "confidence_table", "replicate"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Replications:
+    """The outcome of ``n`` replications of one scenario.
+
+    * ``per_replication``: one row per replication, the KPIs of :data:`SUMMARY_KEYS`;
+    * ``summary``: one row per KPI with ``mean``, ``sd``, ``n``, ``half_width``,
+      ``ci_low``, ``ci_high`` (Student-t interval at ``metrics.confidence``);
+    * ``intervals``, ``days`` and ``agents``: those tables of all replications, with a
+      ``replication`` column (``agents`` has rows only with ``workforce.enabled``);
+    * ``calls``: the calls table of replication 0 (the others are not kept, to save memory).
+    """
+
+    config: Config
+    per_replication: pd.DataFrame
+    summary: pd.DataFrame
+    intervals: pd.DataFrame
+    days: pd.DataFrame
+    calls: pd.DataFrame
+    agents: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean and Student-t confidence interval of every numeric column, one row per KPI."""
+    num = per_replication.drop(columns=["replication"], errors="ignore").astype(float)
+    n = num.notna().sum()
+    mean = num.mean()
+    sd = num.std(ddof=1)
+    tq = pd.Series(
+        [stats.t.ppf(0.5 + confidence / 2, k - 1) if k > 1 else np.nan for k in n], index=n.index
+    )
+    half = tq * sd / np.sqrt(n)
+    return pd.DataFrame(
+        {
+            "mean": mean,
+            "sd": sd,
+            "n": n,
+            "half_width": half,
+            "ci_low": mean - half,
+            "ci_high": mean + half,
+        }
+    ).rename_axis("kpi")
+
+
+def _one(config: Config, replication: int, keep_calls: bool) -> Results:
+    """One replication in a worker process (the calls table only if ``keep_calls``)."""
+    res = CallCenter(config).run(replication)
+    if not keep_calls:
+        res.calls = res.calls.iloc[0:0]
+    return res
+
+
+def replicate(
+    config: ConfigLike = None,
+    replications: int | None = None,
+    workers: int | None = None,
+) -> Replications:
+    """Run ``replications`` (default ``run.replications``) independent replications.
+
+    ``workers`` (default ``run.workers``) > 1 spreads them over processes.
+    """
+    model = CallCenter(config)
+    cfg = model.config
+    n = cfg.run.replications if replications is None else int(replications)
+    w = cfg.run.workers if workers is None else int(workers)
+    if n < 1:
+        raise ValueError(f"replications = {n}: must be >= 1")
+    if w < 1:
+        raise ValueError(f"workers = {w}: must be >= 1")
+    results: list[Results] = []
+    log.info(
+        "simulating %s: %d replication(s) of %d day(s) on %d worker(s)",
+        cfg.run.name, n, cfg.run.days, min(w, n),
+    )  # fmt: skip
+    # a progress bar on a terminal only (tqdm's disable=None); quiet in logs and CI
+    with tqdm(total=n, desc=cfg.run.name, unit="rep", disable=None, leave=False) as bar:
+        if w == 1 or n == 1:
+            for r in range(n):
+                res = model.run(r)
+                if r > 0:
+                    res.calls = res.calls.iloc[0:0]
+                results.append(res)
+                bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=min(w, n)) as pool:
+                futures = [pool.submit(_one, cfg, r, r == 0) for r in range(n)]
+                for fut in futures:
+                    results.append(fut.result())
+                    bar.update()
+    per = pd.DataFrame(
+        [{"replication": res.replication, **res.summary} for res in results],
+        columns=["replication", *SUMMARY_KEYS],
+    )
+
+    def stacked(name: str) -> pd.DataFrame:
+        frames = [getattr(res, name).assign(replication=res.replication) for res in results]
+        return pd.concat(frames, ignore_index=True)
+
+    return Replications(
+        config=cfg,
+        per_replication=per,
+        summary=confidence_table(per, cfg.metrics.confidence),
+        intervals=stacked("intervals"),
+        days=stacked("days"),
+        calls=results[0].calls,
+        agents=stacked("agents"),
+    )
