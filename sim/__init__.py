@@ -16,6 +16,7 @@ The names below are imported on first use (PEP 562), so that ``import sim.cli`` 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -57,13 +58,20 @@ _WHERE = {
 
 
 def __getattr__(name: str) -> Any:
-    if name == "analytic":
-        return importlib.import_module("sim.theory.analytic")
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    """The public names and the sub-packages, imported on first use: all of them at once,
+    as an eager ``import sim`` did (so ``sim.theory.analytic`` works after ``import sim``)."""
+    if name not in _WHERE and name != "analytic" and not _is_subpackage(name):
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    for attr, module in _WHERE.items():
+        globals()[attr] = getattr(importlib.import_module(module), attr)
+    globals()["analytic"] = importlib.import_module("sim.theory.analytic")
+    if name in globals():
+        return globals()[name]
+    return importlib.import_module(f"sim.{name}")
+
+
+def _is_subpackage(name: str) -> bool:
+    return (Path(__file__).parent / name / "__init__.py").is_file()
 
 
 def __dir__() -> list[str]:
