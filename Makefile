@@ -81,8 +81,21 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check docs/figures.py
 	$(VENV)/bin/mypy
 
+## Build the wheel, install it (not editable) into a fresh venv and run `callsim` and
+## `callsim plan` from a folder outside the checkout: what `pip install .` users get.
+.PHONY: wheel-check
+wheel-check: $(STAMP)
+	rm -rf build/wheel-check && mkdir -p build/wheel-check/run
+	$(PY) -m pip wheel --quiet --no-deps -w build/wheel-check/dist .
+	$(PYTHON) -m venv build/wheel-check/venv
+	build/wheel-check/venv/bin/python -m pip install --quiet build/wheel-check/dist/*.whl
+	cd $$(mktemp -d) && $(CURDIR)/build/wheel-check/venv/bin/callsim run.days=1 run.replications=1 \
+	  && $(CURDIR)/build/wheel-check/venv/bin/callsim plan --out plan-check \
+	  && test -f results/baseline/*/summary.json && test -f plan-check/plan.csv
+	@echo "wheel-check: the installed wheel runs callsim and callsim plan"
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 ## The five studies of experiments/ (results/studies/<study>/; minutes at full size);
 ## `make studies QUICK=1` runs their tiny size, ARGS go to every study.

@@ -49,9 +49,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.core.calls import Outcome
 from sim.model.callcenter import CallCenter
 from sim.outputs.metrics import calls_table
-from sim.queue.engine import EngineLog, Outcome
+from sim.queue.engine import EngineLog
 from sim.theory.analytic import erlang_a
 
 ROOT = Path(__file__).resolve().parents[1]

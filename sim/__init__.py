@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.config.compose import compose
-    from sim.config.validation import ConfigError, load_config
+    from sim.config.validation import load_config
+    from sim.core.checks import ConfigError
     from sim.core.schema import Config
     from sim.model.callcenter import CallCenter, simulate
     from sim.model.runner import Replications, replicate
@@ -46,7 +47,7 @@ __all__ = [
 _WHERE = {
     "CallCenter": "sim.model.callcenter",
     "Config": "sim.core.schema",
-    "ConfigError": "sim.config.validation",
+    "ConfigError": "sim.core.checks",
     "Replications": "sim.model.runner",
     "Results": "sim.outputs.results",
     "compose": "sim.config.compose",

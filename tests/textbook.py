@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sim.core.calls import Outcome
 from sim.model.callcenter import CallCenter
-from sim.queue.engine import Outcome
 
 __all__ = ["run_textbook", "textbook_for"]
 

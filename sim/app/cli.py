@@ -60,7 +60,7 @@ class _UsageError(Exception):
 def friendly_errors() -> Iterator[None]:
     """Turn bad input into one line ``callsim: error: ...`` and exit status 2.
 
-    Catches :class:`~sim.config.validation.ConfigError` (imported only when one is raised) and
+    Catches :class:`~sim.core.checks.ConfigError` (imported only when one is raised) and
     this module's usage errors; Ctrl-C exits with status 130.
     """
     try:
@@ -69,7 +69,7 @@ def friendly_errors() -> Iterator[None]:
         log.error("callsim: interrupted; no results were written")
         sys.exit(130)
     except Exception as exc:
-        from sim.config.validation import ConfigError
+        from sim.core.checks import ConfigError
 
         if isinstance(exc, ConfigError | _UsageError):
             log.error("callsim: error: %s", exc)

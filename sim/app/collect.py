@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.config.validation import ConfigError
+from sim.core.checks import ConfigError
 
 __all__ = ["POINT_NEUTRAL_KEYS", "collect", "read_overrides", "swept_params", "write_collected"]
 

@@ -24,7 +24,8 @@ from omegaconf import DictConfig
 
 from sim.app.sweep import PointOutcome, check_points, point_workers, run_point
 from sim.config.compose import CONFIG_DIR, check_overrides
-from sim.config.validation import ConfigError, load_config
+from sim.config.validation import load_config
+from sim.core.checks import ConfigError
 from sim.core.schema import register_configs
 from sim.model.runner import replicate
 from sim.report.writer import summary_text, write_results

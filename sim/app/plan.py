@@ -30,7 +30,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.config.compose import compose
-from sim.config.validation import ConfigError, build_distribution
+from sim.config.validation import build_distribution
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.laws.distributions import Distribution, from_spec
 from sim.planning.forecast import Forecast, centre_for_forecast, forecast_from_config, read_forecast

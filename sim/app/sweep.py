@@ -34,7 +34,7 @@ from typing import Any, Literal
 from omegaconf import DictConfig, OmegaConf
 
 from sim.app.collect import POINT_NEUTRAL_KEYS, collect, write_collected
-from sim.config.validation import ConfigError
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.model.runner import Replications, replicate
 from sim.report.writer import write_results

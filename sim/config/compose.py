@@ -14,7 +14,8 @@ from pathlib import Path
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.validation import ConfigError, load_config, omegaconf_error
+from sim.config.validation import load_config, omegaconf_error
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 
 __all__ = ["CONFIG_DIR", "check_overrides", "compose"]

@@ -24,6 +24,16 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
+from sim.core.checks import (
+    ConfigError,
+    bad,
+    choice,
+    integer,
+    non_negative,
+    number,
+    positive,
+    probability,
+)
 from sim.core.schema import Config, DistributionConfig
 from sim.core.timetable import Timetable, parse_clock
 from sim.laws.distributions import Distribution, from_spec
@@ -31,7 +41,6 @@ from sim.laws.distributions import Distribution, from_spec
 __all__ = [
     "MAX_ATTEMPTS",
     "SHARE_TOLERANCE",
-    "ConfigError",
     "build_distribution",
     "load_config",
     "omegaconf_error",
@@ -42,59 +51,6 @@ __all__ = [
 SHARE_TOLERANCE = 1e-6
 #: Attempts per caller are stored in one byte.
 MAX_ATTEMPTS = 255
-
-
-class ConfigError(ValueError):
-    """A configuration value is not allowed. ``key`` is the dotted path of the culprit."""
-
-    def __init__(self, message: str, key: str | None = None) -> None:
-        super().__init__(message)
-        self.key = key
-
-
-def _bad(key: str, value: Any, allowed: str) -> ConfigError:
-    return ConfigError(f"{key} = {value!r}: {allowed}", key)
-
-
-def _number(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _bad(key, value, "must be a number")
-    return float(value)
-
-
-def _positive(key: str, value: Any) -> float:
-    x = _number(key, value)
-    if not (math.isfinite(x) and x > 0):
-        raise _bad(key, value, "must be a finite number > 0")
-    return x
-
-
-def _non_negative(key: str, value: Any) -> float:
-    x = _number(key, value)
-    if not (math.isfinite(x) and x >= 0):
-        raise _bad(key, value, "must be a finite number >= 0")
-    return x
-
-
-def _probability(key: str, value: Any) -> float:
-    x = _number(key, value)
-    if not 0.0 <= x <= 1.0:
-        raise _bad(key, value, "must be a probability in [0, 1]")
-    return x
-
-
-def _integer(key: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(key, value, f"must be a whole number >= {minimum}")
-    if value < minimum:
-        raise _bad(key, value, f"must be a whole number >= {minimum}")
-    return value
-
-
-def _choice(key: str, value: Any, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise _bad(key, value, "must be one of " + ", ".join(allowed))
-    return str(value)
 
 
 def build_distribution(spec: DistributionConfig | Mapping[str, Any], key: str) -> Distribution:
@@ -111,23 +67,23 @@ def _check_center(cfg: Config) -> Timetable:
     try:
         open_s = parse_clock(c.open_time)
     except ValueError:
-        raise _bad("center.open_time", c.open_time, 'must be a time of day "HH:MM"') from None
+        raise bad("center.open_time", c.open_time, 'must be a time of day "HH:MM"') from None
     try:
         close_s = parse_clock(c.close_time)
     except ValueError:
-        raise _bad("center.close_time", c.close_time, 'must be a time of day "HH:MM"') from None
+        raise bad("center.close_time", c.close_time, 'must be a time of day "HH:MM"') from None
     if close_s <= open_s:
-        raise _bad(
+        raise bad(
             "center.close_time", c.close_time, f"must be after center.open_time ({c.open_time})"
         )
-    interval_min = _integer("center.interval_min", c.interval_min, 1)
+    interval_min = integer("center.interval_min", c.interval_min, 1)
     if (close_s - open_s) % (interval_min * 60) != 0:
-        raise _bad(
+        raise bad(
             "center.interval_min",
             interval_min,
             f"must divide the opening hours ({c.open_time}-{c.close_time}) into whole intervals",
         )
-    _positive("center.volume_per_day", c.volume_per_day)
+    positive("center.volume_per_day", c.volume_per_day)
     timetable = Timetable(
         open_s=open_s,
         close_s=close_s,
@@ -138,12 +94,12 @@ def _check_center(cfg: Config) -> Timetable:
     n = timetable.n_intervals
     if c.profile is not None:
         if len(c.profile) != n:
-            raise _bad("center.profile", list(c.profile), f"must have {n} shares, one per interval")
+            raise bad("center.profile", list(c.profile), f"must have {n} shares, one per interval")
         for i, share in enumerate(c.profile):
-            _non_negative(f"center.profile[{i}]", share)
+            non_negative(f"center.profile[{i}]", share)
         total = math.fsum(c.profile)
         if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise _bad(
+            raise bad(
                 "center.profile",
                 list(c.profile),
                 f"shares must sum to 1 (within {SHARE_TOLERANCE:g}); they sum to {total:.9g}",
@@ -151,32 +107,32 @@ def _check_center(cfg: Config) -> Timetable:
     if c.expected_calls is not None:
         rows = c.expected_calls
         if not _is_list(rows) or len(rows) != cfg.run.days:
-            raise _bad(
+            raise bad(
                 "center.expected_calls",
                 f"{len(rows) if _is_list(rows) else rows!r} rows",
                 f"must be null or one list per day of the run (run.days = {cfg.run.days})",
             )
         for d, row in enumerate(rows):
             if not _is_list(row) or len(row) != n:
-                raise _bad(
+                raise bad(
                     f"center.expected_calls[{d}]", row, f"must have {n} values, one per interval"
                 )
             for i, x in enumerate(row):
-                _non_negative(f"center.expected_calls[{d}][{i}]", x)
+                non_negative(f"center.expected_calls[{d}][{i}]", x)
     if len(c.day_of_week_factors) != 7:
-        raise _bad(
+        raise bad(
             "center.day_of_week_factors",
             list(c.day_of_week_factors),
             "must have 7 factors (Mon..Sun)",
         )
     for i, factor in enumerate(c.day_of_week_factors):
-        _non_negative(f"center.day_of_week_factors[{i}]", factor)
+        non_negative(f"center.day_of_week_factors[{i}]", factor)
     if not any(f > 0 for f in c.day_of_week_factors):
-        raise _bad("center.day_of_week_factors", list(c.day_of_week_factors), "must not all be 0")
-    if _integer("center.start_weekday", c.start_weekday, 0) > 6:
-        raise _bad("center.start_weekday", c.start_weekday, "must be 0 (Monday) .. 6 (Sunday)")
-    _non_negative("center.busyness_var", c.busyness_var)
-    _choice("center.after_close", c.after_close, ("drain", "cut"))
+        raise bad("center.day_of_week_factors", list(c.day_of_week_factors), "must not all be 0")
+    if integer("center.start_weekday", c.start_weekday, 0) > 6:
+        raise bad("center.start_weekday", c.start_weekday, "must be 0 (Monday) .. 6 (Sunday)")
+    non_negative("center.busyness_var", c.busyness_var)
+    choice("center.after_close", c.after_close, ("drain", "cut"))
     return timetable
 
 
@@ -185,35 +141,35 @@ def _check_staffing(cfg: Config, n_intervals: int) -> None:
     if _is_list(agents) and agents and all(_is_list(a) for a in agents):
         days = cfg.run.days
         if len(agents) != days:
-            raise _bad(
+            raise bad(
                 "staffing.agents",
                 f"{len(agents)} lists",
                 f"a list of lists needs one list per day of the run (run.days = {days})",
             )
         for d, row in enumerate(agents):
             if len(row) != n_intervals:
-                raise _bad(
+                raise bad(
                     f"staffing.agents[{d}]",
                     list(row),
                     f"must have {n_intervals} values, one per interval",
                 )
             for i, a in enumerate(row):
-                _integer(f"staffing.agents[{d}][{i}]", a, 0)
+                integer(f"staffing.agents[{d}][{i}]", a, 0)
         if not any(any(row) for row in agents):
-            raise _bad("staffing.agents", "all zero", "must have at least one interval with agents")
+            raise bad("staffing.agents", "all zero", "must have at least one interval with agents")
     elif _is_list(agents):
         if len(agents) != n_intervals:
-            raise _bad(
+            raise bad(
                 "staffing.agents", list(agents), f"must have {n_intervals} values, one per interval"
             )
         for i, a in enumerate(agents):
-            _integer(f"staffing.agents[{i}]", a, 0)
+            integer(f"staffing.agents[{i}]", a, 0)
         if not any(agents):
-            raise _bad(
+            raise bad(
                 "staffing.agents", list(agents), "must have at least one interval with agents"
             )
     else:
-        _integer("staffing.agents", agents, 1)
+        integer("staffing.agents", agents, 1)
 
 
 def _is_list(value: Any) -> bool:
@@ -223,38 +179,38 @@ def _is_list(value: Any) -> bool:
 def validate(cfg: Config) -> Config:
     """Check every value of ``cfg``; raise :class:`ConfigError` on the first bad one."""
     r = cfg.run
-    _integer("run.days", r.days, 1)
+    integer("run.days", r.days, 1)
     timetable = _check_center(cfg)
     _check_staffing(cfg, timetable.n_intervals)
     build_distribution(cfg.service.talk, "service.talk")
     build_distribution(cfg.service.acw, "service.acw")
     build_distribution(cfg.patience, "patience")
-    _probability("redials.probability", cfg.redials.probability)
-    _probability("redials.blocked_probability", cfg.redials.blocked_probability)
+    probability("redials.probability", cfg.redials.probability)
+    probability("redials.blocked_probability", cfg.redials.blocked_probability)
     build_distribution(cfg.redials.delay, "redials.delay")
-    if _integer("redials.max_attempts", cfg.redials.max_attempts, 1) > MAX_ATTEMPTS:
-        raise _bad("redials.max_attempts", cfg.redials.max_attempts, f"must be <= {MAX_ATTEMPTS}")
+    if integer("redials.max_attempts", cfg.redials.max_attempts, 1) > MAX_ATTEMPTS:
+        raise bad("redials.max_attempts", cfg.redials.max_attempts, f"must be <= {MAX_ATTEMPTS}")
     if cfg.queue.lines is not None:
-        _integer("queue.lines", cfg.queue.lines, 1)
+        integer("queue.lines", cfg.queue.lines, 1)
     if cfg.queue.max_waiting is not None:
-        _integer("queue.max_waiting", cfg.queue.max_waiting, 0)
+        integer("queue.max_waiting", cfg.queue.max_waiting, 0)
     _check_journey(cfg)
     from sim.config.validation_workforce import check_workforce  # imports this module
 
     check_workforce(cfg)
-    _non_negative("metrics.sl_threshold_s", cfg.metrics.sl_threshold_s)
-    _probability("metrics.sl_target", cfg.metrics.sl_target)
-    conf = _number("metrics.confidence", cfg.metrics.confidence)
+    non_negative("metrics.sl_threshold_s", cfg.metrics.sl_threshold_s)
+    probability("metrics.sl_target", cfg.metrics.sl_target)
+    conf = number("metrics.confidence", cfg.metrics.confidence)
     if not 0.0 < conf < 1.0:
-        raise _bad("metrics.confidence", cfg.metrics.confidence, "must be in (0, 1), e.g. 0.95")
-    _integer("output.csv_max_rows", cfg.output.csv_max_rows, 0)
-    if _non_negative("run.warmup_s", r.warmup_s) >= r.days * 86400.0:
-        raise _bad("run.warmup_s", r.warmup_s, f"must be shorter than the run ({r.days} days)")
-    _integer("run.replications", r.replications, 1)
-    _integer("run.workers", r.workers, 1)
-    _integer("run.seed", r.seed, 0)
+        raise bad("metrics.confidence", cfg.metrics.confidence, "must be in (0, 1), e.g. 0.95")
+    integer("output.csv_max_rows", cfg.output.csv_max_rows, 0)
+    if non_negative("run.warmup_s", r.warmup_s) >= r.days * 86400.0:
+        raise bad("run.warmup_s", r.warmup_s, f"must be shorter than the run ({r.days} days)")
+    integer("run.replications", r.replications, 1)
+    integer("run.workers", r.workers, 1)
+    integer("run.seed", r.seed, 0)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", str(r.name)) or ".." in str(r.name):
-        raise _bad(
+        raise bad(
             "run.name", r.name, "must be a folder name: letters, digits, '_', '-', '.' (no '..')"
         )
     return cfg
@@ -263,74 +219,74 @@ def validate(cfg: Config) -> Config:
 def _check_journey(cfg: Config) -> None:
     """Resolution, experience, customers and economics (the customer-journey groups)."""
     res, exp, cu = cfg.resolution, cfg.experience, cfg.customers
-    _probability("resolution.fcr", res.fcr)
-    _probability("resolution.recontact_probability", res.recontact_probability)
+    probability("resolution.fcr", res.fcr)
+    probability("resolution.recontact_probability", res.recontact_probability)
     build_distribution(res.recontact_delay, "resolution.recontact_delay")
-    if _integer("resolution.max_contacts", res.max_contacts, 1) > MAX_ATTEMPTS:
-        raise _bad("resolution.max_contacts", res.max_contacts, f"must be <= {MAX_ATTEMPTS}")
-    _probability("resolution.empowered_share", res.empowered_share)
-    if res.fcr + _probability("resolution.empowerment_uplift", res.empowerment_uplift) > 1.0:
-        raise _bad(
+    if integer("resolution.max_contacts", res.max_contacts, 1) > MAX_ATTEMPTS:
+        raise bad("resolution.max_contacts", res.max_contacts, f"must be <= {MAX_ATTEMPTS}")
+    probability("resolution.empowered_share", res.empowered_share)
+    if res.fcr + probability("resolution.empowerment_uplift", res.empowerment_uplift) > 1.0:
+        raise bad(
             "resolution.empowerment_uplift",
             res.empowerment_uplift,
             f"resolution.fcr + empowerment_uplift must be <= 1 (fcr = {res.fcr})",
         )
-    good = _non_negative("experience.good_wait_share", exp.good_wait_share)
-    if _non_negative("experience.bad_wait_share", exp.bad_wait_share) < good:
-        raise _bad(
+    good = non_negative("experience.good_wait_share", exp.good_wait_share)
+    if non_negative("experience.bad_wait_share", exp.bad_wait_share) < good:
+        raise bad(
             "experience.bad_wait_share",
             exp.bad_wait_share,
             f"must be >= experience.good_wait_share = {exp.good_wait_share}",
         )
-    _probability("experience.discourtesy_probability", exp.discourtesy_probability)
-    weights = _non_negative("experience.peak_weight", exp.peak_weight)
-    if weights + _non_negative("experience.end_weight", exp.end_weight) <= 0:
-        raise _bad("experience.end_weight", exp.end_weight, "peak_weight + end_weight must be > 0")
-    if _integer("customers.initial", cu.initial, 1) > _integer(
+    probability("experience.discourtesy_probability", exp.discourtesy_probability)
+    weights = non_negative("experience.peak_weight", exp.peak_weight)
+    if weights + non_negative("experience.end_weight", exp.end_weight) <= 0:
+        raise bad("experience.end_weight", exp.end_weight, "peak_weight + end_weight must be > 0")
+    if integer("customers.initial", cu.initial, 1) > integer(
         "customers.market_size", cu.market_size, 1
     ):
-        raise _bad(
+        raise bad(
             "customers.initial", cu.initial, f"must be <= customers.market_size = {cu.market_size}"
         )
     if cu.market_size >= 2**31:
-        raise _bad("customers.market_size", cu.market_size, "must be < 2**31")
-    _non_negative("customers.value_per_day", cu.value_per_day)
-    _non_negative("customers.tenure_uplift", cu.tenure_uplift)
-    _integer("customers.loyal_after_days", cu.loyal_after_days, 0)
-    _integer("customers.initial_tenure_max_days", cu.initial_tenure_max_days, 0)
+        raise bad("customers.market_size", cu.market_size, "must be < 2**31")
+    non_negative("customers.value_per_day", cu.value_per_day)
+    non_negative("customers.tenure_uplift", cu.tenure_uplift)
+    integer("customers.loyal_after_days", cu.loyal_after_days, 0)
+    integer("customers.initial_tenure_max_days", cu.initial_tenure_max_days, 0)
     ch = cu.churn
-    one = _probability("customers.churn.after_one", ch.after_one)
-    several = _probability("customers.churn.after_several", ch.after_several)
-    if _choice("customers.churn.shape", ch.shape, ("escalating", "constant")) == "escalating":
-        _integer("customers.churn.several", ch.several, 2)
+    one = probability("customers.churn.after_one", ch.after_one)
+    several = probability("customers.churn.after_several", ch.after_several)
+    if choice("customers.churn.shape", ch.shape, ("escalating", "constant")) == "escalating":
+        integer("customers.churn.several", ch.several, 2)
         if not one < several < 1.0:
-            raise _bad(
+            raise bad(
                 "customers.churn.after_several",
                 ch.after_several,
                 f"must be in (customers.churn.after_one = {ch.after_one}, 1) for the "
                 "escalating shape",
             )
     else:
-        _integer("customers.churn.several", ch.several, 1)
-    if _probability("customers.churn.background_per_year", ch.background_per_year) >= 1.0:
-        raise _bad("customers.churn.background_per_year", ch.background_per_year, "must be < 1")
-    _non_negative("customers.churn.forgetting_per_day", ch.forgetting_per_day)
-    _probability("customers.churn.per_negative_message", ch.per_negative_message)
+        integer("customers.churn.several", ch.several, 1)
+    if probability("customers.churn.background_per_year", ch.background_per_year) >= 1.0:
+        raise bad("customers.churn.background_per_year", ch.background_per_year, "must be < 1")
+    non_negative("customers.churn.forgetting_per_day", ch.forgetting_per_day)
+    probability("customers.churn.per_negative_message", ch.per_negative_message)
     w = cu.wom
     for name in ("tell_bad", "tell_good", "retell_bad", "retell_good"):
-        _probability(f"customers.wom.{name}", getattr(w, name))
+        probability(f"customers.wom.{name}", getattr(w, name))
     for name in ("listeners_bad_mean", "listeners_good_mean"):
-        if not _positive(f"customers.wom.{name}", getattr(w, name)) >= 1.0:
-            raise _bad(
+        if not positive(f"customers.wom.{name}", getattr(w, name)) >= 1.0:
+            raise bad(
                 f"customers.wom.{name}", getattr(w, name), "must be >= 1 (a teller tells someone)"
             )
-    _positive("customers.wom.memory_days", w.memory_days)
+    positive("customers.wom.memory_days", w.memory_days)
     a = cu.acquisition
-    _non_negative("customers.acquisition.innovation_per_year", a.innovation_per_year)
-    _non_negative("customers.acquisition.imitation_per_year", a.imitation_per_year)
-    _non_negative("customers.acquisition.positive_effect", a.positive_effect)
-    _non_negative("customers.acquisition.negative_effect", a.negative_effect)
-    _non_negative("economics.agent_cost_per_hour", cfg.economics.agent_cost_per_hour)
+    non_negative("customers.acquisition.innovation_per_year", a.innovation_per_year)
+    non_negative("customers.acquisition.imitation_per_year", a.imitation_per_year)
+    non_negative("customers.acquisition.positive_effect", a.positive_effect)
+    non_negative("customers.acquisition.negative_effect", a.negative_effect)
+    non_negative("economics.agent_cost_per_hour", cfg.economics.agent_cost_per_hour)
 
 
 def omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:

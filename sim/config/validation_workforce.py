@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import math
 
-from sim.config.validation import (
-    ConfigError,
-    _bad,
-    _integer,
-    _non_negative,
-    _positive,
-    _probability,
-)
+from sim.core.checks import ConfigError, bad, integer, non_negative, positive, probability
 from sim.core.schema import Config
 from sim.workforce.shifts import parse_roster, parse_shifts
 
@@ -23,7 +16,7 @@ def check_workforce(cfg: Config) -> None:
     """Check the workforce keys; raise :class:`ConfigError` naming the first bad one."""
     wf, st = cfg.workforce, cfg.staffing
     if not isinstance(wf.enabled, bool):
-        raise _bad("workforce.enabled", wf.enabled, "must be true or false")
+        raise bad("workforce.enabled", wf.enabled, "must be true or false")
     uses = {
         "staffing.shifts": st.shifts is not None,
         "workforce.fatigue.enabled": bool(wf.fatigue.enabled),
@@ -35,60 +28,60 @@ def check_workforce(cfg: Config) -> None:
     if not wf.enabled:
         used = [key for key, on in uses.items() if on]
         if used:
-            raise _bad(used[0], "set", "needs workforce.enabled = true (agents as individuals)")
+            raise bad(used[0], "set", "needs workforce.enabled = true (agents as individuals)")
         return
     if st.shifts is not None:
         shifts = parse_shifts(st.shifts)
         parse_roster(st.roster, shifts, cfg.run.days)
         if wf.offphone_share:
-            raise _bad(
+            raise bad(
                 "workforce.offphone_share",
                 wf.offphone_share,
                 "must be 0 with staffing.shifts: put meetings and training into the shifts' breaks",
             )
     elif st.roster is not None:
-        raise _bad("staffing.roster", st.roster, "needs staffing.shifts (the shift templates)")
+        raise bad("staffing.roster", st.roster, "needs staffing.shifts (the shift templates)")
     if wf.headcount is not None:
-        _integer("workforce.headcount", wf.headcount, 1)
-    if _probability("workforce.absence_probability", wf.absence_probability) >= 1.0:
-        raise _bad("workforce.absence_probability", wf.absence_probability, "must be < 1")
-    if _probability("workforce.offphone_share", wf.offphone_share) >= 1.0:
-        raise _bad("workforce.offphone_share", wf.offphone_share, "must be < 1")
-    _non_negative("workforce.initial_tenure_mean_days", wf.initial_tenure_mean_days)
-    _positive("workforce.empowered_handle_factor", wf.empowered_handle_factor)
-    _non_negative("workforce.empowered_fatigue_factor", wf.empowered_fatigue_factor)
+        integer("workforce.headcount", wf.headcount, 1)
+    if probability("workforce.absence_probability", wf.absence_probability) >= 1.0:
+        raise bad("workforce.absence_probability", wf.absence_probability, "must be < 1")
+    if probability("workforce.offphone_share", wf.offphone_share) >= 1.0:
+        raise bad("workforce.offphone_share", wf.offphone_share, "must be < 1")
+    non_negative("workforce.initial_tenure_mean_days", wf.initial_tenure_mean_days)
+    positive("workforce.empowered_handle_factor", wf.empowered_handle_factor)
+    non_negative("workforce.empowered_fatigue_factor", wf.empowered_fatigue_factor)
     f = wf.fatigue
-    _positive("workforce.fatigue.busy_time_constant_min", f.busy_time_constant_min)
-    _positive("workforce.fatigue.rest_time_constant_min", f.rest_time_constant_min)
-    _non_negative("workforce.fatigue.handle_effect", f.handle_effect)
-    _probability("workforce.fatigue.fcr_effect", f.fcr_effect)
-    d = _probability("workforce.fatigue.discourtesy_effect", f.discourtesy_effect)
+    positive("workforce.fatigue.busy_time_constant_min", f.busy_time_constant_min)
+    positive("workforce.fatigue.rest_time_constant_min", f.rest_time_constant_min)
+    non_negative("workforce.fatigue.handle_effect", f.handle_effect)
+    probability("workforce.fatigue.fcr_effect", f.fcr_effect)
+    d = probability("workforce.fatigue.discourtesy_effect", f.discourtesy_effect)
     if cfg.experience.discourtesy_probability + d > 1.0:
-        raise _bad(
+        raise bad(
             "workforce.fatigue.discourtesy_effect",
             f.discourtesy_effect,
             "experience.discourtesy_probability + this must be <= 1",
         )
     le = wf.learning
-    if _positive("workforce.learning.new_handle_factor", le.new_handle_factor) < 1.0:
-        raise _bad(
+    if positive("workforce.learning.new_handle_factor", le.new_handle_factor) < 1.0:
+        raise bad(
             "workforce.learning.new_handle_factor", le.new_handle_factor, "must be >= 1 (slower)"
         )
-    _probability("workforce.learning.new_fcr_gap", le.new_fcr_gap)
-    _positive("workforce.learning.time_constant_days", le.time_constant_days)
+    probability("workforce.learning.new_fcr_gap", le.new_fcr_gap)
+    positive("workforce.learning.time_constant_days", le.time_constant_days)
     a = wf.attrition
-    if _probability("workforce.attrition.annual_rate", a.annual_rate) >= 1.0:
-        raise _bad("workforce.attrition.annual_rate", a.annual_rate, "must be < 1")
-    _probability("workforce.attrition.reference_occupancy", a.reference_occupancy)
-    _probability("workforce.attrition.reference_fatigue", a.reference_fatigue)
-    _non_negative("workforce.attrition.occupancy_effect", a.occupancy_effect)
-    _non_negative("workforce.attrition.fatigue_effect", a.fatigue_effect)
-    _non_negative("workforce.attrition.empowered_factor", a.empowered_factor)
-    _positive("workforce.attrition.window_days", a.window_days)
+    if probability("workforce.attrition.annual_rate", a.annual_rate) >= 1.0:
+        raise bad("workforce.attrition.annual_rate", a.annual_rate, "must be < 1")
+    probability("workforce.attrition.reference_occupancy", a.reference_occupancy)
+    probability("workforce.attrition.reference_fatigue", a.reference_fatigue)
+    non_negative("workforce.attrition.occupancy_effect", a.occupancy_effect)
+    non_negative("workforce.attrition.fatigue_effect", a.fatigue_effect)
+    non_negative("workforce.attrition.empowered_factor", a.empowered_factor)
+    positive("workforce.attrition.window_days", a.window_days)
     h = wf.hiring
     if not isinstance(h.enabled, bool):
-        raise _bad("workforce.hiring.enabled", h.enabled, "must be true or false")
-    _integer("workforce.hiring.lag_days", h.lag_days, 0)
-    _integer("workforce.hiring.training_days", h.training_days, 0)
-    if not math.isfinite(_non_negative("workforce.hiring.cost_per_hire", h.cost_per_hire)):
+        raise bad("workforce.hiring.enabled", h.enabled, "must be true or false")
+    integer("workforce.hiring.lag_days", h.lag_days, 0)
+    integer("workforce.hiring.training_days", h.training_days, 0)
+    if not math.isfinite(non_negative("workforce.hiring.cost_per_hire", h.cost_per_hire)):
         raise ConfigError("workforce.hiring.cost_per_hire must be finite", "workforce.hiring")

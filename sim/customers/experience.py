@@ -26,14 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.calls import BAD, GOOD, NEUTRAL, Outcome
 from sim.core.schema import ExperienceConfig
-from sim.queue.engine import Outcome
 
-__all__ = ["BAD", "GOOD", "NEUTRAL", "RATINGS", "ExperienceRule"]
-
-BAD, NEUTRAL, GOOD = -1, 0, 1
-#: Category labels of the ``experience`` column, in code order (code = rating + 1).
-RATINGS = ("bad", "neutral", "good")
+__all__ = ["ExperienceRule"]
 
 
 class ExperienceRule:

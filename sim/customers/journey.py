@@ -31,12 +31,12 @@ from typing import Any
 
 import numpy as np
 
+from sim.core.calls import BAD, GOOD, NEUTRAL, is_empowered
 from sim.core.rng import BlockDraws, Streams
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, Timetable
-from sim.customers.experience import BAD, GOOD, NEUTRAL, ExperienceRule
+from sim.customers.experience import ExperienceRule
 from sim.laws.distributions import Distribution
-from sim.workforce.agents import is_empowered
 
 __all__ = ["Journey", "JourneyLog"]
 
@@ -115,7 +115,7 @@ class Journey:
 
     def empowered(self, agent: int) -> bool:
         """Whether ``agent`` is one of the ``resolution.empowered_share`` empowered agents
-        (:func:`sim.workforce.agents.is_empowered`)."""
+        (:func:`sim.core.calls.is_empowered`)."""
         return is_empowered(agent, self.empowered_share)
 
     # ----------------------------------------------------------------- call creation

@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.queue.engine import EngineLog, Outcome, Source
-from sim.customers.experience import BAD, RATINGS, ExperienceRule
+from sim.core.calls import BAD, RATINGS, Outcome, Source
+from sim.queue.engine import EngineLog
+from sim.customers.experience import ExperienceRule
 from sim.core.timetable import Timetable
 
 __all__ = [

@@ -35,7 +35,7 @@ Columns (matched by name or alias, see :mod:`sim.forecast_files`; others ignored
 
 Other names are mapped with ``columns`` (``"interval_start=Start Time,aht_s=Talk"``).
 :func:`read_forecast` checks everything before anything is computed and refuses a bad
-file with a :class:`ForecastError` (a :class:`~sim.config.validation.ConfigError`, so the CLI
+file with a :class:`ForecastError` (a :class:`~sim.core.checks.ConfigError`, so the CLI
 prints one line and exits with status 2) naming the file, the line (1-based, the header
 is line 1; Excel: the sheet and row) and the column, e.g.::
 
@@ -60,7 +60,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config.validation import ConfigError, build_distribution, validate
+from sim.config.validation import build_distribution, validate
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, parse_clock
 from sim.planning.forecast_files import (

@@ -383,7 +383,7 @@ def standard_templates(
             templates.append(ShiftTemplate(name, start, length_s, breaks))
             k += 1
     if not templates:
-        from sim.config.validation import ConfigError  # a ValueError the CLI prints as one line
+        from sim.core.checks import ConfigError  # a ValueError the CLI prints as one line
 
         raise ConfigError(
             f"roster: no shift of lengths {tuple(lengths_h)!r} h fits in opening hours "

@@ -349,9 +349,9 @@ def tours_for_forecast(forecast: Forecast, required: Sequence[int] | np.ndarray,
     """:func:`solve_tours` for the intervals of a forecast (its open intervals and first
     date), over whole weeks (a 5-day forecast is rostered as a week closed at the
     weekend, so that tours and days off are weekly); ``options`` go to :func:`solve_tours`.
-    Raises :class:`~sim.config.validation.ConfigError` ("roster: ...") when no roster exists
+    Raises :class:`~sim.core.checks.ConfigError` ("roster: ...") when no roster exists
     (e.g. opening hours shorter than every contract's shift, too few seats)."""
-    from sim.config.validation import ConfigError
+    from sim.core.checks import ConfigError
 
     weeks = max(1, math.ceil(forecast.days / 7))
     try:

@@ -42,7 +42,6 @@ from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import IntEnum
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +49,7 @@ import numpy as np
 import simpy
 from simpy.core import NORMAL
 
+from sim.core.calls import Outcome, Source
 from sim.core.timetable import DAY_S, Timetable
 from sim.queue.arrivals import FreshCalls
 
@@ -58,29 +58,11 @@ if TYPE_CHECKING:
     from sim.queue.redials import RedialPolicy
     from sim.workforce.agents import Workforce
 
-__all__ = ["Engine", "EngineLog", "Outcome", "Source"]
+__all__ = ["Engine", "EngineLog"]
 
 
 OFF, ON, BREAK = 0, 1, 2  # an agent's duty state (shift mode)
 OVER = -1.0  # due when the current call ends: the end of the shift
-
-
-class Outcome(IntEnum):
-    """How a call attempt ended (``WAITING`` only while the run is in progress)."""
-
-    WAITING = 0
-    ANSWERED = 1
-    ABANDONED = 2
-    BLOCKED = 3
-    CLOSED = 4
-
-
-class Source(IntEnum):
-    """Why a call attempt was made."""
-
-    FRESH = 0  # a new issue
-    REDIAL = 1  # again after abandoning or being blocked (same contact)
-    REPEAT = 2  # again after an answered contact that did not resolve the issue
 
 
 class _Clock(simpy.Environment):

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import eigvalsh_tridiagonal
 
-from sim.config.validation import ConfigError, build_distribution, load_config
+from sim.config.validation import build_distribution, load_config
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.model.callcenter import ConfigLike
 from sim.model.runner import confidence_table, replicate

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.calls import is_empowered
 from sim.core.rng import Streams
 from sim.core.schema import Config
 from sim.core.timetable import Timetable
@@ -40,7 +41,6 @@ __all__ = [
     "WORKFORCE_DAY_COLUMNS",
     "Workforce",
     "empty_agents_table",
-    "is_empowered",
 ]
 
 EMPLOYED, TRAINING, GONE, PENDING = 0, 1, 2, 3  # status codes (PENDING: hired, not started)
@@ -58,13 +58,8 @@ WORKFORCE_DAY_COLUMNS = (
     "quit_hazard_annual", "paid_hours", "hiring_cost",
 )  # fmt: skip
 
-GOLDEN = 0.6180339887498949
 
 
-def is_empowered(agent: int, share: float) -> bool:
-    """Whether ``agent`` may fix issues on the spot: a fixed, evenly spread share of the
-    agent ids (golden-ratio sequence), so hires keep the share."""
-    return ((agent + 1) * GOLDEN) % 1.0 < share
 
 
 def empty_agents_table() -> pd.DataFrame:

@@ -13,13 +13,13 @@ before any simulation runs (``staffing.shifts[1].breaks[0].after_min = 500: ...`
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sim.core.checks import bad, finite
 from sim.core.timetable import DAY_S, Timetable, parse_clock
 
 __all__ = ["Break", "Shift", "parse_roster", "parse_shifts", "rostered_seconds"]
@@ -53,31 +53,18 @@ class Shift:
         return sum(b.length_s for b in self.breaks)
 
 
-def _error(key: str, value: Any, allowed: str) -> Exception:
-    from sim.config.validation import ConfigError
-
-    return ConfigError(f"{key} = {value!r}: {allowed}", key)
-
-
-def _finite(key: str, value: Any, minimum: float, strict: bool) -> float:
-    ok = not isinstance(value, bool) and isinstance(value, int | float)
-    if ok and math.isfinite(value) and (value > minimum if strict else value >= minimum):
-        return float(value)
-    raise _error(key, value, f"must be a finite number {'>' if strict else '>='} {minimum:g}")
-
-
 def _parse_break(spec: Any, key: str, shift_len_s: float) -> Break:
     if not isinstance(spec, Mapping):
-        raise _error(key, spec, "must be a mapping {after_min: ..., length_min: ...}")
+        raise bad(key, spec, "must be a mapping {after_min: ..., length_min: ...}")
     unknown = set(spec) - {"after_min", "length_min"}
     if unknown:
-        raise _error(
+        raise bad(
             f"{key}.{sorted(unknown)[0]}", spec, "unknown key (allowed: after_min, length_min)"
         )
-    after = _finite(f"{key}.after_min", spec.get("after_min"), 0.0, strict=False) * 60.0
-    length = _finite(f"{key}.length_min", spec.get("length_min"), 0.0, strict=True) * 60.0
+    after = finite(f"{key}.after_min", spec.get("after_min"), 0.0, strict=False) * 60.0
+    length = finite(f"{key}.length_min", spec.get("length_min"), 0.0, strict=True) * 60.0
     if after + length > shift_len_s:
-        raise _error(
+        raise bad(
             f"{key}.after_min",
             spec.get("after_min"),
             f"the break ({after / 60:g} + {length / 60:g} min) must lie inside the shift "
@@ -89,31 +76,31 @@ def _parse_break(spec: Any, key: str, shift_len_s: float) -> Break:
 def parse_shifts(specs: Any, key: str = "staffing.shifts") -> tuple[Shift, ...]:
     """Validated shift templates from their config (a list of mappings)."""
     if not isinstance(specs, Sequence) or isinstance(specs, str) or not specs:
-        raise _error(key, specs, "must be a non-empty list of shifts")
+        raise bad(key, specs, "must be a non-empty list of shifts")
     shifts: list[Shift] = []
     for j, spec in enumerate(specs):
         k = f"{key}[{j}]"
         if not isinstance(spec, Mapping):
-            raise _error(k, spec, "must be a mapping {name, start, length_h, breaks}")
+            raise bad(k, spec, "must be a mapping {name, start, length_h, breaks}")
         unknown = set(spec) - {"name", "start", "length_h", "breaks"}
         if unknown:
-            raise _error(
+            raise bad(
                 f"{k}.{sorted(unknown)[0]}",
                 spec,
                 "unknown key (allowed: name, start, length_h, breaks)",
             )
         name = spec.get("name")
         if not isinstance(name, str) or not name:
-            raise _error(f"{k}.name", name, "must be a non-empty name")
+            raise bad(f"{k}.name", name, "must be a non-empty name")
         if any(s.name == name for s in shifts):
-            raise _error(f"{k}.name", name, "must be unique among the shifts")
+            raise bad(f"{k}.name", name, "must be unique among the shifts")
         try:
             start = parse_clock(str(spec["start"]) if "start" in spec else "")
         except (ValueError, TypeError):
-            raise _error(f"{k}.start", spec.get("start"), 'must be a time of day "HH:MM"') from None
-        length = _finite(f"{k}.length_h", spec.get("length_h"), 0.0, strict=True) * 3600.0
+            raise bad(f"{k}.start", spec.get("start"), 'must be a time of day "HH:MM"') from None
+        length = finite(f"{k}.length_h", spec.get("length_h"), 0.0, strict=True) * 3600.0
         if start + length > DAY_S:
-            raise _error(
+            raise bad(
                 f"{k}.length_h",
                 spec.get("length_h"),
                 f"the shift must end by 24:00 (it starts at {spec.get('start')}; shifts do "
@@ -121,12 +108,12 @@ def parse_shifts(specs: Any, key: str = "staffing.shifts") -> tuple[Shift, ...]:
             )
         raw_breaks = spec.get("breaks") or []
         if not isinstance(raw_breaks, Sequence) or isinstance(raw_breaks, str):
-            raise _error(f"{k}.breaks", raw_breaks, "must be a list of breaks")
+            raise bad(f"{k}.breaks", raw_breaks, "must be a list of breaks")
         breaks = [_parse_break(b, f"{k}.breaks[{i}]", length) for i, b in enumerate(raw_breaks)]
         breaks.sort(key=lambda b: b.after_s)
         for a, b in itertools.pairwise(breaks):
             if b.after_s < a.after_s + a.length_s:
-                raise _error(f"{k}.breaks", list(raw_breaks), "breaks must not overlap")
+                raise bad(f"{k}.breaks", list(raw_breaks), "breaks must not overlap")
         shifts.append(Shift(name, start, length, tuple(breaks)))
     return tuple(shifts)
 
@@ -137,26 +124,26 @@ def parse_roster(spec: Any, shifts: Sequence[Shift], days: int) -> np.ndarray:
     shifts not named get nobody."""
     key = "staffing.roster"
     if not isinstance(spec, Mapping) or not spec:
-        raise _error(key, spec, "must map shift names to agents per day (staffing.shifts is set)")
+        raise bad(key, spec, "must map shift names to agents per day (staffing.shifts is set)")
     names = [s.name for s in shifts]
     out = np.zeros((days, len(shifts)), dtype=np.int64)
     for name, counts in spec.items():
         if name not in names:
-            raise _error(f"{key}.{name}", counts, f"unknown shift (shifts: {', '.join(names)})")
+            raise bad(f"{key}.{name}", counts, f"unknown shift (shifts: {', '.join(names)})")
         values = counts if isinstance(counts, Sequence) and not isinstance(counts, str) else None
         if values is not None and len(values) != days:
-            raise _error(
+            raise bad(
                 f"{key}.{name}",
                 list(values),
                 f"must be one count, or one per day (run.days = {days})",
             )
         for d, c in enumerate(values if values is not None else [counts] * days):
             if isinstance(c, bool) or not isinstance(c, int) or c < 0:
-                raise _error(f"{key}.{name}" + (f"[{d}]" if values is not None else ""), c,
+                raise bad(f"{key}.{name}" + (f"[{d}]" if values is not None else ""), c,
                              "must be a whole number >= 0")  # fmt: skip
             out[d, names.index(name)] = c
     if not out.any():
-        raise _error(key, dict(spec), "must put at least one agent on a shift")
+        raise bad(key, dict(spec), "must put at least one agent on a shift")
     return out
 
 

@@ -26,7 +26,8 @@ from sim.app.collect import (
 )
 from sim.app.sweep import check_points, point_state, point_workers, run_point, sweep_size
 from sim.config.compose import CONFIG_DIR
-from sim.config.validation import ConfigError, load_config
+from sim.config.validation import load_config
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.model.runner import replicate
 from sim.outputs.metrics import SUMMARY_KEYS

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 import sim
-from sim.config.validation import SHARE_TOLERANCE, ConfigError, load_config
+from sim.config.validation import SHARE_TOLERANCE, load_config
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 
 FLAT24 = [1 / 24] * 24

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from sim.core.calls import BAD, GOOD, NEUTRAL, Outcome
 from sim.core.schema import ExperienceConfig
-from sim.customers.experience import BAD, GOOD, NEUTRAL, ExperienceRule
-from sim.queue.engine import Outcome
+from sim.customers.experience import ExperienceRule
 
 RULE = ExperienceRule(ExperienceConfig())  # good <= 25% of patience, bad > 75%
 A, AB, BL, CL = Outcome.ANSWERED, Outcome.ABANDONED, Outcome.BLOCKED, Outcome.CLOSED

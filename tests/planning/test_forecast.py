@@ -13,7 +13,7 @@ import yaml
 
 import sim
 from sim.config.compose import CONFIG_DIR
-from sim.config.validation import ConfigError
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.core.timetable import Timetable
 from sim.planning.forecast import (

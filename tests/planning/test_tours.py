@@ -187,7 +187,7 @@ def test_the_example_week_as_a_publishable_roster(tmp_path: object) -> None:
 def test_a_short_day_is_one_clear_error() -> None:
     """Issue 12: fewer opening hours than any shift: a ConfigError naming the roster (one
     line, exit 2 on the command line), not a traceback."""
-    from sim.config.validation import ConfigError
+    from sim.core.checks import ConfigError
     from sim.planning.forecast import Forecast, _build
     from sim.planning.tours import tours_for_forecast
 

@@ -24,12 +24,13 @@ import pandas as pd
 import pytest
 from textbook import run_textbook, textbook_for
 
+from sim.core.calls import Outcome
 from sim.core.rng import Streams
 from sim.core.timetable import DAY_S, Timetable
 from sim.laws.distributions import Exponential
 from sim.model.callcenter import CallCenter
 from sim.queue.arrivals import DayCalls
-from sim.queue.engine import Engine, Outcome
+from sim.queue.engine import Engine
 from sim.queue.redials import RedialPolicy
 
 # Reconstructed event times (start = arrival + wait, end = start + handle) may differ

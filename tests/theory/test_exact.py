@@ -50,7 +50,8 @@ from typing import Any
 
 import pytest
 
-from sim.config.validation import ConfigError, load_config
+from sim.config.validation import load_config
+from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.theory.oracle import (
     COLUMNS,

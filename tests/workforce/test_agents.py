@@ -10,9 +10,9 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.core.calls import Outcome, is_empowered
 from sim.outputs.days import DAY_COLUMNS
-from sim.queue.engine import Outcome
-from sim.workforce.agents import AGENT_COLUMNS, WORKFORCE_DAY_COLUMNS, is_empowered
+from sim.workforce.agents import AGENT_COLUMNS, WORKFORCE_DAY_COLUMNS
 
 FLAT = {
     "center": {"open_time": "08:00", "close_time": "16:00", "volume_per_day": 1500.0},
