@@ -54,12 +54,14 @@ if TYPE_CHECKING:
     from sim.planning.forecast import Forecast
 
 __all__ = [
+    "DEFAULT_CONTRACTS",
     "WEEKDAYS",
     "BreakRule",
     "Contract",
     "ShiftVariant",
     "TourRoster",
     "day_patterns",
+    "parse_contracts",
     "shift_variants",
     "solve_tours",
     "tours_for_forecast",
@@ -361,3 +363,48 @@ def tours_for_forecast(forecast: Forecast, required: Sequence[int] | np.ndarray,
     except (ValueError, RuntimeError) as exc:  # one line for the command line, exit 2
         text = str(exc)
         raise ConfigError(text if text.startswith("roster") else f"roster: {text}", "roster") from None
+
+
+#: A common choice: full-time 5 x 8 h (40 h a week) and part-time 5 x 4 h (20 h).
+DEFAULT_CONTRACTS = "full-time=5x8,part-time=5x4:part"
+
+
+def parse_contracts(text: str, key: str = "contracts") -> list[Contract]:
+    """Contracts from ``"NAME=DAYSxHOURS[:part][:max=N],..."`` (e.g. :data:`DEFAULT_CONTRACTS`).
+
+    ``DAYS`` working days a week of ``HOURS`` paid hours; ``:part`` marks a part-time
+    contract, ``:max=N`` caps its headcount. Raises
+    :class:`~sim.core.checks.ConfigError` naming ``key``, the entry and the rule.
+    """
+    from sim.core.checks import ConfigError
+
+    rule = 'must be NAME=DAYSxHOURS[:part][:max=N], e.g. "full-time=5x8,part-time=5x4:part"'
+    out: list[Contract] = []
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        name, eq, rest = entry.partition("=")
+        days, x, hours_flags = rest.partition("x")
+        hours, *flags = hours_flags.split(":")
+        try:
+            if not (eq and x and name.strip()):
+                raise ValueError(rule)
+            cap = None
+            part = False
+            for flag in flags:
+                if flag == "part":
+                    part = True
+                elif flag.startswith("max="):
+                    cap = int(flag[4:])
+                else:
+                    raise ValueError(f"unknown flag {flag!r}; {rule}")
+            contract = Contract(name.strip(), int(days), float(hours), part, cap)
+        except ValueError as exc:
+            text_ = str(exc) if str(exc).startswith(("Contract", "unknown")) else rule
+            raise ConfigError(f"{key} {entry!r}: {text_}", key) from None
+        if any(c.name == contract.name for c in out):
+            raise ConfigError(f"{key} {entry!r}: the name {contract.name!r} is given twice", key)
+        out.append(contract)
+    if not out:
+        raise ConfigError(f"{key} {text!r}: give at least one contract; {rule}", key)
+    return out

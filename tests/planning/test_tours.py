@@ -198,3 +198,18 @@ def test_a_short_day_is_one_clear_error() -> None:
     with pytest.raises(ConfigError, match=r"^roster: no roster meets every constraint \(do the"):
         tours_for_forecast(fc, np.full(6, 3), [Contract("short", 5, 3.0)])  # 5 days, 1 open
     assert len(tours_for_forecast(fc, np.full(6, 3), [Contract("short", 1, 3.0)]).shifts()) > 0
+
+
+def test_contracts_from_text() -> None:
+    from sim.core.checks import ConfigError
+    from sim.planning.tours import DEFAULT_CONTRACTS, parse_contracts
+
+    full, part = parse_contracts(DEFAULT_CONTRACTS)
+    assert (full.weekly_hours, part.weekly_hours, part.part_time, full.part_time) == (40, 20, True, False)
+    (night,) = parse_contracts("nights=4x10:max=3")
+    assert (night.days_on, night.shift_h, night.max_agents) == (4, 10.0, 3)
+    for bad, fragment in (("full=5", "must be NAME=DAYSxHOURS"), ("a=8x8", "days_on = 8"),
+                          ("a=5x8:pt", "unknown flag 'pt'"), ("a=5x8,a=5x4", "given twice"),
+                          ("", "at least one")):  # fmt: skip
+        with pytest.raises(ConfigError, match=fragment):
+            parse_contracts(bad)
