@@ -161,3 +161,17 @@ def test_a_week_at_scale_is_solved_once_per_distinct_interval() -> None:
     assert int(table["erlang_c_agents"].iloc[0]) == required_agents(
         rate[0], 300.0, "erlang_c", PlanTarget()
     )
+
+
+def test_genesys2020_patience_with_callers_who_never_hang_up() -> None:
+    """Issue 12: `--patience genesys2020` crashed (mean patience inf). Erlang A falls back
+    to Erlang C (its exponential law has that infinite mean); M/M/n+G uses the law, whose
+    22% who wait forever keep it stable only above 0.22 x the load."""
+    from sim.laws.distributions import GENESYS_2020
+
+    c = required_agents(RATE, 180.0, "erlang_c", PlanTarget())
+    assert required_agents(RATE, 180.0, "erlang_a", PlanTarget(), GENESYS_2020) == c
+    n = required_agents(RATE, 180.0, "mmng", PlanTarget(), GENESYS_2020)
+    assert 0 < n <= c
+    assert _meets(_kpis("mmng", RATE, 180.0, n, GENESYS_2020, 20.0), PlanTarget())
+    assert not _meets(_kpis("mmng", RATE, 180.0, n - 1, GENESYS_2020, 20.0), PlanTarget())
