@@ -80,6 +80,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests benchmarks experiments
 	$(VENV)/bin/ruff check docs/figures.py
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## Build the wheel, install it (not editable) into a fresh venv and run `callsim` and
 ## `callsim plan` from a folder outside the checkout: what `pip install .` users get.

@@ -172,7 +172,7 @@ def test_defaults_table_is_found() -> None:
 @pytest.mark.parametrize("key", sorted(DOCUMENTED_DEFAULTS))
 def test_documented_default_matches_the_schema(key: str) -> None:
     """The Default column says what `callsim` uses (sim/config/yaml/), and 'library: X' what a
-    dict without the key gets (the dataclass default of sim/config.py); lists and other
+    dict without the key gets (the dataclass default of sim/core/schema.py); lists and other
     values written in prose are not compared."""
     cell = DOCUMENTED_DEFAULTS[key]
     cli, lib = _get(_CLI, key), _get(Config(), key)

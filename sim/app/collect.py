@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from sim.core.checks import ConfigError
+from sim.core.files import atomic_write
 
 __all__ = ["POINT_NEUTRAL_KEYS", "collect", "read_overrides", "swept_params", "write_collected"]
 
@@ -143,18 +144,6 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     return table
 
 
-def _atomic(write: Any, target: Path) -> Path:
-    """Write ``target`` through a partial file renamed into place."""
-    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
-    try:
-        write(partial)
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return target
-
-
 def write_collected(sweep_dir: str | Path) -> Path:
     """Collect the sweep in ``sweep_dir`` into ``sweep.parquet``, ``sweep.csv`` and
     ``report.html`` there (the report against :func:`swept_params`, if the points have
@@ -165,8 +154,8 @@ def write_collected(sweep_dir: str | Path) -> Path:
     """
     root = Path(sweep_dir)
     table = collect(root)
-    parquet = _atomic(lambda p: table.to_parquet(p, index=False), root / "sweep.parquet")
-    _atomic(lambda p: table.to_csv(p, index=False), root / "sweep.csv")
+    parquet = atomic_write(root / "sweep.parquet", lambda p: table.to_parquet(p, index=False))
+    atomic_write(root / "sweep.csv", lambda p: table.to_csv(p, index=False))
     points = table["point"].nunique()
     log.info(
         "collected %d row(s): %d point(s), parameters %s -> %s",

@@ -22,6 +22,7 @@ index, see :mod:`sim.model.runner`), never on the worker or launcher that runs i
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import shutil
@@ -49,6 +50,7 @@ __all__ = [
     "point_state",
     "point_workers",
     "run_point",
+    "sweep_points",
     "sweep_size",
     "write_collected",
 ]
@@ -189,7 +191,6 @@ def check_points(overrides: Sequence[str]) -> int:
     slow step; plain ``key=value`` overrides are then set on a copy, and a point that
     fails that way is composed in full before it is refused.
     """
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
@@ -199,10 +200,9 @@ def check_points(overrides: Sequence[str]) -> int:
     task = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     parser = OverridesParser.create()
     try:
-        batches = BasicSweeper.split_arguments(parser.parse_overrides(task), None)
+        points = sweep_points(parser.parse_overrides(task))
     except HydraException:
         return 0  # Hydra reports its own syntax errors
-    points = batches[0] if batches else []
     groups = {p.name for p in Path(CONFIG_DIR).iterdir() if p.is_dir()}
     composed: dict[tuple[str, ...], Config] = {}
     for point in points:
@@ -229,18 +229,34 @@ def check_points(overrides: Sequence[str]) -> int:
 
 def sweep_size(task_overrides: Sequence[str], sweeper_params: Any = None) -> int | None:
     """Number of points the basic sweeper makes of these overrides (None if unknown)."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     items = list(task_overrides)
     if sweeper_params:
         items = [f"{k}={v}" for k, v in dict(sweeper_params).items()] + items
     try:
-        parsed = OverridesParser.create().parse_overrides(items)
-        batches = BasicSweeper.split_arguments(parsed, None)
+        return len(sweep_points(OverridesParser.create().parse_overrides(items)))
     except Exception:  # another sweeper's syntax: no count, the log says "point k"
         return None
-    return len(batches[0]) if batches else 0
+
+
+def sweep_points(overrides: Sequence[Any]) -> list[list[str]]:
+    """The points Hydra's basic sweeper makes of parsed overrides: the cartesian product
+    of every discrete sweep (``key=a,b``), each point a list of ``key=value`` strings,
+    the last override of a key winning. Raises ``HydraException`` for a range or
+    interval sweep, which the basic sweeper does not expand either."""
+    from hydra.errors import HydraException
+
+    choices: dict[str, list[str]] = {}
+    for override in overrides:
+        key = override.get_key_element()
+        if not override.is_sweep_override():
+            choices[key] = [f"{key}={override.get_value_element_as_str()}"]
+        elif override.is_discrete_sweep():
+            choices[key] = [f"{key}={v}" for v in override.sweep_string_iterator()]
+        else:
+            raise HydraException(f"{key}: only discrete sweeps (a,b,c) are expanded here")
+    return [list(point) for point in itertools.product(*choices.values())]
 
 
 def _point_name(config: DictConfig) -> str:

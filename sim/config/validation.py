@@ -24,6 +24,8 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
+from sim.config.scenario import Laws, Scenario, assemble
+from sim.config.validation_workforce import check_workforce
 from sim.core.checks import (
     ConfigError,
     bad,
@@ -35,7 +37,7 @@ from sim.core.checks import (
     probability,
 )
 from sim.core.schema import Config, DistributionConfig
-from sim.core.timetable import Timetable, parse_clock
+from sim.core.timetable import DAY_S, Timetable, parse_clock
 from sim.laws.distributions import Distribution, from_spec
 
 __all__ = [
@@ -43,7 +45,9 @@ __all__ = [
     "SHARE_TOLERANCE",
     "build_distribution",
     "load_config",
+    "load_scenario",
     "omegaconf_error",
+    "parse",
     "validate",
 ]
 
@@ -178,33 +182,39 @@ def _is_list(value: Any) -> bool:
 
 def validate(cfg: Config) -> Config:
     """Check every value of ``cfg``; raise :class:`ConfigError` on the first bad one."""
+    return parse(cfg).config
+
+
+def parse(cfg: Config) -> Scenario:
+    """Check every value of ``cfg`` and build its parts once (:class:`Scenario`).
+
+    Raises :class:`ConfigError` on the first bad value, naming its key.
+    """
     r = cfg.run
     integer("run.days", r.days, 1)
     timetable = _check_center(cfg)
     _check_staffing(cfg, timetable.n_intervals)
-    build_distribution(cfg.service.talk, "service.talk")
-    build_distribution(cfg.service.acw, "service.acw")
-    build_distribution(cfg.patience, "patience")
+    talk = build_distribution(cfg.service.talk, "service.talk")
+    acw = build_distribution(cfg.service.acw, "service.acw")
+    patience = build_distribution(cfg.patience, "patience")
     probability("redials.probability", cfg.redials.probability)
     probability("redials.blocked_probability", cfg.redials.blocked_probability)
-    build_distribution(cfg.redials.delay, "redials.delay")
+    redial_delay = build_distribution(cfg.redials.delay, "redials.delay")
     if integer("redials.max_attempts", cfg.redials.max_attempts, 1) > MAX_ATTEMPTS:
         raise bad("redials.max_attempts", cfg.redials.max_attempts, f"must be <= {MAX_ATTEMPTS}")
     if cfg.queue.lines is not None:
         integer("queue.lines", cfg.queue.lines, 1)
     if cfg.queue.max_waiting is not None:
         integer("queue.max_waiting", cfg.queue.max_waiting, 0)
-    _check_journey(cfg)
-    from sim.config.validation_workforce import check_workforce  # imports this module
-
-    check_workforce(cfg)
+    recontact_delay = _check_journey(cfg)
+    shifts, roster = check_workforce(cfg)
     non_negative("metrics.sl_threshold_s", cfg.metrics.sl_threshold_s)
     probability("metrics.sl_target", cfg.metrics.sl_target)
     conf = number("metrics.confidence", cfg.metrics.confidence)
     if not 0.0 < conf < 1.0:
         raise bad("metrics.confidence", cfg.metrics.confidence, "must be in (0, 1), e.g. 0.95")
     integer("output.csv_max_rows", cfg.output.csv_max_rows, 0)
-    if non_negative("run.warmup_s", r.warmup_s) >= r.days * 86400.0:
+    if non_negative("run.warmup_s", r.warmup_s) >= r.days * DAY_S:
         raise bad("run.warmup_s", r.warmup_s, f"must be shorter than the run ({r.days} days)")
     integer("run.replications", r.replications, 1)
     integer("run.workers", r.workers, 1)
@@ -213,15 +223,17 @@ def validate(cfg: Config) -> Config:
         raise bad(
             "run.name", r.name, "must be a folder name: letters, digits, '_', '-', '.' (no '..')"
         )
-    return cfg
+    laws = Laws(talk, acw, patience, redial_delay, recontact_delay)
+    return assemble(cfg, timetable, laws, shifts, roster)
 
 
-def _check_journey(cfg: Config) -> None:
-    """Resolution, experience, customers and economics (the customer-journey groups)."""
+def _check_journey(cfg: Config) -> Distribution:
+    """Resolution, experience, customers and economics (the customer-journey groups);
+    returns the recontact delay law."""
     res, exp, cu = cfg.resolution, cfg.experience, cfg.customers
     probability("resolution.fcr", res.fcr)
     probability("resolution.recontact_probability", res.recontact_probability)
-    build_distribution(res.recontact_delay, "resolution.recontact_delay")
+    recontact = build_distribution(res.recontact_delay, "resolution.recontact_delay")
     if integer("resolution.max_contacts", res.max_contacts, 1) > MAX_ATTEMPTS:
         raise bad("resolution.max_contacts", res.max_contacts, f"must be <= {MAX_ATTEMPTS}")
     probability("resolution.empowered_share", res.empowered_share)
@@ -287,6 +299,7 @@ def _check_journey(cfg: Config) -> None:
     non_negative("customers.acquisition.positive_effect", a.positive_effect)
     non_negative("customers.acquisition.negative_effect", a.negative_effect)
     non_negative("economics.agent_cost_per_hour", cfg.economics.agent_cost_per_hour)
+    return recontact
 
 
 def omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
@@ -362,8 +375,21 @@ def load_config(
     ``overrides`` are dotted keys with ``__`` for dots, handy in notebooks:
     ``load_config(staffing__agents=12, run__days=2)``.
     """
+    return load_scenario(source, **overrides).config
+
+
+def load_scenario(
+    source: Scenario | Config | Mapping[str, Any] | DictConfig | str | Path | None = None,
+    **overrides: Any,
+) -> Scenario:
+    """The :class:`Scenario` (validated config and its parts) of any accepted source;
+    a :class:`Scenario` without overrides is returned as it is."""
+    if isinstance(source, Scenario):
+        if not overrides:
+            return source
+        source = source.config
     if isinstance(source, Config) and not overrides:
-        return validate(source)
+        return parse(source)
     try:
         merged = OmegaConf.structured(Config)
         if isinstance(source, Config):
@@ -380,4 +406,4 @@ def load_config(
     except OmegaConfBaseException as exc:
         raise omegaconf_error(exc) from None
     assert isinstance(obj, Config)
-    return validate(obj)
+    return parse(obj)

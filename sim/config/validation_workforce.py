@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from sim.core.checks import ConfigError, bad, integer, non_negative, positive, probability
 from sim.core.schema import Config
-from sim.workforce.shifts import parse_roster, parse_shifts
+from sim.workforce.shifts import Shift, parse_roster, parse_shifts
 
 __all__ = ["check_workforce"]
 
 
-def check_workforce(cfg: Config) -> None:
-    """Check the workforce keys; raise :class:`ConfigError` naming the first bad one."""
+def check_workforce(cfg: Config) -> tuple[tuple[Shift, ...] | None, np.ndarray | None]:
+    """Check the workforce keys; raise :class:`ConfigError` naming the first bad one.
+
+    Returns the parsed shift templates and roster (days, shifts), or ``(None, None)``
+    without ``staffing.shifts``.
+    """
     wf, st = cfg.workforce, cfg.staffing
     if not isinstance(wf.enabled, bool):
         raise bad("workforce.enabled", wf.enabled, "must be true or false")
@@ -29,10 +35,11 @@ def check_workforce(cfg: Config) -> None:
         used = [key for key, on in uses.items() if on]
         if used:
             raise bad(used[0], "set", "needs workforce.enabled = true (agents as individuals)")
-        return
+        return None, None
+    shifts, roster = None, None
     if st.shifts is not None:
         shifts = parse_shifts(st.shifts)
-        parse_roster(st.roster, shifts, cfg.run.days)
+        roster = parse_roster(st.roster, shifts, cfg.run.days)
         if wf.offphone_share:
             raise bad(
                 "workforce.offphone_share",
@@ -85,3 +92,4 @@ def check_workforce(cfg: Config) -> None:
     integer("workforce.hiring.training_days", h.training_days, 0)
     if not math.isfinite(non_negative("workforce.hiring.cost_per_hire", h.cost_per_hire)):
         raise ConfigError("workforce.hiring.cost_per_hire must be finite", "workforce.hiring")
+    return shifts, roster

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DAY_S", "Timetable", "parse_clock"]
+__all__ = ["DAY_S", "Timetable", "format_clock", "parse_clock"]
 
 DAY_S = 86_400.0  #: seconds in a day
 
@@ -27,6 +27,13 @@ def parse_clock(text: str) -> float:
     if m > 59 or h > 24 or (h == 24 and m > 0):
         raise ValueError(f"not a time of day HH:MM: {text!r}")
     return float(h * 3600 + m * 60)
+
+
+def format_clock(seconds: float) -> str:
+    """``"HH:MM"`` of ``seconds`` after midnight, rounded to the minute; hours may
+    reach 24 and beyond (pass ``t % DAY_S`` for the time of day of engine time ``t``)."""
+    minutes = round(seconds / 60.0)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @dataclass(frozen=True)

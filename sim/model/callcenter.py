@@ -15,89 +15,55 @@ from typing import Any
 import numpy as np
 from omegaconf import DictConfig
 
-from sim.config.validation import build_distribution, load_config
+from sim.config.scenario import Scenario
+from sim.config.validation import load_scenario
 from sim.core.rng import Streams
 from sim.core.schema import Config
-from sim.core.timetable import Timetable, parse_clock
 from sim.customers.experience import ExperienceRule
 from sim.customers.journey import Journey
+from sim.customers.population import Population
 from sim.outputs.days import days_summary, days_table
 from sim.outputs.metrics import calls_table, intervals_table, summarize
 from sim.outputs.results import Results
-from sim.queue.arrivals import ArrivalForecast, FreshCalls
+from sim.queue.arrivals import FreshCalls
 from sim.queue.engine import Engine, EngineLog
 from sim.queue.redials import RedialPolicy
 from sim.workforce.agents import Workforce, empty_agents_table
-from sim.workforce.shifts import parse_roster, parse_shifts, rostered_seconds
 
 __all__ = ["CallCenter", "ConfigLike", "simulate"]
 
-ConfigLike = Config | Mapping[str, Any] | DictConfig | str | Path | None
+ConfigLike = Scenario | Config | Mapping[str, Any] | DictConfig | str | Path | None
 
 
 class CallCenter:
-    """One scenario, validated and assembled; run it once per replication."""
+    """One scenario, validated and assembled; run it once per replication.
+
+    ``config`` is anything :func:`sim.config.validation.load_scenario` takes: a parsed
+    :class:`~sim.config.scenario.Scenario` (used as it is), a Config, a mapping, a
+    DictConfig or a YAML path. Raises :class:`~sim.core.checks.ConfigError`.
+    """
 
     def __init__(self, config: ConfigLike = None) -> None:
-        self.config = cfg = load_config(config)
-        c = cfg.center
-        self.timetable = Timetable(
-            open_s=parse_clock(c.open_time),
-            close_s=parse_clock(c.close_time),
-            interval_s=c.interval_min * 60.0,
-            days=cfg.run.days,
-            start_weekday=c.start_weekday,
-        )
-        k = self.timetable.n_intervals
-        self.profile = np.full(k, 1.0 / k) if c.profile is None else np.asarray(c.profile, float)
-        agents = cfg.staffing.agents
-        days = cfg.run.days
-        if isinstance(agents, int):
-            agents = [agents] * k
-        per_day = (
-            [list(a) for a in agents] if isinstance(agents[0], list) else [list(agents)] * days
-        )
+        #: the validated config and its parts, parsed once (:mod:`sim.config.scenario`)
+        self.scenario = sc = load_scenario(config)
+        self.config = sc.config
+        self.timetable = sc.timetable
+        self.profile = sc.profile
         #: agents scheduled per day and interval, shape (days, intervals)
-        self.staffing = np.asarray(per_day, dtype=np.int64)
-        wf = cfg.workforce
-        self.shifts = None if cfg.staffing.shifts is None else parse_shifts(cfg.staffing.shifts)
-        self.roster = (
-            None
-            if self.shifts is None
-            else parse_roster(cfg.staffing.roster, self.shifts, cfg.run.days)
-        )
+        self.staffing = sc.staffing
+        self.shifts = sc.shifts
+        self.roster = sc.roster
         #: agents scheduled on the phones per day and interval: the staffing less the
         #: off-phone share, or (shifts) the rostered agents less scheduled breaks, on
         #: average over the interval
-        self.on_phone: np.ndarray = self.staffing
-        if self.shifts is not None and self.roster is not None:
-            self.on_phone = np.stack(
-                [
-                    rostered_seconds(self.shifts, self.roster[d], self.timetable, d, True)
-                    / self.timetable.interval_s
-                    for d in range(days)
-                ]
-            )
-        elif wf.enabled and wf.offphone_share > 0:
-            self.on_phone = np.rint(self.staffing * (1.0 - wf.offphone_share)).astype(np.int64)
-        self.forecast = ArrivalForecast(
-            timetable=self.timetable,
-            volume_per_day=float(c.volume_per_day),
-            profile=tuple(self.profile.tolist()),
-            day_of_week_factors=tuple(float(f) for f in c.day_of_week_factors),
-            busyness_var=float(c.busyness_var),
-            matrix=None
-            if c.expected_calls is None
-            else tuple(tuple(float(x) for x in row) for row in c.expected_calls),
-        )
-        self.patience = build_distribution(cfg.patience, "patience")
-        self.talk = build_distribution(cfg.service.talk, "service.talk")
-        self.acw = build_distribution(cfg.service.acw, "service.acw")
-        self.redial_delay = build_distribution(cfg.redials.delay, "redials.delay")
-        self.recontact_delay = build_distribution(
-            cfg.resolution.recontact_delay, "resolution.recontact_delay"
-        )
-        self.experience = ExperienceRule(cfg.experience)
+        self.on_phone: np.ndarray = sc.on_phone
+        self.forecast = sc.forecast
+        self.patience = sc.laws.patience
+        self.talk = sc.laws.talk
+        self.acw = sc.laws.acw
+        self.redial_delay = sc.laws.redial_delay
+        self.recontact_delay = sc.laws.recontact_delay
+        self.experience = ExperienceRule(self.config.experience)
 
     def streams(self, replication: int) -> Streams:
         """The random streams of ``replication``."""
@@ -147,8 +113,6 @@ class CallCenter:
         cfg = self.config
         population = None
         if cfg.customers.enabled:
-            from sim.customers.population import Population
-
             population = Population(cfg.customers, streams)
         return Journey(
             cfg,

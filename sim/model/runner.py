@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
+from sim.config.scenario import Scenario
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
 from sim.outputs.metrics import SUMMARY_KEYS
@@ -69,9 +70,10 @@ def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) ->
     ).rename_axis("kpi")
 
 
-def _one(config: Config, replication: int, keep_calls: bool) -> Results:
-    """One replication in a worker process (the calls table only if ``keep_calls``)."""
-    res = CallCenter(config).run(replication)
+def _one(scenario: Scenario, replication: int, keep_calls: bool) -> Results:
+    """One replication in a worker process (the calls table only if ``keep_calls``); the
+    scenario was parsed once in the parent."""
+    res = CallCenter(scenario).run(replication)
     if not keep_calls:
         res.calls = res.calls.iloc[0:0]
     return res
@@ -110,7 +112,7 @@ def replicate(
                 bar.update()
         else:
             with ProcessPoolExecutor(max_workers=min(w, n)) as pool:
-                futures = [pool.submit(_one, cfg, r, r == 0) for r in range(n)]
+                futures = [pool.submit(_one, model.scenario, r, r == 0) for r in range(n)]
                 for fut in futures:
                     results.append(fut.result())
                     bar.update()

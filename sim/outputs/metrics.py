@@ -28,7 +28,7 @@ import pandas as pd
 from sim.core.calls import BAD, RATINGS, Outcome, Source
 from sim.queue.engine import EngineLog
 from sim.customers.experience import ExperienceRule
-from sim.core.timetable import Timetable
+from sim.core.timetable import DAY_S, Timetable, format_clock
 
 __all__ = [
     "AGENT_KEYS",
@@ -345,7 +345,7 @@ def intervals_table(
             "interval": np.tile(np.arange(k), days),
             "weekday": (timetable.start_weekday + day) % 7,
             "start_s": start,
-            "clock": [_clock(t) for t in start[:k]] * days,
+            "clock": [format_clock(t % DAY_S) for t in start[:k]] * days,
             "expected_calls": np.asarray(expected, dtype=float).ravel(),
             **{key: tally[key].astype(np.int64) for key in counts},
             **{key: kpi[key] for key in INTERVAL_COLUMNS if key in kpi},
@@ -360,9 +360,6 @@ def intervals_table(
     )
 
 
-def _clock(t: float) -> str:
-    sec = round(t % 86400)
-    return f"{sec // 3600:02d}:{sec % 3600 // 60:02d}"
 
 
 def summarize(

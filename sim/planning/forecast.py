@@ -64,6 +64,7 @@ from sim.config.validation import build_distribution, validate
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, parse_clock
+from sim.model.callcenter import CallCenter
 from sim.planning.forecast_files import (
     Cell,
     ColumnMap,
@@ -465,8 +466,6 @@ def forecast_from_config(cfg: Config) -> Forecast:
     carry the configured weekdays. Only fresh calls are counted: redials and repeat
     contacts come on top in a simulation. ``start_s`` matches the engine's clock.
     """
-    from sim.model.callcenter import CallCenter  # the model's own forecast: one source of truth
-
     cc = CallCenter(cfg)
     c, tt = cfg.center, cc.timetable
     aht = (

@@ -31,10 +31,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from omegaconf import OmegaConf
 
+from sim.core.files import atomic_write_text
 from sim.model.runner import Replications, confidence_table
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.report.htmlkit import (
-    atomic_write_text,
     callsim_version,
     definitions_section,
     figure_png,

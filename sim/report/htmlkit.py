@@ -16,11 +16,9 @@ import base64
 import html
 import io
 import math
-import os
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from importlib import metadata
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
@@ -32,7 +30,6 @@ from sim.report.style import DPI
 
 __all__ = [
     "Markup",
-    "atomic_write_text",
     "callsim_version",
     "definition_list",
     "definitions_section",
@@ -189,24 +186,6 @@ def definition_list(items: Sequence[tuple[str, str]], id_prefix: str = "def-") -
         for term, text in items
     )
     return f"<dl>\n{rows}\n</dl>"
-
-
-def atomic_write_text(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary sibling and an atomic rename.
-
-    A failure (or Ctrl-C) before the rename removes the temporary file, so ``path`` is
-    either the whole new text or untouched.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 # ------------------------------------------------------------------------------ KPIs

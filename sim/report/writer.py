@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from typing import Any
 import pandas as pd
 from omegaconf import OmegaConf
 
+from sim.core.files import atomic_folder
 from sim.model.runner import Replications
 from sim.outputs.metrics import KPI_DEFINITIONS
 from sim.report.html_report import run_figures, run_report
@@ -136,10 +135,7 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
     folder = Path(folder)
     cfg = reps.config
     out = cfg.output
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
-    partial.mkdir()
-    try:
+    with atomic_folder(folder) as partial:
         (partial / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(cfg)))
         if overrides is not None:
             (partial / "overrides.txt").write_text("".join(f"{o}\n" for o in overrides))
@@ -161,10 +157,4 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
         )
         # summary.json last: its presence marks a complete folder even before the rename
         (partial / "summary.json").write_text(json.dumps(_summary_json(reps), indent=2))
-        if folder.exists() and not any(folder.iterdir()):
-            folder.rmdir()
-        partial.rename(folder)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
     return folder

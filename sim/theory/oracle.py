@@ -27,9 +27,11 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import eigvalsh_tridiagonal
 
-from sim.config.validation import build_distribution, load_config
+from sim.config.scenario import Scenario
+from sim.config.validation import load_scenario
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
+from sim.core.timetable import DAY_S
 from sim.model.callcenter import ConfigLike
 from sim.model.runner import confidence_table, replicate
 from sim.theory import analytic
@@ -85,12 +87,12 @@ def _agents(cfg: Config) -> int:
 
 
 def _rate(cfg: Config) -> float:
-    return float(cfg.center.volume_per_day) * float(cfg.center.day_of_week_factors[0]) / 86400.0
+    return float(cfg.center.volume_per_day) * float(cfg.center.day_of_week_factors[0]) / DAY_S
 
 
 def arrival_rate_per_s(config: ConfigLike) -> float:
     """Fresh calls per second of an always-open, flat centre: volume_per_day * factor / 86400."""
-    return _rate(load_config(config))
+    return _rate(load_scenario(config).config)
 
 
 def _stationary(cfg: Config) -> list[Reason]:
@@ -162,7 +164,8 @@ def _stationary(cfg: Config) -> list[Reason]:
     return out
 
 
-def _formula_reasons(cfg: Config, formula: str) -> list[Reason]:
+def _formula_reasons(sc: Scenario, formula: str) -> list[Reason]:
+    cfg = sc.config
     """Reasons, beyond stationarity, why ``formula`` does not hold for ``cfg``."""
     n, q, out = _agents(cfg), cfg.queue, []
     if formula == "erlang_b":
@@ -180,15 +183,14 @@ def _formula_reasons(cfg: Config, formula: str) -> list[Reason]:
         out.append(_reason("queue.lines", q.lines, f"must be null for {formula} (unlimited lines)"))
     if q.max_waiting is not None:
         out.append(_reason("queue.max_waiting", q.max_waiting, f"must be null for {formula}"))
-    talk = build_distribution(cfg.service.talk, "service.talk")
-    acw = build_distribution(cfg.service.acw, "service.acw")
+    talk, acw = sc.laws.talk, sc.laws.acw
     if not talk.is_exponential:
         out.append(
             _reason("service.talk", cfg.service.talk.kind, f"must be exponential for {formula}")
         )
     if acw.mean != 0:
         out.append(_reason("service.acw", acw, f"must be deterministic 0 for {formula}"))
-    patience = build_distribution(cfg.patience, "patience")
+    patience = sc.laws.patience
     if formula == "erlang_c" and not patience.is_never:
         out.append(_reason("patience.kind", cfg.patience.kind, "must be never for erlang_c"))
     if formula == "erlang_a" and not patience.is_exponential:
@@ -207,30 +209,30 @@ def _formula_reasons(cfg: Config, formula: str) -> list[Reason]:
     return out
 
 
-def _natural(cfg: Config) -> str:
+def _natural(sc: Scenario) -> str:
     """The formula a config is meant for, judged by its queue and patience settings."""
-    q = cfg.queue
+    q = sc.config.queue
     if q.lines is not None or q.max_waiting == 0:
         return "erlang_b"
-    patience = build_distribution(cfg.patience, "patience")
+    patience = sc.laws.patience
     return "erlang_c" if patience.is_never else "erlang_a" if patience.is_exponential else "mmng"
 
 
 def unmet_assumptions(config: ConfigLike, formula: str | None = None) -> list[str]:
     """Messages ``"key = value: what is required"`` for every assumption of ``formula`` that
     ``config`` breaks (default: the formula its queue and patience settings point to)."""
-    cfg = load_config(config)
+    sc = load_scenario(config)
     if formula is not None and formula not in FORMULAS:
         raise ValueError(f"formula = {formula!r}: must be one of {', '.join(FORMULAS)}")
-    return [m for _, m in _stationary(cfg) + _formula_reasons(cfg, formula or _natural(cfg))]
+    return [m for _, m in _stationary(sc.config) + _formula_reasons(sc, formula or _natural(sc))]
 
 
-def applicable_formulas(config: Config) -> list[str]:
+def applicable_formulas(config: ConfigLike) -> list[str]:
     """The exact formulas whose assumptions ``config`` meets, most specific first."""
-    cfg = load_config(config)
-    if _stationary(cfg):
+    sc = load_scenario(config)
+    if _stationary(sc.config):
         return []
-    return [f for f in FORMULAS if not _formula_reasons(cfg, f)]
+    return [f for f in FORMULAS if not _formula_reasons(sc, f)]
 
 
 def _check_warmup(cfg: Config) -> None:
@@ -246,25 +248,25 @@ def _check_warmup(cfg: Config) -> None:
 def exact_kpis(config: ConfigLike, formula: str | None = None) -> dict[str, float]:
     """Exact steady-state values of the KPIs :data:`KPIS` ``[formula]`` (default: the first
     applicable formula); raises :class:`ConfigError` naming the broken assumption."""
-    cfg = load_config(config)
+    sc = load_scenario(config)
+    cfg = sc.config
     if formula is None:
-        found = applicable_formulas(cfg)
+        found = applicable_formulas(sc)
         if not found:
-            reasons = _stationary(cfg) + _formula_reasons(cfg, _natural(cfg))
+            reasons = _stationary(cfg) + _formula_reasons(sc, _natural(sc))
             raise ConfigError(
                 "no exact formula applies: " + "; ".join(m for _, m in reasons),
                 reasons[0][0] if reasons else None,
             )
         formula = found[0]
-    elif reasons := _stationary(cfg) + _formula_reasons(cfg, formula):
+    elif reasons := _stationary(cfg) + _formula_reasons(sc, formula):
         raise ConfigError(
             f"{formula} does not apply: " + "; ".join(m for _, m in reasons), reasons[0][0]
         )
     lam, n, t = _rate(cfg), _agents(cfg), float(cfg.metrics.sl_threshold_s)
-    talk = build_distribution(cfg.service.talk, "service.talk")
-    patience = build_distribution(cfg.patience, "patience")
+    talk, patience = sc.laws.talk, sc.laws.patience
     if formula == "erlang_b":
-        a = lam * (talk.mean + build_distribution(cfg.service.acw, "service.acw").mean)
+        a = lam * (talk.mean + sc.laws.acw.mean)
         b = analytic.erlang_b(n, a)
         return {"block_rate": b, "service_level": 1.0 - b, "occupancy": a * (1.0 - b) / n}
     if formula == "erlang_c":
@@ -296,12 +298,12 @@ def exact_kpis(config: ConfigLike, formula: str | None = None) -> dict[str, floa
 def oracle(config: ConfigLike) -> pd.DataFrame | None:
     """Exact KPIs as a table (columns ``kpi``, ``formula``, ``exact``), or None if no
     formula applies (see :func:`unmet_assumptions` for why)."""
-    cfg = load_config(config)
-    found = applicable_formulas(cfg)
+    sc = load_scenario(config)
+    found = applicable_formulas(sc)
     if not found:
         return None
-    _check_warmup(cfg)
-    values = exact_kpis(cfg, found[0])
+    _check_warmup(sc.config)
+    values = exact_kpis(sc, found[0])
     return pd.DataFrame({"kpi": list(values), "formula": found[0], "exact": list(values.values())})
 
 
@@ -349,9 +351,10 @@ def validate(
     exact value lies in it, ``z = (simulated - exact) / standard error``. Raises
     :class:`ConfigError` naming the key and value of a broken assumption.
     """
-    cfg = load_config(config)
-    exact = exact_kpis(cfg)
-    formula = applicable_formulas(cfg)[0]
+    sc = load_scenario(config)
+    cfg = sc.config
+    exact = exact_kpis(sc)
+    formula = applicable_formulas(sc)[0]
     _check_warmup(cfg)
     level = cfg.metrics.confidence if confidence is None else float(confidence)
     if not 0.0 < level < 1.0:

@@ -33,7 +33,7 @@ import pandas as pd
 from sim.core.calls import is_empowered
 from sim.core.rng import Streams
 from sim.core.schema import Config
-from sim.core.timetable import Timetable
+from sim.core.timetable import DAY_S, Timetable
 from sim.workforce.shifts import Shift, rostered_seconds
 
 __all__ = [
@@ -265,7 +265,7 @@ class Workforce:
         worked = on > 0
         rest_rate = 1.0 / (self.cfg.fatigue.rest_time_constant_min * 60.0)
         fat_end = np.asarray(self.fat) * np.exp(
-            np.minimum(np.asarray(self.t_fat) - (day + 1) * 86400.0, 0.0) * rest_rate
+            np.minimum(np.asarray(self.t_fat) - (day + 1) * DAY_S, 0.0) * rest_rate
         )
         at = self.cfg.attrition
         alpha = 1.0 - math.exp(-1.0 / at.window_days)

@@ -354,3 +354,22 @@ def test_submitit_gives_the_serial_numbers(serial_sweep: Path, tmp_path: Path) -
     assert len(collect(sweep)) == 8  # the .submitit/ logs are not points
     summary = json.loads(next(sweep.glob("*/summary.json")).read_text())
     assert summary["replications"] == 2
+
+
+def test_sweep_points_is_the_basic_sweepers_product() -> None:
+    """sweep_points expands discrete sweeps like Hydra's basic sweeper: the cartesian
+    product in the order the keys first appear, the last override of a key winning."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from sim.app.sweep import sweep_points
+
+    parsed = OverridesParser.create().parse_overrides(
+        ["staffing.agents=20,25", "run.days=2", "+x=1", "staffing.agents=30,35"]
+    )
+    assert sweep_points(parsed) == [
+        ["staffing.agents=30", "run.days=2", "+x=1"],
+        ["staffing.agents=35", "run.days=2", "+x=1"],
+    ]
+    grid = OverridesParser.create().parse_overrides(["a=1,2", "b=x,y"])
+    assert sweep_points(grid) == [["a=1", "b=x"], ["a=1", "b=y"], ["a=2", "b=x"], ["a=2", "b=y"]]
+    assert sweep_points([]) == [[]]

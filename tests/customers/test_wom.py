@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -88,3 +89,28 @@ def test_invalid() -> None:
         WordOfMouth(tell_bad=1.2)
     with pytest.raises(ValueError):
         geometric_mean_for_tail(1.0)
+
+
+def test_viral_outrage_spreads_bad_stories_further() -> None:
+    """scenario=viral_outrage: the same calls as the baseline (common random numbers), so
+    the same tellers on day 0 (later days differ a little: customers lost to word of
+    mouth call no more), but each bad story reaches 21 listeners on average, each of
+    whom retells it with probability 0.2 to 21 more: 21 + 0.2 x 21 x 21 = 109 messages
+    per teller against the baseline's 12.77 (HBR, no retelling). Good stories are
+    retold too (wom=angry: 0.05 x 6.64), 1.33x. Over 3 days about a thousand tellers
+    make these ratios' sampling errors a few percent: the bounds below are far from
+    them (8.6x and 1.33x)."""
+    import sim
+
+    runs = {
+        s: sim.CallCenter(sim.compose([f"scenario={s}", "run.days=3"])).run(0).days
+        for s in ("baseline", "viral_outrage")
+    }
+    base, viral = runs["baseline"], runs["viral_outrage"]
+    assert viral["tellers_bad"].iloc[0] == base["tellers_bad"].iloc[0]
+
+    def per_teller(days: Any, kind: str) -> float:
+        return float(days[f"messages_{kind}"].sum() / days[f"tellers_{kind}"].sum())
+
+    assert 7.0 < per_teller(viral, "bad") / per_teller(base, "bad") < 10.0
+    assert 1.15 < per_teller(viral, "good") / per_teller(base, "good") < 1.5

@@ -1,4 +1,4 @@
-"""The agent model (sim/agents.py and its engine hooks): identity with the core engine,
+"""The agent model (sim/workforce/agents.py and its engine hooks): identity with the core engine,
 occupancy, no cut calls at breaks and shift ends, fatigue and attrition against load
 (common random numbers), the agents table, and the calibrated attrition band."""
 

@@ -1,4 +1,4 @@
-"""Shift templates and the roster (sim/shifts.py): parsing and rostered agent time."""
+"""Shift templates and the roster (sim/workforce/shifts.py): parsing and rostered agent time."""
 
 from __future__ import annotations
 
