@@ -27,13 +27,14 @@ import argparse
 import importlib
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from sim.app.errors import UsageError, friendly_errors
 
 __all__ = [
     "PASSTHROUGH",
@@ -50,31 +51,6 @@ log = logging.getLogger("callsim")
 _CONFIG_DIR = Path(__file__).resolve().parent.parent / "config" / "yaml"
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
-
-
-class _UsageError(Exception):
-    """A bad command line caught here (turned into one line and exit status 2)."""
-
-
-@contextmanager
-def friendly_errors() -> Iterator[None]:
-    """Turn bad input into one line ``callsim: error: ...`` and exit status 2.
-
-    Catches :class:`~sim.core.checks.ConfigError` (imported only when one is raised) and
-    this module's usage errors; Ctrl-C exits with status 130.
-    """
-    try:
-        yield
-    except KeyboardInterrupt:
-        log.error("callsim: interrupted; no results were written")
-        sys.exit(130)
-    except Exception as exc:
-        from sim.core.checks import ConfigError
-
-        if isinstance(exc, ConfigError | _UsageError):
-            log.error("callsim: error: %s", exc)
-            sys.exit(2)
-        raise
 
 
 def _log_to_stdout() -> None:
@@ -153,12 +129,12 @@ def _resolve(ref: str, command: str) -> Callable[..., Any]:
     except ModuleNotFoundError as exc:
         if exc.name is None or not module_name.startswith(exc.name):
             raise
-        raise _UsageError(
+        raise UsageError(
             f"callsim {command}: not available in this version ({module_name} is missing)"
         ) from None
     fn = getattr(module, attr, None)
     if not callable(fn):
-        raise _UsageError(
+        raise UsageError(
             f"callsim {command}: not available in this version ({ref} is missing)"
         )
     return fn
@@ -185,7 +161,7 @@ def translate_args(
     """Map ``KEY=VALUE`` words onto ``parser``'s options (see the module docstring).
 
     Words starting with ``-`` and the value that follows an option taking one pass
-    unchanged, so the old ``--flag VALUE`` style keeps working. Raises ``_UsageError``
+    unchanged, so the old ``--flag VALUE`` style keeps working. Raises ``UsageError``
     for a ``KEY=VALUE`` whose key is no option when there is no ``config_option``, and
     for an on/off option given something other than true/false.
     """
@@ -213,7 +189,7 @@ def translate_args(
                 out += [config_option, word]
             else:
                 allowed = ", ".join(sorted(options))
-                raise _UsageError(f"callsim {command}: {key}: unknown option (allowed: {allowed})")
+                raise UsageError(f"callsim {command}: {key}: unknown option (allowed: {allowed})")
             continue
         flag = max(action.option_strings, key=len)
         if _takes_value(action):
@@ -221,7 +197,7 @@ def translate_args(
         elif value.lower() in _TRUE:
             out.append(flag)
         elif value.lower() not in _FALSE:
-            raise _UsageError(
+            raise UsageError(
                 f"callsim {command}: {key} = {value!r}: must be true or false"
             )
     return out

@@ -22,6 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from sim.app.errors import friendly_errors
 from sim.app.sweep import PointOutcome, check_points, point_workers, run_point
 from sim.config.compose import CONFIG_DIR, check_overrides
 from sim.config.validation import load_config
@@ -52,8 +53,6 @@ def _results_folder(name: str) -> Path:
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def _run(cfg: DictConfig) -> PointOutcome | None:
-    from sim.app.cli import friendly_errors
-
     with friendly_errors():
         config = load_config(cfg)
         hc = HydraConfig.get()
@@ -76,7 +75,6 @@ def _run(cfg: DictConfig) -> PointOutcome | None:
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def _validate(cfg: DictConfig) -> None:
-    from sim.app.cli import friendly_errors
     from sim.theory.oracle import format_validation, validate
 
     with friendly_errors():

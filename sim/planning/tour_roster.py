@@ -1,5 +1,7 @@
 """A solved weekly roster (:func:`sim.planning.tours.solve_tours`) as planners publish it.
 
+The roster's value types: :class:`Contract` (working days and paid hours a week) and
+:class:`ShiftVariant` (a shift of a contract on a day, with its break).
 :class:`TourRoster` names the agents and gives the roster as tables with dates and clock
 times (one row per agent and working day), one row per agent (contract, days off, paid
 hours), the cover of every open interval, and the headcount and FTE;
@@ -14,20 +16,63 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.core.timetable import DAY_S
 
-if TYPE_CHECKING:
-    from sim.planning.tours import Contract, ShiftVariant
-
-__all__ = ["WEEKDAYS", "TourRoster", "write_tours"]
+__all__ = ["WEEKDAYS", "Contract", "ShiftVariant", "TourRoster", "write_tours"]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Contract:
+    """An employment contract: ``days_on`` working days a week of ``shift_h`` paid hours.
+
+    Weekly hours are ``days_on * shift_h`` (breaks are paid). ``part_time`` marks the
+    contracts the part-time share cap counts; ``max_agents`` caps its headcount.
+    """
+
+    name: str
+    days_on: int
+    shift_h: float
+    part_time: bool = False
+    max_agents: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("Contract.name must be a non-empty string")
+        if not 1 <= self.days_on <= 7:
+            raise ValueError(f"Contract {self.name!r}: days_on = {self.days_on!r}: must be 1..7")
+        if not (math.isfinite(self.shift_h) and 0 < self.shift_h <= 16):
+            raise ValueError(f"Contract {self.name!r}: shift_h = {self.shift_h!r}: must be in (0, 16] hours")
+        if self.max_agents is not None and self.max_agents < 0:
+            raise ValueError(f"Contract {self.name!r}: max_agents = {self.max_agents!r}: must be >= 0")
+
+    @property
+    def weekly_hours(self) -> float:
+        """Contracted paid hours a week."""
+        return self.days_on * self.shift_h
+
+
+@dataclass(frozen=True)
+class ShiftVariant:
+    """A shift of one contract on one day: start (seconds from 00:00 of its day), paid
+    length and break ``(offset_s, length_s)`` or None."""
+
+    contract: int
+    day: int
+    start_s: float
+    length_s: float
+    brk: tuple[float, float] | None
+
+    def spans(self) -> tuple[float, float]:
+        """Engine times ``[t0, t1)`` of the shift."""
+        t0 = self.day * DAY_S + self.start_s
+        return t0, t0 + self.length_s
 
 
 @dataclass

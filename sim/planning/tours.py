@@ -48,7 +48,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, lil_matrix
 
 from sim.core.timetable import DAY_S
-from sim.planning.tour_roster import WEEKDAYS, TourRoster, write_tours
+from sim.planning.tour_roster import WEEKDAYS, Contract, ShiftVariant, TourRoster, write_tours
 
 if TYPE_CHECKING:
     from sim.planning.forecast import Forecast
@@ -69,36 +69,6 @@ __all__ = [
 ]
 
 _EPS = 1e-6
-
-
-@dataclass(frozen=True)
-class Contract:
-    """An employment contract: ``days_on`` working days a week of ``shift_h`` paid hours.
-
-    Weekly hours are ``days_on * shift_h`` (breaks are paid). ``part_time`` marks the
-    contracts the part-time share cap counts; ``max_agents`` caps its headcount.
-    """
-
-    name: str
-    days_on: int
-    shift_h: float
-    part_time: bool = False
-    max_agents: int | None = None
-
-    def __post_init__(self) -> None:
-        if not self.name:
-            raise ValueError("Contract.name must be a non-empty string")
-        if not 1 <= self.days_on <= 7:
-            raise ValueError(f"Contract {self.name!r}: days_on = {self.days_on!r}: must be 1..7")
-        if not (math.isfinite(self.shift_h) and 0 < self.shift_h <= 16):
-            raise ValueError(f"Contract {self.name!r}: shift_h = {self.shift_h!r}: must be in (0, 16] hours")
-        if self.max_agents is not None and self.max_agents < 0:
-            raise ValueError(f"Contract {self.name!r}: max_agents = {self.max_agents!r}: must be >= 0")
-
-    @property
-    def weekly_hours(self) -> float:
-        """Contracted paid hours a week."""
-        return self.days_on * self.shift_h
 
 
 @dataclass(frozen=True)
@@ -123,23 +93,6 @@ class BreakRule:
                              f"{self.earliest_h:g} h from both ends of a {shift_s / 3600:g}-h shift")  # fmt: skip
         k0, k1 = math.ceil(first / step_s - _EPS), math.floor(last / step_s + _EPS)
         return [k * step_s for k in range(k0, k1 + 1)] or [first]
-
-
-@dataclass(frozen=True)
-class ShiftVariant:
-    """A shift of one contract on one day: start (seconds from 00:00 of its day), paid
-    length and break ``(offset_s, length_s)`` or None."""
-
-    contract: int
-    day: int
-    start_s: float
-    length_s: float
-    brk: tuple[float, float] | None
-
-    def spans(self) -> tuple[float, float]:
-        """Engine times ``[t0, t1)`` of the shift."""
-        t0 = self.day * DAY_S + self.start_s
-        return t0, t0 + self.length_s
 
 
 def day_patterns(days_on: int, horizon: int, consecutive_off: bool = True) -> list[tuple[int, ...]]:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from cli_run import callsim
 
-from sim.app.cli import PASSTHROUGH, Passthrough, _UsageError, passthrough_help, translate_args
+from sim.app.cli import PASSTHROUGH, Passthrough, passthrough_help, translate_args
+from sim.app.errors import UsageError
 
 COMMANDS = ("run", "validate", "collect", "plan", "simulate-plan", "marginal", "fit")
 
@@ -72,9 +73,9 @@ def test_old_flags_pass_unchanged_even_with_an_equals_sign_in_a_value() -> None:
 
 
 def test_bad_words_are_refused_with_one_line() -> None:
-    with pytest.raises(_UsageError, match=r"roster = 'maybe': must be true or false"):
+    with pytest.raises(UsageError, match=r"roster = 'maybe': must be true or false"):
         translate_args(["roster=maybe"], _parser(), "--set", "plan")
-    with pytest.raises(_UsageError, match=r"run.days: unknown option \(allowed: forecast"):
+    with pytest.raises(UsageError, match=r"run.days: unknown option \(allowed: forecast"):
         translate_args(["run.days=7"], _parser(), None, "x")
 
 
