@@ -8,6 +8,7 @@ The library API works without Hydra::
     study = sim.replicate({"run": {"replications": 10}})      # KPIs with CIs
     sim.theory.analytic.erlang_c(arrival_rate=0.05, mean_handle_s=180, agents=14)
     sim.validate("sim/config/yaml/...")  # simulated vs exact, for a stationary centre
+    sim.sweep(["run.days=2"], {"staffing.agents": [20, 25]}, workers=2)  # resumes
 
 The names below are imported on first use (PEP 562), so that ``import sim.cli`` (the
 ``callsim`` command) does not load numpy, pandas, scipy and SimPy before it needs them.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sim.app.sweep_api import sweep
     from sim.config.compose import compose
     from sim.config.validation import load_config
     from sim.core.checks import ConfigError
@@ -41,6 +43,7 @@ __all__ = [
     "load_config",
     "replicate",
     "simulate",
+    "sweep",
     "validate",
 ]
 
@@ -54,6 +57,7 @@ _WHERE = {
     "load_config": "sim.config.validation",
     "replicate": "sim.model.runner",
     "simulate": "sim.model.callcenter",
+    "sweep": "sim.app.sweep_api",
     "validate": "sim.theory.oracle",
 }
 
@@ -63,8 +67,12 @@ def __getattr__(name: str) -> Any:
     as an eager ``import sim`` did (so ``sim.theory.analytic`` works after ``import sim``)."""
     if name not in _WHERE and name != "analytic" and not _is_subpackage(name):
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    if name == "sweep":  # the sweep API (Hydra's launchers) only when asked for
+        globals()[name] = importlib.import_module(_WHERE[name]).sweep
+        return globals()[name]
     for attr, module in _WHERE.items():
-        globals()[attr] = getattr(importlib.import_module(module), attr)
+        if attr != "sweep":
+            globals()[attr] = getattr(importlib.import_module(module), attr)
     globals()["analytic"] = importlib.import_module("sim.theory.analytic")
     if name in globals():
         return globals()[name]
