@@ -217,7 +217,7 @@ def parse(cfg: Config) -> Scenario:
     if non_negative("run.warmup_s", r.warmup_s) >= r.days * DAY_S:
         raise bad("run.warmup_s", r.warmup_s, f"must be shorter than the run ({r.days} days)")
     integer("run.replications", r.replications, 1)
-    integer("run.workers", r.workers, 1)
+    integer("run.workers", r.workers, 0)  # 0: auto (sim.model.runner.auto_workers)
     integer("run.seed", r.seed, 0)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", str(r.name)) or ".." in str(r.name):
         raise bad(
@@ -390,6 +390,16 @@ def load_scenario(
         source = source.config
     if isinstance(source, Config) and not overrides:
         return parse(source)
+    if isinstance(source, Config):  # plain leaves: set on a copy (sim.config.update)
+        from sim.config.update import NotPlain, with_values
+
+        try:
+            values = [(k.replace("__", "."), v) for k, v in overrides.items()]
+            return parse(with_values(source, values))
+        except NotPlain:
+            pass
+        except OmegaConfBaseException as exc:
+            raise omegaconf_error(exc) from None
     try:
         merged = OmegaConf.structured(Config)
         if isinstance(source, Config):

@@ -331,7 +331,7 @@ class RunConfig:
         0.0  # calls arriving before this time (seconds from day 0 00:00) are not counted
     )
     replications: int = 1  # independent replications (streams spawned from seed)
-    workers: int = 1  # processes for replications; 1 = in this process
+    workers: int = 0  # processes for replications; 1 = in this process, 0 = auto (sim.model.runner)
     seed: int = 20261123  # root seed of numpy SeedSequence
 
 
@@ -366,7 +366,19 @@ def register_configs() -> None:
     """
     from hydra.core.config_store import ConfigStore
 
-    ConfigStore.instance().store(name="callsim_schema", node=_kinds_only(Config()))
+    store = ConfigStore.instance()
+    store.store(name="callsim_schema", node=_kinds_only(Config()))
+    # the sweeper of `callsim -m`: Hydra's basic one, skipping finished points cheaply
+    store.store(
+        group="hydra/sweeper",
+        name="callsim",
+        node={
+            "_target_": "hydra_plugins.callsim_sweeper.callsim_sweeper.CallsimSweeper",
+            "max_batch_size": None,
+            "params": None,
+        },
+        provider="callsim",
+    )
 
 
 def _kinds_only(node: Any) -> Any:

@@ -16,7 +16,8 @@ outside opening hours is made at the next opening, at a time of day drawn from t
 intraday profile; one that would fall after the last day is not simulated (the issue
 stays open at the end of the run).
 
-The engine calls the hooks of :meth:`Journey.callbacks` (closures over the engine's and
+The engine calls the hooks of :meth:`Journey.callbacks` (the protocol
+:class:`sim.queue.hooks.JourneyHooks`; closures over the engine's and
 the journey's arrays: this is the hot path) only when the journey is active
 (:attr:`Journey.active`); otherwise it keeps its lean path and the calls table derives
 the same columns (every answered contact resolved, no customers).
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,8 @@ from sim.core.schema import Config
 from sim.core.timetable import DAY_S, Timetable
 from sim.customers.experience import ExperienceRule
 from sim.laws.distributions import Distribution
+from sim.queue.clock import Handler
+from sim.queue.hooks import Answered, ClockLike, Failed, Follow
 
 __all__ = ["Journey", "JourneyLog"]
 
@@ -147,17 +150,12 @@ class Journey:
         wait: array,
         patience: array,
         agent_of: array,
-        clock: Any,
+        clock: ClockLike,
         agents: int,
-        done: Callable[[int], None],
-        on_repeat: Callable[[int], None],
-        agent_p: list[float] | None = None,
-        agent_rude: list[float] | None = None,
-    ) -> tuple[
-        Callable[[int], None],
-        Callable[[int, bool], None],
-        Callable[[int, bool], tuple[float, float]],
-    ]:
+        on_repeat: Handler,
+        agent_p: Sequence[float] | None = None,
+        agent_rude: Sequence[float] | None = None,
+    ) -> tuple[Answered, Failed, Follow]:
         """The two hot-path hooks, as closures over the engine's and the journey's arrays
         (local variables are the cheapest state access in CPython):
 
@@ -169,8 +167,8 @@ class Journey:
 
         * ``answered(i)``: call ``i`` has been handled; decides resolution, rates the
           contact (the rule of :mod:`sim.customers.experience`), schedules the repeat contact
-          (``on_repeat`` on ``clock``) or ends the issue, then calls ``done(i)`` (the
-          engine's own end of service);
+          (the engine's handler ``on_repeat`` on ``clock``, value ``i``) or ends the
+          issue; the engine then ends the service itself;
         * ``failed(i, retrying)``: call ``i`` was abandoned, blocked or closed (rated
           bad); ``retrying``: a redial follows, else the issue ends;
         * ``follow(prev, repeat)``: a redial or repeat contact of the issue of ``prev``
@@ -235,13 +233,11 @@ class Journey:
                 if at < math.inf:
                     fire(at - now, on_repeat, i)
                 # else: the repeat would come after the last day; the issue stays open
-                done(i)
                 return
             if track and customer[i] >= 0:  # the issue ends: remembered by the peak-end rule
                 m = wp * pk + we * r
                 ended_customer.append(customer[i])
                 ended_memory.append(BAD if m <= -0.5 else GOOD if m >= 0.5 else NEUTRAL)
-            done(i)
 
         def failed(i: int, retrying: bool) -> None:
             root = caller[i]

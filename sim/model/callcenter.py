@@ -8,7 +8,8 @@ the same tables bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from sim.outputs.days import days_summary, days_table
 from sim.outputs.metrics import calls_table, intervals_table, summarize
 from sim.outputs.results import Results
 from sim.queue.arrivals import FreshCalls
+from sim.queue.control import Process
 from sim.queue.engine import Engine, EngineLog
 from sim.queue.redials import RedialPolicy
 from sim.workforce.agents import Workforce, empty_agents_table
@@ -73,8 +75,15 @@ class CallCenter:
         """The fresh-call generator of a replication (exposed for the textbook test)."""
         return FreshCalls(self.forecast, self.patience, self.talk, self.acw, streams)
 
-    def engine(self, replication: int = 0) -> Engine:
-        """The engine of ``replication``, ready to run."""
+    def engine(self, replication: int = 0, processes: Sequence[Process] = ()) -> Engine:
+        """The engine of ``replication``, ready to run; ``processes``: your own SimPy
+        processes to run next to it (:mod:`sim.queue.control`)."""
+        return self._parts(replication, processes)[0]
+
+    def _parts(
+        self, replication: int, processes: Sequence[Process]
+    ) -> tuple[Engine, Journey, Workforce | None]:
+        """The engine of ``replication`` and the journey and workforce it calls."""
         cfg = self.config
         streams = self.streams(replication)
         redials = RedialPolicy(
@@ -87,17 +96,22 @@ class CallCenter:
             acw=self.acw,
             streams=streams,
         )
-        return Engine(
+        fresh = self.fresh_calls(streams)
+        journey = self.journey(streams)
+        workforce = self.workforce(streams)
+        engine = Engine(
             timetable=self.timetable,
             staffing=np.ceil(self.on_phone).astype(np.int64),
-            fresh=self.fresh_calls(streams),
+            fresh=fresh,
             redials=redials,
             lines=cfg.queue.lines,
             max_waiting=cfg.queue.max_waiting,
             drain=cfg.center.after_close == "drain",
-            journey=self.journey(streams),
-            workforce=self.workforce(streams),
+            journey=journey,
+            workforce=workforce,
+            processes=processes,
         )
+        return engine, journey, workforce
 
     def workforce(self, streams: Streams) -> Workforce | None:
         """The agents as individuals (``workforce.enabled``), else None (the core's
@@ -135,14 +149,20 @@ class CallCenter:
             [self.forecast.expected(d) * fresh.busyness[d] * factor[d] for d in range(days)]
         )
 
-    def run(self, replication: int = 0) -> Results:
-        """Simulate one replication and compute its tables and KPIs."""
-        engine = self.engine(replication)
+    def run(self, replication: int = 0, processes: Sequence[Process] = ()) -> Results:
+        """Simulate one replication and compute its tables and KPIs; ``processes``: your
+        own SimPy processes to run next to the engine (:mod:`sim.queue.control`)."""
+        engine, jr, workforce = self._parts(replication, processes)
         log = engine.run()
-        jr = engine.journey
-        population = None if jr is None else jr.population
-        expected = self.expected_calls(engine.fresh, None if jr is None else jr.scales)
-        return self.tabulate(log, replication, expected, population, engine.workforce)
+        fresh, population, scales = engine.fresh, jr.population, jr.scales
+        # the engine's event closures (reference cycles) and the journey's per-call
+        # buffers go before the calls table is built: a long run needs no second copy
+        del engine, jr
+        if population is not None:
+            population.release_people()  # the tables need its counters only
+        gc.collect()
+        expected = self.expected_calls(fresh, scales)
+        return self.tabulate(log, replication, expected, population, workforce, release=True)
 
     def tabulate(
         self,
@@ -151,8 +171,14 @@ class CallCenter:
         expected: np.ndarray,
         population: Any = None,
         workforce: Workforce | None = None,
+        release: bool = False,
     ) -> Results:
-        """Turn an engine log (and the population it changed) into :class:`Results`."""
+        """Turn an engine log (and the population it changed) into :class:`Results`.
+
+        ``release``: the calls table takes the log's per-call columns over (they are
+        emptied in ``log`` as it goes, so memory holds one copy of each; see
+        :func:`~sim.outputs.metrics.calls_table`).
+        """
         cfg = self.config
         calls = calls_table(
             log,
@@ -161,6 +187,7 @@ class CallCenter:
             cfg.center.call_type,
             cfg.staffing.group,
             self.experience,
+            release=release,
         )
         intervals = intervals_table(
             calls,

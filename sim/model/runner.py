@@ -8,7 +8,8 @@ in which order: ``run.workers`` changes the speed, never the results.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,9 +23,30 @@ from sim.model.callcenter import CallCenter, ConfigLike
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.outputs.results import Results
 
-__all__ = ["Replications", "confidence_table", "replicate"]
+__all__ = ["MIN_PARALLEL_CALLS", "Replications", "auto_workers", "confidence_table", "replicate"]
 
 log = logging.getLogger(__name__)
+
+#: Expected fresh calls per replication from which ``run.workers: 0`` uses processes:
+#: 0.1-0.3 s of simulation per replication (engine at 60,000-200,000 calls/s), well
+#: above a forked worker's start-up and the transfer of its tables back (tens of ms).
+#: A judgement, not a measured break-even; an explicit ``run.workers`` overrides it.
+MIN_PARALLEL_CALLS = 20_000
+
+
+def auto_workers(config: Config, replications: int) -> int:
+    """Processes for ``run.workers: 0``: the machine's cores (those this process may
+    use), bounded by ``replications``; 1 when a replication is too short for a process
+    to pay off (expected fresh calls per replication, ``volume_per_day x days``, below
+    :data:`MIN_PARALLEL_CALLS`) or with one replication."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    calls = float(config.center.volume_per_day) * config.run.days
+    if replications < 2 or calls < MIN_PARALLEL_CALLS:
+        return 1
+    return max(1, min(cores, replications))
 
 
 @dataclass
@@ -86,7 +108,8 @@ def replicate(
 ) -> Replications:
     """Run ``replications`` (default ``run.replications``) independent replications.
 
-    ``workers`` (default ``run.workers``) > 1 spreads them over processes.
+    ``workers`` (default ``run.workers``) > 1 spreads them over processes; 0 chooses
+    (:func:`auto_workers`). The numbers never depend on it.
     """
     model = CallCenter(config)
     cfg = model.config
@@ -94,8 +117,10 @@ def replicate(
     w = cfg.run.workers if workers is None else int(workers)
     if n < 1:
         raise ValueError(f"replications = {n}: must be >= 1")
-    if w < 1:
-        raise ValueError(f"workers = {w}: must be >= 1")
+    if w < 0:
+        raise ValueError(f"workers = {w}: must be >= 0 (0: auto)")
+    if w == 0:
+        w = auto_workers(cfg, n)
     results: list[Results] = []
     log.info(
         "simulating %s: %d replication(s) of %d day(s) on %d worker(s)",
@@ -111,10 +136,12 @@ def replicate(
                 results.append(res)
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=min(w, n)) as pool:
-                futures = [pool.submit(_one, model.scenario, r, r == 0) for r in range(n)]
-                for fut in futures:
-                    results.append(fut.result())
+            # multiprocessing's pool: leaving the block terminates the workers, so an
+            # interrupt (Ctrl-C, SIGINT to this process only) stops the run at once
+            with multiprocessing.Pool(processes=min(w, n)) as pool:
+                pending = [pool.apply_async(_one, (model.scenario, r, r == 0)) for r in range(n)]
+                for job in pending:
+                    results.append(job.get())
                     bar.update()
     per = pd.DataFrame(
         [{"replication": res.replication, **res.summary} for res in results],

@@ -24,8 +24,7 @@ resolution probability, the same agent ids (tested bit for bit).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+from array import array
 
 import numpy as np
 import pandas as pd
@@ -34,6 +33,7 @@ from sim.core.calls import is_empowered
 from sim.core.rng import Streams
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, Timetable
+from sim.queue.hooks import ClockLike, Serve
 from sim.workforce.shifts import Shift, rostered_seconds
 
 __all__ = [
@@ -199,7 +199,7 @@ class Workforce:
             self.on[agent] += now - t
             self.since[agent] = math.nan
 
-    def callbacks(self, handle: Any, clock: Any) -> Callable[[int, int], float]:
+    def callbacks(self, handle: array, clock: ClockLike) -> Serve:
         """``serve(i, agent)``: agent ``agent`` answers call ``i`` now; returns (and stores
         in ``handle[i]``) the handle time, seconds, and sets the agent's ``p_resolve`` and
         ``p_rude`` for this call. A closure over the per-agent lists (hot path)."""
@@ -228,7 +228,7 @@ class Workforce:
         exp = math.exp
 
         def serve(i: int, a: int) -> float:
-            now = clock._now  # the property's value, without the call
+            now = clock.now
             f = fat[a]
             if f > 0.0:
                 f *= exp((t_fat[a] - now) * rest_rate)  # rested since the last call ended
@@ -389,22 +389,19 @@ class Workforce:
         if not self._rows:
             return empty_agents_table()
         df = pd.DataFrame({k: np.concatenate([r[k] for r in self._rows]) for k in self._rows[0]})
-        ans = calls[calls["agent_id"] >= 0]
-        g = (
-            pd.DataFrame(
-                {
-                    "day": ans["day"].astype(np.int64),
-                    "agent_id": ans["agent_id"].astype(np.int64),
-                    "resolved": ans["resolved"].astype(float).fillna(0.0) > 0,
-                }
-            )
-            .groupby(["day", "agent_id"])["resolved"]
-            .agg(["size", "sum"])
-            .rename(columns={"size": "calls", "sum": "resolved"})
-        )
-        df = df.merge(g, left_on=["day", "agent_id"], right_index=True, how="left")
-        df["calls"] = df["calls"].fillna(0).astype(np.int64)
-        df["resolved"] = df["resolved"].fillna(0).astype(np.int64)
+        # answered attempts and resolved ones per (day, agent): one bincount each over a
+        # compact key, no copy of the answered rows (a year: millions of them)
+        agent = calls["agent_id"].to_numpy()
+        ans = agent >= 0
+        width = max(1, int(agent.max()) + 1) if agent.size else 1
+        key = calls["day"].to_numpy()[ans].astype(np.int64) * width + agent[ans]
+        resolved = calls["resolved"].to_numpy(dtype=float, na_value=0.0)[ans] > 0
+        n_calls = np.bincount(key)
+        n_resolved = np.bincount(key, weights=resolved).astype(np.int64)
+        row = df["day"].to_numpy(np.int64) * width + df["agent_id"].to_numpy(np.int64)
+        known = (df["agent_id"].to_numpy() < width) & (row < n_calls.size)
+        df["calls"] = np.where(known, n_calls[np.where(known, row, 0)], 0).astype(np.int64)
+        df["resolved"] = np.where(known, n_resolved[np.where(known, row, 0)], 0).astype(np.int64)
         with np.errstate(invalid="ignore", divide="ignore"):
             df["fcr"] = df["resolved"] / df["calls"].where(df["calls"] > 0)
         df["status"] = pd.Categorical.from_codes(
