@@ -53,7 +53,8 @@ validate: $(STAMP)
 ## everything-on at 100 and 200 agents with 400,000 and 2,800,000 customers, a year of
 ## the 200-agent centre end to end (time, peak RSS), callsim --help and sim.compose,
 ## targets as PASS/MISS (several minutes); then a week's plan by
-## simulation for a ~200-agent centre; then what individual agents cost (100 and 1,000
+## simulation for a ~200-agent centre; then a week of formula planning at 10,000 and
+## 100,000 calls per interval; then what individual agents cost (100 and 1,000
 ## agents); then the size and writing time of report.html; then a sweep of 8 points,
 ## serial vs joblib.
 bench: $(BENCH_STAMP)
@@ -61,6 +62,7 @@ bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_journey.py
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_plan.py
+	$(PY) benchmarks/bench_formulas.py
 	$(PY) benchmarks/bench_agents.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_sweep.py

@@ -54,15 +54,20 @@ def _text(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def cmd_marginal(argv: list[str] | None = None) -> Path:
-    """Run ``callsim marginal``; returns the output folder (ConfigError on bad input)."""
+def parser() -> argparse.ArgumentParser:
+    """The options of ``callsim marginal``."""
     p = argparse.ArgumentParser(prog="callsim marginal", description=__doc__.splitlines()[0])
     add_model_options(p)
     p.add_argument("--interval", help='one interval: its start, e.g. "2026-11-30 10:00"')
     p.add_argument("--day", help="one day: its date, e.g. 2026-11-30 (default: whole plan)")
     p.add_argument("--value-days", type=float, default=365.0,
                    help="days of revenue a lost customer takes away (default 365)")  # fmt: skip
-    args = p.parse_args(argv)
+    return p
+
+
+def cmd_marginal(argv: list[str] | None = None) -> Path:
+    """Run ``callsim marginal``; returns the output folder (ConfigError on bad input)."""
+    args = parser().parse_args(argv)
     if not args.value_days >= 0:
         raise ConfigError(f"--value-days {args.value_days!r}: must be >= 0", "value-days")
     out = output_folder(args.out, args.overwrite, "marginal")

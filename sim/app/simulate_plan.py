@@ -197,11 +197,16 @@ def report_html(check: PlanCheck, target: PlanTarget, source: str, png: bytes) -
     )  # fmt: skip
 
 
-def cmd_simulate_plan(argv: list[str] | None = None) -> Path:
-    """Run ``callsim simulate-plan``; returns the output folder (ConfigError on bad input)."""
+def parser() -> argparse.ArgumentParser:
+    """The options of ``callsim simulate-plan``."""
     p = argparse.ArgumentParser(prog="callsim simulate-plan", description=__doc__.splitlines()[0])
     add_model_options(p)
-    args = p.parse_args(argv)
+    return p
+
+
+def cmd_simulate_plan(argv: list[str] | None = None) -> Path:
+    """Run ``callsim simulate-plan``; returns the output folder (ConfigError on bad input)."""
+    args = parser().parse_args(argv)
     out = output_folder(args.out, args.overwrite, "simulate-plan")
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)

@@ -1,30 +1,43 @@
 """A workforce planner's forecast file: expected calls and handle time per interval.
 
-The file is a plain CSV with a header line and one row per planning interval::
+The file is a CSV (any common dialect) or an Excel ``.xlsx`` sheet with a header line
+and one row per planning interval::
 
     interval_start,expected_calls,aht_s,interval_min
     2026-11-30 08:00,50.8,270.0,30
     2026-11-30 08:30,76.2,270.0,30
 
-Columns (names case-insensitive, surrounding spaces ignored; no other columns allowed):
+or, as exported by a workforce-management tool::
 
-``interval_start``
-    local date and time the interval starts, ISO style (``2026-11-30 08:00`` or
-    ``2026-11-30T08:00:00``), without a time zone, on a whole minute.
-``expected_calls``
-    expected calls arriving in the interval (a number >= 0).
-``aht_s``
-    average handle time of those calls, seconds (> 0): talk plus after-call work.
+    Interval Start;Calls;AHT;Skill
+    30/11/2026 08:00;50,8;4:30;Sales
+
+Columns (matched by name or alias, see :mod:`sim.forecast_files`; others ignored):
+
+``interval_start`` (``Interval Start``, ``Start``, ``Time`` ...)
+    local date and time the interval starts (``2026-11-30 08:00``, ``30/11/2026 08:00``,
+    ``11/30/2026 8:00 AM``, an Excel date-time), without a time zone, on a whole
+    minute; or the time of day only, with a ``date`` column.
+``expected_calls`` (``Calls``, ``Offered``, ``Volume`` ...)
+    expected calls arriving in the interval (a number >= 0; decimal commas allowed in a
+    file not separated by commas).
+``aht_s`` (``AHT``, ``AHT (s)``, ``Handle time`` ...)
+    average handle time of those calls: seconds (> 0) or ``m:ss``; talk plus after-call
+    work.
 ``interval_min`` (optional)
     interval length, minutes (> 0), the same in every row. Without it the length is
     the smallest gap between consecutive starts, and within a day the starts must then
     follow each other at exactly that gap (longer gaps only between days: nights,
     closed days).
+``date``, ``queue`` (optional)
+    the date when ``interval_start`` is a time of day; the queue (call type): a file of
+    several queues is planned one queue at a time (``queue=NAME``).
 
+Other names are mapped with ``columns`` (``"interval_start=Start Time,aht_s=Talk"``).
 :func:`read_forecast` checks everything before anything is computed and refuses a bad
-file with a :class:`ForecastError` (a :class:`~sim.config.validation.ConfigError`, so the CLI
+file with a :class:`ForecastError` (a :class:`~sim.core.checks.ConfigError`, so the CLI
 prints one line and exits with status 2) naming the file, the line (1-based, the header
-is line 1) and the column, e.g.::
+is line 1; Excel: the sheet and row) and the column, e.g.::
 
     forecast.csv line 7, column expected_calls: -3.0: must be a number >= 0
 
@@ -38,7 +51,7 @@ import csv
 import dataclasses
 import itertools
 import math
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -52,6 +65,20 @@ from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, parse_clock
 from sim.model.callcenter import CallCenter
+from sim.planning.forecast_files import (
+    Cell,
+    ColumnMap,
+    FileProblem,
+    Table,
+    cell_text,
+    date_order_of,
+    header_problem,
+    load_table,
+    parse_column_mapping,
+    parse_datetime,
+    parse_duration_s,
+    parse_number,
+)
 
 __all__ = [
     "ALLOWED_COLUMNS",
@@ -67,13 +94,16 @@ __all__ = [
 
 #: Columns every forecast file must have.
 REQUIRED_COLUMNS = ("interval_start", "expected_calls", "aht_s")
-#: Every column a forecast file may have (the required ones, then the optional ones).
+#: Columns callsim writes (:func:`write_forecast`); a file may have others (ignored),
+#: and ``date`` and ``queue`` (see :mod:`sim.forecast_files`).
 ALLOWED_COLUMNS = (*REQUIRED_COLUMNS, "interval_min")
 #: Date of day 0 of :func:`forecast_from_config` when the centre starts on a Monday.
 CONFIG_FIRST_MONDAY = date(2026, 11, 30)
 
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
-_DATETIME_RULE = 'must be a date and time like "2026-11-30 08:00" (no time zone)'
+_DATETIME_RULE = ('must be a date and time like "2026-11-30 08:00" or "30/11/2026 08:00" '
+                  "(no time zone)")
+#: What ``columns`` of :func:`read_forecast` may be.
+ColumnSpec = str | Path | Mapping[str, str] | None
 
 
 class ForecastError(ConfigError):
@@ -169,145 +199,150 @@ def _g(x: float) -> str:
 
 
 class _Reader:
-    """Reads one file; every error names it, the line and the column."""
+    """Reads one file; every error names it, the line (Excel: row) and the column."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = path.name
+    def __init__(self, path: Path, columns: ColumnSpec, date_order: str | None,
+                 queue: str | None, sheet: str | None) -> None:  # fmt: skip
+        self.path, self.columns, self.queue, self.sheet = path, columns, queue, sheet
+        if date_order not in (None, "auto", "dmy", "mdy"):
+            raise ForecastError(f"date_order = {date_order!r}: must be auto, dmy or mdy",
+                                None, "date_order")  # fmt: skip
+        self.date_order = None if date_order == "auto" else date_order
+        self.where, self.row_word = path.name, "line"
+        self.cmap = ColumnMap()
 
     def error(self, row: int | None, column: str | None, text: str) -> ForecastError:
-        where = self.name
+        where = self.where
         if row is not None:
-            where += f" line {row}"
+            where += f" {self.row_word} {row}"
         if column is not None:
-            where += f", column {column}"
+            where += f", column {self.cmap.label(column)}"
         return ForecastError(f"{where}: {text}", row, column)
 
-    def cell_error(self, row: int, column: str, value: str, rule: str) -> ForecastError:
-        return self.error(row, column, f"{_shown(value)}: {rule}")
+    def cell_error(self, row: int, column: str, value: Cell, rule: str) -> ForecastError:
+        return self.error(row, column, f"{_shown(cell_text(value))}: {rule}")
 
     # ---- the file and its header
 
-    def records(self) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
-        """Header line number, column names and (line, cells) of the non-blank rows."""
+    def table(self) -> Table:
         if not self.path.is_file():
             what = "is a folder, not a file" if self.path.is_dir() else "no such file"
             raise ForecastError(f"forecast file {self.path}: {what}")
         try:
-            with self.path.open(newline="", encoding="utf-8-sig") as f:
-                reader = csv.reader(f)
-                rows: list[tuple[int, list[str]]] = []
-                line = 1
-                for cells in reader:
-                    if any(c.strip() for c in cells):
-                        rows.append((line, [c.strip() for c in cells]))
-                    line = reader.line_num + 1
-        except UnicodeDecodeError:
-            raise self.error(None, None, "not a text file (UTF-8 CSV expected)") from None
-        except csv.Error as exc:
-            raise self.error(line, None, f"not valid CSV ({exc})") from None
-        if not rows:
-            raise self.error(
-                None, None, "empty file: expected a header line " + ",".join(ALLOWED_COLUMNS[:3])
-            )
-        (header_line, header), data = rows[0], rows[1:]
-        columns = [c.lower() for c in header]
-        self.check_header(header_line, header, columns)
-        if not data:
-            raise self.error(None, None, f"no rows after the header (line {header_line})")
-        return header_line, columns, data
-
-    def check_header(self, line: int, header: list[str], columns: list[str]) -> None:
-        allowed = ", ".join(ALLOWED_COLUMNS)
-        for i, (raw, col) in enumerate(zip(header, columns, strict=True)):
-            if not col:
-                raise self.error(line, None, f"column {i + 1} of the header has no name")
-            if col not in ALLOWED_COLUMNS:
-                raise self.error(line, raw, f"unknown column (allowed: {allowed})")
-            if col in columns[:i]:
-                raise self.error(line, col, "appears twice in the header")
+            table = load_table(self.path, self.sheet)
+        except FileProblem as exc:
+            raise self.error(exc.line, None, str(exc)) from None
+        self.where, self.row_word = table.where, table.row_word
+        try:
+            mapping = parse_column_mapping(self.columns) if self.columns else {}
+        except ValueError as exc:
+            raise ForecastError(f"{self.where}: {exc}", None, "columns") from None
+        self.cmap, problems = header_problem(table.header, mapping)
+        if problems:
+            column, text = problems[0]
+            raise self.error(table.header_line, column, text)
         for col in REQUIRED_COLUMNS:
-            if col not in columns:
-                found = ", ".join(header)
-                raise self.error(line, col, f"missing from the header (found: {found})")
+            if col not in self.cmap.index:
+                found = ", ".join(h for h in table.header if h)
+                raise self.error(table.header_line, col, f"missing from the header (found: "
+                                 f"{found}); name it with columns={col}=HEADER")  # fmt: skip
+        if not table.rows:
+            raise self.error(None, None, f"no rows after the header ({self.row_word} "
+                             f"{table.header_line})")  # fmt: skip
+        return table
 
     # ---- cells
 
-    def number(self, line: int, column: str, text: str, positive: bool, rule: str) -> float:
-        try:
-            x = float(text)
-        except ValueError:
-            raise self.cell_error(line, column, text, rule) from None
+    def number(self, line: int, column: str, cell: Cell, positive: bool, rule: str,
+               decimal_comma: bool) -> float:  # fmt: skip
+        parse = parse_duration_s if column == "aht_s" else parse_number
+        x = parse(cell, decimal_comma)
+        if x is None:
+            raise self.cell_error(line, column, cell, rule)
         if not math.isfinite(x):
-            raise self.cell_error(line, column, text, rule.replace("a number", "a finite number"))
+            raise self.cell_error(line, column, cell, rule.replace("a number", "a finite number"))
         if x < 0 or (positive and x == 0):
-            raise self.cell_error(line, column, text, rule)
+            raise self.cell_error(line, column, cell, rule)
         return x
 
-    def start(self, line: int, text: str) -> datetime:
+    def start(self, line: int, cell: Cell, day_cell: Cell) -> datetime:
         column = "interval_start"
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            raise self.cell_error(line, column, text, _DATETIME_RULE) from None
-        if value.tzinfo is not None:
-            raise self.cell_error(
-                line, column, text, "has a time zone: give the local time without one"
-            )
-        if not _DATETIME.fullmatch(text):
-            raise self.cell_error(line, column, text, _DATETIME_RULE)
+        value = parse_datetime(cell, self.date_order, day_cell)
+        if value == "ambiguous":
+            raise self.cell_error(line, column, cell if day_cell is None else day_cell,
+                                  "day/month or month/day? No date in the file has a day "
+                                  "above 12: give date_order=dmy or mdy")  # fmt: skip
+        if value == "zone":
+            raise self.cell_error(line, column, cell,
+                                  "has a time zone: give the local time without one")  # fmt: skip
+        if not isinstance(value, datetime):
+            raise self.cell_error(line, column, cell, _DATETIME_RULE)
         if value.second or value.microsecond:
-            raise self.cell_error(line, column, text, "must start on a whole minute")
+            raise self.cell_error(line, column, cell, "must start on a whole minute")
         return value
 
     # ---- the whole file
 
+    def rows(self, table: Table) -> list[tuple[int, dict[str, Cell]]]:
+        """The rows as ``{canonical: cell}``, the chosen queue's only."""
+        index = self.cmap.index
+        width = len(table.header)
+        out: list[tuple[int, dict[str, Cell]]] = []
+        for line, cells in table.rows:
+            if table.row_word == "line" and len(cells) > width:
+                raise self.error(line, None, f"{len(cells)} fields, but the header "
+                                 f"({self.row_word} {table.header_line}) has {width} columns")  # fmt: skip
+            short = [c for c, i in index.items() if i >= len(cells) and c in REQUIRED_COLUMNS]
+            if short and table.row_word == "line":
+                raise self.error(line, short[0],
+                                 f"missing (the row has {len(cells)} fields, the header {width})")  # fmt: skip
+            out.append((line, {c: cells[i] if i < len(cells) else None for c, i in index.items()}))
+        if "queue" not in index:
+            return out
+        queues = sorted({cell_text(r["queue"]) for _, r in out})
+        if self.queue is None:
+            if len(queues) > 1:
+                raise self.error(table.header_line, "queue", f"{len(queues)} queues "
+                                 f"({', '.join(queues[:5])}): callsim plans one call type at a "
+                                 "time; choose one with queue=NAME")  # fmt: skip
+            return out
+        if self.queue not in queues:
+            raise self.error(None, "queue", f"no row of queue {self.queue!r} (queues: "
+                             f"{', '.join(queues[:10])})")  # fmt: skip
+        return [(line, r) for line, r in out if cell_text(r["queue"]) == self.queue]
+
     def read(self) -> Forecast:
-        header_line, columns, data = self.records()
-        has_interval = "interval_min" in columns
+        table = self.table()
+        data = self.rows(table)
+        if self.date_order is None:
+            texts = [str(r[c]) for _, r in data for c in ("interval_start", "date")
+                     if isinstance(r.get(c), str)]  # fmt: skip
+            self.date_order = date_order_of(texts)
+        comma = table.decimal_comma
         starts: list[datetime] = []
         calls: list[float] = []
         aht: list[float] = []
         lines: list[int] = []
         interval_min: float | None = None
         first_interval_line = 0
-        for line, cells in data:
-            if len(cells) < len(columns):
-                raise self.error(
-                    line,
-                    columns[len(cells)],
-                    f"missing (the row has {len(cells)} fields, the header {len(columns)})",
-                )
-            if len(cells) > len(columns):
-                raise self.error(
-                    line,
-                    None,
-                    f"{len(cells)} fields, but the header (line {header_line}) has "
-                    f"{len(columns)} columns",
-                )
-            row = dict(zip(columns, cells, strict=True))
-            starts.append(self.start(line, row["interval_start"]))
-            calls.append(
-                self.number(
-                    line, "expected_calls", row["expected_calls"], False, "must be a number >= 0"
-                )
-            )
-            aht.append(
-                self.number(line, "aht_s", row["aht_s"], True, "must be a number > 0 (seconds)")
-            )
-            if has_interval:
-                text = row["interval_min"]
-                minutes = self.number(
-                    line, "interval_min", text, True, "must be a number > 0 (minutes)"
-                )
+        for line, row in data:
+            starts.append(self.start(line, row["interval_start"], row.get("date")))
+            calls.append(self.number(line, "expected_calls", row["expected_calls"], False,
+                                     "must be a number >= 0", comma))  # fmt: skip
+            aht.append(self.number(line, "aht_s", row["aht_s"], True,
+                                   "must be a number > 0 (seconds) or m:ss", comma))  # fmt: skip
+            if "interval_min" in row:
+                cell = row["interval_min"]
+                minutes = self.number(line, "interval_min", cell, True,
+                                      "must be a number > 0 (minutes)", comma)  # fmt: skip
                 if interval_min is None:
                     interval_min, first_interval_line = minutes, line
                 elif minutes != interval_min:
                     raise self.cell_error(
                         line,
                         "interval_min",
-                        text,
-                        f"must be the same in every row (line {first_interval_line} "
+                        cell,
+                        f"must be the same in every row ({self.row_word} {first_interval_line} "
                         f"has {_g(interval_min)})",
                     )
             lines.append(line)
@@ -320,13 +355,14 @@ class _Reader:
         return _build(starts, calls, aht, interval_s)
 
     def check_order(self, starts: list[datetime], lines: list[int]) -> None:
+        w = self.row_word
         for i in range(1, len(starts)):
             if starts[i] < starts[i - 1]:
                 raise self.cell_error(
                     lines[i],
                     "interval_start",
                     f"{starts[i]:%Y-%m-%d %H:%M}",
-                    f"rows must be in time order: starts before line {lines[i - 1]} "
+                    f"rows must be in time order: starts before {w} {lines[i - 1]} "
                     f"({starts[i - 1]:%Y-%m-%d %H:%M})",
                 )
             if starts[i] == starts[i - 1]:
@@ -334,7 +370,7 @@ class _Reader:
                     lines[i],
                     "interval_start",
                     f"{starts[i]:%Y-%m-%d %H:%M}",
-                    f"duplicate: line {lines[i - 1]} starts at the same time",
+                    f"duplicate: {w} {lines[i - 1]} starts at the same time",
                 )
 
     def infer_interval(self, starts: list[datetime], lines: list[int]) -> float:
@@ -352,6 +388,7 @@ class _Reader:
         length = f"{_g(interval_s / 60)} min"
         if inferred:
             length += " (the smallest gap between starts; add an interval_min column to set it)"
+        w = self.row_word
         for i, start in enumerate(starts):
             shown = f"{start:%Y-%m-%d %H:%M}"
             if i:
@@ -362,7 +399,7 @@ class _Reader:
                         lines[i],
                         "interval_start",
                         shown,
-                        f"overlaps the interval of line {prev}: starts {_g(gap / 60)} min "
+                        f"overlaps the interval of {w} {prev}: starts {_g(gap / 60)} min "
                         f"after it, intervals are {length}",
                     )
                 if inferred and gap != interval_s and start.date() == starts[i - 1].date():
@@ -370,7 +407,7 @@ class _Reader:
                         lines[i],
                         "interval_start",
                         shown,
-                        f"starts {_g(gap / 60)} min after line {prev} on the same day; "
+                        f"starts {_g(gap / 60)} min after {w} {prev} on the same day; "
                         f"intervals are {length} and longer gaps are allowed only between days",
                     )
             midnight = datetime.combine(start.date() + timedelta(days=1), datetime.min.time())
@@ -384,16 +421,34 @@ class _Reader:
                 )
 
 
-def read_forecast(path: str | Path) -> Forecast:
-    """Read and check a forecast CSV (see the module docstring for its columns).
+def read_forecast(
+    path: str | Path,
+    columns: ColumnSpec = None,
+    date_order: str | None = None,
+    queue: str | None = None,
+    sheet: str | None = None,
+) -> Forecast:
+    """Read and check a forecast file: CSV in any common dialect, or Excel ``.xlsx``.
 
-    Raises :class:`ForecastError` naming the line and column of the first problem:
-    missing or empty file, missing or unknown columns, a value that is not a date-time
-    or not a number, negative calls, a handle time <= 0, NaN or infinity, rows out of
-    time order, duplicate or overlapping intervals, an interval crossing midnight, an
-    ``interval_min`` that changes between rows.
+    Args:
+        path: the file (``.xlsx``/``.xlsm`` read with openpyxl, anything else as CSV).
+        columns: which header holds which column, ``{canonical: header}``, or its text
+            ``"interval_start=Interval Start,expected_calls=Calls"``, or a YAML/JSON file
+            of it (:func:`sim.forecast_files.parse_column_mapping`); headers not mapped
+            are matched by name and :data:`sim.forecast_files.ALIASES`; other columns
+            are ignored.
+        date_order: ``"dmy"`` or ``"mdy"`` for dates like ``01/12/2026``; None or
+            ``"auto"``: read from the file (a file that never decides is refused).
+        queue: with a ``queue`` column, the queue to plan (required when it has several).
+        sheet: the Excel sheet (default: the first).
+
+    Raises :class:`ForecastError` naming the line (Excel: row) and column of the first
+    problem: missing or empty file, missing columns, a value that is not a date-time or
+    not a number, negative calls, a handle time <= 0, NaN or infinity, rows out of time
+    order, duplicate or overlapping intervals, an interval crossing midnight, an
+    ``interval_min`` that changes between rows, an ambiguous date order.
     """
-    return _Reader(Path(path)).read()
+    return _Reader(Path(path), columns, date_order, queue, sheet).read()
 
 
 # --------------------------------------------------------------------------- config

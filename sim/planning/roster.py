@@ -383,8 +383,11 @@ def standard_templates(
             templates.append(ShiftTemplate(name, start, length_s, breaks))
             k += 1
     if not templates:
-        raise ValueError(
-            f"no shift of lengths {tuple(lengths_h)!r} h fits in opening hours "
-            f"{_clock(open_s)}-{_clock(close_s)}"
+        from sim.core.checks import ConfigError  # a ValueError the CLI prints as one line
+
+        raise ConfigError(
+            f"roster: no shift of lengths {tuple(lengths_h)!r} h fits in opening hours "
+            f"{_clock(open_s)}-{_clock(close_s)}; give shorter shifts",
+            "roster",
         )
     return templates

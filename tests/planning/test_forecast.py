@@ -42,7 +42,7 @@ def _refused(path: Path, row: int | None, column: str | None, *fragments: str) -
     msg = str(exc)
     assert (exc.row, exc.column) == (row, column), msg
     if row is not None and column is not None:
-        assert msg.startswith(f"{path.name} line {row}, column {column}: "), msg
+        assert msg.startswith(f"{path.name} line {row}, column {column}"), msg
     elif row is not None:
         assert msg.startswith(f"{path.name} line {row}: "), msg
     for fragment in fragments:
@@ -206,25 +206,22 @@ def test_missing_column(tmp_path: Path) -> None:
     _refused(path, 1, "aht_s", "missing", "found: interval_start, expected_calls")
 
 
-def test_unknown_and_repeated_columns(tmp_path: Path) -> None:
+def test_unknown_columns_are_ignored_and_repeated_ones_refused(tmp_path: Path) -> None:
     path = _file(tmp_path, "interval_start,expected_call,aht_s\n2026-11-30 08:00,3,200\n")
-    _refused(
-        path,
-        1,
-        "expected_call",
-        "unknown column",
-        "allowed: interval_start, expected_calls, aht_s, interval_min",
-    )
+    _refused(path, 1, "expected_calls", "missing from the header",
+             "found: interval_start, expected_call, aht_s", "columns=expected_calls=HEADER")  # fmt: skip
     path = _file(tmp_path, "interval_start,expected_calls,aht_s,AHT_S\n")
     _refused(path, 1, "aht_s", "appears twice")
-    path = _file(tmp_path, "interval_start,expected_calls,aht_s,\n2026-11-30 08:00,3,200,\n")
-    _refused(path, 1, None, "column 4 of the header has no name")
+    path = _file(tmp_path, "interval_start,expected_calls,aht_s,\n2026-11-30 08:00,3,200,\n"
+                 "2026-11-30 08:30,3,200,\n")  # fmt: skip
+    assert read_forecast(path).table["expected_calls"].tolist() == [3.0, 3.0]  # unnamed: ignored
 
 
 @pytest.mark.parametrize(
     ("value", "fragment"),
     [
-        ("30/11/2026 08:00", "must be a date and time like"),
+        ("30/13/2026 08:00", "must be a date and time like"),  # no month 13 either way
+        ("Monday 08:00", "must be a date and time like"),
         ("2026-11-30", "must be a date and time like"),  # no time
         ("2026-11-31 08:00", "must be a date and time like"),  # no such day
         ("", '"": must be a date and time'),
@@ -421,3 +418,122 @@ def test_forecast_from_config_honours_expected_calls() -> None:
     cfg = sim.load_config({"center": {"expected_calls": rows}, "run": {"days": 2}})
     fc = forecast_from_config(cfg)
     assert fc.table["expected_calls"].tolist() == rows[0] + rows[1]
+
+
+# --------------------------------------------------------------------------- files as planners have them
+# Issue 12: each of these was refused; each must read to the same forecast as the plain file.
+
+PLAIN = _rows("2026-11-30 08:00,50.8,270", "2026-11-30 08:30,76.25,281.5",
+              "2026-12-01 08:00,1234.5,300")  # fmt: skip
+
+
+def _same_as_plain(tmp_path: Path, fc: Forecast) -> None:
+    plain = read_forecast(_file(tmp_path, PLAIN, "plain.csv"))
+    assert fc == plain, fc.table
+
+
+def test_a_european_export_with_semicolons_and_decimal_commas(tmp_path: Path) -> None:
+    text = ("interval_start;expected_calls;aht_s\n2026-11-30 08:00;50,8;270\n"
+            "2026-11-30 08:30;76,25;281,5\n2026-12-01 08:00;1.234,5;300\n")  # fmt: skip
+    _same_as_plain(tmp_path, read_forecast(_file(tmp_path, text)))
+    # Windows-1252 text (a euro sign in an ignored column) and a tab-separated export
+    text = "Interval Start\tCalls\tAHT\tNote\n30.11.2026 08:00\t50,8\t270\t€\n" \
+           "30.11.2026 08:30\t76,25\t281,5\t\n01.12.2026 08:00\t1234,5\t300\t\n"
+    path = tmp_path / "export.txt"
+    path.write_bytes(text.encode("cp1252"))
+    _same_as_plain(tmp_path, read_forecast(path))
+
+
+def test_day_first_dates_and_planner_headers_with_an_extra_column(tmp_path: Path) -> None:
+    text = ("Interval Start, Calls, AHT, Agents last year\n30/11/2026 08:00,50.8,270,12\n"
+            "30/11/2026 08:30,76.25,281.5,14\n01/12/2026 08:00,1234.5,300,90\n")  # fmt: skip
+    _same_as_plain(tmp_path, read_forecast(_file(tmp_path, text)))
+    # month first, 12-hour clock, AHT as m:ss
+    text = ("Start,Offered,Handle time\n11/30/2026 8:00 AM,50.8,4:30\n"
+            "11/30/2026 8:30 AM,76.25,4:41.5\n12/01/2026 8:00 AM,1234.5,5:00\n")  # fmt: skip
+    _same_as_plain(tmp_path, read_forecast(_file(tmp_path, text)))
+    # a date column and the time of day
+    text = ("Date,Time,Volume,AHT (s)\n30/11/2026,08:00,50.8,270\n30/11/2026,08:30,76.25,281.5\n"
+            "01/12/2026,08:00,1234.5,300\n")  # fmt: skip
+    _same_as_plain(tmp_path, read_forecast(_file(tmp_path, text)))
+
+
+def test_an_undecidable_date_order_is_refused_not_guessed(tmp_path: Path) -> None:
+    text = ("interval_start,expected_calls,aht_s,interval_min\n01/12/2026 08:00,5,270,30\n"
+            "02/12/2026 08:00,5,270,30\n")  # fmt: skip
+    path = _file(tmp_path, text)
+    _refused(path, 2, "interval_start", "01/12/2026 08:00: day/month or month/day?",
+             "date_order=dmy or mdy")  # fmt: skip
+    assert read_forecast(path, date_order="dmy").first_date == dt.date(2026, 12, 1)
+    assert read_forecast(path, date_order="mdy").first_date == dt.date(2026, 1, 12)
+
+
+def test_column_mapping_text_and_file(tmp_path: Path) -> None:
+    text = ("Begin,Fresh contacts,Talk+wrap,Calls\n2026-11-30 08:00,50.8,270,1\n"
+            "2026-11-30 08:30,76.25,281.5,1\n2026-12-01 08:00,1234.5,300,1\n")  # fmt: skip
+    path = _file(tmp_path, text)
+    mapping = "interval_start=Begin,expected_calls=Fresh contacts,aht_s=Talk+wrap"
+    _same_as_plain(tmp_path, read_forecast(path, columns=mapping))
+    yaml_file = tmp_path / "columns.yaml"
+    yaml_file.write_text("interval_start: Begin\nexpected_calls: fresh contacts\naht_s: Talk+wrap\n")
+    _same_as_plain(tmp_path, read_forecast(path, columns=yaml_file))
+    with pytest.raises(ForecastError, match=r"interval_start \('Begin'\): .*must be a date"):
+        read_forecast(_file(tmp_path, text.replace("2026-11-30 08:30", "soon"), "b.csv"),
+                      columns=mapping)  # fmt: skip
+    with pytest.raises(ForecastError, match="mapped to 'Start', which is not in the header"):
+        read_forecast(path, columns="interval_start=Start")
+    with pytest.raises(ForecastError, match="column mapping 'calls': unknown column"):
+        read_forecast(path, columns="calls=Calls")
+
+
+def test_a_queue_column_plans_one_queue(tmp_path: Path) -> None:
+    text = ("interval_start,queue,expected_calls,aht_s\n2026-11-30 08:00,Sales,50.8,270\n"
+            "2026-11-30 08:00,Support,9,400\n2026-11-30 08:30,Sales,76.25,281.5\n"
+            "2026-12-01 08:00,Sales,1234.5,300\n")  # fmt: skip
+    path = _file(tmp_path, text)
+    _refused(path, 1, "queue", "2 queues (Sales, Support)", "queue=NAME")
+    _same_as_plain(tmp_path, read_forecast(path, queue="Sales"))
+    with pytest.raises(ForecastError, match="no row of queue 'Billing'"):
+        read_forecast(path, queue="Billing")
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Forecast"
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_file(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        ["Interval Start", "Calls", "AHT", "Comment"],
+        [dt.datetime(2026, 11, 30, 8, 0), 50.8, 270, "Monday"],
+        [dt.datetime(2026, 11, 30, 8, 30), 76.25, 281.5, None],
+        [dt.datetime(2026, 12, 1, 8, 0), 1234.5, 300, None],
+    ]
+    _same_as_plain(tmp_path, read_forecast(_xlsx(tmp_path / "f.xlsx", rows)))
+    rows[3][1] = -4
+    with pytest.raises(ForecastError) as info:
+        read_forecast(_xlsx(tmp_path / "bad.xlsx", rows))
+    assert str(info.value) == ("bad.xlsx sheet Forecast row 4, column expected_calls ('Calls'): "
+                               "-4: must be a number >= 0")  # fmt: skip
+    assert (info.value.row, info.value.column) == (4, "expected_calls")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(ForecastError, match=r"broken.xlsx: not a readable .xlsx file"):
+        read_forecast(broken)
+
+
+def test_errors_in_an_export_still_name_line_and_column(tmp_path: Path) -> None:
+    text = "Interval Start;Calls;AHT\n30/11/2026 08:00;50,8;270\n30/11/2026 08:30;7,5,1;270\n"
+    exc = _refused(_file(tmp_path, text), 3, "expected_calls")
+    assert str(exc) == "forecast.csv line 3, column expected_calls ('Calls'): 7,5,1: must be a number >= 0"
+    binary = tmp_path / "f.csv"
+    binary.write_bytes(b"\x00\x01\x02")
+    _refused(binary, None, None, "not a text file")

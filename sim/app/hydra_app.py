@@ -1,0 +1,109 @@
+"""The Hydra side of the ``callsim`` command: ``run`` (and multirun sweeps) and ``validate``.
+
+:mod:`sim.app.cli` imports this module only when one of these commands runs, so that
+``callsim --help`` does not pay for Hydra, pandas, scipy and matplotlib.
+:func:`run_hydra` runs a scenario (replications with confidence intervals, written to
+``results/<run.name>/<timestamp>/``) or, with ``-m``, a sweep (one folder per point in
+``results/<run.name>/sweep/``, a re-run skips the points already done, :mod:`sim.app.sweep`);
+:func:`validate_hydra` compares simulation with the exact formulas (default scenario
+``steady_genesys``). Both check every override against the schema first and refuse bad
+input with one line naming the key, the value and what is allowed (exit status 2).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig
+
+from sim.app.errors import friendly_errors
+from sim.app.sweep import PointOutcome, check_points, point_workers, run_point
+from sim.config.compose import CONFIG_DIR, check_overrides
+from sim.config.validation import load_config
+from sim.core.checks import ConfigError
+from sim.core.schema import register_configs
+from sim.model.runner import replicate
+from sim.report.writer import summary_text, write_results
+
+__all__ = ["run_hydra", "validate_hydra"]
+
+log = logging.getLogger("callsim")
+
+register_configs()
+
+
+def _results_folder(name: str) -> Path:
+    hc = HydraConfig.get()
+    if hc.mode == RunMode.MULTIRUN:
+        return Path(hc.runtime.output_dir)
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    folder = Path("results") / name / stamp
+    k = 1
+    while folder.exists():
+        k += 1
+        folder = Path("results") / name / f"{stamp}_{k}"
+    return folder
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+def _run(cfg: DictConfig) -> PointOutcome | None:
+    with friendly_errors():
+        config = load_config(cfg)
+        hc = HydraConfig.get()
+        if hc.mode == RunMode.MULTIRUN:  # a point of a sweep: skipped if already done
+            workers = point_workers(hc.launcher, config.run.workers)
+            folder = Path(hc.runtime.output_dir)
+            if folder.resolve() == Path(hc.sweep.dir).resolve():  # no override names it
+                folder = folder / "no-overrides"
+            outcome, done = run_point(config, folder, list(hc.overrides.task), workers)
+            if done is not None:
+                log.info("%s\nresults: %s", summary_text(done), outcome.folder)
+            return outcome
+        reps = replicate(config)
+        folder = write_results(
+            reps, _results_folder(config.run.name), list(HydraConfig.get().overrides.task)
+        )
+        log.info("%s\nresults: %s", summary_text(reps), folder)
+    return None
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+def _validate(cfg: DictConfig) -> None:
+    from sim.theory.oracle import format_validation, validate
+
+    with friendly_errors():
+        config = load_config(cfg)
+        try:
+            table = validate(config)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        log.info(format_validation(table))
+
+
+def run_hydra(args: list[str]) -> None:
+    """``callsim run ARGS``: Hydra's command line (overrides, ``-m``, ``--cfg job``, ...).
+
+    Raises :class:`~sim.config.validation.ConfigError` for a bad override or sweep point,
+    before anything is simulated.
+    """
+    check_overrides([a for a in args if not a.startswith("-")])
+    if {"-m", "--multirun"} & set(args):
+        check_points([a for a in args if not a.startswith("-")])
+    sys.argv = [sys.argv[0], *args]
+    _run()
+
+
+def validate_hydra(args: list[str]) -> None:
+    """``callsim validate ARGS``: as :func:`run_hydra`, default scenario ``steady_genesys``."""
+    check_overrides([a for a in args if not a.startswith("-")])
+    rest = list(args)
+    if not any(a.lstrip("+~").startswith("scenario=") for a in rest):
+        rest.append("scenario=steady_genesys")
+    sys.argv = [sys.argv[0], *rest]
+    _validate()

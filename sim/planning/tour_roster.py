@@ -1,0 +1,205 @@
+"""A solved weekly roster (:func:`sim.planning.tours.solve_tours`) as planners publish it.
+
+The roster's value types: :class:`Contract` (working days and paid hours a week) and
+:class:`ShiftVariant` (a shift of a contract on a day, with its break).
+:class:`TourRoster` names the agents and gives the roster as tables with dates and clock
+times (one row per agent and working day), one row per agent (contract, days off, paid
+hours), the cover of every open interval, and the headcount and FTE;
+:func:`write_tours` writes them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.core.timetable import DAY_S
+
+__all__ = ["WEEKDAYS", "Contract", "ShiftVariant", "TourRoster", "write_tours"]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Contract:
+    """An employment contract: ``days_on`` working days a week of ``shift_h`` paid hours.
+
+    Weekly hours are ``days_on * shift_h`` (breaks are paid). ``part_time`` marks the
+    contracts the part-time share cap counts; ``max_agents`` caps its headcount.
+    """
+
+    name: str
+    days_on: int
+    shift_h: float
+    part_time: bool = False
+    max_agents: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("Contract.name must be a non-empty string")
+        if not 1 <= self.days_on <= 7:
+            raise ValueError(f"Contract {self.name!r}: days_on = {self.days_on!r}: must be 1..7")
+        if not (math.isfinite(self.shift_h) and 0 < self.shift_h <= 16):
+            raise ValueError(f"Contract {self.name!r}: shift_h = {self.shift_h!r}: must be in (0, 16] hours")
+        if self.max_agents is not None and self.max_agents < 0:
+            raise ValueError(f"Contract {self.name!r}: max_agents = {self.max_agents!r}: must be >= 0")
+
+    @property
+    def weekly_hours(self) -> float:
+        """Contracted paid hours a week."""
+        return self.days_on * self.shift_h
+
+
+@dataclass(frozen=True)
+class ShiftVariant:
+    """A shift of one contract on one day: start (seconds from 00:00 of its day), paid
+    length and break ``(offset_s, length_s)`` or None."""
+
+    contract: int
+    day: int
+    start_s: float
+    length_s: float
+    brk: tuple[float, float] | None
+
+    def spans(self) -> tuple[float, float]:
+        """Engine times ``[t0, t1)`` of the shift."""
+        t0 = self.day * DAY_S + self.start_s
+        return t0, t0 + self.length_s
+
+
+@dataclass
+class TourRoster:
+    """A solved weekly roster (see the module docstring for the program).
+
+    ``agents`` holds one row per agent (``agent``, ``contract``, ``days_on``,
+    ``days_off``, ``paid_hours``); ``shifts`` one row per agent and working day;
+    ``cover`` one row per open interval. ``optimal`` is False when the solver stopped
+    at its time limit with a feasible roster.
+    """
+
+    contracts: list[Contract]
+    first_date: date
+    interval_s: float
+    fte_hours_per_week: float
+    days: int
+    assignments: list[tuple[int, int, ShiftVariant]]  # (agent, pattern index, shift)
+    agent_contract: list[int]
+    agent_pattern: list[tuple[int, ...]]
+    interval_starts_s: np.ndarray
+    required: np.ndarray
+    on_phone: np.ndarray
+    present: np.ndarray
+    optimal: bool = True
+    paid_hours: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.paid_hours = sum(v.length_s for _, _, v in self.assignments) / 3600.0
+
+    @property
+    def headcount(self) -> int:
+        """Agents on the roster."""
+        return len(self.agent_contract)
+
+    @property
+    def fte(self) -> float:
+        """Full-time equivalents: paid hours over ``fte_hours_per_week`` per week of the horizon."""
+        return self.paid_hours / (self.fte_hours_per_week * self.days / 7.0)
+
+    def _when(self, t: float) -> tuple[date, str]:
+        day = math.floor(t / DAY_S + _EPS / DAY_S)
+        minutes = round((t - day * DAY_S) / 60.0)
+        return self.first_date + timedelta(days=day), f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+    def shifts(self) -> pd.DataFrame:
+        """The publishable roster: one row per agent and working day, with dates and clock
+        times: agent, contract, date, weekday, start, end_date, end, break_start,
+        break_end, paid_h."""
+        rows = []
+        for agent, _, v in sorted(self.assignments, key=lambda a: (a[0], a[2].day)):
+            t0, t1 = v.spans()
+            d0, c0 = self._when(t0)
+            d1, c1 = self._when(t1)
+            b0 = b1 = ""
+            if v.brk is not None:
+                b0 = self._when(t0 + v.brk[0])[1]
+                b1 = self._when(t0 + v.brk[0] + v.brk[1])[1]
+            rows.append({"agent": f"A{agent + 1:03d}", "contract": self.contracts[self.agent_contract[agent]].name,
+                         "date": d0.isoformat(), "weekday": WEEKDAYS[d0.weekday()], "start": c0,
+                         "end_date": d1.isoformat(), "end": c1, "break_start": b0,
+                         "break_end": b1, "paid_h": v.length_s / 3600.0})  # fmt: skip
+        return pd.DataFrame(rows, columns=["agent", "contract", "date", "weekday", "start",
+                                           "end_date", "end", "break_start", "break_end",
+                                           "paid_h"])  # fmt: skip
+
+    def agents(self) -> pd.DataFrame:
+        """One row per agent: agent, contract, days_on, days_off (weekdays), paid_hours."""
+        hours = np.zeros(self.headcount)
+        for agent, _, v in self.assignments:
+            hours[agent] += v.length_s / 3600.0
+        rows = []
+        for a, (c, pattern) in enumerate(zip(self.agent_contract, self.agent_pattern, strict=True)):
+            off = [WEEKDAYS[(self.first_date + timedelta(days=d)).weekday()]
+                   for d in range(min(self.days, 7)) if d not in pattern]  # fmt: skip
+            rows.append({"agent": f"A{a + 1:03d}", "contract": self.contracts[c].name,
+                         "days_on": len(pattern), "days_off": " ".join(off),
+                         "paid_hours": hours[a]})  # fmt: skip
+        return pd.DataFrame(rows, columns=["agent", "contract", "days_on", "days_off", "paid_hours"])
+
+    def cover(self) -> pd.DataFrame:
+        """One row per open interval: day (1-based), date, start, required, on_phone,
+        in_seat, over, under."""
+        when = [self._when(float(t)) for t in self.interval_starts_s]
+        day = np.floor(self.interval_starts_s / DAY_S + _EPS / DAY_S).astype(np.int64)
+        return pd.DataFrame({
+            "day": day + 1, "date": [d.isoformat() for d, _ in when], "start": [c for _, c in when],
+            "required": self.required, "on_phone": self.on_phone, "in_seat": self.present,
+            "over": np.clip(self.on_phone - self.required, 0, None),
+            "under": np.clip(self.required - self.on_phone, 0, None),
+        })  # fmt: skip
+
+    def shortest_rest_h(self) -> float:
+        """Shortest time between the end of a shift and the agent's next one, hours (inf if none)."""
+        best = math.inf
+        by_agent: dict[int, list[tuple[float, float]]] = {}
+        for agent, _, v in self.assignments:
+            by_agent.setdefault(agent, []).append(v.spans())
+        for spans in by_agent.values():
+            spans.sort()
+            for (_, e), (s, _) in itertools.pairwise(spans):
+                best = min(best, (s - e) / 3600.0)
+        return best
+
+    def summary(self) -> dict[str, float]:
+        """Headcount (total and per contract), FTE, paid hours, part-time share, shortest rest."""
+        out: dict[str, float] = {"headcount": float(self.headcount), "fte": self.fte,
+                                 "paid_hours": self.paid_hours}  # fmt: skip
+        for c, con in enumerate(self.contracts):
+            out[f"headcount_{con.name}"] = float(sum(1 for a in self.agent_contract if a == c))
+        pt = sum(1 for a in self.agent_contract if self.contracts[a].part_time)
+        out["part_time_share"] = pt / self.headcount if self.headcount else 0.0
+        out["shortest_rest_h"] = self.shortest_rest_h()
+        return out
+
+
+def write_tours(roster: TourRoster, folder: Path) -> list[Path]:
+    """Write ``roster.csv`` (the publishable shifts), ``roster_agents.csv``,
+    ``roster_cover.csv`` and ``roster_summary.json`` into ``folder``; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / n for n in ("roster.csv", "roster_agents.csv", "roster_cover.csv",
+                                   "roster_summary.json")]  # fmt: skip
+    roster.shifts().to_csv(paths[0], index=False)
+    roster.agents().to_csv(paths[1], index=False)
+    roster.cover().to_csv(paths[2], index=False)
+    summary = {k: (None if isinstance(v, float) and math.isinf(v) else round(v, 4))
+               for k, v in roster.summary().items()}  # fmt: skip
+    summary["optimal"] = roster.optimal
+    paths[3].write_text(json.dumps(summary, indent=2) + "\n")
+    return paths
