@@ -15,6 +15,7 @@ option, e.g. ``patience=nope``, is refused by Hydra with the list of options, st
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from sim.compose import CONFIG_DIR, check_overrides
 from sim.config import register_configs
 from sim.runner import replicate
 from sim.sweep import PointOutcome, check_points, point_workers, run_point, write_collected
+from sim.trust import TRUST_ENV, TRUST_FLAG, check_command_line
 from sim.validation import ConfigError, load_config
 from sim.writer import summary_text, write_results
 
@@ -116,6 +118,10 @@ def _validate(cfg: DictConfig) -> None:
 def main() -> None:
     """Entry point of the ``callsim`` console script."""
     args = sys.argv[1:]
+    if TRUST_FLAG in args:  # trust this command's configs (sim.trust); Hydra must not see it
+        args = [a for a in args if a != TRUST_FLAG]
+        sys.argv = [sys.argv[0], *args]
+        os.environ[TRUST_ENV] = "1"
     if args and args[0] == "plan":
         from sim.plan import main as plan_main
 
@@ -130,6 +136,7 @@ def main() -> None:
         return
     with _friendly_errors():
         check_overrides([a for a in args if not a.startswith("-") and a != "validate"])
+        check_command_line(args)  # configs are data: no code, no environment (sim.trust)
         if {"-m", "--multirun"} & set(args) and args[0] != "validate":
             check_points([a for a in args if not a.startswith("-")])
     if args and args[0] == "validate":

@@ -359,14 +359,21 @@ def register_configs() -> None:
     """Register the schema in Hydra's ConfigStore as ``callsim_schema``.
 
     ``configs/config.yaml`` lists it first in its defaults, so every YAML value and
-    every command-line override is merged onto (and type-checked against) it. Its
+    every command-line override is merged onto (and type-checked against) it; the
+    resolver ``callsim_dirname`` (:func:`sim.paths.point_dirname`) makes a sweep
+    point's folder name safe. Its
     distribution nodes keep only their ``kind``: a group file such as
     ``service/exponential.yaml`` must not inherit the ``cv`` of the schema's default
     lognormal (every group file states all the parameters of its law).
     """
     from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
+
+    from sim.paths import point_dirname
 
     ConfigStore.instance().store(name="callsim_schema", node=_kinds_only(Config()))
+    # hydra.sweep.subdir: ${callsim_dirname:${hydra.job.override_dirname}} (sim.paths)
+    OmegaConf.register_new_resolver("callsim_dirname", point_dirname, replace=True)
 
 
 def _kinds_only(node: Any) -> Any:

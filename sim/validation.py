@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,8 +24,12 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
 from sim.config import Config, DistributionConfig
+from sim.config_input import check_boolean_override, check_booleans, to_python
 from sim.distributions import Distribution, from_spec
+from sim.errors import ConfigError
+from sim.paths import check_folder_name
 from sim.timetable import Timetable, parse_clock
+from sim.trust import check_data
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -42,14 +45,6 @@ __all__ = [
 SHARE_TOLERANCE = 1e-6
 #: Attempts per caller are stored in one byte.
 MAX_ATTEMPTS = 255
-
-
-class ConfigError(ValueError):
-    """A configuration value is not allowed. ``key`` is the dotted path of the culprit."""
-
-    def __init__(self, message: str, key: str | None = None) -> None:
-        super().__init__(message)
-        self.key = key
 
 
 def _bad(key: str, value: Any, allowed: str) -> ConfigError:
@@ -253,10 +248,9 @@ def validate(cfg: Config) -> Config:
     _integer("run.replications", r.replications, 1)
     _integer("run.workers", r.workers, 1)
     _integer("run.seed", r.seed, 0)
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", str(r.name)) or ".." in str(r.name):
-        raise _bad(
-            "run.name", r.name, "must be a folder name: letters, digits, '_', '-', '.' (no '..')"
-        )
+    name_problem = check_folder_name(r.name)
+    if name_problem is not None:
+        raise _bad("run.name", r.name, name_problem)
     return cfg
 
 
@@ -406,20 +400,34 @@ def load_config(
     ``overrides`` are dotted keys with ``__`` for dots, handy in notebooks:
     ``load_config(staffing__agents=12, run__days=2)``.
     """
+    if not isinstance(source, DictConfig):
+        source = to_python(source)  # numpy scalars and arrays from notebooks
+    overrides = to_python(overrides)
     if isinstance(source, Config) and not overrides:
+        check_data(dataclasses.asdict(source))
         return validate(source)
+    where = str(source) if isinstance(source, str | Path) else "config"
     try:
         merged = OmegaConf.structured(Config)
         if isinstance(source, Config):
             merged = OmegaConf.merge(merged, OmegaConf.structured(source))
         elif isinstance(source, str | Path):
-            merged = OmegaConf.merge(merged, OmegaConf.load(source))
+            loaded = OmegaConf.load(source)
+            check_data(loaded, where)
+            check_booleans(OmegaConf.to_container(loaded, resolve=False))
+            merged = OmegaConf.merge(merged, loaded)
         elif source is not None:
+            if not isinstance(source, DictConfig):
+                check_booleans(source)
             data = source if isinstance(source, DictConfig) else OmegaConf.create(dict(source))
+            check_data(data, where)
             _reset_retyped_distributions(merged, data)
             merged = OmegaConf.merge(merged, data)
         for dotted, value in overrides.items():
+            check_data({dotted: value}, "overrides")
+            check_boolean_override(dotted.replace("__", "."), value)
             OmegaConf.update(merged, dotted.replace("__", "."), value, merge=True)
+        check_data(merged, where)
         obj = OmegaConf.to_object(merged)
     except OmegaConfBaseException as exc:
         raise omegaconf_error(exc) from None
