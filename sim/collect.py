@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.csv_cells import write_csv
 from sim.validation import ConfigError
 
 __all__ = ["POINT_NEUTRAL_KEYS", "collect", "read_overrides", "swept_params", "write_collected"]
@@ -166,7 +167,7 @@ def write_collected(sweep_dir: str | Path) -> Path:
     root = Path(sweep_dir)
     table = collect(root)
     parquet = _atomic(lambda p: table.to_parquet(p, index=False), root / "sweep.parquet")
-    _atomic(lambda p: table.to_csv(p, index=False), root / "sweep.csv")
+    _atomic(lambda p: write_csv(table, p), root / "sweep.csv")  # formula-safe cells
     points = table["point"].nunique()
     log.info(
         "collected %d row(s): %d point(s), parameters %s -> %s",

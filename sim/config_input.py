@@ -25,8 +25,8 @@ __all__ = ["BOOL_KEYS", "check_boolean_override", "check_booleans", "to_python"]
 def to_python(value: Any) -> Any:
     """``value`` with numpy scalars and arrays replaced by Python numbers and lists.
 
-    Mappings, lists, tuples and dataclass instances are copied recursively; anything
-    else is returned as it is.
+    Mappings, lists and tuples are copied recursively, dataclass instances only if a
+    field changes; anything else is returned as it is.
     """
     if isinstance(value, np.ndarray):
         return to_python(value.tolist())
@@ -37,8 +37,13 @@ def to_python(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_python(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: to_python(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            new = to_python(old)
+            if new is not old and not (isinstance(old, list) and new == old):
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value  # same object
     return value
 
 

@@ -101,6 +101,19 @@ def build_distribution(spec: DistributionConfig | Mapping[str, Any], key: str) -
         raise ConfigError(str(exc), key) from None
 
 
+def _finite_law(dist: Distribution, key: str, kind: str) -> None:
+    """Refuse a law with mass at infinity or an infinite mean where a time must end
+    (handle times, recontact delays): ``never``, ``genesys2020``, an infinite tail."""
+    mass_at_inf = 1.0 - float(dist.cdf(math.inf))
+    if mass_at_inf > 1e-12 or not math.isfinite(dist.mean):
+        raise ConfigError(
+            f"{key}.kind = {kind!r} takes infinite values "
+            f"(P(T = inf) = {mass_at_inf:.3g}, mean = {dist.mean:g} s); this time must end: "
+            "use a law with finite values (no never, genesys2020 or infinite tail)",
+            key,
+        )
+
+
 def _check_center(cfg: Config) -> Timetable:
     c = cfg.center
     try:
@@ -221,8 +234,8 @@ def validate(cfg: Config) -> Config:
     _integer("run.days", r.days, 1)
     timetable = _check_center(cfg)
     _check_staffing(cfg, timetable.n_intervals)
-    build_distribution(cfg.service.talk, "service.talk")
-    build_distribution(cfg.service.acw, "service.acw")
+    for key, spec in (("service.talk", cfg.service.talk), ("service.acw", cfg.service.acw)):
+        _finite_law(build_distribution(spec, key), key, spec.kind)
     build_distribution(cfg.patience, "patience")
     _probability("redials.probability", cfg.redials.probability)
     _probability("redials.blocked_probability", cfg.redials.blocked_probability)
@@ -259,7 +272,8 @@ def _check_journey(cfg: Config) -> None:
     res, exp, cu = cfg.resolution, cfg.experience, cfg.customers
     _probability("resolution.fcr", res.fcr)
     _probability("resolution.recontact_probability", res.recontact_probability)
-    build_distribution(res.recontact_delay, "resolution.recontact_delay")
+    delay = build_distribution(res.recontact_delay, "resolution.recontact_delay")
+    _finite_law(delay, "resolution.recontact_delay", res.recontact_delay.kind)
     if _integer("resolution.max_contacts", res.max_contacts, 1) > MAX_ATTEMPTS:
         raise _bad("resolution.max_contacts", res.max_contacts, f"must be <= {MAX_ATTEMPTS}")
     _probability("resolution.empowered_share", res.empowered_share)

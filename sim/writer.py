@@ -15,7 +15,9 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
     days.parquet         per replication x day: calls, agent time, customers, money
     calls.parquet        per call attempt of replication 0 (if output.calls_table)
     agents.parquet       per replication x agent x day (if workforce.enabled)
-    *.csv                CSV copies of the tables up to output.csv_max_rows rows
+    *.csv                CSV copies of the tables up to output.csv_max_rows rows (text
+                         cells starting like a formula, =+-@, get a leading ', see
+                         sim.csv_cells)
     figures/intervals.png
     figures/days.png     customers and money per day (when customers are tracked)
     report.html          everything above for reading: metadata, KPI table with
@@ -26,6 +28,7 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import shutil
@@ -36,11 +39,14 @@ from typing import Any
 import pandas as pd
 from omegaconf import OmegaConf
 
+from sim.csv_cells import write_csv
 from sim.metrics import KPI_DEFINITIONS
 from sim.report import run_figures, run_report
 from sim.runner import Replications
 
 __all__ = ["summary_text", "write_results"]
+
+log = logging.getLogger("callsim")
 
 _SHOWN = (
     ("offered", "calls offered", "{:,.0f}"),
@@ -124,7 +130,7 @@ def _summary_json(reps: Replications) -> dict[str, Any]:
 def _table(df: pd.DataFrame, folder: Path, name: str, csv_max_rows: int) -> None:
     df.to_parquet(folder / f"{name}.parquet", index=False)
     if 0 < len(df) <= csv_max_rows:
-        df.to_csv(folder / f"{name}.csv", index=False)
+        write_csv(df, folder / f"{name}.csv")
 
 
 def write_results(reps: Replications, folder: Path, overrides: list[str] | None = None) -> Path:
@@ -143,15 +149,19 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
         (partial / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(cfg)))
         if overrides is not None:
             (partial / "overrides.txt").write_text("".join(f"{o}\n" for o in overrides))
-        reps.summary.to_csv(partial / "summary.csv")
-        reps.per_replication.to_csv(partial / "replications.csv", index=False)
+        write_csv(reps.summary, partial / "summary.csv", index=True)
+        write_csv(reps.per_replication, partial / "replications.csv")
         _table(reps.intervals, partial, "intervals", out.csv_max_rows)
         _table(reps.days, partial, "days", out.csv_max_rows)
         if out.calls_table:
             _table(reps.calls, partial, "calls", out.csv_max_rows)
         if cfg.workforce.enabled:
             _table(reps.agents, partial, "agents", out.csv_max_rows)
-        figures = run_figures(reps)  # {} when output.figures is false
+        try:
+            figures = run_figures(reps)  # {} when output.figures is false
+        except Exception as exc:  # a figure must never cost the tables
+            log.warning("figures not drawn (%s: %s); the tables are written", type(exc).__name__, exc)
+            figures = {}
         if figures:
             (partial / "figures").mkdir()
             for name, png in figures.items():
