@@ -8,7 +8,11 @@ in which order: ``run.workers`` changes the speed, never the results.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +25,7 @@ from sim.metrics import SUMMARY_KEYS
 from sim.model import CallCenter, ConfigLike
 from sim.results import Results
 
-__all__ = ["Replications", "confidence_table", "replicate"]
+__all__ = ["Replications", "confidence_table", "replicate", "sigterm_exits"]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,33 @@ def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) ->
     ).rename_axis("kpi")
 
 
+@contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """Inside this block, SIGTERM raises ``SystemExit(143)`` in the main thread.
+
+    Python's default for SIGTERM ends the process at once, leaving worker processes
+    (a replication pool, a joblib sweep's workers) running for minutes; as an exception
+    it unwinds, so ``finally`` blocks terminate the workers and remove partial results.
+    Does nothing outside the main thread. The previous handler comes back afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _one_task(task: tuple[Config, int, bool]) -> Results:
+    return _one(*task)
+
+
 def _one(config: Config, replication: int, keep_calls: bool) -> Results:
     """One replication in a worker process (the calls table only if ``keep_calls``)."""
     res = CallCenter(config).run(replication)
@@ -109,11 +140,19 @@ def replicate(
                 results.append(res)
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=min(w, n)) as pool:
-                futures = [pool.submit(_one, cfg, r, r == 0) for r in range(n)]
-                for fut in futures:
-                    results.append(fut.result())
-                    bar.update()
+            tasks = [(cfg, r, r == 0) for r in range(n)]
+            pool = multiprocessing.get_context().Pool(min(w, n))
+            try:
+                with sigterm_exits():  # SIGTERM: the workers go too, now
+                    for res in pool.imap(_one_task, tasks):
+                        results.append(res)
+                        bar.update()
+                pool.close()
+            except BaseException:
+                pool.terminate()  # never leave worker processes behind
+                raise
+            finally:
+                pool.join()
     per = pd.DataFrame(
         [{"replication": res.replication, **res.summary} for res in results],
         columns=["replication", *SUMMARY_KEYS],
