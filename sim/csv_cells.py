@@ -44,7 +44,7 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if _texty(out[col]):
             out[col] = out[col].astype(object).map(escape_cell)
-    if out.index.dtype == object:
+    if _texty(out.index.to_series()):
         out.index = out.index.map(escape_cell)
     out.columns = [escape_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
