@@ -32,7 +32,7 @@ log = logging.getLogger("callsim")
 #: same for every point of a sweep (``run.name`` names the sweep folder) or not
 #: changing the numbers. ``configs/config.yaml`` lists the same keys under
 #: ``hydra.job.config.override_dirname.exclude_keys`` (a test checks they agree).
-POINT_NEUTRAL_KEYS: tuple[str, ...] = ("run.name", "run.workers")
+POINT_NEUTRAL_KEYS: tuple[str, ...] = ("run.name", "run.workers", "run.force")
 
 
 def _skipped(part: str) -> bool:

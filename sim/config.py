@@ -333,6 +333,7 @@ class RunConfig:
     replications: int = 1  # independent replications (streams spawned from seed)
     workers: int = 1  # processes for replications; 1 = in this process
     seed: int = 20261123  # root seed of numpy SeedSequence
+    force: bool = False  # run even if the size estimate says it cannot fit (sim.size)
 
 
 @dataclass

@@ -13,7 +13,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from sim.config import Config
 from sim.metrics import SUMMARY_KEYS
 from sim.model import CallCenter, ConfigLike
 from sim.results import Results
+from sim.size import estimate
 
 __all__ = ["Replications", "confidence_table", "replicate", "sigterm_exits"]
 
@@ -126,9 +127,11 @@ def replicate(
     if w < 1:
         raise ValueError(f"workers = {w}: must be >= 1")
     results: list[Results] = []
+    size = estimate(replace(cfg, run=replace(cfg.run, replications=n, workers=w)),
+                    model.timetable.n_intervals)  # fmt: skip
     log.info(
-        "simulating %s: %d replication(s) of %d day(s) on %d worker(s)",
-        cfg.run.name, n, cfg.run.days, min(w, n),
+        "simulating %s: %d replication(s) of %d day(s) on %d worker(s); size: %s",
+        cfg.run.name, n, cfg.run.days, min(w, n), size.text(),
     )  # fmt: skip
     # a progress bar on a terminal only (tqdm's disable=None); quiet in logs and CI
     with tqdm(total=n, desc=cfg.run.name, unit="rep", disable=None, leave=False) as bar:

@@ -57,7 +57,7 @@ log = logging.getLogger("callsim")
 
 #: Config keys that change how fast a point runs, never its numbers: a finished point
 #: is reused whatever their value.
-SPEED_ONLY_KEYS: tuple[str, ...] = ("run.workers",)
+SPEED_ONLY_KEYS: tuple[str, ...] = ("run.workers", "run.force")
 
 PointStatus = Literal["done", "stale", "new"]
 

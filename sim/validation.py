@@ -28,6 +28,7 @@ from sim.config_input import check_boolean_override, check_booleans, to_python
 from sim.distributions import Distribution, from_spec
 from sim.errors import ConfigError
 from sim.paths import check_folder_name
+from sim.size import check_size
 from sim.timetable import Timetable, parse_clock
 from sim.trust import check_data
 
@@ -264,6 +265,9 @@ def validate(cfg: Config) -> Config:
     name_problem = check_folder_name(r.name)
     if name_problem is not None:
         raise _bad("run.name", r.name, name_problem)
+    if not isinstance(r.force, bool):
+        raise _bad("run.force", r.force, "must be true or false")
+    check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
     return cfg
 
 
