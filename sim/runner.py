@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,13 @@ from sim.model import CallCenter, ConfigLike
 from sim.results import Results
 from sim.size import estimate
 
-__all__ = ["Replications", "confidence_table", "replicate", "sigterm_exits"]
+__all__ = [
+    "PROGRESS_EVERY_S",
+    "Replications",
+    "confidence_table",
+    "replicate",
+    "sigterm_exits",
+]
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +81,26 @@ def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) ->
     ).rename_axis("kpi")
 
 
+#: Without a terminal (a log file, CI), a progress line at most this often, seconds.
+PROGRESS_EVERY_S = 10.0
+
+
+class _Progress:
+    """Progress lines for logs (the tqdm bar shows only on a terminal): ``replication k
+    of n done, elapsed t s``, at most every :data:`PROGRESS_EVERY_S` seconds and for the
+    last replication."""
+
+    def __init__(self, n: int, logged: bool) -> None:
+        self.n, self.logged = n, logged
+        self.t0 = self.last = time.perf_counter()
+
+    def done(self, k: int) -> None:
+        now = time.perf_counter()
+        if self.logged and (k == self.n or now - self.last >= PROGRESS_EVERY_S):
+            log.info("replication %d of %d done, elapsed %.1f s", k, self.n, now - self.t0)
+            self.last = now
+
+
 @contextmanager
 def sigterm_exits() -> Iterator[None]:
     """Inside this block, SIGTERM raises ``SystemExit(143)`` in the main thread.
@@ -116,7 +143,9 @@ def replicate(
 ) -> Replications:
     """Run ``replications`` (default ``run.replications``) independent replications.
 
-    ``workers`` (default ``run.workers``) > 1 spreads them over processes.
+    ``workers`` (default ``run.workers``) > 1 spreads them over processes. Logs the size
+    estimate first (:mod:`sim.size`); then a progress bar on a terminal, or progress
+    lines (``replication k of n done, elapsed t s``) in a log file.
     """
     model = CallCenter(config)
     cfg = model.config
@@ -135,6 +164,7 @@ def replicate(
     )  # fmt: skip
     # a progress bar on a terminal only (tqdm's disable=None); quiet in logs and CI
     with tqdm(total=n, desc=cfg.run.name, unit="rep", disable=None, leave=False) as bar:
+        progress = _Progress(n, logged=bool(bar.disable))
         if w == 1 or n == 1:
             for r in range(n):
                 res = model.run(r)
@@ -142,6 +172,7 @@ def replicate(
                     res.calls = res.calls.iloc[0:0]
                 results.append(res)
                 bar.update()
+                progress.done(r + 1)
         else:
             tasks = [(cfg, r, r == 0) for r in range(n)]
             pool = multiprocessing.get_context().Pool(min(w, n))
@@ -150,6 +181,7 @@ def replicate(
                     for res in pool.imap(_one_task, tasks):
                         results.append(res)
                         bar.update()
+                        progress.done(len(results))
                 pool.close()
             except BaseException:
                 pool.terminate()  # never leave worker processes behind

@@ -142,6 +142,7 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
     folder = Path(folder)
     cfg = reps.config
     out = cfg.output
+    log.info("writing results into %s", folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
     partial.mkdir()
