@@ -31,13 +31,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from omegaconf import OmegaConf
 
+from sim.config import Config
 from sim.htmlkit import (
+    Markup,
     atomic_write_text,
     callsim_version,
     definitions_section,
+    esc,
     figure_png,
     format_kpi,
     img_figure,
+    kpi_label,
     kpi_link,
     kpi_unit,
     page,
@@ -45,6 +49,7 @@ from sim.htmlkit import (
     utc_now,
 )
 from sim.htmlkit import table as html_table
+from sim.kpis import natural_bounds
 from sim.metrics import SUMMARY_KEYS
 from sim.plots import agents_figure, days_figure, interval_figure
 from sim.runner import Replications, confidence_table
@@ -63,26 +68,69 @@ __all__ = [
 SWEEP_KPIS = ("service_level", "asa_s", "abandon_rate", "occupancy", "profit")
 
 
-def _kpi_table(summary: pd.DataFrame, confidence: float) -> str:
+def _targets(cfg: Config) -> dict[str, tuple[float, str]]:
+    """KPIs with a target in the config: name -> (target, ">=" or "<=")."""
+    return {"service_level": (cfg.metrics.sl_target, ">=")}
+
+
+def _target_text(kpi: str, r: pd.Series, targets: Mapping[str, tuple[float, str]]) -> Markup:
+    """``met``/``missed`` (by the mean) for a KPI with a target, ``""`` otherwise; says
+    when the confidence interval still holds the target."""
+    if kpi not in targets or not math.isfinite(float(r["mean"])):
+        return Markup("")
+    target, sense = targets[kpi]
+    mean, low, high = float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])
+    met = mean >= target if sense == ">=" else mean <= target
+    word = "met" if met else "missed"
+    goal = f"{sense} {format_kpi(kpi, target)}"
+    sure = ""
+    if math.isfinite(low) and math.isfinite(high) and low <= target <= high:
+        sure = " (the confidence interval holds the target)"
+    return Markup(f'<span class="{word}">{word}</span> ({esc(goal)}){esc(sure)}')
+
+
+def _bound(kpi: str, value: float, like: float) -> tuple[str, bool]:
+    """A confidence bound for reading, clipped at the KPI's natural bounds."""
+    low, high = natural_bounds(kpi)
+    clipped = min(max(value, low), high) if math.isfinite(value) else value
+    return format_kpi(kpi, clipped, like=like), clipped != value and math.isfinite(value)
+
+
+def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = None) -> str:
+    currency = cfg.economics.currency if cfg is not None else "currency units"
+    targets = _targets(cfg) if cfg is not None else {}
     rows = []
+    any_clipped = False
     for kpi, r in summary.iterrows():
         k = str(kpi)
         mean, half = float(r["mean"]), float(r["half_width"])
+        low, low_clipped = _bound(k, float(r["ci_low"]), mean)
+        high, high_clipped = _bound(k, float(r["ci_high"]), mean)
+        any_clipped |= low_clipped or high_clipped
         rows.append(
             [
                 kpi_link(k),
-                kpi_unit(k),
+                kpi_unit(k, currency),
                 format_kpi(k, mean),
                 "± " + format_kpi(k, half, like=mean) if math.isfinite(half) else "n/a",
-                format_kpi(k, float(r["ci_low"]), like=mean),
-                format_kpi(k, float(r["ci_high"]), like=mean),
+                low + (" *" if low_clipped else ""),
+                high + (" *" if high_clipped else ""),
                 format_kpi(k, float(r["sd"]), like=mean),
                 f"{float(r['n']):.0f}",
+                _target_text(k, r, targets),
             ]
         )
     ci = f"{confidence:.0%} CI"
-    header = ["KPI", "unit", "mean", "half-width", f"{ci} low", f"{ci} high", "sd", "n"]
-    return html_table(header, rows, table_id="kpis", text_columns=(0, 1))
+    header = ["KPI", "unit", "mean", "half-width", f"{ci} low", f"{ci} high", "sd", "n",
+              "target"]  # fmt: skip
+    note = ""
+    if any_clipped:
+        note = (
+            '<p class="note">* clipped at the natural bound (a count is never below 0, a '
+            "share never outside 0-100%): the Student-t interval, symmetric around the "
+            "mean, reaches past it when replications vary a lot relative to the mean.</p>"
+        )
+    return html_table(header, rows, table_id="kpis", text_columns=(0, 1, 8)) + note
 
 
 # ------------------------------------------------------------------------------ one run
@@ -164,7 +212,7 @@ def run_report(
         f'<p class="note">Mean over {n} replication(s) and the {conf:.0%} Student-t '
         "confidence interval of the mean (half-width: mean ± this). n/a: not defined "
         "(no calls of that kind, customers not tracked, or a single replication).</p>",
-        _kpi_table(reps.summary, conf),
+        _kpi_table(reps.summary, conf, cfg),
     ]
     per = reps.per_replication.set_index("replication").T
     rows = [
@@ -197,7 +245,9 @@ def run_report(
         '<h2 id="overrides">Overrides</h2>',
         pre(over),
         '<h2 id="config">Resolved configuration</h2>',
+        "<details><summary>The whole configuration of the run (YAML)</summary>",
         pre(OmegaConf.to_yaml(OmegaConf.structured(cfg))),
+        "</details>",
     ]
     subtitle = (
         f"{cfg.run.days} day(s) x {n} replication(s), "
@@ -311,12 +361,16 @@ def sweep_report(
     summary = sweep_summary(table, params, confidence)
     kpis = list(dict.fromkeys(summary["kpi"]))
     points = summary.drop_duplicates("point")[["point", *params]]
+    try:  # numeric order of the swept values (95 before 100), not the folder names'
+        points = points.sort_values(list(params), kind="stable")
+    except TypeError:  # a key mixes types: keep the folders' order
+        pass
     n_rep = table.groupby("point").size()
     shown = [k for k in (*SWEEP_KPIS, "offered", "fcr") if k in kpis]
     wide = summary.set_index(["point", "kpi"])
     rows = []
     for pt in points.to_dict("records"):  # records keep each column's type (ints)
-        cells: list[object] = [pt["point"], *(pt[p] for p in params), int(n_rep[pt["point"]])]
+        cells: list[object] = [*(pt[p] for p in params), int(n_rep[pt["point"]])]
         for k in shown:
             r = wide.loc[(pt["point"], k)]
             mean = float(r["mean"])
@@ -325,12 +379,12 @@ def sweep_report(
                 text += " ± " + format_kpi(k, float(r["half_width"]), like=mean)
             cells.append(text)
         rows.append(cells)
-    header = ["point", *params, "replications", *(f"{k} ({kpi_unit(k)})" for k in shown)]
+    header = [*params, "replications", *(f"{kpi_label(k)} ({kpi_unit(k)})" for k in shown)]
     sections = [
         '<h2 id="kpi-section">Key figures per point</h2>',
         f'<p class="note">Mean ± half-width of the {confidence:.0%} Student-t confidence '
         "interval over the point's replications.</p>",
-        html_table(header, rows, table_id="kpis", text_columns=tuple(range(1 + len(params)))),
+        html_table(header, rows, table_id="kpis", text_columns=tuple(range(len(params)))),
         '<h2 id="figures">Figures</h2>\n<div class="grid">',
     ]
     for k in SWEEP_KPIS:
