@@ -78,7 +78,7 @@ th, td { border: 1px solid #bbb; padding: .25rem .6rem; text-align: right;
 th { background: #eee; }
 td:first-child, th:first-child { text-align: left; }
 td { white-space: nowrap; }
-td.text, th.text { text-align: left; white-space: normal; overflow-wrap: anywhere; }
+td.text, th.text { text-align: left; white-space: normal; overflow-wrap: break-word; }
 .code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem;
   color: #555; font-weight: normal; }
 .met { color: #006d2c; font-weight: bold; }

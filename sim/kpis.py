@@ -76,15 +76,15 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("customers_lost_to_service", "customers lost to service", "customers", "customers",
      "customers who left after bad issues or negative word of mouth"),
     ("revenue", "revenue", "money", "money",
-     "revenue of the active customers over the run, currency units"),
+     "revenue of the active customers over the run, in economics.currency"),
     ("agent_cost", "agent cost", "money", "money",
      "paid agent-hours x economics.agent_cost_per_hour + hiring cost over the run, "
-     "currency units"),
-    ("profit", "profit", "money", "money", "revenue - agent_cost, currency units"),
+     "in economics.currency"),
+    ("profit", "profit", "money", "money", "revenue - agent_cost, in economics.currency"),
     ("value_lost_to_service", "value lost to service", "money", "money",
-     "customers lost to service x their lifetime value, currency units"),
+     "customers lost to service x their lifetime value, in economics.currency"),
     ("value_won", "value won", "money", "money",
-     "customers won x their lifetime value, currency units"),
+     "customers won x their lifetime value, in economics.currency"),
     ("headcount_end", "agents at the end", "agents", "agents",
      "agents employed and answering calls at the end of the run (workforce)"),
     ("quits", "agents who quit", "agents", "agents",
@@ -98,7 +98,7 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("paid_hours", "paid agent-hours", "h", "agents",
      "agent-hours paid: present (no workforce) or rostered (workforce)"),
     ("hiring_cost", "hiring cost", "money", "agents",
-     "hires x workforce.hiring.cost_per_hire, currency units"),
+     "hires x workforce.hiring.cost_per_hire, in economics.currency"),
 )  # fmt: skip
 
 #: Every summary KPI by name, in the order of :data:`sim.metrics.SUMMARY_KEYS`.

@@ -14,7 +14,8 @@ base64 PNG, no JavaScript, no network (:mod:`sim.htmlkit`). It shows
   key with CI error bars (one line per value of the other swept keys), and the
   definitions. Written atomically.
 
-Units: shares are shown in %, times in seconds, money in currency units; the tables
+Units (the KPI registry, :mod:`sim.kpis`): shares in %, times in seconds, money in
+``economics.currency``; the tables
 say so in their headers.
 """
 
@@ -166,7 +167,10 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
     }
     if cfg.customers.enabled:
         figs["days"] = figure_png(
-            days_figure(reps.days, title="customers and money", scenario=cfg.run.name)
+            days_figure(
+                reps.days, title="customers and money", scenario=cfg.run.name,
+                currency=cfg.economics.currency,
+            )  # fmt: skip
         )
     if cfg.workforce.enabled:
         figs["agents"] = figure_png(agents_figure(reps.days, title="agents", scenario=cfg.run.name))
@@ -337,11 +341,11 @@ def sweep_figure(summary: pd.DataFrame, params: Sequence[str], kpi: str, title: 
         elif pd.api.types.is_integer_dtype(s[x_key]):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(unit_label(x_key, _key_unit(x_key)))
-        ax.set_ylabel(unit_label(kpi, kpi_unit(kpi)))
+        ax.set_ylabel(unit_label(kpi_label(kpi), kpi_unit(kpi)))
         if rest:
             scenario_legend(ax, title=", ".join(rest))
         ax.set_title("mean and confidence interval over replications", fontsize=11, weight="normal")
-        fig.suptitle(scenario_title(title, kpi))
+        fig.suptitle(scenario_title(title, kpi_label(kpi)))
     return fig
 
 
@@ -394,7 +398,7 @@ def sweep_report(
                 img_figure(
                     png,
                     alt=f"{title}: {k} against {params[0]}",
-                    caption=f"{k} against {params[0]}: mean and {confidence:.0%} "
+                    caption=f"{kpi_label(k)} ({k}) against {params[0]}: mean and {confidence:.0%} "
                     "confidence interval (error bars) over replications.",
                     fig_id=f"figure-{k}",
                 )
