@@ -170,7 +170,7 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
             days_figure(
                 reps.days, title="customers and money", scenario=cfg.run.name,
                 currency=cfg.economics.currency,
-            )  # fmt: skip
+            )
         )
     if cfg.workforce.enabled:
         figs["agents"] = figure_png(agents_figure(reps.days, title="agents", scenario=cfg.run.name))

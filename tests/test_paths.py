@@ -137,7 +137,7 @@ def test_stale_point_with_foreign_files_is_never_deleted(tmp_path: Path) -> None
     (victim / "thesis.tex").write_text("years of work")
     cfg = load_config({"run": {"days": 1}, "staffing": {"agents": 3},
                        "center": {"volume_per_day": 100.0}, "output": {"figures": False}})  # fmt: skip
-    with pytest.raises(ConfigError, match="thesis.tex"):
+    with pytest.raises(ConfigError, match=r"thesis\.tex"):
         run_point(cfg, victim, [])
     assert (victim / "thesis.tex").read_text() == "years of work"
     link = tmp_path / "p"

@@ -373,7 +373,7 @@ def test_summary_text_plain_and_only_what_applies() -> None:
 
 def test_sweep_table_orders_points_by_value_not_by_name(tmp_path: Path) -> None:
     rows = []
-    for point, agents in enumerate([95, 100, 105, 110]):
+    for _point, agents in enumerate([95, 100, 105, 110]):
         for r in range(2):
             rows.append({"point": f"staffing.agents={agents}", "replication": r,
                          "staffing.agents": agents, "service_level": 0.5 + agents / 1000,

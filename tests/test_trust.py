@@ -188,7 +188,7 @@ def test_numpy_values_are_accepted() -> None:
     )
     plain = sim.simulate(
         {"staffing": {"agents": 4}, "center": {"volume_per_day": 150.0, "interval_min": 60},
-         "run": {"days": 1, "seed": 5}}  # fmt: skip
+         "run": {"days": 1, "seed": 5}}
     )
     assert pd.Series(res.summary).equals(pd.Series(plain.summary))  # the same, bit for bit
     cfg = load_config(staffing__agents=np.array([3] * 24))
@@ -203,7 +203,7 @@ def test_numpy_values_are_accepted() -> None:
         (
             "resolution.recontact_delay",
             {"kind": "histogram", "edges_s": [0.0, 60.0, float("inf")], "probs": [0.5, 0.5],
-             "tail_mean_s": float("inf")},  # fmt: skip
+             "tail_mean_s": float("inf")},
         ),
     ],
 )
