@@ -50,7 +50,7 @@ $(LAUNCHERS_STAMP): $(STAMP)
 
 test-launchers: $(LAUNCHERS_STAMP)
 	$(PY) -c "import ray, hydra_plugins.hydra_ray_launcher, hydra_plugins.hydra_submitit_launcher"
-	$(PY) -m pytest -q -m launchers tests/test_sweep.py
+	$(PY) -m pytest -q -m launchers tests/app/test_sweep.py
 
 ## Simulated vs exact for the validation config.
 validate: $(RUN_STAMP)
@@ -86,9 +86,23 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests benchmarks experiments
 	$(VENV)/bin/ruff check docs/figures.py
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+## Build the wheel, install it (not editable) into a fresh venv and run `callsim` and
+## `callsim plan` from a folder outside the checkout: what `pip install .` users get.
+.PHONY: wheel-check
+wheel-check: $(STAMP)
+	rm -rf build/wheel-check && mkdir -p build/wheel-check/run
+	$(PY) -m pip wheel --quiet --no-deps -w build/wheel-check/dist .
+	$(PYTHON) -m venv build/wheel-check/venv
+	build/wheel-check/venv/bin/python -m pip install --quiet build/wheel-check/dist/*.whl
+	cd $$(mktemp -d) && $(CURDIR)/build/wheel-check/venv/bin/callsim run.days=1 run.replications=1 \
+	  && $(CURDIR)/build/wheel-check/venv/bin/callsim plan --out plan-check \
+	  && test -f results/baseline/*/summary.json && test -f plan-check/plan.csv
+	@echo "wheel-check: the installed wheel runs callsim and callsim plan"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 ## The five studies of experiments/ (results/studies/<study>/; minutes at full size);
 ## `make studies QUICK=1` runs their tiny size, ARGS go to every study.

@@ -38,7 +38,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from sim.model import CallCenter
+from sim.model.callcenter import CallCenter
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "bench"

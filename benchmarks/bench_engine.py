@@ -6,7 +6,7 @@ second), FCFS, no redials, open around the clock, empty at time 0. Three
 implementations simulate it in the same run:
 
 * **callsim**: ``CallCenter.engine().run()`` (the event loop) followed by
-  :func:`sim.metrics.calls_table` (the per-call table); both are timed separately and
+  :func:`sim.outputs.metrics.calls_table` (the per-call table); both are timed separately and
   together (the headline: calls per second with the per-call table recorded). Peak
   memory is measured in a separate run under :mod:`tracemalloc` (it slows Python down).
 * **textbook SimPy**: ``tests/textbook.py``, one process per caller, a
@@ -49,10 +49,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.analytic import erlang_a
-from sim.engine import EngineLog, Outcome
-from sim.metrics import calls_table
-from sim.model import CallCenter
+from sim.core.calls import Outcome
+from sim.model.callcenter import CallCenter
+from sim.outputs.metrics import calls_table
+from sim.queue.engine import EngineLog
+from sim.theory.analytic import erlang_a
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "results" / "bench"

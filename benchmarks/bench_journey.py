@@ -3,7 +3,7 @@
 180 days of the benchmark centre of ``bench_engine.py`` (M/M/100+M: 100 agents,
 exponential handle 240 s and patience 180 s, load 0.95, open around the clock) with
 the whole journey on: first-contact resolution and repeat contacts
-(``configs/resolution/default.yaml``), experience ratings, and a customer base of
+(``sim/config/yaml/resolution/default.yaml``), experience ratings, and a customer base of
 200,000 customers in a market of 400,000 (churn, word of mouth, Bass acquisition, the
 feedback of the base on the call volume).
 
@@ -36,11 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_engine import bench_config
 
-from sim.config import CustomersConfig
-from sim.customers import Population
-from sim.model import CallCenter
-from sim.rng import Streams
-from sim.validation import load_config
+from sim.config.validation import load_config
+from sim.core.rng import Streams
+from sim.core.schema import CustomersConfig
+from sim.customers.population import Population
+from sim.model.callcenter import CallCenter
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_CALLS_PER_S = 150_000.0

@@ -20,7 +20,7 @@ TARGET_S = 120.0
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
     """Time the plan; print and save the numbers."""
-    from sim.plan import main as plan_main
+    from sim.app.plan import main as plan_main
 
     out = ROOT / "results" / "bench"
     args = ["--methods", "erlang_c", "--simulate", "--set", "run.days=7",

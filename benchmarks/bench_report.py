@@ -4,9 +4,9 @@ The baseline scenario as ``make run`` runs it (``sim.compose`` with the given
 overrides; 7 days x 10 replications by default) is simulated once, then timed, best
 of ``--repeat``:
 
-* **figures_s**: :func:`sim.report.run_figures` (both figures drawn and PNG-encoded);
-* **report_s**: :func:`sim.report.run_report` with those figures (tables, base64, YAML);
-* **write_results_s**: the whole results folder (:func:`sim.writer.write_results`:
+* **figures_s**: :func:`sim.report.html_report.run_figures` (both figures drawn and PNG-encoded);
+* **report_s**: :func:`sim.report.html_report.run_report` with those figures (tables, base64, YAML);
+* **write_results_s**: the whole results folder (:func:`sim.report.writer.write_results`:
   tables, figures, report, summary), for scale;
 * **report_kb**: size of ``report.html`` in KiB, and of its figures alone.
 
@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from sim.report import run_figures, run_report
-from sim.runner import replicate
-from sim.writer import write_results
+from sim.model.runner import replicate
+from sim.report.html_report import run_figures, run_report
+from sim.report.writer import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 

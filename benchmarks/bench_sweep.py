@@ -45,7 +45,7 @@ def _sweep(cwd: Path, *launcher: str) -> tuple[float, float]:
     """
     t0, c0 = time.perf_counter(), _cpu()
     subprocess.run(
-        [sys.executable, "-m", "sim.cli", "-m", *launcher, *POINTS],
+        [sys.executable, "-m", "sim.app.cli", "-m", *launcher, *POINTS],
         cwd=cwd,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -82,7 +82,7 @@ def main() -> dict[str, float]:
     """Time both sweeps; print and save the numbers."""
     import pandas as pd
 
-    from sim.collect import collect
+    from sim.app.collect import collect
 
     with tempfile.TemporaryDirectory() as tmp:
         serial_dir, joblib_dir = Path(tmp, "serial"), Path(tmp, "joblib")

@@ -6,7 +6,7 @@ numbers each lesson quotes.
     python docs/figures.py --quick            # tiny sizes: checks the script, not the figures
 
 Every number comes from ``sim.replicate`` (fixed seeds: the default ``run.seed``) or
-``sim.analytic``; the same script and version give the same figures. ``make
+``sim.theory.analytic``; the same script and version give the same figures. ``make
 docs-figures`` runs it. Figures go to ``--out`` (default ``docs/img`` relative to the
 working directory), at 80 dpi so that each stays under 150 KB.
 """
@@ -30,7 +30,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import sim
-from sim.runner import confidence_table
+from sim.model.runner import confidence_table
 
 __all__ = ["FIGURES", "main"]
 
@@ -74,7 +74,7 @@ def hockey_stick(quick: bool) -> Figure:
     rows = []
     for load in loads:
         k = kpis(steady(n, load, [], days), reps, ["asa_s", "service_level", "occupancy"])
-        exact = sim.analytic.erlang_c(load * n / HANDLE_S, HANDLE_S, n)
+        exact = sim.theory.analytic.erlang_c(load * n / HANDLE_S, HANDLE_S, n)
         rows.append(
             {
                 "load": load,
@@ -90,7 +90,7 @@ def hockey_stick(quick: bool) -> Figure:
     table = pd.DataFrame(rows)
     print(table.round(3).to_string(index=False))
     grid = np.linspace(0.3, 0.985, 200)
-    curve = [sim.analytic.erlang_c(x * n / HANDLE_S, HANDLE_S, n) for x in grid]
+    curve = [sim.theory.analytic.erlang_c(x * n / HANDLE_S, HANDLE_S, n) for x in grid]
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4))
     a.plot(grid, [e.asa_s for e in curve], "k-", lw=1, label="Erlang C")
     a.errorbar(table.load, table.asa_s, table.asa_hw, fmt="o", ms=4, label="simulated (95% CI)")
@@ -116,7 +116,7 @@ def impatience(quick: bool) -> Figure:
     rows = []
     for load in loads:
         k = kpis(steady(n, load, extra, days), reps, ["asa_s", "abandon_rate", "occupancy"])
-        exact = sim.analytic.erlang_a(load * n / HANDLE_S, HANDLE_S, n, patience_s)
+        exact = sim.theory.analytic.erlang_a(load * n / HANDLE_S, HANDLE_S, n, patience_s)
         rows.append(
             {
                 "load": load,
@@ -132,9 +132,9 @@ def impatience(quick: bool) -> Figure:
     table = pd.DataFrame(rows)
     print(table.round(3).to_string(index=False))
     grid = np.linspace(0.5, 1.25, 120)
-    ea = [sim.analytic.erlang_a(x * n / HANDLE_S, HANDLE_S, n, patience_s) for x in grid]
+    ea = [sim.theory.analytic.erlang_a(x * n / HANDLE_S, HANDLE_S, n, patience_s) for x in grid]
     below = grid[grid < 0.985]
-    ec = [sim.analytic.erlang_c(x * n / HANDLE_S, HANDLE_S, n).asa_s for x in below]
+    ec = [sim.theory.analytic.erlang_c(x * n / HANDLE_S, HANDLE_S, n).asa_s for x in below]
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4))
     a.plot(below, ec, "k--", lw=1, label="Erlang C (nobody hangs up)")
     a.plot(grid, [e.asa_s for e in ea], "k-", lw=1, label=f"Erlang A (patience {patience_s:.0f} s)")
@@ -193,8 +193,8 @@ def variability(quick: bool) -> Figure:
 def pooling(quick: bool) -> Figure:
     """Agents for 80/20 in one pooled centre against two half-size centres."""
     per_hour = np.arange(50, 1001, 50)
-    pooled = [sim.analytic.erlang_c_agents(c / 3600, 270.0, 0.8, 20) for c in per_hour]
-    split = [2 * sim.analytic.erlang_c_agents(c / 7200, 270.0, 0.8, 20) for c in per_hour]
+    pooled = [sim.theory.analytic.erlang_c_agents(c / 3600, 270.0, 0.8, 20) for c in per_hour]
+    split = [2 * sim.theory.analytic.erlang_c_agents(c / 7200, 270.0, 0.8, 20) for c in per_hour]
     for c, p, s2 in zip(per_hour, pooled, split, strict=True):
         if c in (100, 200, 400, 1000):
             print(f"{c} calls/h: pooled {p} agents, two halves {s2} agents ({s2 / p - 1:+.1%})")
@@ -209,7 +209,7 @@ def pooling(quick: bool) -> Figure:
                 "asa_s": k.loc["asa_s", "mean"],
                 "asa_hw": k.loc["asa_s", "half_width"],
                 "sl": k.loc["service_level", "mean"],
-                "erlang_c_asa_s": sim.analytic.erlang_c(0.9 * n / HANDLE_S, HANDLE_S, n).asa_s,
+                "erlang_c_asa_s": sim.theory.analytic.erlang_c(0.9 * n / HANDLE_S, HANDLE_S, n).asa_s,
             }
         )
     table = pd.DataFrame(rows)
@@ -226,7 +226,7 @@ def pooling(quick: bool) -> Figure:
     a2 = b
     a2.plot(
         grid,
-        [sim.analytic.erlang_c(0.9 * m / HANDLE_S, HANDLE_S, int(m)).asa_s for m in grid],
+        [sim.theory.analytic.erlang_c(0.9 * m / HANDLE_S, HANDLE_S, int(m)).asa_s for m in grid],
         "k-",
         lw=1,
         label="Erlang C",

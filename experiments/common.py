@@ -8,12 +8,12 @@ only when the last file is in place (:func:`atomic_folder`). A failed or interru
 study leaves the previous complete folder, or none, never a half-written one.
 
 Common random numbers: replication ``r`` of any scenario draws from streams spawned
-from ``run.seed`` with spawn key ``r`` (:class:`sim.rng.Streams`), so two scenarios run
+from ``run.seed`` with spawn key ``r`` (:class:`sim.core.rng.Streams`), so two scenarios run
 with the same seed share their random numbers and can be compared replication by
 replication (:func:`paired_differences`).
 
 The studies use the public library API only (``sim.compose``, ``sim.load_config``,
-``sim.replicate``, ``sim.analytic``, ``sim.runner.confidence_table``).
+``sim.replicate``, ``sim.theory.analytic``, ``sim.model.runner.confidence_table``).
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 import sim
-from sim.htmlkit import figure_png
-from sim.runner import confidence_table
-from sim.style import RC, figure_style, line_style
+from sim.model.runner import confidence_table
+from sim.report.htmlkit import figure_png
+from sim.report.style import RC, figure_style, line_style
 
 __all__ = [
     "RESULTS",
@@ -139,7 +139,7 @@ def kpi_rows(
     """Mean and Student-t interval over replications of each KPI, one row per KPI.
 
     Columns: the ``labels`` (e.g. ``scenario``), ``kpi``, ``mean``, ``sd``, ``n``,
-    ``half_width``, ``ci_low``, ``ci_high`` (as ``sim.runner.confidence_table``).
+    ``half_width``, ``ci_low``, ``ci_high`` (as ``sim.model.runner.confidence_table``).
     """
     table = confidence_table(per_replication[list(kpis)], confidence).reset_index()
     for i, (key, value) in enumerate(labels.items()):
@@ -225,7 +225,7 @@ def write_table(df: pd.DataFrame, folder: Path, name: str) -> None:
 
 
 def save_figure(fig: Figure, folder: Path, name: str, dpi: int = 100) -> None:
-    """``<name>.png`` in ``folder`` as a 256-colour PNG (:func:`sim.htmlkit.figure_png`:
+    """``<name>.png`` in ``folder`` as a 256-colour PNG (:func:`sim.report.htmlkit.figure_png`:
     it looks the same as full RGB on line figures at about 40% of the bytes, which keeps
     the year-long panels under the docs' 150 KB per image); closes the figure."""
     (folder / f"{name}.png").write_bytes(figure_png(fig, dpi))
@@ -233,7 +233,7 @@ def save_figure(fig: Figure, folder: Path, name: str, dpi: int = 100) -> None:
 
 # ------------------------------------------------------------------------------ style
 def style() -> dict[str, Any]:
-    """The studies' figure style: the project's one style (:data:`sim.style.RC`)."""
+    """The studies' figure style: the project's one style (:data:`sim.report.style.RC`)."""
     return dict(RC)
 
 
@@ -247,7 +247,7 @@ def compact(v: float) -> str:
 
 @contextmanager
 def styled() -> Iterator[None]:
-    """A ``with`` block drawing in the project's style (:func:`sim.style.figure_style`),
+    """A ``with`` block drawing in the project's style (:func:`sim.report.style.figure_style`),
     with constrained layout: the studies' multi-panel figures (rotated tick labels,
     legends below the panels) need it so that labels neither clip nor overlap."""
     with figure_style(), plt.rc_context({"figure.constrained_layout.use": True}):
@@ -255,7 +255,7 @@ def styled() -> Iterator[None]:
 
 
 def series(i: int) -> dict[str, Any]:
-    """Colour, marker and line style of the ``i``-th series (:func:`sim.style.line_style`)."""
+    """Colour, marker and line style of the ``i``-th series (:func:`sim.report.style.line_style`)."""
     return line_style(i)
 
 
@@ -279,13 +279,13 @@ def steady_point(base: sim.Config, volume_per_day: float, agents: int) -> sim.Co
     """``base`` (a stationary, always-open centre) at another volume and staffing.
 
     The warm-up becomes the base's, or 10 relaxation times of the new queue if longer
-    (``sim.oracle.relaxation_time_s``; exponential patience gives its abandonment rate,
+    (``sim.theory.oracle.relaxation_time_s``; exponential patience gives its abandonment rate,
     any other law the conservative no-abandonment bound), and whole days are added so
     that the measured time (``run.days`` x 86,400 s - ``run.warmup_s``) is at least the
     base's.
     ``volume_per_day`` in fresh calls per day.
     """
-    from sim.oracle import relaxation_time_s
+    from sim.theory.oracle import relaxation_time_s
 
     lam = volume_per_day / DAY_S
     h = float(base.service.talk.mean_s or 0.0) + float(base.service.acw.value_s or 0.0)

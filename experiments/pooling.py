@@ -101,7 +101,7 @@ def exact(cfg: sim.Config) -> dict[str, dict[str, float]]:
     lam = cfg.center.volume_per_day / DAY_S
     h = float(cfg.service.talk.mean_s or math.nan) + float(cfg.service.acw.value_s or 0.0)
     n, t = int(cfg.staffing.agents), cfg.metrics.sl_threshold_s
-    a = sim.analytic.erlang_a(lam, h, n, float(cfg.patience.mean_s or math.nan))
+    a = sim.theory.analytic.erlang_a(lam, h, n, float(cfg.patience.mean_s or math.nan))
     out = {
         "erlang_a": {
             "service_level": a.service_level(t),
@@ -112,7 +112,7 @@ def exact(cfg: sim.Config) -> dict[str, dict[str, float]]:
         }
     }
     if lam * h < n:
-        c = sim.analytic.erlang_c(lam, h, n)
+        c = sim.theory.analytic.erlang_c(lam, h, n)
         out["erlang_c"] = {
             "service_level": c.service_level(t),
             "asa_s": c.asa_s,

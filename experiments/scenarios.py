@@ -3,7 +3,7 @@
 Usage: ``python experiments/scenarios.py [--quick] [--out DIR] [--replications N]
 [--workers N] [key=value ...]``.
 
-Runs every scenario of ``configs/scenario/`` except the queue-theory ``steady_*`` ones
+Runs every scenario of ``sim/config/yaml/scenario/`` except the queue-theory ``steady_*`` ones
 (baseline, understaffed, empowered_agents, poor_resolution, and any added later) with
 the same seed, so replication ``r`` of each scenario sees the same fresh calls, patience,
 talk times and customers (common random numbers). Reports the queue KPIs, first-contact
@@ -83,11 +83,11 @@ QUICK = Size(days=2, replications=4)
 
 
 def scenario_names() -> list[str]:
-    """The business scenarios of ``configs/scenario/``: baseline first, no ``steady_*``."""
-    names = sorted(p.stem for p in (ROOT / "configs" / "scenario").glob("*.yaml"))
+    """The business scenarios of ``sim/config/yaml/scenario/``: baseline first, no ``steady_*``."""
+    names = sorted(p.stem for p in (ROOT / "sim" / "config" / "yaml" / "scenario").glob("*.yaml"))
     names = [n for n in names if not n.startswith("steady_")]
     if BASELINE not in names:
-        raise FileNotFoundError(f"configs/scenario/{BASELINE}.yaml is missing")
+        raise FileNotFoundError(f"sim/config/yaml/scenario/{BASELINE}.yaml is missing")
     return [BASELINE, *(n for n in names if n != BASELINE)]
 
 

@@ -6,7 +6,7 @@ Usage: ``python experiments/staffing_curve.py [--quick] [--out DIR] [--replicati
 Simulates the stationary centres of ``scenario=steady_erlang_c`` (M/M/n, nobody
 abandons) and ``scenario=steady_erlang_a`` (M/M/n+M, mean patience 180 s) at a fixed
 offered load over a range of agents, and draws the exact Erlang C and Erlang A curves
-(``sim.analytic``) over the simulated points and their confidence intervals: the
+(``sim.theory.analytic``) over the simulated points and their confidence intervals: the
 "hockey stick" of waiting against staffing, and waiting against occupancy.
 
 Each point's warm-up is the scenario's, or 10 relaxation times of its queue if longer
@@ -73,7 +73,7 @@ def exact(
     """Exact KPIs of ``model`` (``erlang_c`` or ``erlang_a``) as a dict keyed like :data:`KPIS`."""
     t = cfg.metrics.sl_threshold_s
     if model == "erlang_c":
-        c = sim.analytic.erlang_c(arrival_rate, mean_handle_s, agents)
+        c = sim.theory.analytic.erlang_c(arrival_rate, mean_handle_s, agents)
         return {
             "service_level": c.service_level(t),
             "asa_s": c.asa_s,
@@ -83,7 +83,7 @@ def exact(
             "occupancy": c.occupancy,
         }
     mean_patience = float(cfg.patience.mean_s or math.nan)
-    a = sim.analytic.erlang_a(arrival_rate, mean_handle_s, agents, mean_patience)
+    a = sim.theory.analytic.erlang_a(arrival_rate, mean_handle_s, agents, mean_patience)
     return {
         "service_level": a.service_level(t),
         "asa_s": a.asa_s,
@@ -96,7 +96,7 @@ def exact(
 
 def _check(cfg: sim.Config, model: str) -> None:
     """Refuse a config (after the user's overrides) that the exact formula does not fit."""
-    from sim.oracle import unmet_assumptions
+    from sim.theory.oracle import unmet_assumptions
 
     unmet = unmet_assumptions(cfg, model)
     if unmet:

@@ -1,4 +1,4 @@
-"""Re-run the parameter sets of ``tests/test_exact.py`` and write the validation table.
+"""Re-run the parameter sets of ``tests/theory/test_exact.py`` and write the validation table.
 
 Usage: ``python experiments/validation_table.py [--out results/validation] [--workers 2]``.
 Writes ``validation.csv`` (one row per case and KPI: exact, simulated mean, Student-t
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_exact import CASES, CONFIDENCE  # noqa: E402
 
-from sim.oracle import validate  # noqa: E402
+from sim.theory.oracle import validate  # noqa: E402
 
 log = logging.getLogger("validation_table")
 

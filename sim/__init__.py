@@ -4,20 +4,21 @@ The library API works without Hydra::
 
     import sim
     res = sim.simulate({"staffing": {"agents": 12}})          # one replication
-    base = sim.compose(["run.days=2"])  # what `callsim run.days=2` runs (configs/)
+    base = sim.compose(["run.days=2"])  # what `callsim run.days=2` runs (sim/config/yaml/)
     study = sim.replicate({"run": {"replications": 10}})      # KPIs with CIs
-    sim.analytic.erlang_c(arrival_rate=0.05, mean_handle_s=180, agents=14)
-    sim.validate("configs/...")  # simulated vs exact, for a stationary centre
+    sim.theory.analytic.erlang_c(arrival_rate=0.05, mean_handle_s=180, agents=14)
+    sim.validate("sim/config/yaml/...")  # simulated vs exact, for a stationary centre
 """
 
-from sim import analytic
-from sim.compose import compose
-from sim.config import Config
-from sim.model import CallCenter, simulate
-from sim.oracle import validate
-from sim.results import Results
-from sim.runner import Replications, replicate
-from sim.validation import ConfigError, load_config
+from sim.config.compose import compose
+from sim.config.validation import load_config
+from sim.core.checks import ConfigError
+from sim.core.schema import Config
+from sim.model.callcenter import CallCenter, simulate
+from sim.model.runner import Replications, replicate
+from sim.outputs.results import Results
+from sim.theory import analytic
+from sim.theory.oracle import validate
 
 __all__ = [
     "CallCenter",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 
 def callsim(cwd: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """``python -m sim.cli *args`` in ``cwd``; output captured as text, short Hydra errors."""
+    """``python -m sim.app.cli *args`` in ``cwd``; output captured as text, short Hydra errors."""
     return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
+        [sys.executable, "-m", "sim.app.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

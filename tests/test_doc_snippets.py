@@ -35,7 +35,7 @@ def _runnable(page: Path) -> list[Block]:
 
 def _workdir(tmp_path: Path) -> Path:
     """A scratch project root: the configs and experiments are linked, results land here."""
-    for name in ("configs", "experiments"):
+    for name in ("sim", "experiments"):
         (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
     return tmp_path
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.agents import AGENT_COLUMNS
-from sim.compose import compose
-from sim.config import Config
-from sim.days import DAY_COLUMNS
-from sim.distributions import KINDS
-from sim.metrics import CALL_COLUMNS, INTERVAL_COLUMNS, SUMMARY_KEYS
-from sim.runner import confidence_table
+from sim.config.compose import compose
+from sim.core.schema import Config
+from sim.laws.distributions import KINDS
+from sim.model.runner import confidence_table
+from sim.outputs.days import DAY_COLUMNS
+from sim.outputs.metrics import CALL_COLUMNS, INTERVAL_COLUMNS, SUMMARY_KEYS
+from sim.workforce.agents import AGENT_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -171,8 +171,8 @@ def test_defaults_table_is_found() -> None:
 
 @pytest.mark.parametrize("key", sorted(DOCUMENTED_DEFAULTS))
 def test_documented_default_matches_the_schema(key: str) -> None:
-    """The Default column says what `callsim` uses (configs/), and 'library: X' what a
-    dict without the key gets (the dataclass default of sim/config.py); lists and other
+    """The Default column says what `callsim` uses (sim/config/yaml/), and 'library: X' what a
+    dict without the key gets (the dataclass default of sim/core/schema.py); lists and other
     values written in prose are not compared."""
     cell = DOCUMENTED_DEFAULTS[key]
     cli, lib = _get(_CLI, key), _get(Config(), key)

@@ -2,8 +2,8 @@
 
 Each study runs once per module, in-process (its ``main(argv)``), into a temporary
 folder; the tests check the tables' rows and columns, that the figures exist, the exact
-curves against ``sim.analytic``, and common random numbers where they must show. The
-statistical content of the simulated points is tested elsewhere (tests/test_exact.py);
+curves against ``sim.theory.analytic``, and common random numbers where they must show. The
+statistical content of the simulated points is tested elsewhere (tests/theory/test_exact.py);
 here the sizes are tiny (a few simulated days, a few replications).
 """
 
@@ -82,12 +82,12 @@ def test_staffing_curve_exact_columns_are_sim_analytic(curve: Path) -> None:
     for r in t.itertuples():
         n = int(r.agents)
         if r.model == "erlang_c":
-            c = sim.analytic.erlang_c(lam, h, n)
+            c = sim.theory.analytic.erlang_c(lam, h, n)
             want = {"service_level": c.service_level(threshold), "asa_s": c.asa_s,
                     "abandon_rate": 0.0, "p_wait": c.p_wait, "mean_wait_s": c.mean_wait_s,
                     "occupancy": c.occupancy}  # fmt: skip
         else:
-            a = sim.analytic.erlang_a(lam, h, n, patience)
+            a = sim.theory.analytic.erlang_a(lam, h, n, patience)
             want = {"service_level": a.service_level(threshold), "asa_s": a.asa_s,
                     "abandon_rate": a.p_abandon, "p_wait": a.p_wait,
                     "mean_wait_s": a.mean_wait_s, "occupancy": a.occupancy}  # fmt: skip
@@ -99,7 +99,7 @@ def test_staffing_curve_exact_columns_are_sim_analytic(curve: Path) -> None:
 
 
 def test_staffing_curve_warmup_covers_ten_relaxation_times(curve: Path) -> None:
-    from sim.oracle import relaxation_time_s
+    from sim.theory.oracle import relaxation_time_s
 
     t = read(curve, "staffing_curve")
     c = t[(t["model"] == "erlang_c") & (t["kpi"] == "asa_s")]
@@ -257,8 +257,8 @@ def test_pooling_tables_exact_and_figure(pooled: Path) -> None:
         n = int(r.agents_per_centre)
         assert n == (r.total_agents if r.design == "one_centre" else r.total_agents // 2)
         lam = pooling.LOAD_PER_AGENT * n / 240.0
-        a = sim.analytic.erlang_a(lam, 240.0, n, 180.0)
-        c = sim.analytic.erlang_c(lam, 240.0, n)
+        a = sim.theory.analytic.erlang_a(lam, 240.0, n, 180.0)
+        c = sim.theory.analytic.erlang_c(lam, 240.0, n)
         ex_a = {"service_level": a.service_level(20.0), "asa_s": a.asa_s,
                 "abandon_rate": a.p_abandon, "occupancy": a.occupancy, "p_wait": a.p_wait}  # fmt: skip
         ex_c = {"service_level": c.service_level(20.0), "asa_s": c.asa_s, "abandon_rate": 0.0,

@@ -1,4 +1,4 @@
-"""A deliberately plain SimPy model of the call centre: the reference for ``sim.engine``.
+"""A deliberately plain SimPy model of the call centre: the reference for ``sim.queue.engine``.
 
 One generator process per caller, a ``simpy.Resource`` for the agents, FCFS, and
 ``request | timeout(patience)`` for abandonment (leaving the ``with`` block cancels a
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.engine import Outcome
-from sim.model import CallCenter
+from sim.core.calls import Outcome
+from sim.model.callcenter import CallCenter
 
 __all__ = ["run_textbook", "textbook_for"]
 
@@ -45,7 +45,7 @@ def run_textbook(
     ``opens[d]`` is the engine time at which day ``d`` opens (its calls are those that
     arrive from then on); ``closes`` the closing times, which matter only when
     ``drain`` is False. Returns ``arrival`` (event times), ``wait``, ``outcome``
-    (:class:`sim.engine.Outcome` codes) and ``agent_id`` (-1 unless answered), in
+    (:class:`sim.queue.engine.Outcome` codes) and ``agent_id`` (-1 unless answered), in
     arrival order.
     """
     n = len(arrival_s)

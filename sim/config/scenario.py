@@ -1,0 +1,96 @@
+"""A scenario parsed once: the validated config with every part built from it.
+
+:func:`sim.config.validation.parse` checks a :class:`~sim.core.schema.Config` and, in
+the same pass, builds what the model, the oracle and the planners need: the timetable,
+the five time laws, the shift templates and roster, the staffing matrices and the
+arrival forecast. Everything downstream takes a :class:`Scenario` and re-checks
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.schema import Config
+from sim.core.timetable import Timetable
+from sim.laws.distributions import Distribution
+from sim.queue.arrivals import ArrivalForecast
+from sim.workforce.shifts import Shift, rostered_seconds
+
+__all__ = ["Laws", "Scenario", "assemble"]
+
+
+@dataclass(frozen=True)
+class Laws:
+    """The time laws of a scenario, seconds."""
+
+    talk: Distribution  # service.talk
+    acw: Distribution  # service.acw (after-call work)
+    patience: Distribution  # patience
+    redial_delay: Distribution  # redials.delay
+    recontact_delay: Distribution  # resolution.recontact_delay
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated config and its parts, built once (:func:`assemble`)."""
+
+    config: Config
+    timetable: Timetable
+    laws: Laws
+    #: share of a day's fresh calls per interval, shape (intervals,)
+    profile: np.ndarray
+    #: agents scheduled per day and interval, shape (days, intervals), int64
+    staffing: np.ndarray
+    #: agents on the phones per day and interval (float with shifts: breaks averaged
+    #: over the interval; else the staffing less the off-phone share), (days, intervals)
+    on_phone: np.ndarray
+    shifts: tuple[Shift, ...] | None
+    #: agents on each shift per day, shape (days, shifts), int64
+    roster: np.ndarray | None
+    forecast: ArrivalForecast
+
+
+def _staffing(cfg: Config, k: int) -> np.ndarray:
+    agents = cfg.staffing.agents
+    if isinstance(agents, int):
+        agents = [agents] * k
+    days = cfg.run.days
+    per_day = [list(a) for a in agents] if isinstance(agents[0], list) else [list(agents)] * days
+    return np.asarray(per_day, dtype=np.int64)
+
+
+def assemble(
+    cfg: Config,
+    timetable: Timetable,
+    laws: Laws,
+    shifts: tuple[Shift, ...] | None,
+    roster: np.ndarray | None,
+) -> Scenario:
+    """The :class:`Scenario` of a config whose values have been checked."""
+    c, k = cfg.center, timetable.n_intervals
+    profile = np.full(k, 1.0 / k) if c.profile is None else np.asarray(c.profile, float)
+    staffing = _staffing(cfg, k)
+    on_phone: np.ndarray = staffing
+    if shifts is not None and roster is not None:
+        on_phone = np.stack(
+            [
+                rostered_seconds(shifts, roster[d], timetable, d, True) / timetable.interval_s
+                for d in range(cfg.run.days)
+            ]
+        )
+    elif cfg.workforce.enabled and cfg.workforce.offphone_share > 0:
+        on_phone = np.rint(staffing * (1.0 - cfg.workforce.offphone_share)).astype(np.int64)
+    forecast = ArrivalForecast(
+        timetable=timetable,
+        volume_per_day=float(c.volume_per_day),
+        profile=tuple(profile.tolist()),
+        day_of_week_factors=tuple(float(f) for f in c.day_of_week_factors),
+        busyness_var=float(c.busyness_var),
+        matrix=None
+        if c.expected_calls is None
+        else tuple(tuple(float(x) for x in row) for row in c.expected_calls),
+    )
+    return Scenario(cfg, timetable, laws, profile, staffing, on_phone, shifts, roster, forecast)

@@ -1,0 +1,444 @@
+"""Loading and validating configurations: every bad value stops the run before it starts.
+
+:func:`load_config` accepts a :class:`~sim.core.schema.Config`, a plain mapping, an OmegaConf
+``DictConfig`` (what Hydra hands over) or a YAML file, merges it onto the schema, and
+checks every range. The schema's own defaults are a plain centre (flat profile, 10
+agents, no redials, no busyness); :func:`sim.config.compose.compose` builds instead exactly
+what the ``callsim`` command runs (``sim/config/yaml/config.yaml`` with its groups and a
+scenario), from Python and without ``@hydra.main``. Each problem raises :class:`ConfigError` with one message naming
+the key, the offending value and what is allowed, e.g.::
+
+    center.volume_per_day = -5.0: must be a finite number > 0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
+
+from sim.config.config_input import check_boolean_override, check_booleans, to_python
+from sim.config.scenario import Laws, Scenario, assemble
+from sim.config.size import check_size
+from sim.config.trust import check_data
+from sim.config.validation_workforce import check_workforce
+from sim.core.checks import (
+    ConfigError,
+    bad,
+    choice,
+    integer,
+    non_negative,
+    number,
+    positive,
+    probability,
+)
+from sim.core.paths import check_folder_name
+from sim.core.schema import Config, DistributionConfig
+from sim.core.timetable import DAY_S, Timetable, parse_clock
+from sim.laws.distributions import Distribution, from_spec
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "SHARE_TOLERANCE",
+    "build_distribution",
+    "load_config",
+    "load_scenario",
+    "omegaconf_error",
+    "parse",
+    "validate",
+]
+
+#: Intraday shares must sum to 1 within this absolute tolerance.
+SHARE_TOLERANCE = 1e-6
+#: Attempts per caller are stored in one byte.
+MAX_ATTEMPTS = 255
+
+
+def build_distribution(spec: DistributionConfig | Mapping[str, Any], key: str) -> Distribution:
+    """Build the distribution a config node describes; errors name ``key``."""
+    raw = dataclasses.asdict(spec) if dataclasses.is_dataclass(spec) else dict(spec)
+    try:
+        return from_spec(raw, key=key)
+    except ValueError as exc:
+        raise ConfigError(str(exc), key) from None
+
+
+def _finite_law(dist: Distribution, key: str, kind: str) -> None:
+    """Refuse a law with mass at infinity or an infinite mean where a time must end
+    (handle times, recontact delays): ``never``, ``genesys2020``, an infinite tail."""
+    mass_at_inf = 1.0 - float(dist.cdf(math.inf))
+    if mass_at_inf > 1e-12 or not math.isfinite(dist.mean):
+        raise ConfigError(
+            f"{key}.kind = {kind!r} takes infinite values "
+            f"(P(T = inf) = {mass_at_inf:.3g}, mean = {dist.mean:g} s); this time must end: "
+            "use a law with finite values (no never, genesys2020 or infinite tail)",
+            key,
+        )
+
+
+def _check_center(cfg: Config) -> Timetable:
+    c = cfg.center
+    try:
+        open_s = parse_clock(c.open_time)
+    except ValueError:
+        raise bad("center.open_time", c.open_time, 'must be a time of day "HH:MM"') from None
+    try:
+        close_s = parse_clock(c.close_time)
+    except ValueError:
+        raise bad("center.close_time", c.close_time, 'must be a time of day "HH:MM"') from None
+    if close_s <= open_s:
+        raise bad(
+            "center.close_time", c.close_time, f"must be after center.open_time ({c.open_time})"
+        )
+    interval_min = integer("center.interval_min", c.interval_min, 1)
+    if (close_s - open_s) % (interval_min * 60) != 0:
+        raise bad(
+            "center.interval_min",
+            interval_min,
+            f"must divide the opening hours ({c.open_time}-{c.close_time}) into whole intervals",
+        )
+    positive("center.volume_per_day", c.volume_per_day)
+    timetable = Timetable(
+        open_s=open_s,
+        close_s=close_s,
+        interval_s=interval_min * 60.0,
+        days=cfg.run.days,
+        start_weekday=c.start_weekday,
+    )
+    n = timetable.n_intervals
+    if c.profile is not None:
+        if len(c.profile) != n:
+            raise bad("center.profile", list(c.profile), f"must have {n} shares, one per interval")
+        for i, share in enumerate(c.profile):
+            non_negative(f"center.profile[{i}]", share)
+        total = math.fsum(c.profile)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise bad(
+                "center.profile",
+                list(c.profile),
+                f"shares must sum to 1 (within {SHARE_TOLERANCE:g}); they sum to {total:.9g}",
+            )
+    if c.expected_calls is not None:
+        rows = c.expected_calls
+        if not _is_list(rows) or len(rows) != cfg.run.days:
+            raise bad(
+                "center.expected_calls",
+                f"{len(rows) if _is_list(rows) else rows!r} rows",
+                f"must be null or one list per day of the run (run.days = {cfg.run.days})",
+            )
+        for d, row in enumerate(rows):
+            if not _is_list(row) or len(row) != n:
+                raise bad(
+                    f"center.expected_calls[{d}]", row, f"must have {n} values, one per interval"
+                )
+            for i, x in enumerate(row):
+                non_negative(f"center.expected_calls[{d}][{i}]", x)
+    if len(c.day_of_week_factors) != 7:
+        raise bad(
+            "center.day_of_week_factors",
+            list(c.day_of_week_factors),
+            "must have 7 factors (Mon..Sun)",
+        )
+    for i, factor in enumerate(c.day_of_week_factors):
+        non_negative(f"center.day_of_week_factors[{i}]", factor)
+    if not any(f > 0 for f in c.day_of_week_factors):
+        raise bad("center.day_of_week_factors", list(c.day_of_week_factors), "must not all be 0")
+    if integer("center.start_weekday", c.start_weekday, 0) > 6:
+        raise bad("center.start_weekday", c.start_weekday, "must be 0 (Monday) .. 6 (Sunday)")
+    non_negative("center.busyness_var", c.busyness_var)
+    choice("center.after_close", c.after_close, ("drain", "cut"))
+    return timetable
+
+
+def _check_staffing(cfg: Config, n_intervals: int) -> None:
+    agents = cfg.staffing.agents
+    if _is_list(agents) and agents and all(_is_list(a) for a in agents):
+        days = cfg.run.days
+        if len(agents) != days:
+            raise bad(
+                "staffing.agents",
+                f"{len(agents)} lists",
+                f"a list of lists needs one list per day of the run (run.days = {days})",
+            )
+        for d, row in enumerate(agents):
+            if len(row) != n_intervals:
+                raise bad(
+                    f"staffing.agents[{d}]",
+                    list(row),
+                    f"must have {n_intervals} values, one per interval",
+                )
+            for i, a in enumerate(row):
+                integer(f"staffing.agents[{d}][{i}]", a, 0)
+        if not any(any(row) for row in agents):
+            raise bad("staffing.agents", "all zero", "must have at least one interval with agents")
+    elif _is_list(agents):
+        if len(agents) != n_intervals:
+            raise bad(
+                "staffing.agents", list(agents), f"must have {n_intervals} values, one per interval"
+            )
+        for i, a in enumerate(agents):
+            integer(f"staffing.agents[{i}]", a, 0)
+        if not any(agents):
+            raise bad(
+                "staffing.agents", list(agents), "must have at least one interval with agents"
+            )
+    else:
+        integer("staffing.agents", agents, 1)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str)
+
+
+def validate(cfg: Config) -> Config:
+    """Check every value of ``cfg``; raise :class:`ConfigError` on the first bad one."""
+    return parse(cfg).config
+
+
+def parse(cfg: Config) -> Scenario:
+    """Check every value of ``cfg`` and build its parts once (:class:`Scenario`).
+
+    Raises :class:`ConfigError` on the first bad value, naming its key.
+    """
+    r = cfg.run
+    integer("run.days", r.days, 1)
+    timetable = _check_center(cfg)
+    _check_staffing(cfg, timetable.n_intervals)
+    talk = build_distribution(cfg.service.talk, "service.talk")
+    acw = build_distribution(cfg.service.acw, "service.acw")
+    _finite_law(talk, "service.talk", cfg.service.talk.kind)
+    _finite_law(acw, "service.acw", cfg.service.acw.kind)
+    patience = build_distribution(cfg.patience, "patience")
+    probability("redials.probability", cfg.redials.probability)
+    probability("redials.blocked_probability", cfg.redials.blocked_probability)
+    redial_delay = build_distribution(cfg.redials.delay, "redials.delay")
+    if integer("redials.max_attempts", cfg.redials.max_attempts, 1) > MAX_ATTEMPTS:
+        raise bad("redials.max_attempts", cfg.redials.max_attempts, f"must be <= {MAX_ATTEMPTS}")
+    if cfg.queue.lines is not None:
+        integer("queue.lines", cfg.queue.lines, 1)
+    if cfg.queue.max_waiting is not None:
+        integer("queue.max_waiting", cfg.queue.max_waiting, 0)
+    recontact_delay = _check_journey(cfg)
+    shifts, roster = check_workforce(cfg)
+    non_negative("metrics.sl_threshold_s", cfg.metrics.sl_threshold_s)
+    probability("metrics.sl_target", cfg.metrics.sl_target)
+    conf = number("metrics.confidence", cfg.metrics.confidence)
+    if not 0.0 < conf < 1.0:
+        raise bad("metrics.confidence", cfg.metrics.confidence, "must be in (0, 1), e.g. 0.95")
+    integer("output.csv_max_rows", cfg.output.csv_max_rows, 0)
+    if non_negative("run.warmup_s", r.warmup_s) >= r.days * DAY_S:
+        raise bad("run.warmup_s", r.warmup_s, f"must be shorter than the run ({r.days} days)")
+    integer("run.replications", r.replications, 1)
+    integer("run.workers", r.workers, 1)
+    integer("run.seed", r.seed, 0)
+    name_problem = check_folder_name(r.name)
+    if name_problem is not None:
+        raise bad("run.name", r.name, name_problem)
+    if not isinstance(r.force, bool):
+        raise bad("run.force", r.force, "must be true or false")
+    check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
+    laws = Laws(talk, acw, patience, redial_delay, recontact_delay)
+    return assemble(cfg, timetable, laws, shifts, roster)
+
+
+def _check_journey(cfg: Config) -> Distribution:
+    """Resolution, experience, customers and economics (the customer-journey groups);
+    returns the recontact delay law."""
+    res, exp, cu = cfg.resolution, cfg.experience, cfg.customers
+    probability("resolution.fcr", res.fcr)
+    probability("resolution.recontact_probability", res.recontact_probability)
+    recontact = build_distribution(res.recontact_delay, "resolution.recontact_delay")
+    _finite_law(recontact, "resolution.recontact_delay", res.recontact_delay.kind)
+    if integer("resolution.max_contacts", res.max_contacts, 1) > MAX_ATTEMPTS:
+        raise bad("resolution.max_contacts", res.max_contacts, f"must be <= {MAX_ATTEMPTS}")
+    probability("resolution.empowered_share", res.empowered_share)
+    if res.fcr + probability("resolution.empowerment_uplift", res.empowerment_uplift) > 1.0:
+        raise bad(
+            "resolution.empowerment_uplift",
+            res.empowerment_uplift,
+            f"resolution.fcr + empowerment_uplift must be <= 1 (fcr = {res.fcr})",
+        )
+    good = non_negative("experience.good_wait_share", exp.good_wait_share)
+    if non_negative("experience.bad_wait_share", exp.bad_wait_share) < good:
+        raise bad(
+            "experience.bad_wait_share",
+            exp.bad_wait_share,
+            f"must be >= experience.good_wait_share = {exp.good_wait_share}",
+        )
+    probability("experience.discourtesy_probability", exp.discourtesy_probability)
+    weights = non_negative("experience.peak_weight", exp.peak_weight)
+    if weights + non_negative("experience.end_weight", exp.end_weight) <= 0:
+        raise bad("experience.end_weight", exp.end_weight, "peak_weight + end_weight must be > 0")
+    if integer("customers.initial", cu.initial, 1) > integer(
+        "customers.market_size", cu.market_size, 1
+    ):
+        raise bad(
+            "customers.initial", cu.initial, f"must be <= customers.market_size = {cu.market_size}"
+        )
+    if cu.market_size >= 2**31:
+        raise bad("customers.market_size", cu.market_size, "must be < 2**31")
+    non_negative("customers.value_per_day", cu.value_per_day)
+    non_negative("customers.tenure_uplift", cu.tenure_uplift)
+    integer("customers.loyal_after_days", cu.loyal_after_days, 0)
+    integer("customers.initial_tenure_max_days", cu.initial_tenure_max_days, 0)
+    ch = cu.churn
+    one = probability("customers.churn.after_one", ch.after_one)
+    several = probability("customers.churn.after_several", ch.after_several)
+    if choice("customers.churn.shape", ch.shape, ("escalating", "constant")) == "escalating":
+        integer("customers.churn.several", ch.several, 2)
+        if not one < several < 1.0:
+            raise bad(
+                "customers.churn.after_several",
+                ch.after_several,
+                f"must be in (customers.churn.after_one = {ch.after_one}, 1) for the "
+                "escalating shape",
+            )
+    else:
+        integer("customers.churn.several", ch.several, 1)
+    if probability("customers.churn.background_per_year", ch.background_per_year) >= 1.0:
+        raise bad("customers.churn.background_per_year", ch.background_per_year, "must be < 1")
+    non_negative("customers.churn.forgetting_per_day", ch.forgetting_per_day)
+    probability("customers.churn.per_negative_message", ch.per_negative_message)
+    w = cu.wom
+    for name in ("tell_bad", "tell_good", "retell_bad", "retell_good"):
+        probability(f"customers.wom.{name}", getattr(w, name))
+    for name in ("listeners_bad_mean", "listeners_good_mean"):
+        if not positive(f"customers.wom.{name}", getattr(w, name)) >= 1.0:
+            raise bad(
+                f"customers.wom.{name}", getattr(w, name), "must be >= 1 (a teller tells someone)"
+            )
+    positive("customers.wom.memory_days", w.memory_days)
+    a = cu.acquisition
+    non_negative("customers.acquisition.innovation_per_year", a.innovation_per_year)
+    non_negative("customers.acquisition.imitation_per_year", a.imitation_per_year)
+    non_negative("customers.acquisition.positive_effect", a.positive_effect)
+    non_negative("customers.acquisition.negative_effect", a.negative_effect)
+    non_negative("economics.agent_cost_per_hour", cfg.economics.agent_cost_per_hour)
+    return recontact
+
+
+def omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
+    """The one-line :class:`ConfigError` for an OmegaConf error (unknown key, bad type)."""
+    key = getattr(exc, "full_key", None) or "config"
+    if isinstance(exc, ConfigKeyError | AttributeError) or "not in" in str(exc):
+        parent_key = key.rpartition(".")[0]
+        node: Any = OmegaConf.structured(Config)
+        for part in filter(None, parent_key.split(".")):
+            node = node.get(part) if isinstance(node, DictConfig) else None
+        allowed = (
+            ", ".join(str(k) for k in node.keys())
+            if isinstance(node, DictConfig)
+            else "see docs/reference/config.md"
+        )
+        return ConfigError(f"{key}: unknown key (allowed here: {allowed})", key)
+    if isinstance(exc, ValidationError):
+        value = getattr(exc, "value", None)
+        return ConfigError(f"{key} = {value!r}: must be {_describe_type(key)}", key)
+    first_line = str(getattr(exc, "msg", exc)).splitlines()[0]
+    return ConfigError(f"{key}: {first_line}", key)
+
+
+_TYPE_WORDS = {float: "a number (float)", int: "a whole number (int)", str: "text (str)",
+               bool: "true or false (bool)", list: "a list"}  # fmt: skip
+
+
+def _describe_type(key: str) -> str:
+    """Words for the declared type of the schema field at dotted ``key``."""
+    node: Any = Config
+    hint: Any = None
+    for part in key.split("."):
+        hints = typing.get_type_hints(node) if dataclasses.is_dataclass(node) else {}
+        hint = hints.get(part.split("[")[0])
+        if hint is None:
+            return "of the declared type"
+        node = hint
+    args = typing.get_args(hint)
+    optional = type(None) in args
+    base = next((a for a in args if a is not type(None)), hint) if args else hint
+    words = _TYPE_WORDS.get(typing.get_origin(base) or base, str(base))
+    return f"{words} or null" if optional else words
+
+
+#: Config paths that hold a :class:`DistributionConfig`.
+DISTRIBUTION_PATHS = (
+    "service.talk",
+    "service.acw",
+    "patience",
+    "redials.delay",
+    "resolution.recontact_delay",
+)
+
+
+def _reset_retyped_distributions(base: DictConfig, data: DictConfig) -> None:
+    """Where ``data`` names a distribution's ``kind``, drop the default's parameters.
+
+    Otherwise ``{"service": {"talk": {"kind": "exponential", "mean_s": 200}}}`` would
+    inherit ``cv`` from the default lognormal and be refused.
+    """
+    for path in DISTRIBUTION_PATHS:
+        node = OmegaConf.select(data, path, default=None)
+        if isinstance(node, DictConfig) and "kind" in node:
+            OmegaConf.update(base, path, DistributionConfig(), merge=False)
+
+
+def load_config(
+    source: Config | Mapping[str, Any] | DictConfig | str | Path | None = None,
+    **overrides: Any,
+) -> Config:
+    """Return a validated :class:`Config` from any of the accepted sources.
+
+    ``overrides`` are dotted keys with ``__`` for dots, handy in notebooks:
+    ``load_config(staffing__agents=12, run__days=2)``.
+    """
+    return load_scenario(source, **overrides).config
+
+
+def load_scenario(
+    source: Scenario | Config | Mapping[str, Any] | DictConfig | str | Path | None = None,
+    **overrides: Any,
+) -> Scenario:
+    """The :class:`Scenario` (validated config and its parts) of any accepted source;
+    a :class:`Scenario` without overrides is returned as it is."""
+    if isinstance(source, Scenario):
+        if not overrides:
+            return source
+        source = source.config
+    if not isinstance(source, DictConfig):
+        source = to_python(source)  # numpy scalars and arrays from notebooks
+    overrides = to_python(overrides)
+    if isinstance(source, Config) and not overrides:
+        check_data(dataclasses.asdict(source))
+        return parse(source)
+    where = str(source) if isinstance(source, str | Path) else "config"
+    try:
+        merged = OmegaConf.structured(Config)
+        if isinstance(source, Config):
+            merged = OmegaConf.merge(merged, OmegaConf.structured(source))
+        elif isinstance(source, str | Path):
+            loaded = OmegaConf.load(source)
+            check_data(loaded, where)
+            check_booleans(OmegaConf.to_container(loaded, resolve=False))
+            merged = OmegaConf.merge(merged, loaded)
+        elif source is not None:
+            if not isinstance(source, DictConfig):
+                check_booleans(source)
+            data = source if isinstance(source, DictConfig) else OmegaConf.create(dict(source))
+            check_data(data, where)
+            _reset_retyped_distributions(merged, data)
+            merged = OmegaConf.merge(merged, data)
+        for dotted, value in overrides.items():
+            check_data({dotted: value}, "overrides")
+            check_boolean_override(dotted.replace("__", "."), value)
+            OmegaConf.update(merged, dotted.replace("__", "."), value, merge=True)
+        check_data(merged, where)
+        obj = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as exc:
+        raise omegaconf_error(exc) from None
+    assert isinstance(obj, Config)
+    return parse(obj)

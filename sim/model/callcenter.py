@@ -1,0 +1,199 @@
+"""The call-centre model: builds the parts of a scenario from its config and runs it.
+
+``CallCenter(config).run(replication)`` is one replication; :func:`simulate` is the
+notebook-friendly shortcut. The model owns its random numbers (:class:`~sim.core.rng.Streams`
+from ``run.seed`` and the replication index), so the same config and replication give
+the same tables bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from omegaconf import DictConfig
+
+from sim.config.scenario import Scenario
+from sim.config.validation import load_scenario
+from sim.core.rng import Streams
+from sim.core.schema import Config
+from sim.customers.experience import ExperienceRule
+from sim.customers.journey import Journey
+from sim.customers.population import Population
+from sim.outputs.days import days_summary, days_table
+from sim.outputs.metrics import calls_table, intervals_table, summarize
+from sim.outputs.results import Results
+from sim.queue.arrivals import FreshCalls
+from sim.queue.engine import Engine, EngineLog
+from sim.queue.redials import RedialPolicy
+from sim.workforce.agents import Workforce, empty_agents_table
+
+__all__ = ["CallCenter", "ConfigLike", "simulate"]
+
+ConfigLike = Scenario | Config | Mapping[str, Any] | DictConfig | str | Path | None
+
+
+class CallCenter:
+    """One scenario, validated and assembled; run it once per replication.
+
+    ``config`` is anything :func:`sim.config.validation.load_scenario` takes: a parsed
+    :class:`~sim.config.scenario.Scenario` (used as it is), a Config, a mapping, a
+    DictConfig or a YAML path. Raises :class:`~sim.core.checks.ConfigError`.
+    """
+
+    def __init__(self, config: ConfigLike = None) -> None:
+        #: the validated config and its parts, parsed once (:mod:`sim.config.scenario`)
+        self.scenario = sc = load_scenario(config)
+        self.config = sc.config
+        self.timetable = sc.timetable
+        self.profile = sc.profile
+        #: agents scheduled per day and interval, shape (days, intervals)
+        self.staffing = sc.staffing
+        self.shifts = sc.shifts
+        self.roster = sc.roster
+        #: agents scheduled on the phones per day and interval: the staffing less the
+        #: off-phone share, or (shifts) the rostered agents less scheduled breaks, on
+        #: average over the interval
+        self.on_phone: np.ndarray = sc.on_phone
+        self.forecast = sc.forecast
+        self.patience = sc.laws.patience
+        self.talk = sc.laws.talk
+        self.acw = sc.laws.acw
+        self.redial_delay = sc.laws.redial_delay
+        self.recontact_delay = sc.laws.recontact_delay
+        self.experience = ExperienceRule(self.config.experience)
+
+    def streams(self, replication: int) -> Streams:
+        """The random streams of ``replication``."""
+        return Streams(self.config.run.seed, replication)
+
+    def fresh_calls(self, streams: Streams) -> FreshCalls:
+        """The fresh-call generator of a replication (exposed for the textbook test)."""
+        return FreshCalls(self.forecast, self.patience, self.talk, self.acw, streams)
+
+    def engine(self, replication: int = 0) -> Engine:
+        """The engine of ``replication``, ready to run."""
+        cfg = self.config
+        streams = self.streams(replication)
+        redials = RedialPolicy(
+            probability=cfg.redials.probability,
+            blocked_probability=cfg.redials.blocked_probability,
+            max_attempts=cfg.redials.max_attempts,
+            delay=self.redial_delay,
+            patience=self.patience,
+            talk=self.talk,
+            acw=self.acw,
+            streams=streams,
+        )
+        return Engine(
+            timetable=self.timetable,
+            staffing=np.ceil(self.on_phone).astype(np.int64),
+            fresh=self.fresh_calls(streams),
+            redials=redials,
+            lines=cfg.queue.lines,
+            max_waiting=cfg.queue.max_waiting,
+            drain=cfg.center.after_close == "drain",
+            journey=self.journey(streams),
+            workforce=self.workforce(streams),
+        )
+
+    def workforce(self, streams: Streams) -> Workforce | None:
+        """The agents as individuals (``workforce.enabled``), else None (the core's
+        identical, anonymous agents)."""
+        if not self.config.workforce.enabled:
+            return None
+        return Workforce(
+            self.config, self.timetable, self.on_phone, streams, self.shifts, self.roster
+        )
+
+    def journey(self, streams: Streams) -> Journey:
+        """Issues, resolution and (if ``customers.enabled``) the customer population."""
+        cfg = self.config
+        population = None
+        if cfg.customers.enabled:
+            population = Population(cfg.customers, streams)
+        return Journey(
+            cfg,
+            self.timetable,
+            self.profile,
+            self.recontact_delay,
+            self.patience,
+            self.talk,
+            self.acw,
+            streams,
+            population,
+        )
+
+    def expected_calls(self, fresh: FreshCalls, scales: list[float] | None = None) -> np.ndarray:
+        """Expected fresh calls per day and interval, (days, k): forecast x busyness x the
+        day's volume factor (``scales``: the customer base's, with ``customers.feedback``)."""
+        days = self.timetable.days
+        factor = scales if scales else [1.0] * days
+        return np.stack(
+            [self.forecast.expected(d) * fresh.busyness[d] * factor[d] for d in range(days)]
+        )
+
+    def run(self, replication: int = 0) -> Results:
+        """Simulate one replication and compute its tables and KPIs."""
+        engine = self.engine(replication)
+        log = engine.run()
+        jr = engine.journey
+        population = None if jr is None else jr.population
+        expected = self.expected_calls(engine.fresh, None if jr is None else jr.scales)
+        return self.tabulate(log, replication, expected, population, engine.workforce)
+
+    def tabulate(
+        self,
+        log: EngineLog,
+        replication: int,
+        expected: np.ndarray,
+        population: Any = None,
+        workforce: Workforce | None = None,
+    ) -> Results:
+        """Turn an engine log (and the population it changed) into :class:`Results`."""
+        cfg = self.config
+        calls = calls_table(
+            log,
+            self.timetable,
+            cfg.run.warmup_s,
+            cfg.center.call_type,
+            cfg.staffing.group,
+            self.experience,
+        )
+        intervals = intervals_table(
+            calls,
+            log,
+            self.timetable,
+            self.on_phone,
+            expected,
+            cfg.metrics.sl_threshold_s,
+            None if workforce is None else workforce.paid,
+        )
+        summary = summarize(
+            calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s
+        )
+        days = days_table(calls, log, self.timetable, cfg.economics, population, workforce)
+        summary.update(days_summary(days, population is not None))
+        return Results(
+            config=cfg,
+            replication=replication,
+            calls=calls,
+            intervals=intervals,
+            days=days,
+            summary=summary,
+            agents=empty_agents_table() if workforce is None else workforce.agents_table(calls),
+        )
+
+
+def simulate(config: ConfigLike = None, replication: int = 0) -> Results:
+    """Simulate one replication of ``config`` (a Config, mapping, DictConfig or YAML path).
+
+    Works without Hydra, e.g. from a notebook::
+
+        import sim
+        res = sim.simulate({"staffing": {"agents": 12}, "run": {"days": 2}})
+        res.summary["service_level"], res.intervals.head()
+    """
+    return CallCenter(config).run(replication)

@@ -1,0 +1,210 @@
+"""Replications: independent runs of one scenario, KPIs with confidence intervals.
+
+Replication ``r`` draws from streams spawned with spawn key ``r`` from ``run.seed``
+(:class:`~sim.core.rng.Streams`), so its numbers do not depend on which process runs it or
+in which order: ``run.workers`` changes the speed, never the results.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from tqdm import tqdm
+
+from sim.config.scenario import Scenario
+from sim.config.size import estimate
+from sim.core.schema import Config
+from sim.model.callcenter import CallCenter, ConfigLike
+from sim.outputs.metrics import SUMMARY_KEYS
+from sim.outputs.results import Results
+
+__all__ = [
+    "PROGRESS_EVERY_S",
+    "Replications",
+    "confidence_table",
+    "replicate",
+    "sigterm_exits",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Replications:
+    """The outcome of ``n`` replications of one scenario.
+
+    * ``per_replication``: one row per replication, the KPIs of :data:`SUMMARY_KEYS`;
+    * ``summary``: one row per KPI with ``mean``, ``sd``, ``n``, ``half_width``,
+      ``ci_low``, ``ci_high`` (Student-t interval at ``metrics.confidence``);
+    * ``intervals``, ``days`` and ``agents``: those tables of all replications, with a
+      ``replication`` column (``agents`` has rows only with ``workforce.enabled``);
+    * ``calls``: the calls table of replication 0 (the others are not kept, to save memory).
+    """
+
+    config: Config
+    per_replication: pd.DataFrame
+    summary: pd.DataFrame
+    intervals: pd.DataFrame
+    days: pd.DataFrame
+    calls: pd.DataFrame
+    agents: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean and Student-t confidence interval of every numeric column, one row per KPI."""
+    num = per_replication.drop(columns=["replication"], errors="ignore").astype(float)
+    n = num.notna().sum()
+    mean = num.mean()
+    sd = num.std(ddof=1)
+    tq = pd.Series(
+        [stats.t.ppf(0.5 + confidence / 2, k - 1) if k > 1 else np.nan for k in n], index=n.index
+    )
+    half = tq * sd / np.sqrt(n)
+    return pd.DataFrame(
+        {
+            "mean": mean,
+            "sd": sd,
+            "n": n,
+            "half_width": half,
+            "ci_low": mean - half,
+            "ci_high": mean + half,
+        }
+    ).rename_axis("kpi")
+
+
+#: Without a terminal (a log file, CI), a progress line at most this often, seconds.
+PROGRESS_EVERY_S = 10.0
+
+
+class _Progress:
+    """Progress lines for logs (the tqdm bar shows only on a terminal): ``replication k
+    of n done, elapsed t s``, at most every :data:`PROGRESS_EVERY_S` seconds and for the
+    last replication."""
+
+    def __init__(self, n: int, logged: bool) -> None:
+        self.n, self.logged = n, logged
+        self.t0 = self.last = time.perf_counter()
+
+    def done(self, k: int) -> None:
+        now = time.perf_counter()
+        if self.logged and (k == self.n or now - self.last >= PROGRESS_EVERY_S):
+            log.info("replication %d of %d done, elapsed %.1f s", k, self.n, now - self.t0)
+            self.last = now
+
+
+@contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """Inside this block, SIGTERM raises ``SystemExit(143)`` in the main thread.
+
+    Python's default for SIGTERM ends the process at once, leaving worker processes
+    (a replication pool, a joblib sweep's workers) running for minutes; as an exception
+    it unwinds, so ``finally`` blocks terminate the workers and remove partial results.
+    Does nothing outside the main thread. The previous handler comes back afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _one_task(task: tuple[Scenario, int, bool]) -> Results:
+    return _one(*task)
+
+
+def _one(scenario: Scenario, replication: int, keep_calls: bool) -> Results:
+    """One replication in a worker process (the calls table only if ``keep_calls``); the
+    scenario was parsed once in the parent."""
+    res = CallCenter(scenario).run(replication)
+    if not keep_calls:
+        res.calls = res.calls.iloc[0:0]
+    return res
+
+
+def replicate(
+    config: ConfigLike = None,
+    replications: int | None = None,
+    workers: int | None = None,
+) -> Replications:
+    """Run ``replications`` (default ``run.replications``) independent replications.
+
+    ``workers`` (default ``run.workers``) > 1 spreads them over processes. Logs the size
+    estimate first (:mod:`sim.config.size`); then a progress bar on a terminal, or progress
+    lines (``replication k of n done, elapsed t s``) in a log file.
+    """
+    model = CallCenter(config)
+    cfg = model.config
+    n = cfg.run.replications if replications is None else int(replications)
+    w = cfg.run.workers if workers is None else int(workers)
+    if n < 1:
+        raise ValueError(f"replications = {n}: must be >= 1")
+    if w < 1:
+        raise ValueError(f"workers = {w}: must be >= 1")
+    results: list[Results] = []
+    size = estimate(replace(cfg, run=replace(cfg.run, replications=n, workers=w)),
+                    model.timetable.n_intervals)  # fmt: skip
+    log.info(
+        "simulating %s: %d replication(s) of %d day(s) on %d worker(s); size: %s",
+        cfg.run.name, n, cfg.run.days, min(w, n), size.text(),
+    )  # fmt: skip
+    # a progress bar on a terminal only (tqdm's disable=None); quiet in logs and CI
+    with tqdm(total=n, desc=cfg.run.name, unit="rep", disable=None, leave=False) as bar:
+        progress = _Progress(n, logged=bool(bar.disable))
+        if w == 1 or n == 1:
+            for r in range(n):
+                res = model.run(r)
+                if r > 0:
+                    res.calls = res.calls.iloc[0:0]
+                results.append(res)
+                bar.update()
+                progress.done(r + 1)
+        else:
+            tasks = [(model.scenario, r, r == 0) for r in range(n)]
+            pool = multiprocessing.get_context().Pool(min(w, n))
+            try:
+                with sigterm_exits():  # SIGTERM: the workers go too, now
+                    for res in pool.imap(_one_task, tasks):
+                        results.append(res)
+                        bar.update()
+                        progress.done(len(results))
+                pool.close()
+            except BaseException:
+                pool.terminate()  # never leave worker processes behind
+                raise
+            finally:
+                pool.join()
+    per = pd.DataFrame(
+        [{"replication": res.replication, **res.summary} for res in results],
+        columns=["replication", *SUMMARY_KEYS],
+    )
+
+    def stacked(name: str) -> pd.DataFrame:
+        frames = [getattr(res, name).assign(replication=res.replication) for res in results]
+        return pd.concat(frames, ignore_index=True)
+
+    return Replications(
+        config=cfg,
+        per_replication=per,
+        summary=confidence_table(per, cfg.metrics.confidence),
+        intervals=stacked("intervals"),
+        days=stacked("days"),
+        calls=results[0].calls,
+        agents=stacked("agents"),
+    )

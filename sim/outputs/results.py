@@ -1,0 +1,41 @@
+"""Results of one replication, as returned by :func:`sim.simulate`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sim.core.schema import Config
+
+__all__ = ["Results"]
+
+
+@dataclass
+class Results:
+    """The tables and KPIs of one replication.
+
+    ``calls``, ``intervals`` and ``days`` follow the fixed schemas of
+    :data:`sim.outputs.metrics.CALL_COLUMNS`, :data:`sim.outputs.metrics.INTERVAL_COLUMNS` and
+    :data:`sim.outputs.days.DAY_COLUMNS`; ``agents`` (one row per employed agent and day, only
+    with ``workforce.enabled``) :data:`sim.workforce.agents.AGENT_COLUMNS`; ``summary`` has the keys of
+    :data:`sim.outputs.metrics.SUMMARY_KEYS`.
+    """
+
+    config: Config
+    replication: int
+    calls: pd.DataFrame
+    intervals: pd.DataFrame
+    days: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    agents: pd.DataFrame = field(default_factory=pd.DataFrame)  # sim.workforce.agents.AGENT_COLUMNS
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"Results(replication={self.replication}, offered={s.get('offered')}, "
+            f"service_level={s.get('service_level', float('nan')):.3f}, "
+            f"asa_s={s.get('asa_s', float('nan')):.1f}, "
+            f"abandon_rate={s.get('abandon_rate', float('nan')):.3f})"
+        )

@@ -1,0 +1,430 @@
+"""Self-contained HTML reports: one run (``report.html`` of a results folder), one sweep.
+
+A report is a single HTML file to open in any browser, offline: CSS inline, figures as
+base64 PNG, no JavaScript, no network (:mod:`sim.report.htmlkit`). It shows
+
+* :func:`run_report`: the run's metadata, the KPI table with means and Student-t
+  confidence intervals over replications (``Replications.summary``, as
+  ``summary.json``), the KPIs of each replication, the figures of the results folder,
+  the metric definitions (:data:`sim.outputs.metrics.KPI_DEFINITIONS`), the resolved config as
+  YAML and the command-line overrides;
+* :func:`sweep_report`: for a collected sweep table (one row per point and
+  replication), the KPI means with confidence intervals per point
+  (:func:`sim.model.runner.confidence_table`), one figure per main KPI against the first swept
+  key with CI error bars (one line per value of the other swept keys), and the
+  definitions. Written atomically.
+
+Units (the KPI registry, :mod:`sim.outputs.kpis`): shares in %, times in seconds, money in
+``economics.currency``; the tables
+say so in their headers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from omegaconf import OmegaConf
+
+from sim.core.files import atomic_write_text
+from sim.core.schema import Config
+from sim.model.runner import Replications, confidence_table
+from sim.outputs.kpis import natural_bounds
+from sim.outputs.metrics import SUMMARY_KEYS
+from sim.report.htmlkit import (
+    Markup,
+    callsim_version,
+    definitions_section,
+    esc,
+    figure_png,
+    format_kpi,
+    img_figure,
+    kpi_label,
+    kpi_link,
+    kpi_unit,
+    page,
+    pre,
+    utc_now,
+)
+from sim.report.htmlkit import table as html_table
+from sim.report.plots import agents_figure, days_figure, interval_figure
+from sim.report.style import figure_style, line_style, scenario_legend, scenario_title, unit_label
+
+__all__ = [
+    "SWEEP_KPIS",
+    "run_figures",
+    "run_report",
+    "sweep_figure",
+    "sweep_report",
+    "sweep_summary",
+]
+
+#: The KPIs a sweep report draws against the swept key (each only if in the table).
+SWEEP_KPIS = ("service_level", "asa_s", "abandon_rate", "occupancy", "profit")
+
+
+def _targets(cfg: Config) -> dict[str, tuple[float, str]]:
+    """KPIs with a target in the config: name -> (target, ">=" or "<=")."""
+    return {"service_level": (cfg.metrics.sl_target, ">=")}
+
+
+def _target_text(kpi: str, r: pd.Series, targets: Mapping[str, tuple[float, str]]) -> Markup:
+    """``met``/``missed`` (by the mean) for a KPI with a target, ``""`` otherwise; says
+    when the confidence interval still holds the target."""
+    if kpi not in targets or not math.isfinite(float(r["mean"])):
+        return Markup("")
+    target, sense = targets[kpi]
+    mean, low, high = float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])
+    met = mean >= target if sense == ">=" else mean <= target
+    word = "met" if met else "missed"
+    goal = f"{sense} {format_kpi(kpi, target)}"
+    sure = ""
+    if math.isfinite(low) and math.isfinite(high) and low <= target <= high:
+        sure = " (the confidence interval holds the target)"
+    return Markup(f'<span class="{word}">{word}</span> ({esc(goal)}){esc(sure)}')
+
+
+def _bound(kpi: str, value: float, like: float) -> tuple[str, bool]:
+    """A confidence bound for reading, clipped at the KPI's natural bounds."""
+    low, high = natural_bounds(kpi)
+    clipped = min(max(value, low), high) if math.isfinite(value) else value
+    return format_kpi(kpi, clipped, like=like), clipped != value and math.isfinite(value)
+
+
+def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = None) -> str:
+    currency = cfg.economics.currency if cfg is not None else "currency units"
+    targets = _targets(cfg) if cfg is not None else {}
+    rows = []
+    any_clipped = False
+    for kpi, r in summary.iterrows():
+        k = str(kpi)
+        mean, half = float(r["mean"]), float(r["half_width"])
+        low, low_clipped = _bound(k, float(r["ci_low"]), mean)
+        high, high_clipped = _bound(k, float(r["ci_high"]), mean)
+        any_clipped |= low_clipped or high_clipped
+        rows.append(
+            [
+                kpi_link(k),
+                kpi_unit(k, currency),
+                format_kpi(k, mean),
+                "± " + format_kpi(k, half, like=mean) if math.isfinite(half) else "n/a",
+                low + (" *" if low_clipped else ""),
+                high + (" *" if high_clipped else ""),
+                format_kpi(k, float(r["sd"]), like=mean),
+                f"{float(r['n']):.0f}",
+                _target_text(k, r, targets),
+            ]
+        )
+    ci = f"{confidence:.0%} CI"
+    header = ["KPI", "unit", "mean", "half-width", f"{ci} low", f"{ci} high", "sd", "n",
+              "target"]  # fmt: skip
+    note = ""
+    if any_clipped:
+        note = (
+            '<p class="note">* clipped at the natural bound (a count is never below 0, a '
+            "share never outside 0-100%): the Student-t interval, symmetric around the "
+            "mean, reaches past it when replications vary a lot relative to the mean.</p>"
+        )
+    return html_table(header, rows, table_id="kpis", text_columns=(0, 1, 8)) + note
+
+
+# ------------------------------------------------------------------------------ one run
+_CAPTIONS = {
+    "intervals": "The average day, per planning interval (averaged over days and "
+    "replications): offered calls against forecast and scheduled agents; service level "
+    "against its target; average speed of answer; abandonment and agent occupancy.",
+    "days": "Customers and money per day, means over replications (shaded: range of the "
+    "replications): active customers; customers lost and won; revenue, profit and agent cost.",
+}
+
+
+def run_figures(reps: Replications) -> dict[str, bytes]:
+    """The run's figures as PNG bytes, by name (``intervals``, ``days``, ``agents``).
+
+    Empty when ``output.figures`` is false; ``days`` only when customers are tracked,
+    ``agents`` only with ``workforce.enabled``.
+    The same bytes go to ``figures/<name>.png`` and into ``report.html``.
+    """
+    cfg = reps.config
+    if not cfg.output.figures:
+        return {}
+    figs = {
+        "intervals": figure_png(
+            interval_figure(
+                reps.intervals,
+                title=f"average day ({cfg.center.name})",
+                sl_target=cfg.metrics.sl_target,
+                sl_threshold_s=cfg.metrics.sl_threshold_s,
+                scenario=cfg.run.name,
+            )
+        )
+    }
+    if cfg.customers.enabled:
+        figs["days"] = figure_png(
+            days_figure(
+                reps.days, title="customers and money", scenario=cfg.run.name,
+                currency=cfg.economics.currency,
+            )
+        )
+    if cfg.workforce.enabled:
+        figs["agents"] = figure_png(agents_figure(reps.days, title="agents", scenario=cfg.run.name))
+    return figs
+
+
+def run_report(
+    reps: Replications,
+    overrides: list[str] | None = None,
+    *,
+    figures: Mapping[str, bytes] | None = None,
+) -> str:
+    """The HTML report of one run: metadata, KPI table, figures, definitions, config.
+
+    ``overrides`` are the command-line overrides (``None``: not a command-line run).
+    ``figures`` (name -> PNG bytes) are embedded as given; by default they are drawn
+    with :func:`run_figures` (none if ``output.figures`` is false).
+    """
+    cfg = reps.config
+    figs = run_figures(reps) if figures is None else dict(figures)
+    n = len(reps.per_replication)
+    conf = cfg.metrics.confidence
+    meta = [
+        ("scenario (run.name)", cfg.run.name),
+        ("centre (center.name)", cfg.center.name),
+        ("created (UTC)", utc_now()),
+        ("callsim version", callsim_version()),
+        ("simulated days (run.days)", cfg.run.days),
+        ("replications", n),
+        ("opening hours", f"{cfg.center.open_time}-{cfg.center.close_time}"),
+        ("planning interval (center.interval_min)", f"{cfg.center.interval_min} min"),
+        ("warm-up (run.warmup_s)", f"{cfg.run.warmup_s:g} s"),
+        ("root seed (run.seed)", cfg.run.seed),
+        ("service level threshold (metrics.sl_threshold_s)", f"{cfg.metrics.sl_threshold_s:g} s"),
+        ("service level target (metrics.sl_target)", f"{cfg.metrics.sl_target:.0%}"),
+        ("confidence level (metrics.confidence)", f"{conf:.0%}"),
+        ("customers tracked (customers.enabled)", "yes" if cfg.customers.enabled else "no"),
+    ]
+    sections = [
+        '<h2 id="run">Run</h2>',
+        html_table(["", "value"], meta, table_id="metadata", text_columns=(0, 1)),
+        '<h2 id="kpi-section">Key figures</h2>',
+        f'<p class="note">Mean over {n} replication(s) and the {conf:.0%} Student-t '
+        "confidence interval of the mean (half-width: mean ± this). n/a: not defined "
+        "(no calls of that kind, customers not tracked, or a single replication).</p>",
+        _kpi_table(reps.summary, conf, cfg),
+    ]
+    per = reps.per_replication.set_index("replication").T
+    rows = [
+        [kpi_link(str(k)), *(format_kpi(str(k), float(v)) for v in per.loc[k])] for k in per.index
+    ]
+    sections += [
+        "<details><summary>KPIs of each replication</summary>",
+        html_table(["KPI", *(f"replication {r}" for r in per.columns)], rows, "replications"),
+        "</details>",
+        '<h2 id="figures">Figures</h2>',
+    ]
+    if figs:
+        sections += [
+            img_figure(
+                png,
+                alt=f"{cfg.run.name}: {name} figure",
+                caption=_CAPTIONS.get(name, name),
+                fig_id=f"figure-{name}",
+            )
+            for name, png in figs.items()
+        ]
+    else:
+        sections.append('<p class="note">No figures: output.figures is false.</p>')
+    sections.append(definitions_section(list(reps.summary.index)))
+    if overrides is None:
+        over = "(not a command-line run)"
+    else:
+        over = "\n".join(overrides) if overrides else "(none)"
+    sections += [
+        '<h2 id="overrides">Overrides</h2>',
+        pre(over),
+        '<h2 id="config">Resolved configuration</h2>',
+        "<details><summary>The whole configuration of the run (YAML)</summary>",
+        pre(OmegaConf.to_yaml(OmegaConf.structured(cfg))),
+        "</details>",
+    ]
+    subtitle = (
+        f"{cfg.run.days} day(s) x {n} replication(s), "
+        f"{cfg.center.open_time}-{cfg.center.close_time}, seed {cfg.run.seed}"
+    )
+    return page(f"callsim report: {cfg.run.name}", subtitle, sections)
+
+
+# ------------------------------------------------------------------------------ a sweep
+def _check_sweep(table_: pd.DataFrame, params: Sequence[str]) -> list[str]:
+    missing = [c for c in ("point", *params) if c not in table_.columns]
+    if missing:
+        raise ValueError(
+            f"sweep table: column(s) {missing} missing; it has {list(table_.columns)} "
+            "(needs 'point', the swept keys given as params, and KPI columns)"
+        )
+    if not params:
+        raise ValueError("sweep report: params = []: name at least one swept config key")
+    kpis = [k for k in SUMMARY_KEYS if k in table_.columns]
+    if not kpis:
+        raise ValueError(
+            f"sweep table: no KPI column of sim.outputs.metrics.SUMMARY_KEYS in {list(table_.columns)}"
+        )
+    varying = table_.groupby("point")[list(params)].nunique(dropna=False).max()
+    bad = [p for p in params if varying[p] > 1]
+    if bad:
+        raise ValueError(f"sweep table: swept key(s) {bad} take several values within one point")
+    return kpis
+
+
+def sweep_summary(
+    table: pd.DataFrame, params: Sequence[str], confidence: float = 0.95
+) -> pd.DataFrame:
+    """KPI means with Student-t CIs per sweep point, long form.
+
+    One row per point and KPI: ``point``, the ``params``, ``kpi``, then the columns of
+    :func:`sim.model.runner.confidence_table` (``mean``, ``sd``, ``n``, ``half_width``,
+    ``ci_low``, ``ci_high``) over that point's replications.
+    """
+    kpis = _check_sweep(table, params)
+    frames = []
+    for point, rows in table.groupby("point", sort=True):
+        ci = confidence_table(rows[kpis], confidence).reset_index()
+        for p in params:
+            ci.insert(0, p, rows[p].iloc[0])
+        ci.insert(0, "point", point)
+        frames.append(ci)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _key_unit(key: str) -> str:
+    """The unit of a config key, from its name (config keys state their unit there)."""
+    for suffix, unit in (("_s", "s"), ("_min", "min"), ("_days", "days"), ("agents", "agents")):
+        if key.endswith(suffix):
+            return unit
+    return "value of the key"
+
+
+def sweep_figure(summary: pd.DataFrame, params: Sequence[str], kpi: str, title: str) -> Figure:
+    """``kpi`` (mean, CI error bars) against ``params[0]``; a line per value of the rest."""
+    s = summary[summary["kpi"] == kpi]
+    x_key, rest = params[0], list(params[1:])
+    numeric = pd.api.types.is_numeric_dtype(s[x_key])
+    cats = list(dict.fromkeys(s[x_key].sort_values().tolist()))  # categorical positions
+    scale = 100.0 if kpi_unit(kpi) == "%" else 1.0
+    groups = s.groupby(rest, sort=True, dropna=False) if rest else [((), s)]
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(7, 4.6), layout="constrained")
+        for i, (values, g) in enumerate(groups):
+            g = g.sort_values(x_key)
+            xs = (
+                g[x_key].to_numpy(float) if numeric else np.array([cats.index(v) for v in g[x_key]])
+            )
+            vals = values if isinstance(values, tuple) else (values,)
+            # the legend's title names the keys: one key -> just its value
+            pairs = zip(rest, vals, strict=True)
+            label = str(vals[0]) if len(rest) == 1 else ", ".join(f"{k}={v}" for k, v in pairs)
+            ax.errorbar(
+                xs,
+                scale * g["mean"].to_numpy(float),
+                yerr=scale * g["half_width"].fillna(0.0).to_numpy(float),
+                label=label,
+                **line_style(i),
+            )
+        if not numeric:
+            ax.set_xticks(range(len(cats)), [str(c) for c in cats])
+        elif pd.api.types.is_integer_dtype(s[x_key]):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel(unit_label(x_key, _key_unit(x_key)))
+        ax.set_ylabel(unit_label(kpi_label(kpi), kpi_unit(kpi)))
+        if rest:
+            scenario_legend(ax, title=", ".join(rest))
+        ax.set_title("mean and confidence interval over replications", fontsize=11, weight="normal")
+        fig.suptitle(scenario_title(title, kpi_label(kpi)))
+    return fig
+
+
+def sweep_report(
+    table: pd.DataFrame,
+    params: list[str],
+    path: Path,
+    title: str,
+    confidence: float = 0.95,
+) -> Path:
+    """Write the HTML report of a collected sweep ``table`` to ``path`` atomically.
+
+    ``table`` has one row per point and replication: ``point``, ``replication``, the
+    swept ``params`` (dotted config keys) and KPI columns (:data:`SUMMARY_KEYS`).
+    Returns ``path``; on any error nothing is left at ``path`` (nor a temporary file).
+    """
+    summary = sweep_summary(table, params, confidence)
+    kpis = list(dict.fromkeys(summary["kpi"]))
+    points = summary.drop_duplicates("point")[["point", *params]]
+    try:  # numeric order of the swept values (95 before 100), not the folder names'
+        points = points.sort_values(list(params), kind="stable")
+    except TypeError:  # a key mixes types: keep the folders' order
+        pass
+    n_rep = table.groupby("point").size()
+    shown = [k for k in (*SWEEP_KPIS, "offered", "fcr") if k in kpis]
+    wide = summary.set_index(["point", "kpi"])
+    rows = []
+    for pt in points.to_dict("records"):  # records keep each column's type (ints)
+        cells: list[object] = [*(pt[p] for p in params), int(n_rep[pt["point"]])]
+        for k in shown:
+            r = wide.loc[(pt["point"], k)]
+            mean = float(r["mean"])
+            text = format_kpi(k, mean)
+            if math.isfinite(float(r["half_width"])):
+                text += " ± " + format_kpi(k, float(r["half_width"]), like=mean)
+            cells.append(text)
+        rows.append(cells)
+    header = [*params, "replications", *(f"{kpi_label(k)} ({kpi_unit(k)})" for k in shown)]
+    sections = [
+        '<h2 id="kpi-section">Key figures per point</h2>',
+        f'<p class="note">Mean ± half-width of the {confidence:.0%} Student-t confidence '
+        "interval over the point's replications.</p>",
+        html_table(header, rows, table_id="kpis", text_columns=tuple(range(len(params)))),
+        '<h2 id="figures">Figures</h2>\n<div class="grid">',
+    ]
+    for k in SWEEP_KPIS:
+        if k in kpis and summary.loc[summary["kpi"] == k, "mean"].notna().any():
+            png = figure_png(sweep_figure(summary, params, k, title))
+            sections.append(
+                img_figure(
+                    png,
+                    alt=f"{title}: {k} against {params[0]}",
+                    caption=f"{kpi_label(k)} ({k}) against {params[0]}: mean and {confidence:.0%} "
+                    "confidence interval (error bars) over replications.",
+                    fig_id=f"figure-{k}",
+                )
+            )
+    sections.append("</div>")
+    long_rows = [
+        [r["point"], *(r[p] for p in params), kpi_link(str(r["kpi"])),
+         *(format_kpi(str(r["kpi"]), float(r[c]), like=float(r["mean"]))
+           for c in ("mean", "half_width", "ci_low", "ci_high")),
+         f"{float(r['n']):.0f}"]
+        for r in summary.to_dict("records")
+    ]  # fmt: skip
+    sections += [
+        "<details><summary>Every KPI of every point</summary>",
+        html_table(
+            ["point", *params, "KPI", "mean", "half-width", "CI low", "CI high", "n"],
+            long_rows,
+            "all-kpis",
+            text_columns=tuple(range(2 + len(params))),
+        ),
+        "</details>",
+        definitions_section(kpis),
+    ]
+    subtitle = (
+        f"sweep over {', '.join(params)}: {len(points)} point(s), "
+        f"{int(n_rep.min())}-{int(n_rep.max())} replication(s) each; created {utc_now()} "
+        f"by callsim {callsim_version()}"
+    )
+    return atomic_write_text(Path(path), page(title, subtitle, sections))

@@ -1,0 +1,98 @@
+"""``callsim plan`` end to end (``sim.app.plan``), in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "sim" / "config" / "yaml" / "forecast" / "example_week.csv"
+
+
+def plan(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sim.app.cli", "plan", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "HYDRA_FULL_ERROR": ""},
+    )
+
+
+def test_plan_from_a_forecast_file_with_a_roster(tmp_path: Path) -> None:
+    out = plan(tmp_path, "--forecast", str(EXAMPLE), "--methods", "erlang_c",
+               "--shrinkage", "0.3", "--roster", "--out", "p")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    folder = tmp_path / "p"
+    for name in ("plan.csv", "roster.csv", "roster_intervals.csv", "figures/plan.png"):
+        assert (folder / name).is_file(), name
+    p = pd.read_csv(folder / "plan.csv")
+    assert len(p) == 120 and (p["erlang_c_service_level"] >= 0.8).all()
+    # 30% shrinkage: scheduled = ceil(net / 0.7)
+    assert (p["erlang_c_scheduled"] * 0.7 >= p["erlang_c_agents"] - 1e-9).all()
+    cover = pd.read_csv(folder / "roster_intervals.csv")
+    assert (cover["under"] == 0).all()
+    assert (cover["required"] == p["erlang_c_scheduled"]).all()
+    assert "roster" in out.stdout and "paid hours" in out.stdout
+
+
+def test_bad_forecast_stops_with_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "f.csv"
+    bad.write_text("interval_start,expected_calls,aht_s\n2026-11-30 08:00,10,270\n"
+                   "2026-11-30 08:30,-3,270\n")  # fmt: skip
+    out = plan(tmp_path, "--forecast", str(bad))
+    text = out.stdout + out.stderr
+    assert out.returncode == 2
+    assert "line 3, column expected_calls" in text and "Traceback" not in text
+    assert not (tmp_path / "results").exists()
+
+
+def test_bad_targets_and_methods_stop_with_one_line(tmp_path: Path) -> None:
+    for args, expected in (
+        (["--shrinkage", "1.2"], "shrinkage = 1.2"),
+        (["--methods", "erlang_x"], "--methods 'erlang_x'"),
+        (["--patience", "weibull:3"], "--patience 'weibull:3'"),
+    ):
+        out = plan(tmp_path, "--forecast", str(EXAMPLE), *args)
+        assert out.returncode == 2, args
+        assert expected in out.stdout + out.stderr
+        assert "Traceback" not in out.stdout + out.stderr
+
+
+def test_plan_by_simulation_of_the_centre_config(tmp_path: Path) -> None:
+    out = plan(tmp_path, "--methods", "erlang_c", "--simulate", "--replications", "2",
+               "--set", "run.days=1", "--set", "customers.enabled=false", "--out", "p")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    p = pd.read_csv(tmp_path / "p" / "plan.csv")
+    assert len(p) == 24
+    for col in ("simulation_agents", "simulation_scheduled", "simulation_service_level"):
+        assert col in p.columns
+    assert (p["simulation_service_level"] >= 0.8).all()  # every interval met it (planning seeds)
+    assert "simulation" in out.stdout
+    small = tmp_path / "f.csv"
+    small.write_text("interval_start,expected_calls,aht_s\n2026-11-30 08:00,40,270\n"
+                     "2026-11-30 08:30,60,270\n2026-11-30 09:00,50,300\n")  # fmt: skip
+    both = plan(tmp_path, "--forecast", str(small), "--methods", "erlang_c", "--simulate",
+                "--replications", "2", "--set", "customers.enabled=false", "--out", "q")  # fmt: skip
+    assert both.returncode == 0, both.stdout + both.stderr
+    q = pd.read_csv(tmp_path / "q" / "plan.csv")
+    assert len(q) == 3 and (q["simulation_agents"] >= 1).all()
+
+
+def test_profit_curve_from_the_command_line(tmp_path: Path) -> None:
+    out = plan(tmp_path, "--methods", "erlang_c", "--profit", "0.9,1.1", "--replications", "2",
+               "--set", "run.days=3", "--set", "customers.initial=40000",
+               "--set", "customers.market_size=100000", "--out", "p")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    curve = pd.read_csv(tmp_path / "p" / "profit.csv")
+    assert curve["multiplier"].tolist() == [0.9, 1.1]
+    assert (tmp_path / "p" / "figures" / "profit.png").is_file()
+    assert "profit: best at" in out.stdout
+    for args in (["--profit", "0.9,abc"], ["--profit", "1,-1"]):
+        bad = plan(tmp_path, *args)
+        assert bad.returncode == 2 and "--profit" in bad.stdout + bad.stderr

@@ -1,0 +1,37 @@
+"""Replications: confidence intervals, and the same numbers on any number of workers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.model.runner import confidence_table, replicate
+
+CFG = {"run": {"days": 1, "replications": 4}, "center": {"volume_per_day": 800.0}}
+
+
+def test_confidence_table_is_the_student_t_interval() -> None:
+    per = pd.DataFrame({"replication": [0, 1, 2, 3], "x": [1.0, 2.0, 3.0, 6.0]})
+    row = confidence_table(per, 0.9).loc["x"]
+    half = stats.t.ppf(0.95, 3) * np.std([1, 2, 3, 6], ddof=1) / 2
+    assert row["mean"] == 3.0
+    assert np.isclose(row["half_width"], half)
+    assert np.isclose(row["ci_low"], 3.0 - half) and np.isclose(row["ci_high"], 3.0 + half)
+
+
+def test_workers_do_not_change_the_numbers() -> None:
+    serial = replicate(CFG, workers=1)
+    parallel = replicate(CFG, workers=2)
+    pd.testing.assert_frame_equal(serial.per_replication, parallel.per_replication)
+    pd.testing.assert_frame_equal(serial.intervals, parallel.intervals)
+    pd.testing.assert_frame_equal(serial.calls, parallel.calls)
+
+
+def test_replications_are_independent_and_tables_are_tidy() -> None:
+    reps = replicate(CFG)
+    per = reps.per_replication
+    assert per["replication"].tolist() == [0, 1, 2, 3]
+    assert per["offered"].nunique() > 1
+    assert sorted(reps.intervals["replication"].unique()) == [0, 1, 2, 3]
+    assert reps.summary.loc["offered", "n"] == 4

@@ -1,0 +1,79 @@
+"""The results folder is complete or absent, never half-written."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.model.runner import replicate
+from sim.report.writer import summary_text, write_results
+
+CFG = {"run": {"days": 1, "replications": 2}, "center": {"volume_per_day": 500.0}}
+
+
+def test_failure_while_writing_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reps = replicate(CFG)
+
+    def broken_figure(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # as if the user pressed Ctrl-C while figures were drawn
+
+    monkeypatch.setattr("sim.report.html_report.interval_figure", broken_figure)
+    target = tmp_path / "results" / "run"
+    with pytest.raises(KeyboardInterrupt):
+        write_results(reps, target)
+    assert not target.exists()
+    assert list((tmp_path / "results").iterdir()) == []
+
+
+def test_writes_into_an_empty_folder_made_by_hydra(tmp_path: Path) -> None:
+    reps = replicate(CFG)
+    target = tmp_path / "0"
+    target.mkdir()
+    write_results(reps, target)
+    summary = json.loads((target / "summary.json").read_text())
+    assert summary["kpis"]["offered"]["n"] == 2
+    assert summary["kpis"]["service_level"]["ci_low"] <= summary["kpis"]["service_level"]["mean"]
+
+
+def test_summary_text_names_the_definition() -> None:
+    text = summary_text(replicate(CFG))
+    assert "answered within the threshold / offered" in text
+    assert "95% confidence interval" in text
+
+
+def test_every_folder_has_a_report_with_the_same_figures(tmp_path: Path) -> None:
+    reps = replicate(CFG)
+    folder = write_results(reps, tmp_path / "run", ["run.days=1"])
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert 'id="kpis"' in html and "run.days=1" in html
+    png = (folder / "figures" / "intervals.png").read_bytes()
+    assert base64.b64encode(png).decode() in html  # the very bytes of the figure file
+
+
+def test_report_without_figures(tmp_path: Path) -> None:
+    reps = replicate({**CFG, "output": {"figures": False}})
+    folder = write_results(reps, tmp_path / "run")
+    assert not (folder / "figures").exists()
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<img" not in html and "output.figures is false" in html
+    assert "(not a command-line run)" in html
+
+
+def test_failure_while_writing_the_report_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reps = replicate(CFG)
+
+    def broken_report(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("report failed")
+
+    monkeypatch.setattr("sim.report.writer.run_report", broken_report)
+    with pytest.raises(RuntimeError, match="report failed"):
+        write_results(reps, tmp_path / "run")
+    assert list(tmp_path.iterdir()) == []
