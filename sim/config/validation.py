@@ -411,6 +411,7 @@ def load_scenario(
         source = source.config
     if not isinstance(source, DictConfig):
         source = to_python(source)  # numpy scalars and arrays from notebooks
+    assert not isinstance(source, Scenario)
     overrides = to_python(overrides)
     if isinstance(source, Config) and not overrides:
         check_data(dataclasses.asdict(source))
