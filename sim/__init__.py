@@ -8,7 +8,10 @@ The library API works without Hydra::
     study = sim.replicate({"run": {"replications": 10}})      # KPIs with CIs
     sim.theory.analytic.erlang_c(arrival_rate=0.05, mean_handle_s=180, agents=14)
     sim.validate("sim/config/yaml/...")  # simulated vs exact, for a stationary centre
+    sim.sweep(["run.days=2"], {"staffing.agents": [20, 25]}, workers=2)  # resumes
 """
+
+from typing import Any
 
 from sim.config.compose import compose
 from sim.config.validation import load_config
@@ -19,6 +22,17 @@ from sim.model.runner import Replications, replicate
 from sim.outputs.results import Results
 from sim.theory import analytic
 from sim.theory.oracle import validate
+
+
+def __getattr__(name: str) -> Any:
+    """``sim.sweep`` (:func:`sim.app.sweep_api.sweep`), imported on first use so that
+    ``import sim`` stays light."""
+    if name == "sweep":
+        from sim.app.sweep_api import sweep
+
+        return sweep
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
 
 __all__ = [
     "CallCenter",
@@ -31,5 +45,6 @@ __all__ = [
     "load_config",
     "replicate",
     "simulate",
+    "sweep",
     "validate",
 ]

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.core.checks import ConfigError
 from sim.core.files import atomic_write
+from sim.model.runner import confidence_table
 from sim.outputs.csv_cells import write_csv
 
 __all__ = ["POINT_NEUTRAL_KEYS", "collect", "read_overrides", "swept_params", "write_collected"]
@@ -146,8 +147,9 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
 
 
 def write_collected(sweep_dir: str | Path) -> Path:
-    """Collect the sweep in ``sweep_dir`` into ``sweep.parquet``, ``sweep.csv`` and
-    ``report.html`` there (the report against :func:`swept_params`, if the points have
+    """Collect the sweep in ``sweep_dir`` into ``sweep.parquet``, ``sweep.csv`` (one row
+    per point and replication), ``points.csv`` (one row per point, means and confidence
+    intervals, :func:`point_table`) and ``report.html`` there (the report against :func:`swept_params`, if the points have
     any override).
 
     Each file is written to a partial file first and renamed into place, so none is
@@ -157,6 +159,8 @@ def write_collected(sweep_dir: str | Path) -> Path:
     table = collect(root)
     parquet = atomic_write(root / "sweep.parquet", lambda p: table.to_parquet(p, index=False))
     atomic_write(root / "sweep.csv", lambda p: write_csv(table, p))  # formula-safe cells
+    summary = point_table(table, _confidence(root))
+    atomic_write(root / "points.csv", lambda p: write_csv(summary, p))
     points = table["point"].nunique()
     log.info(
         "collected %d row(s): %d point(s), parameters %s -> %s",
@@ -170,6 +174,30 @@ def write_collected(sweep_dir: str | Path) -> Path:
         report = sweep_report(table, params, root / "report.html", title, _confidence(root))
         log.info("report: %s", report)
     return parquet
+
+
+def point_table(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """One row per point of a collected table: the parameters that vary
+    (:func:`swept_params`), then for every KPI its mean over replications and the
+    Student-t confidence interval (``<kpi>``, ``<kpi>_ci_low``, ``<kpi>_ci_high``),
+    and ``replications``. Points keep the collected table's order."""
+    params = [p for p in swept_params(table) if table[p].nunique(dropna=False) > 1]
+    kpis = [
+        c for c in table.columns
+        if c not in {"point", "replication", *table.attrs.get("params", [])}
+        and pd.api.types.is_numeric_dtype(table[c])
+    ]  # fmt: skip
+    rows = []
+    for point, group in table.groupby("point", sort=False):
+        ci = confidence_table(group[kpis], confidence)
+        row: dict[str, Any] = {"point": point, **{p: group[p].iloc[0] for p in params}}
+        row["replications"] = len(group)
+        for kpi in kpis:
+            row[kpi] = ci.at[kpi, "mean"]
+            row[f"{kpi}_ci_low"] = ci.at[kpi, "ci_low"]
+            row[f"{kpi}_ci_high"] = ci.at[kpi, "ci_high"]
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def swept_params(table: pd.DataFrame) -> list[str]:

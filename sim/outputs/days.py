@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.workforce.agents import WORKFORCE_DAY_COLUMNS
 from sim.core.schema import EconomicsConfig
+from sim.core.timetable import DAY_S, Timetable
 from sim.customers.population import DAY_COLUMNS as POPULATION_COLUMNS
 from sim.outputs.economics import economics_summary, economics_table
-from sim.queue.engine import EngineLog
 from sim.outputs.metrics import AGENT_KEYS, MONEY_KEYS, OUTCOMES, SOURCES, cumulative_present
-from sim.core.timetable import DAY_S, Timetable
+from sim.queue.engine import EngineLog
+from sim.workforce.agents import WORKFORCE_DAY_COLUMNS
 
 __all__ = ["AGENT_KEYS", "DAY_COLUMNS", "days_summary", "days_table", "workforce_summary"]
 

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 
 from sim.core.calls import BAD, RATINGS, Outcome, Source
-from sim.queue.engine import EngineLog
-from sim.customers.experience import ExperienceRule
 from sim.core.timetable import DAY_S, Timetable, format_clock
+from sim.customers.experience import ExperienceRule
 from sim.outputs.kpis import KPIS
+from sim.queue.engine import EngineLog
 
 __all__ = [
     "AGENT_KEYS",
