@@ -57,13 +57,17 @@ validate: $(RUN_STAMP)
 	$(VENV)/bin/callsim validate $(ARGS)
 
 ## Engine throughput and memory against a textbook SimPy model and Ciw; then the full
-## customer loop (180 days, 100 agents, 200,000 customers); then a week's plan by
+## customer loop (180 days, 100 agents, 200,000 customers); then scale: queue-only vs
+## everything-on at 100 and 200 agents with 400,000 and 2,800,000 customers, a year of
+## the 200-agent centre end to end (time, peak RSS), callsim --help and sim.compose,
+## targets as PASS/MISS (several minutes); then a week's plan by
 ## simulation for a ~200-agent centre; then what individual agents cost (100 and 1,000
 ## agents); then the size and writing time of report.html; then a sweep of 8 points,
 ## serial vs joblib.
 bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_engine.py $(ARGS)
 	$(PY) benchmarks/bench_journey.py
+	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_agents.py
 	$(PY) benchmarks/bench_report.py

@@ -94,3 +94,20 @@ def test_journey_bench_runs_on_a_tiny_size(tmp_path: Path) -> None:
     assert out["bytes_per_customer"] > 0 and out["calls_per_s"] > 0
     saved = json.loads((tmp_path / "journey-latest.json").read_text())
     assert saved["calls"] == out["calls"]
+
+
+def test_bench_scale_quick(tmp_path: Path) -> None:
+    # benchmarks/bench_scale.py end to end on its tiny size: every configuration ran,
+    # the year ran through the callsim command and wrote its outputs, the JSON is there.
+    path = SCRIPT.parent / "bench_scale.py"
+    spec = importlib.util.spec_from_file_location("bench_scale", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = module.main(["--quick", "--out", str(tmp_path)])
+    assert json.loads((tmp_path / "scale-latest.json").read_text())["target_size"]
+    for rows in out["sizes"].values():
+        assert set(rows) == {"queue_only", "everything_on_4k", "everything_on_28k"}
+        assert all(row["calls"] > 0 for row in rows.values())
+    assert out["year"]["exit"] == 0 and out["year"]["outputs_written"]
+    assert out["year"]["peak_rss"] > 0 and out["startup"]["compose_s"] >= 0

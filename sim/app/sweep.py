@@ -22,6 +22,7 @@ index, see :mod:`sim.model.runner`), never on the worker or launcher that runs i
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import os
@@ -64,19 +65,53 @@ SPEED_ONLY_KEYS: tuple[str, ...] = ("run.workers", "run.force")
 PointStatus = Literal["done", "stale", "new"]
 
 
-def _comparable(config_yaml: str) -> dict[str, Any]:
-    """A resolved config (YAML text) as a plain dict, without :data:`SPEED_ONLY_KEYS`."""
-    data = OmegaConf.to_container(OmegaConf.create(config_yaml), resolve=True)
-    assert isinstance(data, dict)
-    out: dict[str, Any] = {str(k): v for k, v in data.items()}
+def _plain(value: Any) -> Any:
+    """Tuples as lists, recursively (YAML has no tuples)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _without_speed_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without :data:`SPEED_ONLY_KEYS` (changed in place and returned)."""
     for dotted in SPEED_ONLY_KEYS:
-        node: Any = out
+        node: Any = data
         *parents, leaf = dotted.split(".")
         for part in parents:
             node = node.get(part, {}) if isinstance(node, dict) else {}
         if isinstance(node, dict):
             node.pop(leaf, None)
-    return out
+    return data
+
+
+def _comparable(config_yaml: str) -> dict[str, Any]:
+    """A resolved config (YAML text) as a plain dict, without :data:`SPEED_ONLY_KEYS`."""
+    data = OmegaConf.to_container(OmegaConf.create(config_yaml), resolve=True)
+    assert isinstance(data, dict)
+    return _without_speed_keys({str(k): v for k, v in data.items()})
+
+
+def _stored(config_yaml: str) -> dict[str, Any]:
+    """A stored ``config.yaml`` (plain YAML, as :func:`sim.writer.write_results` writes
+    it) as a plain dict without :data:`SPEED_ONLY_KEYS`: a C YAML parser, no OmegaConf
+    (a skipped point costs milliseconds)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(config_yaml, Loader=loader)
+    if not isinstance(data, dict) or any("${" in str(v) for v in _leaves(data)):
+        return _comparable(config_yaml)  # interpolations: OmegaConf resolves them
+    return _without_speed_keys(_plain(data))
+
+
+def _leaves(data: Any) -> list[Any]:
+    if isinstance(data, dict):
+        return [x for v in data.values() for x in _leaves(v)]
+    if isinstance(data, list):
+        return [x for v in data for x in _leaves(v)]
+    return [data]
 
 
 def point_state(folder: Path, config: Config) -> PointStatus:
@@ -93,9 +128,9 @@ def point_state(folder: Path, config: Config) -> PointStatus:
     summary, stored = folder / "summary.json", folder / "config.yaml"
     if not (summary.is_file() and stored.is_file()):
         return "stale"
-    current = OmegaConf.to_yaml(OmegaConf.structured(config))
+    current = _without_speed_keys(_plain(dataclasses.asdict(config)))
     try:
-        same = _comparable(stored.read_text(encoding="utf-8")) == _comparable(current)
+        same = _stored(stored.read_text(encoding="utf-8")) == current
     except Exception:  # an unreadable stored config is as good as none
         same = False
     return "done" if same else "stale"
@@ -202,6 +237,8 @@ def point_workers(launcher: Any, workers: int) -> int:
         cap = 1
     elif "ray" in target.lower():
         cap = max(1, int(OmegaConf.select(launcher, "ray.remote.num_cpus", default=1) or 1))
+    if cap is not None and workers == 0:
+        return cap  # auto inside a parallel sweep: the launcher's share
     if cap is not None and workers > cap:
         log.warning(
             "run.workers=%d inside a parallel sweep: using %d process(es) per point "
@@ -217,16 +254,15 @@ def check_points(overrides: Sequence[str]) -> int:
 
     Run before the sweep starts, so that a bad value in any point (``staffing.agents=20,0``)
     stops it with :class:`~sim.config.validation.ConfigError` before anything is simulated.
-    ``hydra...`` overrides (launcher, sweep folder) are left to Hydra. Hydra composes
-    once per combination of group choices (``scenario=...``, ``+key``, ``~key``), the
-    slow step; plain ``key=value`` overrides are then set on a copy, and a point that
-    fails that way is composed in full before it is refused.
+    ``hydra...`` overrides (launcher, sweep folder) are left to Hydra. Each point is
+    composed by :func:`sim.config.compose.compose`: Hydra once per combination of group
+    choices (``scenario=...``, ``+key``, ``~key``), the slow step, then the plain
+    ``key=value`` overrides set on a copy (milliseconds a point).
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    from sim.config.compose import CONFIG_DIR, compose
-    from sim.config.validation import load_config
+    from sim.config.compose import compose
 
     task = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     parser = OverridesParser.create()
@@ -234,27 +270,8 @@ def check_points(overrides: Sequence[str]) -> int:
         points = sweep_points(parser.parse_overrides(task))
     except HydraException:
         return 0  # Hydra reports its own syntax errors
-    groups = {p.name for p in Path(CONFIG_DIR).iterdir() if p.is_dir()}
-    composed: dict[tuple[str, ...], Config] = {}
     for point in points:
-        structural: list[str] = []
-        values: list[tuple[str, Any]] = []
-        for text, override in zip(point, parser.parse_overrides(point), strict=True):
-            key = override.key_or_group
-            if override.is_add() or override.is_delete() or key in groups or "/" in key:
-                structural.append(text)
-            else:
-                values.append((key, override.value()))
-        base = composed.get(tuple(structural))
-        if base is None:
-            base = composed[tuple(structural)] = compose(structural)
-        try:
-            cfg = OmegaConf.structured(base)
-            for key, value in values:
-                OmegaConf.update(cfg, key, value, merge=True)
-            load_config(cfg)
-        except Exception:
-            compose(point)  # the command's own path decides; raises if the point is bad
+        compose(point)  # Hydra once per group choices, then plain values (sim.config.compose)
     return len(points)
 
 

@@ -235,7 +235,7 @@ def parse(cfg: Config) -> Scenario:
     if non_negative("run.warmup_s", r.warmup_s) >= r.days * DAY_S:
         raise bad("run.warmup_s", r.warmup_s, f"must be shorter than the run ({r.days} days)")
     integer("run.replications", r.replications, 1)
-    integer("run.workers", r.workers, 1)
+    integer("run.workers", r.workers, 0)  # 0: auto (sim.model.runner.auto_workers)
     integer("run.seed", r.seed, 0)
     name_problem = check_folder_name(r.name)
     if name_problem is not None:
@@ -417,6 +417,19 @@ def load_scenario(
         check_data(dataclasses.asdict(source))
         return parse(source)
     where = str(source) if isinstance(source, str | Path) else "config"
+    for dotted, value in overrides.items():  # data, strict booleans (sim.config.trust)
+        check_data({dotted: value}, "overrides")
+        check_boolean_override(dotted.replace("__", "."), value)
+    if isinstance(source, Config):  # plain leaves: set on a copy (sim.config.update)
+        from sim.config.update import NotPlain, with_values
+
+        try:
+            values = [(k.replace("__", "."), v) for k, v in overrides.items()]
+            return parse(with_values(source, values))
+        except NotPlain:
+            pass
+        except OmegaConfBaseException as exc:
+            raise omegaconf_error(exc) from None
     try:
         merged = OmegaConf.structured(Config)
         if isinstance(source, Config):

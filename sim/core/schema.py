@@ -331,7 +331,7 @@ class RunConfig:
         0.0  # calls arriving before this time (seconds from day 0 00:00) are not counted
     )
     replications: int = 1  # independent replications (streams spawned from seed)
-    workers: int = 1  # processes for replications; 1 = in this process
+    workers: int = 0  # processes for replications; 1 = in this process, 0 = auto (sim.model.runner)
     seed: int = 20261123  # root seed of numpy SeedSequence
     force: bool = False  # run even if the size estimate says it cannot fit (sim.config.size)
 
@@ -372,9 +372,21 @@ def register_configs() -> None:
 
     from sim.core.paths import point_dirname
 
-    ConfigStore.instance().store(name="callsim_schema", node=_kinds_only(Config()))
+    store = ConfigStore.instance()
+    store.store(name="callsim_schema", node=_kinds_only(Config()))
     # hydra.sweep.subdir: ${callsim_dirname:${hydra.job.override_dirname}} (sim.core.paths)
     OmegaConf.register_new_resolver("callsim_dirname", point_dirname, replace=True)
+    # the sweeper of `callsim -m`: Hydra's basic one, skipping finished points cheaply
+    store.store(
+        group="hydra/sweeper",
+        name="callsim",
+        node={
+            "_target_": "hydra_plugins.callsim_sweeper.callsim_sweeper.CallsimSweeper",
+            "max_batch_size": None,
+            "params": None,
+        },
+        provider="callsim",
+    )
 
 
 def _kinds_only(node: Any) -> Any:

@@ -15,36 +15,58 @@ a. **service churn**: each bad issue of an active customer raises their bad coun
    + 2, ...``; the first "leave" draw wins).
 b. **word of mouth**: tellers and listener counts from :class:`~sim.customers.wom.WordOfMouth`
    (lost customers tell too); listeners are drawn uniformly, with replacement, from the
-   whole market; each message heard adds 1 to the listener's ``neg_held`` /
-   ``pos_held``. An active listener leaves (state 3) with probability
+   whole market; each message heard adds 1 to the listener's negative / positive
+   messages held. An active listener leaves (state 3) with probability
    ``per_negative_message`` per negative message heard.
 c. **background churn**: each active customer leaves (state 4) with the daily hazard.
 d. **acquisition**: prospects adopt by the Bass rule (:mod:`sim.customers.acquisition`) given
    the active count after a-c; adopters are active from the next day (``join_day =
    day + 1``).
-e. **decay**: ``bad_count *= exp(-forgetting_per_day)``, messages held
-   ``*= exp(-1 / memory_days)``.
+e. **decay**: bad counts fade by ``exp(-forgetting_per_day)``, messages held by
+   ``exp(-1 / memory_days)``.
+
+**Cost per event, not per person** (scale issue): no step touches every person of the
+market each day.
+
+* Steps c and d are independent Bernoulli trials, one per person, drawn sparsely
+  (:func:`~sim.core.bernoulli.bernoulli_successes`: the positions of the successes of ``M``
+  trials from geometric gaps). c: trials with the daily hazard over the market; the
+  active ones among the successes leave (exactly each active customer independently
+  with the hazard). d, by thinning: a prospect's probability ``P_i = min(1, base *
+  exp(L_i))``, ``L_i = positive_effect * pos_i - negative_effect * neg_i``, is at most
+  ``c = min(1, 2 base)`` unless ``L_i > ln 2``. The few prospects with ``L_i > ln 2``
+  (they heard several positive messages lately; a set kept up to date from the
+  listeners of each day, since ``L_i`` only shrinks between messages) draw one uniform
+  each; every other person is a candidate with probability ``c`` (sparse trials over
+  the market) and a candidate prospect adopts with probability ``P_i / c``. So each
+  prospect adopts independently with probability ``P_i``, as the rule says.
+* Decay is lazy: the arrays hold values in the units of a reference day, and one
+  scale per quantity (``exp(-rate * days since then)``) turns them into today's; a
+  message heard adds ``1 / scale``. When ``1 / scale`` passes ``2**64`` the arrays
+  are rescaled once (every ~4,000 days of messages with the default 90-day memory).
+* The active count, and the active customers by joining day (for the tenure uplift of
+  the revenue), are counters updated by each change of state.
+* :meth:`pick` draws uniform market ids and keeps the active ones (rejection), unless
+  fewer than one person in :data:`PICK_REJECT_SHARE` is active.
 
 Streams: ``initial_tenure`` (day-0 tenures), ``customer_pick``, ``churn``, ``wom``
 (tellers, counts, listener ids), ``wom_churn``, ``background_churn``, ``acquisition``.
-Background churn and acquisition draw one uniform (float32) per person of the market each
-day, in blocks of :data:`CHUNK` people, so scenarios with the same seed share random
-numbers person by person and no temporary is as large as the market. Memory: 17 bytes
-per person of the market (state, join day, bad count, messages held) plus 4 per active
-customer (the cached ids).
+Memory: 17 bytes per person of the market (state, join day, bad count, messages held),
+plus 8 per prospect holding many positive messages; no daily temporary grows with the
+market.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from sim.core.bernoulli import bernoulli_successes
 from sim.core.rng import Streams
 from sim.core.schema import CustomersConfig
 from sim.customers.acquisition import BassAdoption
@@ -54,19 +76,24 @@ from sim.customers.wom import WordOfMouth
 __all__ = [
     "ACTIVE",
     "DAY_COLUMNS",
+    "LOG_BOUND",
     "LOST_BACKGROUND",
     "LOST_SERVICE",
     "LOST_WOM",
+    "PICK_REJECT_SHARE",
     "PROSPECT",
     "Population",
 ]
 
 log = logging.getLogger(__name__)
 
-#: People per block of the daily per-person draws (bounds the temporaries' size).
-CHUNK = 1 << 16
-
 PROSPECT, ACTIVE, LOST_SERVICE, LOST_WOM, LOST_BACKGROUND = 0, 1, 2, 3, 4  #: states
+
+#: Acquisition thinning bound: prospects with a log-multiplier above it draw one by one.
+LOG_BOUND = math.log(2.0)
+#: :meth:`Population.pick` rejects non-active ids unless under 1 in this many is active.
+PICK_REJECT_SHARE = 8
+_RESCALE = 2.0**64  # lazy decay: rescale the stored values past this 1 / scale
 
 #: Columns of :meth:`Population.days_table`, one row per simulated day.
 DAY_COLUMNS = (
@@ -108,30 +135,129 @@ class Population:
         self.join_day = np.zeros(m, dtype=np.int32)  # first active day (<= 0 for day-0 base)
         tenure = streams["initial_tenure"].integers(0, cfg.initial_tenure_max_days + 1, n0)
         self.join_day[:n0] = -tenure
-        self.bad_count = np.zeros(m, dtype=np.float32)  # remembered bad issues (decaying)
-        self.pos_held = np.zeros(m, dtype=np.float32)  # positive messages held (decaying)
-        self.neg_held = np.zeros(m, dtype=np.float32)  # negative messages held (decaying)
+        # remembered bad issues and messages held, in reference-day units (lazy decay)
+        self._bad = np.zeros(m, dtype=np.float32)
+        self._pos = np.zeros(m, dtype=np.float32)
+        self._neg = np.zeros(m, dtype=np.float32)
+        self._bad_scale = 1.0  # today's value = stored * scale
+        self._msg_scale = 1.0
         self._rows: list[dict[str, Any]] = []
         self._active: npt.NDArray[np.int32] | None = None
+        self.recount()
+
+    # -- state kept by counters --------------------------------------------------------
+
+    def recount(self) -> None:
+        """Rebuild the counters from the arrays (after editing ``state``, ``join_day``
+        or the messages directly, as tests do)."""
+        active = self.state == ACTIVE
+        self._n_active = int(np.count_nonzero(active))
+        self._offset = max(self.cfg.initial_tenure_max_days, -int(self.join_day.min()))
+        self._joined = np.bincount(self.join_day[active] + self._offset).astype(np.int64)
+        self._active = None
+        held = np.flatnonzero(self._pos)  # prospects with L > ln 2 hold positive messages
+        held = held[self.state[held] == PROSPECT]
+        self._strong = held[self._log_multiplier(held) > LOG_BOUND]
 
     @property
     def n_active(self) -> int:
         """Active customers now."""
-        return int(self.active_ids().size)
+        return self._n_active
 
     def active_ids(self) -> npt.NDArray[np.int32]:
-        """Ids of the active customers, ascending (cached until the next state change)."""
+        """Ids of the active customers, ascending (a market-sized scan, cached until the
+        next change of state; the daily step does not need it)."""
         if self._active is None:
             self._active = np.flatnonzero(self.state == ACTIVE).astype(np.int32)
         return self._active
 
+    @property
+    def bad_count(self) -> npt.NDArray[np.float32]:
+        """Remembered bad issues per person, today (a copy)."""
+        return (self._bad * np.float32(self._bad_scale)).astype(np.float32)
+
+    @property
+    def pos_held(self) -> npt.NDArray[np.float32]:
+        """Positive messages held per person, today (a copy)."""
+        return (self._pos * np.float32(self._msg_scale)).astype(np.float32)
+
+    @property
+    def neg_held(self) -> npt.NDArray[np.float32]:
+        """Negative messages held per person, today (a copy)."""
+        return (self._neg * np.float32(self._msg_scale)).astype(np.float32)
+
+    def set_messages(self, ids: Any, pos: float, neg: float) -> None:
+        """Set the messages held today by persons ``ids`` (index or slice): tests."""
+        self._pos[ids] = pos / self._msg_scale
+        self._neg[ids] = neg / self._msg_scale
+        self.recount()
+
+    def _log_multiplier(self, ids: Any) -> npt.NDArray[np.float64]:
+        """``positive_effect * pos - negative_effect * neg`` of persons ``ids``, today."""
+        b = self.bass
+        s = self._msg_scale
+        return (b.positive_effect * s) * self._pos[ids].astype(np.float64) - (
+            b.negative_effect * s
+        ) * self._neg[ids].astype(np.float64)
+
+    def _set_state(self, ids: npt.NDArray[np.int64], state: int, day: int | None = None) -> None:
+        """Move ``ids`` (distinct) from active to ``state``, or (``day`` given) from
+        prospect to active from ``day``; keep the counters."""
+        if ids.size == 0:
+            return
+        if day is None:
+            self._n_active -= ids.size
+            np.subtract.at(self._joined, self.join_day[ids] + self._offset, 1)
+        else:
+            self._n_active += ids.size
+            self.join_day[ids] = day
+            need = day + self._offset + 1
+            if need > self._joined.size:
+                self._joined = np.concatenate(
+                    [self._joined, np.zeros(need - self._joined.size, np.int64)]
+                )
+            self._joined[day + self._offset] += ids.size
+        self.state[ids] = state
+        self._active = None
+
+    def release_people(self) -> None:
+        """Drop the per-person arrays once the run is over (a market of millions: about
+        17 bytes a person). :meth:`days_table`, :meth:`revenue_today`,
+        :meth:`lifetime_value` and :attr:`n_active` keep working from the counters;
+        :meth:`pick` and :meth:`end_of_day` raise ``RuntimeError`` afterwards."""
+        self._released = True
+        self.state = np.empty(0, dtype=np.int8)
+        self.join_day = np.empty(0, dtype=np.int32)
+        self._bad = self._pos = self._neg = np.empty(0, dtype=np.float32)
+        self._active = None
+        self._strong = np.empty(0, dtype=np.int64)
+
+    def _check_people(self) -> None:
+        if getattr(self, "_released", False):
+            raise RuntimeError("the population's people were released (release_people)")
+
+    # -- the calls' side ---------------------------------------------------------------
+
     def pick(self, n: int) -> npt.NDArray[np.int64]:
         """The customers raising ``n`` fresh issues: uniform, with replacement, among the
-        active ones (stream ``customer_pick``)."""
-        active = self.active_ids()
-        if n < 0 or (n > 0 and active.size == 0):
-            raise ValueError(f"cannot pick {n} customers among {active.size} active")
-        return active[self.streams["customer_pick"].integers(0, active.size, n)].astype(np.int64)
+        active ones (stream ``customer_pick``; uniform market ids, non-active ones
+        rejected, or uniform among :meth:`active_ids` when few are active)."""
+        self._check_people()
+        a, m = self._n_active, self.market_size
+        if n < 0 or (n > 0 and a == 0):
+            raise ValueError(f"cannot pick {n} customers among {a} active")
+        rng = self.streams["customer_pick"]
+        if a * PICK_REJECT_SHARE < m:
+            active = self.active_ids()
+            return active[rng.integers(0, active.size, n)].astype(np.int64)
+        parts, need = [], n
+        while need > 0:
+            size = int(need * m / a * 1.1) + 16
+            ids = rng.integers(0, m, size)
+            ids = ids[self.state[ids] == ACTIVE][:need]
+            parts.append(ids)
+            need -= ids.size
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def revenue_today(self, day: int) -> float:
         """Revenue of the customers active now on ``day``, currency units.
@@ -140,9 +266,9 @@ class Population:
         ``day - join_day >= loyal_after_days`` (repeat customers spend 67% more, seed 002).
         """
         cfg = self.cfg
-        tenure = day - self.join_day[self.active_ids()]
-        loyal = int(np.count_nonzero(tenure >= cfg.loyal_after_days))
-        return cfg.value_per_day * (tenure.size + cfg.tenure_uplift * loyal)
+        last = day - cfg.loyal_after_days + self._offset  # latest loyal joining day's slot
+        loyal = int(self._joined[: max(0, last + 1)].sum())
+        return cfg.value_per_day * (self._n_active + cfg.tenure_uplift * loyal)
 
     def lifetime_value(self, day: int) -> float:
         """Expected remaining revenue of a customer who stays until background churn.
@@ -160,10 +286,13 @@ class Population:
         hazard = self.law.background_daily
         return math.inf if hazard == 0.0 else value / hazard
 
+    # -- the day's step ----------------------------------------------------------------
+
     def end_of_day(self, day: int, customer: npt.ArrayLike, memory: npt.ArrayLike) -> None:
         """Apply the issues that ended on ``day`` (customer ids, memories -1/0/+1), then
         churn, word of mouth, acquisition and decay, in the order of the module docstring;
         append one row to :meth:`days_table`."""
+        self._check_people()
         cust = np.asarray(customer, dtype=np.int64)
         mem = np.asarray(memory, dtype=np.int8)
         if cust.shape != mem.shape or cust.ndim != 1:
@@ -191,15 +320,11 @@ class Population:
         """One row per :meth:`end_of_day` call, columns :data:`DAY_COLUMNS`."""
         return pd.DataFrame(self._rows, columns=list(DAY_COLUMNS))
 
-    # -- the steps of end_of_day ------------------------------------------------------
-
     def _leave(self, ids: npt.NDArray[np.int64], state: int) -> int:
         """Move the active ones among ``ids`` (may repeat) to ``state``; how many moved."""
         ids = np.unique(ids)
         ids = ids[self.state[ids] == ACTIVE]
-        if ids.size:
-            self.state[ids] = state
-            self._active = None
+        self._set_state(ids, state)
         return int(ids.size)
 
     def _service_churn(self, bad_customers: npt.NDArray[np.int64]) -> int:
@@ -212,11 +337,12 @@ class Population:
         first = np.r_[True, ids[1:] != ids[:-1]]
         starts = np.flatnonzero(first)
         rank = np.arange(ids.size) - starts[np.cumsum(first) - 1] + 1  # 1, 2, ... per id
-        k = np.rint(self.bad_count[ids]).astype(np.int64) + rank
+        now = self._bad[ids] * np.float32(self._bad_scale)
+        k = np.rint(now).astype(np.int64) + rank
         leaving = ids[u < self.law.hazard(k)]
         lost = self._leave(leaving, LOST_SERVICE)  # only customers active now can leave
         counts = np.diff(np.r_[starts, ids.size])
-        self.bad_count[ids[starts]] += counts.astype(np.float32)
+        self._bad[ids[starts]] += (counts / self._bad_scale).astype(np.float32)
         return lost
 
     def _word_of_mouth(self, mem: npt.NDArray[np.int8]) -> dict[str, int]:
@@ -227,8 +353,11 @@ class Population:
         n_bad, n_good = told.messages_bad, told.messages_good
         heard_bad = rng.integers(0, m, n_bad)
         heard_good = rng.integers(0, m, n_good)
-        np.add.at(self.neg_held, heard_bad, np.float32(1.0))  # no market-sized temporary
-        np.add.at(self.pos_held, heard_good, np.float32(1.0))
+        one = np.float32(1.0 / self._msg_scale)
+        np.add.at(self._neg, heard_bad, one)  # no market-sized temporary
+        np.add.at(self._pos, heard_good, one)
+        if n_good and self.bass.positive_effect > 0.0:
+            self._strong = np.union1d(self._strong, heard_good)  # filtered in _acquire
         p = self.cfg.churn.per_negative_message
         lost = 0
         if n_bad and p > 0.0:
@@ -242,51 +371,53 @@ class Population:
             "lost_wom": lost,
         }
 
-    def _chunks(self, stream: str) -> Iterator[tuple[int, npt.NDArray[np.float32]]]:
-        """One float32 uniform per person of the market from ``stream``, a block of
-        :data:`CHUNK` people at a time (so no temporary is as large as the market)."""
-        rng = self.streams[stream]
-        for lo in range(0, self.market_size, CHUNK):
-            yield lo, rng.random(min(CHUNK, self.market_size - lo), dtype=np.float32)
-
     def _background_churn(self) -> int:
-        """Step c: each active customer leaves with the daily background hazard."""
+        """Step c: each active customer leaves with the daily background hazard (one
+        sparse Bernoulli trial per person of the market)."""
         hazard = self.law.background_daily
         if hazard == 0.0:
             return 0
-        leaving = [
-            lo + np.flatnonzero((u < hazard) & (self.state[lo : lo + u.size] == ACTIVE))
-            for lo, u in self._chunks("background_churn")
-        ]
-        return self._leave(np.concatenate(leaving), LOST_BACKGROUND)
+        hit = bernoulli_successes(self.streams["background_churn"], self.market_size, hazard)
+        return self._leave(hit, LOST_BACKGROUND)
 
     def _acquire(self, day: int) -> int:
-        """Step d: prospects adopt by the Bass rule; active from ``day + 1``."""
+        """Step d: prospects adopt by the Bass rule (by thinning, see the module
+        docstring); active from ``day + 1``."""
         if self.bass.inactive:
             return 0
-        n_active, adopters = self.n_active, []
-        for lo, u in self._chunks("acquisition"):
-            prospects = lo + np.flatnonzero(self.state[lo : lo + u.size] == PROSPECT)
-            adopt = self.bass.adopt(
-                n_active,
-                self.market_size,
-                self.pos_held[prospects],
-                self.neg_held[prospects],
-                u[prospects - lo],
-            )
-            adopters.append(prospects[adopt])
-        new = np.concatenate(adopters)
-        if new.size:
-            self.state[new] = ACTIVE
-            self.join_day[new] = day + 1
-            self._active = None
-        return int(new.size)
+        rng = self.streams["acquisition"]
+        n_active, m = self.n_active, self.market_size
+        strong = self._strong
+        strong = strong[self.state[strong] == PROSPECT]
+        strong = strong[self._log_multiplier(strong) > LOG_BOUND]
+        self._strong = strong
+        cap = min(1.0, 2.0 * self.bass.base_rate(n_active, m))  # = exp(LOG_BOUND) * base
+        cand = bernoulli_successes(rng, m, cap)
+        cand = cand[self.state[cand] == PROSPECT]
+        if strong.size:
+            cand = cand[~np.isin(cand, strong, assume_unique=True)]
+        new = [cand[rng.random(cand.size) * cap < self._probability(cand)]]
+        if strong.size:
+            new.append(strong[rng.random(strong.size) < self._probability(strong)])
+        adopters = np.concatenate(new)
+        self._set_state(adopters, ACTIVE, day=day + 1)
+        return int(adopters.size)
+
+    def _probability(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """P(adopt today) of prospects ``ids`` by the Bass rule."""
+        base = self.bass.base_rate(self.n_active, self.market_size)
+        return np.minimum(1.0, base * np.exp(self._log_multiplier(ids)))
 
     def _decay(self) -> None:
-        """Step e: remembered bad issues and held messages fade."""
+        """Step e: remembered bad issues and held messages fade (one scale each)."""
         forget = self.cfg.churn.forgetting_per_day
         if forget > 0.0:
-            self.bad_count *= np.float32(math.exp(-forget))
-        fade = np.float32(math.exp(-1.0 / self.cfg.wom.memory_days))
-        self.pos_held *= fade
-        self.neg_held *= fade
+            self._bad_scale *= math.exp(-forget)
+            if self._bad_scale < 1.0 / _RESCALE:
+                self._bad *= np.float32(self._bad_scale)
+                self._bad_scale = 1.0
+        self._msg_scale *= math.exp(-1.0 / self.cfg.wom.memory_days)
+        if self._msg_scale < 1.0 / _RESCALE:
+            for held in (self._pos, self._neg):
+                held *= np.float32(self._msg_scale)
+            self._msg_scale = 1.0

@@ -8,6 +8,7 @@ the same tables bit for bit.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -139,10 +140,17 @@ class CallCenter:
         """Simulate one replication and compute its tables and KPIs."""
         engine = self.engine(replication)
         log = engine.run()
-        jr = engine.journey
+        jr, fresh, workforce = engine.journey, engine.fresh, engine.workforce
         population = None if jr is None else jr.population
-        expected = self.expected_calls(engine.fresh, None if jr is None else jr.scales)
-        return self.tabulate(log, replication, expected, population, engine.workforce)
+        scales = None if jr is None else jr.scales
+        # the engine's event closures (reference cycles) and the journey's per-call
+        # buffers go before the calls table is built: a long run needs no second copy
+        del engine, jr
+        if population is not None:
+            population.release_people()  # the tables need its counters only
+        gc.collect()
+        expected = self.expected_calls(fresh, scales)
+        return self.tabulate(log, replication, expected, population, workforce, release=True)
 
     def tabulate(
         self,
@@ -151,8 +159,14 @@ class CallCenter:
         expected: np.ndarray,
         population: Any = None,
         workforce: Workforce | None = None,
+        release: bool = False,
     ) -> Results:
-        """Turn an engine log (and the population it changed) into :class:`Results`."""
+        """Turn an engine log (and the population it changed) into :class:`Results`.
+
+        ``release``: the calls table takes the log's per-call columns over (they are
+        emptied in ``log`` as it goes, so memory holds one copy of each; see
+        :func:`~sim.outputs.metrics.calls_table`).
+        """
         cfg = self.config
         calls = calls_table(
             log,
@@ -161,6 +175,7 @@ class CallCenter:
             cfg.center.call_type,
             cfg.staffing.group,
             self.experience,
+            release=release,
         )
         intervals = intervals_table(
             calls,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -29,14 +30,37 @@ from sim.outputs.metrics import SUMMARY_KEYS
 from sim.outputs.results import Results
 
 __all__ = [
+    "MIN_PARALLEL_CALLS",
     "PROGRESS_EVERY_S",
     "Replications",
+    "auto_workers",
     "confidence_table",
     "replicate",
     "sigterm_exits",
 ]
 
 log = logging.getLogger(__name__)
+
+#: Expected fresh calls per replication from which ``run.workers: 0`` uses processes:
+#: 0.1-0.3 s of simulation per replication (engine at 60,000-200,000 calls/s), well
+#: above a forked worker's start-up and the transfer of its tables back (tens of ms).
+#: A judgement, not a measured break-even; an explicit ``run.workers`` overrides it.
+MIN_PARALLEL_CALLS = 20_000
+
+
+def auto_workers(config: Config, replications: int) -> int:
+    """Processes for ``run.workers: 0``: the machine's cores (those this process may
+    use), bounded by ``replications``; 1 when a replication is too short for a process
+    to pay off (expected fresh calls per replication, ``volume_per_day x days``, below
+    :data:`MIN_PARALLEL_CALLS`) or with one replication."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    calls = float(config.center.volume_per_day) * config.run.days
+    if replications < 2 or calls < MIN_PARALLEL_CALLS:
+        return 1
+    return max(1, min(cores, replications))
 
 
 @dataclass
@@ -145,9 +169,10 @@ def replicate(
 ) -> Replications:
     """Run ``replications`` (default ``run.replications``) independent replications.
 
-    ``workers`` (default ``run.workers``) > 1 spreads them over processes. Logs the size
-    estimate first (:mod:`sim.config.size`); then a progress bar on a terminal, or progress
-    lines (``replication k of n done, elapsed t s``) in a log file.
+    ``workers`` (default ``run.workers``) > 1 spreads them over processes; 0 chooses
+    (:func:`auto_workers`). The numbers never depend on it. Logs the size estimate first
+    (:mod:`sim.config.size`); then a progress bar on a terminal, or progress lines
+    (``replication k of n done, elapsed t s``) in a log file.
     """
     model = CallCenter(config)
     cfg = model.config
@@ -155,8 +180,10 @@ def replicate(
     w = cfg.run.workers if workers is None else int(workers)
     if n < 1:
         raise ValueError(f"replications = {n}: must be >= 1")
-    if w < 1:
-        raise ValueError(f"workers = {w}: must be >= 1")
+    if w < 0:
+        raise ValueError(f"workers = {w}: must be >= 0 (0: auto)")
+    if w == 0:
+        w = auto_workers(cfg, n)
     results: list[Results] = []
     size = estimate(replace(cfg, run=replace(cfg.run, replications=n, workers=w)),
                     model.timetable.n_intervals)  # fmt: skip
@@ -176,20 +203,14 @@ def replicate(
                 bar.update()
                 progress.done(r + 1)
         else:
-            tasks = [(model.scenario, r, r == 0) for r in range(n)]
-            pool = multiprocessing.get_context().Pool(min(w, n))
-            try:
-                with sigterm_exits():  # SIGTERM: the workers go too, now
-                    for res in pool.imap(_one_task, tasks):
-                        results.append(res)
-                        bar.update()
-                        progress.done(len(results))
-                pool.close()
-            except BaseException:
-                pool.terminate()  # never leave worker processes behind
-                raise
-            finally:
-                pool.join()
+            # multiprocessing's pool: leaving the block terminates the workers, so an
+            # interrupt (Ctrl-C, or SIGTERM through sigterm_exits) stops the run at once
+            with multiprocessing.Pool(processes=min(w, n)) as pool, sigterm_exits():
+                pending = [pool.apply_async(_one, (model.scenario, r, r == 0)) for r in range(n)]
+                for job in pending:
+                    results.append(job.get())
+                    bar.update()
+                    progress.done(len(results))
     per = pd.DataFrame(
         [{"replication": res.replication, **res.summary} for res in results],
         columns=["replication", *SUMMARY_KEYS],

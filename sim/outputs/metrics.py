@@ -105,6 +105,7 @@ def calls_table(
     call_type: str,
     agent_group: str,
     rule: ExperienceRule,
+    release: bool = False,
 ) -> pd.DataFrame:
     """The ``calls`` table: one row per call attempt, in order of arrival.
 
@@ -112,6 +113,8 @@ def calls_table(
     ``issue_id`` is the ``call_id`` of the first attempt of the issue (redials and repeat
     contacts share it). Without an active journey every answered call resolves its
     issue, there are no customers (``customer_id`` -1) and ``rule`` rates the calls.
+    ``release``: each per-call column of ``log`` (and of its journey log) is emptied as
+    soon as the table has its copy, so a long run never holds both in full.
     """
     n = len(log.outcome)
     order: np.ndarray | slice = slice(None)
@@ -121,13 +124,23 @@ def calls_table(
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n, dtype=np.int64)
         issue = rank[log.caller_id[order]]
-    arrival = log.arrival_s[order]
-    outcome = log.outcome[order]
+        del rank
+
+    def take(source: Any, name: str) -> np.ndarray:
+        column: np.ndarray = getattr(source, name)[order]
+        if release:
+            setattr(source, name, column[:0].copy())
+        return column
+
+    if release:
+        log.caller_id = log.caller_id[:0].copy()
+    arrival = take(log, "arrival_s")
+    outcome = take(log, "outcome")
     answered = outcome == Outcome.ANSWERED
     day, interval = timetable.locate(arrival)
-    handle = log.handle_s[order]
+    handle = take(log, "handle_s")
     handle[~answered] = np.nan  # the log is ours to change: no copy of the column
-    patience, wait = log.patience_s[order], log.wait_s[order]
+    patience, wait = take(log, "patience_s"), take(log, "wait_s")
     j = log.journey
     if j is None:
         customer = np.full(n, -1, dtype=np.int64)
@@ -135,33 +148,30 @@ def calls_table(
         resolved = answered
         rating = rule.rate_array(outcome, wait, patience, answered)
     else:
-        customer, contact = j.customer[order], j.contact[order]
-        resolved, rating = j.resolved[order] == 1, j.rating[order]
-    return pd.DataFrame(
-        {
-            "call_id": np.arange(n, dtype=np.int64),
-            "issue_id": issue,
-            "customer_id": customer,
-            "contact": contact,
-            "attempt": log.attempt[order],
-            "source": _categorical(log.source[order].astype(np.int8), SOURCES),
-            "call_type": _categorical(np.zeros(n, np.int8), [call_type]),
-            "day": day,
-            "interval": interval,
-            "arrival_s": arrival,
-            "patience_s": patience,
-            "wait_s": wait,
-            "outcome": _categorical(outcome.astype(np.int8) - 1, OUTCOMES),
-            "agent_id": log.agent_id[order],
-            "agent_group": _categorical(np.where(answered, 0, -1).astype(np.int8), [agent_group]),
-            "handle_s": handle,
-            "resolved": pd.arrays.BooleanArray(resolved, ~answered),
-            "experience": _categorical(rating.astype(np.int8) + 1, RATINGS),
-            "warmup": arrival < warmup_s,
-        },
-        columns=list(CALL_COLUMNS),
-        copy=False,
-    )
+        customer, contact = take(j, "customer"), take(j, "contact")
+        resolved, rating = take(j, "resolved") == 1, take(j, "rating")
+    columns = {
+        "call_id": np.arange(n, dtype=np.int64),
+        "issue_id": issue,
+        "customer_id": customer,
+        "contact": contact,
+        "attempt": take(log, "attempt"),
+        "source": _categorical(take(log, "source").astype(np.int8), SOURCES),
+        "call_type": _categorical(np.zeros(n, np.int8), [call_type]),
+        "day": day,
+        "interval": interval,
+        "arrival_s": arrival,
+        "patience_s": patience,
+        "wait_s": wait,
+        "outcome": _categorical(outcome.astype(np.int8) - 1, OUTCOMES),
+        "agent_id": take(log, "agent_id"),
+        "agent_group": _categorical(np.where(answered, 0, -1).astype(np.int8), [agent_group]),
+        "handle_s": handle,
+        "resolved": pd.arrays.BooleanArray(resolved, ~answered),
+        "experience": _categorical(rating.astype(np.int8) + 1, RATINGS),
+        "warmup": arrival < warmup_s,
+    }
+    return pd.DataFrame(columns, columns=list(CALL_COLUMNS), copy=False)
 
 
 def _count_sum_upto(x: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +180,9 @@ def _count_sum_upto(x: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarr
     Buckets ``x`` by ``at`` (one int32 temporary per value) instead of sorting it, so
     memory stays small for tables of millions of calls.
     """
-    j = np.searchsorted(at, x, side="left").astype(np.int32)
+    j = np.empty(x.size, dtype=np.int32)
+    for lo in range(0, x.size, 1 << 20):  # no int64 temporary as long as x
+        j[lo : lo + (1 << 20)] = np.searchsorted(at, x[lo : lo + (1 << 20)], side="left")
     m = len(at) + 1
     count = np.cumsum(np.bincount(j, minlength=m))[:-1]
     total = np.cumsum(np.bincount(j, weights=x, minlength=m))[:-1]
@@ -199,8 +211,11 @@ def cumulative_present(times: np.ndarray, present: np.ndarray, at: np.ndarray) -
 def _answered_spans(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (seconds) of every answered call's handling."""
     ans = (calls["outcome"] == "answered").to_numpy()
-    start = calls["arrival_s"].to_numpy()[ans] + calls["wait_s"].to_numpy()[ans]
-    return start, start + calls["handle_s"].to_numpy()[ans]
+    start = calls["arrival_s"].to_numpy()[ans]
+    start += calls["wait_s"].to_numpy()[ans]  # in place: one temporary less per column
+    end = calls["handle_s"].to_numpy()[ans]
+    end += start
+    return start, end
 
 
 def _tally(
@@ -347,6 +362,7 @@ def summarize(
     s, e = _answered_spans(calls)
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
     busy = float(np.diff(_cumulative_busy(s, e, at))[0])
+    del s, e  # before the resolution count's temporaries (a year: ~100 MB each)
     avail = float(np.diff(cumulative_present(log.staff_time_s, log.staff_present, at))[0])
     out: dict[str, Any] = {}
     for key in QUEUE_KEYS:

@@ -45,7 +45,7 @@ from sim.outputs.kpis import KPIS, format_value
 from sim.outputs.metrics import KPI_DEFINITIONS
 from sim.report.html_report import run_figures, run_report
 
-__all__ = ["summary_text", "write_results"]
+__all__ = ["ROW_GROUP", "summary_text", "write_parquet", "write_results"]
 
 log = logging.getLogger("callsim")
 
@@ -139,8 +139,37 @@ def _summary_json(reps: Replications) -> dict[str, Any]:
     }
 
 
+#: Rows per Parquet row group (and per conversion to Arrow) of the tables written.
+ROW_GROUP = 1 << 20
+
+
+def write_parquet(df: pd.DataFrame, path: Path, rows: int = ROW_GROUP) -> None:
+    """Write ``df`` (no index) to Parquet one row group of ``rows`` rows at a time.
+
+    ``DataFrame.to_parquet`` converts the whole table to Arrow first, a second copy of
+    it in memory; converting and writing a row group at a time keeps that copy to one
+    row group (a year's calls table: ~75 MB instead of ~470 MB). Read back with
+    ``pandas.read_parquet``, the table is the same (dtypes, categories, values).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if len(df) <= rows:
+        df.to_parquet(path, index=False)
+        return
+    first = pa.Table.from_pandas(df.iloc[:rows], preserve_index=False)
+    with pq.ParquetWriter(path, first.schema) as out:
+        out.write_table(first)
+        del first
+        for lo in range(rows, len(df), rows):
+            part = pa.Table.from_pandas(
+                df.iloc[lo : lo + rows], schema=out.schema, preserve_index=False
+            )
+            out.write_table(part)
+
+
 def _table(df: pd.DataFrame, folder: Path, name: str, csv_max_rows: int) -> None:
-    df.to_parquet(folder / f"{name}.parquet", index=False)
+    write_parquet(df, folder / f"{name}.parquet")
     if 0 < len(df) <= csv_max_rows:
         write_csv(df, folder / f"{name}.csv")
 

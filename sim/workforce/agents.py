@@ -389,22 +389,19 @@ class Workforce:
         if not self._rows:
             return empty_agents_table()
         df = pd.DataFrame({k: np.concatenate([r[k] for r in self._rows]) for k in self._rows[0]})
-        ans = calls[calls["agent_id"] >= 0]
-        g = (
-            pd.DataFrame(
-                {
-                    "day": ans["day"].astype(np.int64),
-                    "agent_id": ans["agent_id"].astype(np.int64),
-                    "resolved": ans["resolved"].astype(float).fillna(0.0) > 0,
-                }
-            )
-            .groupby(["day", "agent_id"])["resolved"]
-            .agg(["size", "sum"])
-            .rename(columns={"size": "calls", "sum": "resolved"})
-        )
-        df = df.merge(g, left_on=["day", "agent_id"], right_index=True, how="left")
-        df["calls"] = df["calls"].fillna(0).astype(np.int64)
-        df["resolved"] = df["resolved"].fillna(0).astype(np.int64)
+        # answered attempts and resolved ones per (day, agent): one bincount each over a
+        # compact key, no copy of the answered rows (a year: millions of them)
+        agent = calls["agent_id"].to_numpy()
+        ans = agent >= 0
+        width = max(1, int(agent.max()) + 1) if agent.size else 1
+        key = calls["day"].to_numpy()[ans].astype(np.int64) * width + agent[ans]
+        resolved = calls["resolved"].to_numpy(dtype=float, na_value=0.0)[ans] > 0
+        n_calls = np.bincount(key)
+        n_resolved = np.bincount(key, weights=resolved).astype(np.int64)
+        row = df["day"].to_numpy(np.int64) * width + df["agent_id"].to_numpy(np.int64)
+        known = (df["agent_id"].to_numpy() < width) & (row < n_calls.size)
+        df["calls"] = np.where(known, n_calls[np.where(known, row, 0)], 0).astype(np.int64)
+        df["resolved"] = np.where(known, n_resolved[np.where(known, row, 0)], 0).astype(np.int64)
         with np.errstate(invalid="ignore", divide="ignore"):
             df["fcr"] = df["resolved"] / df["calls"].where(df["calls"] > 0)
         df["status"] = pd.Categorical.from_codes(

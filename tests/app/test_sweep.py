@@ -3,6 +3,7 @@ same numbers. Small sizes: one simulated day, 500 calls a day, 2 replications.""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import logging
@@ -360,6 +361,43 @@ def test_submitit_gives_the_serial_numbers(serial_sweep: Path, tmp_path: Path) -
     assert len(collect(sweep)) == 8  # the .submitit/ logs are not points
     summary = json.loads(next(sweep.glob("*/summary.json")).read_text())
     assert summary["replications"] == 2
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [[], ["scenario=steady_erlang_a", "staffing.agents=40"],
+     ["scenario=well_staffed_with_breaks", "patience=never"], ["service=exponential"]],
+)
+def test_point_state_reads_the_stored_config_as_omegaconf_does(overrides: list[str]) -> None:
+    # The fast comparison (C YAML parser, dataclasses.asdict) sees exactly what
+    # OmegaConf sees in the config.yaml the writer stores.
+    from sim.app.sweep import _comparable, _plain, _stored, _without_speed_keys
+    from sim.config.compose import compose
+
+    cfg = compose(overrides)
+    text = OmegaConf.to_yaml(OmegaConf.structured(cfg))
+    current = _without_speed_keys(_plain(dataclasses.asdict(cfg)))
+    assert _stored(text) == _comparable(text) == current
+
+
+def test_the_sweeper_skips_finished_points_before_launching_them(tmp_path: Path) -> None:
+    """sim.app.resume: a finished point is skipped in the launching process (no job, no
+    second compose); a point whose stored config differs is launched and simulated."""
+    args = ["-m", "run.days=1", "run.replications=1", "output.figures=false",
+            "staffing.agents=20,25", "run.name=skip"]  # fmt: skip
+    assert callsim(tmp_path, *args).returncode == 0
+    sweep = tmp_path / "results" / "skip" / "sweep"
+    out = callsim(tmp_path, *args)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "point 1/2 skipped (done)" in out.stdout and "point 2/2 skipped (done)" in out.stdout
+    assert "Launching" not in out.stdout  # no job started
+    stale = next(p for p in sweep.iterdir() if p.name.endswith("staffing.agents=25"))
+    text = (stale / "config.yaml").read_text()
+    (stale / "config.yaml").write_text(text.replace("seed: 20261123", "seed: 1"))
+    out = callsim(tmp_path, *args)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.count("skipped (done)") == 1 and out.stdout.count("done in") == 1
+    assert "seed: 20261123" in (stale / "config.yaml").read_text()
 
 
 def test_sweep_points_is_the_basic_sweepers_product() -> None:

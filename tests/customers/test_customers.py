@@ -49,7 +49,7 @@ def test_initial_state() -> None:
 def test_pick_is_uniform_among_active() -> None:
     pop = Population(_quiet(CustomersConfig(initial=100, market_size=1000)), Streams(2))
     pop.state[:50] = LOST_SERVICE
-    pop._active = None  # the test changed states behind the population's back
+    pop.recount()  # the test changed states behind the population's back
     ids = pop.pick(100_000)
     assert ids.dtype == np.int64 and ids.min() == 50 and ids.max() == 99
     counts = np.bincount(ids - 50, minlength=50)
@@ -57,7 +57,7 @@ def test_pick_is_uniform_among_active() -> None:
     assert np.all(np.abs(counts - 2000) < 5 * 44)
     assert pop.pick(0).size == 0
     pop.state[:] = PROSPECT
-    pop._active = None
+    pop.recount()
     with pytest.raises(ValueError):
         pop.pick(1)
 
@@ -68,6 +68,7 @@ def test_revenue_and_lifetime_value_by_hand() -> None:
     cfg.churn.background_per_year = 0.10
     pop = Population(cfg, Streams(3))
     pop.join_day[:4] = [0, -5, -10, -20]  # tenures on day 0: 0, 5, 10, 20
+    pop.recount()
     assert pop.revenue_today(0) == pytest.approx(2.0 * 2 + 3.0 * 2)
     assert pop.revenue_today(5) == pytest.approx(2.0 * 1 + 3.0 * 3)
     ltv = pop.lifetime_value(0)

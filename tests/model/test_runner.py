@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 
 from sim.model.runner import confidence_table, replicate
@@ -35,3 +38,19 @@ def test_replications_are_independent_and_tables_are_tidy() -> None:
     assert per["offered"].nunique() > 1
     assert sorted(reps.intervals["replication"].unique()) == [0, 1, 2, 3]
     assert reps.summary.loc["offered", "n"] == 4
+
+
+def test_auto_workers() -> None:
+    from sim.config.validation import load_config
+    from sim.model.runner import MIN_PARALLEL_CALLS, auto_workers
+
+    cores = len(os.sched_getaffinity(0))
+    long = load_config({"run": {"days": 10}, "center": {"volume_per_day": MIN_PARALLEL_CALLS}})
+    short = load_config({"run": {"days": 1}, "center": {"volume_per_day": 100.0}})
+    assert auto_workers(long, 1) == 1  # one replication: no process
+    assert auto_workers(long, 30) == cores
+    assert auto_workers(long, 2) == min(cores, 2)
+    assert auto_workers(short, 30) == 1  # too short to pay for a process
+    assert load_config({}).run.workers == 0
+    with pytest.raises(ValueError, match="workers"):
+        replicate(short, replications=2, workers=-1)

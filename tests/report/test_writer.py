@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from sim.model.runner import replicate
@@ -77,3 +78,18 @@ def test_failure_while_writing_the_report_leaves_nothing(
     with pytest.raises(RuntimeError, match="report failed"):
         write_results(reps, tmp_path / "run")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_parquet_by_row_groups_reads_back_the_same_table(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    import sim
+    from sim.report.writer import write_parquet
+
+    calls = sim.simulate({"run": {"days": 2}, "staffing": {"agents": 12}}).calls
+    whole, groups = tmp_path / "whole.parquet", tmp_path / "groups.parquet"
+    calls.to_parquet(whole, index=False)
+    write_parquet(calls, groups, rows=1000)
+    assert pq.ParquetFile(groups).num_row_groups == -(-len(calls) // 1000) > 1
+    pd.testing.assert_frame_equal(pd.read_parquet(groups), pd.read_parquet(whole))
+    pd.testing.assert_frame_equal(pd.read_parquet(groups), calls)
