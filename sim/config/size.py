@@ -117,7 +117,8 @@ def estimate(cfg: Config, n_intervals: int) -> SizeEstimate:
     """The size of ``cfg``'s run (``n_intervals`` planning intervals a day)."""
     r, cu, wf = cfg.run, cfg.customers, cfg.workforce
     days, n = float(r.days), float(r.replications)
-    w = float(min(r.workers, r.replications))
+    workers = r.workers if r.workers >= 1 else (os.cpu_count() or 1)  # 0: chosen at run time
+    w = float(max(1, min(workers, r.replications)))
     calls = _fresh_per_day(cfg) * days * _attempts_factor(cfg)
     agents = _max_agents(cfg.staffing.agents)
     headcount = 0.0
