@@ -8,9 +8,17 @@ DOCS_STAMP  := $(VENV)/.docs-stamp
 
 .PHONY: run test test-slow test-all bench lint validate clean docs docs-figures
 
-$(STAMP): pyproject.toml
+RUN_STAMP := $(VENV)/.run-stamp
+
+## What running needs, no more: callsim and its dependencies (`make run`, `make validate`).
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+## Everything for tests, lint and docs snippets: the dev extra on top.
+$(STAMP): $(RUN_STAMP)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -19,7 +27,7 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 ## Run the baseline scenario; results land in results/<name>/<stamp>/.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(VENV)/bin/callsim $(ARGS)
 
 ## The default test run (under ~10 minutes on 2 cores); slow statistical tests excluded.
@@ -45,7 +53,7 @@ test-launchers: $(LAUNCHERS_STAMP)
 	$(PY) -m pytest -q -m launchers tests/app/test_sweep.py
 
 ## Simulated vs exact for the validation config.
-validate: $(STAMP)
+validate: $(RUN_STAMP)
 	$(VENV)/bin/callsim validate $(ARGS)
 
 ## Engine throughput and memory against a textbook SimPy model and Ciw; then the full

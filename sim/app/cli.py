@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -381,8 +382,21 @@ _ROOT_OPTIONS = ("--help", "-h", "--version")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``callsim`` console script (``argv``: default ``sys.argv[1:]``)."""
+    """Entry point of the ``callsim`` console script (``argv``: default ``sys.argv[1:]``).
+
+    Two words apply to every subcommand and are taken out before it sees them:
+    ``--trust`` (the command's configs may run code and read the environment,
+    :mod:`sim.config.trust`) and ``--force`` (``run.force=true``: run what the size
+    estimate refuses, :mod:`sim.config.size`).
+    """
     args = list(sys.argv[1:] if argv is None else argv)
+    if "--trust" in args:  # Hydra must not see it
+        from sim.config.trust import TRUST_ENV
+
+        args = [a for a in args if a != "--trust"]
+        os.environ[TRUST_ENV] = "1"
+    if "--force" in args:
+        args = [a for a in args if a != "--force"] + ["run.force=true"]
     if not args or (args[0] not in _COMMANDS and args[0] not in _ROOT_OPTIONS):
         args = ["run", *args]  # bare `callsim key=value` and `callsim -m ...`
     if args == ["-h"]:

@@ -24,6 +24,7 @@ import pandas as pd
 from sim.core.checks import ConfigError
 from sim.core.files import atomic_write
 from sim.model.runner import confidence_table
+from sim.outputs.csv_cells import write_csv
 
 __all__ = ["POINT_NEUTRAL_KEYS", "collect", "read_overrides", "swept_params", "write_collected"]
 
@@ -33,7 +34,7 @@ log = logging.getLogger("callsim")
 #: same for every point of a sweep (``run.name`` names the sweep folder) or not
 #: changing the numbers. ``sim/config/yaml/config.yaml`` lists the same keys under
 #: ``hydra.job.config.override_dirname.exclude_keys`` (a test checks they agree).
-POINT_NEUTRAL_KEYS: tuple[str, ...] = ("run.name", "run.workers")
+POINT_NEUTRAL_KEYS: tuple[str, ...] = ("run.name", "run.workers", "run.force")
 
 
 def _skipped(part: str) -> bool:
@@ -157,9 +158,9 @@ def write_collected(sweep_dir: str | Path) -> Path:
     root = Path(sweep_dir)
     table = collect(root)
     parquet = atomic_write(root / "sweep.parquet", lambda p: table.to_parquet(p, index=False))
-    atomic_write(root / "sweep.csv", lambda p: table.to_csv(p, index=False))
+    atomic_write(root / "sweep.csv", lambda p: write_csv(table, p))  # formula-safe cells
     summary = point_table(table, _confidence(root))
-    atomic_write(root / "points.csv", lambda p: summary.to_csv(p, index=False))
+    atomic_write(root / "points.csv", lambda p: write_csv(summary, p))
     points = table["point"].nunique()
     log.info(
         "collected %d row(s): %d point(s), parameters %s -> %s",

@@ -24,6 +24,7 @@ from omegaconf import DictConfig
 
 from sim.app.errors import friendly_errors
 from sim.app.sweep import PointOutcome, check_points, point_workers, run_point
+from sim.config.command_trust import check_command_line
 from sim.config.compose import CONFIG_DIR, check_overrides
 from sim.config.validation import load_config
 from sim.core.checks import ConfigError
@@ -93,6 +94,7 @@ def run_hydra(args: list[str]) -> None:
     before anything is simulated.
     """
     check_overrides([a for a in args if not a.startswith("-")])
+    check_command_line(args)  # configs are data: no code, no environment (sim.config.trust)
     if {"-m", "--multirun"} & set(args):
         check_points([a for a in args if not a.startswith("-")])
     sys.argv = [sys.argv[0], *args]
@@ -102,6 +104,7 @@ def run_hydra(args: list[str]) -> None:
 def validate_hydra(args: list[str]) -> None:
     """``callsim validate ARGS``: as :func:`run_hydra`, default scenario ``steady_genesys``."""
     check_overrides([a for a in args if not a.startswith("-")])
+    check_command_line(args)
     rest = list(args)
     if not any(a.lstrip("+~").startswith("scenario=") for a in rest):
         rest.append("scenario=steady_genesys")

@@ -37,10 +37,12 @@ from omegaconf import DictConfig, OmegaConf
 
 __all__ = ["SUBDIR", "ResumingSweeper", "point_folder_name"]
 
+from sim.core.paths import point_dirname
+
 log = logging.getLogger("callsim")
 
 #: The ``hydra.sweep.subdir`` under which finished points are skipped before launch.
-SUBDIR = "${hydra.job.override_dirname}"
+SUBDIR = "${callsim_dirname:${hydra.job.override_dirname}}"  # sim.core.paths.point_dirname
 
 
 def point_folder_name(job: Sequence[str], exclude: Sequence[str], item_sep: str,
@@ -117,7 +119,7 @@ class ResumingSweeper(Sweeper):
         name = point_folder_name(job, list(conf.exclude_keys), str(conf.item_sep),
                                  str(conf.kv_sep))  # fmt: skip
         sweep_dir = Path(hc.sweep.dir)
-        return sweep_dir / name if name else sweep_dir / "no-overrides"
+        return sweep_dir / point_dirname(name) if name else sweep_dir / "no-overrides"
 
     def _done(self, job: Sequence[str]) -> bool:
         """True if the point of these overrides is done (never raises: False instead)."""

@@ -60,7 +60,7 @@ log = logging.getLogger("callsim")
 
 #: Config keys that change how fast a point runs, never its numbers: a finished point
 #: is reused whatever their value.
-SPEED_ONLY_KEYS: tuple[str, ...] = ("run.workers",)
+SPEED_ONLY_KEYS: tuple[str, ...] = ("run.workers", "run.force")
 
 PointStatus = Literal["done", "stale", "new"]
 
@@ -148,6 +148,35 @@ class PointOutcome:
     seconds: float  # wall-clock time of the point, seconds
 
 
+#: What a point's results folder may hold (sim.writer); anything else is not callsim's.
+_RESULT_FILES = frozenset(
+    {"config.yaml", "overrides.txt", "summary.json", "summary.csv", "replications.csv",
+     "report.html"}
+    | {f"{t}.{ext}" for t in ("intervals", "days", "calls", "agents") for ext in ("parquet", "csv")}
+)  # fmt: skip
+
+
+def _foreign_entries(folder: Path) -> list[str]:
+    """Names in ``folder`` that callsim's writer never writes (empty: a point's folder).
+
+    A stale point is deleted before it is written again; this keeps that deletion to
+    folders holding callsim's results and nothing else.
+    """
+    foreign = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            foreign.append(entry.name)
+        elif entry.is_dir():
+            if entry.name != "figures" or any(
+                not (p.is_file() and not p.is_symlink() and p.suffix == ".png")
+                for p in entry.iterdir()
+            ):
+                foreign.append(entry.name)
+        elif entry.name not in _RESULT_FILES:
+            foreign.append(entry.name)
+    return foreign
+
+
 def _remove_leftovers(folder: Path) -> None:
     """Delete partial folders of this point left by a killed run (``kill -9``, node lost)."""
     for leftover in folder.parent.glob(f"{folder.name}.partial-*"):
@@ -172,10 +201,12 @@ def run_point(
         log.debug("%s: skipped (done)", folder)
         return PointOutcome("skipped", folder, time.perf_counter() - t0), None
     if state == "stale":
-        if any(p.is_dir() and p.name != "figures" for p in folder.iterdir()):
+        foreign = _foreign_entries(folder)
+        if foreign:
             raise ConfigError(
-                f"{folder}: holds other folders, so it is not one point's results folder; "
-                "refusing to replace it (give the sweep its own hydra.sweep.dir)"
+                f"{folder}: holds {foreign[0]!r}, which callsim does not write, so it is not "
+                "one point's results folder; refusing to replace it (give the sweep its own "
+                "hydra.sweep.dir)"
             )
         log.info("%s: holds other or unfinished results; simulating it again", folder)
     _remove_leftovers(folder)

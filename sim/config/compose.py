@@ -22,8 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config.config_input import check_boolean_override
 from sim.config.update import NotPlain, checked, with_values
 from sim.config.validation import load_config, omegaconf_error, validate
 from sim.core.checks import ConfigError
@@ -150,9 +152,10 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
 
     Hydra refuses an unknown key or a value of the wrong type too, but with several lines
     and without saying what is allowed; this raises :class:`ConfigError` with one line
-    (``center.volum: unknown key (allowed here: name, open_time, ...)``). Group choices
-    (``patience=never``), ``hydra.*`` keys, additions (``+key=...``) and deletions are
-    left to Hydra; so is anything its override grammar does not parse. Every value of a
+    (``center.volum: unknown key (allowed here: name, open_time, ...)``); a true/false
+    key takes only ``true`` or ``false``; an addition (``+center.volum=5``) must name a key
+    of the schema (a misspelt one would be ignored). Group choices
+    (``patience=never``), ``hydra.*`` keys and deletions are left to Hydra; so is anything its override grammar does not parse. Every value of a
     sweep (``staffing.agents=20,25``) is checked.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -165,15 +168,30 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
     groups = _groups(config_dir)
     for override in parsed:
         key = override.key_or_group
-        if override.is_add() or override.is_delete() or key in groups or "/" in key:
+        if override.is_delete() or key in groups or "/" in key:
             continue
         if key.split(".")[0] == "hydra" or key.startswith("@"):
+            continue
+        if override.is_add():
+            _check_added_key(key)
             continue
         values = (
             list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
         )
         for value in values:
+            check_boolean_override(key, value)
             try:
                 checked(key, value)
             except OmegaConfBaseException as exc:
                 raise omegaconf_error(exc) from None
+
+
+def _check_added_key(key: str) -> None:
+    """Refuse ``+key=...`` when ``key`` is not a key of the schema (a misspelling)."""
+    node: object = OmegaConf.structured(Config)
+    for part in key.split("."):
+        if not isinstance(node, DictConfig) or part not in node:
+            allowed = ", ".join(str(k) for k in node.keys()) if isinstance(node, DictConfig) else ""
+            where = f" (allowed here: {allowed})" if allowed else ""
+            raise ConfigError(f"+{key}: unknown key{where}", key)
+        node = node.get(part)

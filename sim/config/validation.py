@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,8 +23,11 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
+from sim.config.config_input import check_boolean_override, check_booleans, to_python
 from sim.config.scenario import Laws, Scenario, assemble
+from sim.config.size import check_size
 from sim.config.trace import Trace, TraceError, read_trace
+from sim.config.trust import check_data
 from sim.config.validation_workforce import check_workforce
 from sim.core.checks import (
     ConfigError,
@@ -37,6 +39,7 @@ from sim.core.checks import (
     positive,
     probability,
 )
+from sim.core.paths import check_folder_name
 from sim.core.schema import Config, DistributionConfig
 from sim.core.timetable import DAY_S, Timetable, parse_clock
 from sim.laws.distributions import Distribution, from_spec
@@ -65,6 +68,19 @@ def build_distribution(spec: DistributionConfig | Mapping[str, Any], key: str) -
         return from_spec(raw, key=key)
     except ValueError as exc:
         raise ConfigError(str(exc), key) from None
+
+
+def _finite_law(dist: Distribution, key: str, kind: str) -> None:
+    """Refuse a law with mass at infinity or an infinite mean where a time must end
+    (handle times, recontact delays): ``never``, ``genesys2020``, an infinite tail."""
+    mass_at_inf = 1.0 - float(dist.cdf(math.inf))
+    if mass_at_inf > 1e-12 or not math.isfinite(dist.mean):
+        raise ConfigError(
+            f"{key}.kind = {kind!r} takes infinite values "
+            f"(P(T = inf) = {mass_at_inf:.3g}, mean = {dist.mean:g} s); this time must end: "
+            "use a law with finite values (no never, genesys2020 or infinite tail)",
+            key,
+        )
 
 
 def _check_center(cfg: Config) -> Timetable:
@@ -217,6 +233,8 @@ def parse(cfg: Config) -> Scenario:
         _check_staffing(cfg, timetable.n_intervals)
     talk = build_distribution(cfg.service.talk, "service.talk")
     acw = build_distribution(cfg.service.acw, "service.acw")
+    _finite_law(talk, "service.talk", cfg.service.talk.kind)
+    _finite_law(acw, "service.acw", cfg.service.acw.kind)
     patience = build_distribution(cfg.patience, "patience")
     probability("redials.probability", cfg.redials.probability)
     probability("redials.blocked_probability", cfg.redials.blocked_probability)
@@ -240,10 +258,12 @@ def parse(cfg: Config) -> Scenario:
     integer("run.replications", r.replications, 1)
     integer("run.workers", r.workers, 0)  # 0: auto (sim.model.runner.auto_workers)
     integer("run.seed", r.seed, 0)
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", str(r.name)) or ".." in str(r.name):
-        raise bad(
-            "run.name", r.name, "must be a folder name: letters, digits, '_', '-', '.' (no '..')"
-        )
+    name_problem = check_folder_name(r.name)
+    if name_problem is not None:
+        raise bad("run.name", r.name, name_problem)
+    if not isinstance(r.force, bool):
+        raise bad("run.force", r.force, "must be true or false")
+    check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
     laws = Laws(talk, acw, patience, redial_delay, recontact_delay)
     return assemble(cfg, timetable, laws, shifts, roster, trace)
 
@@ -255,6 +275,7 @@ def _check_journey(cfg: Config) -> Distribution:
     probability("resolution.fcr", res.fcr)
     probability("resolution.recontact_probability", res.recontact_probability)
     recontact = build_distribution(res.recontact_delay, "resolution.recontact_delay")
+    _finite_law(recontact, "resolution.recontact_delay", res.recontact_delay.kind)
     if integer("resolution.max_contacts", res.max_contacts, 1) > MAX_ATTEMPTS:
         raise bad("resolution.max_contacts", res.max_contacts, f"must be <= {MAX_ATTEMPTS}")
     probability("resolution.empowered_share", res.empowered_share)
@@ -409,8 +430,17 @@ def load_scenario(
         if not overrides:
             return source
         source = source.config
+    if not isinstance(source, DictConfig):
+        source = to_python(source)  # numpy scalars and arrays from notebooks
+    assert not isinstance(source, Scenario)
+    overrides = to_python(overrides)
     if isinstance(source, Config) and not overrides:
+        check_data(dataclasses.asdict(source))
         return parse(source)
+    where = str(source) if isinstance(source, str | Path) else "config"
+    for dotted, value in overrides.items():  # data, strict booleans (sim.config.trust)
+        check_data({dotted: value}, "overrides")
+        check_boolean_override(dotted.replace("__", "."), value)
     if isinstance(source, Config):  # plain leaves: set on a copy (sim.config.update)
         from sim.config.update import NotPlain, with_values
 
@@ -426,13 +456,22 @@ def load_scenario(
         if isinstance(source, Config):
             merged = OmegaConf.merge(merged, OmegaConf.structured(source))
         elif isinstance(source, str | Path):
-            merged = OmegaConf.merge(merged, OmegaConf.load(source))
+            loaded = OmegaConf.load(source)
+            check_data(loaded, where)
+            check_booleans(OmegaConf.to_container(loaded, resolve=False))
+            merged = OmegaConf.merge(merged, loaded)
         elif source is not None:
+            if not isinstance(source, DictConfig):
+                check_booleans(source)
             data = source if isinstance(source, DictConfig) else OmegaConf.create(dict(source))
+            check_data(data, where)
             _reset_retyped_distributions(merged, data)
             merged = OmegaConf.merge(merged, data)
         for dotted, value in overrides.items():
+            check_data({dotted: value}, "overrides")
+            check_boolean_override(dotted.replace("__", "."), value)
             OmegaConf.update(merged, dotted.replace("__", "."), value, merge=True)
+        check_data(merged, where)
         obj = OmegaConf.to_object(merged)
     except OmegaConfBaseException as exc:
         raise omegaconf_error(exc) from None

@@ -337,6 +337,7 @@ class RunConfig:
     replications: int = 1  # independent replications (streams spawned from seed)
     workers: int = 0  # processes for replications; 1 = in this process, 0 = auto (sim.model.runner)
     seed: int = 20261123  # root seed of numpy SeedSequence
+    force: bool = False  # run even if the size estimate says it cannot fit (sim.config.size)
 
 
 @dataclass
@@ -363,15 +364,22 @@ def register_configs() -> None:
     """Register the schema in Hydra's ConfigStore as ``callsim_schema``.
 
     ``sim/config/yaml/config.yaml`` lists it first in its defaults, so every YAML value and
-    every command-line override is merged onto (and type-checked against) it. Its
+    every command-line override is merged onto (and type-checked against) it; the
+    resolver ``callsim_dirname`` (:func:`sim.core.paths.point_dirname`) makes a sweep
+    point's folder name safe. Its
     distribution nodes keep only their ``kind``: a group file such as
     ``service/exponential.yaml`` must not inherit the ``cv`` of the schema's default
     lognormal (every group file states all the parameters of its law).
     """
     from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
+
+    from sim.core.paths import point_dirname
 
     store = ConfigStore.instance()
     store.store(name="callsim_schema", node=_kinds_only(Config()))
+    # hydra.sweep.subdir: ${callsim_dirname:${hydra.job.override_dirname}} (sim.core.paths)
+    OmegaConf.register_new_resolver("callsim_dirname", point_dirname, replace=True)
     # the sweeper of `callsim -m`: Hydra's basic one, skipping finished points cheaply
     store.store(
         group="hydra/sweeper",

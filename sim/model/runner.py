@@ -10,7 +10,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from dataclasses import dataclass, field
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -18,12 +23,21 @@ from scipy import stats
 from tqdm import tqdm
 
 from sim.config.scenario import Scenario
+from sim.config.size import estimate
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.outputs.results import Results
 
-__all__ = ["MIN_PARALLEL_CALLS", "Replications", "auto_workers", "confidence_table", "replicate"]
+__all__ = [
+    "MIN_PARALLEL_CALLS",
+    "PROGRESS_EVERY_S",
+    "Replications",
+    "auto_workers",
+    "confidence_table",
+    "replicate",
+    "sigterm_exits",
+]
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +106,53 @@ def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) ->
     ).rename_axis("kpi")
 
 
+#: Without a terminal (a log file, CI), a progress line at most this often, seconds.
+PROGRESS_EVERY_S = 10.0
+
+
+class _Progress:
+    """Progress lines for logs (the tqdm bar shows only on a terminal): ``replication k
+    of n done, elapsed t s``, at most every :data:`PROGRESS_EVERY_S` seconds and for the
+    last replication."""
+
+    def __init__(self, n: int, logged: bool) -> None:
+        self.n, self.logged = n, logged
+        self.t0 = self.last = time.perf_counter()
+
+    def done(self, k: int) -> None:
+        now = time.perf_counter()
+        if self.logged and (k == self.n or now - self.last >= PROGRESS_EVERY_S):
+            log.info("replication %d of %d done, elapsed %.1f s", k, self.n, now - self.t0)
+            self.last = now
+
+
+@contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """Inside this block, SIGTERM raises ``SystemExit(143)`` in the main thread.
+
+    Python's default for SIGTERM ends the process at once, leaving worker processes
+    (a replication pool, a joblib sweep's workers) running for minutes; as an exception
+    it unwinds, so ``finally`` blocks terminate the workers and remove partial results.
+    Does nothing outside the main thread. The previous handler comes back afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _one_task(task: tuple[Scenario, int, bool]) -> Results:
+    return _one(*task)
+
+
 def _one(scenario: Scenario, replication: int, keep_calls: bool) -> Results:
     """One replication in a worker process (the calls table only if ``keep_calls``); the
     scenario was parsed once in the parent."""
@@ -109,7 +170,9 @@ def replicate(
     """Run ``replications`` (default ``run.replications``) independent replications.
 
     ``workers`` (default ``run.workers``) > 1 spreads them over processes; 0 chooses
-    (:func:`auto_workers`). The numbers never depend on it.
+    (:func:`auto_workers`). The numbers never depend on it. Logs the size estimate first
+    (:mod:`sim.config.size`); then a progress bar on a terminal, or progress lines
+    (``replication k of n done, elapsed t s``) in a log file.
     """
     model = CallCenter(config)
     cfg = model.config
@@ -122,12 +185,15 @@ def replicate(
     if w == 0:
         w = auto_workers(cfg, n)
     results: list[Results] = []
+    size = estimate(replace(cfg, run=replace(cfg.run, replications=n, workers=w)),
+                    model.timetable.n_intervals)  # fmt: skip
     log.info(
-        "simulating %s: %d replication(s) of %d day(s) on %d worker(s)",
-        cfg.run.name, n, cfg.run.days, min(w, n),
+        "simulating %s: %d replication(s) of %d day(s) on %d worker(s); size: %s",
+        cfg.run.name, n, cfg.run.days, min(w, n), size.text(),
     )  # fmt: skip
     # a progress bar on a terminal only (tqdm's disable=None); quiet in logs and CI
     with tqdm(total=n, desc=cfg.run.name, unit="rep", disable=None, leave=False) as bar:
+        progress = _Progress(n, logged=bool(bar.disable))
         if w == 1 or n == 1:
             for r in range(n):
                 res = model.run(r)
@@ -135,14 +201,16 @@ def replicate(
                     res.calls = res.calls.iloc[0:0]
                 results.append(res)
                 bar.update()
+                progress.done(r + 1)
         else:
             # multiprocessing's pool: leaving the block terminates the workers, so an
-            # interrupt (Ctrl-C, SIGINT to this process only) stops the run at once
-            with multiprocessing.Pool(processes=min(w, n)) as pool:
+            # interrupt (Ctrl-C, or SIGTERM through sigterm_exits) stops the run at once
+            with multiprocessing.Pool(processes=min(w, n)) as pool, sigterm_exits():
                 pending = [pool.apply_async(_one, (model.scenario, r, r == 0)) for r in range(n)]
                 for job in pending:
                     results.append(job.get())
                     bar.update()
+                    progress.done(len(results))
     per = pd.DataFrame(
         [{"replication": res.replication, **res.summary} for res in results],
         columns=["replication", *SUMMARY_KEYS],

@@ -28,6 +28,7 @@ import pandas as pd
 from sim.core.calls import BAD, RATINGS, Outcome, Source
 from sim.core.timetable import DAY_S, Timetable, format_clock
 from sim.customers.experience import ExperienceRule
+from sim.outputs.kpis import KPIS
 from sim.queue.engine import EngineLog
 
 __all__ = [
@@ -87,43 +88,9 @@ AGENT_KEYS = (
 SUMMARY_KEYS = QUEUE_KEYS + MONEY_KEYS + AGENT_KEYS
 
 
-#: What each summary KPI means (units in the name; rates are shares in [0, 1]).
-KPI_DEFINITIONS = {
-    "offered": "call attempts (fresh, redials and repeats) that arrived after the warm-up",
-    "answered": "offered calls an agent answered",
-    "abandoned": "offered calls whose caller hung up while waiting",
-    "blocked": "offered calls refused because all lines or queue places were taken",
-    "closed": "offered calls that arrived while closed, or still waited at a 'cut' closing",
-    "redials": "offered calls that were a repeat attempt after abandoning or being blocked",
-    "repeats": "offered calls that were a repeat contact after an unresolved answered contact",
-    "p_wait": "share of offered calls that found no idle agent and were not blocked",
-    "service_level": "answered within the threshold / offered",
-    "service_level_answered": "answered within the threshold / answered",
-    "service_level_excl_short_abandons": "answered within the threshold / (offered - abandoned within the threshold)",
-    "asa_s": "average speed of answer: mean wait of answered calls, seconds",
-    "mean_wait_s": "mean wait of answered and abandoned calls, seconds",
-    "abandon_rate": "abandoned / offered",
-    "block_rate": "blocked / offered",
-    "occupancy": "busy agent-time / available agent-time (agents present)",
-    "mean_handle_s": "mean handle time (talk + after-call work) of answered calls, seconds",
-    "fcr": "issues resolved at their first answered contact / issues with an answered contact",
-    "bad_experience_rate": "offered calls rated bad / offered",
-    "customers_end": "active customers at the end of the run",
-    "customers_lost_to_service": "customers who left after bad issues or negative word of mouth",
-    "revenue": "revenue of the active customers over the run, currency units",
-    "agent_cost": "paid agent-hours x economics.agent_cost_per_hour + hiring cost over the run, "
-    "currency units",
-    "profit": "revenue - agent_cost, currency units",
-    "value_lost_to_service": "customers lost to service x their lifetime value, currency units",
-    "value_won": "customers won x their lifetime value, currency units",
-    "headcount_end": "agents employed and answering calls at the end of the run (workforce)",
-    "quits": "agents who quit over the run (workforce)",
-    "hires": "agents who started training over the run (workforce)",
-    "attrition_annual": "quits / agent-days employed x 365: annualised attrition (workforce)",
-    "fatigue_mean": "mean fatigue of the agent at the start of an answered call, in [0, 1]",
-    "paid_hours": "agent-hours paid: present (no workforce) or rostered (workforce)",
-    "hiring_cost": "hires x workforce.hiring.cost_per_hire, currency units",
-}
+#: What each summary KPI means (units in the name; rates are shares in [0, 1]); from
+#: the KPI registry (:mod:`sim.outputs.kpis`), the one place of names, labels, units, definitions.
+KPI_DEFINITIONS = {k.name: k.definition for k in KPIS.values()}
 
 
 def _categorical(codes: np.ndarray, categories: Sequence[str]) -> Any:

@@ -14,7 +14,8 @@ base64 PNG, no JavaScript, no network (:mod:`sim.report.htmlkit`). It shows
   key with CI error bars (one line per value of the other swept keys), and the
   definitions. Written atomically.
 
-Units: shares are shown in %, times in seconds, money in currency units; the tables
+Units (the KPI registry, :mod:`sim.outputs.kpis`): shares in %, times in seconds, money in
+``economics.currency``; the tables
 say so in their headers.
 """
 
@@ -32,14 +33,19 @@ from matplotlib.ticker import MaxNLocator
 from omegaconf import OmegaConf
 
 from sim.core.files import atomic_write_text
+from sim.core.schema import Config
 from sim.model.runner import Replications, confidence_table
+from sim.outputs.kpis import natural_bounds
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.report.htmlkit import (
+    Markup,
     callsim_version,
     definitions_section,
+    esc,
     figure_png,
     format_kpi,
     img_figure,
+    kpi_label,
     kpi_link,
     kpi_unit,
     page,
@@ -63,26 +69,69 @@ __all__ = [
 SWEEP_KPIS = ("service_level", "asa_s", "abandon_rate", "occupancy", "profit")
 
 
-def _kpi_table(summary: pd.DataFrame, confidence: float) -> str:
+def _targets(cfg: Config) -> dict[str, tuple[float, str]]:
+    """KPIs with a target in the config: name -> (target, ">=" or "<=")."""
+    return {"service_level": (cfg.metrics.sl_target, ">=")}
+
+
+def _target_text(kpi: str, r: pd.Series, targets: Mapping[str, tuple[float, str]]) -> Markup:
+    """``met``/``missed`` (by the mean) for a KPI with a target, ``""`` otherwise; says
+    when the confidence interval still holds the target."""
+    if kpi not in targets or not math.isfinite(float(r["mean"])):
+        return Markup("")
+    target, sense = targets[kpi]
+    mean, low, high = float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])
+    met = mean >= target if sense == ">=" else mean <= target
+    word = "met" if met else "missed"
+    goal = f"{sense} {format_kpi(kpi, target)}"
+    sure = ""
+    if math.isfinite(low) and math.isfinite(high) and low <= target <= high:
+        sure = " (the confidence interval holds the target)"
+    return Markup(f'<span class="{word}">{word}</span> ({esc(goal)}){esc(sure)}')
+
+
+def _bound(kpi: str, value: float, like: float) -> tuple[str, bool]:
+    """A confidence bound for reading, clipped at the KPI's natural bounds."""
+    low, high = natural_bounds(kpi)
+    clipped = min(max(value, low), high) if math.isfinite(value) else value
+    return format_kpi(kpi, clipped, like=like), clipped != value and math.isfinite(value)
+
+
+def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = None) -> str:
+    currency = cfg.economics.currency if cfg is not None else "currency units"
+    targets = _targets(cfg) if cfg is not None else {}
     rows = []
+    any_clipped = False
     for kpi, r in summary.iterrows():
         k = str(kpi)
         mean, half = float(r["mean"]), float(r["half_width"])
+        low, low_clipped = _bound(k, float(r["ci_low"]), mean)
+        high, high_clipped = _bound(k, float(r["ci_high"]), mean)
+        any_clipped |= low_clipped or high_clipped
         rows.append(
             [
                 kpi_link(k),
-                kpi_unit(k),
+                kpi_unit(k, currency),
                 format_kpi(k, mean),
                 "± " + format_kpi(k, half, like=mean) if math.isfinite(half) else "n/a",
-                format_kpi(k, float(r["ci_low"]), like=mean),
-                format_kpi(k, float(r["ci_high"]), like=mean),
+                low + (" *" if low_clipped else ""),
+                high + (" *" if high_clipped else ""),
                 format_kpi(k, float(r["sd"]), like=mean),
                 f"{float(r['n']):.0f}",
+                _target_text(k, r, targets),
             ]
         )
     ci = f"{confidence:.0%} CI"
-    header = ["KPI", "unit", "mean", "half-width", f"{ci} low", f"{ci} high", "sd", "n"]
-    return html_table(header, rows, table_id="kpis", text_columns=(0, 1))
+    header = ["KPI", "unit", "mean", "half-width", f"{ci} low", f"{ci} high", "sd", "n",
+              "target"]  # fmt: skip
+    note = ""
+    if any_clipped:
+        note = (
+            '<p class="note">* clipped at the natural bound (a count is never below 0, a '
+            "share never outside 0-100%): the Student-t interval, symmetric around the "
+            "mean, reaches past it when replications vary a lot relative to the mean.</p>"
+        )
+    return html_table(header, rows, table_id="kpis", text_columns=(0, 1, 8)) + note
 
 
 # ------------------------------------------------------------------------------ one run
@@ -118,7 +167,10 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
     }
     if cfg.customers.enabled:
         figs["days"] = figure_png(
-            days_figure(reps.days, title="customers and money", scenario=cfg.run.name)
+            days_figure(
+                reps.days, title="customers and money", scenario=cfg.run.name,
+                currency=cfg.economics.currency,
+            )
         )
     if cfg.workforce.enabled:
         figs["agents"] = figure_png(agents_figure(reps.days, title="agents", scenario=cfg.run.name))
@@ -164,7 +216,7 @@ def run_report(
         f'<p class="note">Mean over {n} replication(s) and the {conf:.0%} Student-t '
         "confidence interval of the mean (half-width: mean ± this). n/a: not defined "
         "(no calls of that kind, customers not tracked, or a single replication).</p>",
-        _kpi_table(reps.summary, conf),
+        _kpi_table(reps.summary, conf, cfg),
     ]
     per = reps.per_replication.set_index("replication").T
     rows = [
@@ -197,7 +249,9 @@ def run_report(
         '<h2 id="overrides">Overrides</h2>',
         pre(over),
         '<h2 id="config">Resolved configuration</h2>',
+        "<details><summary>The whole configuration of the run (YAML)</summary>",
         pre(OmegaConf.to_yaml(OmegaConf.structured(cfg))),
+        "</details>",
     ]
     subtitle = (
         f"{cfg.run.days} day(s) x {n} replication(s), "
@@ -287,11 +341,11 @@ def sweep_figure(summary: pd.DataFrame, params: Sequence[str], kpi: str, title: 
         elif pd.api.types.is_integer_dtype(s[x_key]):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(unit_label(x_key, _key_unit(x_key)))
-        ax.set_ylabel(unit_label(kpi, kpi_unit(kpi)))
+        ax.set_ylabel(unit_label(kpi_label(kpi), kpi_unit(kpi)))
         if rest:
             scenario_legend(ax, title=", ".join(rest))
         ax.set_title("mean and confidence interval over replications", fontsize=11, weight="normal")
-        fig.suptitle(scenario_title(title, kpi))
+        fig.suptitle(scenario_title(title, kpi_label(kpi)))
     return fig
 
 
@@ -311,12 +365,16 @@ def sweep_report(
     summary = sweep_summary(table, params, confidence)
     kpis = list(dict.fromkeys(summary["kpi"]))
     points = summary.drop_duplicates("point")[["point", *params]]
+    try:  # numeric order of the swept values (95 before 100), not the folder names'
+        points = points.sort_values(list(params), kind="stable")
+    except TypeError:  # a key mixes types: keep the folders' order
+        pass
     n_rep = table.groupby("point").size()
     shown = [k for k in (*SWEEP_KPIS, "offered", "fcr") if k in kpis]
     wide = summary.set_index(["point", "kpi"])
     rows = []
     for pt in points.to_dict("records"):  # records keep each column's type (ints)
-        cells: list[object] = [pt["point"], *(pt[p] for p in params), int(n_rep[pt["point"]])]
+        cells: list[object] = [*(pt[p] for p in params), int(n_rep[pt["point"]])]
         for k in shown:
             r = wide.loc[(pt["point"], k)]
             mean = float(r["mean"])
@@ -325,12 +383,12 @@ def sweep_report(
                 text += " ± " + format_kpi(k, float(r["half_width"]), like=mean)
             cells.append(text)
         rows.append(cells)
-    header = ["point", *params, "replications", *(f"{k} ({kpi_unit(k)})" for k in shown)]
+    header = [*params, "replications", *(f"{kpi_label(k)} ({kpi_unit(k)})" for k in shown)]
     sections = [
         '<h2 id="kpi-section">Key figures per point</h2>',
         f'<p class="note">Mean ± half-width of the {confidence:.0%} Student-t confidence '
         "interval over the point's replications.</p>",
-        html_table(header, rows, table_id="kpis", text_columns=tuple(range(1 + len(params)))),
+        html_table(header, rows, table_id="kpis", text_columns=tuple(range(len(params)))),
         '<h2 id="figures">Figures</h2>\n<div class="grid">',
     ]
     for k in SWEEP_KPIS:
@@ -340,7 +398,7 @@ def sweep_report(
                 img_figure(
                     png,
                     alt=f"{title}: {k} against {params[0]}",
-                    caption=f"{k} against {params[0]}: mean and {confidence:.0%} "
+                    caption=f"{kpi_label(k)} ({k}) against {params[0]}: mean and {confidence:.0%} "
                     "confidence interval (error bars) over replications.",
                     fig_id=f"figure-{k}",
                 )

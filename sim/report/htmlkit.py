@@ -25,6 +25,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from sim.outputs.kpis import format_value, unit_text
+from sim.outputs.kpis import kpi as kpi_registry
 from sim.outputs.metrics import KPI_DEFINITIONS
 from sim.report.style import DPI
 
@@ -37,6 +39,7 @@ __all__ = [
     "figure_png",
     "format_kpi",
     "img_figure",
+    "kpi_label",
     "kpi_link",
     "kpi_unit",
     "page",
@@ -72,7 +75,11 @@ th, td { border: 1px solid #bbb; padding: .25rem .6rem; text-align: right;
 th { background: #eee; }
 td:first-child, th:first-child { text-align: left; }
 td { white-space: nowrap; }
-td.text, th.text { text-align: left; white-space: normal; }
+td.text, th.text { text-align: left; white-space: normal; overflow-wrap: break-word; }
+.code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem;
+  color: #555; font-weight: normal; }
+.met { color: #006d2c; font-weight: bold; }
+.missed { color: #b30000; font-weight: bold; }
 tbody tr:nth-child(even) { background: #f7f7f7; }
 .scroll { overflow-x: auto; max-width: 100%; }
 figure { margin: 1rem 0 1.5rem; }
@@ -197,14 +204,19 @@ _MONEY = {"revenue", "agent_cost", "profit", "value_lost_to_service", "value_won
 _CALLS = {"offered", "answered", "abandoned", "blocked", "closed", "redials", "repeats"}
 
 
-def kpi_unit(kpi: str) -> str:
-    """The unit a KPI is shown in: ``%`` for shares, ``s``, ``calls``, ``currency units``..."""
+def kpi_unit(kpi: str, currency: str = "currency units") -> str:
+    """The unit a KPI is shown in, from the KPI registry (:mod:`sim.outputs.kpis`): ``%`` for
+    shares, ``s``, ``calls``, the currency for money...; for other columns a guess from
+    the name (``value`` if none fits)."""
+    known = unit_text(kpi, currency)
+    if known:
+        return known
     if kpi in _SHARES or kpi.endswith("_rate"):
         return "%"
     if kpi.endswith("_s"):
         return "s"
     if kpi in _MONEY or kpi.startswith("value_"):
-        return "currency units"
+        return currency
     if kpi.startswith("customers"):
         return "customers"
     if kpi in _CALLS:
@@ -213,11 +225,14 @@ def kpi_unit(kpi: str) -> str:
 
 
 def format_kpi(kpi: str, value: float, like: float | None = None) -> str:
-    """``value`` of ``kpi`` for reading: shares in %, seconds to 0.1 s, counts with commas.
+    """``value`` of ``kpi`` for reading (:func:`sim.outputs.kpis.format_value`): shares in %,
+    seconds to 0.1 s, counts with commas.
 
     Counts and money get 2 decimals below 100, none above; ``like`` (e.g. the mean, when
     ``value`` is its half-width) sets that precision instead, so both read alike.
     """
+    if kpi_registry(kpi) is not None:
+        return format_value(kpi, value, like)
     if value is None or not math.isfinite(value):
         return "n/a"
     size = abs(value) if like is None or not math.isfinite(like) else abs(like)
@@ -229,21 +244,35 @@ def format_kpi(kpi: str, value: float, like: float | None = None) -> str:
     return f"{value:,.0f}" if size >= 100 else f"{value:,.2f}"
 
 
+def kpi_label(kpi: str) -> str:
+    """The plain label of a KPI (``service level``), or its name if it has none."""
+    entry = kpi_registry(kpi)
+    return entry.label if entry is not None else kpi
+
+
 def kpi_link(kpi: str) -> Markup:
-    """The KPI's name, linked to its definition (:func:`definitions_section`) if it has one."""
+    """The KPI's plain label, linked to its definition (:func:`definitions_section`) if
+    it has one; the code name (the column of the tables) shown small after it."""
+    label = kpi_label(kpi)
+    name = f' <span class="code">{esc(kpi)}</span>' if label != kpi else ""
     if kpi in KPI_DEFINITIONS:
-        return Markup(f'<a href="#def-{esc(kpi)}">{esc(kpi)}</a>')
-    return Markup(esc(kpi))
+        return Markup(f'<a href="#def-{esc(kpi)}">{esc(label)}</a>{name}')
+    return Markup(esc(label) + name)
 
 
 def definitions_section(kpis: Sequence[str]) -> str:
     """The "Metric definitions" section: one anchored entry per KPI of ``kpis``."""
-    items = [(k, KPI_DEFINITIONS[k]) for k in kpis if k in KPI_DEFINITIONS]
+    rows = "\n".join(
+        f'<dt id="def-{esc(k)}">{esc(kpi_label(k))} <span class="code">{esc(k)}</span></dt>'
+        f"<dd>{esc(KPI_DEFINITIONS[k])}</dd>"
+        for k in kpis
+        if k in KPI_DEFINITIONS
+    )
     return (
         '<h2 id="definitions">Metric definitions</h2>\n'
         '<p class="note">Rates and shares are over the calls offered after the warm-up; '
         "confidence intervals are Student-t intervals over independent replications "
-        "(docs/background/metrics.md).</p>\n" + definition_list(items)
+        f"(docs/background/metrics.md).</p>\n<dl>\n{rows}\n</dl>"
     )
 
 

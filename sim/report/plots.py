@@ -137,7 +137,9 @@ def _per_day(days: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     return g.mean(numeric_only=True), g.min(numeric_only=True), g.max(numeric_only=True)
 
 
-def days_figure(days: pd.DataFrame, title: str, scenario: str | None = None) -> Figure:
+def days_figure(
+    days: pd.DataFrame, title: str, scenario: str | None = None, currency: str = "currency units"
+) -> Figure:
     """Active customers, customers lost and won, and money, per day.
 
     Means over replications, with the range (min to max) of the replications shaded.
@@ -167,10 +169,10 @@ def days_figure(days: pd.DataFrame, title: str, scenario: str | None = None) -> 
         ax.plot(d, mean["revenue"], label="revenue", **line_style(1, n))
         ax.plot(d, mean["profit"], label="profit (revenue - agent cost)", **line_style(0, n))
         ax.set(title="Money per day", xlabel=_DAY_AXIS)
-        ax.set_ylabel(unit_label("revenue, profit", "currency units per day"))
+        ax.set_ylabel(unit_label("revenue, profit", f"{currency} per day"))
         right = ax.twinx()
         right.plot(d, mean["agent_cost"], label="agent cost (right axis)", **line_style(2, n))
-        right.set_ylabel(unit_label("agent cost", "currency units per day"))
+        right.set_ylabel(unit_label("agent cost", f"{currency} per day"))
         right.set_ylim(0, 1.25 * float(mean["agent_cost"].max()) + 1e-9)
         right.grid(False)
         right.spines["right"].set_visible(True)

@@ -116,6 +116,8 @@ RC: dict[str, Any] = {
     "axes.spines.right": False,
     "image.cmap": "cividis",  # perceptually uniform and readable in grayscale
     "svg.fonttype": "none",
+    # text is text: a scenario called "$\\foo$" must not go through math parsing (and crash)
+    "text.parse_math": False,
 }
 
 

@@ -15,7 +15,9 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
     days.parquet         per replication x day: calls, agent time, customers, money
     calls.parquet        per call attempt of replication 0 (if output.calls_table)
     agents.parquet       per replication x agent x day (if workforce.enabled)
-    *.csv                CSV copies of the tables up to output.csv_max_rows rows
+    *.csv                CSV copies of the tables up to output.csv_max_rows rows (text
+                         cells starting like a formula, =+-@, get a leading ', see
+                         sim.outputs.csv_cells)
     figures/intervals.png
     figures/days.png     customers and money per day (when customers are tracked)
     report.html          everything above for reading: metadata, KPI table with
@@ -26,6 +28,7 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
 from __future__ import annotations
 
 import json
+import logging
 import math
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,60 +38,76 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.core.files import atomic_folder
+from sim.core.schema import Config
 from sim.model.runner import Replications
+from sim.outputs.csv_cells import write_csv
+from sim.outputs.kpis import KPIS, format_value
 from sim.outputs.metrics import KPI_DEFINITIONS
 from sim.report.html_report import run_figures, run_report
 
 __all__ = ["ROW_GROUP", "summary_text", "write_parquet", "write_results"]
 
+log = logging.getLogger("callsim")
+
+#: The KPIs of the summary text, in order; labels, units and formats come from the KPI
+#: registry (:mod:`sim.outputs.kpis`).
 _SHOWN = (
-    ("offered", "calls offered", "{:,.0f}"),
-    ("service_level", "service level", "{:.1%}"),
-    ("asa_s", "ASA", "{:.1f} s"),
-    ("abandon_rate", "abandoned", "{:.1%}"),
-    ("block_rate", "blocked", "{:.1%}"),
-    ("occupancy", "occupancy", "{:.1%}"),
-    ("p_wait", "had to wait", "{:.1%}"),
-    ("mean_handle_s", "handle time", "{:.0f} s"),
-    ("fcr", "first-contact resolution", "{:.1%}"),
-    ("bad_experience_rate", "calls rated bad", "{:.1%}"),
-    ("fatigue_mean", "agent fatigue (0-1)", "{:.2f}"),
-    ("attrition_annual", "agent attrition per year", "{:.0%}"),
-    ("customers_end", "customers at the end", "{:,.0f}"),
-    ("customers_lost_to_service", "customers lost to service", "{:,.0f}"),
-    ("revenue", "revenue", "{:,.0f}"),
-    ("agent_cost", "agent cost", "{:,.0f}"),
-    ("profit", "profit", "{:,.0f}"),
-)
+    "offered", "service_level", "asa_s", "abandon_rate", "block_rate", "occupancy", "p_wait",
+    "mean_handle_s", "fcr", "bad_experience_rate", "fatigue_mean", "attrition_annual",
+    "customers_end", "customers_lost_to_service", "revenue", "agent_cost", "profit",
+)  # fmt: skip
 #: Runs shorter than this (days) do not show annualised attrition in the summary text.
 MIN_ATTRITION_DAYS = 90
-_OPTIONAL = {"customers_end", "customers_lost_to_service", "revenue", "profit", "fatigue_mean",
-             "attrition_annual"}  # fmt: skip
+
+
+def _applies(key: str, cfg: Config) -> bool:
+    """Whether a line of the summary says something for this config (FCR is 100% by
+    construction when every contact resolves; blocking needs a capacity limit)."""
+    if key == "fcr":
+        wf = cfg.workforce
+        degraded = wf.enabled and (wf.fatigue.enabled or wf.learning.enabled)
+        return cfg.resolution.fcr < 1.0 or degraded
+    if key == "block_rate":
+        return cfg.queue.lines is not None or cfg.queue.max_waiting is not None
+    if key == "attrition_annual":
+        return cfg.run.days >= MIN_ATTRITION_DAYS  # a handful of quits, annualised: noise
+    return True
 
 
 def summary_text(reps: Replications) -> str:
-    """A short human summary: headline KPIs with their confidence intervals."""
+    """A short human summary: headline KPIs with their confidence intervals.
+
+    Plain labels and units from the KPI registry (:mod:`sim.outputs.kpis`), money in
+    ``economics.currency``; lines that do not apply to the config (FCR without repeat
+    contacts, blocking without a capacity limit, KPIs of what is not tracked) are left out;
+    the service level says whether it met ``metrics.sl_target``.
+    """
     cfg = reps.config
     t: dict[Any, dict[Any, Any]] = reps.summary.to_dict(orient="index")
     n = int(t["offered"]["n"])
     conf = cfg.metrics.confidence
+    currency = cfg.economics.currency
     head = (
         f"{cfg.run.name}: {cfg.run.days} day(s) x {n} replication(s), "
         f"{cfg.center.open_time}-{cfg.center.close_time}, seed {cfg.run.seed}"
     )
     lines = [head, "-" * len(head)]
-    for key, label, fmt in _SHOWN:
+    for key in _SHOWN:
         mean, half = float(t[key]["mean"]), float(t[key]["half_width"])
-        if key in _OPTIONAL and not math.isfinite(mean):
-            continue  # customers not tracked
-        if key == "attrition_annual" and cfg.run.days < MIN_ATTRITION_DAYS:
-            continue  # a handful of quits, annualised: noise
-        text = fmt.format(mean) if math.isfinite(mean) else "n/a"
+        if not math.isfinite(mean) or not _applies(key, cfg):
+            continue  # not tracked, or says nothing here
+        text = format_value(key, mean, currency=currency)
         if n > 1 and math.isfinite(half):
-            text += f"  ± {fmt.format(half)}"
+            text += f"  ± {format_value(key, half, like=mean, currency=currency)}"
+        label = KPIS[key].label
+        if KPIS[key].unit == "share a year":
+            text += " a year"
         if key == "service_level":
             label = f"{label} ({cfg.metrics.sl_threshold_s:g} s)"
-        lines.append(f"  {label:<26}{text}")
+            target = cfg.metrics.sl_target
+            word = "met" if mean >= target else "missed"
+            text += f"  (target {target:.0%}: {word})"
+        lines.append(f"  {label:<30}{text}")
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")
     lines.append("  service level = answered within the threshold / offered calls")
@@ -152,7 +171,7 @@ def write_parquet(df: pd.DataFrame, path: Path, rows: int = ROW_GROUP) -> None:
 def _table(df: pd.DataFrame, folder: Path, name: str, csv_max_rows: int) -> None:
     write_parquet(df, folder / f"{name}.parquet")
     if 0 < len(df) <= csv_max_rows:
-        df.to_csv(folder / f"{name}.csv", index=False)
+        write_csv(df, folder / f"{name}.csv")
 
 
 def write_results(reps: Replications, folder: Path, overrides: list[str] | None = None) -> Path:
@@ -164,19 +183,24 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
     folder = Path(folder)
     cfg = reps.config
     out = cfg.output
+    log.info("writing results into %s", folder)
     with atomic_folder(folder) as partial:
         (partial / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(cfg)))
         if overrides is not None:
             (partial / "overrides.txt").write_text("".join(f"{o}\n" for o in overrides))
-        reps.summary.to_csv(partial / "summary.csv")
-        reps.per_replication.to_csv(partial / "replications.csv", index=False)
+        write_csv(reps.summary, partial / "summary.csv", index=True)
+        write_csv(reps.per_replication, partial / "replications.csv")
         _table(reps.intervals, partial, "intervals", out.csv_max_rows)
         _table(reps.days, partial, "days", out.csv_max_rows)
         if out.calls_table:
             _table(reps.calls, partial, "calls", out.csv_max_rows)
         if cfg.workforce.enabled:
             _table(reps.agents, partial, "agents", out.csv_max_rows)
-        figures = run_figures(reps)  # {} when output.figures is false
+        try:
+            figures = run_figures(reps)  # {} when output.figures is false
+        except Exception as exc:  # a figure must never cost the tables
+            log.warning("figures not drawn (%s: %s); the tables are written", type(exc).__name__, exc)
+            figures = {}
         if figures:
             (partial / "figures").mkdir()
             for name, png in figures.items():

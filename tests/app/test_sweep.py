@@ -66,7 +66,7 @@ def test_point_folder_names_leave_out_the_neutral_keys() -> None:
     excluded = OmegaConf.select(cfg, "hydra.job.config.override_dirname.exclude_keys")
     assert tuple(excluded) == POINT_NEUTRAL_KEYS
     subdir = OmegaConf.to_container(cfg.hydra.sweep)["subdir"]  # type: ignore[index]
-    assert subdir == "${hydra.job.override_dirname}"
+    assert subdir == "${callsim_dirname:${hydra.job.override_dirname}}"  # sim.core.paths
 
 
 def test_sweep_size_counts_the_cartesian_product() -> None:

@@ -161,7 +161,7 @@ def test_sweep_figures_follow_the_style() -> None:
     summary = sweep_summary(sweep_table(), PARAMS)
     fig = sweep_figure(summary, PARAMS, "asa_s", "agents sweep")
     assert unlabelled_axes(fig) == []
-    assert fig.get_suptitle() == "agents sweep: asa_s"
+    assert fig.get_suptitle() == "agents sweep: average speed of answer (ASA)"  # plain label
     legend = fig.axes[0].get_legend()
     assert legend.get_title().get_text() == "metrics.sl_threshold_s"
     assert [t.get_text() for t in legend.get_texts()] == ["20.0", "30.0"]
@@ -236,12 +236,32 @@ def browser() -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def check_page(driver: Any, path: Path, figures: int, kpi_rows: int) -> None:
+#: Screenshots of the reports (whole pages, 1,400 px wide) for people to look at: CI keeps
+#: this folder as a test artefact.
+ARTEFACTS = Path(__file__).resolve().parent.parent / "test-artefacts"
+
+
+def save_screenshot(driver: Any, name: str, width: int = 1400) -> Path:
+    """The whole page at ``width`` px as ``test-artefacts/<name>.png``."""
+    height = int(driver.execute_script("return document.documentElement.scrollHeight"))
+    driver.set_window_size(width, min(max(height, 800), 16000))
+    ARTEFACTS.mkdir(exist_ok=True)
+    path = ARTEFACTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1280, 1600)
+    return path
+
+
+def check_page(
+    driver: Any, path: Path, figures: int, kpi_rows: int, shot: str | None = None
+) -> None:
     """Open ``path`` and check what a reader would: text, pixels, figures, table, console."""
     import matplotlib.image
 
     driver.get_log("browser")  # drop anything logged before this page
     driver.get(path.as_uri())
+    if shot is not None:
+        save_screenshot(driver, shot)
     text = driver.execute_script("return document.body.innerText")
     assert len(text) > 500 and "Key figures" in text and "Metric definitions" in text
     # a screenshot that is not blank: some pixels are clearly darker than white
@@ -264,11 +284,19 @@ def test_reports_render_in_chromium(
     browser: Any, reps: Replications, sweep_path: Path, tmp_path: Path
 ) -> None:
     folder = write_results(reps, tmp_path / "run", ["staffing.agents=5"])
-    check_page(browser, folder / "report.html", figures=2, kpi_rows=len(SUMMARY_KEYS))
+    check_page(browser, folder / "report.html", figures=2, kpi_rows=len(SUMMARY_KEYS),
+               shot="report-run")  # fmt: skip
     widths = browser.execute_script("return Array.from(document.images).map(i => i.naturalWidth)")
     assert widths == [1320, 1430]  # the PNGs of figures/, 12 and 13 in at 110 dpi
 
-    check_page(browser, sweep_path, figures=len(SWEEP_KPIS), kpi_rows=6)
+    check_page(browser, sweep_path, figures=len(SWEEP_KPIS), kpi_rows=6, shot="report-sweep")
+    # at 1,400 px the sweep's KPI table fits without scrolling sideways
+    browser.set_window_size(1400, 1600)
+    overflow = browser.execute_script(
+        "const b = document.querySelector('#kpis').parentElement;"
+        "return b.scrollWidth - b.clientWidth;"
+    )
+    assert overflow <= 0, f"sweep KPI table is {overflow} px wider than its box at 1,400 px"
 
 
 def test_the_browser_check_sees_errors(browser: Any, tmp_path: Path) -> None:
@@ -285,3 +313,76 @@ def test_the_browser_check_sees_errors(browser: Any, tmp_path: Path) -> None:
     page.write_text("<html><body></body></html>")
     with pytest.raises(AssertionError, match="len"):
         check_page(browser, page, figures=0, kpi_rows=0)
+
+
+# ------------------------------------------------------------------------------ for a manager
+def test_kpi_registry_covers_every_summary_kpi() -> None:
+    from sim.outputs.kpis import KPIS, natural_bounds
+
+    assert list(KPIS) == list(SUMMARY_KEYS)  # one place, the summary's order
+    assert KPI_DEFINITIONS == {k: v.definition for k, v in KPIS.items()}
+    assert all(k.label and k.label != k.name for k in KPIS.values() if "_" in k.name)
+    assert {k.unit for k in KPIS.values()} <= {"share", "share a year", "s", "h", "calls",
+                                               "customers", "agents", "money", "0-1"}  # fmt: skip
+    assert kpi_unit("attrition_annual") == "% a year" and kpi_unit("revenue", "EUR") == "EUR"
+    assert natural_bounds("quits") == (0.0, np.inf) and natural_bounds("fcr") == (0.0, 1.0)
+    assert natural_bounds("profit") == (-np.inf, np.inf)
+    assert format_kpi("attrition_annual", 0.71) == "71.0%"  # not 0.71 "value"
+    assert not any(kpi_unit(k) == "value" for k in SUMMARY_KEYS)
+
+
+def test_run_report_reads_like_a_report(reps: Replications, run_html: str) -> None:
+    # plain labels first, the code names small after them
+    assert ">had to wait</a>" in run_html and '<span class="code">p_wait</span>' in run_html
+    assert ">first-contact resolution</a>" in run_html
+    # money in the configured currency; the service level against its target
+    assert '<td class="text">EUR</td>' in run_html and "currency units" not in run_html
+    assert re.search(r'class="(met|missed)">(met|missed)</span> \(&gt;= 80.0%\)', run_html)
+    # the config at the end, collapsed
+    config_at = run_html.index('id="config"')
+    assert run_html.index("<details>", config_at) < run_html.index("<pre>", config_at)
+    assert config_at > run_html.index('id="definitions"')
+
+
+def test_confidence_bounds_are_clipped_at_natural_bounds() -> None:
+    from sim.report.html_report import _kpi_table
+
+    summary = pd.DataFrame(
+        {"mean": [0.4, 0.98], "sd": [0.5, 0.05], "n": [3, 3], "half_width": [1.2, 0.1],
+         "ci_low": [-0.8, 0.88], "ci_high": [1.6, 1.08]},
+        index=pd.Index(["quits", "fcr"], name="kpi"),
+    )  # fmt: skip
+    text = _kpi_table(summary, 0.95)
+    assert "<td>0.0 *</td>" in text and "<td>100.0% *</td>" in text
+    assert "-0.8" not in text and "108" not in text
+    assert "clipped at the natural bound" in text
+
+
+def test_summary_text_plain_and_only_what_applies() -> None:
+    from sim.report.writer import summary_text
+
+    pure = replicate({"run": {"days": 1}, "staffing": {"agents": 5},
+                      "center": {"volume_per_day": 400.0}})  # fmt: skip
+    text = summary_text(pure)
+    assert "first-contact resolution" not in text  # 100% by construction: no repeats
+    assert "blocked" not in text  # no capacity limit
+    assert "average speed of answer (ASA)" in text and re.search(r"target 80%: (met|missed)", text)
+    money = replicate({**TINY, "economics": {"currency": "CHF"}, "run": {"days": 1}})
+    assert re.search(r"revenue +[\d,]+ CHF", summary_text(money))
+
+
+def test_sweep_table_orders_points_by_value_not_by_name(tmp_path: Path) -> None:
+    rows = []
+    for _point, agents in enumerate([95, 100, 105, 110]):
+        for r in range(2):
+            rows.append({"point": f"staffing.agents={agents}", "replication": r,
+                         "staffing.agents": agents, "service_level": 0.5 + agents / 1000,
+                         "offered": 1000.0 + r})  # fmt: skip
+    table = pd.DataFrame(rows).sample(frac=1.0, random_state=1)
+    path = sweep_report(table, ["staffing.agents"], tmp_path / "s.html", "t")
+    text = path.read_text(encoding="utf-8")
+    kpis = text[text.index('id="kpis"'):text.index("</table>", text.index('id="kpis"'))]
+    order = [int(m) for m in re.findall(r'<td class="text">(\d+)</td>', kpis)]
+    assert order == [95, 100, 105, 110]
+    assert "staffing.agents=95" not in kpis  # no column of point names in the main table
+    assert ">service level (%)</th>" in kpis

@@ -1,0 +1,160 @@
+"""The KPI registry: every summary KPI's name, plain label, unit, format, definition and
+group, in one place.
+
+Used by the summary text (:func:`sim.writer.summary_text`), the reports
+(:mod:`sim.report`, :mod:`sim.htmlkit`) and ``summary.json``'s definitions
+(:data:`sim.metrics.KPI_DEFINITIONS`). Units:
+
+* ``share``: a fraction in [0, 1], shown in %; ``share a year``: the same per year;
+* ``s``: seconds; ``h``: hours;
+* ``calls``, ``customers``, ``agents``: counts (natural lower bound 0);
+* ``money``: the configured currency (``economics.currency``);
+* ``0-1``: a score in [0, 1] (agent fatigue).
+
+:func:`natural_bounds` gives the range a KPI cannot leave (a count is never negative, a
+share never above 1): a confidence bound outside it is shown clipped, and said so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = ["KPIS", "Kpi", "format_value", "kpi", "natural_bounds", "unit_text"]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI: ``name`` (the column), ``label`` (plain words), ``unit`` (see the module),
+    ``definition``, ``group`` (``queue``, ``customers``, ``money``, ``agents``)."""
+
+    name: str
+    label: str
+    unit: str
+    definition: str
+    group: str
+
+
+_TABLE: tuple[tuple[str, str, str, str, str], ...] = (
+    ("offered", "calls offered", "calls", "queue",
+     "call attempts (fresh, redials and repeats) that arrived after the warm-up"),
+    ("answered", "calls answered", "calls", "queue", "offered calls an agent answered"),
+    ("abandoned", "calls abandoned", "calls", "queue",
+     "offered calls whose caller hung up while waiting"),
+    ("blocked", "calls blocked", "calls", "queue",
+     "offered calls refused because all lines or queue places were taken"),
+    ("closed", "calls at closing", "calls", "queue",
+     "offered calls that arrived while closed, or still waited at a 'cut' closing"),
+    ("redials", "redials", "calls", "queue",
+     "offered calls that were a repeat attempt after abandoning or being blocked"),
+    ("repeats", "repeat contacts", "calls", "queue",
+     "offered calls that were a repeat contact after an unresolved answered contact"),
+    ("p_wait", "had to wait", "share", "queue",
+     "share of offered calls that found no idle agent and were not blocked"),
+    ("service_level", "service level", "share", "queue",
+     "answered within the threshold / offered"),
+    ("service_level_answered", "service level of answered calls", "share", "queue",
+     "answered within the threshold / answered"),
+    ("service_level_excl_short_abandons", "service level without short abandons", "share",
+     "queue", "answered within the threshold / (offered - abandoned within the threshold)"),
+    ("asa_s", "average speed of answer (ASA)", "s", "queue",
+     "average speed of answer: mean wait of answered calls, seconds"),
+    ("mean_wait_s", "mean wait", "s", "queue",
+     "mean wait of answered and abandoned calls, seconds"),
+    ("abandon_rate", "abandoned", "share", "queue", "abandoned / offered"),
+    ("block_rate", "blocked", "share", "queue", "blocked / offered"),
+    ("occupancy", "agent occupancy", "share", "queue",
+     "busy agent-time / available agent-time (agents present)"),
+    ("mean_handle_s", "handle time", "s", "queue",
+     "mean handle time (talk + after-call work) of answered calls, seconds"),
+    ("fcr", "first-contact resolution", "share", "queue",
+     "issues resolved at their first answered contact / issues with an answered contact"),
+    ("bad_experience_rate", "calls rated bad", "share", "queue",
+     "offered calls rated bad / offered"),
+    ("customers_end", "customers at the end", "customers", "customers",
+     "active customers at the end of the run"),
+    ("customers_lost_to_service", "customers lost to service", "customers", "customers",
+     "customers who left after bad issues or negative word of mouth"),
+    ("revenue", "revenue", "money", "money",
+     "revenue of the active customers over the run, in economics.currency"),
+    ("agent_cost", "agent cost", "money", "money",
+     "paid agent-hours x economics.agent_cost_per_hour + hiring cost over the run, "
+     "in economics.currency"),
+    ("profit", "profit", "money", "money", "revenue - agent_cost, in economics.currency"),
+    ("value_lost_to_service", "value lost to service", "money", "money",
+     "customers lost to service x their lifetime value, in economics.currency"),
+    ("value_won", "value won", "money", "money",
+     "customers won x their lifetime value, in economics.currency"),
+    ("headcount_end", "agents at the end", "agents", "agents",
+     "agents employed and answering calls at the end of the run (workforce)"),
+    ("quits", "agents who quit", "agents", "agents",
+     "agents who quit over the run (workforce)"),
+    ("hires", "agents hired", "agents", "agents",
+     "agents who started training over the run (workforce)"),
+    ("attrition_annual", "agent attrition", "share a year", "agents",
+     "quits / agent-days employed x 365: annualised attrition (workforce)"),
+    ("fatigue_mean", "agent fatigue", "0-1", "agents",
+     "mean fatigue of the agent at the start of an answered call, in [0, 1]"),
+    ("paid_hours", "paid agent-hours", "h", "agents",
+     "agent-hours paid: present (no workforce) or rostered (workforce)"),
+    ("hiring_cost", "hiring cost", "money", "agents",
+     "hires x workforce.hiring.cost_per_hire, in economics.currency"),
+)  # fmt: skip
+
+#: Every summary KPI by name, in the order of :data:`sim.metrics.SUMMARY_KEYS`.
+KPIS: dict[str, Kpi] = {
+    name: Kpi(name, label, unit, definition, group)
+    for name, label, unit, group, definition in _TABLE
+}
+
+
+def kpi(name: str) -> Kpi | None:
+    """The registry entry of ``name`` (None for a column that is not a summary KPI)."""
+    return KPIS.get(name)
+
+
+def unit_text(name: str, currency: str = "currency units") -> str:
+    """The unit of ``name`` for a table header: ``%``, ``% a year``, ``s``, ``EUR``, ..."""
+    k = KPIS.get(name)
+    if k is None:
+        return ""
+    return {"share": "%", "share a year": "% a year", "money": currency}.get(k.unit, k.unit)
+
+
+def natural_bounds(name: str) -> tuple[float, float]:
+    """The range ``name`` cannot leave: counts, money costs and times >= 0, shares in
+    [0, 1]; profit is unbounded."""
+    k = KPIS.get(name)
+    if k is None or name in {"profit"}:
+        return (-math.inf, math.inf)
+    if k.unit in {"share", "0-1"}:
+        return (0.0, 1.0)
+    return (0.0, math.inf)
+
+
+def format_value(name: str, value: float, like: float | None = None,
+                 currency: str | None = None) -> str:  # fmt: skip
+    """``value`` of KPI ``name`` for reading: shares in %, seconds to 0.1 s, counts with
+    thousands separators, money with the currency (if given).
+
+    Counts get 1 decimal below 100 (means of counts), money 2; none above 100; ``like`` (e.g. the mean, when
+    ``value`` is its half-width) sets that precision instead, so both read alike.
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    k = KPIS.get(name)
+    unit = k.unit if k is not None else ""
+    size = abs(value) if like is None or not math.isfinite(like) else abs(like)
+    if unit in {"share", "share a year"}:
+        return f"{100 * value:.1f}%"
+    if unit == "s":
+        return f"{value:,.1f} s"
+    if unit == "0-1":
+        return f"{value:.2f}"
+    if unit in {"calls", "customers", "agents", "h"}:
+        text = f"{value:,.0f}" if size >= 100 else f"{value:,.1f}"
+    else:
+        text = f"{value:,.0f}" if size >= 100 else f"{value:,.2f}"
+    if unit == "money" and currency:
+        text = f"{text} {currency}"
+    return text
