@@ -57,6 +57,8 @@ __all__ = [
 
 #: Intraday shares must sum to 1 within this absolute tolerance.
 SHARE_TOLERANCE = 1e-6
+#: Longest customer tenure a config may state, days (100 years; tenures are int32 days).
+MAX_TENURE_DAYS = 36_500
 #: Attempts per caller are stored in one byte.
 MAX_ATTEMPTS = 255
 
@@ -306,8 +308,10 @@ def _check_journey(cfg: Config) -> Distribution:
         raise bad("customers.market_size", cu.market_size, "must be < 2**31")
     non_negative("customers.value_per_day", cu.value_per_day)
     non_negative("customers.tenure_uplift", cu.tenure_uplift)
-    integer("customers.loyal_after_days", cu.loyal_after_days, 0)
-    integer("customers.initial_tenure_max_days", cu.initial_tenure_max_days, 0)
+    for key in ("loyal_after_days", "initial_tenure_max_days"):  # days held as int32
+        if integer(f"customers.{key}", getattr(cu, key), 0) > MAX_TENURE_DAYS:
+            raise bad(f"customers.{key}", getattr(cu, key),
+                      f"must be <= {MAX_TENURE_DAYS} days (100 years)")  # fmt: skip
     ch = cu.churn
     one = probability("customers.churn.after_one", ch.after_one)
     several = probability("customers.churn.after_several", ch.after_several)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from sim.core.checks import ConfigError
 from sim.core.timetable import DAY_S
 
 __all__ = [
@@ -382,11 +383,9 @@ def standard_templates(
             name = f"{length_h:g}h@{_clock(start)}"
             templates.append(ShiftTemplate(name, start, length_s, breaks))
             k += 1
-    if not templates:
-        from sim.core.checks import ConfigError  # a ValueError the CLI prints as one line
-
+    if not templates:  # a ConfigError (a ValueError) the command line prints as one line
         raise ConfigError(
-            f"roster: no shift of lengths {tuple(lengths_h)!r} h fits in opening hours "
+            f"no shift of lengths {tuple(lengths_h)!r} h fits in opening hours "
             f"{_clock(open_s)}-{_clock(close_s)}; give shorter shifts",
             "roster",
         )

@@ -396,8 +396,8 @@ class Workforce:
         width = max(1, int(agent.max()) + 1) if agent.size else 1
         key = calls["day"].to_numpy()[ans].astype(np.int64) * width + agent[ans]
         resolved = calls["resolved"].to_numpy(dtype=float, na_value=0.0)[ans] > 0
-        n_calls = np.bincount(key)
-        n_resolved = np.bincount(key, weights=resolved).astype(np.int64)
+        n_calls = np.bincount(key, minlength=1)  # a day without answered calls: still 1 bin
+        n_resolved = np.bincount(key, weights=resolved, minlength=1).astype(np.int64)
         row = df["day"].to_numpy(np.int64) * width + df["agent_id"].to_numpy(np.int64)
         known = (df["agent_id"].to_numpy() < width) & (row < n_calls.size)
         df["calls"] = np.where(known, n_calls[np.where(known, row, 0)], 0).astype(np.int64)
