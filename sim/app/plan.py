@@ -41,6 +41,7 @@ from sim.config.validation import build_distribution
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.planning.forecast import Forecast, centre_for_forecast, forecast_from_config, read_forecast
+from sim.planning.plan_table import plan_for_spreadsheet
 from sim.planning.planformulas import formula_plan
 from sim.planning.planmodel import planning_model
 from sim.planning.planner import METHODS, PlanTarget
@@ -238,12 +239,13 @@ def publish(partial: Path, out: Path) -> None:
 
 
 def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: Roster | None,
-           curve: pd.DataFrame | None) -> None:  # fmt: skip
+           curve: pd.DataFrame | None, interval_s: float) -> None:  # fmt: skip
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "figures").mkdir(parents=True)
     try:
-        plan.to_csv(partial / "plan.csv", index=False)
+        # dates, 1-based days, clock times, rounded numbers (sim.planning.plan_table)
+        plan_for_spreadsheet(plan, interval_s).to_csv(partial / "plan.csv", index=False)
         if roster is not None:
             roster.table().to_csv(partial / "roster.csv", index=False)
             roster.intervals().to_csv(partial / "roster_intervals.csv", index=False)
@@ -329,7 +331,7 @@ def main(argv: list[str] | None = None) -> Path:
         required = plan[f"{args.roster_method or methods[-1]}_scheduled"].to_numpy()
         roster = _roster(forecast, required, templates)
     curve = _profit(args, forecast, plan, methods[-1], multipliers) if multipliers else None
-    _write(out, plan, methods, roster, curve)
+    _write(out, plan, methods, roster, curve, forecast.interval_s)
     for m in methods:
         log.info("%-10s %8.0f agent-hours scheduled (peak %d agents)", m,
                  plan[f"{m}_scheduled"].sum() * forecast.interval_s / 3600.0,

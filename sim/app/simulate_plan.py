@@ -37,6 +37,7 @@ from sim.app.plan import centre_config, output_folder, publish
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.planning.forecast import Forecast, read_forecast
+from sim.planning.plan_table import read_plan_csv
 from sim.planning.plancheck import PlanCheck, load_staffing, simulate_plan
 from sim.planning.planmodel import PlanningModel, planning_model
 from sim.planning.planner import PlanTarget
@@ -62,7 +63,10 @@ def _forecast_of(args: argparse.Namespace, folder: Path) -> Forecast:
     """``--forecast``, else the forecast columns of ``--plan`` (written to ``folder``)."""
     if args.forecast is not None:
         return read_forecast(args.forecast)
-    t = pd.read_csv(args.plan)
+    try:
+        t = read_plan_csv(args.plan)
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ConfigError(f"{args.plan}: cannot read it as a plan ({exc})", "plan") from None
     if not {"start", "expected_calls", "aht_s"} <= set(t.columns):
         raise ConfigError(f"{args.plan}: has no forecast columns (start, expected_calls, "
                           "aht_s); give --forecast", "forecast")  # fmt: skip

@@ -28,10 +28,12 @@ for a reader of ``plan.csv`` (e.g. simulating a plan).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["SPREADSHEET_LEAD", "plan_for_spreadsheet", "plan_from_spreadsheet"]
+__all__ = ["SPREADSHEET_LEAD", "plan_for_spreadsheet", "plan_from_spreadsheet", "read_plan_csv"]
 
 #: The first columns of a spreadsheet plan, in order.
 SPREADSHEET_LEAD = ("interval_start", "day", "date", "weekday", "start_time", "end_time",
@@ -81,6 +83,18 @@ def plan_for_spreadsheet(plan: pd.DataFrame, interval_s: float) -> pd.DataFrame:
             values = values.round(digits)
         out[name] = values.to_numpy()
     return out
+
+
+def read_plan_csv(path: str | Path) -> pd.DataFrame:
+    """A ``plan.csv`` in the planner's form: a spreadsheet plan (``interval_start``,
+    1-based ``day``; :func:`plan_for_spreadsheet`) goes through
+    :func:`plan_from_spreadsheet`, any other table (``roster_intervals.csv``) is returned
+    as read. Raises what :func:`pandas.read_csv` raises, and ValueError for a spreadsheet
+    plan whose ``interval_start`` or ``day`` cannot be read."""
+    table = pd.read_csv(path)
+    if "interval_start" in table.columns and "start" not in table.columns:
+        return plan_from_spreadsheet(table)
+    return table
 
 
 def plan_from_spreadsheet(table: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.core.checks import ConfigError
 from sim.planning.forecast import Forecast
+from sim.planning.plan_table import read_plan_csv
 from sim.planning.planmodel import PlanningModel, interval_kpis
 from sim.planning.planner import PlanTarget
 from sim.planning.simplan import meets_target
@@ -97,8 +98,9 @@ def load_staffing(
     columns are on-duty agents: net = floor(scheduled x (1 - shrinkage)).
     """
     try:
-        table_ = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        table_ = read_plan_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            ValueError) as exc:  # fmt: skip
         raise ConfigError(f"{path}: cannot read it as a CSV ({exc})", "plan") from None
     if column is None:
         named = [c for c in table_.columns if c.endswith("_agents")]
