@@ -94,8 +94,8 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-## Build the wheel, install it (not editable) into a fresh venv and run `callsim` and
-## `callsim plan` from a folder outside the checkout: what `pip install .` users get.
+## Build the wheel, install it (not editable) into a fresh venv and run `callsim`,
+## `callsim plan` and a sweep from a folder outside the checkout: what `pip install .` users get.
 .PHONY: wheel-check
 wheel-check: $(STAMP)
 	rm -rf build/wheel-check && mkdir -p build/wheel-check/run
@@ -104,8 +104,12 @@ wheel-check: $(STAMP)
 	build/wheel-check/venv/bin/python -m pip install --quiet build/wheel-check/dist/*.whl
 	cd $$(mktemp -d) && $(CURDIR)/build/wheel-check/venv/bin/callsim run.days=1 run.replications=1 \
 	  && $(CURDIR)/build/wheel-check/venv/bin/callsim plan --out plan-check \
-	  && test -f results/baseline/*/summary.json && test -f plan-check/plan.csv
-	@echo "wheel-check: the installed wheel runs callsim and callsim plan"
+	  && $(CURDIR)/build/wheel-check/venv/bin/callsim -m run.days=1 run.replications=1 \
+	       staffing.agents=20,21 output.figures=false run.name=wsweep \
+	  && $(CURDIR)/build/wheel-check/venv/bin/callsim collect results/wsweep/sweep \
+	  && test -f results/baseline/*/summary.json && test -f plan-check/plan.csv \
+	  && test -f results/wsweep/sweep/points.csv
+	@echo "wheel-check: the installed wheel runs callsim, callsim plan and a sweep"
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache
