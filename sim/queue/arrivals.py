@@ -92,8 +92,13 @@ class FreshCalls:
         total = int(counts.sum())
         offsets = rng.random(total) * tt.interval_s
         arrival = np.sort(np.repeat(tt.interval_starts(day), counts) + offsets)
-        patience = self.patience.sample(self.streams["patience"], total)
-        handle = self.talk.sample(self.streams["talk"], total) + self.acw.sample(
-            self.streams["acw"], total
+        return DayCalls(arrival, *self.draw(total))
+
+    def draw(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Patience and handle time (talk + after-call work) of ``n`` calls, seconds, from
+        the ``patience``, ``talk`` and ``acw`` streams."""
+        patience = self.patience.sample(self.streams["patience"], n)
+        handle = self.talk.sample(self.streams["talk"], n) + self.acw.sample(
+            self.streams["acw"], n
         )
-        return DayCalls(arrival, patience, handle)
+        return patience, handle

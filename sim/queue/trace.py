@@ -30,15 +30,11 @@ class TraceCalls(FreshCalls):
         acw: Distribution,
         streams: Streams,
     ) -> None:
-        self.forecast = forecast
-        self.patience = patience
-        self.talk = talk
-        self.acw = acw
-        self.streams = streams
+        super().__init__(forecast, patience, talk, acw, streams)
+        self.busyness = np.ones(forecast.timetable.days)  # a trace has its own volume
         self.arrival_s = np.asarray(arrival_s, dtype=float)
         self.handle_s = np.asarray(handle_s, dtype=float)
         self.patience_s = np.asarray(patience_s, dtype=float)
-        self.busyness = np.ones(forecast.timetable.days)
         self._bounds = np.searchsorted(self.arrival_s,
                                        np.arange(forecast.timetable.days + 1) * DAY_S)
 
@@ -47,10 +43,7 @@ class TraceCalls(FreshCalls):
         ignored: a trace does not follow the customer base, which validation enforces)."""
         lo, hi = self._bounds[day], self._bounds[day + 1]
         n = int(hi - lo)
-        draw_p = self.patience.sample(self.streams["patience"], n)
-        draw_h = self.talk.sample(self.streams["talk"], n) + self.acw.sample(
-            self.streams["acw"], n
-        )
+        draw_p, draw_h = self.draw(n)
         patience = np.where(np.isnan(self.patience_s[lo:hi]), draw_p, self.patience_s[lo:hi])
         handle = np.where(np.isnan(self.handle_s[lo:hi]), draw_h, self.handle_s[lo:hi])
         return DayCalls(self.arrival_s[lo:hi].copy(), patience, handle)
