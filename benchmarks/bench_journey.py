@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import bench_config
 
 from sim.config.validation import load_config
+from sim.core.files import atomic_write_text
 from sim.core.rng import Streams
 from sim.core.schema import CustomersConfig
 from sim.customers.population import Population
@@ -125,9 +126,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     text = json.dumps(out, indent=2)
     for name in (f"bench_journey-{stamp}.json", "journey-latest.json"):
-        tmp = args.out / f".{name}.tmp"
-        tmp.write_text(text)
-        tmp.replace(args.out / name)
+        atomic_write_text(args.out / name, text)
     return out
 
 

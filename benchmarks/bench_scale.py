@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sim.core.files import atomic_write_text
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -257,9 +259,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     text = json.dumps(out, indent=2, default=str)
     for name in (f"scale-{stamp}.json", "scale-latest.json"):
-        tmp = args.out / f".{name}.tmp"
-        tmp.write_text(text)
-        tmp.replace(args.out / name)
+        atomic_write_text(args.out / name, text)
     return out
 
 
