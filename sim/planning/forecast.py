@@ -25,10 +25,12 @@ Columns (matched by name or alias, see :mod:`sim.forecast_files`; others ignored
     average handle time of those calls: seconds (> 0) or ``m:ss``; talk plus after-call
     work.
 ``interval_min`` (optional)
-    interval length, minutes (> 0), the same in every row. Without it the length is
-    the smallest gap between consecutive starts, and within a day the starts must then
-    follow each other at exactly that gap (longer gaps only between days: nights,
-    closed days).
+    interval length, minutes (> 0), the same in every row; some two consecutive rows of
+    a day must start exactly this far apart (longer gaps within a day are closed time,
+    a lunch gap; a file whose rows are never ``interval_min`` apart is refused, naming
+    both values). Without it the length is the smallest gap
+    between consecutive starts, and within a day the starts must then follow each other
+    at exactly that gap (longer gaps only between days: nights, closed days).
 ``date``, ``queue`` (optional)
     the date when ``interval_start`` is a time of day; the queue (call type): a file of
     several queues is planned one queue at a time (``queue=NAME``).
@@ -352,6 +354,8 @@ class _Reader:
         else:
             interval_s = self.infer_interval(starts, lines)
         self.check_spacing(starts, lines, interval_s, inferred=interval_min is None)
+        if interval_min is not None:
+            self.check_interval_min(starts, lines, interval_min, first_interval_line)
         return _build(starts, calls, aht, interval_s)
 
     def check_order(self, starts: list[datetime], lines: list[int]) -> None:
@@ -381,6 +385,34 @@ class _Reader:
                 "one row only: add an interval_min column to give the interval length",
             )
         return min((b - a).total_seconds() for a, b in itertools.pairwise(starts))
+
+    def check_interval_min(
+        self, starts: list[datetime], lines: list[int], interval_min: float, line: int
+    ) -> None:
+        """A given ``interval_min`` must be the rows' spacing where rows follow each other.
+
+        Rows more than ``interval_min`` apart within a day are closed time between them (a
+        lunch gap), so gaps alone cannot be refused; but when no two rows of the same day
+        are ``interval_min`` apart, the column does not describe the rows (15 given for
+        rows every 30 min would put each row's calls into 15 minutes: twice the load).
+        """
+        gaps = [
+            ((b - a).total_seconds(), i + 1)
+            for i, (a, b) in enumerate(itertools.pairwise(starts))
+            if a.date() == b.date()
+        ]
+        if not gaps:
+            return
+        gap, i = min(gaps)
+        if gap > round(interval_min * 60.0, 6):
+            raise self.error(
+                line,
+                "interval_min",
+                f"{_g(interval_min)} min does not match the rows: consecutive starts on the "
+                f"same day are at least {_g(gap / 60)} min apart ({self.row_word} "
+                f"{lines[i - 1]} to {self.row_word} {lines[i]}); set interval_min to the rows' spacing "
+                f"({_g(gap / 60)}) or give a row for every interval",
+            )
 
     def check_spacing(
         self, starts: list[datetime], lines: list[int], interval_s: float, inferred: bool

@@ -107,7 +107,8 @@ def test_round_trip(tmp_path: Path) -> None:
 def test_round_trip_of_awkward_numbers(tmp_path: Path) -> None:
     text = _rows(
         "2026-11-30 23:00,0.1,333.3333333333333,7.5",
-        "2026-11-30T23:30:00,12.345678901234567,1e3,7.5",
+        # the next day: 7.5 min intervals on whole minutes are never adjacent in a day
+        "2026-12-01T23:30:00,12.345678901234567,1e3,7.5",
         header="interval_start,expected_calls,aht_s,interval_min\n",
     )
     original = read_forecast(_file(tmp_path, text))
@@ -133,9 +134,11 @@ def test_gaps_between_days_and_declared_interval(tmp_path: Path) -> None:
     fc = read_forecast(_file(tmp_path, text))
     assert fc.interval_s == 900.0 and fc.days == 4
     assert fc.table["day"].tolist() == [0, 0, 1, 3]
-    # declared interval: closed hours within a day are allowed too
+    # declared interval: closed hours within a day are allowed too (when some rows of a
+    # day are interval_min apart, see test_interval_min_shorter_than_the_rows_spacing)
     text = _rows(
         "2026-11-30 08:00,1,200,30",
+        "2026-11-30 08:30,1,200,30",
         "2026-11-30 14:00,1,200,30",
         header="interval_start,expected_calls,aht_s,interval_min\n",
     )
@@ -537,3 +540,31 @@ def test_errors_in_an_export_still_name_line_and_column(tmp_path: Path) -> None:
     binary = tmp_path / "f.csv"
     binary.write_bytes(b"\x00\x01\x02")
     _refused(binary, None, None, "not a text file")
+
+
+def test_interval_min_shorter_than_the_rows_spacing(tmp_path: Path) -> None:
+    """interval_min 15 for rows every 30 min would put each row's calls into 15 minutes
+    (twice the load, twice the agents): refused, naming the file, the key and both values."""
+    header = "interval_start,expected_calls,aht_s,interval_min\n"
+    text = _rows("2026-11-30 08:00,100,200,15", "2026-11-30 08:30,100,200,15",
+                 "2026-11-30 09:00,100,200,15", "2026-12-01 08:00,100,200,15",
+                 header=header)  # fmt: skip
+    exc = _refused(_file(tmp_path, text), 2, "interval_min",
+                   "15 min does not match the rows", "at least 30 min apart (line 2 to line 3)",
+                   "set interval_min to the rows' spacing (30)")  # fmt: skip
+    assert str(exc).startswith("forecast.csv line 2, column interval_min: ")
+    # the same rows with the right length read, and their load is calls x AHT / 30 min
+    fc = read_forecast(_file(tmp_path, text.replace(",15\n", ",30\n")))
+    assert fc.interval_s == 1800.0
+    assert fc.table["load_erlangs"].iloc[0] == pytest.approx(100 * 200 / 1800)
+
+
+def test_interval_min_with_a_lunch_gap_reads(tmp_path: Path) -> None:
+    """A longer gap within a day is closed time when some rows are interval_min apart."""
+    header = "interval_start,expected_calls,aht_s,interval_min\n"
+    text = _rows("2026-11-30 10:00,1,200,30", "2026-11-30 10:30,1,200,30",
+                 "2026-11-30 13:00,1,200,30", header=header)  # fmt: skip
+    assert len(read_forecast(_file(tmp_path, text)).table) == 3
+    # one row a day: nothing to compare the length with
+    text = _rows("2026-11-30 10:00,1,200,30", "2026-12-01 10:00,1,200,30", header=header)
+    assert read_forecast(_file(tmp_path, text)).interval_s == 1800.0
