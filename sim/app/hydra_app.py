@@ -29,7 +29,7 @@ from sim.config.compose import CONFIG_DIR, check_overrides
 from sim.config.validation import load_config
 from sim.core.checks import ConfigError
 from sim.core.schema import register_configs
-from sim.model.runner import replicate
+from sim.model.runner import replicate, sigterm_exits
 from sim.report.writer import summary_text, write_results
 
 __all__ = ["run_hydra", "validate_hydra"]
@@ -63,8 +63,8 @@ def _run(cfg: DictConfig) -> PointOutcome | None:
             if folder.resolve() == Path(hc.sweep.dir).resolve():  # no override names it
                 folder = folder / "no-overrides"
             outcome, done = run_point(config, folder, list(hc.overrides.task), workers)
-            if done is not None:
-                log.info("%s\nresults: %s", summary_text(done), outcome.folder)
+            if done is not None:  # one line per point at info (SweepProgress)
+                log.debug("%s\nresults: %s", summary_text(done), outcome.folder)
             return outcome
         reps = replicate(config)
         folder = write_results(
@@ -98,7 +98,10 @@ def run_hydra(args: list[str]) -> None:
     if {"-m", "--multirun"} & set(args):
         check_points([a for a in args if not a.startswith("-")])
     sys.argv = [sys.argv[0], *args]
-    _run()
+    # SIGTERM as SystemExit(143): joblib's Parallel then kills its loky workers and the
+    # replication pool terminates its processes, instead of leaving them orphaned
+    with sigterm_exits():
+        _run()
 
 
 def validate_hydra(args: list[str]) -> None:

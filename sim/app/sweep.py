@@ -18,6 +18,10 @@ a stale or unfinished folder is replaced only once the new results are complete.
 
 Every point's numbers depend on its config alone (``run.seed`` and the replication
 index, see :mod:`sim.model.runner`), never on the worker or launcher that runs it.
+
+A sweep logs one line per point (``point k/N done in t s: <folder>``, by
+:class:`SweepProgress`); a point's own lines (size estimate, progress, "writing
+results", its summary) are debug lines: ``hydra.verbose=callsim`` shows them.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +53,7 @@ __all__ = [
     "SweepProgress",
     "check_points",
     "collect",
+    "point_details_at_debug",
     "point_state",
     "point_workers",
     "run_point",
@@ -57,6 +63,30 @@ __all__ = [
 ]
 
 log = logging.getLogger("callsim")
+
+#: Loggers whose info lines about one run (size, progress, writing) a sweep point keeps
+#: to debug level.
+_POINT_LOGGERS = ("callsim", "sim.model.runner")
+
+
+@contextmanager
+def point_details_at_debug() -> Iterator[None]:
+    """Inside this block the run's info lines (:data:`_POINT_LOGGERS`) are not shown
+    unless the ``callsim`` logger is at debug level (``hydra.verbose=callsim``), so a
+    sweep logs one line per point; warnings and errors still show. The levels come
+    back afterwards."""
+    if log.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in _POINT_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
 
 #: Config keys that change how fast a point runs, never its numbers: a finished point
 #: is reused whatever their value.
@@ -210,14 +240,15 @@ def run_point(
             )
         log.info("%s: holds other or unfinished results; simulating it again", folder)
     _remove_leftovers(folder)
-    reps = replicate(config, workers=workers)
-    if state == "stale":
-        # the old folder goes only now that the new results are in memory; the writer
-        # then renames its complete partial folder into place
-        aside = folder.with_name(f"{folder.name}.stale-{os.getpid()}")
-        folder.rename(aside)
-        shutil.rmtree(aside, ignore_errors=True)
-    write_results(reps, folder, list(overrides))
+    with point_details_at_debug():
+        reps = replicate(config, workers=workers)
+        if state == "stale":
+            # the old folder goes only now that the new results are in memory; the writer
+            # then renames its complete partial folder into place
+            aside = folder.with_name(f"{folder.name}.stale-{os.getpid()}")
+            folder.rename(aside)
+            shutil.rmtree(aside, ignore_errors=True)
+        write_results(reps, folder, list(overrides))
     return PointOutcome("simulated", folder, time.perf_counter() - t0), reps
 
 

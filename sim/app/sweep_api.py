@@ -30,6 +30,7 @@ from sim.config.compose import check_overrides, compose
 from sim.config.validation import load_config
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
+from sim.model.runner import sigterm_exits
 
 __all__ = ["SweepResult", "sweep"]
 
@@ -156,9 +157,10 @@ def sweep(
     else:
         from joblib import Parallel, delayed
 
-        outcomes = Parallel(n_jobs=min(workers, len(jobs)))(
-            delayed(_run)(base, p, f, 1) for p, f in jobs
-        )
+        with sigterm_exits():  # SIGTERM unwinds: joblib kills its workers, none orphaned
+            outcomes = Parallel(n_jobs=min(workers, len(jobs)))(
+                delayed(_run)(base, p, f, 1) for p, f in jobs
+            )
     for k, outcome in enumerate(outcomes, 1):
         log.info("point %d/%d %s: %s in %.1f s", k, len(outcomes), outcome.folder.name,
                  outcome.status, outcome.seconds)  # fmt: skip

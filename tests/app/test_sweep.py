@@ -55,6 +55,11 @@ def serial_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = callsim(cwd, "-m", *SMALL, *GRID, "run.name=grid")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "point 4/4 done" in out.stdout
+    # one line per point: no summary (16 lines), size, progress or "writing" line of its own
+    assert out.stdout.count(" done in ") == 4
+    for detail in ("service level (20 s)", "calls offered", "simulating grid", "writing results",
+                   "replication 2 of 2", "results: "):  # fmt: skip
+        assert detail not in out.stdout, out.stdout
     return cwd / "results" / "grid" / "sweep"
 
 
@@ -133,6 +138,24 @@ def test_run_point_skips_done_and_redoes_stale(tmp_path: Path) -> None:
     stored = OmegaConf.load(folder / "config.yaml")
     assert stored.run.seed == 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]  # no partial, no stale copy
+
+
+def test_a_points_own_lines_are_debug_lines(tmp_path: Path,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    """A point's size, progress and "writing results" lines show at debug level only
+    (``hydra.verbose=callsim``), and the loggers' levels come back afterwards."""
+    runner_log = logging.getLogger("sim.model.runner")
+    before = (logging.getLogger("callsim").level, runner_log.level)
+    with caplog.at_level(logging.INFO):
+        run_point(tiny(), tmp_path / "quiet", ["staffing.agents=3"])
+    assert not [r.getMessage() for r in caplog.records if r.levelno < logging.WARNING]
+    assert (logging.getLogger("callsim").level, runner_log.level) == before
+    caplog.clear()
+    with caplog.at_level(logging.INFO), caplog.at_level(logging.DEBUG, logger="callsim"):
+        run_point(tiny(), tmp_path / "verbose", ["staffing.agents=3"])
+    text = caplog.text
+    assert "simulating" in text and "replication 2 of 2 done" in text
+    assert "writing results" in text
 
 
 def test_run_point_never_replaces_a_folder_of_points(tmp_path: Path) -> None:

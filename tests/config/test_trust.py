@@ -295,3 +295,50 @@ def test_sigterm_ends_the_replication_workers(tmp_path: Path) -> None:
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(w) for w in workers), "orphan worker processes"
+
+
+def _loky_workers(pid: int) -> list[int]:
+    def command(child: int) -> bytes:
+        try:
+            return Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            return b""
+
+    return [c for c in _children(pid) if b"LokyProcess" in command(c)]
+
+
+def test_sigterm_ends_a_joblib_sweeps_workers(tmp_path: Path) -> None:
+    """``callsim -m hydra/launcher=joblib``: SIGTERM while both points run stops the sweep
+    (exit 143) and its loky workers and resource trackers with it. Without the handler the
+    workers were orphaned: they finished their points and idled for minutes, holding
+    hundreds of MB each. The points are long (about a minute each) so that they still
+    run when the signal comes."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.app.cli", "-m", "hydra/launcher=joblib",
+         "hydra.launcher.n_jobs=2", "run.days=300", "run.replications=20",
+         "center.volume_per_day=1000", "staffing.agents=25,26", "hydra.verbose=callsim"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    children: list[int] = []
+    try:
+        assert proc.stdout is not None
+        started = 0
+        for line in proc.stdout:  # both workers log their point's size estimate first
+            started += "simulating baseline" in line
+            if started == 2:
+                break
+        assert started == 2, "the sweep's points did not start"
+        children = _children(proc.pid)
+        assert len(_loky_workers(proc.pid)) == 2, children
+        proc.send_signal(signal.SIGTERM)
+        status = proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while any(_alive(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [c for c in children if _alive(c)], "orphan processes of the sweep"
+        assert status == 128 + signal.SIGTERM  # SystemExit(143), not killed by the signal
+    finally:
+        proc.kill()
+        for c in children:  # without the fix: do not leave them running
+            if _alive(c):
+                os.kill(c, signal.SIGKILL)
