@@ -22,6 +22,7 @@ from sim.config.trust import (
     check_data,
     trusted,
 )
+from sim.config.yaml_booleans import check_used_files
 from sim.core.checks import ConfigError
 from sim.core.schema import register_configs
 
@@ -88,10 +89,11 @@ def check_command_line(args: Sequence[str], config_dir: str | Path | None = None
     ``--config-name``), composes the config twice with Hydra's compose API (about a
     second): as given, and from the shipped configs with the command line's ``hydra``
     overrides only; the protected keys of the ``hydra`` node must agree. Command lines Hydra
-    cannot compose are left to Hydra's own message. Raises :class:`ConfigError`.
+    cannot compose are left to Hydra's own message. The user's files used are also checked
+    for strict booleans (:func:`sim.config.yaml_booleans.check_used_files`), trusted or
+    not. Raises :class:`ConfigError`.
     """
-    if trusted():
-        return
+    trust = trusted()
     from hydra import compose, initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
@@ -99,7 +101,7 @@ def check_command_line(args: Sequence[str], config_dir: str | Path | None = None
     register_configs()
     shipped = str(Path(config_dir or CONFIG_DIR).resolve())
     overrides, user_dir, config_name = _split(args)
-    for override in overrides:
+    for override in [] if trust else overrides:
         if _needs_trust_on_command_line(override):
             raise ConfigError(
                 f"{override}: refused, a Hydra callback or _target_ runs Python code; {_HINT}",
@@ -128,6 +130,10 @@ def check_command_line(args: Sequence[str], config_dir: str | Path | None = None
             cfg = compose(config_name=config_name, overrides=full, return_hydra_config=True)
     except (HydraException, OmegaConfBaseException, ValueError):
         return  # Hydra (or the schema checks) will say what is wrong
+    # strict booleans in the user's files, trusted or not (sim.config.yaml_booleans)
+    check_used_files(dict(cfg.hydra.runtime.choices), config_name, list(cfg.hydra.searchpath))
+    if trust:
+        return
     check_data(cfg, "the composed config")
     try:
         with initialize_config_dir(version_base="1.3", config_dir=shipped, job_name="callsim"):

@@ -22,12 +22,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.config_input import check_boolean_override
 from sim.config.update import NotPlain, checked, with_values
 from sim.config.validation import load_config, omegaconf_error, validate
+from sim.config.yaml_booleans import check_used_files
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
 
@@ -88,11 +89,16 @@ def _hydra_compose(overrides: Sequence[str], config_dir: str | Path) -> Config:
 
     register_configs()
     check_overrides(overrides, config_dir)
+    folder = Path(config_dir).resolve()
+    own = folder == Path(CONFIG_DIR).resolve()
     try:
-        with initialize_config_dir(
-            version_base="1.3", config_dir=str(Path(config_dir).resolve()), job_name="callsim"
-        ):
-            cfg = hydra_compose(config_name="config", overrides=list(overrides))
+        with initialize_config_dir(version_base="1.3", config_dir=str(folder), job_name="callsim"):
+            cfg = hydra_compose(config_name="config", overrides=list(overrides),
+                                return_hydra_config=not own)  # fmt: skip
+        if not own:  # the user's files: strict booleans, with their lines
+            check_used_files(dict(cfg.hydra.runtime.choices), "config", [folder])
+            with open_dict(cfg):
+                del cfg["hydra"]
     except OmegaConfBaseException as exc:
         raise omegaconf_error(exc) from None
     except HydraException as exc:  # unknown group option, bad override syntax, ...

@@ -29,6 +29,7 @@ from sim.config.size import check_size
 from sim.config.trace import Trace, TraceError, read_trace
 from sim.config.trust import check_data
 from sim.config.validation_workforce import check_workforce
+from sim.config.yaml_booleans import check_yaml_file
 from sim.core.checks import (
     ConfigError,
     bad,
@@ -460,6 +461,7 @@ def load_scenario(
         if isinstance(source, Config):
             merged = OmegaConf.merge(merged, OmegaConf.structured(source))
         elif isinstance(source, str | Path):
+            check_yaml_file(source)  # strict booleans, with the line (YAML 1.1 words too)
             loaded = OmegaConf.load(source)
             check_data(loaded, where)
             check_booleans(OmegaConf.to_container(loaded, resolve=False))
