@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from sim.core.checks import ConfigError
 from sim.core.files import atomic_write
@@ -171,7 +172,8 @@ def write_collected(sweep_dir: str | Path) -> Path:
         from sim.report.html_report import sweep_report
 
         title = f"{root.parent.name if root.name == 'sweep' else root.name}: sweep"
-        report = sweep_report(table, params, root / "report.html", title, _confidence(root))
+        report = sweep_report(table, params, root / "report.html", title, _confidence(root),
+                              _currency(root))  # fmt: skip
         log.info("report: %s", report)
     return parquet
 
@@ -216,3 +218,22 @@ def _confidence(root: Path) -> float:
         except (ValueError, KeyError, TypeError):
             break
     return 0.95
+
+
+def _currency(root: Path) -> str:
+    """``economics.currency`` of the points (their ``config.yaml``): the one they share,
+    or a note when it differs between points (then a swept parameter, shown per row)."""
+    found: set[str] = set()
+    for config in sorted(root.glob("*/config.yaml")):
+        if ".partial-" in config.parent.name:
+            continue
+        try:
+            data = yaml.safe_load(config.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):  # the report says "currency units"
+            continue
+        value = (data.get("economics") or {}).get("currency") if isinstance(data, dict) else None
+        if isinstance(value, str) and value:
+            found.add(value)
+    if len(found) == 1:
+        return found.pop()
+    return "each point's economics.currency" if found else "currency units"

@@ -310,8 +310,15 @@ def _key_unit(key: str) -> str:
     return "value of the key"
 
 
-def sweep_figure(summary: pd.DataFrame, params: Sequence[str], kpi: str, title: str) -> Figure:
-    """``kpi`` (mean, CI error bars) against ``params[0]``; a line per value of the rest."""
+def sweep_figure(
+    summary: pd.DataFrame,
+    params: Sequence[str],
+    kpi: str,
+    title: str,
+    currency: str = "currency units",
+) -> Figure:
+    """``kpi`` (mean, CI error bars) against ``params[0]``; a line per value of the rest.
+    Money is labelled in ``currency`` (``economics.currency``)."""
     s = summary[summary["kpi"] == kpi]
     x_key, rest = params[0], list(params[1:])
     numeric = pd.api.types.is_numeric_dtype(s[x_key])
@@ -341,7 +348,7 @@ def sweep_figure(summary: pd.DataFrame, params: Sequence[str], kpi: str, title: 
         elif pd.api.types.is_integer_dtype(s[x_key]):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(unit_label(x_key, _key_unit(x_key)))
-        ax.set_ylabel(unit_label(kpi_label(kpi), kpi_unit(kpi)))
+        ax.set_ylabel(unit_label(kpi_label(kpi), kpi_unit(kpi, currency)))
         if rest:
             scenario_legend(ax, title=", ".join(rest))
         ax.set_title("mean and confidence interval over replications", fontsize=11, weight="normal")
@@ -355,11 +362,13 @@ def sweep_report(
     path: Path,
     title: str,
     confidence: float = 0.95,
+    currency: str = "currency units",
 ) -> Path:
     """Write the HTML report of a collected sweep ``table`` to ``path`` atomically.
 
     ``table`` has one row per point and replication: ``point``, ``replication``, the
-    swept ``params`` (dotted config keys) and KPI columns (:data:`SUMMARY_KEYS`).
+    swept ``params`` (dotted config keys) and KPI columns (:data:`SUMMARY_KEYS`);
+    money columns and figures are labelled in ``currency`` (``economics.currency``).
     Returns ``path``; on any error nothing is left at ``path`` (nor a temporary file).
     """
     summary = sweep_summary(table, params, confidence)
@@ -383,7 +392,9 @@ def sweep_report(
                 text += " ± " + format_kpi(k, float(r["half_width"]), like=mean)
             cells.append(text)
         rows.append(cells)
-    header = [*params, "replications", *(f"{kpi_label(k)} ({kpi_unit(k)})" for k in shown)]
+    header = [
+        *params, "replications", *(f"{kpi_label(k)} ({kpi_unit(k, currency)})" for k in shown)
+    ]
     sections = [
         '<h2 id="kpi-section">Key figures per point</h2>',
         f'<p class="note">Mean ± half-width of the {confidence:.0%} Student-t confidence '
@@ -393,7 +404,7 @@ def sweep_report(
     ]
     for k in SWEEP_KPIS:
         if k in kpis and summary.loc[summary["kpi"] == k, "mean"].notna().any():
-            png = figure_png(sweep_figure(summary, params, k, title))
+            png = figure_png(sweep_figure(summary, params, k, title, currency))
             sections.append(
                 img_figure(
                     png,
@@ -406,6 +417,7 @@ def sweep_report(
     sections.append("</div>")
     long_rows = [
         [r["point"], *(r[p] for p in params), kpi_link(str(r["kpi"])),
+         kpi_unit(str(r["kpi"]), currency),
          *(format_kpi(str(r["kpi"]), float(r[c]), like=float(r["mean"]))
            for c in ("mean", "half_width", "ci_low", "ci_high")),
          f"{float(r['n']):.0f}"]
@@ -414,10 +426,10 @@ def sweep_report(
     sections += [
         "<details><summary>Every KPI of every point</summary>",
         html_table(
-            ["point", *params, "KPI", "mean", "half-width", "CI low", "CI high", "n"],
+            ["point", *params, "KPI", "unit", "mean", "half-width", "CI low", "CI high", "n"],
             long_rows,
             "all-kpis",
-            text_columns=tuple(range(2 + len(params))),
+            text_columns=tuple(range(3 + len(params))),
         ),
         "</details>",
         definitions_section(kpis),

@@ -260,6 +260,21 @@ def test_collected_grid_has_one_row_per_point_and_replication(
     assert list(csv.columns) == list(table.columns) and len(csv) == 8
     report = (serial_sweep / "report.html").read_text(encoding="utf-8")
     assert "sweep over staffing.agents, center.volume_per_day: 4 point(s)" in report
+    # money in the points' economics.currency (EUR by default), never "currency units"
+    assert "profit (EUR)" in report and "currency units" not in report
+
+
+def test_the_sweep_reports_currency_comes_from_the_points(tmp_path: Path) -> None:
+    from sim.app.collect import _currency
+
+    for name, currency in (("a", "USD"), ("b", "USD"), ("c.partial-1", "GBP")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.yaml").write_text(f"economics:\n  currency: {currency}\n")
+    assert _currency(tmp_path) == "USD"
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "config.yaml").write_text("economics:\n  currency: GBP\n")
+    assert _currency(tmp_path) == "each point's economics.currency"
+    assert _currency(tmp_path / "a" / "none") == "currency units"
 
 
 def test_cli_collect_of_an_empty_folder_is_one_clear_line(tmp_path: Path) -> None:

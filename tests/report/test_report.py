@@ -155,6 +155,15 @@ def test_sweep_report_writes_table_and_figures(sweep_path: Path, tmp_path: Path)
     assert no_profit.read_text(encoding="utf-8").count("<img ") == len(SWEEP_KPIS) - 1
 
 
+def test_sweep_report_shows_the_currency(tmp_path: Path) -> None:
+    text = sweep_report(sweep_table(), PARAMS, tmp_path / "m.html", "t", currency="USD")
+    html = text.read_text(encoding="utf-8")
+    assert "profit (USD)" in html and "currency units" not in html
+    summary = sweep_summary(sweep_table(), PARAMS)
+    fig = sweep_figure(summary, PARAMS, "profit", "t", currency="USD")
+    assert fig.axes[0].get_ylabel() == "profit (USD)"
+
+
 def test_sweep_figures_follow_the_style() -> None:
     import matplotlib.pyplot as plt
 
