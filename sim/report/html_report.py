@@ -138,9 +138,14 @@ def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = No
 _CAPTIONS = {
     "intervals": "The average day, per planning interval (averaged over days and "
     "replications): offered calls against forecast and scheduled agents; service level "
-    "against its target; average speed of answer; abandonment and agent occupancy.",
+    "against its target; average speed of answer; abandonment and agent occupancy. "
+    "Shaded: the confidence interval over replications (with 2 replications or more).",
     "days": "Customers and money per day, means over replications (shaded: range of the "
-    "replications): active customers; customers lost and won; revenue, profit and agent cost.",
+    "replications): active customers; customers lost and won; revenue, profit and agent "
+    "cost. Every axis starts at 0; the subtitles give the change from the first day.",
+    "agents": "Agents per day, means over replications: headcount (shaded: range of the "
+    "replications) and trainees; quits and hires since day 1; fatigue and the quit hazard "
+    "it implies.",
 }
 
 
@@ -162,6 +167,7 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
                 sl_target=cfg.metrics.sl_target,
                 sl_threshold_s=cfg.metrics.sl_threshold_s,
                 scenario=cfg.run.name,
+                confidence=cfg.metrics.confidence,
             )
         )
     }

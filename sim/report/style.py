@@ -22,7 +22,7 @@ backend is selected on import.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -31,10 +31,13 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 from cycler import Cycler, cycler
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
+from matplotlib.transforms import Bbox
 
 __all__ = [
     "COLORS",
@@ -47,7 +50,9 @@ __all__ = [
     "apply_style",
     "figure_style",
     "has_unit",
+    "legend_cover",
     "line_style",
+    "place_legend",
     "scenario_legend",
     "scenario_title",
     "unit_label",
@@ -200,3 +205,82 @@ def unlabelled_axes(fig: Figure) -> list[str]:
             if not has_unit(label):
                 problems.append(f"{name}: {letter} label {label!r} has no unit '(...)'")
     return problems
+
+
+#: Where :func:`place_legend` tries a legend, in order of preference.
+LEGEND_PLACES = ("upper left", "upper right", "lower left", "lower right", "upper center",
+                 "lower center", "center left", "center right", "center")  # fmt: skip
+
+
+def _ink(ax: Axes) -> np.ndarray:
+    """Display coordinates of what ``ax`` draws: the points of its lines (with 8 more
+    along each segment, so a line crossing a box counts) and the outlines of its bands."""
+    parts = []
+    for line in ax.get_lines():
+        if not line.get_visible():
+            continue
+        xy = np.column_stack([np.asarray(line.get_xdata(), float),
+                              np.asarray(line.get_ydata(), float)])  # fmt: skip
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        if len(xy) > 1:
+            t = np.linspace(0.0, 1.0, 9)[:-1, None, None]
+            xy = np.concatenate([(xy[:-1] + t * (xy[1:] - xy[:-1])).reshape(-1, 2), xy[-1:]])
+        if len(xy):  # the line's own transform: axhline's x is in axes fractions
+            parts.append(line.get_transform().transform(xy))
+    for coll in ax.collections:
+        if isinstance(coll, PolyCollection):
+            for path in coll.get_paths():
+                vertices = path.vertices[np.isfinite(path.vertices).all(axis=1)]
+                if len(vertices):
+                    parts.append(coll.get_transform().transform(vertices))
+    return np.concatenate(parts) if parts else np.empty((0, 2))
+
+
+def legend_cover(legend: Legend, axes: Sequence[Axes]) -> int:
+    """How many drawn points of ``axes`` (lines, band outlines) fall under ``legend``.
+
+    The figure must have been drawn (its layout done) for the box to be in place.
+    """
+    renderer = legend.figure.canvas.get_renderer()  # type: ignore[union-attr,attr-defined]
+    box: Bbox = legend.get_window_extent(renderer)
+    points = np.concatenate([_ink(ax) for ax in axes]) if axes else np.empty((0, 2))
+    inside = ((points[:, 0] >= box.x0) & (points[:, 0] <= box.x1)
+              & (points[:, 1] >= box.y0) & (points[:, 1] <= box.y1))  # fmt: skip
+    return int(inside.sum())
+
+
+def place_legend(
+    ax: Axes,
+    handles: Sequence[Any] | None = None,
+    labels: Sequence[str] | None = None,
+    also: Sequence[Axes] = (),
+    headroom: int = 3,
+    **kwargs: Any,
+) -> Legend:
+    """A legend on ``ax`` where it covers the fewest drawn points of ``ax`` and ``also``
+    (a twin axis, whose lines matplotlib's ``loc="best"`` does not see), trying
+    :data:`LEGEND_PLACES` in turn (the first free one wins). If every place covers
+    something, the y axes of ``ax`` and ``also`` get 25% more room above the data, up to
+    ``headroom`` times (fix the ticks beforehand if an axis must not show values past a
+    bound, such as 100%). Draws the figure to fix its layout. ``handles``/``labels``
+    default to those of ``ax`` and ``also``.
+    """
+    if handles is None or labels is None:
+        found = [a.get_legend_handles_labels() for a in (ax, *also)]
+        handles = [h for hs, _ in found for h in hs]
+        labels = [label for _, ls in found for label in ls]
+    best: tuple[int, str] | None = None
+    for _ in range(headroom + 1):
+        ax.figure.canvas.draw()  # type: ignore[union-attr]
+        for place in LEGEND_PLACES:
+            legend = ax.legend(handles, labels, loc=place, **kwargs)
+            cover = legend_cover(legend, (ax, *also))
+            if best is None or cover < best[0]:
+                best = (cover, place)
+            if cover == 0:
+                return legend
+        for a in (ax, *also):  # no free place: more room above the data, and try again
+            low, high = a.get_ylim()
+            a.set_ylim(low, high + 0.25 * (high - low))
+    assert best is not None
+    return ax.legend(handles, labels, loc=best[1], **kwargs)

@@ -153,3 +153,95 @@ def test_style_is_scoped() -> None:
     with figure_style():
         assert plt.rcParams["font.size"] == RC["font.size"]
     assert plt.rcParams["font.size"] == before
+
+
+# ------------------------------------------------------------- bands, axes and legends
+
+
+def test_interval_bands_are_student_t_over_replications(reps: Replications) -> None:
+    """The band of one interval is t(0.975, R-1) sd / sqrt(R) of the replications' own
+    average days, computed here by hand for the service level of the first interval."""
+    from scipy import stats
+
+    from sim.report.plots import intraday_bands, intraday_profile
+
+    iv = reps.intervals
+    bands = intraday_bands(iv, 0.95)
+    assert bands is not None and bands.attrs["replications"] == iv["replication"].nunique()
+    first = iv[iv["interval"] == iv["interval"].min()]
+    per_rep = [g["answered_within_sl"].sum() / g["offered"].sum()
+               for _, g in first.groupby("replication")]  # fmt: skip
+    r = len(per_rep)
+    half = stats.t.ppf(0.975, r - 1) * np.std(per_rep, ddof=1) / np.sqrt(r)
+    assert bands["service_level"].iloc[0] == pytest.approx(half, rel=1e-12)
+    assert len(bands) == len(intraday_profile(iv))
+    one = iv[iv["replication"] == iv["replication"].min()]
+    assert intraday_bands(one) is None  # one replication: no band
+
+
+def test_interval_figure_has_bands_only_with_replications(reps: Replications) -> None:
+    from matplotlib.collections import PolyCollection
+
+    cfg = reps.config
+    iv = reps.intervals
+
+    def banded(intervals: Any) -> list[int]:
+        fig = interval_figure(intervals, "average day", cfg.metrics.sl_target,
+                              cfg.metrics.sl_threshold_s)  # fmt: skip
+        counts = [sum(isinstance(c, PolyCollection) for c in ax.collections)
+                  for ax in fig.axes[:4] if ax.get_ylabel()]  # fmt: skip
+        plt.close(fig)
+        return counts
+
+    assert all(n >= 1 for n in banded(iv)), banded(iv)
+    assert sum(banded(iv[iv["replication"] == 0])) == 0
+
+
+def test_days_axes_start_at_zero_and_hold_the_data(reps: Replications) -> None:
+    """A cut axis made a 0.4% change of the customer base look steep."""
+    fig = days_figure(reps.days, "customers and money", currency="EUR")
+    for ax in fig.axes:
+        low, high = ax.get_ylim()
+        assert low <= 0.0, (ax.get_ylabel(), low)
+        for line in ax.get_lines():
+            y = np.asarray(line.get_ydata(), float)
+            assert low <= np.nanmin(y) and np.nanmax(y) <= high, ax.get_ylabel()
+    assert "day 1 to" in fig.axes[0].get_title() and "%" in fig.axes[0].get_title()
+    plt.close(fig)
+
+
+def test_legends_cover_no_line(reps: Replications) -> None:
+    """Every legend of the run figures sits where it covers none of its panel's points
+    (the twin axis's line included): the agents figure's covered its quit-hazard line."""
+    from sim.report.style import legend_cover
+
+    cfg = reps.config
+    figs = [
+        interval_figure(reps.intervals, "average day", cfg.metrics.sl_target,
+                        cfg.metrics.sl_threshold_s),
+        days_figure(reps.days, "customers and money"),
+        agents_figure(reps.days, "agents"),
+    ]
+    for fig in figs:
+        fig.canvas.draw()
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            if legend is None:
+                continue
+            twins = [o for o in fig.axes if o is not ax and o.bbox.bounds == ax.bbox.bounds]
+            assert legend_cover(legend, [ax, *twins]) == 0, (fig.get_suptitle(), ax.get_title())
+        plt.close(fig)
+
+
+def test_legend_cover_counts_covered_points() -> None:
+    """The measure itself: a legend over the data covers points, one in a corner does not."""
+    from sim.report.style import legend_cover
+
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ax.plot([0, 1], [0.9, 0.9], label="high line")
+        ax.set_ylim(0, 1)
+        fig.canvas.draw()
+        assert legend_cover(ax.legend(loc="upper left"), [ax]) > 0
+        assert legend_cover(ax.legend(loc="lower left"), [ax]) == 0
+        plt.close(fig)
