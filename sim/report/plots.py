@@ -104,8 +104,8 @@ def intraday_bands(intervals: pd.DataFrame, confidence: float = 0.95) -> pd.Data
     g = per.groupby(["interval", "clock"], sort=True)[list(BAND_SERIES)]
     n = g.count()
     tq = stats.t.ppf(0.5 + confidence / 2, np.maximum(n.to_numpy(float) - 1, 1))
-    half = pd.DataFrame(tq, index=n.index, columns=n.columns) * g.std(ddof=1) / np.sqrt(n)
-    half[n < 2] = np.nan
+    half = pd.DataFrame(tq, index=n.index, columns=n.columns) * g.std(ddof=1) / n.pow(0.5)
+    half = half.where(n >= 2)
     half.attrs["replications"] = int(reps)
     return half.reset_index()
 

@@ -230,7 +230,8 @@ def _ink(ax: Axes) -> np.ndarray:
     for coll in ax.collections:
         if isinstance(coll, PolyCollection):
             for path in coll.get_paths():
-                vertices = path.vertices[np.isfinite(path.vertices).all(axis=1)]
+                vertices = np.asarray(path.vertices, dtype=float)
+                vertices = vertices[np.isfinite(vertices).all(axis=1)]
                 if len(vertices):
                     parts.append(coll.get_transform().transform(vertices))
     return np.concatenate(parts) if parts else np.empty((0, 2))
@@ -241,7 +242,7 @@ def legend_cover(legend: Legend, axes: Sequence[Axes]) -> int:
 
     The figure must have been drawn (its layout done) for the box to be in place.
     """
-    renderer = legend.figure.canvas.get_renderer()  # type: ignore[union-attr,attr-defined]
+    renderer = legend.figure.canvas.get_renderer()  # type: ignore[attr-defined]
     box: Bbox = legend.get_window_extent(renderer)
     points = np.concatenate([_ink(ax) for ax in axes]) if axes else np.empty((0, 2))
     inside = ((points[:, 0] >= box.x0) & (points[:, 0] <= box.x1)
@@ -271,9 +272,9 @@ def place_legend(
         labels = [label for _, ls in found for label in ls]
     best: tuple[int, str] | None = None
     for _ in range(headroom + 1):
-        ax.figure.canvas.draw()  # type: ignore[union-attr]
+        ax.figure.canvas.draw()
         for place in LEGEND_PLACES:
-            legend = ax.legend(handles, labels, loc=place, **kwargs)
+            legend = ax.legend(handles, labels, loc=cast(Any, place), **kwargs)
             cover = legend_cover(legend, (ax, *also))
             if best is None or cover < best[0]:
                 best = (cover, place)
@@ -283,4 +284,4 @@ def place_legend(
             low, high = a.get_ylim()
             a.set_ylim(low, high + 0.25 * (high - low))
     assert best is not None
-    return ax.legend(handles, labels, loc=best[1], **kwargs)
+    return ax.legend(handles, labels, loc=cast(Any, best[1]), **kwargs)
