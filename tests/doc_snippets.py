@@ -31,10 +31,21 @@ visible in the page source and invisible on the site::
   only in the full page run (marked slow), not in the fast python-only run.
 - ``file PATH``: the block (say ``yaml`` or ``csv``) is a file the reader writes; it is
   written to PATH in the temporary directory before the blocks after it run.
+- ``output``: the printed numbers are compared. On a ``text`` block: it is what the
+  python block just above it prints (its stdout). On a ``console`` block: the lines
+  under each ``$ `` command are what that command prints. The comparison is exact: a run
+  with a fixed seed is bit-identical, so its numbers must be the page's, digit for
+  digit (:func:`compare_output`; runs of blanks count as one). Only wall-clock values
+  are let go (log timestamps,
+  ``done in 7.7 s``, ``elapsed 0.6 s``, results-folder stamps); a line ``...`` stands
+  for printed lines the page leaves out. Not with ``set``/``append``: the sizes shown
+  must be the sizes run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import shlex
@@ -53,6 +64,7 @@ __all__ = [
     "blocks",
     "check_block",
     "command_argv",
+    "compare_output",
     "run_command",
     "run_python",
     "write_file",
@@ -63,7 +75,7 @@ BIN = Path(sys.executable).parent
 PYTHON = {"python", "py"}
 SHELL = {"console", "sh", "bash", "shell"}
 SHOWN = {"text", "yaml", "csv", "json", "ini", "toml"}
-DIRECTIVES = {"skip", "set", "append", "exit", "needs-shell", "file"}
+DIRECTIVES = {"skip", "set", "append", "exit", "needs-shell", "file", "output"}
 FENCE = re.compile(r"^(```+|~~~+)\s*([\w+-]*)\s*$")
 MARKER = re.compile(r"^<!--\s*docs-test:\s*(.*?)\s*-->$")
 
@@ -89,7 +101,8 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
+        path = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
+        return f"{path}:{self.line}"
 
     def commands(self) -> list[Command]:
         """The commands of a shell block, continuation lines (``\\``) joined."""
@@ -187,6 +200,13 @@ def check_block(block: Block) -> list[str]:
         if not target or Path(target).is_absolute() or ".." in Path(target).parts:
             problems.append(f"'file' needs a relative path inside the scratch folder: {target!r}")
         return problems
+    if "output" in block.directives:
+        if block.lang not in {"text", "console"}:
+            problems.append("'output' goes on a text block (a python block's output) or a "
+                            "console block")  # fmt: skip
+        if {"set", "append"} & set(block.directives):
+            problems.append("'output' with 'set'/'append': the numbers shown must come from "
+                            "the command as written")  # fmt: skip
     if block.lang in PYTHON or block.lang in SHOWN:
         return problems
     if block.lang not in SHELL:
@@ -235,20 +255,94 @@ def run_command(block: Block, cmd: Command, cwd: Path) -> None:
         f"{block.where} line {cmd.line}: {shlex.join(argv)} exited {done.returncode}, "
         f"expected {expected}\n{printed[-3000:]}"
     )
-    if "exit" in block.directives:  # error messages are compared line by line
+    if "output" in block.directives:
+        compare_output("\n".join(cmd.output), printed, f"{block.where} line {cmd.line}")
+    elif "exit" in block.directives:  # error messages are compared line by line
         missing = [line for line in cmd.output if line not in printed]
         assert not missing, f"{block.where} line {cmd.line}: not printed: {missing}\n{printed}"
 
 
-def run_python(block: Block, namespace: dict[str, Any], cwd: Path) -> None:
-    """Execute a python block in ``namespace`` with ``cwd`` as working directory."""
+def run_python(block: Block, namespace: dict[str, Any], cwd: Path) -> str:
+    """Execute a python block in ``namespace`` with ``cwd`` as working directory; return
+    what it printed (also passed on to the real stdout)."""
     code = compile(block.code, block.where, "exec")
     before = Path.cwd()
     os.chdir(cwd)
+    out = io.StringIO()
     try:
-        exec(code, namespace)
+        with contextlib.redirect_stdout(out):
+            exec(code, namespace)
     finally:
         os.chdir(before)
+        sys.stdout.write(out.getvalue())
+    return out.getvalue()
+
+
+#: Wall-clock values that differ between two runs of the same seed, and their stand-ins.
+VOLATILE = (
+    (re.compile(r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\]"), "[<time>]"),
+    (re.compile(r"\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d(_\d+)?"), "<stamp>"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?"), "<time>"),
+    (re.compile(r"\b(done in|checked in|finished in|solved in|elapsed) \d+(\.\d+)? s\b"),
+     r"\1 <t> s"),
+)
+
+
+def _stable(line: str) -> str:
+    line = " ".join(line.split())  # runs of blanks are layout, not numbers
+    for pattern, stand_in in VOLATILE:
+        line = pattern.sub(stand_in, line)
+    return line
+
+
+def compare_output(shown: str, printed: str, where: str) -> None:
+    """Assert that ``printed`` is the output a page shows (see ``output`` in the module).
+
+    Without a ``...`` line the shown lines must be the printed ones, all and in order;
+    ``...`` stands for any number of printed lines. Lines are compared after runs of
+    blanks are made one (alignment is layout) and the wall-clock values of
+    :data:`VOLATILE` replaced, so every number of the simulation itself must match
+    exactly. Blank lines are ignored.
+    """
+    want = [_stable(x) for x in shown.splitlines() if x.strip()]
+    got = [_stable(x) for x in printed.splitlines() if x.strip()]
+    if "..." not in want:
+        if want != got:
+            diff = "\n".join(
+                f"  shown:   {w!r}\n  printed: {g!r}"
+                for w, g in zip([*want, *[""] * len(got)], [*got, *[""] * len(want)], strict=False)
+                if w != g
+            )
+            raise AssertionError(f"{where}: the page shows other output than the code prints\n"
+                                 f"{diff}\n--- printed:\n{printed}")  # fmt: skip
+        return
+    segments: list[list[str]] = [[]]
+    for w in want:
+        if w == "...":
+            segments.append([])
+        else:
+            segments[-1].append(w)
+    k = 0
+    for i, seg in enumerate(segments):
+        anywhere = i > 0  # after a "...": anywhere further on
+        if i == len(segments) - 1 and seg and len(segments) > 1:  # the output's last lines
+            at = len(got) - len(seg) if len(got) - len(seg) >= k else None
+            at = at if at is not None and got[at:] == seg else None
+        else:
+            at = _find(got, seg, k, anywhere)
+        if at is None:
+            raise AssertionError(f"{where}: shown lines not printed (in this order): {seg!r}\n"
+                                 f"--- printed:\n{printed}")  # fmt: skip
+        k = at + len(seg)
+
+
+def _find(got: list[str], seg: list[str], start: int, anywhere: bool) -> int | None:
+    """Where ``seg`` is in ``got`` at ``start`` (or, if ``anywhere``, from there on)."""
+    last = len(got) - len(seg) if anywhere else start
+    for at in range(start, last + 1):
+        if got[at : at + len(seg)] == seg:
+            return at
+    return None
 
 
 def write_file(block: Block, cwd: Path) -> None:

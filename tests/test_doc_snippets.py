@@ -18,6 +18,7 @@ from doc_snippets import (
     blocks,
     check_block,
     command_argv,
+    compare_output,
     run_command,
     run_python,
     write_file,
@@ -86,33 +87,90 @@ def test_python_blocks_run(page: Path, tmp_path: Path) -> None:
     todo = [
         b
         for b in _runnable(page)
-        if "file" in b.directives or (b.lang in PYTHON and "needs-shell" not in b.directives)
+        if "file" in b.directives
+        or (b.lang in PYTHON and "needs-shell" not in b.directives)
+        or (b.lang == "text" and "output" in b.directives)
     ]
     if not any(b.lang in PYTHON for b in todo):
         pytest.skip("no python block")
     namespace: dict[str, Any] = {"__name__": "__docs__"}
     cwd = _workdir(tmp_path)
+    printed: str | None = None  # by the last python block run
     for block in todo:
         if "file" in block.directives:
             write_file(block, cwd)
-        else:
-            run_python(block, namespace, cwd)
+        elif block.lang in PYTHON:
+            printed = run_python(block, namespace, cwd)
+        elif printed is not None:  # a python block's output, shown: the same numbers
+            compare_output(block.code, printed, block.where)
+            printed = None
+
+
+def _python_before(page: Path, block: Block) -> Block | None:
+    found = blocks(page)
+    k = next(i for i, b in enumerate(found) if b.line == block.line)
+    return found[k - 1] if k and found[k - 1].lang in PYTHON else None
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_output_blocks_follow_what_prints_them(page: Path) -> None:
+    """A text block marked ``output`` comes right after the python block that prints it."""
+    for block in blocks(page):
+        if block.lang == "text" and "output" in block.directives:
+            before = _python_before(page, block)
+            assert before is not None and "skip" not in before.directives, (
+                f"{block.where}: 'output' block without a runnable python block above it"
+            )
+
+
+def test_shown_numbers_are_compared(tmp_path: Path) -> None:
+    """The comparison itself: a changed digit fails, wall-clock values and '...' pass."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```python\nprint('abandoned 13.2%')\nprint('done in 0.4 s')\n```\n\n"
+        "<!-- docs-test: output -->\n```text\nabandoned 14.2%\ndone in 9.9 s\n```\n",
+        encoding="utf-8",
+    )
+    python, shown = blocks(page)
+    printed = run_python(python, {}, tmp_path)
+    with pytest.raises(AssertionError, match=r"shown:   'abandoned 14.2%'"):
+        compare_output(shown.code, printed, shown.where)
+    compare_output("abandoned 13.2%\ndone in 9.9 s", printed, "here")  # times let go
+    compare_output("...\ndone in 1 s", printed, "here")
+    compare_output("abandoned 13.2%\n...", printed, "here")
+    with pytest.raises(AssertionError):
+        compare_output("abandoned 13.2%", printed, "here")  # a line left out without '...'
+    with pytest.raises(AssertionError):
+        compare_output("done in 1 s\n...\nabandoned 13.2%", printed, "here")  # order
+    assert check_block(shown) == []
+    bad = tmp_path / "bad.md"
+    bad.write_text("<!-- docs-test: output; set run.days=1 -->\n```console\n$ callsim\n```\n")
+    assert "the numbers shown must come from the command as written" in check_block(
+        blocks(bad)[0]
+    )[0]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_whole_page_runs(page: Path, tmp_path: Path) -> None:
     """Every command and python block of the page, in order, in one scratch directory."""
-    todo = [b for b in _runnable(page) if b.lang in PYTHON | SHELL or "file" in b.directives]
+    todo = [
+        b for b in _runnable(page)
+        if b.lang in PYTHON | SHELL or "file" in b.directives
+        or (b.lang == "text" and "output" in b.directives)
+    ]  # fmt: skip
     if not any(b.lang in SHELL for b in todo):
         pytest.skip("no command (its python blocks run in the fast test)")
     namespace: dict[str, Any] = {"__name__": "__docs__"}
+    printed = ""
     cwd = _workdir(tmp_path)
     for block in todo:
         if "file" in block.directives:
             write_file(block, cwd)
         elif block.lang in PYTHON:
-            run_python(block, namespace, cwd)
+            printed = run_python(block, namespace, cwd)
+        elif block.lang == "text":
+            compare_output(block.code, printed, block.where)
         else:
             for cmd in block.commands():
                 run_command(block, cmd, cwd)
