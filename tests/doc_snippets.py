@@ -32,12 +32,15 @@ visible in the page source and invisible on the site::
 - ``file PATH``: the block (say ``yaml`` or ``csv``) is a file the reader writes; it is
   written to PATH in the temporary directory before the blocks after it run.
 - ``output``: the printed numbers are compared. On a ``text`` block: it is what the
-  python block just above it prints (its stdout). On a ``console`` block: the lines
-  under each ``$ `` command are what that command prints. The comparison is exact: a run
+  block just above it prints: a python block's stdout, or a console block's last
+  command, run once more as written (without the block's ``set``/``append``, so that
+  the sizes are the page's; slow run only). On a ``console`` block: the lines under
+  each ``$ `` command are what that command prints. The comparison is exact: a run
   with a fixed seed is bit-identical, so its numbers must be the page's, digit for
   digit (:func:`compare_output`; runs of blanks count as one). Only wall-clock values
   are let go (log timestamps,
-  ``done in 7.7 s``, ``elapsed 0.6 s``, results-folder stamps); a line ``...`` stands
+  ``done in 7.7 s``, ``elapsed 0.6 s``, results-folder stamps, the workers a machine's
+  cores give and the size estimate made with them); a line ``...`` stands
   for printed lines the page leaves out. Not with ``set``/``append``: the sizes shown
   must be the sizes run.
 """
@@ -242,11 +245,13 @@ def _apply(argv: list[str], directives: dict[str, str]) -> list[str]:
     return argv + shlex.split(directives.get("append", ""))
 
 
-def run_command(block: Block, cmd: Command, cwd: Path) -> None:
-    """Run one command of a block in ``cwd``; fail with its output when it misbehaves."""
+def run_command(block: Block, cmd: Command, cwd: Path, as_written: bool = False) -> str:
+    """Run one command of a block in ``cwd``; fail with its output when it misbehaves.
+    Returns what it printed. ``as_written``: without the block's ``set``/``append``."""
     argv = command_argv(cmd.text)
     assert argv is not None, f"{block.where}: cannot run {cmd.text!r}"
-    argv = _apply(argv, block.directives)
+    if not as_written:
+        argv = _apply(argv, block.directives)
     env = {**os.environ, "MPLBACKEND": "Agg", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
     expected = int(block.directives.get("exit", "0"))
@@ -260,6 +265,7 @@ def run_command(block: Block, cmd: Command, cwd: Path) -> None:
     elif "exit" in block.directives:  # error messages are compared line by line
         missing = [line for line in cmd.output if line not in printed]
         assert not missing, f"{block.where} line {cmd.line}: not printed: {missing}\n{printed}"
+    return printed
 
 
 def run_python(block: Block, namespace: dict[str, Any], cwd: Path) -> str:
@@ -285,6 +291,8 @@ VOLATILE = (
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?"), "<time>"),
     (re.compile(r"\b(done in|checked in|finished in|solved in|elapsed) \d+(\.\d+)? s\b"),
      r"\1 <t> s"),
+    # the machine's cores choose the workers (run.workers=0), and with them the estimate
+    (re.compile(r"on \d+ worker\(s\); size: .*$"), "on <n> worker(s); size: <estimate>"),
 )
 
 

@@ -101,15 +101,17 @@ def test_python_blocks_run(page: Path, tmp_path: Path) -> None:
             write_file(block, cwd)
         elif block.lang in PYTHON:
             printed = run_python(block, namespace, cwd)
-        elif printed is not None:  # a python block's output, shown: the same numbers
-            compare_output(block.code, printed, block.where)
+        else:  # shown output: of the python block just run (a command's: slow run)
+            before = _block_before(page, block)
+            if before is not None and before.lang in PYTHON and printed is not None:
+                compare_output(block.code, printed, block.where)
             printed = None
 
 
-def _python_before(page: Path, block: Block) -> Block | None:
+def _block_before(page: Path, block: Block) -> Block | None:
     found = blocks(page)
     k = next(i for i, b in enumerate(found) if b.line == block.line)
-    return found[k - 1] if k and found[k - 1].lang in PYTHON else None
+    return found[k - 1] if k and found[k - 1].lang in PYTHON | SHELL else None
 
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
@@ -117,9 +119,10 @@ def test_output_blocks_follow_what_prints_them(page: Path) -> None:
     """A text block marked ``output`` comes right after the python block that prints it."""
     for block in blocks(page):
         if block.lang == "text" and "output" in block.directives:
-            before = _python_before(page, block)
+            before = _block_before(page, block)
             assert before is not None and "skip" not in before.directives, (
-                f"{block.where}: 'output' block without a runnable python block above it"
+                f"{block.where}: 'output' block without a runnable python or console "
+                "block above it"
             )
 
 
@@ -164,13 +167,19 @@ def test_whole_page_runs(page: Path, tmp_path: Path) -> None:
     namespace: dict[str, Any] = {"__name__": "__docs__"}
     printed = ""
     cwd = _workdir(tmp_path)
+    last: Block | None = None  # the block before, for an output block
     for block in todo:
         if "file" in block.directives:
             write_file(block, cwd)
         elif block.lang in PYTHON:
             printed = run_python(block, namespace, cwd)
         elif block.lang == "text":
+            if last is not None and last.lang in SHELL and (
+                "set" in last.directives or "append" in last.directives
+            ):  # the output of the command as written, at the page's sizes
+                printed = run_command(last, last.commands()[-1], cwd, as_written=True)
             compare_output(block.code, printed, block.where)
         else:
             for cmd in block.commands():
-                run_command(block, cmd, cwd)
+                printed = run_command(block, cmd, cwd)
+        last = block
