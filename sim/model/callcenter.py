@@ -191,8 +191,8 @@ class CallCenter:
             log,
             self.timetable,
             cfg.run.warmup_s,
-            cfg.center.call_type,
-            cfg.staffing.group,
+            [cfg.center.call_type],
+            [cfg.staffing.group],
             self.experience,
             release=release,
         )
