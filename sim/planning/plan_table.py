@@ -88,8 +88,8 @@ def plan_for_spreadsheet(plan: pd.DataFrame, interval_s: float) -> pd.DataFrame:
 def read_plan_csv(path: str | Path) -> pd.DataFrame:
     """A ``plan.csv`` in the planner's form: a spreadsheet plan (``interval_start``,
     1-based ``day``; :func:`plan_for_spreadsheet`) goes through
-    :func:`plan_from_spreadsheet`, any other table (``roster_intervals.csv``) is returned
-    as read. Raises what :func:`pandas.read_csv` raises, and ValueError for a spreadsheet
+    :func:`plan_from_spreadsheet`, any other table (a ``roster.csv``) is returned as
+    read. Raises what :func:`pandas.read_csv` raises, and ValueError for a spreadsheet
     plan whose ``interval_start`` or ``day`` cannot be read."""
     table = pd.read_csv(path)
     if "interval_start" in table.columns and "start" not in table.columns:

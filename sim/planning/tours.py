@@ -47,6 +47,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, lil_matrix
 
+from sim.core.checks import ConfigError
 from sim.core.timetable import DAY_S
 from sim.planning.tour_roster import WEEKDAYS, Contract, ShiftVariant, TourRoster, write_tours
 
@@ -60,6 +61,7 @@ __all__ = [
     "Contract",
     "ShiftVariant",
     "TourRoster",
+    "check_tours_cover",
     "day_patterns",
     "parse_contracts",
     "shift_variants",
@@ -191,6 +193,23 @@ def _assign(counts_x: dict[tuple[int, int], int], patterns: list[list[tuple[int,
     return out, agent_contract, agent_pattern
 
 
+def _cover_masks(
+    t: np.ndarray, interval_s: float, days: int, contracts: Sequence[Contract],
+    start_step_s: float | None, break_rule: BreakRule | None, cyclic: bool,
+) -> tuple[list[ShiftVariant], np.ndarray, np.ndarray]:  # fmt: skip
+    """Every shift variant, and per open interval (rows) and variant (columns) whether
+    its agent is on the phone for the whole interval and whether it takes a seat."""
+    rule = break_rule or BreakRule()
+    step = start_step_s or interval_s
+    variants = shift_variants(contracts, t, interval_s, days, step, rule, cyclic)
+    period = days * DAY_S if cyclic else None
+    phone = np.zeros((t.size, len(variants)), dtype=np.int8)
+    seat = np.zeros((t.size, len(variants)), dtype=np.int8)
+    for j, v in enumerate(variants):
+        phone[:, j], seat[:, j] = _masks(v, t, interval_s, period)
+    return variants, phone, seat
+
+
 def solve_tours(
     required: Sequence[int] | np.ndarray,
     interval_starts_s: Sequence[float] | np.ndarray,
@@ -244,15 +263,9 @@ def solve_tours(
     if seats is not None and seats < 0:
         raise ValueError(f"seats = {seats!r}: must be >= 0")
     cyclic = days % 7 == 0 if cyclic is None else cyclic
-    rule = break_rule or BreakRule()
-    step = start_step_s or interval_s
-    variants = shift_variants(contracts, t, interval_s, days, step, rule, cyclic)
+    variants, phone, seat = _cover_masks(t, interval_s, days, contracts, start_step_s,
+                                         break_rule, cyclic)  # fmt: skip
     patterns = [day_patterns(c.days_on, days, consecutive_days_off) for c in contracts]
-    period = days * DAY_S if cyclic else None
-    phone = np.zeros((t.size, len(variants)), dtype=np.int8)
-    seat = np.zeros((t.size, len(variants)), dtype=np.int8)
-    for j, v in enumerate(variants):
-        phone[:, j], seat[:, j] = _masks(v, t, interval_s, period)
     uncovered = (req > 0) & (phone.sum(axis=1) == 0)
     if uncovered.any():
         k = int(np.argmax(uncovered))
@@ -306,8 +319,6 @@ def tours_for_forecast(forecast: Forecast, required: Sequence[int] | np.ndarray,
     weekend, so that tours and days off are weekly); ``options`` go to :func:`solve_tours`.
     Raises :class:`~sim.core.checks.ConfigError` ("roster: ...") when no roster exists
     (e.g. opening hours shorter than every contract's shift, too few seats)."""
-    from sim.core.checks import ConfigError
-
     weeks = max(1, math.ceil(forecast.days / 7))
     try:
         return solve_tours(required, forecast.table["start_s"].to_numpy(dtype=float),
@@ -317,6 +328,32 @@ def tours_for_forecast(forecast: Forecast, required: Sequence[int] | np.ndarray,
         text = str(exc)
         raise ConfigError(text if text.startswith("roster") else f"roster: {text}", "roster") from None
 
+
+
+def check_tours_cover(forecast: Forecast, needed: np.ndarray, contracts: Sequence[Contract],
+                      **options: Any) -> None:  # fmt: skip
+    """Refuse, before any plan is computed, a forecast whose intervals flagged ``needed``
+    (bool per forecast row, e.g. expected calls > 0) no shift of ``contracts`` can cover
+    (opening hours shorter than every shift, a break rule that does not fit): raises
+    :class:`~sim.core.checks.ConfigError` naming the first such interval. ``options``:
+    ``start_step_s``, ``break_rule``, ``cyclic`` as for :func:`solve_tours`."""
+    weeks = max(1, math.ceil(forecast.days / 7))
+    days = 7 * weeks
+    cyclic = options.get("cyclic")
+    try:
+        _, phone, _ = _cover_masks(forecast.table["start_s"].to_numpy(dtype=float),
+                                   forecast.interval_s, days, contracts,
+                                   options.get("start_step_s"), options.get("break_rule"),
+                                   days % 7 == 0 if cyclic is None else cyclic)  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(f"roster: {exc}", "roster") from None
+    bad = np.asarray(needed, dtype=bool) & (phone.sum(axis=1) == 0)
+    if bad.any():
+        when = forecast.table["start"].iloc[int(np.argmax(bad))]
+        shifts = ", ".join(f"{c.name} {c.shift_h:g} h" for c in contracts)
+        raise ConfigError(f"roster: the interval {when:%a %Y-%m-%d %H:%M} has calls but no "
+                          f"shift ({shifts}) fits in the opening hours around it; give "
+                          "shorter shifts with --contracts (e.g. part-time=5x3:part)", "roster")  # fmt: skip
 
 #: A common choice: full-time 5 x 8 h (40 h a week) and part-time 5 x 4 h (20 h).
 DEFAULT_CONTRACTS = "full-time=5x8,part-time=5x4:part"
@@ -329,8 +366,6 @@ def parse_contracts(text: str, key: str = "contracts") -> list[Contract]:
     contract, ``:max=N`` caps its headcount. Raises
     :class:`~sim.core.checks.ConfigError` naming ``key``, the entry and the rule.
     """
-    from sim.core.checks import ConfigError
-
     rule = 'must be NAME=DAYSxHOURS[:part][:max=N], e.g. "full-time=5x8,part-time=5x4:part"'
     out: list[Contract] = []
     for entry in (e.strip() for e in text.split(",")):
