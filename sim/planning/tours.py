@@ -329,7 +329,6 @@ def tours_for_forecast(forecast: Forecast, required: Sequence[int] | np.ndarray,
         raise ConfigError(text if text.startswith("roster") else f"roster: {text}", "roster") from None
 
 
-
 def check_tours_cover(forecast: Forecast, needed: np.ndarray, contracts: Sequence[Contract],
                       **options: Any) -> None:  # fmt: skip
     """Refuse, before any plan is computed, a forecast whose intervals flagged ``needed``
@@ -341,10 +340,10 @@ def check_tours_cover(forecast: Forecast, needed: np.ndarray, contracts: Sequenc
     days = 7 * weeks
     cyclic = options.get("cyclic")
     try:
-        _, phone, _ = _cover_masks(forecast.table["start_s"].to_numpy(dtype=float),
-                                   forecast.interval_s, days, contracts,
-                                   options.get("start_step_s"), options.get("break_rule"),
-                                   days % 7 == 0 if cyclic is None else cyclic)  # fmt: skip
+        variants, phone, _ = _cover_masks(forecast.table["start_s"].to_numpy(dtype=float),
+                                          forecast.interval_s, days, contracts,
+                                          options.get("start_step_s"), options.get("break_rule"),
+                                          days % 7 == 0 if cyclic is None else cyclic)  # fmt: skip
     except ValueError as exc:
         raise ConfigError(f"roster: {exc}", "roster") from None
     bad = np.asarray(needed, dtype=bool) & (phone.sum(axis=1) == 0)
@@ -354,6 +353,20 @@ def check_tours_cover(forecast: Forecast, needed: np.ndarray, contracts: Sequenc
         raise ConfigError(f"roster: the interval {when:%a %Y-%m-%d %H:%M} has calls but no "
                           f"shift ({shifts}) fits in the opening hours around it; give "
                           "shorter shifts with --contracts (e.g. part-time=5x3:part)", "roster")  # fmt: skip
+    consecutive = options.get("consecutive_days_off", True)
+    fits = []
+    for c, con in enumerate(contracts):
+        open_days = {v.day for v in variants if v.contract == c}
+        patterns = day_patterns(con.days_on, days, consecutive)
+        fits.append(any(set(p) <= open_days for p in patterns))
+    if not any(fits):
+        opened = sorted({v.day for v in variants})
+        names = " ".join(WEEKDAYS[(forecast.first_date.weekday() + d) % 7] for d in opened[:7])
+        need = ", ".join(f"{c.name} {c.days_on} days" for c in contracts)
+        raise ConfigError(f"roster: a shift fits on {len(opened)} day(s) a week ({names or 'none'}) "
+                          f"but every contract works more or other days ({need}); give "
+                          f"--contracts that fit, e.g. day=1x8 for a forecast of one day", "roster")  # fmt: skip
+
 
 #: A common choice: full-time 5 x 8 h (40 h a week) and part-time 5 x 4 h (20 h).
 DEFAULT_CONTRACTS = "full-time=5x8,part-time=5x4:part"
