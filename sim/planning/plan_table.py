@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.core.timetable import format_clock
+
 __all__ = ["SPREADSHEET_LEAD", "plan_for_spreadsheet", "plan_from_spreadsheet", "read_plan_csv"]
 
 #: The first columns of a spreadsheet plan, in order.
@@ -44,8 +46,7 @@ _SUFFIX_DECIMALS = {"_service_level": 3, "_abandon_rate": 3, "_occupancy": 3, "_
 
 
 def _clock(seconds: np.ndarray) -> list[str]:
-    minutes = np.rint(seconds / 60.0).astype(np.int64)
-    return [f"{m // 60:02d}:{m % 60:02d}" for m in minutes.tolist()]
+    return [format_clock(float(t)) for t in seconds]
 
 
 def plan_for_spreadsheet(plan: pd.DataFrame, interval_s: float) -> pd.DataFrame:
