@@ -227,7 +227,9 @@ def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: TourRoster
         fig.savefig(partial / "figures" / "plan.png", dpi=110)
         plt.close(fig)
         if curve is not None:
-            curve.to_csv(partial / "profit.csv", index=False)
+            shares = [c for c in curve.columns if c.startswith("service_level")]
+            curve.round(2).assign(**{c: curve[c].round(4) for c in shares}).to_csv(
+                partial / "profit.csv", index=False)  # currency and calls 2 decimals
             fig = profit_figure(curve, methods[-1], "planning model")
             fig.savefig(partial / "figures" / "profit.png", dpi=110)
             plt.close(fig)
@@ -343,7 +345,7 @@ def roster_summary(roster: TourRoster) -> list[str]:
     return [
         f"{roster.paid_hours:8.0f} paid hours, {roster.headcount} agents ({heads}), "
         f"{roster.fte:.1f} FTE, part-time share {s['part_time_share']:.0%}",
-        f"         under-staffed intervals: {int((roster.on_phone < roster.required).sum())}; "
+        f"under-staffed intervals: {int((roster.on_phone < roster.required).sum())}; "
         f"shortest rest between shifts {rest:.1f} h"
         + ("" if roster.optimal else "; solver time limit: not proven optimal"),
     ]

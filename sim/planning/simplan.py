@@ -28,16 +28,18 @@ and per-interval handle times. The search (:func:`simulate_requirements`):
    replications. Intervals whose ``R`` is at most ``max_replications`` (128) are
    *decidable*; the
    search goes on, from the current plan, on the smallest power-of-two multiple of the
-   replications that reaches the largest decidable ``R`` (at most ``max_replications``),
-   and only the decidable intervals may move (the others keep their answer: it is
-   within noise even at ``max_replications``). Repeat until no unclear interval is
-   decidable or the replications reach ``max_replications``. Intervals still unclear
+   replications that reaches the largest decidable ``R`` (``max_replications`` when
+   none is decidable), where only the decidable intervals may lose agents and every
+   interval that misses the target gains them (an undecidable interval keeps the
+   smallest answer that meets the target at these replications, or one agent more:
+   its ``n - 1`` is within noise even at ``max_replications``). Repeat until the
+   replications reach ``max_replications``. Intervals still unclear
    are reported (``unclear``): their service level at ``n`` or ``n - 1`` is within
    noise of the target, so either answer is defensible at that precision (one agent in
    a small interval moves the service level by 3 to 8 points, in a 200-agent interval
    by about 1; the standard error of one interval's service level over 128
-   replications is about 0.013, so in a 200-agent centre no interval is decidable and
-   the deciding stage is skipped).
+   replications is about 0.013, so in a 200-agent centre few intervals are decidable
+   and the deciding stage mostly checks that every interval meets the target).
 
 Every stage runs on replications ``0, 1, ...`` of the model's seed, so a stage's
 replications include the previous stage's, and every plan of a round sees the same
@@ -168,7 +170,7 @@ def simulate_requirements(
     frozen = np.zeros(rows, dtype=bool)  # went down by one, then up: no more decreases
     limit = np.maximum(1, n // 10)  # largest step; halved at each change of direction
     last = np.zeros(rows, dtype=np.int64)  # last change per interval (agents)
-    active = np.ones(rows, dtype=bool)  # intervals the search may still move
+    active = np.ones(rows, dtype=bool)  # intervals the search may still move down
     reps, it = replications, 0
     interval_s = model.forecast.interval_s
     cache = DrawCache()
@@ -185,7 +187,7 @@ def simulate_requirements(
         )
         met = meets_target(here, target)
         met_less = meets_target(below, target)
-        up = (met == 0.0) & active
+        up = met == 0.0
         down = (met_less == 1.0) & (n > floor) & ~frozen & ~up & active
         frozen |= up & (last == -1)
         change = _steps(here, below, n, up, down, target.sl_target)
@@ -208,15 +210,13 @@ def simulate_requirements(
             return SimPlan(n, kpis, unclear, reps, it, not change.any())
         need = _needed(here, below, n > floor, target.sl_target, z, reps)
         active = unclear & (need <= max_replications)
-        if not active.any():
-            log.info("simulation plan: %d interval(s) within noise of the target, none "
-                     "decidable with up to %d replications (one agent moves their service "
-                     "level by less than the noise): no deciding stage", int(unclear.sum()),
-                     max_replications)  # fmt: skip
-            return SimPlan(n, here.assign(met=met), unclear, reps, it, True)
-        grow = 2 ** math.ceil(math.log2(max(2.0, float(need[active].max()) / reps)))
-        reps = min(max_replications, reps * grow)
+        if active.any():
+            grow = 2 ** math.ceil(math.log2(max(2.0, float(need[active].max()) / reps)))
+            reps = min(max_replications, reps * grow)
+        else:  # nothing decidable: only a check that every interval meets the target
+            reps = max_replications
         frozen[:] = False  # new evidence: the anti-cycling rules start afresh
         limit = np.maximum(1, n // 10)
         log.info("simulation plan: %d interval(s) within noise of the target, %d decidable; "
-                 "%d replications", int(unclear.sum()), int(active.sum()), reps)  # fmt: skip
+                 "%d replications (the others may only gain agents)", int(unclear.sum()),
+                 int(active.sum()), reps)  # fmt: skip

@@ -1,11 +1,12 @@
 """A solved weekly roster (:func:`sim.planning.tours.solve_tours`) as planners publish it.
 
-The roster's value types: :class:`Contract` (working days and paid hours a week) and
-:class:`ShiftVariant` (a shift of a contract on a day, with its break).
-:class:`TourRoster` names the agents and gives the roster as tables with dates and clock
-times (one row per agent and working day), one row per agent (contract, days off, paid
-hours), the cover of every open interval, and the headcount and FTE;
-:func:`write_tours` writes them.
+The roster's value types: :class:`Contract` (working days and paid hours a week; from
+text by :func:`parse_contracts`) and :class:`ShiftVariant` (a shift of a contract on a
+day, with its break). :class:`TourRoster` names the agents and gives the roster as
+tables with dates and clock times (one row per agent and working day), one row per
+agent (contract, days off, paid hours), the cover of every open interval, and the
+headcount and FTE; :func:`write_tours` writes them, and :func:`roster_on_phone` reads
+a ``roster.csv`` back as agents on the phone per interval (``callsim simulate-plan``).
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from sim.core.checks import ConfigError
 from sim.core.timetable import DAY_S, format_clock, parse_clock
 
 __all__ = [
+    "DEFAULT_CONTRACTS",
     "ROSTER_COLUMNS",
     "WEEKDAYS",
     "Contract",
     "ShiftVariant",
     "TourRoster",
     "is_roster_table",
+    "parse_contracts",
     "roster_on_phone",
     "write_tours",
 ]
@@ -213,6 +216,49 @@ def write_tours(roster: TourRoster, folder: Path) -> list[Path]:
     summary["optimal"] = roster.optimal
     paths[3].write_text(json.dumps(summary, indent=2) + "\n")
     return paths
+
+
+#: A common choice: full-time 5 x 8 h (40 h a week) and part-time 5 x 4 h (20 h).
+DEFAULT_CONTRACTS = "full-time=5x8,part-time=5x4:part"
+
+
+def parse_contracts(text: str, key: str = "contracts") -> list[Contract]:
+    """Contracts from ``"NAME=DAYSxHOURS[:part][:max=N],..."`` (e.g. :data:`DEFAULT_CONTRACTS`).
+
+    ``DAYS`` working days a week of ``HOURS`` paid hours; ``:part`` marks a part-time
+    contract, ``:max=N`` caps its headcount. Raises
+    :class:`~sim.core.checks.ConfigError` naming ``key``, the entry and the rule.
+    """
+    rule = 'must be NAME=DAYSxHOURS[:part][:max=N], e.g. "full-time=5x8,part-time=5x4:part"'
+    out: list[Contract] = []
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        name, eq, rest = entry.partition("=")
+        days, x, hours_flags = rest.partition("x")
+        hours, *flags = hours_flags.split(":")
+        try:
+            if not (eq and x and name.strip()):
+                raise ValueError(rule)
+            cap = None
+            part = False
+            for flag in flags:
+                if flag == "part":
+                    part = True
+                elif flag.startswith("max="):
+                    cap = int(flag[4:])
+                else:
+                    raise ValueError(f"unknown flag {flag!r}; {rule}")
+            contract = Contract(name.strip(), int(days), float(hours), part, cap)
+        except ValueError as exc:
+            text_ = str(exc) if str(exc).startswith(("Contract", "unknown")) else rule
+            raise ConfigError(f"{key} {entry!r}: {text_}", key) from None
+        if any(c.name == contract.name for c in out):
+            raise ConfigError(f"{key} {entry!r}: the name {contract.name!r} is given twice", key)
+        out.append(contract)
+    if not out:
+        raise ConfigError(f"{key} {text!r}: give at least one contract; {rule}", key)
+    return out
 
 
 # --------------------------------------------------------------------------- reading back

@@ -49,7 +49,15 @@ from scipy.sparse import csr_matrix, lil_matrix
 
 from sim.core.checks import ConfigError
 from sim.core.timetable import DAY_S
-from sim.planning.tour_roster import WEEKDAYS, Contract, ShiftVariant, TourRoster, write_tours
+from sim.planning.tour_roster import (
+    DEFAULT_CONTRACTS,
+    WEEKDAYS,
+    Contract,
+    ShiftVariant,
+    TourRoster,
+    parse_contracts,
+    write_tours,
+)
 
 if TYPE_CHECKING:
     from sim.planning.forecast import Forecast
@@ -366,46 +374,3 @@ def check_tours_cover(forecast: Forecast, needed: np.ndarray, contracts: Sequenc
         raise ConfigError(f"roster: a shift fits on {len(opened)} day(s) a week ({names or 'none'}) "
                           f"but every contract works more or other days ({need}); give "
                           f"--contracts that fit, e.g. day=1x8 for a forecast of one day", "roster")  # fmt: skip
-
-
-#: A common choice: full-time 5 x 8 h (40 h a week) and part-time 5 x 4 h (20 h).
-DEFAULT_CONTRACTS = "full-time=5x8,part-time=5x4:part"
-
-
-def parse_contracts(text: str, key: str = "contracts") -> list[Contract]:
-    """Contracts from ``"NAME=DAYSxHOURS[:part][:max=N],..."`` (e.g. :data:`DEFAULT_CONTRACTS`).
-
-    ``DAYS`` working days a week of ``HOURS`` paid hours; ``:part`` marks a part-time
-    contract, ``:max=N`` caps its headcount. Raises
-    :class:`~sim.core.checks.ConfigError` naming ``key``, the entry and the rule.
-    """
-    rule = 'must be NAME=DAYSxHOURS[:part][:max=N], e.g. "full-time=5x8,part-time=5x4:part"'
-    out: list[Contract] = []
-    for entry in (e.strip() for e in text.split(",")):
-        if not entry:
-            continue
-        name, eq, rest = entry.partition("=")
-        days, x, hours_flags = rest.partition("x")
-        hours, *flags = hours_flags.split(":")
-        try:
-            if not (eq and x and name.strip()):
-                raise ValueError(rule)
-            cap = None
-            part = False
-            for flag in flags:
-                if flag == "part":
-                    part = True
-                elif flag.startswith("max="):
-                    cap = int(flag[4:])
-                else:
-                    raise ValueError(f"unknown flag {flag!r}; {rule}")
-            contract = Contract(name.strip(), int(days), float(hours), part, cap)
-        except ValueError as exc:
-            text_ = str(exc) if str(exc).startswith(("Contract", "unknown")) else rule
-            raise ConfigError(f"{key} {entry!r}: {text_}", key) from None
-        if any(c.name == contract.name for c in out):
-            raise ConfigError(f"{key} {entry!r}: the name {contract.name!r} is given twice", key)
-        out.append(contract)
-    if not out:
-        raise ConfigError(f"{key} {text!r}: give at least one contract; {rule}", key)
-    return out
