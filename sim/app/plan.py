@@ -144,6 +144,11 @@ def _roster_options(args: argparse.Namespace) -> list[Contract]:
 def _roster(args: argparse.Namespace, forecast: Forecast, required: np.ndarray,
             contracts: list[Contract]) -> TourRoster:  # fmt: skip
     """The cheapest weekly roster covering ``required`` (scheduled agents per row)."""
+    if args.seats is not None and required.max(initial=0) > args.seats:
+        k = int(np.argmax(required))
+        raise ConfigError(f"--seats {args.seats}: the plan needs {int(required[k])} agents on "
+                          f"the phone at {forecast.table['start'].iloc[k]:%a %Y-%m-%d %H:%M}, "
+                          "more than the seats (and agents on a break keep theirs)", "seats")  # fmt: skip
     return tours_for_forecast(forecast, required.astype(np.int64), contracts, seats=args.seats,
                               max_part_time_share=args.max_part_time_share)  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -116,3 +117,28 @@ def test_profit_curve_on_the_planning_model(tmp_path: Path) -> None:
         assert bad.returncode == 2 and "--profit" in bad.stdout + bad.stderr
     research = plan(tmp_path, "--profit", "1", "--model", "research", "--out", "r")
     assert research.returncode == 2 and "planning model" in research.stdout + research.stderr
+
+
+def test_roster_options_are_met_or_refused_before_the_roster(tmp_path: Path) -> None:
+    """--contracts, --max-part-time-share and --seats reach the roster: a headcount cap,
+    the part-time share and the seats in use are within their caps, and the cover holds.
+    Options without --roster, a bad contract and too few seats stop with one line."""
+    out = plan(tmp_path, "--forecast", str(EXAMPLE), "--methods", "erlang_a", "--shrinkage",
+               "0.3", "--roster", "--contracts", "ft=5x8,pt=5x4:part:max=10,mid=5x6",
+               "--max-part-time-share", "0.2", "--seats", "52", "--out", "p")  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    summary = json.loads((tmp_path / "p" / "roster_summary.json").read_text())
+    assert summary["headcount_pt"] <= 10 and summary["part_time_share"] <= 0.2 + 1e-9
+    cover = pd.read_csv(tmp_path / "p" / "roster_cover.csv")
+    assert cover["in_seat"].max() <= 52 and (cover["under"] == 0).all()
+    assert set(pd.read_csv(tmp_path / "p" / "roster.csv")["contract"]) <= {"ft", "pt", "mid"}
+    for args, message in (
+        (["--seats", "10"], "--seats 10: a roster option; give --roster too"),
+        (["--roster", "--contracts", "ft=5h8"], "--contracts 'ft=5h8': must be NAME=DAYSxHOURS"),
+        (["--roster", "--max-part-time-share", "1.5"], "--max-part-time-share 1.5: must be in [0, 1]"),
+        (["--roster", "--seats", "40", "--shrinkage", "0.3"], "--seats 40: the plan needs 45 agents"),
+    ):  # fmt: skip
+        bad = plan(tmp_path, "--forecast", str(EXAMPLE), "--methods", "erlang_a", *args,
+                   "--out", "q")  # fmt: skip
+        assert bad.returncode == 2 and message in bad.stdout, (args, bad.stdout + bad.stderr)
+        assert not (tmp_path / "q").exists()
