@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.checks import bad, choice, integer, non_negative, positive, probability
+from sim.core.checks import ConfigError, bad, choice, integer, non_negative, positive, probability
 from sim.core.schema import Config
 from sim.laws.distributions import Distribution
 from sim.queue.arrivals import ArrivalForecast
@@ -242,9 +242,9 @@ def _call_types(cfg: Config, laws: tuple[Distribution, Distribution, Distributio
             talk=tt, acw=ta, expected_calls=matrix,
         ))  # fmt: skip
     if shares and abs(math.fsum(shares) - 1.0) > SHARE_TOLERANCE:
-        raise bad("call_types", f"shares {shares}",
-                  f"the shares must sum to 1 (within {SHARE_TOLERANCE:g}); "
-                  f"they sum to {math.fsum(shares):.9g}")  # fmt: skip
+        raise ConfigError(f"call_types[*].share = {shares}: the shares of the types must sum "
+                          f"to 1 (within {SHARE_TOLERANCE:g}); they sum to "
+                          f"{math.fsum(shares):.9g}", "call_types")  # fmt: skip
     return tuple(out)
 
 
