@@ -87,8 +87,9 @@ class CallCenter:
             kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
                      for t in types]  # fmt: skip
             return TypedFreshCalls(self.forecast, kinds, streams)
-        t = types[0]  # the single-queue model's draws, with the one type's laws
-        return FreshCalls(type_forecast(self.forecast, t), t.patience, t.talk, t.acw, streams)
+        one = types[0]  # the single-queue model's draws, with the one type's laws
+        return FreshCalls(type_forecast(self.forecast, one), one.patience, one.talk, one.acw,
+                          streams)  # fmt: skip
 
     def skill_plan(self, streams: Streams) -> SkillPlan | None:
         """The engine's view of the call types and agent groups (None: one queue)."""

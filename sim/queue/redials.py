@@ -39,12 +39,19 @@ class RedialPolicy:
         self._patience = BlockDraws(patience.sample, streams["redial_patience"])
         self._talk = BlockDraws(talk.sample, streams["redial_talk"])
         self._acw = BlockDraws(acw.sample, streams["redial_acw"])
-        self._kinds = [
-            tuple(BlockDraws(law.sample, streams[stream_of(base, name)])
-                  for law, base in ((pat, "redial_patience"), (tk, "redial_talk"),
-                                    (ac, "redial_acw")))  # fmt: skip
-            for name, pat, tk, ac in (kinds if len(kinds) > 1 else ())
-        ]
+        self._kinds = [self._draws(kind, streams) for kind in kinds] if len(kinds) > 1 else []
+
+    @staticmethod
+    def _draws(
+        kind: tuple[str, Distribution, Distribution, Distribution], streams: Streams
+    ) -> tuple[BlockDraws, BlockDraws, BlockDraws]:
+        """Patience, talk and acw draws of one call type's redials, from its streams."""
+        name, patience, talk, acw = kind
+        return (
+            BlockDraws(patience.sample, streams[stream_of("redial_patience", name)]),
+            BlockDraws(talk.sample, streams[stream_of("redial_talk", name)]),
+            BlockDraws(acw.sample, streams[stream_of("redial_acw", name)]),
+        )
 
     @property
     def active(self) -> bool:
