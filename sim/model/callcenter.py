@@ -63,9 +63,10 @@ class CallCenter:
         #: average over the interval
         self.on_phone: np.ndarray = sc.on_phone
         self.forecast = sc.forecast
-        self.patience = sc.laws.patience
-        self.talk = sc.laws.talk
-        self.acw = sc.laws.acw
+        # the laws of fresh calls, redials and repeats: with one call type, its own (the
+        # top-level ones unless call_types gives it others); with several, each type's
+        one = sc.call_types[0] if len(sc.call_types) == 1 else sc.laws
+        self.patience, self.talk, self.acw = one.patience, one.talk, one.acw
         self.redial_delay = sc.laws.redial_delay
         self.recontact_delay = sc.laws.recontact_delay
         self.experience = ExperienceRule(self.config.experience)
