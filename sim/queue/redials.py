@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sim.core.rng import BlockDraws, Streams
+from collections.abc import Sequence
+
+from sim.core.rng import BlockDraws, Streams, stream_of
 from sim.laws.distributions import Distribution
 
 __all__ = ["RedialPolicy"]
@@ -12,7 +14,10 @@ class RedialPolicy:
     """Decides whether an abandoned or blocked caller calls again, and when.
 
     Redials draw from their own streams so that they never shift the draws of fresh
-    calls (common random numbers across staffing scenarios).
+    calls (common random numbers across staffing scenarios). ``kinds``: with several
+    call types, ``(name, patience, talk, acw)`` of each; a redial keeps its call's type
+    and draws from that type's laws and streams (``redial_patience/<type>``, ...); so
+    does a repeat contact (:meth:`repeat_draws`, ``repeat_patience/<type>``, ...).
     """
 
     def __init__(
@@ -25,6 +30,7 @@ class RedialPolicy:
         talk: Distribution,
         acw: Distribution,
         streams: Streams,
+        kinds: Sequence[tuple[str, Distribution, Distribution, Distribution]] = (),
     ) -> None:
         self.probability = probability
         self.blocked_probability = blocked_probability
@@ -34,6 +40,23 @@ class RedialPolicy:
         self._patience = BlockDraws(patience.sample, streams["redial_patience"])
         self._talk = BlockDraws(talk.sample, streams["redial_talk"])
         self._acw = BlockDraws(acw.sample, streams["redial_acw"])
+        self._kinds = [self._draws(k, streams, "redial") for k in kinds] if len(kinds) > 1 else []
+        self._repeats = [self._draws(k, streams, "repeat") for k in kinds] if len(kinds) > 1 else []
+        #: whether attempts draw from their call type's laws (several types)
+        self.typed = bool(self._kinds)
+
+    @staticmethod
+    def _draws(
+        kind: tuple[str, Distribution, Distribution, Distribution], streams: Streams, what: str
+    ) -> tuple[BlockDraws, BlockDraws, BlockDraws]:
+        """Patience, talk and acw draws of one call type's redials or repeat contacts
+        (``what``), from its streams (``redial_patience/<type>``, ...)."""
+        name, patience, talk, acw = kind
+        return (
+            BlockDraws(patience.sample, streams[stream_of(f"{what}_patience", name)]),
+            BlockDraws(talk.sample, streams[stream_of(f"{what}_talk", name)]),
+            BlockDraws(acw.sample, streams[stream_of(f"{what}_acw", name)]),
+        )
 
     @property
     def active(self) -> bool:
@@ -49,6 +72,15 @@ class RedialPolicy:
             return None
         return self._delay.take()
 
-    def attempt_draws(self) -> tuple[float, float]:
-        """Patience and handle time of a redial attempt, seconds."""
-        return self._patience.take(), self._talk.take() + self._acw.take()
+    def attempt_draws(self, kind: int = 0) -> tuple[float, float]:
+        """Patience and handle time of a redial attempt of call type ``kind``, seconds."""
+        if not self._kinds:
+            return self._patience.take(), self._talk.take() + self._acw.take()
+        pat, talk, acw = self._kinds[kind]
+        return pat.take(), talk.take() + acw.take()
+
+    def repeat_draws(self, kind: int) -> tuple[float, float]:
+        """Patience and handle time of a repeat contact of call type ``kind`` (several
+        types only, :attr:`typed`), seconds, from its ``repeat_*/<type>`` streams."""
+        pat, talk, acw = self._repeats[kind]
+        return pat.take(), talk.take() + acw.take()
