@@ -13,7 +13,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -34,6 +34,7 @@ __all__ = [
     "PROGRESS_EVERY_S",
     "Replications",
     "auto_workers",
+    "combine",
     "confidence_by",
     "confidence_table",
     "replicate",
@@ -244,6 +245,14 @@ def replicate(
                     results.append(job.get())
                     bar.update()
                     progress.done(len(results))
+    return combine(cfg, results)
+
+
+def combine(config: Config, results: Sequence[Results]) -> Replications:
+    """The :class:`Replications` of the replications' ``results`` (in replication order):
+    KPIs per replication and their means with confidence intervals at
+    ``metrics.confidence``, overall and per call type and agent group; the tables of all
+    replications stacked with a ``replication`` column; the calls of the first."""
     per = pd.DataFrame(
         [{"replication": res.replication, **res.summary} for res in results],
         columns=["replication", *SUMMARY_KEYS],
@@ -259,12 +268,12 @@ def replicate(
         return table[["replication", *(c for c in table.columns if c != "replication")]]
 
     by_type, by_group = per_value("summary_by_type"), per_value("summary_by_group")
-    conf = cfg.metrics.confidence
+    conf = config.metrics.confidence
 
     return Replications(
-        config=cfg,
+        config=config,
         per_replication=per,
-        summary=confidence_table(per, cfg.metrics.confidence),
+        summary=confidence_table(per, conf),
         intervals=stacked("intervals"),
         days=stacked("days"),
         calls=results[0].calls,

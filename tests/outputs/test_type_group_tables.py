@@ -7,12 +7,13 @@ vectorised tables."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from multiskill import GROUPS, TYPES, relabelled, two_group_log
 
 from sim.model.callcenter import CallCenter
 from sim.outputs.agent_groups import (
@@ -33,8 +34,6 @@ from sim.outputs.results import Results
 from sim.outputs.staff import cumulative_present, present_by_group, present_total
 from sim.queue.engine import EngineLog
 
-TYPES = ("sales", "service")
-GROUPS = ("english", "bilingual")
 #: a busy 2-day centre with redials, repeat contacts (FCR < 1), a warm-up and staffing
 #: that changes during the day, so that every column has something to count
 CONFIG: dict[str, Any] = {
@@ -64,31 +63,6 @@ def run() -> Run:
     expected = model.expected_calls(engine.fresh)
     res = model.tabulate(log, 0, expected)  # release=False: the log stays whole
     return Run(model, log, res, expected)
-
-
-def relabelled(calls: pd.DataFrame, seed: int = 5) -> pd.DataFrame:
-    """``calls`` with two call types (drawn per issue: an issue's attempts share its type)
-    and two agent groups (even and odd agent ids)."""
-    out = calls.copy()
-    kind = np.random.default_rng(seed).integers(0, 2, size=len(out))[out["issue_id"]]
-    out["call_type"] = pd.Categorical.from_codes(kind.astype(np.int8), categories=list(TYPES))
-    answered = (out["outcome"] == "answered").to_numpy()
-    group = np.where(answered, out["agent_id"].to_numpy() % 2, -1).astype(np.int8)
-    out["agent_group"] = pd.Categorical.from_codes(group, categories=list(GROUPS))
-    return out
-
-
-def two_group_log(log: EngineLog) -> EngineLog:
-    """The staff log as two groups' step functions that add up to it: each change of the
-    count gives group 0 the larger half and group 1 the rest, at the same time."""
-    c = log.staff_present.astype(np.int64)
-    present = np.stack([(c + 1) // 2, c // 2], axis=1).ravel().astype(np.int32)
-    return replace(
-        log,
-        staff_time_s=np.repeat(log.staff_time_s, 2),
-        staff_present=present,
-        staff_group=np.tile(np.array([0, 1], np.uint8), len(c)),
-    )
 
 
 def brute_type_intervals(calls: pd.DataFrame, threshold: dict[str, float]) -> pd.DataFrame:
