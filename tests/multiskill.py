@@ -47,8 +47,10 @@ def relabelled(calls: pd.DataFrame, seed: int = 5, share: float = 0.5) -> pd.Dat
 
 def two_group_log(log: EngineLog) -> EngineLog:
     """The staff log as two groups' step functions that add up to it: each change of the
-    count gives group 0 the larger half and group 1 the rest, at the same time (with
-    agent ids as slots 0 .. n-1, the even ids are the larger half)."""
+    count gives group 0 the larger half and group 1 the rest, at the same time. With
+    constant staffing of n agents (ids 0 .. n-1 all day) the even ids are the larger
+    half, so a group's busy time (by agent id) fits its presence; with staffing that
+    changes, ids are not reused in that order and only the totals fit."""
     c = log.staff_present.astype(np.int64)
     present = np.stack([(c + 1) // 2, c // 2], axis=1).ravel().astype(np.int32)
     return replace(

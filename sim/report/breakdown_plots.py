@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -28,7 +29,6 @@ from sim.report.style import (
     LINESTYLES,
     figure_style,
     line_style,
-    scenario_legend,
     scenario_title,
     unit_label,
 )
@@ -81,7 +81,13 @@ def _reference(i: int) -> dict[str, object]:
     """A flat reference line (a type's target, a group's schedule) in entry ``i``'s
     colour and line style, thin and without markers."""
     return {"color": COLORS[i % len(COLORS)], "linestyle": LINESTYLES[i % len(LINESTYLES)],
-            "marker": "", "linewidth": 1.3, "alpha": 0.8}  # fmt: skip
+            "marker": "", "linewidth": 1.3, "alpha": 0.8, "zorder": 3}  # fmt: skip
+
+
+def _legend(fig: Figure, handles: list[Artist], title: str, per_row: int) -> None:
+    """One legend for the three panels, under them: a row per type (group)."""
+    order = [h for j in range(per_row) for h in handles[j::per_row]]  # column-major fill
+    fig.legend(handles=order, title=title, loc="outside lower center", ncol=per_row)
 
 
 def _each(p: pd.DataFrame, by: str) -> list[tuple[int, str, pd.DataFrame]]:
@@ -93,29 +99,31 @@ def _each(p: pd.DataFrame, by: str) -> list[tuple[int, str, pd.DataFrame]]:
 def call_types_figure(intervals_by_type: pd.DataFrame, title: str,
                       scenario: str | None = None) -> Figure:  # fmt: skip
     """Three panels over the day, one line per call type: offered calls (forecast
-    thin), service level against the type's own target (thin, flat), abandonment.
-    13 x 4.6 inches."""
+    thin), service level against the type's own target (thin, flat), abandonment;
+    one legend under the panels. 13 x 5.2 inches."""
     p = profile_by(intervals_by_type, "call_type")
     clocks = list(dict.fromkeys(p.sort_values("interval")["clock"]))
     x_of = {c: i for i, c in enumerate(clocks)}
     with figure_style():
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharex=True, layout="constrained")
+        fig, axes = plt.subplots(1, 3, figsize=(13, 5.2), sharex=True, layout="constrained")
+        handles: list[Artist] = []
         for i, name, rows in _each(p, "call_type"):
             x = rows["clock"].map(x_of).to_numpy()
             n = len(x)
-            axes[0].plot(x, rows["offered"], label=name, **line_style(i, n))
+            handles += axes[0].plot(x, rows["offered"], label=name, **line_style(i, n))
             if rows["expected_calls"].notna().any():
-                axes[0].plot(x, rows["expected_calls"], label=f"{name}: forecast", **_reference(i))
+                handles += axes[0].plot(x, rows["expected_calls"], label=f"{name}: forecast",
+                                        **_reference(i))  # fmt: skip
             axes[1].plot(x, 100 * rows["service_level"], label=name, **line_style(i, n))
             target = float(rows["sl_target"].iloc[0])
             threshold = float(rows["sl_threshold_s"].iloc[0])
-            axes[1].axhline(100 * target, label=f"{name}: target {100 * target:.0f}% "
-                            f"in {threshold:g} s", **_reference(i))  # fmt: skip
+            handles.append(axes[1].axhline(100 * target, label=f"{name}: target "
+                           f"{100 * target:.0f}% in {threshold:g} s", **_reference(i)))  # fmt: skip
             axes[2].plot(x, 100 * rows["abandon_rate"], label=name, **line_style(i, n))
         axes[0].set_ylabel(unit_label("offered calls", "calls per interval"))
         axes[0].set_ylim(bottom=0)
         axes[0].set_title("Offered calls and forecast")
-        axes[1].set_ylabel(unit_label("answered within the type's threshold", "% of offered"))
+        axes[1].set_ylabel(unit_label("service level", "% of offered"))
         axes[1].set_ylim(0, 105)
         axes[1].set_title("Service level against target")
         axes[2].set_ylabel(unit_label("abandoned", "% of offered"))
@@ -123,9 +131,8 @@ def call_types_figure(intervals_by_type: pd.DataFrame, title: str,
         axes[2].set_title("Abandonment")
         for ax in axes:
             _clock_axis(ax, clocks)
-        scenario_legend(axes[0], title="call type", loc="upper left")
-        scenario_legend(axes[1], title="call type", loc="lower right")
-        scenario_legend(axes[2], title="call type", loc="upper left")
+        _legend(fig, handles, "call type (service level: answered within the type's own "
+                "threshold)", per_row=len(handles) // len(_each(p, "call_type")))  # fmt: skip
         fig.suptitle(scenario_title(scenario, title) if scenario else title)
     return fig
 
@@ -133,22 +140,26 @@ def call_types_figure(intervals_by_type: pd.DataFrame, title: str,
 def agent_groups_figure(intervals_by_group: pd.DataFrame, title: str,
                         scenario: str | None = None) -> Figure:  # fmt: skip
     """Three panels over the day, one line per agent group: agents present (scheduled
-    thin, as steps), occupancy, calls answered. 13 x 4.6 inches."""
+    thin, as steps), occupancy, calls answered; one legend under the panels.
+    13 x 5.2 inches."""
     p = profile_by(intervals_by_group, "agent_group")
     clocks = list(dict.fromkeys(p.sort_values("interval")["clock"]))
     x_of = {c: i for i, c in enumerate(clocks)}
     with figure_style():
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharex=True, layout="constrained")
+        fig, axes = plt.subplots(1, 3, figsize=(13, 5.2), sharex=True, layout="constrained")
+        handles: list[Artist] = []
         for i, name, rows in _each(p, "agent_group"):
             x = rows["clock"].map(x_of).to_numpy()
             n = len(x)
-            axes[0].plot(x, rows["agents_present"], label=f"{name}: present", **line_style(i, n))
-            axes[0].step(x, rows["scheduled_agents"], where="mid", label=f"{name}: scheduled",
-                         **_reference(i))  # fmt: skip
+            handles += axes[0].plot(x, rows["agents_present"], label=f"{name}: present",
+                                    **line_style(i, n))  # fmt: skip
+            handles += axes[0].step(x, rows["scheduled_agents"], where="mid",
+                                    label=f"{name}: scheduled", **_reference(i))  # fmt: skip
             axes[1].plot(x, 100 * rows["occupancy"], label=name, **line_style(i, n))
             axes[2].plot(x, rows["answered"], label=name, **line_style(i, n))
         axes[0].set_ylabel(unit_label("agents on the phones", "agents"))
-        axes[0].set_ylim(bottom=0)
+        top = np.nanmax(p[["agents_present", "scheduled_agents"]].to_numpy(dtype=float))
+        axes[0].set_ylim(0, 1.15 * top if np.isfinite(top) and top > 0 else None)
         axes[0].set_title("Agents present and scheduled")
         axes[1].set_ylabel(unit_label("occupancy", "% of agent time present"))
         axes[1].set_ylim(0, 105)
@@ -158,8 +169,6 @@ def agent_groups_figure(intervals_by_group: pd.DataFrame, title: str,
         axes[2].set_title("Calls answered (by arrival)")
         for ax in axes:
             _clock_axis(ax, clocks)
-        scenario_legend(axes[0], title="agent group", loc="lower center")
-        scenario_legend(axes[1], title="agent group", loc="lower right")
-        scenario_legend(axes[2], title="agent group", loc="upper left")
+        _legend(fig, handles, "agent group", per_row=2)
         fig.suptitle(scenario_title(scenario, title) if scenario else title)
     return fig
