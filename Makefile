@@ -67,6 +67,7 @@ validate: $(RUN_STAMP)
 ## serial vs joblib.
 bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_engine.py $(ARGS)
+	$(PY) benchmarks/bench_skills.py
 	$(PY) benchmarks/bench_journey.py
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_plan.py

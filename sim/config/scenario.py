@@ -9,11 +9,11 @@ nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.config.skills import AgentGroup, CallType, single
+from sim.config.skills import AgentGroup, CallType, agents_matrix, single, type_forecast
 from sim.config.trace import Trace
 from sim.core.schema import Config
 from sim.core.timetable import Timetable
@@ -62,14 +62,9 @@ class Scenario:
 
 
 def _staffing(cfg: Config, k: int) -> np.ndarray:
-    agents = cfg.staffing.agents
     if cfg.staffing.shifts is not None:  # the roster staffs the centre; agents is unused
-        agents = 0
-    if isinstance(agents, int):
-        agents = [agents] * k
-    days = cfg.run.days
-    per_day = [list(a) for a in agents] if isinstance(agents[0], list) else [list(agents)] * days
-    return np.asarray(per_day, dtype=np.int64)
+        return np.zeros((cfg.run.days, k), dtype=np.int64)
+    return agents_matrix(cfg.staffing.agents, cfg.run.days, k)
 
 
 def assemble(
@@ -79,11 +74,17 @@ def assemble(
     shifts: tuple[Shift, ...] | None,
     roster: np.ndarray | None,
     trace: Trace | None = None,
+    skills: tuple[tuple[CallType, ...], tuple[AgentGroup, ...]] | None = None,
 ) -> Scenario:
-    """The :class:`Scenario` of a config whose values have been checked."""
+    """The :class:`Scenario` of a config whose values have been checked (``skills``:
+    the call types and agent groups of :func:`sim.config.skills.parse_skills`; None:
+    the single queue's)."""
     c, k = cfg.center, timetable.n_intervals
     profile = np.full(k, 1.0 / k) if c.profile is None else np.asarray(c.profile, float)
-    staffing = _staffing(cfg, k)
+    if skills is not None and cfg.agent_groups:
+        staffing = np.sum([g.staffing for g in skills[1]], axis=0, dtype=np.int64)
+    else:
+        staffing = _staffing(cfg, k)
     on_phone: np.ndarray = staffing
     if shifts is not None and roster is not None:
         on_phone = np.stack(
@@ -105,7 +106,16 @@ def assemble(
         busyness_var=float(c.busyness_var),
         matrix=None if matrix is None else tuple(tuple(float(x) for x in row) for row in matrix),
     )
-    call_types, agent_groups = single(cfg, laws.patience, laws.talk, laws.acw, staffing)
+    if skills is None:
+        call_types, agent_groups = single(cfg, laws.patience, laws.talk, laws.acw, staffing)
+    else:
+        call_types, agent_groups = skills
+        if not cfg.agent_groups:  # the one group of staffing.*
+            agent_groups = (replace(agent_groups[0], staffing=staffing),)
+        if any(t.expected_calls is not None for t in call_types):  # the total forecast
+            total = np.sum([type_forecast(forecast, t).expected_matrix() for t in call_types],
+                           axis=0)  # fmt: skip
+            forecast = replace(forecast, matrix=tuple(tuple(map(float, r)) for r in total))
     return Scenario(
         cfg,
         timetable,

@@ -3,19 +3,49 @@
 A scenario always has at least one call type and one agent group. Without the
 ``call_types`` and ``agent_groups`` config keys there is exactly one of each, built
 from ``center.call_type``, the top-level laws, ``metrics`` and ``staffing`` (the
-single-queue model); :func:`single` builds them.
+single-queue model); :func:`single` builds them. :func:`parse_skills` checks and builds
+the keys ``call_types``, ``agent_groups`` and ``routing`` in the one parse pass of
+:func:`sim.config.validation.parse`; every bad value raises a
+:class:`~sim.core.checks.ConfigError` naming its key.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
+from sim.core.checks import ConfigError, bad, choice, integer, non_negative, positive, probability
 from sim.core.schema import Config
 from sim.laws.distributions import Distribution
+from sim.queue.arrivals import ArrivalForecast
 
-__all__ = ["AgentGroup", "CallType", "single"]
+__all__ = [
+    "MAX_PRIORITY",
+    "SHARE_TOLERANCE",
+    "AgentGroup",
+    "CallType",
+    "agents_matrix",
+    "check_agents",
+    "is_multi",
+    "parse_skills",
+    "single",
+    "type_forecast",
+]
+
+#: Priorities are whole numbers 0 .. MAX_PRIORITY (smaller is served first).
+MAX_PRIORITY = 9
+#: Shares of the call types must sum to 1 within this absolute tolerance.
+SHARE_TOLERANCE = 1e-6
+#: At most this many call types and agent groups (the engine stores them in one byte).
+MAX_KINDS = 255
+
+#: build(spec, key) -> Distribution; finite(dist, key, kind) refuses infinite times
+Build = Callable[[Mapping[str, Any], str], Distribution]
+Finite = Callable[[Distribution, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -23,7 +53,7 @@ class CallType:
     """One call type (a queue): who calls, how patient they are, what service they want."""
 
     name: str
-    share: float  # share of the centre's fresh calls, in [0, 1]
+    share: float  # share of the centre's fresh calls, in [0, 1] (0 with its own matrix)
     priority: int  # smaller is served first (static, no pre-emption)
     sl_threshold_s: float  # service-level threshold T, seconds
     sl_target: float  # target share answered within T
@@ -67,3 +97,234 @@ def single(
     )
     group = AgentGroup(name=cfg.staffing.group, staffing=staffing, skills={0: 1})
     return (kind,), (group,)
+
+
+def is_multi(types: Sequence[CallType], groups: Sequence[AgentGroup]) -> bool:
+    """Whether the centre needs the multi-skill engine: several types or groups, an
+    overflow delay or a handle-time factor other than 1 (else it is today's one queue)."""
+    if len(types) > 1 or len(groups) > 1:
+        return True
+    g = groups[0]
+    return any(d > 0 for d in g.overflow_after_s.values()) or any(
+        f != 1.0 for f in g.handle_factor.values()
+    )
+
+
+def type_forecast(centre: ArrivalForecast, kind: CallType) -> ArrivalForecast:
+    """The forecast of one call type: its own matrix, or ``share`` x the centre's."""
+    if kind.expected_calls is not None:
+        rows = tuple(tuple(float(x) for x in row) for row in kind.expected_calls)
+        return replace(centre, matrix=rows)
+    if kind.share == 1.0:
+        return centre
+    matrix = centre.matrix
+    return replace(
+        centre,
+        volume_per_day=centre.volume_per_day * kind.share,
+        matrix=None
+        if matrix is None
+        else tuple(tuple(x * kind.share for x in row) for row in matrix),
+    )
+
+
+# ------------------------------------------------------------------ agents per interval
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str)
+
+
+def check_agents(key: str, agents: Any, days: int, n_intervals: int) -> None:
+    """Check an agents value (``staffing.agents`` or ``agent_groups[i].agents``): a whole
+    number >= ``1``, one per interval, or one list per day. Raises :class:`ConfigError`."""
+    if _is_list(agents) and agents and all(_is_list(a) for a in agents):
+        if len(agents) != days:
+            raise bad(key, f"{len(agents)} lists",
+                      f"a list of lists needs one list per day of the run (run.days = {days})")  # fmt: skip
+        for d, row in enumerate(agents):
+            if len(row) != n_intervals:
+                raise bad(f"{key}[{d}]", list(row),
+                          f"must have {n_intervals} values, one per interval")  # fmt: skip
+            for i, a in enumerate(row):
+                integer(f"{key}[{d}][{i}]", a, 0)
+        if not any(any(row) for row in agents):
+            raise bad(key, "all zero", "must have at least one interval with agents")
+    elif _is_list(agents):
+        if len(agents) != n_intervals:
+            raise bad(key, list(agents), f"must have {n_intervals} values, one per interval")
+        for i, a in enumerate(agents):
+            integer(f"{key}[{i}]", a, 0)
+        if not any(agents):
+            raise bad(key, list(agents), "must have at least one interval with agents")
+    else:
+        integer(key, agents, 1)
+
+
+def agents_matrix(agents: Any, days: int, n_intervals: int) -> np.ndarray:
+    """A checked agents value as a (days, intervals) int64 matrix."""
+    if isinstance(agents, int):
+        agents = [agents] * n_intervals
+    per_day = [list(a) for a in agents] if _is_list(agents[0]) else [list(agents)] * days
+    return np.asarray(per_day, dtype=np.int64)
+
+
+# ------------------------------------------------------------------ parsing
+def _law(spec: Any, key: str, default: Distribution, build: Build) -> Distribution:
+    if spec is None:
+        return default
+    if not isinstance(spec, Mapping):
+        raise bad(key, spec, "must be null or a law, e.g. {kind: exponential, mean_s: 180}")
+    return build(spec, key)
+
+
+def _matrix(key: str, rows: Any, days: int, n: int) -> np.ndarray:
+    if not _is_list(rows) or len(rows) != days:
+        raise bad(key, f"{len(rows) if _is_list(rows) else rows!r} rows",
+                  f"must be null or one list per day of the run (run.days = {days})")  # fmt: skip
+    for d, row in enumerate(rows):
+        if not _is_list(row) or len(row) != n:
+            raise bad(f"{key}[{d}]", row, f"must have {n} values, one per interval")
+        for i, x in enumerate(row):
+            non_negative(f"{key}[{d}][{i}]", x)
+    return np.asarray(rows, dtype=float)
+
+
+def _names(key: str, items: Sequence[Any]) -> list[str]:
+    names: list[str] = []
+    for j, item in enumerate(items):
+        name = item.name
+        if not isinstance(name, str) or not name.strip():
+            raise bad(f"{key}[{j}].name", name, "must be a non-empty text")
+        if name in names:
+            raise bad(f"{key}[{j}].name", name, f"is a duplicate: names must be unique in {key}")
+        names.append(name)
+    if len(names) > MAX_KINDS:
+        raise bad(key, f"{len(names)} entries", f"at most {MAX_KINDS}")
+    return names
+
+
+def _call_types(cfg: Config, laws: tuple[Distribution, Distribution, Distribution],
+                build: Build, finite: Finite, n: int) -> tuple[CallType, ...]:  # fmt: skip
+    patience, talk, acw = laws
+    m = cfg.metrics
+    if not cfg.call_types:
+        return single(cfg, patience, talk, acw, np.zeros((1, 1), np.int64))[0]
+    _names("call_types", cfg.call_types)
+    out: list[CallType] = []
+    shares: list[float] = []
+    for j, t in enumerate(cfg.call_types):
+        key = f"call_types[{j}]"
+        matrix = None
+        if t.expected_calls is not None:
+            if t.share is not None:
+                raise bad(f"{key}.share", t.share,
+                          "must be null when the type has its own expected_calls (give one)")  # fmt: skip
+            matrix = _matrix(f"{key}.expected_calls", t.expected_calls, cfg.run.days, n)
+            share = 0.0
+        elif t.share is None:
+            raise bad(f"{key}.share", None, "give a share in [0, 1] or expected_calls")
+        else:
+            share = probability(f"{key}.share", t.share)
+            shares.append(share)
+        prio = integer(f"{key}.priority", t.priority, 0)
+        if prio > MAX_PRIORITY:
+            raise bad(f"{key}.priority", t.priority, f"must be a whole number 0..{MAX_PRIORITY}")
+        tt = _law(t.talk, f"{key}.talk", talk, build)
+        ta = _law(t.acw, f"{key}.acw", acw, build)
+        for law, spec, part in ((tt, t.talk, "talk"), (ta, t.acw, "acw")):
+            if spec is not None:
+                finite(law, f"{key}.{part}", str(spec.get("kind")))
+        threshold = m.sl_threshold_s if t.sl_threshold_s is None else t.sl_threshold_s
+        target = m.sl_target if t.sl_target is None else t.sl_target
+        out.append(CallType(
+            name=t.name, share=share, priority=prio,
+            sl_threshold_s=non_negative(f"{key}.sl_threshold_s", threshold),
+            sl_target=probability(f"{key}.sl_target", target),
+            patience=_law(t.patience, f"{key}.patience", patience, build),
+            talk=tt, acw=ta, expected_calls=matrix,
+        ))  # fmt: skip
+    if shares and abs(math.fsum(shares) - 1.0) > SHARE_TOLERANCE:
+        raise ConfigError(f"call_types[*].share = {shares}: the shares of the types must sum "
+                          f"to 1 (within {SHARE_TOLERANCE:g}); they sum to "
+                          f"{math.fsum(shares):.9g}", "call_types")  # fmt: skip
+    return tuple(out)
+
+
+def _per_type(key: str, value: Any, names: Sequence[str], check: Callable[[str, Any], Any]
+              ) -> dict[int, Any]:  # fmt: skip
+    if not isinstance(value, Mapping):
+        raise bad(key, value, "must be a mapping {call type: value}")
+    out: dict[int, Any] = {}
+    for name, x in value.items():
+        if name not in names:
+            raise bad(f"{key}.{name}", x,
+                      f"names an unknown call type {name!r} (call types: {', '.join(names)})")  # fmt: skip
+        out[names.index(name)] = check(f"{key}.{name}", x)
+    return out
+
+
+def _rank(key: str, value: Any) -> int:
+    return integer(key, value, 1)
+
+
+def _agent_groups(cfg: Config, types: Sequence[CallType], n: int) -> tuple[AgentGroup, ...]:
+    names = [t.name for t in types]
+    days = cfg.run.days
+    if not cfg.agent_groups:
+        # staffing.agents or the roster: sim.config.scenario.assemble fills the matrix
+        staffing = np.zeros((days, n), np.int64)
+        return (AgentGroup(cfg.staffing.group, staffing, {k: 1 for k in range(len(types))}),)
+    _names("agent_groups", cfg.agent_groups)
+    out: list[AgentGroup] = []
+    for j, g in enumerate(cfg.agent_groups):
+        key = f"agent_groups[{j}]"
+        check_agents(f"{key}.agents", g.agents, days, n)
+        skills = _per_type(f"{key}.skills", g.skills, names, _rank)
+        if not skills:
+            raise bad(f"{key}.skills", dict(g.skills),
+                      "must name at least one call type with its rank, e.g. {"
+                      f"{names[0]}: 1}}")  # fmt: skip
+        overflow = _per_type(f"{key}.overflow_after_s", g.overflow_after_s, names, non_negative)
+        factor = _per_type(f"{key}.handle_factor", g.handle_factor, names, positive)
+        for k in (*overflow, *factor):
+            if k not in skills:
+                part = "overflow_after_s" if k in overflow else "handle_factor"
+                raise bad(f"{key}.{part}.{names[k]}", (overflow | factor)[k],
+                          f"names a call type the group has no skill for (skills: "
+                          f"{', '.join(names[s] for s in skills)})")  # fmt: skip
+        out.append(AgentGroup(g.name, agents_matrix(g.agents, days, n), skills,
+                              {k: float(v) for k, v in overflow.items()},
+                              {k: float(v) for k, v in factor.items()}))  # fmt: skip
+    for k, name in enumerate(names):
+        if not any(k in g.skills for g in out):
+            raise bad("call_types", name,
+                      "no agent group can serve this call type: give it in some "
+                      "agent_groups[i].skills")  # fmt: skip
+    return tuple(out)
+
+
+def parse_skills(
+    cfg: Config,
+    laws: tuple[Distribution, Distribution, Distribution],
+    n_intervals: int,
+    build: Build,
+    finite: Finite,
+) -> tuple[tuple[CallType, ...], tuple[AgentGroup, ...]]:
+    """Check ``call_types``, ``agent_groups`` and ``routing`` and build the call types
+    and agent groups (``laws``: the top-level patience, talk and acw, the defaults of
+    each type). Raises :class:`ConfigError` on the first bad value."""
+    choice("routing.agent_choice", cfg.routing.agent_choice, ("longest_idle", "random"))
+    choice("routing.call_choice", cfg.routing.call_choice, ("priority", "rank", "longest_wait"))
+    types = _call_types(cfg, laws, build, finite, n_intervals)
+    if len(types) > 1 and cfg.center.arrivals != "forecast":
+        raise bad("center.arrivals", cfg.center.arrivals,
+                  "a trace cannot be split into call types yet: use forecast with call_types")  # fmt: skip
+    if (cfg.agent_groups or len(types) > 1) and (
+        cfg.staffing.shifts is not None or cfg.workforce.enabled
+    ):
+        which = "staffing.shifts" if cfg.staffing.shifts is not None else "workforce.enabled"
+        value = "set" if cfg.staffing.shifts is not None else True
+        raise bad(which, value,
+                  "is not supported with agent_groups or several call_types yet (groups are "
+                  "staffed by counts, agent_groups[i].agents; per-group shifts, rosters and "
+                  "workforce are a later step)")  # fmt: skip
+    groups = _agent_groups(cfg, types, n_intervals)
+    return types, groups

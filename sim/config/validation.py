@@ -26,6 +26,7 @@ from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationE
 from sim.config.config_input import check_boolean_override, check_booleans, to_python
 from sim.config.scenario import Laws, Scenario, assemble
 from sim.config.size import check_size
+from sim.config.skills import check_agents, parse_skills
 from sim.config.trace import Trace, TraceError, read_trace
 from sim.config.trust import check_data
 from sim.config.validation_workforce import check_workforce
@@ -178,39 +179,7 @@ def _check_trace(cfg: Config, timetable: Timetable) -> Trace | None:
 
 
 def _check_staffing(cfg: Config, n_intervals: int) -> None:
-    agents = cfg.staffing.agents
-    if _is_list(agents) and agents and all(_is_list(a) for a in agents):
-        days = cfg.run.days
-        if len(agents) != days:
-            raise bad(
-                "staffing.agents",
-                f"{len(agents)} lists",
-                f"a list of lists needs one list per day of the run (run.days = {days})",
-            )
-        for d, row in enumerate(agents):
-            if len(row) != n_intervals:
-                raise bad(
-                    f"staffing.agents[{d}]",
-                    list(row),
-                    f"must have {n_intervals} values, one per interval",
-                )
-            for i, a in enumerate(row):
-                integer(f"staffing.agents[{d}][{i}]", a, 0)
-        if not any(any(row) for row in agents):
-            raise bad("staffing.agents", "all zero", "must have at least one interval with agents")
-    elif _is_list(agents):
-        if len(agents) != n_intervals:
-            raise bad(
-                "staffing.agents", list(agents), f"must have {n_intervals} values, one per interval"
-            )
-        for i, a in enumerate(agents):
-            integer(f"staffing.agents[{i}]", a, 0)
-        if not any(agents):
-            raise bad(
-                "staffing.agents", list(agents), "must have at least one interval with agents"
-            )
-    else:
-        integer("staffing.agents", agents, 1)
+    check_agents("staffing.agents", cfg.staffing.agents, cfg.run.days, n_intervals)
 
 
 def _is_list(value: Any) -> bool:
@@ -231,8 +200,8 @@ def parse(cfg: Config) -> Scenario:
     integer("run.days", r.days, 1)
     timetable = _check_center(cfg)
     trace = _check_trace(cfg, timetable)
-    if cfg.staffing.shifts is None:  # with shifts the roster staffs the centre, not agents
-        _check_staffing(cfg, timetable.n_intervals)
+    if cfg.staffing.shifts is None and not cfg.agent_groups:  # else the roster or the
+        _check_staffing(cfg, timetable.n_intervals)  # groups staff the centre, not agents
     talk = build_distribution(cfg.service.talk, "service.talk")
     acw = build_distribution(cfg.service.acw, "service.acw")
     _finite_law(talk, "service.talk", cfg.service.talk.kind)
@@ -265,9 +234,11 @@ def parse(cfg: Config) -> Scenario:
         raise bad("run.name", r.name, name_problem)
     if not isinstance(r.force, bool):
         raise bad("run.force", r.force, "must be true or false")
+    skills = parse_skills(cfg, (patience, talk, acw), timetable.n_intervals,
+                          build_distribution, _finite_law)  # fmt: skip
     check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
     laws = Laws(talk, acw, patience, redial_delay, recontact_delay)
-    return assemble(cfg, timetable, laws, shifts, roster, trace)
+    return assemble(cfg, timetable, laws, shifts, roster, trace, skills)
 
 
 def _check_journey(cfg: Config) -> Distribution:

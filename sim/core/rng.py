@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["STREAMS", "BlockDraws", "Streams"]
+__all__ = ["STREAMS", "BlockDraws", "Streams", "stream_of"]
 
 #: The named streams the core engine uses (others may be added without side effects).
 STREAMS = (
@@ -36,6 +36,12 @@ STREAMS = (
     "redial_talk",
     "redial_acw",
 )
+
+
+def stream_of(base: str, call_type: str) -> str:
+    """The name of stream ``base`` of one call type of a multi-type centre, e.g.
+    ``arrivals/sales`` (the single-type model uses ``base`` itself)."""
+    return f"{base}/{call_type}"
 
 
 class Streams:

@@ -21,7 +21,9 @@ from typing import Any
 
 __all__ = [
     "AcquisitionConfig",
+    "AgentGroupConfig",
     "AttritionConfig",
+    "CallTypeConfig",
     "CenterConfig",
     "ChurnConfig",
     "Config",
@@ -37,6 +39,7 @@ __all__ = [
     "QueueConfig",
     "RedialConfig",
     "ResolutionConfig",
+    "RoutingConfig",
     "RunConfig",
     "ServiceConfig",
     "StaffingConfig",
@@ -341,6 +344,56 @@ class RunConfig:
 
 
 @dataclass
+class CallTypeConfig:
+    """One call type (a queue) of a multi-skill centre (``call_types``, issue 14).
+
+    Its fresh calls are ``share`` x the centre's forecast, or its own
+    ``expected_calls``; its laws default to the top-level ones.
+    """
+
+    name: str = ""  # unique name of the type (the calls table's call_type)
+    share: float | None = None  # share of the centre's fresh calls, in [0, 1]; the
+    # shares of the types that have one sum to 1
+    expected_calls: Any = None  # or run.days lists of expected fresh calls of this type
+    # per interval (then share is null)
+    patience: Any = None  # a law like the top-level `patience`, seconds; null = that one
+    talk: Any = None  # a law like service.talk, seconds; null = service.talk
+    acw: Any = None  # a law like service.acw, seconds; null = service.acw
+    priority: int = 0  # 0..9, smaller is served first (static, no pre-emption)
+    sl_threshold_s: float | None = None  # service-level threshold, seconds; null =
+    # metrics.sl_threshold_s
+    sl_target: float | None = None  # target share answered within the threshold; null =
+    # metrics.sl_target
+
+
+@dataclass
+class AgentGroupConfig:
+    """One agent group of a multi-skill centre (``agent_groups``, issue 14)."""
+
+    name: str = ""  # unique name of the group (the calls table's agent_group)
+    agents: Any = 10  # agents, like staffing.agents: an int, a list per interval or
+    # run.days such lists
+    skills: dict[str, Any] = field(default_factory=dict)  # call type -> rank, whole
+    # number >= 1 (1 = preferred); a type not named is never served by this group
+    overflow_after_s: dict[str, Any] = field(default_factory=dict)  # call type -> seconds
+    # a call of that type must have waited before this group may take it; absent = 0
+    handle_factor: dict[str, Any] = field(default_factory=dict)  # call type -> factor
+    # (> 0, dimensionless) on the handle time when this group serves that type; absent = 1
+
+
+@dataclass
+class RoutingConfig:
+    """Who serves whom with several call types and agent groups (issue 14)."""
+
+    agent_choice: str = "longest_idle"  # arriving call: longest_idle (best-ranked group
+    # with an idle agent, then the agent idle longest) | random (an eligible group drawn
+    # in proportion to its idle agents)
+    call_choice: str = "priority"  # freed agent: priority (smallest priority, then
+    # longest waiting) | rank (the type the group ranks best, then longest waiting) |
+    # longest_wait
+
+
+@dataclass
 class Config:
     """The whole configuration of one scenario."""
 
@@ -358,6 +411,11 @@ class Config:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    call_types: list[CallTypeConfig] = field(default_factory=list)  # [] = one type from
+    # center.* and the top-level laws
+    agent_groups: list[AgentGroupConfig] = field(default_factory=list)  # [] = one group
+    # from staffing.*
+    routing: RoutingConfig = field(default_factory=RoutingConfig)
 
 
 def register_configs() -> None:

@@ -17,6 +17,7 @@ import numpy as np
 from omegaconf import DictConfig
 
 from sim.config.scenario import Scenario
+from sim.config.skills import is_multi, type_forecast
 from sim.config.validation import load_scenario
 from sim.core.rng import Streams
 from sim.core.schema import Config
@@ -28,10 +29,11 @@ from sim.model.breakdowns import expected_by_type as _expected_by_type
 from sim.outputs.days import days_summary, days_table
 from sim.outputs.metrics import calls_table, intervals_table, summarize
 from sim.outputs.results import Results
-from sim.queue.arrivals import FreshCalls
+from sim.queue.arrivals import CallKind, FreshCalls, TypedFreshCalls
 from sim.queue.control import Process
 from sim.queue.engine import Engine, EngineLog
 from sim.queue.redials import RedialPolicy
+from sim.queue.skill_router import SkillPlan
 from sim.queue.trace import TraceCalls
 from sim.workforce.agents import Workforce, empty_agents_table
 
@@ -82,7 +84,32 @@ class CallCenter:
             t = self.trace
             return TraceCalls(t.arrival_s, t.handle_s, t.patience_s, self.forecast,
                               self.patience, self.talk, self.acw, streams)
-        return FreshCalls(self.forecast, self.patience, self.talk, self.acw, streams)
+        types = self.scenario.call_types
+        if len(types) > 1:
+            kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
+                     for t in types]  # fmt: skip
+            return TypedFreshCalls(self.forecast, kinds, streams)
+        t = types[0]  # the single-queue model's draws, with the one type's laws
+        return FreshCalls(type_forecast(self.forecast, t), t.patience, t.talk, t.acw, streams)
+
+    def skill_plan(self, streams: Streams) -> SkillPlan | None:
+        """The engine's view of the call types and agent groups (None: one queue)."""
+        sc = self.scenario
+        types, groups = sc.call_types, sc.agent_groups
+        if not is_multi(types, groups):
+            return None
+        k_ = range(len(types))
+        routing = self.config.routing
+        return SkillPlan(
+            rank=tuple(tuple(g.skills.get(k, 0) for k in k_) for g in groups),
+            priority=tuple(t.priority for t in types),
+            overflow_s=tuple(tuple(g.overflow_after_s.get(k, 0.0) for k in k_) for g in groups),
+            handle_factor=tuple(tuple(g.handle_factor.get(k, 1.0) for k in k_) for g in groups),
+            staffing=tuple(g.staffing for g in groups),
+            agent_choice=routing.agent_choice,
+            call_choice=routing.call_choice,
+            rng=streams["routing"] if routing.agent_choice == "random" else None,
+        )
 
     def engine(self, replication: int = 0, processes: Sequence[Process] = ()) -> Engine:
         """The engine of ``replication``, ready to run; ``processes``: your own SimPy
@@ -104,6 +131,7 @@ class CallCenter:
             talk=self.talk,
             acw=self.acw,
             streams=streams,
+            kinds=[(t.name, t.patience, t.talk, t.acw) for t in self.scenario.call_types],
         )
         fresh = self.fresh_calls(streams)
         journey = self.journey(streams)
@@ -119,6 +147,7 @@ class CallCenter:
             journey=journey,
             workforce=workforce,
             processes=processes,
+            skills=self.skill_plan(streams),
         )
         return engine, journey, workforce
 

@@ -55,9 +55,11 @@ from sim.core.timetable import DAY_S, Timetable
 from sim.queue.arrivals import FreshCalls
 from sim.queue.clock import Clock
 from sim.queue.control import Control, Process, run_processes
+from sim.queue.group_staffing import GroupStaffing
 from sim.queue.hooks import JourneyColumns, JourneyHooks, WorkforceHooks
 from sim.queue.redials import RedialPolicy
 from sim.queue.router import LongestIdleFcfs, Router
+from sim.queue.skill_router import SkillPlan, SkillRouter
 from sim.queue.staffing import Staffing
 
 __all__ = ["Engine", "EngineLog"]
@@ -103,7 +105,11 @@ class Engine:
     ``router``: a factory ``router(status) -> Router`` over the engine's outcome
     column (default :class:`sim.queue.router.LongestIdleFcfs`). ``processes``: your
     own SimPy processes, each a function ``process(env, control)`` returning a
-    generator (:mod:`sim.queue.control`).
+    generator (:mod:`sim.queue.control`). ``skills``: several call types and agent
+    groups (:class:`sim.queue.skill_router.SkillPlan`: the router is then a
+    :class:`~sim.queue.skill_router.SkillRouter` and each group is staffed by its own
+    counts, :mod:`sim.queue.group_staffing`); None: one queue, one pool. Raises
+    ValueError for ``skills`` with a workforce or your own processes (not supported yet).
     """
 
     def __init__(
@@ -120,7 +126,11 @@ class Engine:
         *,
         router: Callable[[bytearray], Router] = LongestIdleFcfs,
         processes: Sequence[Process] = (),
+        skills: SkillPlan | None = None,
     ) -> None:
+        if skills is not None and (workforce is not None or processes):
+            raise ValueError("several call types or agent groups (skills) cannot run with a "
+                             "workforce or your own processes yet")  # fmt: skip
         self.timetable = timetable
         shape = (timetable.days, timetable.n_intervals)  # a per-interval vector: every day
         self.staffing = np.broadcast_to(np.asarray(staffing, dtype=np.int64), shape).tolist()
@@ -133,6 +143,28 @@ class Engine:
         self.workforce = workforce
         self.router = router
         self.processes = tuple(processes)
+        self.skills = skills
+
+    def _desk(
+        self,
+        clock: Clock,
+        status: bytearray,
+        kind: bytearray,
+        arrival: array,
+        handle: array,
+        free: Callable[[int], None],
+        peak: int,
+    ) -> tuple[Router, Staffing | GroupStaffing, Callable[[int, int], float] | None]:
+        """The router, the staffing controller and the ``serve(call, agent)`` hook (None:
+        the handle column as it is) of one run."""
+        wf, sk = self.workforce, self.skills
+        if sk is None:
+            router = self.router(status)
+            serve = None if wf is None else wf.callbacks(handle, clock)
+            return router, Staffing(clock, router, free, peak, wf), serve
+        skill_router = SkillRouter(status, kind, arrival, clock, sk, free)
+        staff = GroupStaffing(clock, skill_router, free, sk)
+        return skill_router, staff, skill_router.serve(handle) if sk.factors else None
 
     def run(self) -> EngineLog:
         """Simulate every day of the timetable and return the raw log."""
@@ -146,15 +178,11 @@ class Engine:
         wf = self.workforce
         inf = float("inf")
         WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in Outcome)
-        peak = max(map(max, self.staffing))
+        peak = max(map(max, self.staffing)) if self.skills is None else self.skills.n_agents
 
         arrival, patience, handle, wait = array("d"), array("d"), array("d"), array("d")
         agent_of, caller = array("i"), array("q")
-        status, source, attempt = bytearray(), bytearray(), bytearray()
-
-        router = self.router(status)
-        select_agent, select_call = router.select_agent, router.select_call
-        enqueue, withdraw = router.enqueue, router.withdraw
+        status, source, attempt, ctype = bytearray(), bytearray(), bytearray(), bytearray()
         n_busy = day_end = 0
         is_open = False
 
@@ -164,9 +192,10 @@ class Engine:
             if i >= 0:
                 answer(i, agent)
 
-        staff = Staffing(clock, router, free, peak, wf)
+        router, staff, serve = self._desk(clock, status, ctype, arrival, handle, free, peak)
+        select_agent, select_call = router.select_agent, router.select_call
+        enqueue, withdraw = router.enqueue, router.withdraw
         after_call = staff.after_call
-        serve = None if wf is None else wf.callbacks(handle, clock)
 
         def answer(i: int, agent: int) -> None:
             """``agent`` answers call ``i`` now."""
@@ -232,6 +261,7 @@ class Engine:
             wait.append(0.0)
             agent_of.append(-1)
             caller.append(caller[prev])
+            ctype.append(ctype[prev])
             status.append(WAITING)
             source.append(kind)
             attempt.append(tries)
@@ -240,7 +270,7 @@ class Engine:
         def on_redial(value: Any) -> None:
             assert redials is not None
             prev = value
-            pat, hnd = redials.attempt_draws()
+            pat, hnd = redials.attempt_draws(ctype[prev])
             if jr is not None:
                 j_follow(prev, False)
             follow_up(prev, pat, hnd, Source.REDIAL, attempt[prev] + 1)
@@ -318,6 +348,7 @@ class Engine:
             status.extend(bytes(n))
             source.extend(bytes(n))
             attempt.extend(b"\x01" * n)
+            ctype.extend(bytes(n) if calls.call_type is None else calls.call_type.tobytes())
             day_end = base + n
             if n:
                 fire(arrival[base] - clock.now, on_arrival, base)
@@ -360,6 +391,7 @@ class Engine:
                 fire((day + 1) * DAY_S, on_day_end, day)
         clock.start()
         if self.processes:
+            assert isinstance(staff, Staffing)  # processes need one group (__init__)
             control = Control(clock, router, staff, lambda: n_busy)
             run_processes(env, control, self.processes, tt.closing(tt.days - 1))
         env.run()
@@ -378,10 +410,25 @@ class Engine:
             source=np.frombuffer(source, dtype=np.uint8),
             attempt=np.frombuffer(attempt, dtype=np.uint8),
             caller_id=np.frombuffer(caller, dtype=np.int64),
-            staff_time_s=np.frombuffer(staff.time_s, dtype=np.float64),
-            staff_present=np.frombuffer(staff.count, dtype=np.int32),
+            **_staff_log(staff),
             end_s=now,
-            call_type=np.zeros(len(status), dtype=np.uint8),
-            staff_group=np.zeros(len(staff.count), dtype=np.uint8),
+            call_type=np.frombuffer(ctype, dtype=np.uint8),
             journey=None if jr is None else jr.log(),
         )
+
+
+def _staff_log(staff: Staffing | GroupStaffing) -> dict[str, np.ndarray]:
+    """The staff-log columns of an :class:`EngineLog` (one step function per group)."""
+    if isinstance(staff, GroupStaffing):
+        time_s, count, group = staff.log_columns()
+        return {
+            "staff_time_s": np.frombuffer(time_s, dtype=np.float64),
+            "staff_present": np.frombuffer(count, dtype=np.int32),
+            "staff_group": group,
+            "group_of_agent": staff.group_of_agent,
+        }
+    return {
+        "staff_time_s": np.frombuffer(staff.time_s, dtype=np.float64),
+        "staff_present": np.frombuffer(staff.count, dtype=np.int32),
+        "staff_group": np.zeros(len(staff.count), dtype=np.uint8),
+    }

@@ -22,8 +22,9 @@ and two rank matrices ``type_to_group[k, g]`` and ``group_to_type[g, k]`` (lower
 preferred, infinite: never). ``select_agent(call)`` then returns the longest-idle agent
 of the best-ranked group with an idle agent; ``select_call(agent)`` the longest-waiting
 call of the best-ranked type with a waiting call (FCFS within a type). The engine's
-contract does not change: it never looks inside the router. Only
-:class:`LongestIdleFcfs`, today's one-type, one-group rule, is implemented.
+contract does not change: it never looks inside the router. :class:`LongestIdleFcfs`
+is today's one-type, one-group rule; :class:`sim.queue.skill_router.SkillRouter` the
+multi-skill one (one rank matrix, priorities, overflow after a delay).
 """
 
 from __future__ import annotations
@@ -34,9 +35,28 @@ from typing import Protocol
 
 from sim.core.calls import Outcome
 
-__all__ = ["LongestIdleFcfs", "Router"]
+__all__ = ["AgentPool", "LongestIdleFcfs", "Router"]
 
 WAITING = int(Outcome.WAITING)
+
+
+class AgentPool(Protocol):
+    """What a staffing controller needs of the router: the idle agents it may send off
+    the phones, and whether calls it could serve are waiting (every :class:`Router` is
+    one; with several groups, :class:`sim.queue.skill_router.GroupPool`)."""
+
+    @property
+    def n_waiting(self) -> int:
+        """Live calls waiting (that these agents may serve)."""
+        ...
+
+    def release(self, agent: int) -> bool:
+        """Take idle ``agent`` off the phones; False if it is not idle (on a call)."""
+        ...
+
+    def release_idle(self) -> int:
+        """Take the longest-idle agent off the phones; -1 if none is idle."""
+        ...
 
 
 class Router(Protocol):

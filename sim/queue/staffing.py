@@ -28,7 +28,7 @@ from typing import Any
 from sim.core.timetable import DAY_S
 from sim.queue.clock import Clock
 from sim.queue.hooks import WorkforceHooks
-from sim.queue.router import Router
+from sim.queue.router import AgentPool
 
 __all__ = ["Staffing"]
 
@@ -41,16 +41,18 @@ class Staffing:
 
     ``free(agent)``: the engine's "agent is free" (the router picks a call or files the
     agent as idle). ``agents``: the most agents a target ever asks for (count mode:
-    ids ``0 .. agents-1`` are called in as needed).
+    ids ``first .. first+agents-1`` are called in as needed; ``first`` > 0 for the
+    second and later agent groups, :mod:`sim.queue.group_staffing`).
     """
 
     def __init__(
         self,
         clock: Clock,
-        router: Router,
+        router: AgentPool,
         free: Callable[[int], None],
         agents: int,
         workforce: WorkforceHooks | None,
+        first: int = 0,
     ) -> None:
         self.clock = clock
         self.router = router
@@ -64,7 +66,7 @@ class Staffing:
         self.draining = False  # closed with drain: agents serve the queue first
         self.is_open = False
         self.off: list[int] = []  # agents off duty, last to leave on top
-        self.fresh: deque[int] = deque(range(agents))  # never on duty yet
+        self.fresh: deque[int] = deque(range(first, first + agents))  # never on duty yet
         self.usable: list[bool] | None = None  # with a workforce: who may come in today
         self.where: list[int] = []  # shift mode: OFF, ON the phones or on a BREAK
         self.due: list[float] = []  # shift mode: 0, OVER or a break length, at call end
