@@ -5,6 +5,7 @@ and the per-type and per-group means with confidence intervals over replications
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from sim.config.skills import AgentGroup
 from sim.config.validation import load_scenario
 from sim.model.breakdowns import expected_by_type, scheduled_by_group
 from sim.model.runner import confidence_by, confidence_table, replicate
+from sim.report.writer import write_results
 
 
 def test_scheduled_agents_split_by_group_staffing() -> None:
@@ -80,3 +82,51 @@ def test_replications_carry_the_breakdowns() -> None:
     assert g.loc["occupancy", "mean"] == pytest.approx(reps.summary.loc["occupancy", "mean"])
     assert len(reps.intervals_by_type) == len(reps.intervals)
     assert len(reps.intervals_by_group) == len(reps.intervals)
+
+
+# ------------------------------------------------------------------ end to end, real engine
+TWO_LANGUAGES = {
+    "run": {"name": "two_languages", "days": 2, "replications": 2},
+    "center": {"volume_per_day": 1400.0},
+    "call_types": [
+        {"name": "english", "share": 0.7},
+        {"name": "french", "share": 0.3, "priority": 1, "sl_threshold_s": 40, "sl_target": 0.7,
+         "patience": {"kind": "exponential", "mean_s": 240}},
+    ],
+    "agent_groups": [
+        {"name": "english_only", "agents": 7, "skills": {"english": 1}},
+        {"name": "bilingual", "agents": [4] * 12 + [3] * 12,
+         "skills": {"french": 1, "english": 2}, "overflow_after_s": {"english": 20}},
+    ],
+}  # fmt: skip
+
+
+def test_two_types_two_groups_end_to_end(tmp_path: Path) -> None:
+    """The multi-skill engine's log through every table: the types add up to the centre,
+    the groups' agent time too, each group's schedule is its own agents, and the results
+    folder gets the files per type and group."""
+    reps = replicate(TWO_LANGUAGES, workers=1)
+    iv, t, g = reps.intervals, reps.intervals_by_type, reps.intervals_by_group
+    keys = ["replication", "day", "interval"]
+    for key in ("offered", "answered", "abandoned", "blocked", "answered_within_sl"):
+        if key == "answered_within_sl":  # french counts within 40 s, the centre within 20 s
+            assert (t.groupby(keys)[key].sum().to_numpy() >= iv[key].to_numpy()).all()
+        else:
+            assert (t.groupby(keys)[key].sum().to_numpy() == iv[key].to_numpy()).all(), key
+    sums = g.groupby(keys)[["answered", "busy_agent_s", "available_agent_s"]].sum()
+    assert (sums["answered"].to_numpy() == iv["answered"].to_numpy()).all()
+    for key in ("busy_agent_s", "available_agent_s"):
+        assert np.allclose(sums[key], iv[key], rtol=1e-9, atol=1e-6), key
+    assert (g["occupancy"] <= 1 + 1e-9).all()
+    bil = g[g["agent_group"] == "bilingual"]
+    assert (bil["scheduled_agents"].to_numpy() == np.tile([4.0] * 12 + [3.0] * 12, 4)).all()
+    assert set(t.loc[t["call_type"] == "french", "sl_threshold_s"]) == {40.0}
+    per = reps.per_replication_by_type.groupby("replication")["offered"].sum()
+    assert (per.to_numpy() == reps.per_replication["offered"].to_numpy()).all()
+    # no french call is answered by the english-only group (its skills), in every table
+    calls = reps.calls
+    wrong = (calls["call_type"] == "french") & (calls["agent_group"] == "english_only")
+    assert not wrong.any()
+    folder = write_results(reps, tmp_path / "run", [])
+    for name in ("intervals_by_type.parquet", "summary_by_group.csv", "figures/call_types.png"):
+        assert (folder / name).is_file(), name
