@@ -82,7 +82,7 @@ def assemble(
     c, k = cfg.center, timetable.n_intervals
     profile = np.full(k, 1.0 / k) if c.profile is None else np.asarray(c.profile, float)
     if skills is not None and cfg.agent_groups:
-        staffing = np.sum([g.staffing for g in skills[1]], axis=0, dtype=np.int64)
+        staffing: np.ndarray = np.asarray(np.sum([g.staffing for g in skills[1]], axis=0), np.int64)
     else:
         staffing = _staffing(cfg, k)
     on_phone: np.ndarray = staffing

@@ -120,7 +120,9 @@ def estimate(cfg: Config, n_intervals: int) -> SizeEstimate:
     workers = r.workers if r.workers >= 1 else (os.cpu_count() or 1)  # 0: chosen at run time
     w = float(max(1, min(workers, r.replications)))
     calls = _fresh_per_day(cfg) * days * _attempts_factor(cfg)
-    agents = _max_agents(cfg.staffing.agents)
+    agents = _max_agents(cfg.staffing.agents) if not cfg.agent_groups else sum(
+        _max_agents(g.agents) for g in cfg.agent_groups  # issue 14: each group its own ids
+    )
     headcount = 0.0
     if wf.enabled:
         headcount = float(wf.headcount) if wf.headcount is not None else 1.5 * agents

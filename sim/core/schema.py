@@ -94,7 +94,7 @@ class CenterConfig:
     after_close: str = (
         "drain"  # drain: agents serve the queue after closing; cut: waiting calls end as 'closed'
     )
-    call_type: str = "general"  # name of the (single, for now) call type
+    call_type: str = "general"  # name of the call type when call_types is empty
     expected_calls: Any = None  # null, or run.days lists of expected fresh calls per
     # interval (from a forecast file): replaces volume_per_day x profile x day factors
     arrivals: str = "forecast"  # forecast: Poisson draws from the forecast; trace: replay
@@ -109,7 +109,7 @@ class StaffingConfig:
 
     agents: Any = 10  # int >= 1; or a list of ints >= 0, one per interval (every day the
     # same); or a list of such lists, one per day of the run (e.g. a weekly plan)
-    group: str = "agents"  # name of the (single, for now) agent group
+    group: str = "agents"  # name of the agent group when agent_groups is empty
     shifts: Any = None  # null, or shift templates (needs workforce.enabled): a list of
     # {name, start "HH:MM", length_h hours (breaks included), breaks: [{after_min, length_min}]}
     roster: Any = None  # with shifts: {shift name: agents on it every day, or a list per day}

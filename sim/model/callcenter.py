@@ -65,9 +65,10 @@ class CallCenter:
         #: average over the interval
         self.on_phone: np.ndarray = sc.on_phone
         self.forecast = sc.forecast
-        self.patience = sc.laws.patience
-        self.talk = sc.laws.talk
-        self.acw = sc.laws.acw
+        # the laws of fresh calls, redials and repeats: with one call type, its own (the
+        # top-level ones unless call_types gives it others); with several, each type's
+        one = sc.call_types[0] if len(sc.call_types) == 1 else sc.laws
+        self.patience, self.talk, self.acw = one.patience, one.talk, one.acw
         self.redial_delay = sc.laws.redial_delay
         self.recontact_delay = sc.laws.recontact_delay
         self.experience = ExperienceRule(self.config.experience)
@@ -89,8 +90,9 @@ class CallCenter:
             kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
                      for t in types]  # fmt: skip
             return TypedFreshCalls(self.forecast, kinds, streams)
-        t = types[0]  # the single-queue model's draws, with the one type's laws
-        return FreshCalls(type_forecast(self.forecast, t), t.patience, t.talk, t.acw, streams)
+        one = types[0]  # the single-queue model's draws, with the one type's laws
+        return FreshCalls(type_forecast(self.forecast, one), one.patience, one.talk, one.acw,
+                          streams)  # fmt: skip
 
     def skill_plan(self, streams: Streams) -> SkillPlan | None:
         """The engine's view of the call types and agent groups (None: one queue)."""

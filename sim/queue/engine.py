@@ -174,6 +174,7 @@ class Engine:
         tt = self.timetable
         lines, max_waiting, drain = self.lines, self.max_waiting, self.drain
         redials = self.redials if self.redials.active else None
+        typed = self.redials.typed
         jr = self.journey if self.journey is not None and self.journey.active else None
         wf = self.workforce
         inf = float("inf")
@@ -277,6 +278,8 @@ class Engine:
 
         def on_repeat(value: Any) -> None:
             pat, hnd = j_follow(value, True)
+            if typed:  # several call types: the type's laws
+                pat, hnd = self.redials.repeat_draws(ctype[value])
             follow_up(value, pat, hnd, Source.REPEAT, 1)
 
         def on_abandon(value: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -71,6 +72,11 @@ class GroupStaffing:
         self._day += 1
         for st, rows in zip(self.groups, self._targets, strict=True):
             st.schedule_targets(times, rows[day])
+
+    def on_day_start(self, value: Any) -> None:
+        """A workforce's day start: not supported with several groups yet (the engine
+        refuses a workforce with skills before a run)."""
+        raise NotImplementedError("agent groups with a workforce are a later step of issue 14")
 
     def log_columns(self) -> tuple[array, array, np.ndarray]:
         """The staff log: time, agents present and group of each record (the groups'

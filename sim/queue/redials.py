@@ -16,7 +16,8 @@ class RedialPolicy:
     Redials draw from their own streams so that they never shift the draws of fresh
     calls (common random numbers across staffing scenarios). ``kinds``: with several
     call types, ``(name, patience, talk, acw)`` of each; a redial keeps its call's type
-    and draws from that type's laws and streams (``redial_patience/<type>``, ...).
+    and draws from that type's laws and streams (``redial_patience/<type>``, ...); so
+    does a repeat contact (:meth:`repeat_draws`, ``repeat_patience/<type>``, ...).
     """
 
     def __init__(
@@ -39,12 +40,23 @@ class RedialPolicy:
         self._patience = BlockDraws(patience.sample, streams["redial_patience"])
         self._talk = BlockDraws(talk.sample, streams["redial_talk"])
         self._acw = BlockDraws(acw.sample, streams["redial_acw"])
-        self._kinds = [
-            tuple(BlockDraws(law.sample, streams[stream_of(base, name)])
-                  for law, base in ((pat, "redial_patience"), (tk, "redial_talk"),
-                                    (ac, "redial_acw")))  # fmt: skip
-            for name, pat, tk, ac in (kinds if len(kinds) > 1 else ())
-        ]
+        self._kinds = [self._draws(k, streams, "redial") for k in kinds] if len(kinds) > 1 else []
+        self._repeats = [self._draws(k, streams, "repeat") for k in kinds] if len(kinds) > 1 else []
+        #: whether attempts draw from their call type's laws (several types)
+        self.typed = bool(self._kinds)
+
+    @staticmethod
+    def _draws(
+        kind: tuple[str, Distribution, Distribution, Distribution], streams: Streams, what: str
+    ) -> tuple[BlockDraws, BlockDraws, BlockDraws]:
+        """Patience, talk and acw draws of one call type's redials or repeat contacts
+        (``what``), from its streams (``redial_patience/<type>``, ...)."""
+        name, patience, talk, acw = kind
+        return (
+            BlockDraws(patience.sample, streams[stream_of(f"{what}_patience", name)]),
+            BlockDraws(talk.sample, streams[stream_of(f"{what}_talk", name)]),
+            BlockDraws(acw.sample, streams[stream_of(f"{what}_acw", name)]),
+        )
 
     @property
     def active(self) -> bool:
@@ -65,4 +77,10 @@ class RedialPolicy:
         if not self._kinds:
             return self._patience.take(), self._talk.take() + self._acw.take()
         pat, talk, acw = self._kinds[kind]
+        return pat.take(), talk.take() + acw.take()
+
+    def repeat_draws(self, kind: int) -> tuple[float, float]:
+        """Patience and handle time of a repeat contact of call type ``kind`` (several
+        types only, :attr:`typed`), seconds, from its ``repeat_*/<type>`` streams."""
+        pat, talk, acw = self._repeats[kind]
         return pat.take(), talk.take() + acw.take()

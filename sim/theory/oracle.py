@@ -120,6 +120,10 @@ def _stationary(cfg: Config) -> list[Reason]:
                 "must all be equal (same arrival rate every day)",
             )
         )
+    for key in ("call_types", "agent_groups"):  # the formulas: one queue, one pool
+        if getattr(cfg, key):
+            out.append(_reason(key, f"{len(getattr(cfg, key))} entries",
+                               "must be [] (the exact formulas know one queue and one pool)"))  # fmt: skip
     agents = cfg.staffing.agents
     if not _all_equal(_all_agents(cfg)):
         out.append(

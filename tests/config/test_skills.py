@@ -47,7 +47,7 @@ def test_parsed_types_and_groups() -> None:
     assert (en.name, en.share, en.priority, fr.priority) == ("en", 0.7, 0, 1)
     assert en.patience.mean == pytest.approx(90.0) and fr.patience is sc.laws.patience
     assert (en.sl_threshold_s, fr.sl_threshold_s) == (20.0, 30.0)
-    eng, bil = sc.agent_groups
+    _, bil = sc.agent_groups
     assert bil.skills == {1: 1, 0: 2} and bil.overflow_after_s == {0: 15.0}
     assert bil.handle_factor == {0: 1.1}
     np.testing.assert_array_equal(bil.staffing, [[2, 3], [2, 3]])
@@ -126,7 +126,7 @@ def test_shifts_with_agent_groups_are_refused() -> None:
     cfg["workforce"] = {"enabled": True}
     cfg["staffing"] = {"shifts": [{"name": "day", "start": "08:00", "length_h": 2}],
                        "roster": {"day": 5}}  # fmt: skip
-    with pytest.raises(ConfigError, match="staffing.shifts = 'set': is not supported"):
+    with pytest.raises(ConfigError, match=r"staffing\.shifts = 'set': is not supported"):
         load_scenario(cfg)
 
 
@@ -135,7 +135,7 @@ def test_trace_with_several_types_is_refused(tmp_path: Any) -> None:
     path.write_text("arrival_s\n30000\n", encoding="utf-8")
     cfg = dict(copy.deepcopy(BASE), center=dict(BASE["center"], arrivals="trace",
                                                  trace_file=str(path)))  # fmt: skip
-    with pytest.raises(ConfigError, match="center.arrivals = 'trace'"):
+    with pytest.raises(ConfigError, match=r"center\.arrivals = 'trace'"):
         load_scenario(cfg)
 
 

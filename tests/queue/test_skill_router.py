@@ -267,3 +267,46 @@ def test_staff_log_per_group() -> None:
     peaks = [int(lg.staff_present[lg.staff_group == g].max()) for g in range(3)]
     assert peaks == [11, 10, 3]
     assert list(np.bincount(lg.group_of_agent)) == [11, 10, 3]
+
+
+def test_redials_and_repeats_keep_the_type_and_its_laws() -> None:
+    """Each type has a deterministic talk time of its own: every attempt of a caller
+    (fresh, redial, repeat contact) is served with its type's."""
+    cfg: dict[str, Any] = {
+        "center": {"open_time": "08:00", "close_time": "12:00", "volume_per_day": 900.0},
+        "service": {"acw": {"kind": "deterministic", "value_s": 0.0}},
+        "patience": {"kind": "exponential", "mean_s": 60.0},
+        "call_types": [
+            {"name": "short", "share": 0.5, "talk": {"kind": "deterministic", "value_s": 100.0}},
+            {"name": "long", "share": 0.5, "talk": {"kind": "deterministic", "value_s": 500.0}},
+        ],
+        "agent_groups": [{"name": "all", "agents": 18, "skills": {"short": 1, "long": 1}}],
+        "redials": {"probability": 0.6},
+        "resolution": {"fcr": 0.5, "recontact_probability": 1.0,
+                       "recontact_delay": {"kind": "exponential", "mean_s": 600.0}},
+        "run": {"days": 1, "seed": 4},
+    }  # fmt: skip
+    lg = run(cfg)
+    for source in (0, 1, 2):  # fresh, redial, repeat
+        m = lg.source == source
+        assert m.sum() > 20, source
+        np.testing.assert_array_equal(lg.handle_s[m], np.where(lg.call_type[m] == 0, 100.0, 500.0))
+
+
+def test_one_explicit_type_with_its_own_laws_uses_them_everywhere() -> None:
+    """One call type with its own talk law: fresh calls, redials and repeats use it."""
+    cfg: dict[str, Any] = {
+        "center": {"open_time": "08:00", "close_time": "12:00", "volume_per_day": 600.0},
+        "service": {"acw": {"kind": "deterministic", "value_s": 0.0}},
+        "patience": {"kind": "exponential", "mean_s": 60.0},
+        "call_types": [{"name": "only", "share": 1.0,
+                        "talk": {"kind": "deterministic", "value_s": 250.0}}],
+        "staffing": {"agents": 9},
+        "redials": {"probability": 0.6},
+        "resolution": {"fcr": 0.5, "recontact_probability": 1.0,
+                       "recontact_delay": {"kind": "exponential", "mean_s": 600.0}},
+        "run": {"days": 1, "seed": 4},
+    }  # fmt: skip
+    lg = run(cfg)
+    assert set(np.unique(lg.source)) == {0, 1, 2}
+    assert (lg.handle_s == 250.0).all()

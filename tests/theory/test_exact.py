@@ -284,3 +284,12 @@ def test_family_error_is_below_one_percent() -> None:
     assert N_CHECKS >= 50
     assert 1.0 - (1.0 - CONFIDENCE) * N_CHECKS >= 1.0 - FAMILY_ALPHA - 1e-12
     assert math.isclose((1.0 - CONFIDENCE) * N_CHECKS, FAMILY_ALPHA)
+
+
+def test_several_call_types_are_not_a_formula_case() -> None:
+    """The formulas know one queue and one pool: call_types / agent_groups are named as
+    the broken assumption (tests/queue/test_skills_exact.py checks them by a chain)."""
+    cfg = Case("tiny", "erlang_c", 2, 0.5, 30.0, NEVER, 1, 1200.0, 3, 7).mapping()
+    cfg["call_types"] = [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.5}]
+    reasons = unmet_assumptions(cfg, "erlang_c")
+    assert any(r.startswith("call_types = '2 entries'") for r in reasons), reasons
