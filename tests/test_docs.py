@@ -17,6 +17,8 @@ from sim.config.compose import compose
 from sim.core.schema import Config
 from sim.laws.distributions import KINDS
 from sim.model.runner import confidence_table
+from sim.outputs.agent_groups import GROUP_INTERVAL_COLUMNS, GROUP_SUMMARY_COLUMNS
+from sim.outputs.call_types import TYPE_INTERVAL_COLUMNS, TYPE_SUMMARY_COLUMNS
 from sim.outputs.days import DAY_COLUMNS
 from sim.outputs.metrics import CALL_COLUMNS, INTERVAL_COLUMNS, SUMMARY_KEYS
 from sim.workforce.agents import AGENT_COLUMNS
@@ -74,7 +76,8 @@ def test_every_distribution_kind_is_documented(kind: str) -> None:
 
 OUTPUT_NAMES = sorted(
     {*CALL_COLUMNS, *INTERVAL_COLUMNS, *DAY_COLUMNS, *AGENT_COLUMNS, *SUMMARY_KEYS,
-     *STATS_COLUMNS, "replication"}
+     *STATS_COLUMNS, "replication", *TYPE_INTERVAL_COLUMNS, *GROUP_INTERVAL_COLUMNS,
+     *TYPE_SUMMARY_COLUMNS, *GROUP_SUMMARY_COLUMNS}
 )
 
 

@@ -24,6 +24,8 @@ from sim.core.schema import Config
 from sim.customers.experience import ExperienceRule
 from sim.customers.journey import Journey
 from sim.customers.population import Population
+from sim.model.breakdowns import breakdown_tables
+from sim.model.breakdowns import expected_by_type as _expected_by_type
 from sim.outputs.days import days_summary, days_table
 from sim.outputs.metrics import calls_table, intervals_table, summarize
 from sim.outputs.results import Results
@@ -200,7 +202,17 @@ class CallCenter:
             population.release_people()  # the tables need its counters only
         gc.collect()
         expected = self.expected_calls(fresh, scales)
-        return self.tabulate(log, replication, expected, population, workforce, release=True)
+        factor = [fresh.busyness[d] * (scales[d] if scales else 1.0) for d in range(len(expected))]
+        by_type = _expected_by_type(self.scenario, expected, factor)
+        return self.tabulate(
+            log,
+            replication,
+            expected,
+            population,
+            workforce,
+            release=True,
+            expected_by_type=by_type,
+        )
 
     def tabulate(
         self,
@@ -210,12 +222,14 @@ class CallCenter:
         population: Any = None,
         workforce: Workforce | None = None,
         release: bool = False,
+        expected_by_type: np.ndarray | None = None,
     ) -> Results:
         """Turn an engine log (and the population it changed) into :class:`Results`.
 
         ``release``: the calls table takes the log's per-call columns over (they are
         emptied in ``log`` as it goes, so memory holds one copy of each; see
-        :func:`~sim.outputs.metrics.calls_table`).
+        :func:`~sim.outputs.metrics.calls_table`). ``expected_by_type``: expected fresh
+        calls per call type, day and interval (default: each type's share of ``expected``).
         """
         cfg = self.config
         calls = calls_table(
@@ -240,6 +254,9 @@ class CallCenter:
             calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s
         )
         days = days_table(calls, log, self.timetable, cfg.economics, population, workforce)
+        if expected_by_type is None:
+            expected_by_type = _expected_by_type(self.scenario, expected)
+        breakdowns = breakdown_tables(self.scenario, calls, log, expected_by_type)
         summary.update(days_summary(days, population is not None))
         return Results(
             config=cfg,
@@ -249,6 +266,7 @@ class CallCenter:
             days=days,
             summary=summary,
             agents=empty_agents_table() if workforce is None else workforce.agents_table(calls),
+            **breakdowns,
         )
 
 

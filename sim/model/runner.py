@@ -13,7 +13,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -34,6 +34,8 @@ __all__ = [
     "PROGRESS_EVERY_S",
     "Replications",
     "auto_workers",
+    "combine",
+    "confidence_by",
     "confidence_table",
     "replicate",
     "sigterm_exits",
@@ -72,7 +74,13 @@ class Replications:
       ``ci_low``, ``ci_high`` (Student-t interval at ``metrics.confidence``);
     * ``intervals``, ``days`` and ``agents``: those tables of all replications, with a
       ``replication`` column (``agents`` has rows only with ``workforce.enabled``);
-    * ``calls``: the calls table of replication 0 (the others are not kept, to save memory).
+    * ``calls``: the calls table of replication 0 (the others are not kept, to save memory);
+    * per call type and per agent group: ``per_replication_by_type`` (one row per
+      replication and type, ``replication`` + :data:`~sim.outputs.call_types.TYPE_SUMMARY_COLUMNS`),
+      ``summary_by_type`` (one row per type and KPI: ``call_type``, ``kpi`` and the
+      columns of ``summary``; :func:`confidence_by`), ``intervals_by_type`` (all
+      replications, a ``replication`` column appended), and the same ``..._by_group``
+      (``agent_group``). One type and one group without ``call_types`` / ``agent_groups``.
     """
 
     config: Config
@@ -82,6 +90,12 @@ class Replications:
     days: pd.DataFrame
     calls: pd.DataFrame
     agents: pd.DataFrame = field(default_factory=pd.DataFrame)
+    per_replication_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    intervals_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    per_replication_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
+    intervals_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -104,6 +118,26 @@ def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) ->
             "ci_high": mean + half,
         }
     ).rename_axis("kpi")
+
+
+def confidence_by(per: pd.DataFrame, by: str, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`confidence_table` of each value of the column ``by`` (a call type, an agent
+    group), long form: one row per value and KPI with ``by``, ``kpi``, ``mean``, ``sd``,
+    ``n``, ``half_width``, ``ci_low``, ``ci_high``; values in the order of ``by``'s
+    categories (config order). ``per``: one row per replication and value."""
+    stats_columns = ["mean", "sd", "n", "half_width", "ci_low", "ci_high"]
+    if per.empty:
+        return pd.DataFrame(columns=[by, "kpi", *stats_columns])
+    frames = []
+    for value, rows in per.groupby(by, observed=True, sort=True):
+        ci = confidence_table(rows.drop(columns=[by]), confidence).reset_index()
+        ci.insert(0, by, value)
+        frames.append(ci)
+    out = pd.concat(frames, ignore_index=True)
+    column = per[by]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        out[by] = pd.Categorical(out[by], categories=column.cat.categories)
+    return out[[by, "kpi", *stats_columns]]
 
 
 #: Without a terminal (a log file, CI), a progress line at most this often, seconds.
@@ -211,6 +245,14 @@ def replicate(
                     results.append(job.get())
                     bar.update()
                     progress.done(len(results))
+    return combine(cfg, results)
+
+
+def combine(config: Config, results: Sequence[Results]) -> Replications:
+    """The :class:`Replications` of the replications' ``results`` (in replication order):
+    KPIs per replication and their means with confidence intervals at
+    ``metrics.confidence``, overall and per call type and agent group; the tables of all
+    replications stacked with a ``replication`` column; the calls of the first."""
     per = pd.DataFrame(
         [{"replication": res.replication, **res.summary} for res in results],
         columns=["replication", *SUMMARY_KEYS],
@@ -220,12 +262,26 @@ def replicate(
         frames = [getattr(res, name).assign(replication=res.replication) for res in results]
         return pd.concat(frames, ignore_index=True)
 
+    def per_value(name: str) -> pd.DataFrame:
+        """One row per replication and call type (agent group), ``replication`` first."""
+        table = stacked(name)
+        return table[["replication", *(c for c in table.columns if c != "replication")]]
+
+    by_type, by_group = per_value("summary_by_type"), per_value("summary_by_group")
+    conf = config.metrics.confidence
+
     return Replications(
-        config=cfg,
+        config=config,
         per_replication=per,
-        summary=confidence_table(per, cfg.metrics.confidence),
+        summary=confidence_table(per, conf),
         intervals=stacked("intervals"),
         days=stacked("days"),
         calls=results[0].calls,
         agents=stacked("agents"),
+        per_replication_by_type=by_type,
+        summary_by_type=confidence_by(by_type.drop(columns="replication"), "call_type", conf),
+        intervals_by_type=stacked("intervals_by_type"),
+        per_replication_by_group=by_group,
+        summary_by_group=confidence_by(by_group.drop(columns="replication"), "agent_group", conf),
+        intervals_by_group=stacked("intervals_by_group"),
     )

@@ -19,7 +19,8 @@ from sim.core.schema import EconomicsConfig
 from sim.core.timetable import DAY_S, Timetable
 from sim.customers.population import DAY_COLUMNS as POPULATION_COLUMNS
 from sim.outputs.economics import economics_summary, economics_table
-from sim.outputs.metrics import AGENT_KEYS, MONEY_KEYS, OUTCOMES, SOURCES, cumulative_present
+from sim.outputs.metrics import AGENT_KEYS, MONEY_KEYS, OUTCOMES, SOURCES
+from sim.outputs.staff import present_total
 from sim.queue.engine import EngineLog
 from sim.workforce.agents import WORKFORCE_DAY_COLUMNS
 
@@ -66,7 +67,7 @@ def days_table(
     }
     edges = np.arange(days + 1) * DAY_S
     edges[-1] = max(edges[-1], log.end_s)  # the last day's drain belongs to it
-    present = np.diff(cumulative_present(log.staff_time_s, log.staff_present, edges))
+    present = np.diff(present_total(log, edges))  # every agent group
     out = pd.DataFrame(table)
     if population is None:
         for col in POPULATION_COLUMNS[1:]:

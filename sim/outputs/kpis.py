@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["KPIS", "Kpi", "format_value", "kpi", "natural_bounds", "unit_text"]
+__all__ = ["GROUP_KPIS", "KPIS", "Kpi", "format_value", "kpi", "natural_bounds", "unit_text"]
 
 
 @dataclass(frozen=True)
@@ -107,15 +107,35 @@ KPIS: dict[str, Kpi] = {
     for name, label, unit, group, definition in _TABLE
 }
 
+#: KPIs of an agent group (``summary_by_group``, :mod:`sim.outputs.agent_groups`) that are
+#: not centre KPIs; the group's ``answered``, ``mean_handle_s`` and ``occupancy`` are the
+#: entries of :data:`KPIS`, counted over the group's calls and agents. A call type's KPIs
+#: (``summary_by_type``) are all entries of :data:`KPIS`.
+GROUP_KPIS: dict[str, Kpi] = {
+    k.name: k
+    for k in (
+        Kpi("answered_share", "share of the calls answered", "share",
+            "calls answered by the group / calls answered by every group", "agent group"),
+        Kpi("busy_hours", "busy agent-hours", "h",
+            "agent-hours spent handling calls (talk + after-call work), from the warm-up "
+            "to the end of the run", "agent group"),
+        Kpi("present_hours", "agent-hours present", "h",
+            "agent-hours present (on duty, or finishing a call after the shift), from the "
+            "warm-up to the end of the run", "agent group"),
+    )
+}  # fmt: skip
+
+_ALL: dict[str, Kpi] = {**KPIS, **GROUP_KPIS}
+
 
 def kpi(name: str) -> Kpi | None:
-    """The registry entry of ``name`` (None for a column that is not a summary KPI)."""
-    return KPIS.get(name)
+    """The registry entry of ``name`` (None for a column that is not a KPI)."""
+    return _ALL.get(name)
 
 
 def unit_text(name: str, currency: str = "currency units") -> str:
     """The unit of ``name`` for a table header: ``%``, ``% a year``, ``s``, ``EUR``, ..."""
-    k = KPIS.get(name)
+    k = _ALL.get(name)
     if k is None:
         return ""
     return {"share": "%", "share a year": "% a year", "money": currency}.get(k.unit, k.unit)
@@ -124,7 +144,7 @@ def unit_text(name: str, currency: str = "currency units") -> str:
 def natural_bounds(name: str) -> tuple[float, float]:
     """The range ``name`` cannot leave: counts, money costs and times >= 0, shares in
     [0, 1]; profit is unbounded."""
-    k = KPIS.get(name)
+    k = _ALL.get(name)
     if k is None or name in {"profit"}:
         return (-math.inf, math.inf)
     if k.unit in {"share", "0-1"}:
@@ -142,7 +162,7 @@ def format_value(name: str, value: float, like: float | None = None,
     """
     if value is None or not math.isfinite(value):
         return "n/a"
-    k = KPIS.get(name)
+    k = _ALL.get(name)
     unit = k.unit if k is not None else ""
     size = abs(value) if like is None or not math.isfinite(like) else abs(like)
     if unit in {"share", "share a year"}:

@@ -25,10 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.calls import BAD, RATINGS, Outcome, Source
-from sim.core.timetable import DAY_S, Timetable, format_clock
+from sim.core.calls import RATINGS, Outcome
+from sim.core.timetable import Timetable
 from sim.customers.experience import ExperienceRule
 from sim.outputs.kpis import KPIS
+from sim.outputs.staff import cumulative_present, present_total
+from sim.outputs.tally import answered_spans, cumulative_busy, interval_grid, ratio_kpis, tally
 from sim.queue.engine import EngineLog
 
 __all__ = [
@@ -185,114 +187,6 @@ def calls_table(
     return pd.DataFrame(columns, columns=list(CALL_COLUMNS), copy=False)
 
 
-def _count_sum_upto(x: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each time in the sorted ``at``: how many values of ``x`` are <= it, and their sum.
-
-    Buckets ``x`` by ``at`` (one int32 temporary per value) instead of sorting it, so
-    memory stays small for tables of millions of calls.
-    """
-    j = np.empty(x.size, dtype=np.int32)
-    for lo in range(0, x.size, 1 << 20):  # no int64 temporary as long as x
-        j[lo : lo + (1 << 20)] = np.searchsorted(at, x[lo : lo + (1 << 20)], side="left")
-    m = len(at) + 1
-    count = np.cumsum(np.bincount(j, minlength=m))[:-1]
-    total = np.cumsum(np.bincount(j, weights=x, minlength=m))[:-1]
-    return count, total
-
-
-def _cumulative_busy(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Busy agent-seconds accumulated up to each (sorted) time in ``at`` by spans [start, end)."""
-    ns, cs = _count_sum_upto(starts, at)
-    ne, ce = _count_sum_upto(ends, at)
-    return (at * ns - cs) - (at * ne - ce)
-
-
-def cumulative_present(times: np.ndarray, present: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Agent-seconds of presence accumulated up to each time in ``at`` (step function)."""
-    if len(times) == 0:
-        return np.zeros_like(at)
-    area = np.concatenate(([0.0], np.cumsum(present[:-1] * np.diff(times))))
-    k = np.searchsorted(times, at, side="right") - 1
-    inside = k >= 0
-    out = np.zeros_like(at)
-    out[inside] = area[k[inside]] + present[k[inside]] * (at[inside] - times[k[inside]])
-    return out
-
-
-def _answered_spans(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (seconds) of every answered call's handling."""
-    ans = (calls["outcome"] == "answered").to_numpy()
-    start = calls["arrival_s"].to_numpy()[ans]
-    start += calls["wait_s"].to_numpy()[ans]  # in place: one temporary less per column
-    end = calls["handle_s"].to_numpy()[ans]
-    end += start
-    return start, end
-
-
-def _tally(
-    calls: pd.DataFrame, timetable: Timetable, sl_threshold_s: float
-) -> dict[str, np.ndarray]:
-    """Counts and sums per bucket, in one pass of ``np.bincount`` per quantity.
-
-    Bucket ``day * n_intervals + interval`` holds the calls that arrived in that
-    interval; bucket ``B`` (= days * n_intervals) those that arrived outside opening
-    hours (redials while closed); bucket ``B + 1`` the warm-up calls (discarded).
-    The table is never copied: only a few compact per-call temporaries are made.
-    """
-    k = timetable.n_intervals
-    n_buckets = timetable.days * k
-    row = calls["day"].to_numpy().astype(np.int32) * k + calls["interval"].to_numpy()
-    row[calls["interval"].to_numpy() < 0] = n_buckets
-    row[calls["warmup"].to_numpy()] = n_buckets + 1
-    outcome = calls["outcome"].cat.codes.to_numpy() + 1
-    wait = calls["wait_s"].to_numpy()
-    ans = outcome == Outcome.ANSWERED
-    abd = outcome == Outcome.ABANDONED
-    within = wait <= sl_threshold_s
-    size = n_buckets + 2
-
-    def count(mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> np.ndarray:
-        if mask is None:
-            return np.bincount(row, weights=weights, minlength=size).astype(float)
-        w = None if weights is None else weights[mask]
-        return np.bincount(row[mask], weights=w, minlength=size).astype(float)
-
-    return {
-        "offered": count(),
-        "answered": count(ans),
-        "abandoned": count(abd),
-        "blocked": count(outcome == Outcome.BLOCKED),
-        "closed": count(outcome == Outcome.CLOSED),
-        "redials": count(calls["source"].cat.codes.to_numpy() == Source.REDIAL),
-        "repeats": count(calls["source"].cat.codes.to_numpy() == Source.REPEAT),
-        "bad": count(calls["experience"].cat.codes.to_numpy() == BAD + 1),
-        "waited": count(abd | (wait > 0)),  # blocked calls and calls closed on arrival: 0
-        "answered_within_sl": count(ans & within),
-        "abandoned_within_sl": count(abd & within),
-        "wait_answered": count(ans, wait),
-        "wait_all": count(ans | abd, wait),
-        "handle_answered": count(ans, calls["handle_s"].to_numpy()),
-    }
-
-
-def _kpis(t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Ratio KPIs from tallies (NaN where the denominator is 0)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return {
-            "p_wait": t["waited"] / t["offered"],
-            "service_level": t["answered_within_sl"] / t["offered"],
-            "service_level_answered": t["answered_within_sl"] / t["answered"],
-            "service_level_excl_short_abandons": t["answered_within_sl"]
-            / (t["offered"] - t["abandoned_within_sl"]),
-            "asa_s": t["wait_answered"] / t["answered"],
-            "mean_wait_s": t["wait_all"] / (t["answered"] + t["abandoned"]),
-            "abandon_rate": t["abandoned"] / t["offered"],
-            "block_rate": t["blocked"] / t["offered"],
-            "mean_handle_s": t["handle_answered"] / t["answered"],
-            "bad_experience_rate": t["bad"] / t["offered"],
-        }
-
-
 def intervals_table(
     calls: pd.DataFrame,
     log: EngineLog,
@@ -312,16 +206,13 @@ def intervals_table(
     """
     days, k = timetable.days, timetable.n_intervals
     n = days * k
-    day = np.repeat(np.arange(days), k)
-    start = np.concatenate([timetable.interval_starts(d) for d in range(days)])
-    end = start + timetable.interval_s  # time after closing (drain) is in no interval
-    tally = {key: v[:n] for key, v in _tally(calls, timetable, sl_threshold_s).items()}
-    kpi = _kpis(tally)
-    s, e = _answered_spans(calls)
-    busy = _cumulative_busy(s, e, end) - _cumulative_busy(s, e, start)
-    avail = cumulative_present(log.staff_time_s, log.staff_present, end) - cumulative_present(
-        log.staff_time_s, log.staff_present, start
-    )
+    keys, end = interval_grid(timetable)  # time after closing (drain) is in no interval
+    start = keys["start_s"]
+    tallied = {key: v[:n] for key, v in tally(calls, timetable, sl_threshold_s).items()}
+    kpi = ratio_kpis(tallied)
+    s, e = answered_spans(calls)
+    busy = cumulative_busy(s, e, end) - cumulative_busy(s, e, start)
+    avail = present_total(log, end) - present_total(log, start)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = busy / avail
     counts = (
@@ -334,13 +225,9 @@ def intervals_table(
     )
     return pd.DataFrame(
         {
-            "day": day,
-            "interval": np.tile(np.arange(k), days),
-            "weekday": (timetable.start_weekday + day) % 7,
-            "start_s": start,
-            "clock": [format_clock(t % DAY_S) for t in start[:k]] * days,
+            **keys,
             "expected_calls": np.asarray(expected, dtype=float).ravel(),
-            **{key: tally[key].astype(np.int64) for key in counts},
+            **{key: tallied[key].astype(np.int64) for key in counts},
             **{key: kpi[key] for key in INTERVAL_COLUMNS if key in kpi},
             "scheduled_agents": np.broadcast_to(np.asarray(staffing, float), (days, k)).ravel(),
             "agents_present": avail / timetable.interval_s,
@@ -353,8 +240,6 @@ def intervals_table(
     )
 
 
-
-
 def summarize(
     calls: pd.DataFrame,
     log: EngineLog,
@@ -364,21 +249,22 @@ def summarize(
 ) -> dict[str, Any]:
     """The queue KPIs (:data:`QUEUE_KEYS`) of one replication: every call that arrived
     after the warm-up."""
-    tally = {
-        key: float(v[:-1].sum()) for key, v in _tally(calls, timetable, sl_threshold_s).items()
+    totals = {
+        key: float(v[:-1].sum()) for key, v in tally(calls, timetable, sl_threshold_s).items()
     }
     kpi = {
-        key: float(v[0]) for key, v in _kpis({k: np.array([v]) for k, v in tally.items()}).items()
+        key: float(v[0])
+        for key, v in ratio_kpis({k: np.array([v]) for k, v in totals.items()}).items()
     }
-    s, e = _answered_spans(calls)
+    s, e = answered_spans(calls)
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
-    busy = float(np.diff(_cumulative_busy(s, e, at))[0])
+    busy = float(np.diff(cumulative_busy(s, e, at))[0])
     del s, e  # before the resolution count's temporaries (a year: ~100 MB each)
-    avail = float(np.diff(cumulative_present(log.staff_time_s, log.staff_present, at))[0])
+    avail = float(np.diff(present_total(log, at))[0])
     out: dict[str, Any] = {}
     for key in QUEUE_KEYS:
-        if key in tally:
-            out[key] = int(tally[key])
+        if key in totals:
+            out[key] = int(totals[key])
         elif key in kpi:
             out[key] = kpi[key]
     out["occupancy"] = busy / avail if avail > 0 else float("nan")

@@ -21,6 +21,14 @@ class Results:
     :data:`sim.outputs.days.DAY_COLUMNS`; ``agents`` (one row per employed agent and day, only
     with ``workforce.enabled``) :data:`sim.workforce.agents.AGENT_COLUMNS`; ``summary`` has the keys of
     :data:`sim.outputs.metrics.SUMMARY_KEYS`.
+
+    Per call type and per agent group (tidy tables with a ``call_type`` /
+    ``agent_group`` column; one type and one group without ``call_types`` /
+    ``agent_groups``): ``intervals_by_type``
+    (:data:`sim.outputs.call_types.TYPE_INTERVAL_COLUMNS`), ``summary_by_type``
+    (:data:`~sim.outputs.call_types.TYPE_SUMMARY_COLUMNS`, one row per type),
+    ``intervals_by_group`` (:data:`sim.outputs.agent_groups.GROUP_INTERVAL_COLUMNS`) and
+    ``summary_by_group`` (:data:`~sim.outputs.agent_groups.GROUP_SUMMARY_COLUMNS`).
     """
 
     config: Config
@@ -30,6 +38,10 @@ class Results:
     days: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
     agents: pd.DataFrame = field(default_factory=pd.DataFrame)  # sim.workforce.agents.AGENT_COLUMNS
+    intervals_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    intervals_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         s = self.summary

@@ -37,6 +37,8 @@ from sim.core.schema import Config
 from sim.model.runner import Replications, confidence_table
 from sim.outputs.kpis import natural_bounds
 from sim.outputs.metrics import SUMMARY_KEYS
+from sim.report.breakdown_report import CAPTIONS as BREAKDOWN_CAPTIONS
+from sim.report.breakdown_report import breakdown_figures, breakdown_sections
 from sim.report.htmlkit import (
     Markup,
     callsim_version,
@@ -150,10 +152,12 @@ _CAPTIONS = {
 
 
 def run_figures(reps: Replications) -> dict[str, bytes]:
-    """The run's figures as PNG bytes, by name (``intervals``, ``days``, ``agents``).
+    """The run's figures as PNG bytes, by name (``intervals``, ``days``, ``agents``,
+    ``call_types``, ``agent_groups``).
 
     Empty when ``output.figures`` is false; ``days`` only when customers are tracked,
-    ``agents`` only with ``workforce.enabled``.
+    ``agents`` only with ``workforce.enabled``, ``call_types`` (``agent_groups``) only
+    with several call types (agent groups).
     The same bytes go to ``figures/<name>.png`` and into ``report.html``.
     """
     cfg = reps.config
@@ -180,6 +184,7 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
         )
     if cfg.workforce.enabled:
         figs["agents"] = figure_png(agents_figure(reps.days, title="agents", scenario=cfg.run.name))
+    figs.update(breakdown_figures(reps))  # several call types or agent groups only
     return figs
 
 
@@ -232,8 +237,10 @@ def run_report(
         "<details><summary>KPIs of each replication</summary>",
         html_table(["KPI", *(f"replication {r}" for r in per.columns)], rows, "replications"),
         "</details>",
+        *breakdown_sections(reps, figs),  # several call types or agent groups only
         '<h2 id="figures">Figures</h2>',
     ]
+    figs = {name: png for name, png in figs.items() if name not in BREAKDOWN_CAPTIONS}
     if figs:
         sections += [
             img_figure(

@@ -15,11 +15,16 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
     days.parquet         per replication x day: calls, agent time, customers, money
     calls.parquet        per call attempt of replication 0 (if output.calls_table)
     agents.parquet       per replication x agent x day (if workforce.enabled)
+    intervals_by_type.parquet, summary_by_type.csv, replications_by_type.csv
+                         per call type (only with several call types)
+    intervals_by_group.parquet, summary_by_group.csv, replications_by_group.csv
+                         per agent group (only with several agent groups)
     *.csv                CSV copies of the tables up to output.csv_max_rows rows (text
                          cells starting like a formula, =+-@, get a leading ', see
                          sim.outputs.csv_cells)
     figures/intervals.png
     figures/days.png     customers and money per day (when customers are tracked)
+    figures/call_types.png, figures/agent_groups.png   (several types / groups only)
     report.html          everything above for reading: metadata, KPI table with
                          confidence intervals, figures, definitions, config, overrides;
                          one self-contained file (sim.report.html_report)
@@ -43,6 +48,7 @@ from sim.model.runner import Replications
 from sim.outputs.csv_cells import write_csv
 from sim.outputs.kpis import KPIS, format_value
 from sim.outputs.metrics import KPI_DEFINITIONS
+from sim.report.breakdown_report import breakdown_lines, several, type_targets
 from sim.report.html_report import run_figures, run_report
 
 __all__ = ["ROW_GROUP", "summary_text", "write_parquet", "write_results"]
@@ -108,6 +114,7 @@ def summary_text(reps: Replications) -> str:
             word = "met" if mean >= target else "missed"
             text += f"  (target {target:.0%}: {word})"
         lines.append(f"  {label:<30}{text}")
+    lines += breakdown_lines(reps)  # several call types or agent groups only
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")
     lines.append("  service level = answered within the threshold / offered calls")
@@ -136,7 +143,33 @@ def _summary_json(reps: Replications) -> dict[str, Any]:
         "sl_threshold_s": cfg.metrics.sl_threshold_s,
         "kpis": kpis,
         "definitions": KPI_DEFINITIONS,
+        **_breakdown_json(reps),
     }
+
+
+def _ci_json(summary: pd.DataFrame, by: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """name -> kpi -> {mean, sd, n, half_width, ci_low, ci_high} of a long CI table."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    stats = [c for c in summary.columns if c not in (by, "kpi")]
+    for r in summary.to_dict("records"):
+        out.setdefault(str(r[by]), {})[str(r["kpi"])] = {c: _clean(float(r[c])) for c in stats}
+    return out
+
+
+def _breakdown_json(reps: Replications) -> dict[str, Any]:
+    """``call_types`` and ``agent_groups`` of summary.json, each only when there are several."""
+    out: dict[str, Any] = {}
+    if several(reps.intervals_by_type, "call_type"):
+        targets = type_targets(reps)
+        out["call_types"] = {
+            name: {"sl_threshold_s": targets[name][0], "sl_target": targets[name][1], "kpis": k}
+            for name, k in _ci_json(reps.summary_by_type, "call_type").items()
+        }
+    if several(reps.intervals_by_group, "agent_group"):
+        out["agent_groups"] = {
+            name: {"kpis": k} for name, k in _ci_json(reps.summary_by_group, "agent_group").items()
+        }
+    return out
 
 
 #: Rows per Parquet row group (and per conversion to Arrow) of the tables written.
@@ -196,6 +229,13 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
             _table(reps.calls, partial, "calls", out.csv_max_rows)
         if cfg.workforce.enabled:
             _table(reps.agents, partial, "agents", out.csv_max_rows)
+        for by, what in (("call_type", "type"), ("agent_group", "group")):
+            if several(getattr(reps, f"intervals_by_{what}"), by):  # one queue: no clutter
+                _table(getattr(reps, f"intervals_by_{what}"), partial, f"intervals_by_{what}",
+                       out.csv_max_rows)  # fmt: skip
+                write_csv(getattr(reps, f"summary_by_{what}"), partial / f"summary_by_{what}.csv")
+                write_csv(getattr(reps, f"per_replication_by_{what}"),
+                          partial / f"replications_by_{what}.csv")  # fmt: skip
         try:
             figures = run_figures(reps)  # {} when output.figures is false
         except Exception as exc:  # a figure must never cost the tables

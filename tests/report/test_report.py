@@ -395,3 +395,26 @@ def test_sweep_table_orders_points_by_value_not_by_name(tmp_path: Path) -> None:
     assert order == [95, 100, 105, 110]
     assert "staffing.agents=95" not in kpis  # no column of point names in the main table
     assert ">service level (%)</th>" in kpis
+
+
+def test_multi_skill_report_renders_in_chromium(browser: Any, tmp_path: Path) -> None:
+    """Two call types and two agent groups (synthetic, tests/multiskill.py): the sections
+    per type and group render, their figures decode, their tables fit the page."""
+    from multiskill import synthetic_replications
+
+    reps = synthetic_replications({"run": {"name": "two_queues", "days": 1, "replications": 2},
+                                   "center": {"volume_per_day": 1200.0},
+                                   "staffing": {"agents": 9}}, 2)  # fmt: skip
+    folder = write_results(reps, tmp_path / "run", [])
+    check_page(browser, folder / "report.html", figures=3, kpi_rows=len(SUMMARY_KEYS),
+               shot="report-multi-skill")  # fmt: skip
+    for ident in ("call-types", "agent-groups"):
+        rows = browser.execute_script(f"return document.querySelectorAll('#{ident} tbody tr').length")
+        assert rows == 2, ident
+        overflow = browser.execute_script(
+            f"const b = document.querySelector('#{ident}').parentElement;"
+            "return b.scrollWidth - b.clientWidth;"
+        )
+        assert overflow <= 0, f"{ident} table is {overflow} px wider than its box"
+    widths = browser.execute_script("return Array.from(document.images).map(i => i.naturalWidth)")
+    assert sorted(widths) == [1320, 1430, 1430]

@@ -1,0 +1,90 @@
+"""The outputs per call type and per agent group of one replication (issue 14).
+
+Builds the inputs the tables of :mod:`sim.outputs.call_types` and
+:mod:`sim.outputs.agent_groups` need from the parsed scenario: the expected fresh calls
+of each type, the agents each group has scheduled on the phones, the names,
+thresholds and targets, and returns the four tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.config.scenario import Scenario
+from sim.outputs.agent_groups import group_intervals_table, group_summary
+from sim.outputs.call_types import type_intervals_table, type_summary
+from sim.queue.engine import EngineLog
+
+__all__ = ["breakdown_tables", "expected_by_type", "scheduled_by_group"]
+
+
+def expected_by_type(
+    scenario: Scenario, expected: np.ndarray, day_factor: Sequence[float] | None = None
+) -> np.ndarray:
+    """Expected fresh calls per call type, day and interval: (types, days, intervals).
+
+    A type with a ``share`` of the centre's calls gets that share of ``expected`` (the
+    centre's expected fresh calls, (days, intervals)); a type with its own
+    ``expected_calls`` matrix gets that matrix x ``day_factor`` (each day's busyness x
+    customer-base factor; 1 if None).
+    """
+    exp = np.asarray(expected, dtype=np.float64)
+    factor = np.ones(exp.shape[0]) if day_factor is None else np.asarray(day_factor, float)
+    out = []
+    for t in scenario.call_types:
+        if t.expected_calls is None:
+            out.append(t.share * exp)
+        else:
+            out.append(np.asarray(t.expected_calls, dtype=np.float64) * factor[:, None])
+    return np.stack(out)
+
+
+def scheduled_by_group(scenario: Scenario) -> np.ndarray:
+    """Agents scheduled on the phones per agent group, day and interval: (groups, days,
+    intervals).
+
+    One group: the centre's ``on_phone`` (the ``intervals`` table's
+    ``scheduled_agents``). Several: each group's share of the agents scheduled
+    (``AgentGroup.staffing`` / ``Scenario.staffing``) x ``on_phone``, so the groups add up
+    to the centre; NaN in an interval with agents on the phones but none scheduled by
+    count (a roster of shifts without groups' counts).
+    """
+    tt = scenario.timetable
+    shape = (tt.days, tt.n_intervals)
+    on = np.broadcast_to(np.asarray(scenario.on_phone, dtype=np.float64), shape)
+    groups = scenario.agent_groups
+    if len(groups) <= 1:
+        return on[None].copy()
+    staff = np.stack([np.broadcast_to(np.asarray(g.staffing, float), shape) for g in groups])
+    total = staff.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, staff / total, np.where(on > 0, np.nan, 0.0))
+    return share * on
+
+
+def breakdown_tables(
+    scenario: Scenario,
+    calls: pd.DataFrame,
+    log: EngineLog,
+    expected: np.ndarray,
+) -> dict[str, pd.DataFrame]:
+    """``intervals_by_type``, ``summary_by_type``, ``intervals_by_group`` and
+    ``summary_by_group`` of one replication; ``expected``: (types, days, intervals), from
+    :func:`expected_by_type`."""
+    types, groups = scenario.call_types, scenario.agent_groups
+    tnames = [t.name for t in types]
+    gnames = [g.name for g in groups]
+    threshold = [t.sl_threshold_s for t in types]
+    target = [t.sl_target for t in types]
+    tt = scenario.timetable
+    return {
+        "intervals_by_type": type_intervals_table(calls, tt, tnames, threshold, target, expected),
+        "summary_by_type": type_summary(calls, tt, tnames, threshold),
+        "intervals_by_group": group_intervals_table(
+            calls, log, tt, gnames, scheduled_by_group(scenario)
+        ),
+        "summary_by_group": group_summary(calls, log, gnames, scenario.config.run.warmup_s),
+    }

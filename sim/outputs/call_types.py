@@ -1,0 +1,167 @@
+"""Outputs per call type: the ``intervals_by_type`` table and the ``summary_by_type`` KPIs.
+
+The same definitions as the centre's ``intervals`` table and summary
+(:mod:`sim.outputs.metrics`, ``docs/background/metrics.md``), counted per call type
+(the ``call_type`` column of the calls table) in one ``np.bincount`` per quantity, with
+each type's own service-level threshold. Tidy (long) tables: one row per day, interval
+and call type, or per call type, with a ``call_type`` column (categorical, the types in
+config order). Counts over the types add up to the centre's; with one type whose
+threshold is ``metrics.sl_threshold_s``, every number is the centre's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.core.timetable import Timetable
+from sim.outputs.tally import interval_grid, ratio_kpis, tally
+
+__all__ = [
+    "TYPE_INTERVAL_COLUMNS",
+    "TYPE_KEYS",
+    "TYPE_SUMMARY_COLUMNS",
+    "fcr_by",
+    "type_intervals_table",
+    "type_summary",
+]
+
+#: Columns of the ``intervals_by_type`` table, in order.
+TYPE_INTERVAL_COLUMNS = (
+    "day", "interval", "weekday", "start_s", "clock", "call_type", "sl_threshold_s",
+    "sl_target", "expected_calls", "offered", "answered", "abandoned", "blocked",
+    "answered_within_sl", "abandoned_within_sl", "service_level", "service_level_answered",
+    "service_level_excl_short_abandons", "asa_s", "mean_wait_s", "abandon_rate",
+)  # fmt: skip
+
+#: The KPIs of a call type (a subset of the summary's queue KPIs, same definitions, at the
+#: type's own service-level threshold); registry entries in :mod:`sim.outputs.kpis`.
+TYPE_KEYS = (
+    "offered", "answered", "abandoned", "blocked", "closed", "redials", "repeats", "p_wait",
+    "service_level", "service_level_answered", "service_level_excl_short_abandons",
+    "asa_s", "mean_wait_s", "abandon_rate", "block_rate", "mean_handle_s", "fcr",
+    "bad_experience_rate",
+)  # fmt: skip
+
+#: Columns of ``summary_by_type`` (one row per call type of one replication), in order.
+TYPE_SUMMARY_COLUMNS = ("call_type", *TYPE_KEYS)
+
+_COUNTS = ("offered", "answered", "abandoned", "blocked", "answered_within_sl",
+           "abandoned_within_sl")  # fmt: skip
+
+
+def _codes(calls: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
+    """The calls' call-type codes; raises ValueError if the table's types are not ``names``."""
+    col = calls["call_type"]
+    if list(col.cat.categories) != list(names):
+        raise ValueError(
+            f"calls table's call types {list(col.cat.categories)} != the scenario's {list(names)}"
+        )
+    codes = col.cat.codes.to_numpy()
+    if codes.size and codes.min() < 0:
+        raise ValueError("calls table: call_type missing for some calls")
+    return codes
+
+
+def _thresholds(values: Sequence[float], n: int, what: str) -> np.ndarray:
+    out = np.asarray(values, dtype=np.float64)
+    if out.shape != (n,):
+        raise ValueError(f"{what}: need one value per call type ({n}), got {out.shape}")
+    return out
+
+
+def type_intervals_table(
+    calls: pd.DataFrame,
+    timetable: Timetable,
+    names: Sequence[str],
+    sl_threshold_s: Sequence[float],
+    sl_target: Sequence[float],
+    expected: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The ``intervals_by_type`` table: one row per day, interval and call type.
+
+    ``names``: the call types in config order (the categories of the calls table's
+    ``call_type``); ``sl_threshold_s`` (seconds) and ``sl_target`` (shares): one per
+    type; ``expected``: expected fresh calls per type, day and interval, shape (types,
+    days, intervals), or None (the column is NaN). Rows are day-major, then interval,
+    then call type. Warm-up calls are excluded. Raises ValueError on shapes or names
+    that do not fit.
+    """
+    n_types = len(names)
+    threshold = _thresholds(sl_threshold_s, n_types, "sl_threshold_s")
+    target = _thresholds(sl_target, n_types, "sl_target")
+    days, k = timetable.days, timetable.n_intervals
+    n = days * k
+    codes = _codes(calls, names)
+    t = {key: v[:, :n].T.ravel() for key, v in
+         tally(calls, timetable, threshold, codes, n_types).items()}  # fmt: skip
+    kpi = ratio_kpis(t)
+    keys, _ = interval_grid(timetable)
+    if expected is None:
+        exp = np.full(n * n_types, np.nan)
+    else:
+        e = np.asarray(expected, dtype=np.float64)
+        if e.shape != (n_types, days, k):
+            raise ValueError(f"expected: shape {e.shape}, need (types, days, intervals) = "
+                             f"{(n_types, days, k)}")  # fmt: skip
+        exp = e.reshape(n_types, n).T.ravel()
+    type_codes = np.tile(np.arange(n_types, dtype=np.int8), n)
+    columns = {
+        **{key: np.repeat(np.asarray(v), n_types) for key, v in keys.items()},
+        "call_type": pd.Categorical.from_codes(type_codes, dtype=pd.CategoricalDtype(list(names))),
+        "sl_threshold_s": threshold[type_codes],
+        "sl_target": target[type_codes],
+        "expected_calls": exp,
+        **{key: t[key].astype(np.int64) for key in _COUNTS},
+        **{key: kpi[key] for key in TYPE_INTERVAL_COLUMNS if key in kpi},
+    }
+    return pd.DataFrame(columns, columns=list(TYPE_INTERVAL_COLUMNS))
+
+
+def fcr_by(calls: pd.DataFrame, by: np.ndarray, n_by: int) -> np.ndarray:
+    """First-contact resolution per code of ``by`` (e.g. the call type), shape (n_by,).
+
+    As :func:`sim.outputs.metrics.first_contact_resolution`: issues resolved at their
+    first answered contact / issues with an answered contact, over the issues whose
+    first attempt arrived after the warm-up; an issue counts for the code of its first
+    answered contact. NaN for a code with no such issue.
+    """
+    answered = (calls["outcome"] == "answered").to_numpy()
+    issue = calls["issue_id"].to_numpy()
+    counted = answered & ~calls["warmup"].to_numpy()[issue]
+    _, first = np.unique(issue[counted], return_index=True)
+    resolved = calls["resolved"].to_numpy(dtype=bool, na_value=False)[counted][first]
+    code = np.asarray(by)[counted][first].astype(np.int64)
+    issues = np.bincount(code, minlength=n_by).astype(float)
+    good = np.bincount(code[resolved], minlength=n_by).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return good / issues
+
+
+def type_summary(
+    calls: pd.DataFrame, timetable: Timetable, names: Sequence[str],
+    sl_threshold_s: Sequence[float],
+) -> pd.DataFrame:  # fmt: skip
+    """The KPIs of each call type of one replication (:data:`TYPE_SUMMARY_COLUMNS`), one
+    row per type in config order: every call that arrived after the warm-up, as the
+    centre's summary (:func:`sim.outputs.metrics.summarize`), each type at its own
+    ``sl_threshold_s`` (seconds)."""
+    n_types = len(names)
+    threshold = _thresholds(sl_threshold_s, n_types, "sl_threshold_s")
+    codes = _codes(calls, names)
+    t = {key: v[:, :-1].sum(axis=1) for key, v in
+         tally(calls, timetable, threshold, codes, n_types).items()}  # fmt: skip
+    kpi = ratio_kpis(t)
+    out: dict[str, object] = {
+        "call_type": pd.Categorical(list(names), categories=list(names)),
+    }
+    for key in TYPE_KEYS:
+        if key == "fcr":
+            out[key] = fcr_by(calls, codes, n_types)
+        elif key in kpi:
+            out[key] = kpi[key]
+        else:
+            out[key] = t[key].astype(np.int64)
+    return pd.DataFrame(out, columns=list(TYPE_SUMMARY_COLUMNS))

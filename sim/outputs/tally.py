@@ -1,0 +1,164 @@
+"""Counting the calls table into buckets: per interval, per run, per call type.
+
+The shared arithmetic of the ``intervals`` table, the summary and their breakdowns by
+call type and agent group (:mod:`sim.outputs.metrics`, :mod:`sim.outputs.call_types`,
+:mod:`sim.outputs.agent_groups`): one ``np.bincount`` per quantity over whole columns,
+the ratio KPIs from those counts, and busy agent-time from the answered calls' spans.
+Nothing runs per call in Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.core.calls import BAD, Outcome, Source
+from sim.core.timetable import DAY_S, Timetable, format_clock
+
+__all__ = [
+    "answered_spans",
+    "count_sum_upto",
+    "cumulative_busy",
+    "interval_grid",
+    "ratio_kpis",
+    "tally",
+]
+
+
+def count_sum_upto(x: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each time in the sorted ``at``: how many values of ``x`` are <= it, and their sum.
+
+    Buckets ``x`` by ``at`` (one int32 temporary per value) instead of sorting it, so
+    memory stays small for tables of millions of calls.
+    """
+    j = np.empty(x.size, dtype=np.int32)
+    for lo in range(0, x.size, 1 << 20):  # no int64 temporary as long as x
+        j[lo : lo + (1 << 20)] = np.searchsorted(at, x[lo : lo + (1 << 20)], side="left")
+    m = len(at) + 1
+    count = np.cumsum(np.bincount(j, minlength=m))[:-1]
+    total = np.cumsum(np.bincount(j, weights=x, minlength=m))[:-1]
+    return count, total
+
+
+def cumulative_busy(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Busy agent-seconds accumulated up to each (sorted) time in ``at`` by spans [start, end)."""
+    ns, cs = count_sum_upto(starts, at)
+    ne, ce = count_sum_upto(ends, at)
+    return (at * ns - cs) - (at * ne - ce)
+
+
+def answered_spans(
+    calls: pd.DataFrame, mask: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (seconds) of every answered call's handling (of the rows in ``mask``,
+    if given: e.g. the calls one agent group answered)."""
+    ans = (calls["outcome"] == "answered").to_numpy()
+    if mask is not None:
+        ans &= mask
+    start = calls["arrival_s"].to_numpy()[ans]
+    start += calls["wait_s"].to_numpy()[ans]  # in place: one temporary less per column
+    end = calls["handle_s"].to_numpy()[ans]
+    end += start
+    return start, end
+
+
+def tally(
+    calls: pd.DataFrame,
+    timetable: Timetable,
+    sl_threshold_s: float | np.ndarray,
+    by: np.ndarray | None = None,
+    n_by: int = 1,
+) -> dict[str, np.ndarray]:
+    """Counts and sums per bucket, in one pass of ``np.bincount`` per quantity.
+
+    Bucket ``day * n_intervals + interval`` holds the calls that arrived in that
+    interval; bucket ``B`` (= days * n_intervals) those that arrived outside opening
+    hours (redials while closed); bucket ``B + 1`` the warm-up calls (discarded).
+    The table is never copied: only a few compact per-call temporaries are made.
+
+    ``by`` (integer codes 0 .. ``n_by`` - 1, one per call, e.g. the call type) splits
+    every bucket: the arrays then have shape (``n_by``, B + 2), and ``sl_threshold_s``
+    may be one threshold per code (seconds). Without ``by``: shape (B + 2,).
+    """
+    k = timetable.n_intervals
+    n_buckets = timetable.days * k
+    row = calls["day"].to_numpy().astype(np.int32) * k + calls["interval"].to_numpy()
+    row[calls["interval"].to_numpy() < 0] = n_buckets
+    row[calls["warmup"].to_numpy()] = n_buckets + 1
+    outcome = calls["outcome"].cat.codes.to_numpy() + 1
+    wait = calls["wait_s"].to_numpy()
+    ans = outcome == Outcome.ANSWERED
+    abd = outcome == Outcome.ABANDONED
+    size = n_buckets + 2
+    if by is None:
+        within = wait <= sl_threshold_s
+    else:
+        codes = np.asarray(by).astype(np.int64)
+        if codes.size and (codes.min() < 0 or codes.max() >= n_by):
+            raise ValueError(f"tally: codes outside 0..{n_by - 1}")
+        threshold = np.broadcast_to(np.asarray(sl_threshold_s, dtype=np.float64), (n_by,))
+        within = wait <= threshold[codes]
+        row = codes * size + row
+        size = size * n_by
+
+    def count(mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> np.ndarray:
+        if mask is None:
+            out = np.bincount(row, weights=weights, minlength=size).astype(float)
+        else:
+            w = None if weights is None else weights[mask]
+            out = np.bincount(row[mask], weights=w, minlength=size).astype(float)
+        return out if by is None else out.reshape(n_by, -1)
+
+    return {
+        "offered": count(),
+        "answered": count(ans),
+        "abandoned": count(abd),
+        "blocked": count(outcome == Outcome.BLOCKED),
+        "closed": count(outcome == Outcome.CLOSED),
+        "redials": count(calls["source"].cat.codes.to_numpy() == Source.REDIAL),
+        "repeats": count(calls["source"].cat.codes.to_numpy() == Source.REPEAT),
+        "bad": count(calls["experience"].cat.codes.to_numpy() == BAD + 1),
+        "waited": count(abd | (wait > 0)),  # blocked calls and calls closed on arrival: 0
+        "answered_within_sl": count(ans & within),
+        "abandoned_within_sl": count(abd & within),
+        "wait_answered": count(ans, wait),
+        "wait_all": count(ans | abd, wait),
+        "handle_answered": count(ans, calls["handle_s"].to_numpy()),
+    }
+
+
+def ratio_kpis(t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Ratio KPIs from tallies (NaN where the denominator is 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "p_wait": t["waited"] / t["offered"],
+            "service_level": t["answered_within_sl"] / t["offered"],
+            "service_level_answered": t["answered_within_sl"] / t["answered"],
+            "service_level_excl_short_abandons": t["answered_within_sl"]
+            / (t["offered"] - t["abandoned_within_sl"]),
+            "asa_s": t["wait_answered"] / t["answered"],
+            "mean_wait_s": t["wait_all"] / (t["answered"] + t["abandoned"]),
+            "abandon_rate": t["abandoned"] / t["offered"],
+            "block_rate": t["blocked"] / t["offered"],
+            "mean_handle_s": t["handle_answered"] / t["answered"],
+            "bad_experience_rate": t["bad"] / t["offered"],
+        }
+
+
+def interval_grid(timetable: Timetable) -> tuple[dict[str, Any], np.ndarray]:
+    """The key columns of a per-interval table (``day``, ``interval``, ``weekday``,
+    ``start_s``, ``clock``; one entry per day and interval, day-major) and the
+    intervals' end times (seconds; time after closing is in no interval)."""
+    days, k = timetable.days, timetable.n_intervals
+    day = np.repeat(np.arange(days), k)
+    start = np.concatenate([timetable.interval_starts(d) for d in range(days)])
+    keys = {
+        "day": day,
+        "interval": np.tile(np.arange(k), days),
+        "weekday": (timetable.start_weekday + day) % 7,
+        "start_s": start,
+        "clock": [format_clock(t % DAY_S) for t in start[:k]] * days,
+    }
+    return keys, start + timetable.interval_s

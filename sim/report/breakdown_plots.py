@@ -1,0 +1,174 @@
+"""Figures per call type and per agent group (issue 14): the average day of each type
+(offered calls, service level against the type's own target, abandonment) and of each
+group (agents scheduled and present, occupancy, calls answered).
+
+Drawn from the tidy ``intervals_by_type`` / ``intervals_by_group`` tables of all
+replications, in the project's style (:mod:`sim.report.style`): one line per type or
+group, told apart by colour, marker and line style; axes with units; the scenario
+first in the title. Each interval of the day is averaged over days and replications,
+counts as means per day and rates as ratios of sums, as
+:func:`sim.report.plots.intraday_profile` does for the centre. The figures are
+returned open; the caller saves and closes them.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.report.style import (
+    COLORS,
+    LINESTYLES,
+    figure_style,
+    line_style,
+    scenario_title,
+    unit_label,
+)
+
+__all__ = ["agent_groups_figure", "call_types_figure", "profile_by"]
+
+_CLOCK_AXIS = unit_label("interval start", "time of day, HH:MM")
+
+
+def profile_by(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The average day of each value of ``by`` (``call_type`` or ``agent_group``): one
+    row per value and interval of the day, sorted by value (config order) and interval.
+
+    Counts (``offered``, ``answered``, ``expected_calls``, agents) are means per day;
+    ``service_level``, ``abandon_rate``, ``asa_s`` and ``occupancy`` ratios of sums over
+    days and replications (columns the table lacks are left out).
+    """
+    keys = [by, "interval", "clock"]
+    g = table.groupby(keys, sort=True, observed=True)
+    out = g.size().rename("n").to_frame()
+    means = [c for c in ("offered", "answered", "expected_calls", "scheduled_agents",
+                         "agents_present", "sl_target", "sl_threshold_s") if c in table]  # fmt: skip
+    out = out.join(g[means].mean())
+    sums = [c for c in ("offered", "answered", "abandoned", "answered_within_sl",
+                        "busy_agent_s", "available_agent_s") if c in table]  # fmt: skip
+    total = g[sums].sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if "answered_within_sl" in total:
+            out["service_level"] = total["answered_within_sl"] / total["offered"]
+            out["abandon_rate"] = total["abandoned"] / total["offered"]
+            wait = (
+                (table["asa_s"].fillna(0) * table["answered"])
+                .groupby([table[k] for k in keys], sort=True, observed=True)
+                .sum()
+            )
+            out["asa_s"] = wait / total["answered"]
+        if "busy_agent_s" in total:
+            out["occupancy"] = total["busy_agent_s"] / total["available_agent_s"]
+    return out.reset_index()
+
+
+def _clock_axis(ax: Axes, clocks: list[str]) -> None:
+    x = np.arange(len(clocks))
+    step = max(1, len(clocks) // 12)
+    ax.set_xticks(x[::step], clocks[::step], rotation=45)
+    ax.set_xlabel(_CLOCK_AXIS)
+
+
+def _reference(i: int) -> dict[str, object]:
+    """A flat reference line (a type's target, a group's schedule) in entry ``i``'s
+    colour and line style, thin and without markers."""
+    return {"color": COLORS[i % len(COLORS)], "linestyle": LINESTYLES[i % len(LINESTYLES)],
+            "marker": "", "linewidth": 1.3, "alpha": 0.8, "zorder": 3}  # fmt: skip
+
+
+def _legend(fig: Figure, handles: list[Artist], title: str, per_row: int) -> None:
+    """One legend for the three panels, under them: a row per type (group)."""
+    order = [h for j in range(per_row) for h in handles[j::per_row]]  # column-major fill
+    fig.legend(handles=order, title=title, loc="outside lower center", ncol=per_row)
+
+
+def _each(p: pd.DataFrame, by: str) -> list[tuple[int, str, pd.DataFrame]]:
+    names = list(p[by].cat.categories) if isinstance(p[by].dtype, pd.CategoricalDtype) else \
+        list(dict.fromkeys(p[by]))  # fmt: skip
+    return [(i, str(name), p[p[by] == name]) for i, name in enumerate(names)]
+
+
+def call_types_figure(intervals_by_type: pd.DataFrame, title: str,
+                      scenario: str | None = None) -> Figure:  # fmt: skip
+    """Three panels over the day, one line per call type: offered calls (forecast
+    thin), service level against the type's own target (thin, flat), abandonment;
+    one legend under the panels. 13 x 5.2 inches."""
+    p = profile_by(intervals_by_type, "call_type")
+    clocks = list(dict.fromkeys(p.sort_values("interval")["clock"]))
+    x_of = {c: i for i, c in enumerate(clocks)}
+    with figure_style():
+        fig, axes = plt.subplots(1, 3, figsize=(13, 5.2), sharex=True, layout="constrained")
+        handles: list[Artist] = []
+        for i, name, rows in _each(p, "call_type"):
+            x = rows["clock"].map(x_of).to_numpy()
+            n = len(x)
+            handles += axes[0].plot(x, rows["offered"], label=name, **line_style(i, n))
+            if rows["expected_calls"].notna().any():
+                handles += axes[0].plot(x, rows["expected_calls"], label=f"{name}: forecast",
+                                        **_reference(i))  # fmt: skip
+            axes[1].plot(x, 100 * rows["service_level"], label=name, **line_style(i, n))
+            target = float(rows["sl_target"].iloc[0])
+            threshold = float(rows["sl_threshold_s"].iloc[0])
+            handles.append(axes[1].axhline(100 * target, label=f"{name}: target "
+                           f"{100 * target:.0f}% in {threshold:g} s", **_reference(i)))  # fmt: skip
+            axes[2].plot(x, 100 * rows["abandon_rate"], label=name, **line_style(i, n))
+        axes[0].set_ylabel(unit_label("offered calls", "calls per interval"))
+        axes[0].set_ylim(bottom=0)
+        axes[0].set_title("Offered calls and forecast")
+        axes[1].set_ylabel(unit_label("service level", "% of offered"))
+        axes[1].set_ylim(0, 105)
+        axes[1].set_title("Service level against target")
+        axes[2].set_ylabel(unit_label("abandoned", "% of offered"))
+        axes[2].set_ylim(bottom=0)
+        axes[2].set_title("Abandonment")
+        for ax in axes:
+            _clock_axis(ax, clocks)
+        _legend(fig, handles, "call type (service level: answered within the type's own "
+                "threshold)", per_row=len(handles) // len(_each(p, "call_type")))  # fmt: skip
+        fig.suptitle(scenario_title(scenario, title) if scenario else title)
+    return fig
+
+
+def agent_groups_figure(intervals_by_group: pd.DataFrame, title: str,
+                        scenario: str | None = None) -> Figure:  # fmt: skip
+    """Three panels over the day, one line per agent group: agents present (scheduled
+    thin, as steps), occupancy, calls answered; one legend under the panels.
+    13 x 5.2 inches."""
+    p = profile_by(intervals_by_group, "agent_group")
+    clocks = list(dict.fromkeys(p.sort_values("interval")["clock"]))
+    x_of = {c: i for i, c in enumerate(clocks)}
+    with figure_style():
+        fig, axes = plt.subplots(1, 3, figsize=(13, 5.2), sharex=True, layout="constrained")
+        handles: list[Artist] = []
+        for i, name, rows in _each(p, "agent_group"):
+            x = rows["clock"].map(x_of).to_numpy()
+            n = len(x)
+            handles += axes[0].plot(x, rows["agents_present"], label=f"{name}: present",
+                                    **line_style(i, n))  # fmt: skip
+            handles += axes[0].step(x, rows["scheduled_agents"], where="mid",
+                                    label=f"{name}: scheduled", **_reference(i))  # fmt: skip
+            axes[1].plot(x, 100 * rows["occupancy"], label=name, **line_style(i, n))
+            axes[2].plot(x, rows["answered"], label=name, **line_style(i, n))
+        axes[0].set_ylabel(unit_label("agents on the phones", "agents"))
+        top = np.nanmax(p[["agents_present", "scheduled_agents"]].to_numpy(dtype=float))
+        axes[0].set_ylim(0, 1.15 * top if np.isfinite(top) and top > 0 else None)
+        axes[0].set_title("Agents present and scheduled")
+        axes[1].set_ylabel(unit_label("occupancy", "% of agent time present"))
+        axes[1].set_ylim(0, 105)
+        axes[1].set_title("Occupancy")
+        axes[2].set_ylabel(unit_label("calls answered", "calls per interval"))
+        axes[2].set_ylim(bottom=0)
+        axes[2].set_title("Calls answered (by arrival)")
+        for ax in axes:
+            _clock_axis(ax, clocks)
+        _legend(fig, handles, "agent group", per_row=2)
+        fig.suptitle(scenario_title(scenario, title) if scenario else title)
+    return fig

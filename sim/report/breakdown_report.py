@@ -1,0 +1,220 @@
+"""The report's sections per call type and per agent group (issue 14), for
+:func:`sim.report.html_report.run_report`, and their lines in the summary text.
+
+Shown only when the run has several call types (several agent groups): a centre with
+one queue and one pool of agents sees nothing more than before. Each section has a
+table of the main KPIs per type (group) with their means and Student-t confidence
+intervals over replications (``Replications.summary_by_type`` / ``summary_by_group``),
+each type's service level against its own target, every KPI in a folded table, and a
+figure of the average day (:mod:`sim.report.breakdown_plots`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from sim.model.runner import Replications
+from sim.report.breakdown_plots import agent_groups_figure, call_types_figure
+from sim.report.htmlkit import (
+    Markup,
+    esc,
+    figure_png,
+    format_kpi,
+    img_figure,
+    kpi_label,
+    kpi_link,
+    kpi_unit,
+)
+from sim.report.htmlkit import table as html_table
+
+__all__ = [
+    "GROUP_SHOWN",
+    "TYPE_SHOWN",
+    "breakdown_figures",
+    "breakdown_lines",
+    "breakdown_sections",
+    "several",
+    "type_targets",
+]
+
+#: The KPIs of a call type in the report's table and the summary text, in order.
+TYPE_SHOWN = ("offered", "service_level", "asa_s", "abandon_rate", "mean_handle_s")
+#: The KPIs of an agent group in the report's table and the summary text, in order.
+GROUP_SHOWN = ("answered", "answered_share", "occupancy", "present_hours", "mean_handle_s")
+
+
+def several(table: pd.DataFrame, column: str) -> bool:
+    """Whether ``table`` has more than one call type (agent group) in ``column``: the
+    categories of a categorical column (types without calls count), else its values."""
+    if column not in table.columns:
+        return False
+    col = table[column]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return len(col.cat.categories) > 1
+    return col.nunique() > 1
+
+
+def type_targets(reps: Replications) -> dict[str, tuple[float, float]]:
+    """Each call type's (service-level threshold in seconds, target share), from the
+    ``intervals_by_type`` table."""
+    t = reps.intervals_by_type
+    if t.empty:
+        return {}
+    first = t.drop_duplicates("call_type")
+    return {
+        str(r["call_type"]): (float(r["sl_threshold_s"]), float(r["sl_target"]))
+        for r in first.to_dict("records")
+    }
+
+
+def _mean_ci(row: pd.Series, kpi: str) -> str:
+    mean, half = float(row["mean"]), float(row["half_width"])
+    text = format_kpi(kpi, mean)
+    if math.isfinite(half) and math.isfinite(mean):
+        text += " ± " + format_kpi(kpi, half, like=mean)
+    return text
+
+
+def _verdict(row: pd.Series, target: float) -> Markup:
+    """``met``/``missed`` by the mean, and whether the CI holds the target."""
+    mean = float(row["mean"])
+    if not math.isfinite(mean):
+        return Markup("n/a")
+    word = "met" if mean >= target else "missed"
+    low, high = float(row["ci_low"]), float(row["ci_high"])
+    sure = " (the confidence interval holds the target)" if low <= target <= high else ""
+    return Markup(f'<span class="{word}">{word}</span> (&gt;= {esc(f"{target:.0%}")}){esc(sure)}')
+
+
+def _wide(summary: pd.DataFrame, by: str) -> dict[str, dict[str, pd.Series]]:
+    """name -> kpi -> row of the long CI table."""
+    out: dict[str, dict[str, pd.Series]] = {}
+    for _, r in summary.iterrows():
+        out.setdefault(str(r[by]), {})[str(r["kpi"])] = r
+    return out
+
+
+def _every_kpi(summary: pd.DataFrame, by: str, what: str, table_id: str) -> str:
+    rows = [
+        [str(r[by]), kpi_link(str(r["kpi"])),
+         *(format_kpi(str(r["kpi"]), float(r[c]), like=float(r["mean"]))
+           for c in ("mean", "half_width", "ci_low", "ci_high")), f"{float(r['n']):.0f}"]
+        for _, r in summary.iterrows()
+    ]  # fmt: skip
+    return "\n".join([
+        f"<details><summary>Every KPI of every {esc(what)}</summary>",
+        html_table([what, "KPI", "mean", "half-width", "CI low", "CI high", "n"], rows,
+                   table_id, text_columns=(0, 1)),
+        "</details>",
+    ])  # fmt: skip
+
+
+def _header(kpis: tuple[str, ...]) -> list[str]:
+    return [f"{kpi_label(k)} ({kpi_unit(k)})" for k in kpis]
+
+
+def breakdown_figures(reps: Replications) -> dict[str, bytes]:
+    """The figures per call type (``call_types``) and per agent group (``agent_groups``)
+    as PNG bytes, each only when there are several; none if ``output.figures`` is false."""
+    cfg = reps.config
+    if not cfg.output.figures:
+        return {}
+    figs = {}
+    if several(reps.intervals_by_type, "call_type"):
+        figs["call_types"] = figure_png(call_types_figure(
+            reps.intervals_by_type, title="average day per call type", scenario=cfg.run.name))  # fmt: skip
+    if several(reps.intervals_by_group, "agent_group"):
+        figs["agent_groups"] = figure_png(agent_groups_figure(
+            reps.intervals_by_group, title="average day per agent group", scenario=cfg.run.name))  # fmt: skip
+    return figs
+
+
+CAPTIONS = {
+    "call_types": "The average day of each call type (averaged over days and "
+    "replications): offered calls against the type's forecast; service level (answered "
+    "within the type's own threshold / offered) against the type's target; abandonment.",
+    "agent_groups": "The average day of each agent group: agents present (scheduled as "
+    "thin steps); occupancy (busy / present agent time); calls the group answered, by "
+    "interval of arrival.",
+}
+
+
+def breakdown_sections(reps: Replications, figures: Mapping[str, bytes]) -> list[str]:
+    """The HTML of the "Call types" and "Agent groups" sections (empty with one type
+    and one group); ``figures`` from :func:`breakdown_figures`."""
+    cfg = reps.config
+    n = len(reps.per_replication)
+    conf = f"{cfg.metrics.confidence:.0%}"
+    out: list[str] = []
+    if several(reps.intervals_by_type, "call_type"):
+        targets = type_targets(reps)
+        wide = _wide(reps.summary_by_type, "call_type")
+        rows = []
+        for name, kpis in wide.items():
+            threshold, target = targets.get(name, (math.nan, math.nan))
+            rows.append([name, f"{threshold:g} s", f"{target:.0%}",
+                         *(_mean_ci(kpis[k], k) for k in TYPE_SHOWN),
+                         _verdict(kpis["service_level"], target)])  # fmt: skip
+        header = ["call type", "threshold", "target", *_header(TYPE_SHOWN), "against target"]
+        out += [
+            '<h2 id="call-types">Call types</h2>',
+            f'<p class="note">Mean ± half-width of the {conf} Student-t confidence interval '
+            f"over {n} replication(s). Each type's service level counts the calls answered "
+            "within that type's own threshold; the centre's line in Key figures uses "
+            f"metrics.sl_threshold_s ({cfg.metrics.sl_threshold_s:g} s) for every call.</p>",
+            html_table(header, rows, "call-types", text_columns=(0, len(header) - 1)),
+            _every_kpi(reps.summary_by_type, "call_type", "call type", "call-types-all"),
+        ]
+        if "call_types" in figures:
+            out.append(img_figure(figures["call_types"], alt=f"{cfg.run.name}: call types figure",
+                                  caption=CAPTIONS["call_types"], fig_id="figure-call_types"))  # fmt: skip
+    if several(reps.intervals_by_group, "agent_group"):
+        wide = _wide(reps.summary_by_group, "agent_group")
+        rows = [[name, *(_mean_ci(kpis[k], k) for k in GROUP_SHOWN)] for name, kpis in wide.items()]
+        out += [
+            '<h2 id="agent-groups">Agent groups</h2>',
+            f'<p class="note">Mean ± half-width of the {conf} Student-t confidence interval '
+            f"over {n} replication(s). A call counts for the group of the agent who answered "
+            "it; agent time from the warm-up to the end of the run.</p>",
+            html_table(["agent group", *_header(GROUP_SHOWN)], rows, "agent-groups"),
+            _every_kpi(reps.summary_by_group, "agent_group", "agent group", "agent-groups-all"),
+        ]
+        if "agent_groups" in figures:
+            out.append(img_figure(figures["agent_groups"],
+                                  alt=f"{cfg.run.name}: agent groups figure",
+                                  caption=CAPTIONS["agent_groups"], fig_id="figure-agent_groups"))  # fmt: skip
+    return out
+
+
+def breakdown_lines(reps: Replications) -> list[str]:
+    """Lines of the summary text per call type and per agent group (none with one of
+    each): service level against the type's target, ASA, abandonment; occupancy and
+    share of the calls answered."""
+    lines: list[str] = []
+    multi = len(reps.per_replication) > 1
+    if several(reps.intervals_by_type, "call_type"):
+        targets = type_targets(reps)
+        lines.append("  per call type:")
+        for name, k in _wide(reps.summary_by_type, "call_type").items():
+            threshold, target = targets.get(name, (math.nan, math.nan))
+            sl = k["service_level"]
+            text = _mean_ci(sl, "service_level") if multi else format_kpi(
+                "service_level", float(sl["mean"]))  # fmt: skip
+            word = "met" if float(sl["mean"]) >= target else "missed"
+            lines.append(
+                f"    {name:<20}service level ({threshold:g} s) {text} (target {target:.0%}: "
+                f"{word}), ASA {format_kpi('asa_s', float(k['asa_s']['mean']))}, abandoned "
+                f"{format_kpi('abandon_rate', float(k['abandon_rate']['mean']))}"
+            )
+    if several(reps.intervals_by_group, "agent_group"):
+        lines.append("  per agent group:")
+        for name, k in _wide(reps.summary_by_group, "agent_group").items():
+            occ = k["occupancy"]
+            text = _mean_ci(occ, "occupancy") if multi else format_kpi(
+                "occupancy", float(occ["mean"]))  # fmt: skip
+            share = format_kpi("answered_share", float(k["answered_share"]["mean"]))
+            lines.append(f"    {name:<20}occupancy {text}, answered {share} of the calls")
+    return lines
