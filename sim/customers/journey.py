@@ -29,7 +29,6 @@ import math
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
-from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -61,6 +60,9 @@ _ENDS = np.array([0, 1, 1, 1, 1, 0, 1, 0], dtype=bool)  # by code: the issue end
 #: maximum: no rating yet 0, neutral 1, good 2, bad 3.
 _PEAK_KEY = np.array([3, 1, 2], dtype=np.int8)  # by rating + 1
 _PEAK_OF_KEY = np.array([0, NEUTRAL, GOOD, BAD], dtype=np.int8)  # by key (0: unused)
+#: Repeat contacts wait in the journey's heap and go onto the engine's calendar this
+#: many seconds ahead (their time exactly, :meth:`sim.queue.clock.Clock.fire_at`).
+RELEASE_S = 900.0
 
 
 class JourneyLog:
@@ -141,11 +143,10 @@ class Journey:
         self._peak = np.empty(0, dtype=np.int8)  # per issue root: _PEAK_KEY of its peak
         self._done: list[int] = []  # index * 8 + code of each ended attempt, in order
         self._caller: array | None = None  # the engine's caller column (callbacks)
-        # repeats of later days: (calendar time, seq, i); the time as the calendar would
-        # have had it (now + (at - now)), so that the run does not change by a bit
-        self._held: list[tuple[float, int, int]] = []
-        self._held_seq = 0
-        self._days_open = 0
+        # repeat contacts not yet on the calendar, by window of RELEASE_S seconds:
+        # (calendar time, call index), the time as the calendar would have had it
+        # (now + (at - now)): not a bit changes
+        self._held: dict[int, list[tuple[float, int]]] = {}
         self._horizon = timetable.opening(0)  # repeats before it go onto the calendar
         self._clock: ClockLike | None = None
         self._on_repeat: Handler | None = None
@@ -189,15 +190,23 @@ class Journey:
         self._customer[base : base + n] = customers
         self.contact.extend(b"\x01" * n)
         self._u_resolve.frombytes(self._u_resolution.random(n).tobytes())
-        tt = self.timetable
-        self._days_open += 1
-        self._horizon = tt.opening(self._days_open) if self._days_open < tt.days else math.inf
-        held = self._held
-        if held:  # exact: at and now are on the same day, day >= 1 (Sterbenz)
-            now, fire, on_repeat = self._clock.now, self._clock.fire, self._on_repeat
-            while held and held[0][0] < self._horizon:
-                at, _, i = heappop(held)
-                fire(at - now, on_repeat, i)
+        if self._clock is not None:
+            self._release(math.floor(self._clock.now / DAY_S) * DAY_S + self.timetable.close_s)
+
+    def _release(self, closing: float) -> None:
+        """Put the held repeat contacts of the current window of :data:`RELEASE_S`
+        seconds onto the calendar, and come back at the next window until the day's
+        ``closing`` (a short calendar: its entries cost log(size) each)."""
+        clock = self._clock
+        assert clock is not None
+        now = clock.now
+        window = int(now // RELEASE_S)
+        horizon = self._horizon = (window + 1) * RELEASE_S
+        fire_at, on_repeat = clock.fire_at, self._on_repeat
+        for t, i in self._held.pop(window, ()):
+            fire_at(t if t > now else now, on_repeat, i)
+        if horizon < closing:
+            fire_at(horizon, self._release, closing)
 
     # ----------------------------------------------------------------- attempt ends
     def callbacks(
@@ -245,11 +254,12 @@ class Journey:
         good_share, bad_share = self.rule.good_share, self.rule.bad_share
         u_resolve, contact = self._u_resolve, self.contact
         rude_buf, rude_take = self._u_rude.buffer, self._u_rude.take
-        recontact_u, delay = self._u_recontact.take, self._delay.take
+        recontact_buf, recontact_take = self._u_recontact.buffer, self._u_recontact.take
+        delay_buf, delay_take = self._delay.buffer, self._delay.take
         follow_buf, follow_take = self._u_follow.buffer, self._u_follow.take
         repeat_draws, repeat_refill = self._repeat_draws, self._refill_repeat_draws
         done = self._done.append
-        repeat_time, hold = self._repeat_time, self._hold
+        repeat_time, held = self._repeat_time, self._held
         fire, inf, nan = clock.fire, math.inf, math.nan
         u_append, c_append = u_resolve.append, contact.append
 
@@ -277,15 +287,21 @@ class Journey:
                 else:
                     done(i * 8 + RES_NEUTRAL)
                 return
-            if contact[i] < max_contacts and recontact_u() < recontact:
+            if contact[i] < max_contacts and (
+                recontact_buf.pop() if recontact_buf else recontact_take()
+            ) < recontact:
                 now = clock.now
-                at = repeat_time(now + delay())
+                at = repeat_time(now + (delay_buf.pop() if delay_buf else delay_take()))
                 if at < inf:
                     t = now + (at - now)  # the calendar's time of the repeat
                     if t < self._horizon:
                         fire(at - now, on_repeat, i)
-                    else:
-                        hold(t, i)
+                    else:  # a later window: held until it comes
+                        window = held.get(int(t // RELEASE_S))
+                        if window is None:
+                            held[int(t // RELEASE_S)] = [(t, i)]
+                        else:
+                            window.append((t, i))
                 # else: the repeat would come after the last day; the issue stays open
                 done(i * 8 + UNRES_MORE)
                 return
@@ -295,11 +311,6 @@ class Journey:
             done(i * 8 + (FAIL_MORE if retrying else FAIL_END))
 
         return answered, failed, follow
-
-    def _hold(self, at: float, i: int) -> None:
-        """Keep the repeat contact of call ``i`` at ``at`` (a later day) until its day opens."""
-        self._held_seq += 1
-        heappush(self._held, (at, self._held_seq, i))
 
     def _refill_repeat_draws(self) -> None:
         """1,024 repeat contacts' (patience, handle time), the next one last."""
@@ -311,10 +322,16 @@ class Journey:
     def _repeat_time(self, t: float) -> float:
         """``t`` if open then, else a time of the next open day drawn from the profile."""
         tt = self.timetable
-        opening = tt.next_open(t)
-        if opening == t or opening == math.inf:
-            return opening
-        day = round((opening - tt.open_s) / DAY_S)
+        day = math.floor(t / DAY_S)  # tt.next_open(t), inlined
+        tod = t - day * DAY_S
+        if day >= tt.days:
+            return math.inf
+        if tt.open_s <= tod < tt.close_s:
+            return t
+        if tod >= tt.open_s:
+            day += 1
+            if day >= tt.days:
+                return math.inf
         u = self._u_time.take()
         cum = self._cum_profile
         k = min(bisect_right(cum, u), len(cum) - 1)
