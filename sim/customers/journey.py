@@ -76,13 +76,16 @@ class JourneyLog:
         self.rating = rating  # int8, -1 bad, 0 neutral, +1 good
 
 
-def _grown(a: np.ndarray, n: int, fill: int) -> np.ndarray:
-    """``a`` with room for at least ``n`` entries (doubling; new entries ``fill``)."""
-    if a.size >= n:
-        return a
-    out = np.full(max(n, 2 * a.size, 1024), fill, dtype=a.dtype)
-    out[: a.size] = a
-    return out
+def _pad(a: array, n: int, fill: int) -> None:
+    """Extend ``a`` to ``n`` entries with ``fill`` (in place: the array module grows by
+    about 1/16, no doubling and no second copy)."""
+    if len(a) < n:
+        a.frombytes(np.full(n - len(a), fill, dtype=a.typecode).tobytes())
+
+
+def _view(a: array) -> np.ndarray:
+    """A numpy view of ``a`` (drop it before ``a`` grows again)."""
+    return np.frombuffer(a, dtype=a.typecode)
 
 
 class Journey:
@@ -136,11 +139,11 @@ class Journey:
         self._repeat_draws: list[tuple[float, float]] = []
         self.contact = bytearray()  # per call (engine index order), appended as calls come
         self._u_resolve = array("d")  # per call: the uniform that decides resolution
-        # per call, filled once a day from the codes (room for more, see _grown)
-        self._customer = np.empty(0, dtype=np.int64)  # fresh calls only (the issue's root)
-        self._resolved = np.empty(0, dtype=np.int8)
-        self._rating = np.empty(0, dtype=np.int8)
-        self._peak = np.empty(0, dtype=np.int8)  # per issue root: _PEAK_KEY of its peak
+        # per call, filled once a day (customer: of fresh calls, the issues' roots)
+        self._customer = array("q")
+        self._resolved = array("b")
+        self._rating = array("b")
+        self._peak = array("b")  # per issue root: _PEAK_KEY of its peak
         self._done: list[int] = []  # index * 8 + code of each ended attempt, in order
         self._caller: array | None = None  # the engine's caller column (callbacks)
         # repeat contacts not yet on the calendar, by window of RELEASE_S seconds:
@@ -186,8 +189,8 @@ class Journey:
         else:
             customers = np.full(n, -1, dtype=np.int64)
         base = len(self.contact)
-        self._customer = _grown(self._customer, base + n, -1)
-        self._customer[base : base + n] = customers
+        _pad(self._customer, base, -1)  # the follow-ups' slots: their root's customer
+        self._customer.frombytes(customers.tobytes())
         self.contact.extend(b"\x01" * n)
         self._u_resolve.frombytes(self._u_resolution.random(n).tobytes())
         if self._clock is not None:
@@ -349,22 +352,22 @@ class Journey:
         self._done.clear()
         idx, code = coded >> 3, coded & 7
         n = len(self.contact)
-        self._resolved = _grown(self._resolved, n, -1)
-        self._rating = _grown(self._rating, n, 0)
-        self._peak = _grown(self._peak, n, 0)
+        for a, fill in ((self._resolved, -1), (self._rating, 0), (self._peak, 0)):
+            _pad(a, n, fill)
         rating = _RATING[code]
-        self._resolved[idx] = _RESOLVED[code]
-        self._rating[idx] = rating
+        _view(self._resolved)[idx] = _RESOLVED[code]
+        _view(self._rating)[idx] = rating
+        peaks = _view(self._peak)
         assert self._caller is not None
         roots = np.frombuffer(self._caller, dtype=np.int64)[idx]  # a copy: the view goes
-        np.maximum.at(self._peak, roots, _PEAK_KEY[rating + 1])
+        np.maximum.at(peaks, roots, _PEAK_KEY[rating + 1])
         if self.population is None:
             return
         ends = _ENDS[code]
         roots = roots[ends]
-        customer = self._customer[roots]
+        customer = _view(self._customer)[roots]
         tracked = customer >= 0
-        peak = _PEAK_OF_KEY[self._peak[roots[tracked]]].astype(np.float64)
+        peak = _PEAK_OF_KEY[peaks[roots[tracked]]].astype(np.float64)
         rule = self.rule
         wp = rule.peak_weight / (rule.peak_weight + rule.end_weight)
         m = wp * peak + (1.0 - wp) * rating[ends][tracked]
@@ -389,13 +392,15 @@ class Journey:
         """The per-call columns, as numpy arrays (after the run's last :meth:`end_of_day`)."""
         self._settle()
         n = len(self.contact)
+        for a, fill in ((self._customer, -1), (self._resolved, -1), (self._rating, 0)):
+            _pad(a, n, fill)
+        customer = _view(self._customer)
         if self._caller is not None and len(self._caller) == n:
-            customer = self._customer[np.frombuffer(self._caller, dtype=np.int64)]
-        else:  # no hooks were built: fresh calls only
-            customer = self._customer[:n].copy()
+            customer = customer[np.frombuffer(self._caller, dtype=np.int64)]
+        self._customer = self._peak = array("b")  # the roots' copies are no longer needed
         return JourneyLog(
             customer=customer,
             contact=np.frombuffer(self.contact, dtype=np.uint8),
-            resolved=_grown(self._resolved, n, -1)[:n],
-            rating=_grown(self._rating, n, 0)[:n],
+            resolved=_view(self._resolved),
+            rating=_view(self._rating),
         )
