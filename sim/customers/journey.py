@@ -60,8 +60,9 @@ _ENDS = np.array([0, 1, 1, 1, 1, 0, 1, 0], dtype=bool)  # by code: the issue end
 #: maximum: no rating yet 0, neutral 1, good 2, bad 3.
 _PEAK_KEY = np.array([3, 1, 2], dtype=np.int8)  # by rating + 1
 _PEAK_OF_KEY = np.array([0, NEUTRAL, GOOD, BAD], dtype=np.int8)  # by key (0: unused)
-#: Repeat contacts wait in the journey's heap and go onto the engine's calendar this
-#: many seconds ahead (their time exactly, :meth:`sim.queue.clock.Clock.fire_at`).
+#: Repeat contacts wait in the journey, by window of this many seconds, and go onto the
+#: engine's calendar when their window comes (their time exactly,
+#: :meth:`sim.queue.clock.Clock.fire_at`).
 RELEASE_S = 900.0
 
 
@@ -95,8 +96,9 @@ class Journey:
     (resolution, rating draws in their stream order, repeat contacts) and append one
     code per ended attempt; the ratings, the issues' peaks and the memories of the
     ended issues are computed once a day over those codes, vectorised. Repeat contacts
-    due on a later day wait in the journey's own heap and go onto the engine's calendar
-    when their day opens (a calendar of a few hundred entries instead of thousands).
+    due in a later window of :data:`RELEASE_S` seconds wait in the journey and go onto
+    the engine's calendar when their window comes (a calendar of a few hundred entries
+    instead of a day of repeats: each entry costs log(size)). Neither changes a number.
     """
 
     def __init__(
@@ -182,8 +184,8 @@ class Journey:
         return scale
 
     def open_day(self, n: int) -> None:
-        """Register the ``n`` fresh calls of a day (each opens a new issue), and put the
-        repeat contacts due today onto the engine's calendar."""
+        """Register the ``n`` fresh calls of a day (each opens a new issue), and start
+        the day's releases of held repeat contacts (:meth:`_release`)."""
         if self.population is not None and self.population.n_active > 0:
             customers = np.asarray(self.population.pick(n), dtype=np.int64)
         else:
@@ -200,12 +202,12 @@ class Journey:
         """Put the held repeat contacts of the current window of :data:`RELEASE_S`
         seconds onto the calendar, and come back at the next window until the day's
         ``closing`` (a short calendar: its entries cost log(size) each)."""
-        clock = self._clock
-        assert clock is not None
+        clock, on_repeat = self._clock, self._on_repeat
+        assert clock is not None and on_repeat is not None
         now = clock.now
         window = int(now // RELEASE_S)
         horizon = self._horizon = (window + 1) * RELEASE_S
-        fire_at, on_repeat = clock.fire_at, self._on_repeat
+        fire_at = clock.fire_at
         for t, i in self._held.pop(window, ()):
             fire_at(t if t > now else now, on_repeat, i)
         if horizon < closing:
