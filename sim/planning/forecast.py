@@ -63,7 +63,7 @@ import pandas as pd
 from sim.config.validation import build_distribution, validate
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
-from sim.core.timetable import DAY_S, parse_clock
+from sim.core.timetable import DAY_S, format_clock, parse_clock
 from sim.model.callcenter import CallCenter
 from sim.planning.forecast_files import (
     Cell,
@@ -555,7 +555,7 @@ def centre_for_forecast(forecast: Forecast, base: Config) -> Config:
     if not aht - acw > 0:
         raise ForecastError(f"forecast: mean aht_s {aht:g} s is not above the after-call work "
                             f"({acw:g} s)", None, "aht_s")  # fmt: skip
-    hhmm = f"{int(close_s // 3600):02d}:{int(close_s % 3600 // 60):02d}"
+    hhmm = format_clock(close_s)
     centre = dataclasses.replace(
         base.center,
         open_time=first[0],
