@@ -89,8 +89,16 @@ class BlockDraws:
         self.block = block
         self._buffer: list[float] = []
 
+    @property
+    def buffer(self) -> list[float]:
+        """The variates drawn and not yet taken, the next one last: a hot loop may
+        ``buffer.pop()`` it while the list is not empty and call :meth:`take` when it is
+        (the list is refilled in place, so a reference to it stays valid)."""
+        return self._buffer
+
     def take(self) -> float:
         """The next variate."""
-        if not self._buffer:
-            self._buffer = self.sample(self.rng, self.block)[::-1].tolist()
-        return self._buffer.pop()
+        buf = self._buffer
+        if not buf:
+            buf.extend(self.sample(self.rng, self.block)[::-1].tolist())
+        return buf.pop()

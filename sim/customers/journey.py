@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,7 +44,26 @@ from sim.queue.hooks import Answered, ClockLike, Failed, Follow
 
 __all__ = ["Journey", "JourneyLog"]
 
-NO_RATING = 2  # peak placeholder before an issue's first rated attempt
+#: How an attempt ended, as the hot-path hooks record it (``index * 8 + code``, in the
+#: order the attempts end); :meth:`Journey.end_of_day` turns the codes into the
+#: ``resolved`` and ``rating`` columns, the issues' peaks and the ended issues at once.
+#: Codes 1-3: answered and resolved, rated good / neutral / bad (the issue ends);
+#: 4: answered, unresolved, the issue ends; 5: answered, unresolved, a repeat contact
+#: follows (or would, after the last day); 6: failed (abandoned, blocked, closed), the
+#: issue ends; 7: failed, a redial follows.
+RES_GOOD, RES_NEUTRAL, RES_BAD, UNRES_END, UNRES_MORE, FAIL_END, FAIL_MORE = range(1, 8)
+_RESOLVED = np.array([-1, 1, 1, 1, 0, 0, -1, -1], dtype=np.int8)  # by code
+_RATING = np.array([0, GOOD, NEUTRAL, BAD, BAD, BAD, BAD, BAD], dtype=np.int8)  # by code
+_ENDS = np.array([0, 1, 1, 1, 1, 0, 1, 0], dtype=bool)  # by code: the issue ends
+#: An issue's peak (its most intense rating so far: the worst once any was bad), kept
+#: as a key that only grows, so that a day's attempts update it in one vectorised
+#: maximum: no rating yet 0, neutral 1, good 2, bad 3.
+_PEAK_KEY = np.array([3, 1, 2], dtype=np.int8)  # by rating + 1
+_PEAK_OF_KEY = np.array([0, NEUTRAL, GOOD, BAD], dtype=np.int8)  # by key (0: unused)
+#: Repeat contacts wait in the journey, by window of this many seconds, and go onto the
+#: engine's calendar when their window comes (their time exactly,
+#: :meth:`sim.queue.clock.Clock.fire_at`).
+RELEASE_S = 900.0
 
 
 class JourneyLog:
@@ -57,8 +77,29 @@ class JourneyLog:
         self.rating = rating  # int8, -1 bad, 0 neutral, +1 good
 
 
+def _pad(a: array, n: int, fill: int) -> None:
+    """Extend ``a`` to ``n`` entries with ``fill`` (in place: the array module grows by
+    about 1/16, no doubling and no second copy)."""
+    if len(a) < n:
+        a.frombytes(np.full(n - len(a), fill, dtype=a.typecode).tobytes())
+
+
+def _view(a: array) -> np.ndarray:
+    """A numpy view of ``a`` (drop it before ``a`` grows again)."""
+    return np.frombuffer(a, dtype=a.typecode)
+
+
 class Journey:
-    """Issue bookkeeping and the per-contact draws, one replication."""
+    """Issue bookkeeping and the per-contact draws, one replication.
+
+    Cost per call (scale issue): the hooks decide only what changes the run as it goes
+    (resolution, rating draws in their stream order, repeat contacts) and append one
+    code per ended attempt; the ratings, the issues' peaks and the memories of the
+    ended issues are computed once a day over those codes, vectorised. Repeat contacts
+    due in a later window of :data:`RELEASE_S` seconds wait in the journey and go onto
+    the engine's calendar when their window comes (a calendar of a few hundred entries
+    instead of a day of repeats: each entry costs log(size)). Neither changes a number.
+    """
 
     def __init__(
         self,
@@ -86,25 +127,37 @@ class Journey:
         self.population = population
         self.initial_active = population.n_active if population is not None else 0
         self.feedback = bool(config.customers.feedback) and population is not None
-        self._cum_profile = np.cumsum(profile)
+        self._cum_profile = np.cumsum(profile).tolist()
         self._u_resolution = streams["resolution"]  # one uniform per fresh call, in bulk
         self._u_follow = BlockDraws(lambda rng, n: rng.random(n), streams["resolution_follow"])
         self._u_recontact = BlockDraws(lambda rng, n: rng.random(n), streams["recontact"])
         self._u_rude = BlockDraws(lambda rng, n: rng.random(n), streams["discourtesy"])
         self._u_time = BlockDraws(lambda rng, n: rng.random(n), streams["repeat_time"])
         self._delay = BlockDraws(recontact_delay.sample, streams["recontact_delay"])
-        self._patience = BlockDraws(patience.sample, streams["repeat_patience"])
-        self._talk = BlockDraws(talk.sample, streams["repeat_talk"])
-        self._acw = BlockDraws(acw.sample, streams["repeat_acw"])
-        self.customer = array("q")
-        self.contact = bytearray()
-        self.resolved = array("b")
-        self.rating = array("b")
-        self.peak = array("b")  # per issue root: most intense rating so far
+        # a repeat contact's patience and handle time (talk + after-call work): the
+        # three streams drawn 1,024 at a time, as one BlockDraws each would
+        self._repeat_laws = ((patience, streams["repeat_patience"]),
+                             (talk, streams["repeat_talk"]), (acw, streams["repeat_acw"]))  # fmt: skip
+        self._repeat_draws: list[tuple[float, float]] = []
+        self.contact = bytearray()  # per call (engine index order), appended as calls come
         self._u_resolve = array("d")  # per call: the uniform that decides resolution
+        # per call, filled once a day (customer: of fresh calls, the issues' roots)
+        self._customer = array("q")
+        self._resolved = array("b")
+        self._rating = array("b")
+        self._peak = array("b")  # per issue root: _PEAK_KEY of its peak
+        self._done: list[int] = []  # index * 8 + code of each ended attempt, in order
+        self._caller: array | None = None  # the engine's caller column (callbacks)
+        # repeat contacts not yet on the calendar, by window of RELEASE_S seconds:
+        # (calendar time, call index), the time as the calendar would have had it
+        # (now + (at - now)): not a bit changes
+        self._held: dict[int, list[tuple[float, int]]] = {}
+        self._horizon = timetable.opening(0)  # repeats before it go onto the calendar
+        self._clock: ClockLike | None = None
+        self._on_repeat: Handler | None = None
         self.scales: list[float] = []  # the volume factor of each day, in day order
-        self._ended_customer: list[int] = []
-        self._ended_memory: list[int] = []
+        self._ended_customer: list[np.ndarray] = []
+        self._ended_memory: list[np.ndarray] = []
 
     @property
     def active(self) -> bool:
@@ -131,17 +184,34 @@ class Journey:
         return scale
 
     def open_day(self, n: int) -> None:
-        """Register the ``n`` fresh calls of a day: each opens a new issue."""
+        """Register the ``n`` fresh calls of a day (each opens a new issue), and start
+        the day's releases of held repeat contacts (:meth:`_release`)."""
         if self.population is not None and self.population.n_active > 0:
             customers = np.asarray(self.population.pick(n), dtype=np.int64)
         else:
             customers = np.full(n, -1, dtype=np.int64)
-        self.customer.frombytes(customers.tobytes())
+        base = len(self.contact)
+        _pad(self._customer, base, -1)  # the follow-ups' slots: their root's customer
+        self._customer.frombytes(customers.tobytes())
         self.contact.extend(b"\x01" * n)
-        self.resolved.frombytes(np.full(n, -1, np.int8).tobytes())
-        self.rating.frombytes(bytes(n))
-        self.peak.frombytes(np.full(n, NO_RATING, np.int8).tobytes())
         self._u_resolve.frombytes(self._u_resolution.random(n).tobytes())
+        if self._clock is not None:
+            self._release(math.floor(self._clock.now / DAY_S) * DAY_S + self.timetable.close_s)
+
+    def _release(self, closing: float) -> None:
+        """Put the held repeat contacts of the current window of :data:`RELEASE_S`
+        seconds onto the calendar, and come back at the next window until the day's
+        ``closing`` (a short calendar: its entries cost log(size) each)."""
+        clock, on_repeat = self._clock, self._on_repeat
+        assert clock is not None and on_repeat is not None
+        now = clock.now
+        window = int(now // RELEASE_S)
+        horizon = self._horizon = (window + 1) * RELEASE_S
+        fire_at = clock.fire_at
+        for t, i in self._held.pop(window, ()):
+            fire_at(t if t > now else now, on_repeat, i)
+        if horizon < closing:
+            fire_at(horizon, self._release, closing)
 
     # ----------------------------------------------------------------- attempt ends
     def callbacks(
@@ -156,7 +226,7 @@ class Journey:
         agent_p: Sequence[float] | None = None,
         agent_rude: Sequence[float] | None = None,
     ) -> tuple[Answered, Failed, Follow]:
-        """The two hot-path hooks, as closures over the engine's and the journey's arrays
+        """The hot-path hooks, as closures over the engine's and the journey's arrays
         (local variables are the cheapest state access in CPython):
 
         ``agents``: the most agents ever present (agent ids are below it).
@@ -166,120 +236,173 @@ class Journey:
         uplift) and ``experience.discourtesy_probability`` for everybody.
 
         * ``answered(i)``: call ``i`` has been handled; decides resolution, rates the
-          contact (the rule of :mod:`sim.customers.experience`), schedules the repeat contact
-          (the engine's handler ``on_repeat`` on ``clock``, value ``i``) or ends the
-          issue; the engine then ends the service itself;
+          contact (the rule of :mod:`sim.customers.experience`), schedules the repeat
+          contact (the engine's handler ``on_repeat`` on ``clock``, value ``i``) or ends
+          the issue; the engine then ends the service itself;
         * ``failed(i, retrying)``: call ``i`` was abandoned, blocked or closed (rated
           bad); ``retrying``: a redial follows, else the issue ends;
         * ``follow(prev, repeat)``: a redial or repeat contact of the issue of ``prev``
-          arrives ; returns the new attempt's patience and handle time, seconds, drawn from the journey's own streams for a repeat (NaN for a redial: the redial policy draws them).
+          arrives; returns the new attempt's patience and handle time, seconds, drawn
+          from the journey's own streams for a repeat (NaN for a redial: the redial
+          policy draws them).
+
+        Each ended attempt appends ``i * 8 + code`` (the codes above :class:`Journey`)
+        to a list; the issue memories are worked out from it once a day.
         """
-        fcr, fcr_up, rude_p = self.fcr, self.empowered_fcr, self.discourtesy
-        empowered = (
-            [self.empowered(a) for a in range(agents)]
-            if self.empowered_share and agent_p is None
-            else None
-        )
+        self._caller, self._clock, self._on_repeat = caller, clock, on_repeat
+        if agent_p is None:  # the core's anonymous agents: ids below ``agents``
+            fcr, fcr_up, share = self.fcr, self.empowered_fcr, self.empowered_share
+            agent_p = [fcr_up if share and is_empowered(a, share) else fcr
+                       for a in range(agents)]  # fmt: skip
+        rude_p = self.discourtesy
         recontact, max_contacts = self.recontact, self.max_contacts
         good_share, bad_share = self.rule.good_share, self.rule.bad_share
-        u_resolve, contact, customer = self._u_resolve, self.contact, self.customer
-        resolved_of, rating_of, peak_of = self.resolved, self.rating, self.peak
-        rude_u, recontact_u, delay = self._u_rude.take, self._u_recontact.take, self._delay.take
-        ended_customer, ended_memory = self._ended_customer, self._ended_memory
-        track = self.population is not None
-        repeat_time = self._repeat_time
-
-        wp = self.rule.peak_weight / (self.rule.peak_weight + self.rule.end_weight)
-        we = 1.0 - wp
-
-        fire = clock.fire
-        patience_u, talk_u, acw_u = self._patience.take, self._talk.take, self._acw.take
-        follow_u = self._u_follow.take
-        u_append, c_append, n_append = u_resolve.append, contact.append, customer.append
+        u_resolve, contact = self._u_resolve, self.contact
+        rude_buf, rude_take = self._u_rude.buffer, self._u_rude.take
+        recontact_buf, recontact_take = self._u_recontact.buffer, self._u_recontact.take
+        delay_buf, delay_take = self._delay.buffer, self._delay.take
+        follow_buf, follow_take = self._u_follow.buffer, self._u_follow.take
+        repeat_draws, repeat_refill = self._repeat_draws, self._refill_repeat_draws
+        done = self._done.append
+        repeat_time, held = self._repeat_time, self._held
+        fire, inf, nan = clock.fire, math.inf, math.nan
+        u_append, c_append = u_resolve.append, contact.append
 
         def follow(prev: int, repeat: bool) -> tuple[float, float]:
-            n_append(customer[prev])
             c_append(contact[prev] + repeat)
-            resolved_of.append(-1)
-            rating_of.append(0)
-            peak_of.append(NO_RATING)
-            u_append(follow_u())
+            u_append(follow_buf.pop() if follow_buf else follow_take())
             if not repeat:
-                return math.nan, math.nan
-            return patience_u(), talk_u() + acw_u()
+                return nan, nan
+            if not repeat_draws:
+                repeat_refill()
+            return repeat_draws.pop()
 
         def answered(i: int) -> None:
-            root = caller[i]
-            if agent_p is not None:
-                p = agent_p[agent_of[i]]
-                rp = rude_p if agent_rude is None else agent_rude[agent_of[i]]
-            else:
-                p = fcr_up if empowered is not None and empowered[agent_of[i]] else fcr
-                rp = rude_p
-            ok = u_resolve[i] < p
-            resolved_of[i] = ok
-            w, pat = wait[i], patience[i]
-            if not ok or w > bad_share * pat or (rp > 0.0 and rude_u() < rp):
-                r = BAD
-            else:
-                r = GOOD if w <= good_share * pat else NEUTRAL
-            rating_of[i] = r
-            pk = peak_of[root]  # the most intense rating so far: the worst once any was bad
-            pk = r if pk == NO_RATING or r == BAD else pk if pk == BAD else max(pk, r)
-            peak_of[root] = pk
-            if not ok and contact[i] < max_contacts and recontact_u() < recontact:
-                now = clock.now
-                at = repeat_time(now + delay())
-                if at < math.inf:
-                    fire(at - now, on_repeat, i)
-                # else: the repeat would come after the last day; the issue stays open
+            a = agent_of[i]
+            if u_resolve[i] < agent_p[a]:  # resolved: rate it; the issue ends
+                w, pat = wait[i], patience[i]
+                if w > bad_share * pat:
+                    done(i * 8 + RES_BAD)
+                    return
+                rp = rude_p if agent_rude is None else agent_rude[a]
+                if rp > 0.0 and (rude_buf.pop() if rude_buf else rude_take()) < rp:
+                    done(i * 8 + RES_BAD)
+                elif w <= good_share * pat:
+                    done(i * 8 + RES_GOOD)
+                else:
+                    done(i * 8 + RES_NEUTRAL)
                 return
-            if track and customer[i] >= 0:  # the issue ends: remembered by the peak-end rule
-                m = wp * pk + we * r
-                ended_customer.append(customer[i])
-                ended_memory.append(BAD if m <= -0.5 else GOOD if m >= 0.5 else NEUTRAL)
+            if contact[i] < max_contacts and (
+                recontact_buf.pop() if recontact_buf else recontact_take()
+            ) < recontact:
+                now = clock.now
+                at = repeat_time(now + (delay_buf.pop() if delay_buf else delay_take()))
+                if at < inf:
+                    t = now + (at - now)  # the calendar's time of the repeat
+                    if t < self._horizon:
+                        fire(at - now, on_repeat, i)
+                    else:  # a later window: held until it comes
+                        window = held.get(int(t // RELEASE_S))
+                        if window is None:
+                            held[int(t // RELEASE_S)] = [(t, i)]
+                        else:
+                            window.append((t, i))
+                # else: the repeat would come after the last day; the issue stays open
+                done(i * 8 + UNRES_MORE)
+                return
+            done(i * 8 + UNRES_END)
 
         def failed(i: int, retrying: bool) -> None:
-            root = caller[i]
-            rating_of[i] = BAD
-            peak_of[root] = BAD
-            if track and not retrying and customer[i] >= 0:  # peak and end bad: bad
-                ended_customer.append(customer[i])
-                ended_memory.append(BAD)
+            done(i * 8 + (FAIL_MORE if retrying else FAIL_END))
 
         return answered, failed, follow
+
+    def _refill_repeat_draws(self) -> None:
+        """1,024 repeat contacts' (patience, handle time), the next one last."""
+        (pl, prng), (tl, trng), (al, arng) = self._repeat_laws
+        patience = pl.sample(prng, 1024)
+        handle = tl.sample(trng, 1024) + al.sample(arng, 1024)
+        self._repeat_draws.extend(zip(patience[::-1].tolist(), handle[::-1].tolist(), strict=True))
 
     def _repeat_time(self, t: float) -> float:
         """``t`` if open then, else a time of the next open day drawn from the profile."""
         tt = self.timetable
-        opening = tt.next_open(t)
-        if opening == t or opening == math.inf:
-            return opening
-        day = round((opening - tt.open_s) / DAY_S)
+        day = math.floor(t / DAY_S)  # tt.next_open(t), inlined
+        tod = t - day * DAY_S
+        if day >= tt.days:
+            return math.inf
+        if tt.open_s <= tod < tt.close_s:
+            return t
+        if tod >= tt.open_s:
+            day += 1
+            if day >= tt.days:
+                return math.inf
         u = self._u_time.take()
-        k = min(
-            int(np.searchsorted(self._cum_profile, u, side="right")), len(self._cum_profile) - 1
-        )
-        lo = self._cum_profile[k - 1] if k > 0 else 0.0
-        share = (u - lo) / (self._cum_profile[k] - lo) if self._cum_profile[k] > lo else 0.0
+        cum = self._cum_profile
+        k = min(bisect_right(cum, u), len(cum) - 1)
+        lo = cum[k - 1] if k > 0 else 0.0
+        share = (u - lo) / (cum[k] - lo) if cum[k] > lo else 0.0
         return tt.opening(day) + (k + share) * tt.interval_s
+
+    def _settle(self) -> None:
+        """Turn the codes of the attempts ended since the last call into the ``resolved``
+        and ``rating`` columns and the issues' peaks; hand the issues that ended to the
+        population's list (in the order they ended, with their peak-end memory)."""
+        if not self._done:
+            return
+        coded = np.array(self._done, dtype=np.int64)
+        self._done.clear()
+        idx, code = coded >> 3, coded & 7
+        n = len(self.contact)
+        for a, fill in ((self._resolved, -1), (self._rating, 0), (self._peak, 0)):
+            _pad(a, n, fill)
+        rating = _RATING[code]
+        _view(self._resolved)[idx] = _RESOLVED[code]
+        _view(self._rating)[idx] = rating
+        peaks = _view(self._peak)
+        assert self._caller is not None
+        roots = np.frombuffer(self._caller, dtype=np.int64)[idx]  # a copy: the view goes
+        np.maximum.at(peaks, roots, _PEAK_KEY[rating + 1])
+        if self.population is None:
+            return
+        ends = _ENDS[code]
+        roots = roots[ends]
+        customer = _view(self._customer)[roots]
+        tracked = customer >= 0
+        peak = _PEAK_OF_KEY[peaks[roots[tracked]]].astype(np.float64)
+        rule = self.rule
+        wp = rule.peak_weight / (rule.peak_weight + rule.end_weight)
+        m = wp * peak + (1.0 - wp) * rating[ends][tracked]
+        memory = np.where(m <= -0.5, BAD, np.where(m >= 0.5, GOOD, NEUTRAL)).astype(np.int8)
+        self._ended_customer.append(customer[tracked])
+        self._ended_memory.append(memory)
 
     # ----------------------------------------------------------------- days
     def end_of_day(self, day: int) -> None:
-        """Hand today's ended issues to the population (churn, word of mouth, growth)."""
+        """Settle the day's ended attempts; hand today's ended issues to the population
+        (churn, word of mouth, growth)."""
+        self._settle()
         if self.population is None:
             return
-        customer = np.asarray(self._ended_customer, dtype=np.int64)
-        memory = np.asarray(self._ended_memory, dtype=np.int8)
+        customer = np.concatenate([np.empty(0, np.int64), *self._ended_customer])
+        memory = np.concatenate([np.empty(0, np.int8), *self._ended_memory])
         self._ended_customer.clear()
         self._ended_memory.clear()
         self.population.end_of_day(day, customer, memory)
 
     def log(self) -> JourneyLog:
-        """The per-call columns, as numpy arrays over the journey's buffers."""
+        """The per-call columns, as numpy arrays (after the run's last :meth:`end_of_day`)."""
+        self._settle()
+        n = len(self.contact)
+        for a, fill in ((self._customer, -1), (self._resolved, -1), (self._rating, 0)):
+            _pad(a, n, fill)
+        customer = _view(self._customer)
+        if self._caller is not None and len(self._caller) == n:
+            customer = customer[np.frombuffer(self._caller, dtype=np.int64)]
+        self._customer = self._peak = array("b")  # the roots' copies are no longer needed
         return JourneyLog(
-            customer=np.frombuffer(self.customer, dtype=np.int64),
+            customer=customer,
             contact=np.frombuffer(self.contact, dtype=np.uint8),
-            resolved=np.frombuffer(self.resolved, dtype=np.int8),
-            rating=np.frombuffer(self.rating, dtype=np.int8),
+            resolved=_view(self._resolved),
+            rating=_view(self._rating),
         )

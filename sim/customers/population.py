@@ -115,6 +115,18 @@ DAY_COLUMNS = (
 )
 
 
+def _unique(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The distinct values of ``ids``, ascending: ``np.unique`` by a sort (numpy 2's
+    hash-based ``np.unique`` is 2-7x slower on these arrays of random market ids)."""
+    s = np.sort(ids)
+    if s.size < 2:
+        return s
+    keep = np.empty(s.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
 class Population:
     """Prospects, active and lost customers of one market (see the module docstring)."""
 
@@ -322,7 +334,7 @@ class Population:
 
     def _leave(self, ids: npt.NDArray[np.int64], state: int) -> int:
         """Move the active ones among ``ids`` (may repeat) to ``state``; how many moved."""
-        ids = np.unique(ids)
+        ids = _unique(ids)
         ids = ids[self.state[ids] == ACTIVE]
         self._set_state(ids, state)
         return int(ids.size)
@@ -357,7 +369,7 @@ class Population:
         np.add.at(self._neg, heard_bad, one)  # no market-sized temporary
         np.add.at(self._pos, heard_good, one)
         if n_good and self.bass.positive_effect > 0.0:
-            self._strong = np.union1d(self._strong, heard_good)  # filtered in _acquire
+            self._strong = _unique(np.concatenate([self._strong, heard_good]))  # filtered in _acquire
         p = self.cfg.churn.per_negative_message
         lost = 0
         if n_bad and p > 0.0:

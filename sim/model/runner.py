@@ -43,10 +43,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Expected fresh calls per replication from which ``run.workers: 0`` uses processes:
-#: 0.1-0.3 s of simulation per replication (engine at 60,000-200,000 calls/s), well
-#: above a forked worker's start-up and the transfer of its tables back (tens of ms).
-#: A judgement, not a measured break-even; an explicit ``run.workers`` overrides it.
+#: Expected fresh calls per replication from which ``run.workers: 0`` uses processes.
+#: Measured (scale issue, 2 cores, baseline scenario, 4 replications, 1 against 2
+#: workers, interleaved, on a machine loaded by other work): the pool costs 0.13-0.25
+#: CPU-s more (forks, results pickled back); with 2,400 and 7,600 fresh calls per
+#: replication (1 and 3 days) the wall time was sometimes better, sometimes worse; with
+#: 26,000 (10 days) 6-21% and with 76,000 (30 days) 17-28% better. The break-even lies
+#: between, hence 20,000; an explicit ``run.workers`` overrides it.
 MIN_PARALLEL_CALLS = 20_000
 
 

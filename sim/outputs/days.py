@@ -29,6 +29,8 @@ __all__ = ["AGENT_KEYS", "DAY_COLUMNS", "days_summary", "days_table", "workforce
 _CALLS = ("offered", "fresh", "repeats", "redials", "answered", "abandoned", "blocked", "closed")
 _MONEY = ("agent_hours", "agent_cost", "profit", "value_lost_to_service", "value_won")
 
+_CHUNK = 1 << 20  # rows per pass of the per-day counts
+
 #: Columns of the ``days`` table, in order.
 DAY_COLUMNS = ("day", "weekday", *_CALLS, *WORKFORCE_DAY_COLUMNS, *POPULATION_COLUMNS[1:], *_MONEY)
 
@@ -45,21 +47,27 @@ def days_table(
     customers. Without a workforce the agents columns are NaN, except ``paid_hours``
     (= ``agent_hours``: agents are paid while present) and ``hiring_cost`` (0)."""
     days = timetable.days
-    day = calls["day"].to_numpy().astype(np.int64)
-    inside = (day >= 0) & (day < days)
+    day = calls["day"].to_numpy()
 
-    def by_day(column: str) -> np.ndarray:
-        """Calls per day (rows) and category of a categorical ``column`` (columns)."""
-        codes = calls[column].cat.codes.to_numpy().astype(np.int64)
-        k = len(calls[column].cat.categories)
-        keep = inside & (codes >= 0)
-        return np.bincount(day[keep] * k + codes[keep], minlength=days * k).reshape(days, k)
+    def by_day(column: str | None) -> np.ndarray:
+        """Calls per day (rows) and category of a categorical ``column`` (columns; None:
+        one column, all calls). A million rows at a time: a year's table needs no
+        temporary as long as itself."""
+        codes = None if column is None else calls[column].cat.codes.to_numpy()
+        k = 1 if column is None else len(calls[column].cat.categories)
+        out = np.zeros(days * k, dtype=np.int64)
+        for lo in range(0, len(day), _CHUNK):
+            d = day[lo : lo + _CHUNK].astype(np.int64)
+            c = np.zeros_like(d) if codes is None else codes[lo : lo + _CHUNK].astype(np.int64)
+            keep = (d >= 0) & (d < days) & (c >= 0)
+            out += np.bincount(d[keep] * k + c[keep], minlength=days * k)
+        return out.reshape(days, k)
 
     outcome, source = by_day("outcome"), by_day("source")
     table: dict[str, Any] = {
         "day": np.arange(days),
         "weekday": [timetable.weekday(d) for d in range(days)],
-        "offered": np.bincount(day[inside], minlength=days)[:days],
+        "offered": by_day(None)[:, 0],
         "fresh": source[:, SOURCES.index("fresh")],
         "repeats": source[:, SOURCES.index("repeat")],
         "redials": source[:, SOURCES.index("redial")],

@@ -43,7 +43,7 @@ class Clock:
 
     ``now``: the time of the engine event being processed (a plain attribute: the hot
     path reads it). :meth:`fire` schedules ``handler(value)`` ``delay`` >= 0 seconds
-    from ``now``.
+    from ``now``, :meth:`fire_at` at a given time.
     """
 
     __slots__ = ("_armed_at", "_cal", "_generation", "_seq", "env", "now")
@@ -60,6 +60,11 @@ class Clock:
         """Call ``handler(value)`` ``delay`` seconds from now (same time: first
         scheduled, first called)."""
         heappush(self._cal, (self.now + delay, next(self._seq), handler, value))
+
+    def fire_at(self, time: float, handler: Handler, value: Any) -> None:
+        """Call ``handler(value)`` at engine time ``time`` >= now (exactly that time: no
+        ``now + delay`` rounding)."""
+        heappush(self._cal, (time, next(self._seq), handler, value))
 
     def start(self) -> None:
         """Arm the pump at the first scheduled entry (call before ``env.run``)."""

@@ -67,6 +67,10 @@ class ClockLike(Protocol):
         """Call ``handler(event)`` ``delay`` seconds from now."""
         ...
 
+    def fire_at(self, time: float, handler: Handler, value: Any) -> None:
+        """Call ``handler(event)`` at engine time ``time`` (>= now)."""
+        ...
+
 
 class JourneyColumns(Protocol):
     """Per-call columns the journey adds to the engine log (engine index order)."""

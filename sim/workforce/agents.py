@@ -389,15 +389,21 @@ class Workforce:
         if not self._rows:
             return empty_agents_table()
         df = pd.DataFrame({k: np.concatenate([r[k] for r in self._rows]) for k in self._rows[0]})
-        # answered attempts and resolved ones per (day, agent): one bincount each over a
-        # compact key, no copy of the answered rows (a year: millions of them)
+        # answered attempts and resolved ones per (day, agent): bincounts over a compact
+        # key, a million rows at a time (a year: millions of rows, no long temporary)
         agent = calls["agent_id"].to_numpy()
-        ans = agent >= 0
         width = max(1, int(agent.max()) + 1) if agent.size else 1
-        key = calls["day"].to_numpy()[ans].astype(np.int64) * width + agent[ans]
-        resolved = calls["resolved"].to_numpy(dtype=float, na_value=0.0)[ans] > 0
-        n_calls = np.bincount(key, minlength=1)  # a day without answered calls: still 1 bin
-        n_resolved = np.bincount(key, weights=resolved, minlength=1).astype(np.int64)
+        day, resolved = calls["day"].to_numpy(), calls["resolved"].array
+        size = (int(day.max()) + 1 if day.size else 1) * width  # >= 1: still 1 bin
+        n_calls = np.zeros(size, dtype=np.int64)
+        n_resolved = np.zeros(size, dtype=np.int64)
+        for lo in range(0, len(agent), 1 << 20):
+            a = agent[lo : lo + (1 << 20)]
+            ans = a >= 0
+            key = day[lo : lo + (1 << 20)][ans].astype(np.int64) * width + a[ans]
+            n_calls += np.bincount(key, minlength=size)
+            ok = resolved[lo : lo + (1 << 20)].to_numpy(dtype=bool, na_value=False)[ans]
+            n_resolved += np.bincount(key[ok], minlength=size)
         row = df["day"].to_numpy(np.int64) * width + df["agent_id"].to_numpy(np.int64)
         known = (df["agent_id"].to_numpy() < width) & (row < n_calls.size)
         df["calls"] = np.where(known, n_calls[np.where(known, row, 0)], 0).astype(np.int64)

@@ -47,3 +47,20 @@ def test_global_state_untouched() -> None:
 def test_negative_seed_refused() -> None:
     with pytest.raises(ValueError, match="seed"):
         Streams(-1)
+
+
+def test_block_draws_buffer_pops_the_same_sequence_as_take() -> None:
+    """A hot loop may pop ``BlockDraws.buffer`` and call ``take`` when it is empty: the
+    variates are the same, in the same order, as ``take`` alone (and as one bulk draw)."""
+    from sim.core.rng import BlockDraws
+
+    def law(rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.exponential(2.0, n)
+
+    a = BlockDraws(law, Streams(5)["x"], block=7)
+    b = BlockDraws(law, Streams(5)["x"], block=7)
+    buf, take = b.buffer, b.take
+    taken = [a.take() for _ in range(30)]
+    popped = [buf.pop() if buf else take() for _ in range(30)]
+    assert taken == popped
+    assert taken == Streams(5)["x"].exponential(2.0, 35)[:30].tolist()

@@ -179,3 +179,12 @@ def test_released_people_keep_the_counters() -> None:
         pop.pick(1)
     with pytest.raises(RuntimeError):
         pop.end_of_day(1, NONE, NONE.astype(np.int8))
+
+
+def test_sort_based_unique_equals_numpy_unique() -> None:
+    from sim.customers.population import _unique
+
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 2, 17, 5000):
+        ids = rng.integers(0, 300, n)
+        assert np.array_equal(_unique(ids), np.unique(ids))

@@ -56,3 +56,22 @@ def test_p_wait_counts_calls_cut_at_closing() -> None:
     assert cut.sum() > 0
     waited = (calls["outcome"] == "abandoned") | (calls["wait_s"] > 0)
     assert s["p_wait"] == waited.sum() / s["offered"]
+
+
+def test_first_contact_resolution_is_the_first_answered_row_of_each_issue() -> None:
+    """The mask rule (answered attempt with contact 1) picks exactly the first answered
+    row of each issue counted (its first attempt after the warm-up), as a sort would."""
+    from sim.outputs.metrics import first_contact_resolution
+
+    cfg = {"run": {"days": 3, "warmup_s": 40_000.0}, "staffing": {"agents": 11},
+           "resolution": {"fcr": 0.6, "recontact_probability": 0.8,
+                          "recontact_delay": {"kind": "exponential", "mean_s": 3600.0}},
+           "redials": {"probability": 0.6, "max_attempts": 3}}  # fmt: skip
+    calls = CallCenter(cfg).run(0).calls
+    answered = (calls["outcome"] == "answered").to_numpy()
+    issue = calls["issue_id"].to_numpy()
+    counted = answered & ~calls["warmup"].to_numpy()[issue]
+    _, first = np.unique(issue[counted], return_index=True)  # the first row, by sorting
+    resolved = calls["resolved"].to_numpy(dtype=bool, na_value=False)[counted]
+    assert len(first) > 1000 and (calls["contact"] > 1).sum() > 300
+    assert first_contact_resolution(calls) == float(resolved[first].mean())
