@@ -40,8 +40,8 @@ from sim.core.checks import (
     positive,
     probability,
 )
-from sim.core.paths import check_folder_name
 from sim.core.law_schema import LawConfig, law_config
+from sim.core.paths import check_folder_name
 from sim.core.schema import LAW_PATHS, Config, merge_schema
 from sim.core.timetable import DAY_S, Timetable, parse_clock
 from sim.laws.distributions import Distribution, from_spec
@@ -481,6 +481,8 @@ def load_scenario(
         merged = merge_schema(source if isinstance(source, Config) else None)
         if isinstance(source, str | Path):
             loaded = OmegaConf.load(source)
+            if not isinstance(loaded, DictConfig):
+                raise ConfigError(f"{where}: must be a mapping of config keys, not a list")
             check_data(loaded, where)
             check_booleans(OmegaConf.to_container(loaded, resolve=False))
             merged = merge_layer(merged, loaded)

@@ -74,20 +74,20 @@ def _is_list(v: object) -> bool:
     return isinstance(v, Sequence | np.ndarray) and not isinstance(v, str | bytes)
 
 
-def _numbers(name: str, v: object) -> tuple[float, ...]:
+def _numbers(name: str, v: Any) -> tuple[float, ...]:
     if not _is_list(v):
         raise ValueError(f"{name} = {v!r}: must be a list of numbers")
-    return tuple(_number(f"{name}[{i}]", x) for i, x in enumerate(v))  # type: ignore[arg-type]
+    return tuple(_number(f"{name}[{i}]", x) for i, x in enumerate(v))
 
 
-def _components(name: str, v: object) -> tuple[dict[str, Any], ...]:
+def _components(name: str, v: Any) -> tuple[dict[str, Any], ...]:
     """Mixture components as ``{weight: w, kind: ..., <that kind's keys>}`` mappings."""
-    if not _is_list(v) or not len(v):  # type: ignore[arg-type]
+    if not _is_list(v) or not len(v):
         raise ValueError(
             f"{name} = {v!r}: must be a non-empty list of {{weight: w, kind: ..., ...}} mappings"
         )
     out = []
-    for i, item in enumerate(v):  # type: ignore[attr-defined]
+    for i, item in enumerate(v):
         path = f"{name}[{i}]"
         if not isinstance(item, Mapping):
             raise ValueError(f"{path} = {item!r}: must be a mapping {{weight: w, kind: ..., ...}}")
@@ -271,12 +271,12 @@ LawConfig: TypeAlias = (
 )
 
 #: kind -> its dataclass, in the order of the docs.
+_CLASSES: tuple[type[LawConfig], ...] = (
+    ExponentialLaw, LogNormalLaw, GammaLaw, WeibullLaw, DeterministicLaw, EmpiricalLaw,
+    HistogramLaw, PiecewiseHazardLaw, MixtureLaw, NeverLaw, GenesysLaw, Genesys2020Law,
+)  # fmt: skip
 LAW_KINDS: dict[str, type[LawConfig]] = {
-    cls.__dataclass_fields__["kind"].default: cls  # type: ignore[misc]
-    for cls in (
-        ExponentialLaw, LogNormalLaw, GammaLaw, WeibullLaw, DeterministicLaw, EmpiricalLaw,
-        HistogramLaw, PiecewiseHazardLaw, MixtureLaw, NeverLaw, GenesysLaw, Genesys2020Law,
-    )  # fmt: skip
+    str(cls.__dataclass_fields__["kind"].default): cls for cls in _CLASSES
 }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sim.core.law_schema import (
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from omegaconf import DictConfig
 
 __all__ = [
+    "LAW",
+    "LAW_PATHS",
     "AcquisitionConfig",
     "AttritionConfig",
     "CenterConfig",
@@ -43,7 +46,6 @@ __all__ = [
     "ExperienceConfig",
     "FatigueConfig",
     "HiringConfig",
-    "LAW_PATHS",
     "LearningConfig",
     "MetricsConfig",
     "OutputConfig",
@@ -69,9 +71,8 @@ else:
     LawField = Any
 
 
-def _law(default: LawConfig) -> Any:
-    """A config field holding a time law (its default: ``default``)."""
-    return field(default_factory=lambda: default, metadata={"law": True})
+#: Metadata of a config field holding a time law (``LAW_PATHS`` lists them).
+LAW = MappingProxyType({"law": True})
 
 
 @dataclass
@@ -121,8 +122,12 @@ class StaffingConfig:
 class ServiceConfig:
     """Handle time = talk time + after-call work (ACW); the agent is busy for both."""
 
-    talk: LawField = _law(LogNormalLaw(mean_s=240.0, cv=1.0))  # talk time, seconds
-    acw: LawField = _law(DeterministicLaw(value_s=30.0))  # after-call work, seconds
+    talk: LawField = field(  # talk time, seconds
+        default_factory=lambda: LogNormalLaw(mean_s=240.0, cv=1.0), metadata=LAW
+    )
+    acw: LawField = field(  # after-call work, seconds
+        default_factory=lambda: DeterministicLaw(value_s=30.0), metadata=LAW
+    )
 
 
 @dataclass
@@ -131,8 +136,9 @@ class RedialConfig:
 
     probability: float = 0.0  # P(an abandoned caller calls again)
     blocked_probability: float = 0.0  # P(a blocked caller calls again)
-    delay: LawField = _law(ExponentialLaw(mean_s=600.0))  # time from abandoning/being
-    # blocked to the next attempt, seconds
+    delay: LawField = field(  # time from abandoning/being blocked to the next attempt, s
+        default_factory=lambda: ExponentialLaw(mean_s=600.0), metadata=LAW
+    )
     max_attempts: int = 3  # attempts per caller, the first included
 
 
@@ -147,8 +153,9 @@ class ResolutionConfig:
 
     fcr: float = 1.0  # P(an answered contact resolves the issue), share
     recontact_probability: float = 0.0  # P(calling again after an unresolved answered contact)
-    recontact_delay: LawField = _law(ExponentialLaw(mean_s=86400.0))  # time from the end
-    # of an unresolved contact to the repeat call, seconds
+    recontact_delay: LawField = field(  # from the end of an unresolved contact to the
+        default_factory=lambda: ExponentialLaw(mean_s=86400.0), metadata=LAW  # repeat call, s
+    )
     max_contacts: int = 5  # answered contacts per issue at most, the first included
     empowered_share: float = 0.0  # share of agents empowered to fix issues on the spot
     empowerment_uplift: float = 0.0  # FCR added when an empowered agent answers (share)
@@ -346,7 +353,9 @@ class Config:
     center: CenterConfig = field(default_factory=CenterConfig)
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
-    patience: LawField = _law(GenesysLaw())  # how long a caller waits before hanging up, s
+    patience: LawField = field(  # how long a caller waits before hanging up, seconds
+        default_factory=GenesysLaw, metadata=LAW
+    )
     redials: RedialConfig = field(default_factory=RedialConfig)
     resolution: ResolutionConfig = field(default_factory=ResolutionConfig)
     experience: ExperienceConfig = field(default_factory=ExperienceConfig)
