@@ -120,7 +120,7 @@ def test_a_layer_naming_a_kind_keeps_only_its_keys_from_below() -> None:
         mean_s=240.0
     )
     # the layer's own keys stay, so a key of another kind is refused, not dropped
-    with pytest.raises(ValueError, match="cv = 2.0: not a key of kind exponential"):
+    with pytest.raises(ValueError, match=r"cv = 2\.0: not a key of kind exponential"):
         law_config(merge_law(lognormal, {"kind": "exponential", "cv": 2.0}), "patience")
     assert merge_law(lognormal, {"kind": "nope"}) == {"kind": "nope"}
     assert law_config(merge_law({"kind": "genesys"}, {"kind": "LogNormal", "mean_s": 9,
