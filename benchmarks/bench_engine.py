@@ -124,7 +124,12 @@ def _engine_and_table(cc: CallCenter) -> tuple[EngineLog, Any, float, float]:
     log = cc.engine(0).run()
     t1 = time.perf_counter()
     table = calls_table(
-        log, cc.timetable, cfg.run.warmup_s, cfg.center.call_type, cfg.staffing.group, cc.experience
+        log,
+        cc.timetable,
+        cfg.run.warmup_s,
+        [cfg.center.call_type],
+        [cfg.staffing.group],
+        cc.experience,
     )
     t2 = time.perf_counter()
     return log, table, t1 - t0, t2 - t1

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.config.skills import AgentGroup, CallType, single
 from sim.config.trace import Trace
 from sim.core.schema import Config
 from sim.core.timetable import Timetable
@@ -54,6 +55,10 @@ class Scenario:
     forecast: ArrivalForecast
     #: the recorded calls replayed (``center.arrivals: trace``), else None
     trace: Trace | None = None
+    #: the call types (at least one; :mod:`sim.config.skills`)
+    call_types: tuple[CallType, ...] = ()
+    #: the agent groups (at least one); ``staffing`` is their total
+    agent_groups: tuple[AgentGroup, ...] = ()
 
 
 def _staffing(cfg: Config, k: int) -> np.ndarray:
@@ -100,6 +105,18 @@ def assemble(
         busyness_var=float(c.busyness_var),
         matrix=None if matrix is None else tuple(tuple(float(x) for x in row) for row in matrix),
     )
+    call_types, agent_groups = single(cfg, laws.patience, laws.talk, laws.acw, staffing)
     return Scenario(
-        cfg, timetable, laws, profile, staffing, on_phone, shifts, roster, forecast, trace
+        cfg,
+        timetable,
+        laws,
+        profile,
+        staffing,
+        on_phone,
+        shifts,
+        roster,
+        forecast,
+        trace,
+        call_types,
+        agent_groups,
     )

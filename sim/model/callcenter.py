@@ -191,8 +191,8 @@ class CallCenter:
             log,
             self.timetable,
             cfg.run.warmup_s,
-            cfg.center.call_type,
-            cfg.staffing.group,
+            [t.name for t in self.scenario.call_types],
+            [g.name for g in self.scenario.agent_groups],
             self.experience,
             release=release,
         )

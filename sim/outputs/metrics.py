@@ -102,12 +102,16 @@ def calls_table(
     log: EngineLog,
     timetable: Timetable,
     warmup_s: float,
-    call_type: str,
-    agent_group: str,
+    call_types: Sequence[str],
+    agent_groups: Sequence[str],
     rule: ExperienceRule,
     release: bool = False,
 ) -> pd.DataFrame:
     """The ``calls`` table: one row per call attempt, in order of arrival.
+
+    ``call_types`` and ``agent_groups`` name the codes of ``log.call_type`` and
+    ``log.group_of_agent`` (the categories of the ``call_type`` and ``agent_group``
+    columns, in that order; ``agent_group`` is missing for calls not answered).
 
     ``call_id`` is the rank of the attempt by arrival time (ties keep engine order);
     ``issue_id`` is the ``call_id`` of the first attempt of the issue (redials and repeat
@@ -136,11 +140,18 @@ def calls_table(
         log.caller_id = log.caller_id[:0].copy()
     arrival = take(log, "arrival_s")
     outcome = take(log, "outcome")
+    kind = take(log, "call_type") if len(log.call_type) == n else np.zeros(n, np.uint8)
     answered = outcome == Outcome.ANSWERED
     day, interval = timetable.locate(arrival)
     handle = take(log, "handle_s")
     handle[~answered] = np.nan  # the log is ours to change: no copy of the column
     patience, wait = take(log, "patience_s"), take(log, "wait_s")
+    agent = take(log, "agent_id")
+    group = np.full(n, -1, dtype=np.int8)
+    if len(log.group_of_agent):
+        group[answered] = log.group_of_agent[agent[answered]]
+    else:
+        group[answered] = 0
     j = log.journey
     if j is None:
         customer = np.full(n, -1, dtype=np.int64)
@@ -157,15 +168,15 @@ def calls_table(
         "contact": contact,
         "attempt": take(log, "attempt"),
         "source": _categorical(take(log, "source").astype(np.int8), SOURCES),
-        "call_type": _categorical(np.zeros(n, np.int8), [call_type]),
+        "call_type": _categorical(kind.astype(np.int8), call_types),
         "day": day,
         "interval": interval,
         "arrival_s": arrival,
         "patience_s": patience,
         "wait_s": wait,
         "outcome": _categorical(outcome.astype(np.int8) - 1, OUTCOMES),
-        "agent_id": take(log, "agent_id"),
-        "agent_group": _categorical(np.where(answered, 0, -1).astype(np.int8), [agent_group]),
+        "agent_id": agent,
+        "agent_group": _categorical(group, agent_groups),
         "handle_s": handle,
         "resolved": pd.arrays.BooleanArray(resolved, ~answered),
         "experience": _categorical(rating.astype(np.int8) + 1, RATINGS),

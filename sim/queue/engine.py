@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -82,8 +82,16 @@ class EngineLog:
     attempt: np.ndarray  # uint8, 1 for the first attempt of a caller
     caller_id: np.ndarray  # int64, call id of the caller's first attempt
     staff_time_s: np.ndarray  # float64, times at which the number of agents present changed
-    staff_present: np.ndarray  # int32, agents present (on duty or finishing a call) from then on
+    staff_present: np.ndarray  # int32, agents of that group present (on duty or finishing a call) from then on
     end_s: float  # engine time of the last event
+    #: uint8, the call type of each call (index into the scenario's call types; all 0
+    #: with one type)
+    call_type: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    #: uint8, the agent group of each staff-log record (index into the scenario's
+    #: agent groups; all 0 with one group): the log is one step function per group
+    staff_group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    #: int16, the agent group of each agent id (empty: every agent is of group 0)
+    group_of_agent: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
     journey: JourneyColumns | None = None  # issues, customers, ratings (journey active only)
 
 
@@ -373,5 +381,7 @@ class Engine:
             staff_time_s=np.frombuffer(staff.time_s, dtype=np.float64),
             staff_present=np.frombuffer(staff.count, dtype=np.int32),
             end_s=now,
+            call_type=np.zeros(len(status), dtype=np.uint8),
+            staff_group=np.zeros(len(staff.count), dtype=np.uint8),
             journey=None if jr is None else jr.log(),
         )
