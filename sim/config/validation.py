@@ -24,8 +24,9 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
 from sim.config.config_input import check_boolean_override, check_booleans, to_python
+from sim.config.laws import build_distribution, parse_laws
 from sim.config.layers import law_layers, merge_layer
-from sim.config.scenario import Laws, Scenario, assemble
+from sim.config.scenario import Scenario, assemble
 from sim.config.size import check_size
 from sim.config.trace import Trace, TraceError, read_trace
 from sim.config.trust import check_data
@@ -40,11 +41,9 @@ from sim.core.checks import (
     positive,
     probability,
 )
-from sim.core.law_schema import LawConfig, law_config
 from sim.core.paths import check_folder_name
-from sim.core.schema import LAW_PATHS, Config, merge_schema
+from sim.core.schema import Config, merge_schema
 from sim.core.timetable import DAY_S, Timetable, parse_clock
-from sim.laws.distributions import Distribution, from_spec
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -63,68 +62,6 @@ SHARE_TOLERANCE = 1e-6
 MAX_TENURE_DAYS = 36_500
 #: Attempts per caller are stored in one byte.
 MAX_ATTEMPTS = 255
-
-
-def build_distribution(spec: LawConfig | Mapping[str, Any], key: str) -> Distribution:
-    """Build the distribution a config node describes; errors name ``key``."""
-    try:
-        return from_spec(spec, key=key)
-    except ValueError as exc:
-        raise ConfigError(str(exc), key) from None
-
-
-def _law(cfg: Config, path: str) -> LawConfig:
-    """The law at ``path`` of ``cfg`` as the dataclass of its kind (ConfigError naming the
-    key path, the kind and the allowed keys)."""
-    node: Any = cfg
-    for part in path.split("."):
-        node = getattr(node, part)
-    try:
-        return law_config(node, path)
-    except ValueError as exc:
-        raise ConfigError(str(exc), path) from None
-
-
-def _with_laws(cfg: Config) -> tuple[Config, dict[str, Distribution]]:
-    """``cfg`` with each law the dataclass of its kind (``cfg`` itself if they all are
-    already), and the law each describes, by path."""
-    laws = {path: _law(cfg, path) for path in LAW_PATHS}
-    built = {path: build_distribution(law, path) for path, law in laws.items()}
-    for path in ("service.talk", "service.acw", "resolution.recontact_delay"):
-        _finite_law(built[path], path, laws[path].kind)
-    if all(_get(cfg, path) is law for path, law in laws.items()):
-        return cfg, built
-    sections: dict[str, Any] = {}
-    for path, law in laws.items():
-        head, _, leaf = path.rpartition(".")
-        if not head:
-            sections[leaf] = law
-        else:
-            assert "." not in head, path  # laws sit at most one section deep
-            section = sections.get(head) or dataclasses.replace(getattr(cfg, head))
-            setattr(section, leaf, law)
-            sections[head] = section
-    return dataclasses.replace(cfg, **sections), built
-
-
-def _get(cfg: Config, path: str) -> Any:
-    node: Any = cfg
-    for part in path.split("."):
-        node = getattr(node, part)
-    return node
-
-
-def _finite_law(dist: Distribution, key: str, kind: str) -> None:
-    """Refuse a law with mass at infinity or an infinite mean where a time must end
-    (handle times, recontact delays): ``never``, ``genesys2020``, an infinite tail."""
-    mass_at_inf = 1.0 - float(dist.cdf(math.inf))
-    if mass_at_inf > 1e-12 or not math.isfinite(dist.mean):
-        raise ConfigError(
-            f"{key}.kind = {kind!r} takes infinite values "
-            f"(P(T = inf) = {mass_at_inf:.3g}, mean = {dist.mean:g} s); this time must end: "
-            "use a law with finite values (no never, genesys2020 or infinite tail)",
-            key,
-        )
 
 
 def _check_center(cfg: Config) -> Timetable:
@@ -275,7 +212,7 @@ def parse(cfg: Config) -> Scenario:
     trace = _check_trace(cfg, timetable)
     if cfg.staffing.shifts is None:  # with shifts the roster staffs the centre, not agents
         _check_staffing(cfg, timetable.n_intervals)
-    cfg, built = _with_laws(cfg)
+    cfg, laws = parse_laws(cfg)
     probability("redials.probability", cfg.redials.probability)
     probability("redials.blocked_probability", cfg.redials.blocked_probability)
     if integer("redials.max_attempts", cfg.redials.max_attempts, 1) > MAX_ATTEMPTS:
@@ -303,13 +240,6 @@ def parse(cfg: Config) -> Scenario:
     if not isinstance(r.force, bool):
         raise bad("run.force", r.force, "must be true or false")
     check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
-    laws = Laws(
-        built["service.talk"],
-        built["service.acw"],
-        built["patience"],
-        built["redials.delay"],
-        built["resolution.recontact_delay"],
-    )
     return assemble(cfg, timetable, laws, shifts, roster, trace)
 
 
