@@ -61,7 +61,7 @@ validate: $(RUN_STAMP)
 ## everything-on at 100 and 200 agents with 400,000 and 2,800,000 customers, a year of
 ## the 200-agent centre end to end (time, peak RSS), callsim --help and sim.compose,
 ## targets as PASS/MISS (several minutes); then a week's plan by
-## simulation for a ~200-agent centre; then a week of formula planning at 10,000 and
+## simulation for a realistic ~30,000-call week and a ~200-agent centre; then a week of formula planning at 10,000 and
 ## 100,000 calls per interval; then what individual agents cost (100 and 1,000
 ## agents); then the size and writing time of report.html; then a sweep of 8 points,
 ## serial vs joblib.

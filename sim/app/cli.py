@@ -93,7 +93,7 @@ PASSTHROUGH: dict[str, Passthrough] = {
             "Agents per interval from a forecast (Erlang C, Erlang A, M/M/n+G, simulation), "
             "a roster, a profit curve.",
             "sim.app.plan:main",
-            "sim.app.plan:_parser",
+            "sim.app.plan:parser",
             short="Agents per interval from a forecast; roster; profit.",
         ),
         Passthrough(
@@ -117,7 +117,7 @@ PASSTHROUGH: dict[str, Passthrough] = {
             "Fit a model of your centre from its call log (arrivals, handle time, patience "
             "with censoring, redials, agents on duty) into a scenario and a report.",
             "sim.fit.cli:main",
-            "sim.fit.cli:_parser",
+            "sim.fit.cli:parser",
             config_option=None,
             short="Fit a scenario and a report from a call log.",
         ),

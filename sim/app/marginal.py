@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.app.plan import output_folder, publish
+from sim.app.plan_inputs import output_folder, publish
 from sim.app.simulate_plan import add_model_options, model_from_args
 from sim.core.checks import ConfigError
 from sim.planning.marginal import marginal_analysis, scope_mask

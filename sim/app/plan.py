@@ -1,19 +1,23 @@
 """``callsim plan``: agents per interval from a forecast, by formula and by simulation.
 
-    callsim plan --forecast configs/forecast/example_week.csv --shrinkage 0.3 --roster
+    callsim plan --forecast sim/config/yaml/forecast/example_week.csv --shrinkage 0.3 --roster
 
-reads the forecast (:mod:`sim.forecast`; without ``--forecast`` the centre's own), finds
-the agents each interval needs by Erlang C, Erlang A and exact M/M/n+G with the
-configured patience law (:mod:`sim.planformulas`), optionally by simulation of the
-planning model (``--simulate``, :mod:`sim.simplan`), grosses them up for shrinkage,
-optionally turns one method's plan into shifts (:mod:`sim.roster`), and writes
-``results/plan/<stamp>/`` (or ``--out``):
+reads the forecast (:mod:`sim.planning.forecast`, with the reading options of
+:mod:`sim.app.plan_inputs`; without ``--forecast`` the centre's own), finds the agents
+each interval needs by Erlang C, Erlang A and exact M/M/n+G with the configured patience
+law (:mod:`sim.planning.planformulas`), optionally by simulation of the planning model
+(``--simulate``, :mod:`sim.planning.simplan`), grosses them up for shrinkage, optionally
+turns one method's plan into a weekly roster of named agents with days off
+(``--roster``, :mod:`sim.planning.tours`), and writes ``results/plan/<stamp>/`` (or
+``--out``):
 
 * ``plan.csv``: the forecast and, per method, net and scheduled agents and the predicted
   service level, abandonment, ASA and occupancy (simulation: with confidence intervals,
   ``simulation_met`` and ``simulation_unclear``);
-* ``roster.csv``, ``roster_intervals.csv`` (with ``--roster``);
-* ``profit.csv``, ``figures/profit.png`` (with ``--profit``);
+* ``roster.csv`` (one row per agent and working day: the file ``callsim simulate-plan``
+  takes), ``roster_agents.csv``, ``roster_cover.csv``, ``roster_summary.json`` (with
+  ``--roster``);
+* ``profit.csv``, ``figures/profit.png`` (with ``--profit``: the planning model too);
 * ``figures/plan.png``: required agents per interval by method (and the roster).
 
 The centre is the **planning model** (``model=planning``: the forecast is offered calls,
@@ -25,10 +29,8 @@ wrong (exit 2).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import shutil
-from datetime import datetime
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -36,31 +38,50 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.config.compose import compose
+from sim.app.plan_inputs import (
+    add_forecast_options,
+    centre_config,
+    forecast_from_args,
+    output_folder,
+    patience_text,
+    publish,
+)
 from sim.config.validation import build_distribution
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
-from sim.planning.forecast import Forecast, centre_for_forecast, forecast_from_config, read_forecast
+from sim.planning.forecast import Forecast, forecast_from_config
 from sim.planning.plan_table import plan_for_spreadsheet
 from sim.planning.planformulas import formula_plan
-from sim.planning.planmodel import planning_model
+from sim.planning.planmodel import PlanningModel, planning_model
 from sim.planning.planner import METHODS, PlanTarget
-from sim.planning.profit import economics_text, profit_curve, profit_figure, profit_warnings
-from sim.planning.roster import Roster, ShiftTemplate, solve_roster, standard_templates
+from sim.planning.profit import (
+    planning_economics_text,
+    planning_profit_curve,
+    planning_profit_warnings,
+    profit_figure,
+)
 from sim.planning.simplan import simulate_requirements
+from sim.planning.tours import (
+    DEFAULT_CONTRACTS,
+    Contract,
+    TourRoster,
+    check_tours_cover,
+    parse_contracts,
+    tours_for_forecast,
+    write_tours,
+)
 
-__all__ = ["main", "plan_figure"]
+__all__ = ["main", "parser", "plan_figure"]
 
 log = logging.getLogger("callsim")
 
 
-#: Patience laws ``--patience`` takes (config group ``patience``), ``exponential:MEAN_S`` too.
-PATIENCE_CHOICES = ("genesys", "genesys2020", "never", "exponential")
-
-
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
+    """The options of ``callsim plan``."""
     p = argparse.ArgumentParser(prog="callsim plan", description=__doc__.splitlines()[0])
-    p.add_argument("--forecast", type=Path, help="CSV: interval_start, expected_calls, aht_s")
+    p.add_argument("--forecast", type=Path, help="forecast file, CSV or .xlsx: "
+                   "interval_start, expected_calls, aht_s per interval")  # fmt: skip
+    add_forecast_options(p)
     p.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
     p.add_argument("--sl-threshold-s", type=float, default=20.0, help="T, seconds")
     p.add_argument("--sl-target", type=float, default=0.80, help="share answered within T")
@@ -73,9 +94,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", choices=("planning", "research"), default="planning",
                    help="planning (default): the forecast is offered calls with its AHT, "
                    "research layers off; research: callsim's default model")  # fmt: skip
-    p.add_argument("--roster", action="store_true", help="also solve a shift roster")
+    p.add_argument("--roster", action="store_true", help="also solve a weekly roster of "
+                   "named agents (tours with days off) covering the plan")  # fmt: skip
     p.add_argument("--roster-method", help="method whose plan the roster covers (default: "
                    "the last of --methods)")  # fmt: skip
+    p.add_argument("--contracts", help="roster contracts NAME=DAYSxHOURS[:part][:max=N],... "
+                   f"(default {DEFAULT_CONTRACTS})")  # fmt: skip
+    p.add_argument("--seats", type=int, help="roster: cap on agents in the building in any "
+                   "interval, breaks included")  # fmt: skip
+    p.add_argument("--max-part-time-share", type=float, help="roster: cap on the share of "
+                   "part-time agents in the headcount, in [0, 1]")  # fmt: skip
     p.add_argument("--simulate", action="store_true", help="also plan by simulation of the "
                    "planning model (the forecast's calls and AHT per interval)")  # fmt: skip
     p.add_argument("--replications", type=int, default=16, help="replications per simulation "
@@ -85,75 +113,49 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override of the centre config (as for callsim), repeatable")  # fmt: skip
     p.add_argument("--profit", help="comma-separated multipliers of the plan (e.g. "
-                   "0.8,0.9,1,1.1,1.2): profit of each by simulation of the research model "
-                   "with the customer loop")  # fmt: skip
+                   "0.8,0.9,1,1.1,1.2): profit of each by simulation of the planning model "
+                   "(agent cost and customers lost)")  # fmt: skip
+    p.add_argument("--value-days", type=float, default=365.0,
+                   help="--profit: days of revenue a lost customer takes away")  # fmt: skip
     p.add_argument("--out", type=Path, help="output folder (default results/plan/<stamp>); "
                    "must not exist or be empty unless --overwrite")  # fmt: skip
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     return p
 
 
-def patience_overrides(text: str | None) -> list[str]:
-    """Config overrides for ``--patience`` (``[]`` without it); ConfigError if bad."""
-    if text is None:
+def _roster_options(args: argparse.Namespace) -> list[Contract]:
+    """The roster's contracts, checked before any work (``[]`` without ``--roster``)."""
+    if not args.roster:
+        for name in ("contracts", "seats", "max_part_time_share"):
+            if getattr(args, name) is not None:
+                flag = "--" + name.replace("_", "-")
+                raise ConfigError(f"{flag} {getattr(args, name)!r}: a roster option; give "
+                                  "--roster too", name)  # fmt: skip
         return []
-    kind, _, mean = text.partition(":")
-    if kind not in PATIENCE_CHOICES:
-        raise ConfigError(f"--patience {text!r}: must be one of {', '.join(PATIENCE_CHOICES)} "
-                          "(exponential:MEAN_S with a mean in seconds)", "patience")  # fmt: skip
-    if kind != "exponential":
-        if mean:
-            raise ConfigError(f"--patience {text!r}: only exponential takes a mean", "patience")
-        return [f"patience={kind}"]
-    try:
-        value = float(mean) if mean else 180.0
-    except ValueError:
-        raise ConfigError(f"--patience {text!r}: MEAN_S must be a number", "patience") from None
-    if not (np.isfinite(value) and value > 0):
-        raise ConfigError(f"--patience {text!r}: MEAN_S must be a number > 0", "patience")
-    return ["patience=exponential", f"patience.mean_s={value!r}"]
+    if args.seats is not None and args.seats < 1:
+        raise ConfigError(f"--seats {args.seats}: must be a whole number >= 1", "seats")
+    share = args.max_part_time_share
+    if share is not None and not 0.0 <= share <= 1.0:
+        raise ConfigError(f"--max-part-time-share {share!r}: must be in [0, 1]",
+                          "max_part_time_share")  # fmt: skip
+    return parse_contracts(args.contracts or DEFAULT_CONTRACTS, "--contracts")
 
 
-def patience_text(cfg: Config) -> str:
-    """The configured patience law in a few words: ``genesys``, ``exponential, mean 30 s``."""
-    p = cfg.patience
-    mean_s = getattr(p, "mean_s", None)  # the kinds given by their mean
-    return f"{p.kind}, mean {mean_s:g} s" if mean_s is not None else p.kind
+def _roster(args: argparse.Namespace, forecast: Forecast, required: np.ndarray,
+            contracts: list[Contract]) -> TourRoster:  # fmt: skip
+    """The cheapest weekly roster covering ``required`` (scheduled agents per row)."""
+    if args.seats is not None and required.max(initial=0) > args.seats:
+        k = int(np.argmax(required))
+        raise ConfigError(f"--seats {args.seats}: the plan needs {int(required[k])} agents on "
+                          f"the phone at {forecast.table['start'].iloc[k]:%a %Y-%m-%d %H:%M}, "
+                          "more than the seats (and agents on a break keep theirs)", "seats")  # fmt: skip
+    return tours_for_forecast(forecast, required.astype(np.int64), contracts, seats=args.seats,
+                              max_part_time_share=args.max_part_time_share)  # fmt: skip
 
 
-def centre_config(args: argparse.Namespace, model: str | None = None) -> Config:
-    """The centre of ``callsim plan``: ``model=<model>``, then --patience, then --set."""
-    overrides = list(args.set)
-    if not any(o.lstrip("+~").startswith("model=") for o in overrides):
-        overrides.insert(0, f"model={model or args.model}")
-    return compose([*overrides, *patience_overrides(args.patience)])
-
-
-def _templates(forecast: Forecast) -> list[ShiftTemplate]:
-    """The standard shifts (8, 6 and 4 h) fitting the forecast's opening hours; checked
-    before any computation (ConfigError naming ``--roster`` when none fits)."""
-    t = forecast.table
-    clock_s = (t["start_s"] - t["day"] * 86400.0).to_numpy()
-    open_s, close_s = float(clock_s.min()), float(clock_s.max()) + forecast.interval_s
-    try:
-        return standard_templates(open_s, close_s, step_s=forecast.interval_s)
-    except ValueError as exc:
-        raise ConfigError(f"--roster: {exc}", "roster") from None
-
-
-def _roster(forecast: Forecast, required: np.ndarray, templates: list[ShiftTemplate]) -> Roster:
-    """The cheapest roster of ``templates`` covering ``required``."""
-    try:
-        return solve_roster(required, forecast.table["start_s"].to_numpy(dtype=float),
-                            forecast.interval_s, forecast.days, templates)  # fmt: skip
-    except ValueError as exc:
-        raise ConfigError(f"--roster: {exc}", "roster") from None
-
-
-def _simulated(centre: Config, forecast: Forecast, target: PlanTarget, plan: pd.DataFrame,
+def _simulated(model: PlanningModel, target: PlanTarget, plan: pd.DataFrame,
                args: argparse.Namespace) -> pd.DataFrame:  # fmt: skip
     """The simulation plan, started from the M/M/n+G (else the last formula) plan."""
-    model = planning_model(centre, forecast, target.sl_threshold_s)
     formula = [c for c in plan.columns if c.endswith("_agents")]
     first = "mmng_agents" if "mmng_agents" in formula else formula[-1]
     log.info("simulating the planning model: %d intervals, %d to %d replications per round",
@@ -186,8 +188,8 @@ def _multipliers(text: str) -> list[float]:
     return values
 
 
-def plan_figure(plan: pd.DataFrame, methods: list[str], roster: Roster | None) -> Figure:
-    """Scheduled agents per interval by method, and the roster's agents on duty."""
+def plan_figure(plan: pd.DataFrame, methods: list[str], roster: TourRoster | None) -> Figure:
+    """Scheduled agents per interval by method, and the roster's agents on the phone."""
     fig, ax = plt.subplots(figsize=(13, 4.5), layout="constrained")
     x = np.arange(len(plan))
     styles = {"erlang_c": ("k-", "Erlang C"), "erlang_a": ("b--", "Erlang A"),
@@ -197,8 +199,9 @@ def plan_figure(plan: pd.DataFrame, methods: list[str], roster: Roster | None) -
         style, label = styles[m]
         ax.step(x, plan[f"{m}_scheduled"], style, where="post", label=f"{label}, required")
     if roster is not None:
-        ax.step(x, roster.scheduled, color="0.5", lw=3, alpha=0.5, where="post",
-                label=f"roster on duty ({roster.paid_hours:,.0f} paid hours)")  # fmt: skip
+        ax.step(x, roster.on_phone, color="0.5", lw=3, alpha=0.5, where="post",
+                label=f"roster on the phone ({roster.headcount} agents, "
+                f"{roster.paid_hours:,.0f} paid hours)")  # fmt: skip
     ax2 = ax.twinx()
     ax2.bar(x, plan["expected_calls"], width=1.0, align="edge", color="0.9", zorder=0)
     ax2.set_ylabel("forecast calls per interval (bars)")
@@ -215,31 +218,7 @@ def plan_figure(plan: pd.DataFrame, methods: list[str], roster: Roster | None) -
     return fig
 
 
-def output_folder(out: Path | None, overwrite: bool, kind: str = "plan") -> Path:
-    """The output folder, checked before any work: a non-empty existing ``out`` needs
-    ``overwrite`` (ConfigError naming ``--out`` otherwise)."""
-    if out is None:
-        return Path("results") / kind / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {str(out)!r}: exists and is not a folder", "out")
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise ConfigError(f"--out {str(out)!r}: the folder exists and is not empty; give "
-                          "another folder or --overwrite to replace it", "out")  # fmt: skip
-    return out
-
-
-def publish(partial: Path, out: Path) -> None:
-    """Move the finished ``partial`` folder to ``out``, replacing an old ``out``."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    old = out.with_name(out.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    partial.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: Roster | None,
+def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: TourRoster | None,
            curve: pd.DataFrame | None, interval_s: float) -> None:  # fmt: skip
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
@@ -248,14 +227,15 @@ def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: Roster | N
         # dates, 1-based days, clock times, rounded numbers (sim.planning.plan_table)
         plan_for_spreadsheet(plan, interval_s).to_csv(partial / "plan.csv", index=False)
         if roster is not None:
-            roster.table().to_csv(partial / "roster.csv", index=False)
-            roster.intervals().to_csv(partial / "roster_intervals.csv", index=False)
+            write_tours(roster, partial)
         fig = plan_figure(plan, methods, roster)
         fig.savefig(partial / "figures" / "plan.png", dpi=110)
         plt.close(fig)
         if curve is not None:
-            curve.to_csv(partial / "profit.csv", index=False)
-            fig = profit_figure(curve, methods[-1])
+            shares = [c for c in curve.columns if c.startswith("service_level")]
+            curve.round(2).assign(**{c: curve[c].round(4) for c in shares}).to_csv(
+                partial / "profit.csv", index=False)  # currency and calls 2 decimals
+            fig = profit_figure(curve, methods[-1], "planning model")
             fig.savefig(partial / "figures" / "profit.png", dpi=110)
             plt.close(fig)
         publish(partial, out)
@@ -272,91 +252,121 @@ def _target(args: argparse.Namespace) -> PlanTarget:
         raise ConfigError(f"plan target: {exc}") from None
 
 
-def _profit(args: argparse.Namespace, forecast: Forecast, plan: pd.DataFrame, method: str,
-            multipliers: list[float]) -> pd.DataFrame:  # fmt: skip
-    """The profit curve on the research model (customer loop), around ``method``'s plan."""
-    research = centre_config(args, "research")
-    if args.forecast:
-        research = centre_for_forecast(forecast, research)
-    else:
-        research = dataclasses.replace(research, run=dataclasses.replace(research.run,
-                                                                          days=forecast.days))  # fmt: skip
-    for line in profit_warnings(research):
+def _profit(args: argparse.Namespace, centre: Config, model: PlanningModel, plan: pd.DataFrame,
+            method: str, multipliers: list[float], sl_target: float) -> pd.DataFrame:  # fmt: skip
+    """The profit curve on the planning model, around ``method``'s plan."""
+    log.info("profit: %s", planning_economics_text(centre, args.value_days))
+    log.info("profit curve around the %s plan: multipliers %s, %d replications (common "
+             "random numbers)", method, multipliers, args.replications)  # fmt: skip
+    curve = planning_profit_curve(model, plan[f"{method}_agents"].to_numpy(), multipliers,
+                                  centre, args.replications, args.value_days)  # fmt: skip
+    for line in planning_profit_warnings(curve, sl_target, args.value_days):
         log.warning("profit: %s", line)
-    log.info("profit: %s", economics_text(research))
-    base = plan[f"{method}_agents"].to_numpy().reshape(forecast.days, -1)
-    log.info("profit curve around the %s plan: multipliers %s", method, multipliers)
-    try:
-        return profit_curve(research, base, multipliers, max(2, min(args.replications, 8)))
-    except ValueError as exc:
-        raise ConfigError(f"--profit: {exc}", "profit") from None
+    return curve
 
 
-def main(argv: list[str] | None = None) -> Path:
-    """Run ``callsim plan``; returns the output folder (raises ConfigError on bad input)."""
-    args = _parser().parse_args(argv)
+def _check_args(args: argparse.Namespace) -> list[str]:
+    """The methods, after every option is checked (ConfigError before any work)."""
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     for m in methods:
         if m not in METHODS:
             raise ConfigError(f"--methods {m!r}: must be among {', '.join(METHODS)}", "methods")
-    target = _target(args)
     if not 2 <= args.replications <= args.max_replications:
         raise ConfigError(f"--replications {args.replications}: must be >= 2 and <= "
                           f"--max-replications ({args.max_replications})", "replications")  # fmt: skip
     if args.roster_method and args.roster_method not in [*methods, "simulation"]:
         raise ConfigError(f"--roster-method {args.roster_method!r}: must be one of --methods",
                           "methods")  # fmt: skip
+    if args.roster_method == "simulation" and not args.simulate:
+        raise ConfigError("--roster-method 'simulation': needs --simulate", "methods")
+    if not args.value_days >= 0:
+        raise ConfigError(f"--value-days {args.value_days!r}: must be >= 0", "value-days")
+    return methods
+
+
+def main(argv: list[str] | None = None) -> Path:
+    """Run ``callsim plan``; returns the output folder (raises ConfigError on bad input)."""
+    args = parser().parse_args(argv)
+    methods = _check_args(args)
+    target = _target(args)
     out = output_folder(args.out, args.overwrite)
     multipliers = _multipliers(args.profit) if args.profit else []
+    contracts = _roster_options(args)
     centre = centre_config(args)
     patience = build_distribution(centre.patience, "patience")
-    forecast = read_forecast(args.forecast) if args.forecast else forecast_from_config(centre)
-    if args.simulate:
-        planning_model(centre, forecast, target.sl_threshold_s)  # refuses before any work
-    templates = _templates(forecast) if args.roster else []
+    forecast = forecast_from_args(args) or forecast_from_config(centre)
+    model = None
+    if args.simulate or multipliers:  # refuses a research layer before any work
+        model = planning_model(centre, forecast, target.sl_threshold_s)
+    if contracts:
+        check_tours_cover(forecast, forecast.table["expected_calls"].to_numpy() > 0, contracts)
     log.info("model: %s (%s); patience: %s", args.model,
              "the forecast is offered calls, its aht_s the handle time, research layers off"
              if args.model == "planning" else "callsim's research model",
              patience_text(centre))  # fmt: skip
-    log.info("planning %d intervals over %d day(s) by %s", len(forecast.table), forecast.days,
-             ", ".join(methods))  # fmt: skip
+    log.info("planning %d intervals over %d day(s) by %s%s", len(forecast.table), forecast.days,
+             ", ".join(methods), f"; queue {args.queue}" if args.queue else "")  # fmt: skip
     req = formula_plan(forecast.arrival_rate_per_s, forecast.table["aht_s"].to_numpy(), target,
                        methods, patience)  # fmt: skip
     plan = pd.concat([forecast.table.reset_index(drop=True), req], axis=1)
     plan.insert(list(plan.columns).index("aht_s") + 1, "interval_min", forecast.interval_s / 60.0)
-    if args.simulate:
+    if args.queue:
+        plan.insert(list(plan.columns).index("expected_calls"), "queue", args.queue)
+    if args.simulate and model is not None:
         methods = [*methods, "simulation"]
-        plan = pd.concat([plan, _simulated(centre, forecast, target, plan, args)], axis=1)
+        plan = pd.concat([plan, _simulated(model, target, plan, args)], axis=1)
     roster = None
-    if args.roster:
+    if contracts:
         required = plan[f"{args.roster_method or methods[-1]}_scheduled"].to_numpy()
-        roster = _roster(forecast, required, templates)
-    curve = _profit(args, forecast, plan, methods[-1], multipliers) if multipliers else None
+        roster = _roster(args, forecast, required, contracts)
+    curve = None
+    if multipliers and model is not None:
+        curve = _profit(args, centre, model, plan, methods[-1], multipliers, target.sl_target)
     _write(out, plan, methods, roster, curve, forecast.interval_s)
+    _log_result(plan, methods, roster, curve, forecast.interval_s)
+    log.info("plan: %s", out)
+    return out
+
+
+def _log_result(plan: pd.DataFrame, methods: list[str], roster: TourRoster | None,
+                curve: pd.DataFrame | None, interval_s: float) -> None:  # fmt: skip
     for m in methods:
         log.info("%-10s %8.0f agent-hours scheduled (peak %d agents)", m,
-                 plan[f"{m}_scheduled"].sum() * forecast.interval_s / 3600.0,
+                 plan[f"{m}_scheduled"].sum() * interval_s / 3600.0,
                  plan[f"{m}_scheduled"].max())  # fmt: skip
     if roster is not None:
-        log.info("roster     %8.0f paid hours, %d shifts, under-staffed intervals: %d",
-                 roster.paid_hours, int(roster.counts.sum()), int((roster.under > 0).sum()))  # fmt: skip
+        for i, line in enumerate(roster_summary(roster)):
+            log.info("%-10s %s", "" if i else "roster", line)
     if curve is not None:
         for line in curve_summary(curve):
             log.info("profit: %s", line)
-    log.info("plan: %s", out)
-    return out
+
+
+def roster_summary(roster: TourRoster) -> list[str]:
+    """Lines on a roster: hours, headcount by contract, FTE, part-time share, cover, rest."""
+    s = roster.summary()
+    heads = ", ".join(f"{int(s[f'headcount_{c.name}'])} {c.name}" for c in roster.contracts)
+    rest = s["shortest_rest_h"]
+    return [
+        f"{roster.paid_hours:8.0f} paid hours, {roster.headcount} agents ({heads}), "
+        f"{roster.fte:.1f} FTE, part-time share {s['part_time_share']:.0%}",
+        f"under-staffed intervals: {int((roster.on_phone < roster.required).sum())}; "
+        f"shortest rest between shifts {rest:.1f} h"
+        + ("" if roster.optimal else "; solver time limit: not proven optimal"),
+    ]
 
 
 def curve_summary(curve: pd.DataFrame) -> list[str]:
     """Lines on the profit curve: the best multiplier only when its CI stands apart."""
     best = curve.iloc[int(curve["profit"].to_numpy().argmax())]
     lines = [f"highest mean profit at {best['multiplier']:.2f} x the plan ({best['profit']:,.0f}, "
-             f"95% CI {best['profit_ci_low']:,.0f} to {best['profit_ci_high']:,.0f})"]  # fmt: skip
+             f"95% CI {best['profit_ci_low']:,.0f} to {best['profit_ci_high']:,.0f}; service "
+             f"level {best['service_level']:.1%})"]  # fmt: skip
     if curve["best"].any():
         lines.append("its confidence interval is clear of every other multiplier's: best")
     else:
         lines.append("its confidence interval overlaps another multiplier's: no best can be "
-                     "named (more replications or a longer horizon)")  # fmt: skip
+                     "named (more replications)")  # fmt: skip
     row = curve.loc[np.isclose(curve["multiplier"], 1.0)]
     if len(row):
         lines.append(f"profit of the plan itself: {float(row['profit'].iloc[0]):,.0f}")

@@ -3,11 +3,13 @@
     callsim simulate-plan --plan results/plan/p/plan.csv --column mmng_agents
 
 takes agents per interval from a ``plan.csv`` (any method's ``<m>_agents``, net, or
-``<m>_scheduled``, grossed up: ``--shrinkage`` takes it back off) or a
-``roster_intervals.csv`` (``scheduled``, agents on duty), the forecast (``--forecast``,
-or the forecast columns of ``plan.csv`` itself), simulates the planning model
-(:mod:`sim.planmodel`) on ``--replications`` replications and writes
-``results/simulate-plan/<stamp>/`` (or ``--out``):
+``<m>_scheduled``, grossed up: ``--shrinkage`` takes it back off) or a ``roster.csv`` of
+``callsim plan --roster`` (one row per agent and working day: the agents on the phone in
+each interval, on duty: ``--shrinkage`` takes it off), the forecast (``--forecast``, with
+the reading options of :mod:`sim.app.plan_inputs`, or the forecast columns of
+``plan.csv`` itself), simulates the planning model (:mod:`sim.planning.planmodel`) on
+``--replications`` replications and writes ``results/simulate-plan/<stamp>/`` (or
+``--out``):
 
 * ``intervals.csv``: per interval the agents simulated, offered calls, service level,
   abandonment, ASA and occupancy with 95% confidence intervals, ``met`` (1, 0, empty
@@ -33,14 +35,21 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.app.plan import centre_config, output_folder, publish
+from sim.app.plan_inputs import (
+    add_forecast_options,
+    centre_config,
+    forecast_from_args,
+    output_folder,
+    publish,
+)
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
-from sim.planning.forecast import Forecast, read_forecast
+from sim.planning.forecast import Forecast, read_forecast, write_forecast
 from sim.planning.plan_table import read_plan_csv
 from sim.planning.plancheck import PlanCheck, load_staffing, simulate_plan
 from sim.planning.planmodel import PlanningModel, planning_model
 from sim.planning.planner import PlanTarget
+from sim.planning.tour_roster import is_roster_table
 from sim.report.htmlkit import Markup, figure_png, img_figure, page, table
 
 __all__ = [
@@ -49,6 +58,7 @@ __all__ = [
     "cmd_simulate_plan",
     "model_from_args",
     "report_html",
+    "source_text",
 ]
 
 log = logging.getLogger("callsim")
@@ -61,12 +71,16 @@ _LIGHTS = {"green": "#1a7f37", "amber": "#b7791f", "red": "#c0392b", "none": "#9
 
 def _forecast_of(args: argparse.Namespace, folder: Path) -> Forecast:
     """``--forecast``, else the forecast columns of ``--plan`` (written to ``folder``)."""
-    if args.forecast is not None:
-        return read_forecast(args.forecast)
+    forecast = forecast_from_args(args)
+    if forecast is not None:
+        return forecast
     try:
         t = read_plan_csv(args.plan)
     except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ConfigError(f"{args.plan}: cannot read it as a plan ({exc})", "plan") from None
+    if is_roster_table(t.columns):
+        raise ConfigError(f"{args.plan}: a roster.csv holds no forecast; give --forecast FILE "
+                          "(the forecast the roster was planned for)", "forecast")  # fmt: skip
     if not {"start", "expected_calls", "aht_s"} <= set(t.columns):
         raise ConfigError(f"{args.plan}: has no forecast columns (start, expected_calls, "
                           "aht_s); give --forecast", "forecast")  # fmt: skip
@@ -84,12 +98,14 @@ def _forecast_of(args: argparse.Namespace, folder: Path) -> Forecast:
 def add_model_options(p: argparse.ArgumentParser) -> None:
     """Options shared by ``simulate-plan`` and ``marginal``."""
     p.add_argument("--plan", type=Path, required=True,
-                   help="plan.csv (callsim plan) or roster_intervals.csv")  # fmt: skip
-    p.add_argument("--column", help="agents column (default simulation_agents, else the last "
-                   "*_agents, else scheduled)")  # fmt: skip
-    p.add_argument("--forecast", type=Path, help="forecast CSV (default: the plan's columns)")
-    p.add_argument("--shrinkage", type=float, default=0.0,
-                   help="taken off a *_scheduled/scheduled column: net = floor(s x (1 - it))")  # fmt: skip
+                   help="plan.csv or roster.csv (callsim plan [--roster])")  # fmt: skip
+    p.add_argument("--column", help="plan.csv: agents column (default simulation_agents, "
+                   "else the last *_agents)")  # fmt: skip
+    p.add_argument("--forecast", type=Path, help="forecast file (default: the plan's columns; "
+                   "needed with a roster.csv)")  # fmt: skip
+    add_forecast_options(p)
+    p.add_argument("--shrinkage", type=float, default=0.0, help="taken off agents on duty (a "
+                   "*_scheduled column, a roster): net = floor(on duty x (1 - it))")  # fmt: skip
     p.add_argument("--sl-threshold-s", type=float, default=20.0, help="T, seconds")
     p.add_argument("--sl-target", type=float, default=0.80, help="share answered within T")
     p.add_argument("--max-abandon", type=float, help="cap on the abandonment rate")
@@ -102,6 +118,14 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replications", type=int, default=32, help="replications (>= 2)")
     p.add_argument("--out", type=Path, help="output folder (default results/<command>/<stamp>)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
+
+
+def source_text(args: argparse.Namespace) -> str:
+    """What the agents of ``--plan`` are: a roster's agents on the phone, or a column."""
+    if is_roster_table(pd.read_csv(args.plan, nrows=0).columns):
+        shrink = f", less {args.shrinkage:.0%} shrinkage" if args.shrinkage else ""
+        return f"roster: agents on the phone{shrink}"
+    return args.column or "default column"
 
 
 def model_from_args(
@@ -217,17 +241,18 @@ def cmd_simulate_plan(argv: list[str] | None = None) -> Path:
     (partial / "figures").mkdir(parents=True)
     try:
         _, model, agents, target = model_from_args(args, partial)
-        log.info("simulate-plan: %s (%s), %d intervals, %d replications; model: planning",
-                 args.plan, args.column or "default column", len(agents), args.replications)  # fmt: skip
+        source = f"{args.plan} ({source_text(args)})"
+        log.info("simulate-plan: %s, %d intervals, %d replications; model: planning", source,
+                 len(agents), args.replications)  # fmt: skip
         check = simulate_plan(model, agents, target, args.replications)
-        if args.forecast is not None:
-            shutil.copyfile(args.forecast, partial / "forecast.csv")
+        if args.forecast is not None:  # the forecast as read (an .xlsx too)
+            write_forecast(model.forecast, partial / "forecast.csv")
         check.intervals.to_csv(partial / "intervals.csv", index=False)
         check.summary.to_csv(partial / "summary.csv", index=False)
         png = figure_png(check_figure(check, target.sl_target))
         (partial / "figures" / "simulate-plan.png").write_bytes(png)
         (partial / "report.html").write_text(
-            report_html(check, target, f"{args.plan} ({args.column or 'default column'})", png),
+            report_html(check, target, source, png),
             encoding="utf-8",
         )
         publish(partial, out)

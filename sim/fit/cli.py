@@ -24,7 +24,7 @@ from sim.fit.model import LogFit, fit_log
 from sim.fit.report import write_report
 from sim.fit.scenario import write_scenario
 
-__all__ = ["fit_summary", "main", "read_log"]
+__all__ = ["fit_summary", "main", "parser", "read_log"]
 
 log = logging.getLogger("callsim")
 
@@ -53,7 +53,8 @@ def _hours(text: str) -> tuple[float, float]:
                                          ) from None
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
+    """The options of ``callsim fit``."""
     p = argparse.ArgumentParser(
         prog="callsim fit",
         description="Fit arrivals, handle time, patience (censored), redials and agents on "
@@ -124,8 +125,7 @@ def _write(fit: LogFit, folder: Path, name: str) -> Path:
 def main(argv: list[str]) -> int:
     """Run ``callsim fit`` with ``argv`` (the arguments after ``fit``); returns the exit
     status (0 ok, 2 bad input: one line on stderr)."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     try:
         calls = read_log(args.log, args.format)
         if args.interval_min < 1:

@@ -64,7 +64,7 @@ from sim.config.validation import build_distribution, validate
 from sim.core.checks import ConfigError
 from sim.core.law_schema import DeterministicLaw, ExponentialLaw, GammaLaw, LogNormalLaw
 from sim.core.schema import Config
-from sim.core.timetable import DAY_S, parse_clock
+from sim.core.timetable import DAY_S, format_clock, parse_clock
 from sim.model.callcenter import CallCenter
 from sim.planning.forecast_files import (
     Cell,
@@ -556,7 +556,7 @@ def centre_for_forecast(forecast: Forecast, base: Config) -> Config:
     if not aht - acw > 0:
         raise ForecastError(f"forecast: mean aht_s {aht:g} s is not above the after-call work "
                             f"({acw:g} s)", None, "aht_s")  # fmt: skip
-    hhmm = f"{int(close_s // 3600):02d}:{int(close_s % 3600 // 60):02d}"
+    hhmm = format_clock(close_s)
     centre = dataclasses.replace(
         base.center,
         open_time=first[0],

@@ -17,7 +17,7 @@ from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.planning.planmodel import PlanningModel
 
-__all__ = ["MEASURES", "marginal_analysis", "scope_mask"]
+__all__ = ["MEASURES", "marginal_analysis", "plan_measures", "scope_mask"]
 
 #: The measures of :func:`marginal_analysis`, in order.
 MEASURES = ("service_level_scope", "service_level", "abandoned", "customers_lost",
@@ -59,9 +59,15 @@ def scope_mask(
     return mask
 
 
-def _measures(counts: np.ndarray, scope: np.ndarray, agents: np.ndarray, interval_s: float,
-              cfg: Config, value_days: float) -> dict[str, np.ndarray]:  # fmt: skip
-    """Per replication (counts: reps x rows x 7): the measures before differencing."""
+def plan_measures(counts: np.ndarray, scope: np.ndarray, agents: np.ndarray, interval_s: float,
+                  cfg: Config, value_days: float) -> dict[str, np.ndarray]:  # fmt: skip
+    """The :data:`MEASURES` of one plan per replication (``counts``: reps x rows x 7 of
+    :meth:`~sim.planning.planmodel.PlanningModel.simulate`; ``scope``: bool per row;
+    ``agents``: net agents per row): service levels (shares), abandoned calls, customers
+    lost (calls not answered within T x ``customers.churn.after_one``), agent cost
+    (agent-hours x ``economics.agent_cost_per_hour``) and profit (- agent cost -
+    customers lost x ``customers.value_per_day`` x ``value_days``), each an array over
+    the replications."""
     offered, within, abandoned = counts[..., 0], counts[..., 2], counts[..., 3]
     with np.errstate(invalid="ignore", divide="ignore"):
         sl_scope = within[:, scope].sum(axis=1) / offered[:, scope].sum(axis=1)
@@ -97,11 +103,11 @@ def marginal_analysis(
     less = np.maximum(base - scope, 0)
     counts = model.simulate([base, more, less], range(replications))
     interval_s = model.forecast.interval_s
-    m0 = _measures(counts[0], scope, base, interval_s, cfg, value_days)
+    m0 = plan_measures(counts[0], scope, base, interval_s, cfg, value_days)
     tq = float(stats.t.ppf(0.5 + confidence / 2, replications - 1))
     rows = []
     for change, plan, c in (("one more", more, counts[1]), ("one less", less, counts[2])):
-        m1 = _measures(c, scope, plan, interval_s, cfg, value_days)
+        m1 = plan_measures(c, scope, plan, interval_s, cfg, value_days)
         for name in MEASURES:
             d = m1[name] - m0[name]
             half = tq * d.std(ddof=1) / np.sqrt(replications)

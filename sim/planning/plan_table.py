@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.core.timetable import format_clock
+
 __all__ = ["SPREADSHEET_LEAD", "plan_for_spreadsheet", "plan_from_spreadsheet", "read_plan_csv"]
 
 #: The first columns of a spreadsheet plan, in order.
@@ -44,8 +46,7 @@ _SUFFIX_DECIMALS = {"_service_level": 3, "_abandon_rate": 3, "_occupancy": 3, "_
 
 
 def _clock(seconds: np.ndarray) -> list[str]:
-    minutes = np.rint(seconds / 60.0).astype(np.int64)
-    return [f"{m // 60:02d}:{m % 60:02d}" for m in minutes.tolist()]
+    return [format_clock(float(t)) for t in seconds]
 
 
 def plan_for_spreadsheet(plan: pd.DataFrame, interval_s: float) -> pd.DataFrame:
@@ -88,8 +89,8 @@ def plan_for_spreadsheet(plan: pd.DataFrame, interval_s: float) -> pd.DataFrame:
 def read_plan_csv(path: str | Path) -> pd.DataFrame:
     """A ``plan.csv`` in the planner's form: a spreadsheet plan (``interval_start``,
     1-based ``day``; :func:`plan_for_spreadsheet`) goes through
-    :func:`plan_from_spreadsheet`, any other table (``roster_intervals.csv``) is returned
-    as read. Raises what :func:`pandas.read_csv` raises, and ValueError for a spreadsheet
+    :func:`plan_from_spreadsheet`, any other table (a ``roster.csv``) is returned as
+    read. Raises what :func:`pandas.read_csv` raises, and ValueError for a spreadsheet
     plan whose ``interval_start`` or ``day`` cannot be read."""
     table = pd.read_csv(path)
     if "interval_start" in table.columns and "start" not in table.columns:

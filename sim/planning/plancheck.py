@@ -5,8 +5,8 @@
 ASA and occupancy with 95% confidence intervals over the replications, ``met`` (1, 0,
 NaN without calls) and a traffic ``light`` (green: the CI is at or above the target;
 red: below it; amber: the target is inside the CI; none: no calls).
-:func:`load_staffing` reads agents per interval from a ``plan.csv`` or
-``roster_intervals.csv``. The command is :mod:`sim.app.simulate_plan`.
+:func:`load_staffing` reads agents per interval from a ``plan.csv`` or a
+``roster.csv``. The command is :mod:`sim.app.simulate_plan`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import pandas as pd
 
 from sim.core.checks import ConfigError
 from sim.planning.forecast import Forecast
-from sim.planning.plan_table import read_plan_csv
+from sim.planning.plan_table import plan_from_spreadsheet
 from sim.planning.planmodel import PlanningModel, interval_kpis
 from sim.planning.planner import PlanTarget
 from sim.planning.simplan import meets_target
+from sim.planning.tour_roster import is_roster_table, roster_on_phone
 
 __all__ = ["PlanCheck", "load_staffing", "simulate_plan"]
 
@@ -86,55 +87,78 @@ def simulate_plan(
     return PlanCheck(intervals, summary)
 
 
-def load_staffing(
-    path: Path, forecast: Forecast, column: str | None, shrinkage: float
-) -> np.ndarray:
-    """Net agents per forecast row from a plan or roster CSV (ConfigError naming the file,
-    line and column of a problem).
+_KINDS = ("a plan.csv (interval_start and <method>_agents columns, from callsim plan) or a "
+          "roster.csv (agent, date, start, end_date, end, break_start, break_end: one row per "
+          "agent and working day, from callsim plan --roster)")
 
-    Rows are matched on ``start`` (a date-time, plan.csv), else ``start_s`` (engine
-    seconds, roster_intervals.csv). ``column`` defaults to ``simulation_agents``, else
-    the last ``*_agents`` column, else ``scheduled``. ``*_scheduled`` and ``scheduled``
-    columns are on-duty agents: net = floor(scheduled x (1 - shrinkage)).
-    """
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """The file as read (a roster) or in the planner's form (a spreadsheet plan)."""
     try:
-        table_ = read_plan_csv(path)
+        raw = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
             ValueError) as exc:  # fmt: skip
         raise ConfigError(f"{path}: cannot read it as a CSV ({exc})", "plan") from None
+    if is_roster_table(raw.columns) or "start" in raw.columns:
+        return raw
+    if not {"interval_start", "day"} <= set(raw.columns):
+        raise ConfigError(f"{path}: must be {_KINDS}; its columns are "
+                          f"{', '.join(map(str, raw.columns))}", "plan")  # fmt: skip
+    try:
+        return plan_from_spreadsheet(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}", "plan") from None
+
+
+def _roster_agents(path: Path, forecast: Forecast, column: str | None) -> np.ndarray:
+    """On-phone agents per forecast row of a ``roster.csv``."""
+    if column is not None:
+        raise ConfigError(f"--column {column!r}: {path} is a roster.csv, whose agents per "
+                          "interval are its shifts; give no --column", "column")  # fmt: skip
+    text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return roster_on_phone(path, text, forecast.table["start_s"].to_numpy(dtype=float),
+                           forecast.interval_s, forecast.first_date, forecast.days)  # fmt: skip
+
+
+def load_staffing(
+    path: Path, forecast: Forecast, column: str | None, shrinkage: float
+) -> np.ndarray:
+    """Net agents per forecast row from a ``plan.csv`` or a ``roster.csv`` (ConfigError
+    naming the file, line and column of a problem, or the kinds of file it takes).
+
+    A plan's rows are matched on ``interval_start``; ``column`` defaults to
+    ``simulation_agents``, else the last ``*_agents`` column; a ``*_scheduled`` column
+    counts agents on duty. A roster (:func:`~sim.planning.tour_roster.roster_on_phone`)
+    gives the agents on the phone in each interval, on duty too. Agents on duty are
+    netted of shrinkage: net = floor(on duty x (1 - shrinkage)).
+    """
+    table_ = _read_table(path)
+    if is_roster_table(table_.columns):
+        on_duty = _roster_agents(path, forecast, column)
+        return np.floor(on_duty * (1.0 - shrinkage) + 1e-9).astype(np.int64)
+    named = [c for c in table_.columns if str(c).endswith("_agents")]
+    if "start" not in table_.columns or (column is None and not named):
+        raise ConfigError(f"{path}: must be {_KINDS}; its columns are "
+                          f"{', '.join(map(str, table_.columns))}", "plan")  # fmt: skip
     if column is None:
-        named = [c for c in table_.columns if c.endswith("_agents")]
-        column = ("simulation_agents" if "simulation_agents" in named
-                  else named[-1] if named else "scheduled")  # fmt: skip
+        column = "simulation_agents" if "simulation_agents" in named else named[-1]
     if column not in table_.columns:
         raise ConfigError(f"{path}, column {column!r}: no such column (columns: "
                           f"{', '.join(map(str, table_.columns))})", "column")  # fmt: skip
-    if "start" in table_.columns:
-        keys = pd.to_datetime(table_["start"], errors="coerce")
-        want = forecast.table["start"]
-        key_name = "start"
-    elif "start_s" in table_.columns:
-        keys = pd.to_numeric(table_["start_s"], errors="coerce").round(3)
-        want = forecast.table["start_s"].round(3)
-        key_name = "start_s"
-    else:
-        raise ConfigError(f"{path}: needs a 'start' (date-time) or 'start_s' column to match "
-                          "the forecast's intervals", "plan")  # fmt: skip
+    keys = pd.to_datetime(table_["start"], errors="coerce")
     values = pd.to_numeric(table_[column], errors="coerce")
     for i in range(len(table_)):
         v = values.iloc[i]
-        if pd.isna(keys.iloc[i]):
-            raise ConfigError(f"{path} line {i + 2}, column {key_name}: "
-                              f"{table_[key_name].iloc[i]!r} is not an interval start", "plan")  # fmt: skip
         if not (math.isfinite(v) and v >= 0 and float(v).is_integer()):
             raise ConfigError(f"{path} line {i + 2}, column {column}: {table_[column].iloc[i]!r}: "
                               "must be a whole number of agents >= 0", "plan")  # fmt: skip
     by_key = dict(zip(keys.tolist(), values.astype(int).tolist(), strict=True))
-    missing = [k for k in want.tolist() if k not in by_key]
+    missing = [k for k in forecast.table["start"].tolist() if k not in by_key]
     if missing:
-        raise ConfigError(f"{path}: no row for the forecast's interval {missing[0]} (column "
-                          f"{key_name}); plan and forecast must cover the same intervals", "plan")  # fmt: skip
-    agents = np.array([by_key[k] for k in want.tolist()], dtype=np.int64)
-    if column == "scheduled" or column.endswith("_scheduled"):
+        raise ConfigError(f"{path}: no row for the forecast's interval {missing[0]:%Y-%m-%d %H:%M} "
+                          "(column interval_start); plan and forecast must cover the same "
+                          "intervals", "plan")  # fmt: skip
+    agents = np.array([by_key[k] for k in forecast.table["start"].tolist()], dtype=np.int64)
+    if column.endswith("_scheduled"):
         agents = np.floor(agents * (1.0 - shrinkage) + 1e-9).astype(np.int64)
     return agents

@@ -45,6 +45,7 @@ from sim.planning.plankernel import queue_pass
 
 __all__ = [
     "KPI_NAMES",
+    "DrawCache",
     "PlanningModel",
     "interval_kpis",
     "planning_model",
@@ -157,25 +158,51 @@ class PlanningModel:
         a = np.asarray(agents, dtype=np.int64)
         return bounds, a[source]
 
-    def simulate(self, plans: list[np.ndarray], replications: range | list[int]) -> np.ndarray:
+    def simulate(self, plans: list[np.ndarray], replications: range | list[int],
+                 cache: DrawCache | None = None) -> np.ndarray:  # fmt: skip
         """Counters per plan, replication and interval: shape ``(plans, reps, rows, 7)``.
 
         ``plans``: agents per forecast row (>= 0 integers). Every plan sees the same calls
         in a replication (common random numbers). Counters: see
-        :data:`sim.plankernel.N_COUNTERS`.
+        :data:`sim.plankernel.N_COUNTERS`. ``cache`` keeps the draws of replications for
+        the next call (the same numbers: a cache changes nothing but the time).
         """
         reps = list(replications)
         bounds, row_slot, _ = self._timeline()
         slot_plans = [self.slot_agents(p)[1] for p in plans]
         out = np.zeros((len(plans), len(reps), self.n_intervals, 7))
         for j, r in enumerate(reps):
-            arrive, patience, handle, slot = self.draws(r)
+            arrive, patience, handle, slot = self.draws(r) if cache is None else cache.get(self, r)
             for i, sa in enumerate(slot_plans):
                 counts = queue_pass(
                     arrive, patience, handle, slot, bounds, sa, float(self.threshold_s)
                 )
                 out[i, j] = counts[row_slot]
         return out
+
+
+class DrawCache:
+    """The draws of replications (:meth:`PlanningModel.draws`) kept between simulations of
+    one model, up to ``max_bytes`` (replications past it are drawn again each time).
+    Common random numbers make a replication's draws the same at every call, so a search
+    that simulates many plans on the same replications draws them once."""
+
+    def __init__(self, max_bytes: float = 256e6) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+        self.draws: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def get(self, model: PlanningModel, replication: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+        """The draws of ``replication``, drawn now unless kept."""
+        if replication in self.draws:
+            return self.draws[replication]
+        d = model.draws(replication)
+        size = sum(a.nbytes for a in d)
+        if self.used + size <= self.max_bytes:
+            self.draws[replication] = d
+            self.used += size
+        return d
 
 
 def planning_model(

@@ -1,5 +1,21 @@
 """Profit against staffing: the curve a service-level plan sits on.
 
+Two curves, one per model (docs/how-to/plan-staffing.md, "planning model or research
+model"):
+
+* :func:`planning_profit_curve` (``callsim plan --profit``): the **planning model** of a
+  forecast (the model every other planning method uses), each scaled plan simulated on
+  the same replications (common random numbers). Profit is the part staffing moves:
+  ``- agent cost - customers lost x customers.value_per_day x value_days``, customers
+  lost = calls not answered within T x ``customers.churn.after_one`` (the estimate of
+  ``callsim marginal``). A lost customer is valued over ``value_days`` (365), not over
+  the forecast's week, so a short plan does not make thin staffing look cheap;
+  :func:`planning_profit_warnings` warns when ``value_days`` is under
+  :data:`MIN_CHURN_DAYS` and when the highest-profit multiplier's service level is more
+  than :data:`SL_WARN_GAP` below the target.
+* :func:`profit_curve`: the **research model** with the customer loop (churn, word of
+  mouth), for studies; described below.
+
 Scale a staffing plan by multipliers (0.8 = 20% fewer agents in every interval),
 simulate each scaled plan with the customer loop on (same seeds for every multiplier:
 common random numbers, so differences between points are sharp), and report profit
@@ -28,14 +44,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from scipy import stats
 
 from sim.core.schema import Config
 from sim.model.runner import confidence_table, replicate
+from sim.planning.marginal import plan_measures
+from sim.planning.planmodel import PlanningModel
 
 __all__ = [
     "MIN_CHURN_DAYS",
+    "PLANNING_PROFIT_COLUMNS",
     "PROFIT_COLUMNS",
+    "SL_WARN_GAP",
     "economics_text",
+    "planning_economics_text",
+    "planning_profit_curve",
+    "planning_profit_warnings",
     "profit_curve",
     "profit_figure",
     "profit_warnings",
@@ -104,6 +128,99 @@ def profit_curve(
     return table[list(PROFIT_COLUMNS)]
 
 
+#: Columns of :func:`planning_profit_curve`'s table.
+PLANNING_PROFIT_COLUMNS = (
+    "multiplier", "agent_hours", "agent_cost", "customers_lost", "lost_value", "profit",
+    "profit_ci_low", "profit_ci_high", "service_level", "service_level_ci_low",
+    "service_level_ci_high", "abandoned", "best",
+)  # fmt: skip
+
+#: A profit-optimal plan whose service level is more than this (a share: 5 points) below
+#: the target gets a warning: the economics, not the service target, drive it.
+SL_WARN_GAP = 0.05
+
+
+def planning_profit_curve(
+    model: PlanningModel,
+    base: np.ndarray,
+    multipliers: Sequence[float],
+    config: Config,
+    replications: int = 16,
+    value_days: float = 365.0,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Profit of each multiple of the plan ``base`` in the planning model (module docstring).
+
+    ``base``: net agents per forecast row; each scaled plan is ``round(multiplier x
+    base)``, all simulated on replications ``0 .. replications - 1`` (common random
+    numbers). Returns one row per multiplier (:data:`PLANNING_PROFIT_COLUMNS`): means
+    over the replications, profit (currency over the horizon plus ``value_days`` of each
+    lost customer's revenue) and service level (whole plan) with Student-t intervals;
+    ``best`` as for :func:`profit_curve`. Raises ValueError for fewer than 2
+    replications, a multiplier <= 0, ``value_days`` < 0 or ``base`` of the wrong shape.
+    """
+    if replications < 2:
+        raise ValueError(f"replications = {replications}: need >= 2 for an interval")
+    if not multipliers or any(not m > 0 for m in multipliers):
+        raise ValueError(f"multipliers = {list(multipliers)}: need numbers > 0")
+    if not value_days >= 0:
+        raise ValueError(f"value_days = {value_days!r}: must be >= 0")
+    base = np.asarray(base, dtype=float)
+    if base.shape != (model.n_intervals,):
+        raise ValueError(f"base has shape {base.shape}; need one value per interval")
+    ms = sorted(float(m) for m in multipliers)
+    plans = [np.rint(m * base).astype(np.int64) for m in ms]
+    counts = model.simulate(plans, range(replications))
+    tq = float(stats.t.ppf(0.5 + confidence / 2, replications - 1))
+    interval_s = model.forecast.interval_s
+    scope = np.ones(model.n_intervals, dtype=bool)
+    rows = []
+    for m, plan, c in zip(ms, plans, counts, strict=True):
+        x = plan_measures(c, scope, plan, interval_s, config, value_days)
+        row: dict[str, Any] = {"multiplier": m, "agent_hours": plan.sum() * interval_s / 3600.0,
+                               "agent_cost": float(x["agent_cost"][0]),
+                               "customers_lost": float(x["customers_lost"].mean()),
+                               "abandoned": float(x["abandoned"].mean())}  # fmt: skip
+        row["lost_value"] = row["customers_lost"] * config.customers.value_per_day * value_days
+        for name in ("profit", "service_level"):
+            v = x[name]
+            half = tq * v.std(ddof=1) / np.sqrt(replications)
+            row[name], row[f"{name}_ci_low"], row[f"{name}_ci_high"] = (
+                float(v.mean()), float(v.mean() - half), float(v.mean() + half))
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["best"] = _best(table)
+    return table[list(PLANNING_PROFIT_COLUMNS)]
+
+
+def planning_economics_text(config: Config, value_days: float) -> str:
+    """The economics behind :func:`planning_profit_curve`, one line."""
+    c, e = config.customers, config.economics
+    return (
+        f"planning model; agents cost {e.agent_cost_per_hour:g} {e.currency}/hour; a call not "
+        f"answered within T loses a customer with probability {c.churn.after_one:g}; a lost "
+        f"customer is worth {c.value_per_day:g} {e.currency}/day x {value_days:g} days"
+    )
+
+
+def planning_profit_warnings(curve: pd.DataFrame, sl_target: float, value_days: float
+                             ) -> list[str]:  # fmt: skip
+    """Why a planning profit curve may mislead (empty when nothing to say)."""
+    out = []
+    if value_days < MIN_CHURN_DAYS:
+        out.append(f"--value-days {value_days:g}: a lost customer valued over fewer than "
+                   f"{MIN_CHURN_DAYS} days makes thin staffing look profitable")  # fmt: skip
+    top = curve.iloc[int(curve["profit"].to_numpy().argmax())]
+    gap = sl_target - float(top["service_level"])
+    if gap > SL_WARN_GAP:
+        out.append(f"the highest mean profit ({top['multiplier']:.2f} x the plan) has service "
+                   f"level {top['service_level']:.1%}, {100 * gap:.1f} points below the "
+                   f"{sl_target:.0%} target: the economics, not the target, favour it; check "
+                   "customers.churn.after_one, customers.value_per_day and --value-days "
+                   "before acting on it")  # fmt: skip
+    return out
+
+
 def _best(table: pd.DataFrame) -> np.ndarray:
     """True at the highest mean profit when its CI overlaps no other multiplier's CI."""
     i = int(table["profit"].to_numpy().argmax())
@@ -142,9 +259,10 @@ def economics_text(config: Config) -> str:
     )
 
 
-def profit_figure(curve: pd.DataFrame, method: str) -> Figure:
+def profit_figure(curve: pd.DataFrame, method: str,
+                  model: str = "research model, customer loop on") -> Figure:  # fmt: skip
     """Profit (with its confidence interval) against the staffing multiplier; a star on
-    the best multiplier only when ``curve['best']`` names one."""
+    the best multiplier only when ``curve['best']`` names one; ``model`` in the title."""
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     x, y = curve["multiplier"], curve["profit"]
     err = np.vstack([y - curve["profit_ci_low"], curve["profit_ci_high"] - y])
@@ -157,7 +275,7 @@ def profit_figure(curve: pd.DataFrame, method: str) -> Figure:
         ax.text(0.02, 0.02, "confidence intervals overlap: no best multiplier",
                 transform=ax.transAxes, fontsize=8)  # fmt: skip
     ax.set(xlabel="agents, multiple of the plan", ylabel="profit over the horizon (currency)",
-           title="Profit against staffing (customer loop on)")  # fmt: skip
+           title=f"Profit against staffing ({model})")  # fmt: skip
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return fig

@@ -19,15 +19,32 @@ and per-interval handle times. The search (:func:`simulate_requirements`):
    one agent and then misses never goes down again (the search cannot cycle);
 4. repeat until nothing changes. Then the **decision rule**: an interval's answer is
    *clear* when the target lies more than ``z`` (2) standard errors from the service
-   level at ``n`` and at ``n - 1`` (delta-method errors over the replications). If any
-   interval is unclear after the search on ``replications`` (16) replications, the
-   search goes on from the current plan on ``max_replications`` (128): the first 16 find
-   the neighbourhood cheaply, the 128 decide. Intervals still unclear then are reported
-   (``unclear``): their service level at ``n`` or ``n - 1`` is within noise of the
-   target, so either answer is defensible at that precision (one agent in a small
-   interval moves the service level by 3 to 8 points, in a 200-agent interval by
-   about 1; the standard error of one interval's service level over 128 replications
-   is about 0.013).
+   level at ``n`` and at ``n - 1`` (delta-method errors over the replications);
+5. **more replications only where they can decide** (the deciding stage): the
+   standard errors shrink as ``1 / sqrt(replications)``, and the target can lie more
+   than ``z`` of them from both ``SL(n)`` and ``SL(n - 1)`` only when one agent's gain
+   ``g = SL(n) - SL(n - 1)`` (measured on common random numbers, so sharply) exceeds
+   ``2 z se``: an unclear interval needs at least ``R = reps x (2 z se / g)^2``
+   replications. Intervals whose ``R`` is at most ``max_replications`` (128) are
+   *decidable*; the
+   search goes on, from the current plan, on the smallest power-of-two multiple of the
+   replications that reaches the largest decidable ``R`` (``max_replications`` when
+   none is decidable), where only the decidable intervals may lose agents and every
+   interval that misses the target gains them (an undecidable interval keeps the
+   smallest answer that meets the target at these replications, or one agent more:
+   its ``n - 1`` is within noise even at ``max_replications``). Repeat until the
+   replications reach ``max_replications``. Intervals still unclear
+   are reported (``unclear``): their service level at ``n`` or ``n - 1`` is within
+   noise of the target, so either answer is defensible at that precision (one agent in
+   a small interval moves the service level by 3 to 8 points, in a 200-agent interval
+   by about 1; the standard error of one interval's service level over 128
+   replications is about 0.013, so in a 200-agent centre few intervals are decidable
+   and the deciding stage mostly checks that every interval meets the target).
+
+Every stage runs on replications ``0, 1, ...`` of the model's seed, so a stage's
+replications include the previous stage's, and every plan of a round sees the same
+callers (common random numbers); the draws of the replications are kept between rounds
+(:class:`~sim.planning.planmodel.DrawCache`). Measured in ``benchmarks/bench_plan.py``.
 
 An interval with expected calls always has at least one agent; an interval in which no
 call was offered in any replication is never counted as meeting the target
@@ -38,13 +55,14 @@ M/M/n+G answer in every interval (``tests/test_simplan.py``).
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.planning.planmodel import PlanningModel, interval_kpis
+from sim.planning.planmodel import DrawCache, PlanningModel, interval_kpis
 from sim.planning.planner import PlanTarget
 
 __all__ = ["SimPlan", "meets_target", "simulate_requirements"]
@@ -84,12 +102,33 @@ def meets_target(kpis: pd.DataFrame, target: PlanTarget) -> np.ndarray:
     return np.where(kpis["offered"] > 0, ok.astype(float), np.nan)
 
 
-def _unclear(kpis: pd.DataFrame, target: float, z: float, reps: int) -> np.ndarray:
-    """Service level within ``z`` standard errors of ``target`` (the KPIs' 95% CIs are
+def _se(kpis: pd.DataFrame, reps: int) -> np.ndarray:
+    """Standard error of each interval's service level (the KPIs' 95% CIs are
     ``t(0.975, reps - 1)`` standard errors wide on each side)."""
     half = (kpis["service_level_ci_high"] - kpis["service_level"]).to_numpy()
-    se = half / float(stats.t.ppf(0.975, reps - 1))
+    return half / float(stats.t.ppf(0.975, reps - 1))
+
+
+def _unclear(kpis: pd.DataFrame, target: float, z: float, reps: int) -> np.ndarray:
+    """Service level within ``z`` standard errors of ``target``."""
+    se = _se(kpis, reps)
     return np.abs(kpis["service_level"].to_numpy() - target) <= np.nan_to_num(z * se, nan=np.inf)
+
+
+def _needed(here: pd.DataFrame, below: pd.DataFrame, has_below: np.ndarray, target: float,
+            z: float, reps: int) -> np.ndarray:  # fmt: skip
+    """Replications at which each interval's decision could be clear (module docstring,
+    step 5): the target can be ``z`` standard errors from both ``SL(n)`` and ``SL(n - 1)``
+    only if one agent's gain ``g = SL(n) - SL(n - 1)`` (common random numbers: sharp)
+    exceeds ``2 z se``, so ``reps x (2 z se / g)^2`` with ``se`` the larger error of
+    the two; at one agent (no ``n - 1``) ``reps x (z se / d)^2`` with ``d`` the
+    distance of ``SL(n)`` from the target. Inf where nothing can decide."""
+    sl, sl_less = here["service_level"].to_numpy(), below["service_level"].to_numpy()
+    se = np.maximum(_se(here, reps), np.where(has_below, _se(below, reps), 0.0))
+    gap = np.where(has_below, sl - sl_less, np.abs(sl - target) * 2.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.where(gap > 0, reps * (2.0 * z * se / gap) ** 2, np.inf)
+    return np.nan_to_num(need, nan=np.inf)
 
 
 def _steps(here: pd.DataFrame, below: pd.DataFrame, n: np.ndarray, up: np.ndarray,
@@ -131,12 +170,14 @@ def simulate_requirements(
     frozen = np.zeros(rows, dtype=bool)  # went down by one, then up: no more decreases
     limit = np.maximum(1, n // 10)  # largest step; halved at each change of direction
     last = np.zeros(rows, dtype=np.int64)  # last change per interval (agents)
+    active = np.ones(rows, dtype=bool)  # intervals the search may still move down
     reps, it = replications, 0
     interval_s = model.forecast.interval_s
+    cache = DrawCache()
     while True:
         it += 1
         less = [np.where((parity == p) & (n > floor), n - 1, n) for p in (0, 1)]
-        counts = model.simulate([n, *less], range(reps))
+        counts = model.simulate([n, *less], range(reps), cache)
         here = interval_kpis(counts[0], n, interval_s)
         tried = np.where(parity == 0, 0, 1)
         lower = [interval_kpis(counts[1 + p], less[p], interval_s) for p in (0, 1)]
@@ -147,7 +188,7 @@ def simulate_requirements(
         met = meets_target(here, target)
         met_less = meets_target(below, target)
         up = met == 0.0
-        down = (met_less == 1.0) & (n > floor) & ~frozen & ~up
+        down = (met_less == 1.0) & (n > floor) & ~frozen & ~up & active
         frozen |= up & (last == -1)
         change = _steps(here, below, n, up, down, target.sl_target)
         turn = (change * last) < 0
@@ -167,8 +208,15 @@ def simulate_requirements(
         if change.any() or not unclear.any() or reps >= max_replications:
             kpis = here.assign(met=met)
             return SimPlan(n, kpis, unclear, reps, it, not change.any())
-        reps = max_replications
+        need = _needed(here, below, n > floor, target.sl_target, z, reps)
+        active = unclear & (need <= max_replications)
+        if active.any():
+            grow = 2 ** math.ceil(math.log2(max(2.0, float(need[active].max()) / reps)))
+            reps = min(max_replications, reps * grow)
+        else:  # nothing decidable: only a check that every interval meets the target
+            reps = max_replications
         frozen[:] = False  # new evidence: the anti-cycling rules start afresh
         limit = np.maximum(1, n // 10)
-        log.info("simulation plan: %d interval(s) within noise of the target; %d replications",
-                 int(unclear.sum()), reps)  # fmt: skip
+        log.info("simulation plan: %d interval(s) within noise of the target, %d decidable; "
+                 "%d replications (the others may only gain agents)", int(unclear.sum()),
+                 int(active.sum()), reps)  # fmt: skip

@@ -1,11 +1,12 @@
 """A solved weekly roster (:func:`sim.planning.tours.solve_tours`) as planners publish it.
 
-The roster's value types: :class:`Contract` (working days and paid hours a week) and
-:class:`ShiftVariant` (a shift of a contract on a day, with its break).
-:class:`TourRoster` names the agents and gives the roster as tables with dates and clock
-times (one row per agent and working day), one row per agent (contract, days off, paid
-hours), the cover of every open interval, and the headcount and FTE;
-:func:`write_tours` writes them.
+The roster's value types: :class:`Contract` (working days and paid hours a week; from
+text by :func:`parse_contracts`) and :class:`ShiftVariant` (a shift of a contract on a
+day, with its break). :class:`TourRoster` names the agents and gives the roster as
+tables with dates and clock times (one row per agent and working day), one row per
+agent (contract, days off, paid hours), the cover of every open interval, and the
+headcount and FTE; :func:`write_tours` writes them, and :func:`roster_on_phone` reads
+a ``roster.csv`` back as agents on the phone per interval (``callsim simulate-plan``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.core.timetable import DAY_S
+from sim.core.checks import ConfigError
+from sim.core.timetable import DAY_S, format_clock, parse_clock
 
-__all__ = ["WEEKDAYS", "Contract", "ShiftVariant", "TourRoster", "write_tours"]
+__all__ = [
+    "DEFAULT_CONTRACTS",
+    "ROSTER_COLUMNS",
+    "WEEKDAYS",
+    "Contract",
+    "ShiftVariant",
+    "TourRoster",
+    "is_roster_table",
+    "parse_contracts",
+    "roster_on_phone",
+    "write_tours",
+]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Columns of ``roster.csv`` (:meth:`TourRoster.shifts`), one row per agent and working day.
+ROSTER_COLUMNS = ("agent", "contract", "date", "weekday", "start", "end_date", "end",
+                  "break_start", "break_end", "paid_h")  # fmt: skip
 _EPS = 1e-6
 
 
@@ -115,8 +131,7 @@ class TourRoster:
 
     def _when(self, t: float) -> tuple[date, str]:
         day = math.floor(t / DAY_S + _EPS / DAY_S)
-        minutes = round((t - day * DAY_S) / 60.0)
-        return self.first_date + timedelta(days=day), f"{minutes // 60:02d}:{minutes % 60:02d}"
+        return self.first_date + timedelta(days=day), format_clock(t - day * DAY_S)
 
     def shifts(self) -> pd.DataFrame:
         """The publishable roster: one row per agent and working day, with dates and clock
@@ -135,9 +150,7 @@ class TourRoster:
                          "date": d0.isoformat(), "weekday": WEEKDAYS[d0.weekday()], "start": c0,
                          "end_date": d1.isoformat(), "end": c1, "break_start": b0,
                          "break_end": b1, "paid_h": v.length_s / 3600.0})  # fmt: skip
-        return pd.DataFrame(rows, columns=["agent", "contract", "date", "weekday", "start",
-                                           "end_date", "end", "break_start", "break_end",
-                                           "paid_h"])  # fmt: skip
+        return pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
 
     def agents(self) -> pd.DataFrame:
         """One row per agent: agent, contract, days_on, days_off (weekdays), paid_hours."""
@@ -203,3 +216,128 @@ def write_tours(roster: TourRoster, folder: Path) -> list[Path]:
     summary["optimal"] = roster.optimal
     paths[3].write_text(json.dumps(summary, indent=2) + "\n")
     return paths
+
+
+#: A common choice: full-time 5 x 8 h (40 h a week) and part-time 5 x 4 h (20 h).
+DEFAULT_CONTRACTS = "full-time=5x8,part-time=5x4:part"
+
+
+def parse_contracts(text: str, key: str = "contracts") -> list[Contract]:
+    """Contracts from ``"NAME=DAYSxHOURS[:part][:max=N],..."`` (e.g. :data:`DEFAULT_CONTRACTS`).
+
+    ``DAYS`` working days a week of ``HOURS`` paid hours; ``:part`` marks a part-time
+    contract, ``:max=N`` caps its headcount. Raises
+    :class:`~sim.core.checks.ConfigError` naming ``key``, the entry and the rule.
+    """
+    rule = 'must be NAME=DAYSxHOURS[:part][:max=N], e.g. "full-time=5x8,part-time=5x4:part"'
+    out: list[Contract] = []
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        name, eq, rest = entry.partition("=")
+        days, x, hours_flags = rest.partition("x")
+        hours, *flags = hours_flags.split(":")
+        try:
+            if not (eq and x and name.strip()):
+                raise ValueError(rule)
+            cap = None
+            part = False
+            for flag in flags:
+                if flag == "part":
+                    part = True
+                elif flag.startswith("max="):
+                    cap = int(flag[4:])
+                else:
+                    raise ValueError(f"unknown flag {flag!r}; {rule}")
+            contract = Contract(name.strip(), int(days), float(hours), part, cap)
+        except ValueError as exc:
+            text_ = str(exc) if str(exc).startswith(("Contract", "unknown")) else rule
+            raise ConfigError(f"{key} {entry!r}: {text_}", key) from None
+        if any(c.name == contract.name for c in out):
+            raise ConfigError(f"{key} {entry!r}: the name {contract.name!r} is given twice", key)
+        out.append(contract)
+    if not out:
+        raise ConfigError(f"{key} {text!r}: give at least one contract; {rule}", key)
+    return out
+
+
+# --------------------------------------------------------------------------- reading back
+
+
+def is_roster_table(columns: list[str] | pd.Index) -> bool:
+    """True when a table's header is a ``roster.csv``'s (agent, date, start, end ...)."""
+    return {"agent", "date", "start", "end_date", "end", "break_start", "break_end"} <= set(columns)
+
+
+def _date_cell(path: Path, line: int, column: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(f"{path} line {line}, column {column}: {text!r}: must be a date "
+                          "YYYY-MM-DD", "plan") from None  # fmt: skip
+
+
+def _clock_cell(path: Path, line: int, column: str, text: str) -> float:
+    try:
+        return parse_clock(text.strip())
+    except ValueError:
+        raise ConfigError(f"{path} line {line}, column {column}: {text!r}: must be a time of "
+                          "day HH:MM", "plan") from None  # fmt: skip
+
+
+def _shift_span(path: Path, line: int, row: pd.Series, first: date, period: float
+                ) -> tuple[float, float, tuple[float, float] | None]:  # fmt: skip
+    """Engine times ``(t0, t1)`` of one roster row and its break ``(b0, b1)`` or None."""
+    day0 = (_date_cell(path, line, "date", row["date"]) - first).days
+    day1 = (_date_cell(path, line, "end_date", row["end_date"]) - first).days
+    t0 = day0 * DAY_S + _clock_cell(path, line, "start", row["start"])
+    t1 = day1 * DAY_S + _clock_cell(path, line, "end", row["end"])
+    if not 0.0 <= t0 < period:
+        last = first + timedelta(seconds=period - 1.0)
+        raise ConfigError(f"{path} line {line}, column date: {row['date']!r}: outside the "
+                          f"forecast's weeks ({first.isoformat()} to {last.isoformat()}); roster "
+                          "and forecast must be for the same weeks", "plan")  # fmt: skip
+    if not t0 < t1 <= t0 + DAY_S:
+        raise ConfigError(f"{path} line {line}, columns end_date/end: the shift must end after "
+                          "it starts, within 24 hours", "plan")  # fmt: skip
+    if not (row["break_start"].strip() or row["break_end"].strip()):
+        return t0, t1, None
+    c0 = _clock_cell(path, line, "break_start", row["break_start"])
+    c1 = _clock_cell(path, line, "break_end", row["break_end"])
+    b0 = math.floor(t0 / DAY_S) * DAY_S + c0
+    b0 = b0 + DAY_S if b0 < t0 - _EPS else b0
+    b1 = b0 + (c1 - c0) % DAY_S
+    if not (b1 > b0 and b1 <= t1 + _EPS):
+        raise ConfigError(f"{path} line {line}, columns break_start/break_end: "
+                          f"{row['break_start']}-{row['break_end']}: the break must lie inside the "
+                          f"shift {row['start']}-{row['end']}", "plan")  # fmt: skip
+    return t0, t1, (b0, b1)
+
+
+def roster_on_phone(path: Path, table: pd.DataFrame, interval_starts_s: np.ndarray,
+                    interval_s: float, first_date: date, days: int) -> np.ndarray:  # fmt: skip
+    """Agents of a ``roster.csv`` on the phone in each interval (the roster's cover).
+
+    ``table``: the file read as text (``dtype=str``, no NA); ``interval_starts_s``:
+    engine times of the forecast's open intervals, seconds from 00:00 of ``first_date``.
+    An agent counts in an interval when its shift holds the whole interval and its break
+    overlaps none of it (the rule of :func:`~sim.planning.tours.solve_tours`). The roster
+    repeats every ``days`` days rounded up to whole weeks (as
+    :func:`~sim.planning.tours.tours_for_forecast` solves it): a shift running past the
+    last week's end covers the first week's first hours. Raises
+    :class:`~sim.core.checks.ConfigError` naming the file, line and column of a bad cell
+    or a shift outside the forecast's weeks.
+    """
+    t = np.asarray(interval_starts_s, dtype=float)
+    period = 7 * max(1, math.ceil(days / 7)) * DAY_S
+    out = np.zeros(t.size, dtype=np.int64)
+    for i, (_, row) in enumerate(table.iterrows()):
+        t0, t1, brk = _shift_span(path, i + 2, row, first_date, period)
+        for shift in (0.0, -period):
+            a, b = t0 + shift, t1 + shift
+            on = (t >= a - _EPS) & (t + interval_s <= b + _EPS)
+            if brk is not None:
+                b0, b1 = brk[0] + shift, brk[1] + shift
+                on &= ~((t < b1 - _EPS) & (t + interval_s > b0 + _EPS))
+            out += on
+    return out

@@ -47,8 +47,17 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, lil_matrix
 
+from sim.core.checks import ConfigError
 from sim.core.timetable import DAY_S
-from sim.planning.tour_roster import WEEKDAYS, Contract, ShiftVariant, TourRoster, write_tours
+from sim.planning.tour_roster import (
+    DEFAULT_CONTRACTS,
+    WEEKDAYS,
+    Contract,
+    ShiftVariant,
+    TourRoster,
+    parse_contracts,
+    write_tours,
+)
 
 if TYPE_CHECKING:
     from sim.planning.forecast import Forecast
@@ -60,6 +69,7 @@ __all__ = [
     "Contract",
     "ShiftVariant",
     "TourRoster",
+    "check_tours_cover",
     "day_patterns",
     "parse_contracts",
     "shift_variants",
@@ -191,6 +201,23 @@ def _assign(counts_x: dict[tuple[int, int], int], patterns: list[list[tuple[int,
     return out, agent_contract, agent_pattern
 
 
+def _cover_masks(
+    t: np.ndarray, interval_s: float, days: int, contracts: Sequence[Contract],
+    start_step_s: float | None, break_rule: BreakRule | None, cyclic: bool,
+) -> tuple[list[ShiftVariant], np.ndarray, np.ndarray]:  # fmt: skip
+    """Every shift variant, and per open interval (rows) and variant (columns) whether
+    its agent is on the phone for the whole interval and whether it takes a seat."""
+    rule = break_rule or BreakRule()
+    step = start_step_s or interval_s
+    variants = shift_variants(contracts, t, interval_s, days, step, rule, cyclic)
+    period = days * DAY_S if cyclic else None
+    phone = np.zeros((t.size, len(variants)), dtype=np.int8)
+    seat = np.zeros((t.size, len(variants)), dtype=np.int8)
+    for j, v in enumerate(variants):
+        phone[:, j], seat[:, j] = _masks(v, t, interval_s, period)
+    return variants, phone, seat
+
+
 def solve_tours(
     required: Sequence[int] | np.ndarray,
     interval_starts_s: Sequence[float] | np.ndarray,
@@ -244,15 +271,9 @@ def solve_tours(
     if seats is not None and seats < 0:
         raise ValueError(f"seats = {seats!r}: must be >= 0")
     cyclic = days % 7 == 0 if cyclic is None else cyclic
-    rule = break_rule or BreakRule()
-    step = start_step_s or interval_s
-    variants = shift_variants(contracts, t, interval_s, days, step, rule, cyclic)
+    variants, phone, seat = _cover_masks(t, interval_s, days, contracts, start_step_s,
+                                         break_rule, cyclic)  # fmt: skip
     patterns = [day_patterns(c.days_on, days, consecutive_days_off) for c in contracts]
-    period = days * DAY_S if cyclic else None
-    phone = np.zeros((t.size, len(variants)), dtype=np.int8)
-    seat = np.zeros((t.size, len(variants)), dtype=np.int8)
-    for j, v in enumerate(variants):
-        phone[:, j], seat[:, j] = _masks(v, t, interval_s, period)
     uncovered = (req > 0) & (phone.sum(axis=1) == 0)
     if uncovered.any():
         k = int(np.argmax(uncovered))
@@ -306,8 +327,6 @@ def tours_for_forecast(forecast: Forecast, required: Sequence[int] | np.ndarray,
     weekend, so that tours and days off are weekly); ``options`` go to :func:`solve_tours`.
     Raises :class:`~sim.core.checks.ConfigError` ("roster: ...") when no roster exists
     (e.g. opening hours shorter than every contract's shift, too few seats)."""
-    from sim.core.checks import ConfigError
-
     weeks = max(1, math.ceil(forecast.days / 7))
     try:
         return solve_tours(required, forecast.table["start_s"].to_numpy(dtype=float),
@@ -318,46 +337,40 @@ def tours_for_forecast(forecast: Forecast, required: Sequence[int] | np.ndarray,
         raise ConfigError(text if text.startswith("roster") else f"roster: {text}", "roster") from None
 
 
-#: A common choice: full-time 5 x 8 h (40 h a week) and part-time 5 x 4 h (20 h).
-DEFAULT_CONTRACTS = "full-time=5x8,part-time=5x4:part"
-
-
-def parse_contracts(text: str, key: str = "contracts") -> list[Contract]:
-    """Contracts from ``"NAME=DAYSxHOURS[:part][:max=N],..."`` (e.g. :data:`DEFAULT_CONTRACTS`).
-
-    ``DAYS`` working days a week of ``HOURS`` paid hours; ``:part`` marks a part-time
-    contract, ``:max=N`` caps its headcount. Raises
-    :class:`~sim.core.checks.ConfigError` naming ``key``, the entry and the rule.
-    """
-    from sim.core.checks import ConfigError
-
-    rule = 'must be NAME=DAYSxHOURS[:part][:max=N], e.g. "full-time=5x8,part-time=5x4:part"'
-    out: list[Contract] = []
-    for entry in (e.strip() for e in text.split(",")):
-        if not entry:
-            continue
-        name, eq, rest = entry.partition("=")
-        days, x, hours_flags = rest.partition("x")
-        hours, *flags = hours_flags.split(":")
-        try:
-            if not (eq and x and name.strip()):
-                raise ValueError(rule)
-            cap = None
-            part = False
-            for flag in flags:
-                if flag == "part":
-                    part = True
-                elif flag.startswith("max="):
-                    cap = int(flag[4:])
-                else:
-                    raise ValueError(f"unknown flag {flag!r}; {rule}")
-            contract = Contract(name.strip(), int(days), float(hours), part, cap)
-        except ValueError as exc:
-            text_ = str(exc) if str(exc).startswith(("Contract", "unknown")) else rule
-            raise ConfigError(f"{key} {entry!r}: {text_}", key) from None
-        if any(c.name == contract.name for c in out):
-            raise ConfigError(f"{key} {entry!r}: the name {contract.name!r} is given twice", key)
-        out.append(contract)
-    if not out:
-        raise ConfigError(f"{key} {text!r}: give at least one contract; {rule}", key)
-    return out
+def check_tours_cover(forecast: Forecast, needed: np.ndarray, contracts: Sequence[Contract],
+                      **options: Any) -> None:  # fmt: skip
+    """Refuse, before any plan is computed, a forecast whose intervals flagged ``needed``
+    (bool per forecast row, e.g. expected calls > 0) no shift of ``contracts`` can cover
+    (opening hours shorter than every shift, a break rule that does not fit): raises
+    :class:`~sim.core.checks.ConfigError` naming the first such interval. ``options``:
+    ``start_step_s``, ``break_rule``, ``cyclic`` as for :func:`solve_tours`."""
+    weeks = max(1, math.ceil(forecast.days / 7))
+    days = 7 * weeks
+    cyclic = options.get("cyclic")
+    try:
+        variants, phone, _ = _cover_masks(forecast.table["start_s"].to_numpy(dtype=float),
+                                          forecast.interval_s, days, contracts,
+                                          options.get("start_step_s"), options.get("break_rule"),
+                                          days % 7 == 0 if cyclic is None else cyclic)  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(f"roster: {exc}", "roster") from None
+    bad = np.asarray(needed, dtype=bool) & (phone.sum(axis=1) == 0)
+    if bad.any():
+        when = forecast.table["start"].iloc[int(np.argmax(bad))]
+        shifts = ", ".join(f"{c.name} {c.shift_h:g} h" for c in contracts)
+        raise ConfigError(f"roster: the interval {when:%a %Y-%m-%d %H:%M} has calls but no "
+                          f"shift ({shifts}) fits in the opening hours around it; give "
+                          "shorter shifts with --contracts (e.g. part-time=5x3:part)", "roster")  # fmt: skip
+    consecutive = options.get("consecutive_days_off", True)
+    fits = []
+    for c, con in enumerate(contracts):
+        open_days = {v.day for v in variants if v.contract == c}
+        patterns = day_patterns(con.days_on, days, consecutive)
+        fits.append(any(set(p) <= open_days for p in patterns))
+    if not any(fits):
+        opened = sorted({v.day for v in variants})
+        names = " ".join(WEEKDAYS[(forecast.first_date.weekday() + d) % 7] for d in opened[:7])
+        need = ", ".join(f"{c.name} {c.days_on} days" for c in contracts)
+        raise ConfigError(f"roster: a shift fits on {len(opened)} day(s) a week ({names or 'none'}) "
+                          f"but every contract works more or other days ({need}); give "
+                          f"--contracts that fit, e.g. day=1x8 for a forecast of one day", "roster")  # fmt: skip

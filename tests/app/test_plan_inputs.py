@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from test_plan import plan
 
-from sim.app.plan import centre_config, patience_text
+from sim.app.plan_inputs import centre_config, patience_text
 from sim.config.compose import compose
 from sim.core.checks import ConfigError
 from sim.core.law_schema import GammaLaw
@@ -116,3 +116,90 @@ def test_set_switches_a_laws_kind() -> None:
                              patience=None)  # fmt: skip
     with pytest.raises(ConfigError, match=r"patience\.cv = 2: not a key of kind exponential"):
         centre_config(bad)
+
+
+# --------------------------------------------------------------------------- forecast options
+
+EXPORT = (  # a WFM tool's export: `;`, decimal commas, day-first dates (never above 12),
+    # its own header names, two queues
+    "Begin;Offered;Talk+Wrap (s);Skill\n"
+    "01/12/2026 08:00;50,5;270;Sales\n"
+    "01/12/2026 08:00;20,0;300;Billing\n"
+    "01/12/2026 08:30;60,0;270;Sales\n"
+    "01/12/2026 08:30;25,0;300;Billing\n"
+)
+MAPPING = "interval_start=Begin,expected_calls=Offered,aht_s=Talk+Wrap (s)"
+
+
+def _args(*argv: str):  # the parsed options of `callsim plan`
+    from sim.app.plan import parser
+
+    return parser().parse_args(list(argv))
+
+
+def test_forecast_options_read_a_planners_export(tmp_path: Path) -> None:
+    """--columns maps the headers, --date-order decides 01/12 (1 December, not 12 January),
+    --queue picks one queue; the same file without them is refused, naming why."""
+    from sim.app.plan_inputs import forecast_from_args
+    from sim.core.checks import ConfigError
+
+    f = tmp_path / "export.csv"
+    f.write_text(EXPORT)
+    fc = forecast_from_args(_args("--forecast", str(f), "--columns", MAPPING, "--date-order",
+                                  "dmy", "--queue", "Sales"))  # fmt: skip
+    assert fc is not None
+    assert fc.table["start"].dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        "2026-12-01 08:00", "2026-12-01 08:30"]  # fmt: skip
+    assert fc.table["expected_calls"].tolist() == [50.5, 60.0]
+    mdy = forecast_from_args(_args("--forecast", str(f), "--columns", MAPPING, "--date-order",
+                                   "mdy", "--queue", "Billing"))  # fmt: skip
+    assert mdy is not None and mdy.first_date.isoformat() == "2026-01-12"
+    assert mdy.table["aht_s"].tolist() == [300.0, 300.0]
+    for argv, message in (
+        ([], r"column interval_start: missing from the header"),
+        (["--columns", MAPPING], r"2 queues \(Billing, Sales\): .* choose one with queue=NAME"),
+        (["--columns", MAPPING, "--queue", "Sales"], r"day/month or month/day\? .* give date_order=dmy or mdy"),
+        (["--columns", MAPPING, "--date-order", "dmy", "--queue", "Tech"], r"no row of queue 'Tech'"),
+        (["--columns", "start=Begin"], r"column mapping 'start': unknown column"),
+        (["--sheet", "Week 49"], r"--sheet 'Week 49': .*export.csv is not an Excel file"),
+    ):  # fmt: skip
+        with pytest.raises(ConfigError, match=message):
+            forecast_from_args(_args("--forecast", str(f), *argv))
+
+
+def test_forecast_options_need_a_forecast_file() -> None:
+    from sim.app.plan_inputs import forecast_from_args
+    from sim.core.checks import ConfigError
+
+    assert forecast_from_args(_args()) is None  # the centre's own forecast
+    for argv in (["--columns", MAPPING], ["--queue", "Sales"], ["--sheet", "S"],
+                 ["--date-order", "dmy"]):  # fmt: skip
+        with pytest.raises(ConfigError, match=r"reads a forecast file; give --forecast FILE"):
+            forecast_from_args(_args(*argv))
+
+
+def test_xlsx_sheet_and_queue_through_the_loop(tmp_path: Path) -> None:
+    """An Excel workbook whose second sheet holds the forecast: plan it for one queue (plan.csv
+    says which queue), then simulate the plan against the same sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Notes"
+    ws = book.create_sheet("Week 49")
+    for line in EXPORT.replace(",", ".").splitlines():
+        ws.append([float(c) if c.replace(".", "").isdigit() else c for c in line.split(";")])
+    path = tmp_path / "wfm.xlsx"
+    book.save(path)
+    opts = ["--columns", MAPPING, "--date-order", "dmy", "--queue", "Sales", "--sheet", "Week 49"]
+    out = plan(tmp_path, "--forecast", str(path), *opts, "--methods", "erlang_a", "--out", "p")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "queue Sales" in out.stdout
+    p = pd.read_csv(tmp_path / "p" / "plan.csv")
+    assert p["queue"].tolist() == ["Sales", "Sales"]
+    assert p["interval_start"].tolist() == ["2026-12-01 08:00", "2026-12-01 08:30"]
+    run = plan(tmp_path, "--plan", "p/plan.csv", "--forecast", str(path), *opts,
+               "--replications", "4", "--out", "s", command="simulate-plan")  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert pd.read_csv(tmp_path / "s" / "forecast.csv")["expected_calls"].tolist() == [50.5, 60.0]
+    bad = plan(tmp_path, "--forecast", str(path), *opts[:-1], "Sheet9", "--out", "q")
+    assert bad.returncode == 2 and "no sheet 'Sheet9' (sheets: Notes, Week 49)" in bad.stdout

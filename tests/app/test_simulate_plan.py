@@ -30,8 +30,12 @@ def _forecast(tmp_path: Path) -> Path:
 
 def test_simulate_plan_command_writes_report_with_traffic_lights(tmp_path: Path) -> None:
     f = _forecast(tmp_path)
+    one_day = plan(tmp_path, "--forecast", str(f), "--methods", "mmng", "--roster", "--out", "o")
+    assert one_day.returncode == 2  # weekly contracts cannot work a one-day forecast; before any work
+    assert "roster: a shift fits on 1 day(s) a week (Mon) but every contract works more" in one_day.stdout
+    assert "planning" not in one_day.stdout
     out = plan(tmp_path, "--forecast", str(f), "--methods", "mmng", "--shrinkage", "0.25",
-               "--roster", "--out", "p")  # fmt: skip
+               "--roster", "--contracts", "day=1x8,half=1x4:part", "--out", "p")  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
     for column, extra in (("mmng_agents", []), ("mmng_scheduled", ["--shrinkage", "0.25"])):
         run = plan(tmp_path, "--plan", "p/plan.csv", "--column", column, *extra,
@@ -43,15 +47,23 @@ def test_simulate_plan_command_writes_report_with_traffic_lights(tmp_path: Path)
         html = (tmp_path / f"s_{column}" / "report.html").read_text()
         assert "Simulated plan" in html and "&#9679;" in html
         assert "intervals:" in run.stdout and "model: planning" in run.stdout
-    # the roster's on-duty agents, matched on start_s
-    run = plan(tmp_path, "--plan", "p/roster_intervals.csv", "--forecast", str(f),
+    # the roster's agents on the phone, less shrinkage
+    run = plan(tmp_path, "--plan", "p/roster.csv", "--forecast", str(f),
                "--shrinkage", "0.25", "--out", "r", command="simulate-plan")  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
+    assert "roster: agents on the phone, less 25% shrinkage" in run.stdout
+    iv = pd.read_csv(tmp_path / "r" / "intervals.csv")
+    cover = pd.read_csv(tmp_path / "p" / "roster_cover.csv")
+    assert (iv["agents"] == np.floor(cover["on_phone"] * 0.75 + 1e-9)).all()
+    alone = plan(tmp_path, "--plan", "p/roster.csv", "--out", "r2", command="simulate-plan")
+    assert alone.returncode == 2 and "a roster.csv holds no forecast; give --forecast" in alone.stdout
     short = tmp_path / "short.csv"
     short.write_text("interval_start,expected_calls,aht_s\n2026-11-30 08:00,40,240\n"
                      "2026-11-30 08:30,50,240\n")  # fmt: skip
-    few = plan(tmp_path, "--forecast", str(short), "--roster", "--out", "z")
-    assert few.returncode == 2 and "--roster: no shift" in few.stdout + few.stderr
+    few = plan(tmp_path, "--forecast", str(short), "--roster", "--contracts", "day=1x8,half=1x4",
+               "--out", "z")  # fmt: skip
+    assert few.returncode == 2
+    assert "roster: the interval Mon 2026-11-30 08:00 has calls but no shift" in few.stdout
     assert "planning" not in few.stdout and "Traceback" not in few.stdout + few.stderr
     bad = plan(tmp_path, "--plan", "p/plan.csv", "--column", "nope", "--out", "x",
                command="simulate-plan")  # fmt: skip
