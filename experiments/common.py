@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 import sim
+from sim.core.law_schema import ExponentialLaw
 from sim.model.runner import confidence_table
 from sim.report.htmlkit import figure_png
 from sim.report.style import RC, figure_style, line_style
@@ -288,9 +289,9 @@ def steady_point(base: sim.Config, volume_per_day: float, agents: int) -> sim.Co
     from sim.theory.oracle import relaxation_time_s
 
     lam = volume_per_day / DAY_S
-    h = float(base.service.talk.mean_s or 0.0) + float(base.service.acw.value_s or 0.0)
+    h = float(getattr(base.service.talk, "mean_s", None) or 0.0) + float(getattr(base.service.acw, "value_s", None) or 0.0)
     p = base.patience
-    theta = 1.0 / float(p.mean_s) if p.kind == "exponential" and p.mean_s else 0.0
+    theta = 1.0 / float(p.mean_s) if isinstance(p, ExponentialLaw) else 0.0
     if theta == 0.0 and lam * h >= agents:
         raise sim.ConfigError(
             f"staffing.agents = {agents}: must exceed the offered load {lam * h:.4g} Erlangs "

@@ -99,9 +99,9 @@ def combine_pairs(per_replication: pd.DataFrame) -> pd.DataFrame:
 def exact(cfg: sim.Config) -> dict[str, dict[str, float]]:
     """Erlang A and Erlang C values of :data:`KPIS` for ``cfg``'s centre (C: NaN if unstable)."""
     lam = cfg.center.volume_per_day / DAY_S
-    h = float(cfg.service.talk.mean_s or math.nan) + float(cfg.service.acw.value_s or 0.0)
+    h = float(getattr(cfg.service.talk, "mean_s", None) or math.nan) + float(getattr(cfg.service.acw, "value_s", None) or 0.0)
     n, t = int(cfg.staffing.agents), cfg.metrics.sl_threshold_s
-    a = sim.theory.analytic.erlang_a(lam, h, n, float(cfg.patience.mean_s or math.nan))
+    a = sim.theory.analytic.erlang_a(lam, h, n, float(getattr(cfg.patience, "mean_s", None) or math.nan))
     out = {
         "erlang_a": {
             "service_level": a.service_level(t),
@@ -164,7 +164,7 @@ def run(args: StudyArgs) -> pd.DataFrame:
 
 
 def _handle(cfg: sim.Config) -> float:
-    return float(cfg.service.talk.mean_s or math.nan) + float(cfg.service.acw.value_s or 0.0)
+    return float(getattr(cfg.service.talk, "mean_s", None) or math.nan) + float(getattr(cfg.service.acw, "value_s", None) or 0.0)
 
 
 _PANELS = (

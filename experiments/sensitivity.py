@@ -94,7 +94,7 @@ def parameters(base: sim.Config) -> list[Parameter]:
         ("churn per negative message", "customers.churn.per_negative_message", 0.50),
     ]
     for attr in ("mean_s", "scale_s"):
-        if getattr(base.patience, attr) is not None:
+        if getattr(base.patience, attr, None) is not None:  # the kinds that have it
             rel.append((f"patience ({attr})", f"patience.{attr}", 0.10))
     absolute: list[tuple[str, str, float]] = [
         ("first-contact resolution", "resolution.fcr", 0.05),

@@ -82,7 +82,7 @@ def exact(
             "mean_wait_s": c.mean_wait_s,
             "occupancy": c.occupancy,
         }
-    mean_patience = float(cfg.patience.mean_s or math.nan)
+    mean_patience = float(getattr(cfg.patience, "mean_s", None) or math.nan)
     a = sim.theory.analytic.erlang_a(arrival_rate, mean_handle_s, agents, mean_patience)
     return {
         "service_level": a.service_level(t),
@@ -112,7 +112,7 @@ def run(args: StudyArgs) -> pd.DataFrame:
         base = sim.compose([f"scenario={scenario}", *days, *args.overrides])
         volume = base.center.volume_per_day * size.volume_scale
         lam = volume / DAY_S  # calls per second: open around the clock, flat profile
-        h = float(base.service.talk.mean_s or math.nan) + float(base.service.acw.value_s or 0.0)
+        h = float(getattr(base.service.talk, "mean_s", None) or math.nan) + float(getattr(base.service.acw, "value_s", None) or 0.0)
         for n in size.agents[model]:
             cfg = sim.load_config(
                 steady_point(base, volume, n), run__replications=size.replications

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from sim.config.compose import compose
-from sim.core.schema import Config
+from sim.core.law_schema import allowed_keys
+from sim.core.schema import LAW_PATHS, Config
 from sim.laws.distributions import KINDS
 from sim.model.runner import confidence_table
 from sim.outputs.agent_groups import GROUP_INTERVAL_COLUMNS, GROUP_SUMMARY_COLUMNS
@@ -30,12 +31,17 @@ OUTPUTS_MD = DOCS / "reference" / "outputs.md"
 
 
 def leaf_keys(cls: type, prefix: str = "") -> list[str]:
-    """Dotted paths of every non-dataclass field of the schema, depth first."""
+    """Dotted paths of every non-dataclass field of the schema, depth first; a time law
+    gives its ``kind`` and the keys of its default kind (every kind's keys are in the
+    kinds' own tables, :func:`test_every_key_of_every_kind_has_a_table_row`)."""
     hints = typing.get_type_hints(cls)
     keys: list[str] = []
     for f in dataclasses.fields(cls):
         hint = hints[f.name]
-        if dataclasses.is_dataclass(hint):
+        if f.metadata.get("law"):
+            default = f.default_factory()  # type: ignore[misc]
+            keys += [f"{prefix}{f.name}.{k}" for k in ("kind", *allowed_keys(default.kind))]
+        elif dataclasses.is_dataclass(hint):
             keys += leaf_keys(typing.cast(type, hint), f"{prefix}{f.name}.")
         else:
             keys.append(f"{prefix}{f.name}")
@@ -58,10 +64,11 @@ STATS_COLUMNS = list(confidence_table(pd.DataFrame({"x": [1.0, 2.0]})).columns)
 
 def test_schema_walk_finds_nested_keys() -> None:
     assert "center.volume_per_day" in CONFIG_KEYS
-    assert "service.talk.mean_s" in CONFIG_KEYS
-    assert "redials.delay.kind" in CONFIG_KEYS
-    assert "patience.components" in CONFIG_KEYS
+    assert "service.talk.mean_s" in CONFIG_KEYS and "service.talk.cv" in CONFIG_KEYS
+    assert "redials.delay.kind" in CONFIG_KEYS and "patience.kind" in CONFIG_KEYS
+    assert "patience.components" not in CONFIG_KEYS  # not a key of genesys
     assert "service" not in CONFIG_KEYS and "service.talk" not in CONFIG_KEYS
+    assert {p + ".kind" for p in LAW_PATHS} <= set(CONFIG_KEYS)
 
 
 @pytest.mark.parametrize("key", CONFIG_KEYS)
@@ -72,6 +79,33 @@ def test_every_config_key_is_documented(key: str) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_distribution_kind_is_documented(kind: str) -> None:
     assert f"`{kind}`" in CONFIG_MD.read_text(encoding="utf-8"), f"kind {kind} missing"
+
+
+def kind_sections(text: str) -> dict[str, str]:
+    """kind -> the text under its ``### `kind` `` heading (one heading may name several)."""
+    out: dict[str, str] = {}
+    parts = re.split(r"^### (.*)$", text, flags=re.M)
+    for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+        for kind in re.findall(r"`([a-z_0-9]+)`", heading):
+            out[kind] = body
+    return out
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_key_of_every_kind_has_a_table_row(kind: str) -> None:
+    """docs/reference/config.md has one section per kind, with a table row per key of the
+    kind (sim/core/law_schema.py) and its unit."""
+    sections = kind_sections(CONFIG_MD.read_text(encoding="utf-8"))
+    assert kind in sections, f"no '### `{kind}`' section in {CONFIG_MD}"
+    rows = {
+        cells[1].strip("` "): [c.strip() for c in cells]
+        for line in sections[kind].splitlines()
+        if line.startswith("|") and len(cells := line.split("|")) > 4
+    }
+    for key in allowed_keys(kind):
+        assert key in rows, f"kind {kind}: no table row for `{key}`"
+        assert rows[key][3], f"kind {kind}: `{key}` has no unit"
+    assert set(rows) - {"Key", "---"} <= set(allowed_keys(kind)), f"kind {kind}: rows {rows}"
 
 
 OUTPUT_NAMES = sorted(

@@ -25,8 +25,7 @@ from omegaconf import DictConfig
 from sim.app.errors import friendly_errors
 from sim.app.sweep import PointOutcome, check_points, point_workers, run_point
 from sim.config.command_trust import check_command_line
-from sim.config.compose import CONFIG_DIR, check_overrides
-from sim.config.validation import load_config
+from sim.config.compose import CONFIG_DIR, check_overrides, composed_config
 from sim.core.checks import ConfigError
 from sim.core.schema import register_configs
 from sim.model.runner import replicate, sigterm_exits
@@ -55,8 +54,8 @@ def _results_folder(name: str) -> Path:
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def _run(cfg: DictConfig) -> PointOutcome | None:
     with friendly_errors():
-        config = load_config(cfg)
         hc = HydraConfig.get()
+        config = composed_config(cfg, list(hc.overrides.task))
         if hc.mode == RunMode.MULTIRUN:  # a point of a sweep: skipped if already done
             workers = point_workers(hc.launcher, config.run.workers)
             folder = Path(hc.runtime.output_dir)
@@ -79,7 +78,7 @@ def _validate(cfg: DictConfig) -> None:
     from sim.theory.oracle import format_validation, validate
 
     with friendly_errors():
-        config = load_config(cfg)
+        config = composed_config(cfg, list(HydraConfig.get().overrides.task))
         try:
             table = validate(config)
         except ValueError as exc:

@@ -114,7 +114,8 @@ def patience_overrides(text: str | None) -> list[str]:
 def patience_text(cfg: Config) -> str:
     """The configured patience law in a few words: ``genesys``, ``exponential, mean 30 s``."""
     p = cfg.patience
-    return f"{p.kind}, mean {p.mean_s:g} s" if p.mean_s is not None else p.kind
+    mean_s = getattr(p, "mean_s", None)  # the kinds given by their mean
+    return f"{p.kind}, mean {mean_s:g} s" if mean_s is not None else p.kind
 
 
 def centre_config(args: argparse.Namespace, model: str | None = None) -> Config:

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from omegaconf import OmegaConf
 
 from sim.app.collect import POINT_NEUTRAL_KEYS, collect, write_collected
 from sim.app.sweep import PointOutcome, run_point, sweep_points
@@ -95,14 +94,8 @@ def point_folder_name(overrides: Sequence[str]) -> str:
 def _config(base: Config | Sequence[str], point: Point) -> Config:
     """The validated config of one point: ``base`` overrides plus the point's, composed
     like the command line, or the point's values set on a base :class:`Config`."""
-    if isinstance(base, Config):
-        try:
-            cfg = OmegaConf.structured(base)
-            for key, value in point:
-                OmegaConf.update(cfg, key, value, merge=True)
-        except Exception as exc:  # an unknown key or a wrong type: one line naming it
-            raise ConfigError(f"grid: {exc}".splitlines()[0]) from None
-        return load_config(cfg)
+    if isinstance(base, Config):  # an unknown key or a bad value: one line naming it
+        return load_config(base, **{key.replace(".", "__"): value for key, value in point})
     return compose([*base, *_overrides(point)])
 
 

@@ -8,8 +8,8 @@ or a wrong type gets one line naming the key and what is allowed.
 **Compose once** (scale issue): Hydra composes once per combination of *structural*
 overrides (group choices such as ``scenario=...``, additions ``+key``, deletions
 ``~key``, ``hydra.*``) and config files on disk; the result is cached in the process.
-Plain ``key=value`` overrides of a leaf (a value or a list, not a distribution's
-``kind`` or a whole section) are then type-checked and converted by OmegaConf on one
+Plain ``key=value`` overrides of a leaf (a value or a list, not a whole section; the
+keys of a time law as one layer per law, :mod:`sim.config.layers`) are then type-checked and converted by OmegaConf on one
 schema node kept for the purpose, set on a copy of the cached config and validated:
 the same :class:`~sim.core.schema.Config` Hydra would give (tests compare them), in
 milliseconds instead of about a second. Anything else goes through Hydra in full.
@@ -26,13 +26,14 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.config_input import check_boolean_override
+from sim.config.layers import law_of, retype_by_overrides
 from sim.config.update import NotPlain, checked, with_values
 from sim.config.validation import load_config, omegaconf_error, validate
 from sim.config.yaml_booleans import check_used_files
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
 
-__all__ = ["CONFIG_DIR", "check_overrides", "clear_cache", "compose"]
+__all__ = ["CONFIG_DIR", "check_overrides", "clear_cache", "compose", "composed_config"]
 
 #: The project's ``sim/config/yaml/`` folder (Hydra's primary config directory).
 CONFIG_DIR = str(Path(__file__).resolve().parent / "yaml")
@@ -103,7 +104,14 @@ def _hydra_compose(overrides: Sequence[str], config_dir: str | Path) -> Config:
         raise omegaconf_error(exc) from None
     except HydraException as exc:  # unknown group option, bad override syntax, ...
         raise ConfigError(str(exc).strip()) from None
-    return load_config(cfg)
+    return composed_config(cfg, overrides)
+
+
+def composed_config(cfg: DictConfig, overrides: Sequence[str]) -> Config:
+    """The validated :class:`Config` of a config Hydra composed with these command-line
+    overrides: a law whose ``kind`` they name keeps only that kind's keys from the YAML
+    files (:func:`sim.config.layers.retype_by_overrides`)."""
+    return load_config(retype_by_overrides(cfg, overrides))
 
 
 def _stamps(config_dir: str | Path) -> tuple[tuple[str, int, int], ...]:
@@ -193,7 +201,10 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
 
 
 def _check_added_key(key: str) -> None:
-    """Refuse ``+key=...`` when ``key`` is not a key of the schema (a misspelling)."""
+    """Refuse ``+key=...`` when ``key`` is not a key of the schema (a misspelling); a key
+    of a time law is checked against its kind when the config is parsed."""
+    if law_of(key) is not None:
+        return
     node: object = OmegaConf.structured(Config)
     for part in key.split("."):
         if not isinstance(node, DictConfig) or part not in node:

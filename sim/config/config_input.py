@@ -41,7 +41,7 @@ def to_python(value: Any) -> Any:
         for f in dataclasses.fields(value):
             old = getattr(value, f.name)
             new = to_python(old)
-            if new is not old and not (isinstance(old, list) and new == old):
+            if new is not old and not (isinstance(old, list | tuple) and new == list(old)):
                 changes[f.name] = new
         return dataclasses.replace(value, **changes) if changes else value  # same object
     return value

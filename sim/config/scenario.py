@@ -81,8 +81,13 @@ def assemble(
     the single queue's)."""
     c, k = cfg.center, timetable.n_intervals
     profile = np.full(k, 1.0 / k) if c.profile is None else np.asarray(c.profile, float)
-    if skills is not None and cfg.agent_groups:
-        staffing: np.ndarray = np.asarray(np.sum([g.staffing for g in skills[1]], axis=0), np.int64)
+    if skills is not None and cfg.agent_groups:  # the checked groups' staffing, built now
+        built = tuple(
+            replace(g, staffing=agents_matrix(spec.agents, cfg.run.days, k))
+            for g, spec in zip(skills[1], cfg.agent_groups, strict=True)
+        )
+        skills = (skills[0], built)
+        staffing: np.ndarray = np.asarray(np.sum([g.staffing for g in built], axis=0), np.int64)
     else:
         staffing = _staffing(cfg, k)
     on_phone: np.ndarray = staffing

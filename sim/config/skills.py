@@ -265,13 +265,18 @@ def _rank(key: str, value: Any) -> int:
     return integer(key, value, 1)
 
 
+def _unbuilt(n: int) -> np.ndarray:
+    """The staffing of a checked group until :func:`sim.config.scenario.assemble` builds
+    it (after the size check: ``run.days`` may be too large for a matrix)."""
+    return np.zeros((0, n), np.int64)
+
+
 def _agent_groups(cfg: Config, types: Sequence[CallType], n: int) -> tuple[AgentGroup, ...]:
     names = [t.name for t in types]
     days = cfg.run.days
     if not cfg.agent_groups:
         # staffing.agents or the roster: sim.config.scenario.assemble fills the matrix
-        staffing = np.zeros((days, n), np.int64)
-        return (AgentGroup(cfg.staffing.group, staffing, {k: 1 for k in range(len(types))}),)
+        return (AgentGroup(cfg.staffing.group, _unbuilt(n), {k: 1 for k in range(len(types))}),)
     _names("agent_groups", cfg.agent_groups)
     out: list[AgentGroup] = []
     for j, g in enumerate(cfg.agent_groups):
@@ -290,7 +295,7 @@ def _agent_groups(cfg: Config, types: Sequence[CallType], n: int) -> tuple[Agent
                 raise bad(f"{key}.{part}.{names[k]}", (overflow | factor)[k],
                           f"names a call type the group has no skill for (skills: "
                           f"{', '.join(names[s] for s in skills)})")  # fmt: skip
-        out.append(AgentGroup(g.name, agents_matrix(g.agents, days, n), skills,
+        out.append(AgentGroup(g.name, _unbuilt(n), skills,
                               {k: float(v) for k, v in overflow.items()},
                               {k: float(v) for k, v in factor.items()}))  # fmt: skip
     for k, name in enumerate(names):

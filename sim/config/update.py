@@ -6,8 +6,10 @@ OmegaConf builds a structured node of the whole schema for every config it check
 type-checked and converted by OmegaConf on that node (``OmegaConf.update``, the value
 then read back and the node restored), then set on a copy of the dataclass. Used by
 :func:`sim.config.compose.compose` and :func:`sim.config.validation.load_config`; anything that is not
-a plain leaf (a section, a distribution's ``kind``, a key under an unset section)
-raises :class:`NotPlain` and the caller takes OmegaConf's full path.
+a plain leaf (a section, a key under an unset section, a mixture component)
+raises :class:`NotPlain` and the caller takes OmegaConf's full path. The keys of a time
+law are one layer per law, merged by :func:`sim.core.law_schema.merge_law` (a new
+``kind`` keeps from below only its own keys) and read into the dataclass of the kind.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from typing import Any
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config.layers import law_layers, law_of
+from sim.core.checks import ConfigError
+from sim.core.law_schema import law_config, law_dict, merge_law
 from sim.core.schema import Config
 
 __all__ = ["NotPlain", "checked", "with_values"]
@@ -41,8 +46,23 @@ def with_values(base: Config, values: Iterable[tuple[str, Any]]) -> Config:
     checks are the caller's (:func:`sim.config.validation.validate`).
     """
     cfg = copy.deepcopy(base)
-    for dotted, value in values:
+    try:
+        laws, plain = law_layers(values)
+    except KeyError as exc:
+        raise NotPlain(str(exc)) from None
+    for dotted, value in plain:
         _set(cfg, dotted, _converted(dotted, value))
+    for path, layer in laws.items():
+        *parents, leaf = path.split(".")
+        node: Any = cfg
+        for part in parents:
+            node = getattr(node, part)
+        below = getattr(node, leaf)
+        below = dict(below) if isinstance(below, dict) else law_dict(law_config(below, path))
+        try:
+            setattr(node, leaf, law_config(merge_law(below, layer), path))
+        except ValueError as exc:
+            raise ConfigError(str(exc), path) from None
     return cfg
 
 
@@ -56,7 +76,10 @@ def _schema() -> DictConfig:
 
 def checked(dotted: str, value: Any) -> Any:
     """``value`` as OmegaConf converts it for key ``dotted`` of the schema; raises
-    OmegaConf's exception (``full_key`` = ``dotted``) when the schema refuses it."""
+    OmegaConf's exception (``full_key`` = ``dotted``) when the schema refuses it. A key
+    of a time law is returned as it is (its law checks it when the config is parsed)."""
+    if law_of(dotted) is not None:
+        return value
     schema = _schema()
     with _LOCK:
         old = OmegaConf.select(schema, dotted, default=None, throw_on_missing=False)
@@ -81,8 +104,6 @@ def checked(dotted: str, value: Any) -> Any:
 
 def _converted(dotted: str, value: Any) -> Any:
     """The converted value of a plain override the fast path takes, else ``NotPlain``."""
-    if dotted.endswith(".kind"):
-        raise NotPlain(dotted)  # a distribution changes type: Hydra and load_config
     node = OmegaConf.select(_schema(), dotted, default=NotPlain, throw_on_missing=False)
     if node is NotPlain or isinstance(node, DictConfig):
         raise NotPlain(dotted)

@@ -24,7 +24,9 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
 from sim.config.config_input import check_boolean_override, check_booleans, to_python
-from sim.config.scenario import Laws, Scenario, assemble
+from sim.config.laws import build_distribution, finite_law, parse_laws
+from sim.config.layers import law_layers, merge_layer
+from sim.config.scenario import Scenario, assemble
 from sim.config.size import check_size
 from sim.config.skills import check_agents, parse_skills
 from sim.config.trace import Trace, TraceError, read_trace
@@ -42,9 +44,8 @@ from sim.core.checks import (
     probability,
 )
 from sim.core.paths import check_folder_name
-from sim.core.schema import Config, DistributionConfig
+from sim.core.schema import Config, merge_schema
 from sim.core.timetable import DAY_S, Timetable, parse_clock
-from sim.laws.distributions import Distribution, from_spec
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -63,28 +64,6 @@ SHARE_TOLERANCE = 1e-6
 MAX_TENURE_DAYS = 36_500
 #: Attempts per caller are stored in one byte.
 MAX_ATTEMPTS = 255
-
-
-def build_distribution(spec: DistributionConfig | Mapping[str, Any], key: str) -> Distribution:
-    """Build the distribution a config node describes; errors name ``key``."""
-    raw = dataclasses.asdict(spec) if dataclasses.is_dataclass(spec) else dict(spec)
-    try:
-        return from_spec(raw, key=key)
-    except ValueError as exc:
-        raise ConfigError(str(exc), key) from None
-
-
-def _finite_law(dist: Distribution, key: str, kind: str) -> None:
-    """Refuse a law with mass at infinity or an infinite mean where a time must end
-    (handle times, recontact delays): ``never``, ``genesys2020``, an infinite tail."""
-    mass_at_inf = 1.0 - float(dist.cdf(math.inf))
-    if mass_at_inf > 1e-12 or not math.isfinite(dist.mean):
-        raise ConfigError(
-            f"{key}.kind = {kind!r} takes infinite values "
-            f"(P(T = inf) = {mass_at_inf:.3g}, mean = {dist.mean:g} s); this time must end: "
-            "use a law with finite values (no never, genesys2020 or infinite tail)",
-            key,
-        )
 
 
 def _check_center(cfg: Config) -> Timetable:
@@ -203,21 +182,16 @@ def parse(cfg: Config) -> Scenario:
     trace = _check_trace(cfg, timetable)
     if cfg.staffing.shifts is None and not cfg.agent_groups:  # else the roster or the
         _check_staffing(cfg, timetable.n_intervals)  # groups staff the centre, not agents
-    talk = build_distribution(cfg.service.talk, "service.talk")
-    acw = build_distribution(cfg.service.acw, "service.acw")
-    _finite_law(talk, "service.talk", cfg.service.talk.kind)
-    _finite_law(acw, "service.acw", cfg.service.acw.kind)
-    patience = build_distribution(cfg.patience, "patience")
+    cfg, laws = parse_laws(cfg)
     probability("redials.probability", cfg.redials.probability)
     probability("redials.blocked_probability", cfg.redials.blocked_probability)
-    redial_delay = build_distribution(cfg.redials.delay, "redials.delay")
     if integer("redials.max_attempts", cfg.redials.max_attempts, 1) > MAX_ATTEMPTS:
         raise bad("redials.max_attempts", cfg.redials.max_attempts, f"must be <= {MAX_ATTEMPTS}")
     if cfg.queue.lines is not None:
         integer("queue.lines", cfg.queue.lines, 1)
     if cfg.queue.max_waiting is not None:
         integer("queue.max_waiting", cfg.queue.max_waiting, 0)
-    recontact_delay = _check_journey(cfg)
+    _check_journey(cfg)
     shifts, roster = check_workforce(cfg)
     non_negative("metrics.sl_threshold_s", cfg.metrics.sl_threshold_s)
     probability("metrics.sl_target", cfg.metrics.sl_target)
@@ -235,21 +209,17 @@ def parse(cfg: Config) -> Scenario:
         raise bad("run.name", r.name, name_problem)
     if not isinstance(r.force, bool):
         raise bad("run.force", r.force, "must be true or false")
-    skills = parse_skills(cfg, (patience, talk, acw), timetable.n_intervals,
-                          build_distribution, _finite_law)  # fmt: skip
+    skills = parse_skills(cfg, (laws.patience, laws.talk, laws.acw), timetable.n_intervals,
+                          build_distribution, finite_law)  # fmt: skip
     check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
-    laws = Laws(talk, acw, patience, redial_delay, recontact_delay)
     return assemble(cfg, timetable, laws, shifts, roster, trace, skills)
 
 
-def _check_journey(cfg: Config) -> Distribution:
-    """Resolution, experience, customers and economics (the customer-journey groups);
-    returns the recontact delay law."""
+def _check_journey(cfg: Config) -> None:
+    """Resolution, experience, customers and economics (the customer-journey groups)."""
     res, exp, cu = cfg.resolution, cfg.experience, cfg.customers
     probability("resolution.fcr", res.fcr)
     probability("resolution.recontact_probability", res.recontact_probability)
-    recontact = build_distribution(res.recontact_delay, "resolution.recontact_delay")
-    _finite_law(recontact, "resolution.recontact_delay", res.recontact_delay.kind)
     if integer("resolution.max_contacts", res.max_contacts, 1) > MAX_ATTEMPTS:
         raise bad("resolution.max_contacts", res.max_contacts, f"must be <= {MAX_ATTEMPTS}")
     probability("resolution.empowered_share", res.empowered_share)
@@ -317,7 +287,6 @@ def _check_journey(cfg: Config) -> Distribution:
     non_negative("customers.acquisition.positive_effect", a.positive_effect)
     non_negative("customers.acquisition.negative_effect", a.negative_effect)
     non_negative("economics.agent_cost_per_hour", cfg.economics.agent_cost_per_hour)
-    return recontact
 
 
 def omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
@@ -360,28 +329,6 @@ def _describe_type(key: str) -> str:
     base = next((a for a in args if a is not type(None)), hint) if args else hint
     words = _TYPE_WORDS.get(typing.get_origin(base) or base, str(base))
     return f"{words} or null" if optional else words
-
-
-#: Config paths that hold a :class:`DistributionConfig`.
-DISTRIBUTION_PATHS = (
-    "service.talk",
-    "service.acw",
-    "patience",
-    "redials.delay",
-    "resolution.recontact_delay",
-)
-
-
-def _reset_retyped_distributions(base: DictConfig, data: DictConfig) -> None:
-    """Where ``data`` names a distribution's ``kind``, drop the default's parameters.
-
-    Otherwise ``{"service": {"talk": {"kind": "exponential", "mean_s": 200}}}`` would
-    inherit ``cv`` from the default lognormal and be refused.
-    """
-    for path in DISTRIBUTION_PATHS:
-        node = OmegaConf.select(data, path, default=None)
-        if isinstance(node, DictConfig) and "kind" in node:
-            OmegaConf.update(base, path, DistributionConfig(), merge=False)
 
 
 def load_config(
@@ -428,26 +375,34 @@ def load_scenario(
         except OmegaConfBaseException as exc:
             raise omegaconf_error(exc) from None
     try:
-        merged = OmegaConf.structured(Config)
-        if isinstance(source, Config):
-            merged = OmegaConf.merge(merged, OmegaConf.structured(source))
-        elif isinstance(source, str | Path):
+        laws, plain = law_layers((k.replace("__", "."), v) for k, v in overrides.items())
+    except KeyError as exc:
+        raise ConfigError(f"{exc.args[0]}: set a mixture component in a dict or YAML file, "
+                          "not by a dotted key", str(exc.args[0])) from None  # fmt: skip
+    try:
+        merged = merge_schema(source if isinstance(source, Config) else None)
+        if isinstance(source, str | Path):
             check_yaml_file(source)  # strict booleans, with the line (YAML 1.1 words too)
             loaded = OmegaConf.load(source)
+            if not isinstance(loaded, DictConfig):
+                raise ConfigError(f"{where}: must be a mapping of config keys, not a list")
             check_data(loaded, where)
             check_booleans(OmegaConf.to_container(loaded, resolve=False))
-            merged = OmegaConf.merge(merged, loaded)
-        elif source is not None:
+            merged = merge_layer(merged, loaded)
+        elif source is not None and not isinstance(source, Config):
             if not isinstance(source, DictConfig):
                 check_booleans(source)
             data = source if isinstance(source, DictConfig) else OmegaConf.create(dict(source))
             check_data(data, where)
-            _reset_retyped_distributions(merged, data)
-            merged = OmegaConf.merge(merged, data)
-        for dotted, value in overrides.items():
-            check_data({dotted: value}, "overrides")
-            check_boolean_override(dotted.replace("__", "."), value)
-            OmegaConf.update(merged, dotted.replace("__", "."), value, merge=True)
+            merged = merge_layer(merged, data)
+        for dotted, value in plain:
+            OmegaConf.update(merged, dotted, value, merge=True)
+        if laws:
+            layer: dict[str, Any] = {}
+            for path, keys in laws.items():
+                head, _, leaf = path.rpartition(".")
+                (layer.setdefault(head, {}) if head else layer)[leaf] = keys
+            merged = merge_layer(merged, layer)
         check_data(merged, where)
         obj = OmegaConf.to_object(merged)
     except OmegaConfBaseException as exc:

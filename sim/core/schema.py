@@ -16,10 +16,26 @@ Range checks live in :mod:`sim.config.validation`; this module only declares the
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from sim.core.law_schema import (
+    DeterministicLaw,
+    ExponentialLaw,
+    GenesysLaw,
+    LawConfig,
+    LogNormalLaw,
+    law_dict,
+)
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
 
 __all__ = [
+    "LAW",
+    "LAW_PATHS",
     "AcquisitionConfig",
     "AgentGroupConfig",
     "AttritionConfig",
@@ -28,7 +44,6 @@ __all__ = [
     "ChurnConfig",
     "Config",
     "CustomersConfig",
-    "DistributionConfig",
     "EconomicsConfig",
     "ExperienceConfig",
     "FatigueConfig",
@@ -45,31 +60,22 @@ __all__ = [
     "StaffingConfig",
     "WordOfMouthConfig",
     "WorkforceConfig",
+    "merge_schema",
     "register_configs",
 ]
 
 
-@dataclass
-class DistributionConfig:
-    """A probability law of a duration, in seconds (see :mod:`sim.laws.distributions`).
+if TYPE_CHECKING:
+    LawField: TypeAlias = LawConfig
+else:
+    # OmegaConf has no Union of dataclasses: to OmegaConf (merging YAML files, overrides
+    # and dicts) a law's node is an open mapping; sim.config.validation.parse makes it the
+    # dataclass of its kind (sim.core.law_schema).
+    LawField = Any
 
-    ``kind`` selects the law; only the parameters of that kind may be set (the others
-    stay null). ``kind: genesys`` and ``kind: genesys2020`` are the calibrated patience
-    laws of the Genesys surveys and take no parameters.
-    """
 
-    kind: str = "exponential"  # exponential|lognormal|gamma|weibull|deterministic|empirical|histogram|piecewise_hazard|mixture|never|genesys|genesys2020
-    mean_s: float | None = None  # mean, seconds (exponential, lognormal, gamma)
-    cv: float | None = None  # coefficient of variation sd/mean, dimensionless (lognormal, gamma)
-    shape: float | None = None  # Weibull shape k, dimensionless
-    scale_s: float | None = None  # Weibull scale, seconds
-    value_s: float | None = None  # deterministic value, seconds (0 = atom at zero)
-    values_s: list[float] | None = None  # empirical: observed durations, seconds
-    edges_s: list[float] | None = None  # histogram bin edges / hazard change points, seconds
-    probs: list[float] | None = None  # histogram bin probabilities (sum to 1)
-    tail_mean_s: float | None = None  # histogram open last bin: mean excess, seconds (.inf = never)
-    rates_per_s: list[float] | None = None  # piecewise hazard rates, per second
-    components: list[Any] | None = None  # mixture: list of {weight: w, kind: ..., ...}
+#: Metadata of a config field holding a time law (``LAW_PATHS`` lists them).
+LAW = MappingProxyType({"law": True})
 
 
 @dataclass
@@ -119,11 +125,11 @@ class StaffingConfig:
 class ServiceConfig:
     """Handle time = talk time + after-call work (ACW); the agent is busy for both."""
 
-    talk: DistributionConfig = field(
-        default_factory=lambda: DistributionConfig(kind="lognormal", mean_s=240.0, cv=1.0)
+    talk: LawField = field(  # talk time, seconds
+        default_factory=lambda: LogNormalLaw(mean_s=240.0, cv=1.0), metadata=LAW
     )
-    acw: DistributionConfig = field(
-        default_factory=lambda: DistributionConfig(kind="deterministic", value_s=30.0)
+    acw: LawField = field(  # after-call work, seconds
+        default_factory=lambda: DeterministicLaw(value_s=30.0), metadata=LAW
     )
 
 
@@ -133,9 +139,9 @@ class RedialConfig:
 
     probability: float = 0.0  # P(an abandoned caller calls again)
     blocked_probability: float = 0.0  # P(a blocked caller calls again)
-    delay: DistributionConfig = field(
-        default_factory=lambda: DistributionConfig(kind="exponential", mean_s=600.0)
-    )  # time from abandoning/being blocked to the next attempt, seconds
+    delay: LawField = field(  # time from abandoning/being blocked to the next attempt, s
+        default_factory=lambda: ExponentialLaw(mean_s=600.0), metadata=LAW
+    )
     max_attempts: int = 3  # attempts per caller, the first included
 
 
@@ -150,9 +156,9 @@ class ResolutionConfig:
 
     fcr: float = 1.0  # P(an answered contact resolves the issue), share
     recontact_probability: float = 0.0  # P(calling again after an unresolved answered contact)
-    recontact_delay: DistributionConfig = field(
-        default_factory=lambda: DistributionConfig(kind="exponential", mean_s=86400.0)
-    )  # time from the end of an unresolved contact to the repeat call, seconds
+    recontact_delay: LawField = field(  # from the end of an unresolved contact to the
+        default_factory=lambda: ExponentialLaw(mean_s=86400.0), metadata=LAW  # repeat call, s
+    )
     max_contacts: int = 5  # answered contacts per issue at most, the first included
     empowered_share: float = 0.0  # share of agents empowered to fix issues on the spot
     empowerment_uplift: float = 0.0  # FCR added when an empowered agent answers (share)
@@ -400,7 +406,9 @@ class Config:
     center: CenterConfig = field(default_factory=CenterConfig)
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
-    patience: DistributionConfig = field(default_factory=lambda: DistributionConfig(kind="genesys"))
+    patience: LawField = field(  # how long a caller waits before hanging up, seconds
+        default_factory=GenesysLaw, metadata=LAW
+    )
     redials: RedialConfig = field(default_factory=RedialConfig)
     resolution: ResolutionConfig = field(default_factory=ResolutionConfig)
     experience: ExperienceConfig = field(default_factory=ExperienceConfig)
@@ -418,16 +426,60 @@ class Config:
     routing: RoutingConfig = field(default_factory=RoutingConfig)
 
 
+def _law_paths(node: Any, prefix: str = "") -> list[str]:
+    paths: list[str] = []
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if f.metadata.get("law"):
+            paths.append(prefix + f.name)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            paths += _law_paths(value, f"{prefix}{f.name}.")
+    return paths
+
+
+#: Dotted paths of the time laws of a config (``service.talk``, ..., ``patience``).
+LAW_PATHS: tuple[str, ...] = tuple(_law_paths(Config()))
+
+
+def merge_schema(cfg: Config | None = None, *, empty_laws: bool = False) -> DictConfig:
+    """The OmegaConf node that layers of values are merged onto: ``cfg`` (default: the
+    schema's defaults) type-checked by the dataclasses, each law an open mapping.
+
+    A law is open because OmegaConf cannot hold one dataclass per kind in one field;
+    its keys are checked against its kind when the config is parsed. ``empty_laws``
+    leaves each law ``{}`` (the schema registered for Hydra: every group file states
+    its laws in full).
+    """
+    from omegaconf import OmegaConf
+
+    cfg = Config() if cfg is None else cfg
+    node = OmegaConf.structured(cfg)
+    for path in LAW_PATHS:
+        law: Any = cfg
+        for part in path.split("."):
+            law = getattr(law, part)
+        value = {} if empty_laws else dict(law) if isinstance(law, Mapping) else law_dict(law)
+        open_law(node, path, value)
+    return node
+
+
+def open_law(node: DictConfig, path: str, value: Mapping[str, Any]) -> None:
+    """Set the law at ``path`` of ``node`` to ``value``, an open mapping (any keys)."""
+    from omegaconf import OmegaConf
+
+    OmegaConf.update(node, path, dict(value), merge=False)
+    OmegaConf.set_struct(OmegaConf.select(node, path), False)
+
+
 def register_configs() -> None:
     """Register the schema in Hydra's ConfigStore as ``callsim_schema``.
 
     ``sim/config/yaml/config.yaml`` lists it first in its defaults, so every YAML value and
     every command-line override is merged onto (and type-checked against) it; the
     resolver ``callsim_dirname`` (:func:`sim.core.paths.point_dirname`) makes a sweep
-    point's folder name safe. Its
-    distribution nodes keep only their ``kind``: a group file such as
-    ``service/exponential.yaml`` must not inherit the ``cv`` of the schema's default
-    lognormal (every group file states all the parameters of its law).
+    point's folder name safe. Its laws are empty open mappings
+    (:func:`merge_schema`): a group file such as ``service/exponential.yaml`` states
+    every key of its laws, and inherits none of the schema's default lognormal.
     """
     from hydra.core.config_store import ConfigStore
     from omegaconf import OmegaConf
@@ -435,7 +487,7 @@ def register_configs() -> None:
     from sim.core.paths import point_dirname
 
     store = ConfigStore.instance()
-    store.store(name="callsim_schema", node=_kinds_only(Config()))
+    store.store(name="callsim_schema", node=merge_schema(empty_laws=True))
     # hydra.sweep.subdir: ${callsim_dirname:${hydra.job.override_dirname}} (sim.core.paths)
     OmegaConf.register_new_resolver("callsim_dirname", point_dirname, replace=True)
     # the sweeper of `callsim -m`: Hydra's basic one, skipping finished points cheaply
@@ -449,13 +501,3 @@ def register_configs() -> None:
         },
         provider="callsim",
     )
-
-
-def _kinds_only(node: Any) -> Any:
-    """A copy of a dataclass tree in which every distribution keeps only its ``kind``."""
-    if isinstance(node, DistributionConfig):
-        return DistributionConfig(kind=node.kind)
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        changes = {f.name: _kinds_only(getattr(node, f.name)) for f in dataclasses.fields(node)}
-        return dataclasses.replace(node, **changes)
-    return node

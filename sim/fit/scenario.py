@@ -11,7 +11,8 @@ What goes in, and how:
   calls that are redials (callsim adds its redials on top of the fresh calls);
 * ``patience``: the piecewise-constant hazard (censored MLE);
 * ``service.talk``: the chosen handle-time law; ``service.acw``: 0 (a log's service time
-  is the whole handle time);
+  is the whole handle time); the scenario deselects the ``service`` group
+  (``override /service: null``), so no key of the default lognormal is merged under them;
 * ``redials``: the estimated probability and an exponential delay of the estimated mean;
 * ``staffing.agents``: the agents on duty rebuilt from the log, averaged per weekday and
   rounded, one list per day of a 7-day run that starts on the log's first weekday;
@@ -21,7 +22,6 @@ What goes in, and how:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -30,19 +30,16 @@ import numpy as np
 import yaml
 
 from sim.core.files import atomic_write_text
-from sim.core.schema import DistributionConfig
+from sim.core.law_schema import law_config, law_dict
 from sim.fit.model import LogFit
 
 __all__ = ["full_law", "scenario_dict", "weekly_staffing", "write_scenario"]
 
 
-_LAW_KEYS = tuple(f.name for f in dataclasses.fields(DistributionConfig))
-
-
 def full_law(spec: dict[str, Any]) -> dict[str, Any]:
-    """A complete distribution node: the keys of other kinds null, so that the group
-    defaults underneath (e.g. the lognormal talk time's cv) do not leak in."""
-    return {k: spec.get(k) for k in _LAW_KEYS}
+    """A fitted law as a config node: its ``kind`` and exactly that kind's keys
+    (checked by :func:`sim.core.law_schema.law_config`)."""
+    return law_dict(law_config(spec, "fitted law"))
 
 
 def _clock(seconds: float) -> str:
@@ -76,7 +73,7 @@ def scenario_dict(fit: LogFit, name: str = "fitted") -> dict[str, Any]:
     start_weekday = int(fit.weekdays[0])
     out: dict[str, Any] = {
         "defaults": [{"override /resolution": "none"}, {"override /workforce": "none"},
-                     {"override /redials": "none"}],
+                     {"override /redials": "none"}, {"override /service": None}],
         "center": {
             "name": name,
             "open_time": _clock(fit.open_s),

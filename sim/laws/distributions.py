@@ -27,6 +27,24 @@ import numpy.typing as npt
 from scipy.special import gamma as gamma_fn
 from scipy.special import gammainc, gammaincc, ndtr
 
+from sim.core.law_schema import (
+    LAW_KINDS,
+    DeterministicLaw,
+    EmpiricalLaw,
+    ExponentialLaw,
+    GammaLaw,
+    Genesys2020Law,
+    GenesysLaw,
+    HistogramLaw,
+    LawConfig,
+    LogNormalLaw,
+    MixtureLaw,
+    NeverLaw,
+    PiecewiseHazardLaw,
+    WeibullLaw,
+    law_config,
+)
+
 __all__ = [
     "GENESYS",
     "GENESYS_2020",
@@ -713,111 +731,61 @@ GENESYS_2020: Histogram = genesys2020_patience()
 
 
 # ----------------------------------------------------------------------------- from_spec
-_SEQ_PARAMS = frozenset({"edges_s", "probs", "values_s", "rates_per_s"})
-# kind -> (constructor, required parameters, optional parameters)
-_SCHEMA: dict[str, tuple[Callable[..., Distribution], tuple[str, ...], tuple[str, ...]]] = {
-    "exponential": (Exponential, ("mean_s",), ()),
-    "lognormal": (LogNormal, ("mean_s", "cv"), ()),
-    "gamma": (Gamma, ("mean_s", "cv"), ()),
-    "weibull": (Weibull, ("shape", "scale_s"), ()),
-    "deterministic": (Deterministic, ("value_s",), ()),
-    "empirical": (Empirical, ("values_s",), ()),
-    "histogram": (Histogram, ("edges_s", "probs"), ("tail_mean_s",)),
-    "piecewise_hazard": (PiecewiseHazard, ("edges_s", "rates_per_s"), ()),
-    "mixture": (Mixture, ("components",), ()),
-    "never": (Never, (), ()),
-    "genesys": (genesys_patience, (), ()),
-    "genesys2020": (genesys2020_patience, (), ()),
+# law dataclass of the config (sim.core.law_schema) -> the law it describes
+_BUILD: dict[type, Callable[[Any], Distribution]] = {
+    ExponentialLaw: lambda c: Exponential(c.mean_s),
+    LogNormalLaw: lambda c: LogNormal(c.mean_s, c.cv),
+    GammaLaw: lambda c: Gamma(c.mean_s, c.cv),
+    WeibullLaw: lambda c: Weibull(c.shape, c.scale_s),
+    DeterministicLaw: lambda c: Deterministic(c.value_s),
+    EmpiricalLaw: lambda c: Empirical(c.values_s),
+    HistogramLaw: lambda c: Histogram(c.edges_s, c.probs, c.tail_mean_s),
+    PiecewiseHazardLaw: lambda c: PiecewiseHazard(c.edges_s, c.rates_per_s),
+    NeverLaw: lambda c: Never(),
+    GenesysLaw: lambda c: genesys_patience(),
+    Genesys2020Law: lambda c: genesys2020_patience(),
 }
-KINDS: tuple[str, ...] = tuple(_SCHEMA)
+KINDS: tuple[str, ...] = tuple(LAW_KINDS)
 
 
-def _number(path: str, v: object) -> float:
-    """A number from a config value; strings such as "180", "inf" and ".inf" are accepted."""
-    if isinstance(v, str):
-        s = v.strip().lower().replace(".inf", "inf")
-        try:
-            return float(s)
-        except ValueError:
-            pass
-    elif not isinstance(v, bool) and isinstance(v, (int, float, np.integer, np.floating)):
-        return float(v)
-    raise ValueError(f"{path} = {v!r}: not a number (expected e.g. 180, 0.5 or inf)")
+def from_spec(
+    spec: Mapping[str, Any] | LawConfig | Distribution, key: str = "distribution"
+) -> Distribution:
+    """Build a law from its config: a law dataclass of :mod:`sim.core.law_schema` or a
+    plain mapping such as ``{"kind": "lognormal", "mean_s": 240, "cv": 0.8}``.
 
-
-def _number_list(path: str, v: object) -> tuple[float, ...]:
-    if isinstance(v, (str, bytes)) or not isinstance(v, (Sequence, np.ndarray)):
-        raise ValueError(f"{path} = {v!r}: must be a list of numbers")
-    return tuple(_number(f"{path}[{i}]", x) for i, x in enumerate(v))
-
-
-def from_spec(spec: Mapping[str, Any] | Distribution, key: str = "distribution") -> Distribution:
-    """Build a law from a plain mapping such as ``{"kind": "lognormal", "mean_s": 240, "cv": 0.8}``.
-
-    Keys whose value is None are ignored. Mixture components carry their own ``weight``.
+    Keys whose value is None are not set. Mixture components carry their own ``weight``.
     Errors are ``ValueError`` naming the full key path (``key`` + parameter), the value
     and what is allowed. A :class:`Distribution` is returned unchanged.
     """
     if isinstance(spec, Distribution):
         return spec
-    if not isinstance(spec, Mapping):
-        raise ValueError(
-            f"{key} = {spec!r}: must be a mapping with a 'kind' (one of {', '.join(KINDS)})"
-        )
-    params = {str(k): v for k, v in spec.items() if v is not None}
-    kind = params.pop("kind", None)
-    if kind is None:
-        raise ValueError(f"{key}.kind: missing (allowed: {', '.join(KINDS)})")
-    if not isinstance(kind, str) or kind.strip().lower() not in _SCHEMA:
-        raise ValueError(f"{key}.kind = {kind!r}: unknown kind (allowed: {', '.join(KINDS)})")
-    kind = kind.strip().lower()
-    build, required, optional = _SCHEMA[kind]
-    allowed = required + optional
-    for name, value in params.items():
-        if name not in allowed:
-            raise ValueError(
-                f"{key}.{name} = {value!r}: not a parameter of {kind!r} "
-                f"(allowed: {', '.join(allowed) or 'none'})"
-            )
-    for name in required:
-        if name not in params:
-            raise ValueError(f"{key}.{name}: missing (required by {kind!r}: {', '.join(required)})")
-    if kind == "mixture":
-        return _mixture(params["components"], key)
-    args = {
-        n: (_number_list if n in _SEQ_PARAMS else _number)(f"{key}.{n}", v)
-        for n, v in params.items()
-    }
+    law = law_config(spec, key)
     try:
-        return build(**args)
+        if isinstance(law, MixtureLaw):
+            return _mixture(law, key)
+        return _BUILD[type(law)](law)
     except ValueError as exc:  # messages start with the parameter name
         raise ValueError(f"{key}.{exc}") from None
 
 
-def _mixture(raw: object, key: str) -> Mixture:
-    path = f"{key}.components"
-    if isinstance(raw, (str, bytes)) or not isinstance(raw, Sequence) or not raw:
-        raise ValueError(
-            f"{path} = {raw!r}: must be a non-empty list of {{weight: w, kind: ..., ...}} mappings"
-        )
+def _mixture(law: MixtureLaw, key: str) -> Mixture:
     comps: list[Distribution] = []
     weights: list[float] = []
-    for i, item in enumerate(raw):
-        p = f"{path}[{i}]"
-        if not isinstance(item, Mapping):
-            raise ValueError(f"{p} = {item!r}: must be a mapping {{weight: w, kind: ..., ...}}")
-        item = {str(k): v for k, v in item.items() if v is not None}
-        if "weight" not in item:
-            raise ValueError(f"{p}.weight: missing (a number in [0, 1])")
-        w = _number(f"{p}.weight", item.pop("weight"))
+    for i, item in enumerate(law.components):
+        rest = dict(item)
+        w = rest.pop("weight")
         if not 0.0 <= w <= 1.0:
-            raise ValueError(f"{p}.weight = {w!r}: must be in [0, 1]")
+            raise ValueError(f"components[{i}].weight = {w!r}: must be in [0, 1]")
         weights.append(w)
-        comps.append(from_spec(item, key=p))
+        try:
+            comps.append(from_spec(rest, key=f"components[{i}]"))
+        except ValueError as exc:  # the component's own path; the caller adds key
+            raise ValueError(str(exc)) from None
     total = math.fsum(weights)
     if abs(total - 1.0) > PROB_TOL:
         raise ValueError(
-            f"{path}[*].weight = {tuple(weights)!r}: must sum to 1 within "
+            f"components[*].weight = {tuple(weights)!r}: must sum to 1 within "
             f"{PROB_TOL:g} (sum = {total!r})"
         )
     return Mixture(components=tuple(comps), weights=tuple(weights))

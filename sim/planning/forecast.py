@@ -64,6 +64,7 @@ import pandas as pd
 
 from sim.config.validation import build_distribution, validate
 from sim.core.checks import ConfigError
+from sim.core.law_schema import DeterministicLaw, ExponentialLaw, GammaLaw, LogNormalLaw
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, format_clock, parse_clock
 from sim.model.callcenter import CallCenter
@@ -576,11 +577,11 @@ def centre_for_forecast(forecast: Forecast, base: Config) -> Config:
         else float(t["aht_s"].mean())
     )
     acw = build_distribution(base.service.acw, "service.acw").mean
-    talk = dataclasses.replace(base.service.talk)
-    if talk.kind in ("exponential", "lognormal", "gamma"):
-        talk.mean_s = aht - acw
-    elif talk.kind == "deterministic":
-        talk.value_s = aht - acw
+    talk = base.service.talk
+    if isinstance(talk, ExponentialLaw | LogNormalLaw | GammaLaw):
+        talk = dataclasses.replace(talk, mean_s=aht - acw)
+    elif isinstance(talk, DeterministicLaw):
+        talk = dataclasses.replace(talk, value_s=aht - acw)
     else:
         raise ForecastError(f"service.talk.kind = {talk.kind!r}: planning by simulation with a "
                             "forecast needs a talk law given by its mean", None, "aht_s")  # fmt: skip

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from cli_run import callsim
 
 from sim.outputs.metrics import CALL_COLUMNS, INTERVAL_COLUMNS, SUMMARY_KEYS
@@ -67,6 +68,27 @@ def test_multirun_of_two_points(tmp_path: Path) -> None:
         summary = json.loads((sweep / point / "summary.json").read_text())
         levels.append(summary["kpis"]["service_level"]["mean"])
     assert levels[1] > levels[0]  # 40 agents answer faster than 20
+
+
+def test_kinds_switched_on_the_command_line_and_in_a_sweep(tmp_path: Path) -> None:
+    """``patience=exponential patience.mean_s=30`` (a group option and its mean), and
+    ``patience.kind=gamma`` with its keys in a sweep; ``service.talk.kind=exponential``
+    drops the default lognormal's cv. Each stored config.yaml lists the kind's keys only."""
+    out = callsim(tmp_path, *SMALL, "patience=exponential", "patience.mean_s=30",
+                  "run.name=expo", "output.figures=false")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    stored = yaml.safe_load((_only_run(tmp_path / "results" / "expo") / "config.yaml").read_text())
+    assert stored["patience"] == {"kind": "exponential", "mean_s": 30.0}
+    out = callsim(tmp_path, "-m", *SMALL, "patience.kind=gamma", "patience.mean_s=60,120",
+                  "patience.cv=1.5", "service.talk.kind=exponential", "run.name=gam",
+                  "output.figures=false")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    points = sorted((tmp_path / "results" / "gam" / "sweep").glob("*/config.yaml"))
+    assert len(points) == 2
+    for mean, point in zip((120.0, 60.0), points, strict=True):  # "...=120" sorts first
+        stored = yaml.safe_load(point.read_text())
+        assert stored["patience"] == {"kind": "gamma", "mean_s": mean, "cv": 1.5}
+        assert stored["service"]["talk"] == {"kind": "exponential", "mean_s": 240.0}
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from test_plan import plan
 
+from sim.app.plan_inputs import centre_config, patience_text
 from sim.config.compose import compose
+from sim.core.checks import ConfigError
+from sim.core.law_schema import GammaLaw
 from sim.laws.distributions import GENESYS_2020
 from sim.theory import analytic
 
@@ -99,6 +103,19 @@ def test_shifts_on_a_24h_centre_ignore_the_unused_agents_list() -> None:
     from sim.model.callcenter import CallCenter
 
     assert CallCenter(cfg).on_phone.shape[1] == 48
+
+
+def test_set_switches_a_laws_kind() -> None:
+    """``callsim plan --set patience.kind=gamma --set ...``: the centre's patience is that
+    gamma; a key of another kind is refused with one line naming it."""
+    sets = ["patience.kind=gamma", "patience.mean_s=60", "patience.cv=1.5"]
+    centre = centre_config(argparse.Namespace(set=sets, model="planning", patience=None))
+    assert centre.patience == GammaLaw(mean_s=60.0, cv=1.5)
+    assert patience_text(centre) == "gamma, mean 60 s"
+    bad = argparse.Namespace(set=["patience=exponential", "patience.cv=2"], model="planning",
+                             patience=None)  # fmt: skip
+    with pytest.raises(ConfigError, match=r"patience\.cv = 2: not a key of kind exponential"):
+        centre_config(bad)
 
 
 # --------------------------------------------------------------------------- forecast options

@@ -10,6 +10,7 @@ import pytest
 
 from sim.config.compose import _hydra_compose, clear_cache, compose
 from sim.config.validation import ConfigError
+from sim.core.law_schema import EmpiricalLaw, ExponentialLaw, GammaLaw, LogNormalLaw, WeibullLaw
 
 composing = importlib.import_module("sim.config.compose")
 
@@ -44,13 +45,60 @@ CASES = [
 ]
 
 
-def test_retyping_a_distribution_takes_hydras_path() -> None:
-    overrides = ["service.talk.kind=exponential"]
+RETYPED = [
+    (["service.talk.kind=exponential"], "service.talk", ExponentialLaw(mean_s=240.0)),
+    (["patience.kind=gamma", "patience.mean_s=60", "patience.cv=1.5"], "patience",
+     GammaLaw(mean_s=60.0, cv=1.5)),
+    (["patience=exponential", "patience.mean_s=30"], "patience", ExponentialLaw(mean_s=30.0)),
+    (["service.talk.kind=weibull", "service.talk.shape=0.8", "service.talk.scale_s=200"],
+     "service.talk", WeibullLaw(shape=0.8, scale_s=200.0)),
+    (["service.talk.kind=gamma"], "service.talk", GammaLaw(mean_s=240.0, cv=1.0)),
+    (["service.talk={kind: empirical, values_s: [1, 2.5]}"], "service.talk",
+     EmpiricalLaw(values_s=(1.0, 2.5))),
+    (["model=planning", "service.talk.kind=lognormal", "service.talk.cv=0.5"], "service.talk",
+     LogNormalLaw(mean_s=270.0, cv=0.5)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "path", "law"), RETYPED)
+def test_a_kind_switched_by_override_keeps_only_its_keys(
+    overrides: list[str], path: str, law: object
+) -> None:
+    """Both paths (cached and Hydra's) switch the kind: the keys of the old kind that the
+    new one does not take are dropped, the shared ones kept, the given ones set."""
+    fast = compose(overrides)
+    slow = _hydra_compose(overrides, composing.CONFIG_DIR)
+    assert fast == slow
+    node: object = fast
+    for part in path.split("."):
+        node = getattr(node, part)
+    assert node == law
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["patience=exponential", "patience.cv=0.5"],
+         "patience.cv = 0.5: not a key of kind exponential (allowed: mean_s)"),
+        (["patience.kind=exponential", "patience.mean_s=30", "patience.cv=2"],
+         "patience.cv = 2: not a key of kind exponential (allowed: mean_s)"),
+        (["patience.kind=gamma", "patience.mean_s=60"],
+         "patience.cv: missing (kind gamma needs mean_s, cv)"),
+        (["service.talk.kind=weibull"],
+         "service.talk.shape: missing (kind weibull needs shape, scale_s)"),
+        (["patience.kind=poisson"], "patience.kind = 'poisson': unknown kind (allowed: "),
+        (["service.talk.mean_s=-3"], "service.talk.mean_s = -3.0: must be a finite number > 0"),
+    ],
+)  # fmt: skip
+def test_a_key_of_another_kind_is_refused_the_same_on_both_paths(
+    overrides: list[str], message: str
+) -> None:
     with pytest.raises(ConfigError) as fast:
         compose(overrides)
     with pytest.raises(ConfigError) as slow:
         _hydra_compose(overrides, composing.CONFIG_DIR)
     assert str(fast.value) == str(slow.value)
+    assert str(fast.value).startswith(message)
 
 
 @pytest.mark.parametrize("overrides", CASES)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 import sim
 from sim.config.validation import SHARE_TOLERANCE, load_config
 from sim.core.checks import ConfigError
+from sim.core.law_schema import LAW_KINDS, ExponentialLaw, GammaLaw, HistogramLaw, LogNormalLaw
 from sim.core.schema import Config
 
 FLAT24 = [1 / 24] * 24
@@ -172,9 +175,58 @@ def test_defaults_are_valid_and_sources_agree() -> None:
 
 
 def test_a_retyped_distribution_drops_the_default_parameters() -> None:
+    """A dict that names a law's kind keeps from the defaults only that kind's keys."""
     cfg = load_config({"service": {"talk": {"kind": "exponential", "mean_s": 200.0}}})
-    assert cfg.service.talk.kind == "exponential"
-    assert cfg.service.talk.cv is None
+    assert cfg.service.talk == ExponentialLaw(mean_s=200.0)
+    assert load_config({"service": {"talk": {"kind": "gamma"}}}).service.talk == GammaLaw(
+        mean_s=240.0, cv=1.0
+    )  # the default lognormal's mean and cv are gamma's keys too
+    assert load_config(patience__kind="gamma", patience__mean_s=60, patience__cv=1.5).patience == (
+        GammaLaw(mean_s=60.0, cv=1.5)
+    )
+    assert load_config(cfg, service__talk__kind="lognormal", service__talk__cv=0.5).service.talk == (
+        LogNormalLaw(mean_s=200.0, cv=0.5)
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "overrides", "message"),
+    [
+        ({"patience": {"kind": "exponential", "mean_s": 30, "cv": 1.5}}, {},
+         "patience.cv = 1.5: not a key of kind exponential (allowed: mean_s)"),
+        ({}, {"patience__kind": "exponential", "patience__mean_s": 30, "patience__cv": 1.5},
+         "patience.cv = 1.5: not a key of kind exponential (allowed: mean_s)"),
+        (Config(), {"patience__kind": "exponential", "patience__mean_s": 30, "patience__cv": 1.5},
+         "patience.cv = 1.5: not a key of kind exponential (allowed: mean_s)"),
+        ({"redials": {"delay": {"mean_s": 30, "shape": 2}}}, {},
+         "redials.delay.shape = 2: not a key of kind exponential (allowed: mean_s)"),
+        ({"service": {"acw": {"kind": "never"}}}, {}, "service.acw.kind = 'never' takes infinite"),
+        ({"patience": {"kind": "mixture", "components": [
+            {"weight": 1.0, "kind": "gamma", "mean_s": 3, "shape": 1}]}}, {},
+         "patience.components[0].shape = 1: not a key of kind gamma (allowed: mean_s, cv)"),
+    ],
+)  # fmt: skip
+def test_a_key_of_another_kind_is_refused_before_any_run(
+    source: object, overrides: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(source, **overrides)  # type: ignore[arg-type]
+    assert str(info.value).startswith(message), str(info.value)
+
+
+def test_every_law_is_the_dataclass_of_its_kind() -> None:
+    """Parsed, each law is one frozen dataclass listing only its kind's keys; a config
+    whose laws are such dataclasses already is returned as it is."""
+    cfg = load_config({"patience": {"kind": "histogram", "edges_s": [0, 60, ".inf"],
+                                    "probs": [0.5, 0.5], "tail_mean_s": "inf", "cv": None}})  # fmt: skip
+    assert cfg.patience == HistogramLaw(edges_s=(0.0, 60.0, math.inf), probs=(0.5, 0.5),
+                                        tail_mean_s=math.inf)  # fmt: skip
+    for law in (cfg.service.talk, cfg.service.acw, cfg.patience, cfg.redials.delay,
+                cfg.resolution.recontact_delay):  # fmt: skip
+        assert type(law) is LAW_KINDS[law.kind]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            law.kind = "never"  # type: ignore[misc]
+    assert load_config(cfg) is cfg
 
 
 def test_profile_tolerance_is_honoured() -> None:

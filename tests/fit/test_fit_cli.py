@@ -12,7 +12,10 @@ import yaml
 from cli_run import callsim
 
 import sim
+from sim.config.compose import compose
+from sim.core.law_schema import allowed_keys, law_config
 from sim.fit.cli import main
+from sim.fit.scenario import full_law
 from sim.fit.simulated import log_from_calls
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "anonymous_bank"
@@ -33,6 +36,21 @@ def test_bank_sample_fits_and_the_scenario_runs(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr + run.stdout
     summary = next((tmp_path / "results" / "fitted").glob("*/summary.json"))
     assert json.loads(summary.read_text())
+    # each law lists its kind's keys only; whichever handle law fit chooses, no key of the
+    # default lognormal is merged under it (the scenario deselects the service group)
+    keys = yaml.safe_load(scenario.read_text())
+    laws = [keys["patience"], keys["service"]["talk"], keys["service"]["acw"]]
+    for law in laws + ([keys["redials"]["delay"]] if "redials" in keys else []):
+        assert set(law) == {"kind", *allowed_keys(law["kind"])} and None not in law.values()
+    for n, spec in enumerate((
+        {"kind": "weibull", "shape": 0.9, "scale_s": 200.0},
+        {"kind": "empirical", "values_s": [50.0, 300.0]},
+        {"kind": "gamma", "mean_s": 200.0, "cv": 0.9},
+    )):  # fmt: skip
+        keys["service"]["talk"] = full_law(spec)
+        (out / "scenario" / f"talk{n}.yaml").write_text("# @package _global_\n" + yaml.safe_dump(keys))
+        cfg = compose([f"hydra.searchpath=[file://{out.resolve()}]", f"scenario=talk{n}"])
+        assert cfg.service.talk == law_config(spec)
 
 
 def test_generic_csv_of_a_callsim_run_round_trip(tmp_path: Path) -> None:

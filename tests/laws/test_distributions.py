@@ -439,12 +439,12 @@ _HIST = {"kind": "histogram", "edges_s": [0, 60, 180]}
         (
             {"kind": "exponential", "mean_s": 180, "cv": 0.5},
             "patience",
-            ["patience.cv = 0.5: not a parameter of 'exponential' (allowed: mean_s)"],
+            ["patience.cv = 0.5: not a key of kind exponential (allowed: mean_s)"],
         ),
         (
             {"kind": "genesys", "mean_s": 3},
             "patience",
-            ["patience.mean_s = 3: not a parameter of 'genesys' (allowed: none)"],
+            ["patience.mean_s = 3: not a key of kind genesys (allowed: none)"],
         ),
         (
             {"kind": "exponential", "mean_s": "abc"},

@@ -93,3 +93,27 @@ def test_parquet_by_row_groups_reads_back_the_same_table(tmp_path: Path) -> None
     assert pq.ParquetFile(groups).num_row_groups == -(-len(calls) // 1000) > 1
     pd.testing.assert_frame_equal(pd.read_parquet(groups), pd.read_parquet(whole))
     pd.testing.assert_frame_equal(pd.read_parquet(groups), calls)
+
+
+def test_config_yaml_lists_only_the_keys_of_each_laws_kind(tmp_path: Path) -> None:
+    """The stored config.yaml: each law its kind and that kind's keys, no nulls of other
+    kinds; read back, it is the same config."""
+    import yaml
+
+    from sim.config.validation import load_config
+    from sim.core.law_schema import allowed_keys
+
+    cfg = {**CFG, "patience": {"kind": "gamma", "mean_s": 90.0, "cv": 1.5},
+           "service": {"talk": {"kind": "weibull", "shape": 0.9, "scale_s": 230.0}}}  # fmt: skip
+    reps = replicate(cfg)
+    folder = write_results(reps, tmp_path / "run")
+    stored = yaml.safe_load((folder / "config.yaml").read_text())
+    laws = {"service.talk": stored["service"]["talk"], "service.acw": stored["service"]["acw"],
+            "patience": stored["patience"], "redials.delay": stored["redials"]["delay"],
+            "resolution.recontact_delay": stored["resolution"]["recontact_delay"]}  # fmt: skip
+    assert laws["patience"] == {"kind": "gamma", "mean_s": 90.0, "cv": 1.5}
+    assert laws["service.talk"] == {"kind": "weibull", "shape": 0.9, "scale_s": 230.0}
+    for path, law in laws.items():
+        assert set(law) == {"kind", *allowed_keys(law["kind"])}, path
+        assert None not in law.values(), path
+    assert load_config(folder / "config.yaml") == reps.config
