@@ -300,7 +300,7 @@ def _agent_groups(cfg: Config, types: Sequence[CallType], n: int) -> tuple[Agent
                               {k: float(v) for k, v in factor.items()}))  # fmt: skip
     for k, name in enumerate(names):
         if not any(k in g.skills for g in out):
-            raise bad("call_types", name,
+            raise bad(f"call_types[{k}].name", name,
                       "no agent group can serve this call type: give it in some "
                       "agent_groups[i].skills")  # fmt: skip
     return tuple(out)
@@ -330,6 +330,7 @@ def parse_skills(
         raise bad(which, value,
                   "is not supported with agent_groups or several call_types yet (groups are "
                   "staffed by counts, agent_groups[i].agents; per-group shifts, rosters and "
-                  "workforce are a later step)")  # fmt: skip
+                  "workforce are a later step): select workforce=none (command line) or "
+                  "'- override /workforce: none' in your scenario file's defaults")  # fmt: skip
     groups = _agent_groups(cfg, types, n_intervals)
     return types, groups

@@ -24,17 +24,21 @@ def check_workforce(cfg: Config) -> tuple[tuple[Shift, ...] | None, np.ndarray |
     if not isinstance(wf.enabled, bool):
         raise bad("workforce.enabled", wf.enabled, "must be true or false")
     uses = {
-        "staffing.shifts": st.shifts is not None,
-        "workforce.fatigue.enabled": bool(wf.fatigue.enabled),
-        "workforce.learning.enabled": bool(wf.learning.enabled),
-        "workforce.attrition.enabled": bool(wf.attrition.enabled),
-        "workforce.absence_probability": bool(wf.absence_probability),
-        "workforce.offphone_share": bool(wf.offphone_share),
+        "staffing.shifts": (st.shifts is not None, "a list of shifts"),
+        "workforce.fatigue.enabled": (bool(wf.fatigue.enabled), wf.fatigue.enabled),
+        "workforce.learning.enabled": (bool(wf.learning.enabled), wf.learning.enabled),
+        "workforce.attrition.enabled": (bool(wf.attrition.enabled), wf.attrition.enabled),
+        "workforce.absence_probability": (bool(wf.absence_probability), wf.absence_probability),
+        "workforce.offphone_share": (bool(wf.offphone_share), wf.offphone_share),
     }
     if not wf.enabled:
-        used = [key for key, on in uses.items() if on]
+        used = [(key, value) for key, (on, value) in uses.items() if on]
         if used:
-            raise bad(used[0], "set", "needs workforce.enabled = true (agents as individuals)")
+            key, value = used[0]
+            raise bad(key, value,
+                      "needs workforce.enabled = true (agents as individuals); to switch the "
+                      "whole agent layer off, select workforce=none (command line) or "
+                      "'- override /workforce: none' in a scenario file's defaults")  # fmt: skip
         return None, None
     shifts, roster = None, None
     if st.shifts is not None:

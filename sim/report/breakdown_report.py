@@ -85,7 +85,7 @@ def _verdict(row: pd.Series, target: float) -> Markup:
         return Markup("n/a")
     word = "met" if mean >= target else "missed"
     low, high = float(row["ci_low"]), float(row["ci_high"])
-    sure = " (the confidence interval holds the target)" if low <= target <= high else ""
+    sure = " (by the mean; not sure: the confidence interval holds the target)" if low <= target <= high else ""
     return Markup(f'<span class="{word}">{word}</span> (&gt;= {esc(f"{target:.0%}")}){esc(sure)}')
 
 

@@ -88,7 +88,7 @@ def _target_text(kpi: str, r: pd.Series, targets: Mapping[str, tuple[float, str]
     goal = f"{sense} {format_kpi(kpi, target)}"
     sure = ""
     if math.isfinite(low) and math.isfinite(high) and low <= target <= high:
-        sure = " (the confidence interval holds the target)"
+        sure = " (by the mean; not sure: the confidence interval holds the target)"
     return Markup(f'<span class="{word}">{word}</span> ({esc(goal)}){esc(sure)}')
 
 

@@ -96,7 +96,7 @@ def test_own_expected_calls_make_the_total_forecast() -> None:
         ("agent_groups.1.handle_factor", {"en": 0}, "agent_groups[1].handle_factor.en = 0"),
         ("agent_groups.0.handle_factor", {"fr": 1.2},
          "agent_groups[0].handle_factor.fr = 1.2: names a call type the group has no skill for"),
-        ("agent_groups.1.skills", {"en": 1}, "call_types = 'fr': no agent group can serve"),
+        ("agent_groups.1.skills", {"en": 1}, "call_types[1].name = 'fr': no agent group can serve"),
         ("agent_groups.1.agents", [1, 2, 3], "agent_groups[1].agents = [1, 2, 3]: must have 2"),
         ("agent_groups.1.agents", 0, "agent_groups[1].agents = 0"),
         ("routing.call_choice", "fifo", "routing.call_choice = 'fifo'"),

@@ -269,6 +269,6 @@ def test_bad_workforce_input_names_the_key(overrides: dict, message: str) -> Non
 
 def test_workforce_keys_need_the_workforce() -> None:
     with pytest.raises(
-        sim.ConfigError, match=r"workforce.fatigue.enabled = 'set': needs workforce"
+        sim.ConfigError, match=r"workforce.fatigue.enabled = True: needs workforce"
     ):
         sim.load_config(merged(FLAT, {"workforce": {"fatigue": {"enabled": True}}}))
