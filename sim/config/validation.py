@@ -292,6 +292,16 @@ def _check_journey(cfg: Config) -> None:
 def omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
     """The one-line :class:`ConfigError` for an OmegaConf error (unknown key, bad type)."""
     key = getattr(exc, "full_key", None) or "config"
+    entry = _list_entry(getattr(exc, "object_type", None))
+    if entry is not None and "." not in key and "[" not in key:  # inside a list's entry:
+        name, cls = entry  # OmegaConf names the key without the list's path
+        if isinstance(exc, ConfigKeyError | AttributeError) or "not in" in str(exc):
+            allowed = ", ".join(f.name for f in dataclasses.fields(cls))
+            return ConfigError(f"{name}[*].{key}: unknown key (allowed here: {allowed})", key)
+        if isinstance(exc, ValidationError):
+            value = getattr(exc, "value", None)
+            words = _describe_type(key, cls)
+            return ConfigError(f"{name}[*].{key} = {value!r}: must be {words}", key)
     if isinstance(exc, ConfigKeyError | AttributeError) or "not in" in str(exc):
         parent_key = key.rpartition(".")[0]
         node: Any = OmegaConf.structured(Config)
@@ -314,9 +324,20 @@ _TYPE_WORDS = {float: "a number (float)", int: "a whole number (int)", str: "tex
                bool: "true or false (bool)", list: "a list"}  # fmt: skip
 
 
-def _describe_type(key: str) -> str:
-    """Words for the declared type of the schema field at dotted ``key``."""
-    node: Any = Config
+def _list_entry(cls: Any) -> tuple[str, type] | None:
+    """``(key, cls)`` when ``cls`` is the dataclass of the entries of a top-level list
+    key of the schema (``call_types``, ``agent_groups``), else None."""
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)) or cls is Config:
+        return None
+    for name, hint in typing.get_type_hints(Config).items():
+        if typing.get_origin(hint) is list and cls in typing.get_args(hint):
+            return name, cls
+    return None
+
+
+def _describe_type(key: str, root: Any = Config) -> str:
+    """Words for the declared type of the schema field at dotted ``key`` of ``root``."""
+    node: Any = root
     hint: Any = None
     for part in key.split("."):
         hints = typing.get_type_hints(node) if dataclasses.is_dataclass(node) else {}

@@ -148,3 +148,24 @@ def test_cli_error_is_one_line(tmp_path: Any) -> None:
     lines = [line for line in text.splitlines() if line.strip()]
     assert len(lines) == 1 and "call_types" in lines[0] and "sum to 1" in lines[0], text
     assert "Traceback" not in text and not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "entry", "words"),
+    [
+        ("call_types", {"name": "a", "share": 1, "prio": 1},
+         "call_types[*].prio: unknown key (allowed here: name, share, expected_calls,"),
+        ("call_types", {"name": "a", "share": 1, "priority": "high"},
+         "call_types[*].priority = 'high': must be a whole number"),
+        ("agent_groups", {"name": "g", "agnets": 3, "skills": {"general": 1}},
+         "agent_groups[*].agnets: unknown key (allowed here: name, agents, skills,"),
+    ],
+)  # fmt: skip
+def test_a_bad_key_in_a_list_entry_names_the_list_and_the_entrys_keys(
+    key: str, entry: dict[str, Any], words: str
+) -> None:
+    """OmegaConf names a key inside a list entry without the list's path: the error adds
+    it and lists the entry's keys, not the top level's."""
+    with pytest.raises(ConfigError) as info:
+        load_scenario({key: [entry]})
+    assert str(info.value).startswith(words)
