@@ -178,7 +178,7 @@ def run(args: StudyArgs) -> pd.DataFrame:
                 agents=2 * size.per_group,
                 call_type=call_type,
             )
-            table["erlang_a"] = table["kpi"].map(lambda k: anchor.get(k, math.nan))
+            table["erlang_a"] = [anchor.get(k, math.nan) for k in table["kpi"]]
             frames.append(table)
     return pd.concat(frames, ignore_index=True)
 

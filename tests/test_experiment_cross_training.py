@@ -7,6 +7,7 @@ the direction (more cross-training, better service) with common random numbers.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from pathlib import Path
@@ -19,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "experiments"))
 
 import common  # noqa: E402
-import sim  # noqa: E402
 import cross_training  # noqa: E402
+
+import sim  # noqa: E402
 
 REPLICATIONS = 10
 
@@ -53,7 +55,7 @@ def test_groups_keep_the_headcount_and_refuse_bad_shares() -> None:
         assert sum(x["agents"] for x in flex) == 2 * round(share * 20)
         for x in flex:
             assert sorted(x["skills"].values()) == [1, 2]
-    with pytest.raises(ValueError, match="share = 1.5"):
+    with pytest.raises(ValueError, match=r"share = 1\.5"):
         cross_training.groups(20, 1.5)
 
 
@@ -96,7 +98,7 @@ def test_service_improves_with_cross_training(table: pd.DataFrame) -> None:
     d = table[table["call_type"] == "all"].pivot(index="share", columns="kpi", values="mean")
     half = table[table["call_type"] == "all"].pivot(index="share", columns="kpi", values="half_width")
     shares = list(d.index)
-    for lo, hi in zip(shares, shares[1:], strict=False):
+    for lo, hi in itertools.pairwise(shares):
         assert d.loc[hi, "service_level"] > d.loc[lo, "service_level"] - half.loc[hi, "service_level"]
         assert d.loc[hi, "asa_s"] < d.loc[lo, "asa_s"] + half.loc[hi, "asa_s"]
     gain = d.loc[1.0] - d.loc[0.0]
