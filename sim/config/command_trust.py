@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from omegaconf.errors import OmegaConfBaseException
+
 from sim.config.compose import CONFIG_DIR
 from sim.config.trust import (
     _ENV_INTERPOLATION,
@@ -22,6 +24,7 @@ from sim.config.trust import (
     check_data,
     trusted,
 )
+from sim.config.validation import omegaconf_error
 from sim.config.yaml_booleans import check_used_files
 from sim.core.checks import ConfigError
 from sim.core.schema import register_configs
@@ -80,6 +83,20 @@ def _needs_trust_on_command_line(override: str) -> bool:
     return "_target_" in key or key.startswith("hydra.callbacks") or "()" in key
 
 
+def _composing_error(exc: Exception) -> None:
+    """A key or value error in one of the user's files, found while Hydra composes: one
+    line naming the key, the value and the file (``In 'scenario/mine'``), not Hydra's
+    message; other errors are left to Hydra."""
+    cause = exc if isinstance(exc, OmegaConfBaseException) else exc.__cause__ or exc.__context__
+    if not isinstance(cause, OmegaConfBaseException):
+        return
+    error = omegaconf_error(cause)
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    where = first.split("'")[1] if first.startswith("In '") and first.count("'") >= 2 else ""
+    place = f" (in {where}.yaml)" if where else ""
+    raise ConfigError(f"{error}{place}", error.key) from None
+
+
 def check_command_line(args: Sequence[str], config_dir: str | Path | None = None) -> None:
     """Refuse a ``callsim`` command line whose configs are not data (see the module).
 
@@ -128,7 +145,8 @@ def check_command_line(args: Sequence[str], config_dir: str | Path | None = None
     try:
         with initialize_config_dir(version_base="1.3", config_dir=shipped, job_name="callsim"):
             cfg = compose(config_name=config_name, overrides=full, return_hydra_config=True)
-    except (HydraException, OmegaConfBaseException, ValueError):
+    except (HydraException, OmegaConfBaseException, ValueError) as exc:
+        _composing_error(exc)
         return  # Hydra (or the schema checks) will say what is wrong
     # strict booleans in the user's files, trusted or not (sim.config.yaml_booleans)
     check_used_files(dict(cfg.hydra.runtime.choices), config_name, list(cfg.hydra.searchpath))
