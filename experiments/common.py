@@ -1,4 +1,4 @@
-"""What the five studies of ``experiments/`` share: command line, sizes, tables, figures.
+"""What the studies of ``experiments/`` share: command line, sizes, tables, figures.
 
 Every study is one command, ``python experiments/<study>.py [--quick] [--out DIR]
 [--replications N] [--workers N] [key=value ...]``, that writes its tables (CSV and
