@@ -186,6 +186,11 @@ def sigterm_exits() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _default_sigterm() -> None:
+    """Pool worker initializer: SIGTERM ends the worker at once (Python's default)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _one_task(task: tuple[Scenario, int, bool]) -> Results:
     return _one(*task)
 
@@ -242,7 +247,9 @@ def replicate(
         else:
             # multiprocessing's pool: leaving the block terminates the workers, so an
             # interrupt (Ctrl-C, or SIGTERM through sigterm_exits) stops the run at once
-            with multiprocessing.Pool(processes=min(w, n)) as pool, sigterm_exits():
+            # workers start with SIGTERM's default action (the pool ends them with it;
+            # a caller's sigterm_exits handler would otherwise be inherited by the fork)
+            with multiprocessing.Pool(min(w, n), _default_sigterm) as pool, sigterm_exits():
                 pending = [pool.apply_async(_one, (model.scenario, r, r == 0)) for r in range(n)]
                 for job in pending:
                     results.append(job.get())
