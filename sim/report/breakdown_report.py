@@ -27,6 +27,7 @@ from sim.report.htmlkit import (
     kpi_label,
     kpi_link,
     kpi_unit,
+    target_verdict,
 )
 from sim.report.htmlkit import table as html_table
 
@@ -80,13 +81,8 @@ def _mean_ci(row: pd.Series, kpi: str) -> str:
 
 def _verdict(row: pd.Series, target: float) -> Markup:
     """``met``/``missed`` by the mean, and whether the CI holds the target."""
-    mean = float(row["mean"])
-    if not math.isfinite(mean):
-        return Markup("n/a")
-    word = "met" if mean >= target else "missed"
-    low, high = float(row["ci_low"]), float(row["ci_high"])
-    sure = " (by the mean; not sure: the confidence interval holds the target)" if low <= target <= high else ""
-    return Markup(f'<span class="{word}">{word}</span> (&gt;= {esc(f"{target:.0%}")}){esc(sure)}')
+    return target_verdict(float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]),
+                          target, ">=", f">= {target:.0%}", missing="n/a")  # fmt: skip
 
 
 def _wide(summary: pd.DataFrame, by: str) -> dict[str, dict[str, pd.Series]]:

@@ -43,7 +43,6 @@ from sim.report.htmlkit import (
     Markup,
     callsim_version,
     definitions_section,
-    esc,
     figure_png,
     format_kpi,
     img_figure,
@@ -52,6 +51,7 @@ from sim.report.htmlkit import (
     kpi_unit,
     page,
     pre,
+    target_verdict,
     utc_now,
 )
 from sim.report.htmlkit import table as html_table
@@ -79,17 +79,11 @@ def _targets(cfg: Config) -> dict[str, tuple[float, str]]:
 def _target_text(kpi: str, r: pd.Series, targets: Mapping[str, tuple[float, str]]) -> Markup:
     """``met``/``missed`` (by the mean) for a KPI with a target, ``""`` otherwise; says
     when the confidence interval still holds the target."""
-    if kpi not in targets or not math.isfinite(float(r["mean"])):
+    if kpi not in targets:
         return Markup("")
     target, sense = targets[kpi]
-    mean, low, high = float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])
-    met = mean >= target if sense == ">=" else mean <= target
-    word = "met" if met else "missed"
-    goal = f"{sense} {format_kpi(kpi, target)}"
-    sure = ""
-    if math.isfinite(low) and math.isfinite(high) and low <= target <= high:
-        sure = " (by the mean; not sure: the confidence interval holds the target)"
-    return Markup(f'<span class="{word}">{word}</span> ({esc(goal)}){esc(sure)}')
+    return target_verdict(float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]), target,
+                          sense, f"{sense} {format_kpi(kpi, target)}")  # fmt: skip
 
 
 def _bound(kpi: str, value: float, like: float) -> tuple[str, bool]:
@@ -178,7 +172,9 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
     if cfg.customers.enabled:
         figs["days"] = figure_png(
             days_figure(
-                reps.days, title="customers and money", scenario=cfg.run.name,
+                reps.days,
+                title="customers and money",
+                scenario=cfg.run.name,
                 currency=cfg.economics.currency,
             )
         )
@@ -406,7 +402,9 @@ def sweep_report(
             cells.append(text)
         rows.append(cells)
     header = [
-        *params, "replications", *(f"{kpi_label(k)} ({kpi_unit(k, currency)})" for k in shown)
+        *params,
+        "replications",
+        *(f"{kpi_label(k)} ({kpi_unit(k, currency)})" for k in shown),
     ]
     sections = [
         '<h2 id="kpi-section">Key figures per point</h2>',

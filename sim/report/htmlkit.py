@@ -45,6 +45,7 @@ __all__ = [
     "page",
     "pre",
     "table",
+    "target_verdict",
     "utc_now",
 ]
 
@@ -287,3 +288,19 @@ def callsim_version() -> str:
 def utc_now() -> str:
     """The time of writing, ISO 8601, UTC, to the second."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def target_verdict(
+    mean: float, low: float, high: float, target: float, sense: str, goal: str, missing: str = ""
+) -> Markup:
+    """``met`` or ``missed`` (by the mean, ``sense`` ``">="`` or ``"<="`` the ``target``),
+    with the ``goal`` text, and a warning when the confidence interval ``[low, high]``
+    holds the target; ``missing`` when the mean is not finite."""
+    if not math.isfinite(mean):
+        return Markup(missing)
+    met = mean >= target if sense == ">=" else mean <= target
+    word = "met" if met else "missed"
+    sure = ""
+    if math.isfinite(low) and math.isfinite(high) and low <= target <= high:
+        sure = " (by the mean; not sure: the confidence interval holds the target)"
+    return Markup(f'<span class="{word}">{word}</span> ({esc(goal)}){esc(sure)}')
