@@ -108,8 +108,9 @@ class Engine:
     generator (:mod:`sim.queue.control`). ``skills``: several call types and agent
     groups (:class:`sim.queue.skill_router.SkillPlan`: the router is then a
     :class:`~sim.queue.skill_router.SkillRouter` and each group is staffed by its own
-    counts, :mod:`sim.queue.group_staffing`); None: one queue, one pool. Raises
-    ValueError for ``skills`` with a workforce or your own processes (not supported yet).
+    counts or, with a workforce, its own shifts and roster: :mod:`sim.queue.group_staffing`);
+    None: one queue, one pool. Raises ValueError for ``skills`` with your own processes
+    (not supported yet).
     """
 
     def __init__(
@@ -128,9 +129,9 @@ class Engine:
         processes: Sequence[Process] = (),
         skills: SkillPlan | None = None,
     ) -> None:
-        if skills is not None and (workforce is not None or processes):
-            raise ValueError("several call types or agent groups (skills) cannot run with a "
-                             "workforce or your own processes yet")  # fmt: skip
+        if skills is not None and processes:
+            raise ValueError("several call types or agent groups (skills) cannot run with "
+                             "your own processes yet")  # fmt: skip
         self.timetable = timetable
         shape = (timetable.days, timetable.n_intervals)  # a per-interval vector: every day
         self.staffing = np.broadcast_to(np.asarray(staffing, dtype=np.int64), shape).tolist()
@@ -162,9 +163,20 @@ class Engine:
             router = self.router(status)
             serve = None if wf is None else wf.callbacks(handle, clock)
             return router, Staffing(clock, router, free, peak, wf), serve
-        skill_router = SkillRouter(status, kind, arrival, clock, sk, free)
-        staff = GroupStaffing(clock, skill_router, free, sk)
-        return skill_router, staff, skill_router.serve(handle) if sk.factors else None
+        skill_router = SkillRouter(status, kind, arrival, clock, sk, free,
+                                   None if wf is None else wf.group_of)  # fmt: skip
+        staff = GroupStaffing(clock, skill_router, free, sk, wf)
+        factor = skill_router.serve(handle) if sk.factors else None
+        if wf is None or factor is None:
+            return skill_router, staff, factor if wf is None else wf.callbacks(handle, clock)
+        agent_serve = wf.callbacks(handle, clock)
+
+        def serve(i: int, agent: int) -> float:
+            """The group's handle-time factor, then the agent's own effects."""
+            factor(i, agent)
+            return agent_serve(i, agent)
+
+        return skill_router, staff, serve
 
     def run(self) -> EngineLog:
         """Simulate every day of the timetable and return the raw log."""

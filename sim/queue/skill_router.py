@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,13 +131,18 @@ class SkillRouter:
         clock: Clock,
         plan: SkillPlan,
         free: Callable[[int], None],
+        group_of: Sequence[int] | None = None,
     ) -> None:
         self.status, self.kind, self.plan = status, kind, plan
         n_g, n_k = plan.n_groups, plan.n_types
         self.idle: list[deque[int]] = [deque() for _ in range(n_g)]
         self.queues: list[deque[int]] = [deque() for _ in range(n_k)]
         self.n_wait = [0] * n_k
-        self.group_of: list[int] = plan.group_of_agent().tolist()
+        #: group of each agent id: the plan's layout, or the workforce's (a list it
+        #: grows with hires: :meth:`sync_agents`)
+        self.group_of: Sequence[int] = (
+            plan.group_of_agent().tolist() if group_of is None else group_of
+        )
         self.since = [0.0] * len(self.group_of)  # when each idle agent became idle
         self._free = free
         self.arrival = arrival
@@ -304,6 +309,12 @@ class SkillRouter:
     def n_waiting(self) -> int:
         """Live calls waiting, all types."""
         return self._count()
+
+    def sync_agents(self) -> None:
+        """Make room for agent ids added to :attr:`group_of` since (a workforce's hires)."""
+        grow = len(self.group_of) - len(self.since)
+        if grow > 0:
+            self.since.extend([0.0] * grow)
 
     def pool(self, group: int) -> GroupPool:
         """The idle agents of ``group`` (for its staffing controller)."""

@@ -479,7 +479,9 @@ class Workforce:
     # ----------------------------------------------------------------- tables
     def agents_table(self, calls: pd.DataFrame) -> pd.DataFrame:
         """The ``agents`` table: the daily rows, with calls and resolved issues counted
-        from the ``calls`` table (answered attempts by agent and day)."""
+        from the ``calls`` table (answered attempts by agent and day); with several agent
+        groups, an ``agent_group`` column (categorical, the groups in config order)
+        follows ``agent_id``."""
         if not self._rows:
             return empty_agents_table()
         df = pd.DataFrame({k: np.concatenate([r[k] for r in self._rows]) for k in self._rows[0]})
@@ -507,7 +509,12 @@ class Workforce:
         df["status"] = pd.Categorical.from_codes(
             df["status"].to_numpy(np.int64), dtype=pd.CategoricalDtype(list(STATUS))
         )
-        return df[list(AGENT_COLUMNS)].reset_index(drop=True)
+        df = df[list(AGENT_COLUMNS)].reset_index(drop=True)
+        if len(self.groups) > 1:  # several agent groups: each agent's group, after its id
+            codes = self.group[df["agent_id"].to_numpy(np.int64)]
+            names = [g.name for g in self.groups]
+            df.insert(2, "agent_group", pd.Categorical.from_codes(codes, categories=names))
+        return df
 
     def days_columns(self) -> pd.DataFrame:
         """The workforce columns of the ``days`` table, one row per day."""

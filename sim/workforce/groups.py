@@ -43,6 +43,7 @@ class WorkGroup:
     staffing: np.ndarray
     shifts: tuple[Shift, ...] | None = None
     roster: np.ndarray | None = None
+    name: str = ""  # the agents table's agent_group (several groups)
 
     @property
     def peak(self) -> int:
