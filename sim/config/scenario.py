@@ -113,7 +113,9 @@ def assemble(
                       for g, spec in zip(skills[1], cfg.agent_groups, strict=True))  # fmt: skip
         skills = (skills[0], built)
         staffing: np.ndarray = np.asarray(np.sum([g.staffing for g in built], axis=0), np.int64)
-        on_phone: np.ndarray = np.sum([g.on_phone for g in built], axis=0)
+        on_phone: np.ndarray = np.sum(
+            [g.staffing if g.on_phone is None else g.on_phone for g in built], axis=0
+        )
     else:
         staffing = _staffing(cfg, k)
         on_phone = _on_phone(cfg, timetable, staffing, shifts, roster, cfg.workforce.offphone_share)

@@ -186,12 +186,18 @@ def _law(spec: Any, key: str, default: Distribution, build: Build) -> Distributi
 
 
 def _matrix(key: str, rows: Any, days: int, n: int) -> np.ndarray:
+    nesting = (f"must be null or {days} lists (one per day, run.days = {days}) of {n} numbers "
+               f"(one per interval), e.g. [[{', '.join(['10'] * min(n, 3))}"
+               f"{', ...' if n > 3 else ''}], ...]")  # fmt: skip
+    if _is_list(rows) and rows and not any(_is_list(r) for r in rows):
+        raise bad(key, f"{len(rows)} numbers", f"is one flat list: {nesting}")
     if not _is_list(rows) or len(rows) != days:
-        raise bad(key, f"{len(rows) if _is_list(rows) else rows!r} rows",
-                  f"must be null or one list per day of the run (run.days = {days})")  # fmt: skip
+        raise bad(key, f"{len(rows) if _is_list(rows) else rows!r} rows", nesting)
     for d, row in enumerate(rows):
         if not _is_list(row) or len(row) != n:
-            raise bad(f"{key}[{d}]", row, f"must have {n} values, one per interval")
+            raise bad(f"{key}[{d}]", row,
+                      f"must have {n} values, one per interval (the list of day {d} of "
+                      f"{key}: {days} lists of {n} numbers)")  # fmt: skip
         for i, x in enumerate(row):
             non_negative(f"{key}[{d}][{i}]", x)
     return np.asarray(rows, dtype=float)

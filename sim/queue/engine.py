@@ -171,12 +171,12 @@ class Engine:
             return skill_router, staff, factor if wf is None else wf.callbacks(handle, clock)
         agent_serve = wf.callbacks(handle, clock)
 
-        def serve(i: int, agent: int) -> float:
+        def serve_both(i: int, agent: int) -> float:
             """The group's handle-time factor, then the agent's own effects."""
             factor(i, agent)
             return agent_serve(i, agent)
 
-        return skill_router, staff, serve
+        return skill_router, staff, serve_both
 
     def run(self) -> EngineLog:
         """Simulate every day of the timetable and return the raw log."""

@@ -59,7 +59,7 @@ class WorkGroup:
         wf = self.cfg
         if wf.headcount is not None:
             return int(wf.headcount)
-        return int(math.ceil(self.peak / (1.0 - float(wf.absence_probability)) - 1e-9))
+        return math.ceil(self.peak / (1.0 - float(wf.absence_probability)) - 1e-9)
 
 
 class Grouped(Protocol):
