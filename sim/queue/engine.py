@@ -108,9 +108,9 @@ class Engine:
     generator (:mod:`sim.queue.control`). ``skills``: several call types and agent
     groups (:class:`sim.queue.skill_router.SkillPlan`: the router is then a
     :class:`~sim.queue.skill_router.SkillRouter` and each group is staffed by its own
-    counts or, with a workforce, its own shifts and roster: :mod:`sim.queue.group_staffing`);
-    None: one queue, one pool. Raises ValueError for ``skills`` with your own processes
-    (not supported yet).
+    counts or, with a workforce, its own shifts and roster: :mod:`sim.queue.group_staffing`;
+    your processes reach each group through :meth:`Control.group`); None: one queue,
+    one pool.
     """
 
     def __init__(
@@ -129,9 +129,6 @@ class Engine:
         processes: Sequence[Process] = (),
         skills: SkillPlan | None = None,
     ) -> None:
-        if skills is not None and processes:
-            raise ValueError("several call types or agent groups (skills) cannot run with "
-                             "your own processes yet")  # fmt: skip
         self.timetable = timetable
         shape = (timetable.days, timetable.n_intervals)  # a per-interval vector: every day
         self.staffing = np.broadcast_to(np.asarray(staffing, dtype=np.int64), shape).tolist()
@@ -406,7 +403,6 @@ class Engine:
                 fire((day + 1) * DAY_S, on_day_end, day)
         clock.start()
         if self.processes:
-            assert isinstance(staff, Staffing)  # processes need one group (__init__)
             control = Control(clock, router, staff, lambda: n_busy)
             run_processes(env, control, self.processes, tt.closing(tt.days - 1))
         env.run()

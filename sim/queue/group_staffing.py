@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.queue.clock import Clock
 from sim.queue.hooks import WorkforceHooks
-from sim.queue.skill_router import SkillPlan, SkillRouter
+from sim.queue.skill_router import GroupPool, SkillPlan, SkillRouter
 from sim.queue.staffing import Staffing
 
 __all__ = ["GroupStaffing"]
@@ -75,6 +75,27 @@ class GroupStaffing:
     def present(self) -> int:
         """Agents present, all groups."""
         return sum(st.present for st in self.groups)
+
+    @property
+    def target(self) -> int:
+        """Agents the groups' staffing asks for now, all groups."""
+        return sum(st.target for st in self.groups)
+
+    @property
+    def extra(self) -> int:
+        """Agents on top of the groups' plans (negative: below), all groups."""
+        return sum(st.extra for st in self.groups)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the centre takes fresh calls now."""
+        return self.groups[0].is_open
+
+    def pool(self, g: int) -> GroupPool:
+        """Group ``g``'s idle agents and the calls it may take."""
+        pool = self.groups[g].router
+        assert isinstance(pool, GroupPool)
+        return pool
 
     def open(self) -> None:
         """The centre opens."""

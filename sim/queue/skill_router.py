@@ -102,6 +102,11 @@ class GroupPool:
         n_wait = self._router.n_wait
         return sum(n_wait[k] for k in self._types)
 
+    @property
+    def n_idle(self) -> int:
+        """Idle agents of this group now."""
+        return len(self._router.idle[self._group])
+
     def release(self, agent: int) -> bool:
         return self._router.release(agent)
 
