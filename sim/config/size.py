@@ -156,7 +156,7 @@ def estimate(cfg: Config, n_intervals: int) -> SizeEstimate:
     w = float(max(1, min(workers, r.replications)))
     fresh, fresh_key = _fresh_per_day(cfg)
     calls = fresh * days * _attempts_factor(cfg)
-    groups = cfg.agent_groups or [cfg.staffing]  # issue 14: each group its own ids
+    groups: list[Any] = list(cfg.agent_groups) or [cfg.staffing]  # issue 14: own ids
     agents = math.fsum(_agents(g) for g in groups)
     headcount = 0.0
     if wf.enabled:
