@@ -98,12 +98,17 @@ class GroupStaffing:
         return pool
 
     def open(self) -> None:
-        """The centre opens."""
+        """The centre opens (the overflow delays apply again)."""
+        self._router.waive_delays(False)
         for st in self.groups:
             st.open()
 
     def close(self, drain: bool) -> None:
-        """The centre closes: every group's agents go (busy ones after their call)."""
+        """The centre closes: every group's agents go (busy ones after their call). With
+        ``drain``, the overflow delays end first: the calls still waiting are eligible
+        for every group with the skill, and idle agents take them now."""
+        if drain:
+            self._router.waive_delays(True)
         for st in self.groups:
             st.close(drain)
 

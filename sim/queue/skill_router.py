@@ -160,6 +160,8 @@ class SkillRouter:
         queues, n_wait, fire, idle = self.queues, self.n_wait, clock.fire, self.idle
         group_of, since, on_overflow = self.group_of, self.since, self._on_overflow
         tiers = self._call_tiers(plan)
+        #: the tiers as built (overflow delays) and as at a drain (delays waived)
+        self._tiers, self._delays = tiers, [[list(t) for t in ts] for ts in tiers]
         n = 0
 
         def select_call(agent: int) -> int:
@@ -314,6 +316,23 @@ class SkillRouter:
     def n_waiting(self) -> int:
         """Live calls waiting, all types."""
         return self._count()
+
+    def waive_delays(self, waived: bool) -> None:
+        """``waived``: from now on a freed agent may take any waiting call of its group's
+        skills, however long it has waited (a closing with drain: the queues empty, and
+        no agent idles while a call it may take waits); False: the delays again (the
+        centre opens). Then, at a waiver, each group's idle agents take the calls they
+        now may."""
+        if not any(d > 0 for row in self.plan.overflow_s for d in row):
+            return
+        for ts, built in zip(self._tiers, self._delays, strict=True):
+            for tier, entries in zip(ts, built, strict=True):
+                tier[:] = [(q, k, 0.0) for q, k, _ in entries] if waived else entries
+        if waived:
+            for g, idle in enumerate(self.idle):
+                pool = GroupPool(self, g)
+                while idle and pool.n_waiting:
+                    self._free(idle.popleft())
 
     def sync_agents(self) -> None:
         """Make room for agent ids added to :attr:`group_of` since (a workforce's hires)."""

@@ -310,3 +310,30 @@ def test_one_explicit_type_with_its_own_laws_uses_them_everywhere() -> None:
     lg = run(cfg)
     assert set(np.unique(lg.source)) == {0, 1, 2}
     assert (lg.handle_s == 250.0).all()
+
+
+def test_drain_waives_overflow_delays_no_agent_idles_overnight() -> None:
+    """At a closing with drain, the calls still waiting become eligible for every group
+    with the skill (the overflow delays end), so no agent stays idle while a call it
+    may take waits, and every agent has left once the queues are empty. Before this
+    rule, an agent of group b whose only waiting calls had not waited b's delay went
+    idle and stayed on until the next day's first target: 9 such nights in these 8
+    replications (measured); now none."""
+    cfg = {"run": {"days": 3, "seed": 5},
+           "center": {"open_time": "08:00", "close_time": "12:00", "interval_min": 60,
+                      "volume_per_day": 350.0, "after_close": "drain"},
+           "patience": {"kind": "never"},
+           "call_types": [{"name": "x", "share": 0.8}, {"name": "y", "share": 0.2}],
+           "agent_groups": [{"name": "a", "agents": 5, "skills": {"x": 1}},
+                            {"name": "b", "agents": 4, "skills": {"y": 1, "x": 2},
+                             "overflow_after_s": {"x": 900}}]}  # fmt: skip
+    cc = CallCenter(cfg)
+    for rep in range(8):
+        log = cc.engine(rep).run()
+        assert (log.outcome == int(Outcome.ANSWERED)).all()  # drained, nobody hangs up
+        for g in range(2):
+            mine = log.staff_group == g
+            t, present = log.staff_time_s[mine], log.staff_present[mine]
+            for day in (1, 2):
+                k = np.searchsorted(t, day * 86400.0, side="right") - 1
+                assert present[k] == 0, (rep, g, day, t[k] / 3600 % 24)
