@@ -134,6 +134,10 @@ def assemble(
         call_types, agent_groups = single(cfg, laws.patience, laws.talk, laws.acw, staffing)
     else:
         call_types, agent_groups = skills
+        if trace is not None and trace.call_type is not None:  # each type's recorded calls
+            per = trace.counts_by_type(timetable, len(call_types)).astype(float)
+            call_types = tuple(replace(t, expected_calls=per[k])
+                               for k, t in enumerate(call_types))  # fmt: skip
         if not cfg.agent_groups:  # the one group of staffing.*
             agent_groups = (replace(agent_groups[0], staffing=staffing),)
         if any(t.expected_calls is not None for t in call_types):  # the total forecast

@@ -226,10 +226,18 @@ def _call_types(cfg: Config, laws: tuple[Distribution, Distribution, Distributio
     _names("call_types", cfg.call_types)
     out: list[CallType] = []
     shares: list[float] = []
+    trace = cfg.center.arrivals == "trace" and len(cfg.call_types) > 1
     for j, t in enumerate(cfg.call_types):
         key = f"call_types[{j}]"
         matrix = None
-        if t.expected_calls is not None:
+        if trace and (t.share is not None or t.expected_calls is not None):
+            part = "share" if t.share is not None else "expected_calls"
+            raise bad(f"{key}.{part}", getattr(t, part),
+                      "must be null with center.arrivals: trace (the trace's call_type "
+                      "column gives each type's calls)")  # fmt: skip
+        if trace:
+            share = 0.0  # the trace's calls of the type: sim.config.scenario.assemble
+        elif t.expected_calls is not None:
             if t.share is not None:
                 raise bad(f"{key}.share", t.share,
                           "must be null when the type has its own expected_calls (give one)")  # fmt: skip
@@ -370,9 +378,6 @@ def parse_skills(
     choice("routing.agent_choice", cfg.routing.agent_choice, ("longest_idle", "random"))
     choice("routing.call_choice", cfg.routing.call_choice, ("priority", "rank", "longest_wait"))
     types = _call_types(cfg, laws, build, finite, n_intervals)
-    if len(types) > 1 and cfg.center.arrivals != "forecast":
-        raise bad("center.arrivals", cfg.center.arrivals,
-                  "a trace cannot be split into call types yet: use forecast with call_types")  # fmt: skip
     _refuse(cfg)
     groups = _agent_groups(cfg, types, n_intervals)
     return types, groups

@@ -34,7 +34,7 @@ from sim.queue.control import Process
 from sim.queue.engine import Engine, EngineLog
 from sim.queue.redials import RedialPolicy
 from sim.queue.skill_router import SkillPlan
-from sim.queue.trace import TraceCalls
+from sim.queue.trace import TraceCalls, TypedTraceCalls
 from sim.workforce.agents import Workforce, empty_agents_table
 from sim.workforce.groups import WorkGroup
 
@@ -82,14 +82,17 @@ class CallCenter:
 
     def fresh_calls(self, streams: Streams) -> FreshCalls:
         """The fresh-call generator of a replication (exposed for the textbook test)."""
+        types = self.scenario.call_types
+        kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
+                 for t in types]  # fmt: skip
         if self.trace is not None:
             t = self.trace
+            if t.call_type is not None:  # several types: each its own laws and streams
+                return TypedTraceCalls(t.arrival_s, t.handle_s, t.patience_s, t.call_type,
+                                       self.forecast, kinds, streams)  # fmt: skip
             return TraceCalls(t.arrival_s, t.handle_s, t.patience_s, self.forecast,
                               self.patience, self.talk, self.acw, streams)
-        types = self.scenario.call_types
         if len(types) > 1:
-            kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
-                     for t in types]  # fmt: skip
             return TypedFreshCalls(self.forecast, kinds, streams)
         one = types[0]  # the single-queue model's draws, with the one type's laws
         return FreshCalls(type_forecast(self.forecast, one), one.patience, one.talk, one.acw,

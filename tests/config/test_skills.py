@@ -135,12 +135,13 @@ def test_shifts_with_agent_groups_are_refused() -> None:
         load_scenario(cfg)
 
 
-def test_trace_with_several_types_is_refused(tmp_path: Any) -> None:
+def test_trace_with_several_types_needs_their_column(tmp_path: Any) -> None:
+    """A trace of several types names each call's type (tests/queue/test_trace_types.py)."""
     path = tmp_path / "t.csv"
     path.write_text("arrival_s\n30000\n", encoding="utf-8")
     cfg = dict(copy.deepcopy(BASE), center=dict(BASE["center"], arrivals="trace",
                                                  trace_file=str(path)))  # fmt: skip
-    with pytest.raises(ConfigError, match=r"center\.arrivals = 'trace'"):
+    with pytest.raises(ConfigError, match=r"center\.trace_file: .*missing column 'call_type'"):
         load_scenario(cfg)
 
 
