@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.app.plan_groups import plan_groups
 from sim.app.plan_inputs import (
     add_forecast_options,
     centre_config,
@@ -46,7 +47,6 @@ from sim.app.plan_inputs import (
     patience_text,
     publish,
 )
-from sim.app.plan_groups import plan_groups
 from sim.config.skills import is_multi
 from sim.config.validation import build_distribution, load_scenario
 from sim.core.checks import ConfigError
