@@ -198,6 +198,7 @@ def test_cli_refuses_bad_input_with_one_line(tmp_path: Path, args: list[str], ne
     assert not (tmp_path / "p").exists()
 
 
+@pytest.mark.slow  # two subprocesses, about 20 s
 def test_cli_plan_feeds_back_into_a_simulation(tmp_path: Path) -> None:
     """plan -> plan/planned.yaml -> callsim with +plan=planned runs the planned agents."""
     out = _plan(tmp_path, "--set", "scenario=two_languages", "--set", "run.days=1",
