@@ -144,6 +144,27 @@ def _decide(i: int, base: np.ndarray, minus: np.ndarray, gain: np.ndarray, st: _
     return g, -int(np.clip(step, 1, min(cap, st.n[g, i])))
 
 
+def _apply(st: _State, base: np.ndarray, minus: np.ndarray, gain: np.ndarray,
+           cost: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Decide every row (:func:`_decide`), bound the steps (halved at a change of
+    direction; no more decreases after one down then up) and apply them to ``st.n``;
+    returns the change per row."""
+    change = np.zeros(st.n.shape[1], dtype=np.int64)
+    for i in range(st.n.shape[1]):
+        g, step = _decide(i, base, minus, gain, st, cost)
+        if not step:
+            continue
+        if step * st.last[i] < 0:
+            st.limit[i] = max(1, abs(int(st.last[i])) // 2)
+            step = int(np.clip(step, -st.limit[i], st.limit[i]))
+        if step > 0 and st.last[i] == -1:
+            st.frozen[i] = True
+        st.n[g, i] += step
+        st.last[i] = step
+        change[i] = step
+    return change
+
+
 def _round(model: GroupModel, targets: Sequence[PlanTarget], n: np.ndarray,
            reps: int) -> tuple[list[pd.DataFrame], np.ndarray, np.ndarray]:  # fmt: skip
     """Simulate ``n`` and its one-less plans; (base KPIs, base margins (types, rows),
@@ -205,20 +226,7 @@ def search_groups(
         before = st.n.copy()
         here, base, minus = _round(model, targets, st.n, reps)
         simulated += 1 + 2 * model.n_groups
-        gain = _gains(base, minus, st.n, skills)
-        change = np.zeros(rows, dtype=np.int64)
-        for i in range(rows):
-            g, step = _decide(i, base, minus, gain, st, c)
-            if step:
-                turn = step * st.last[i] < 0
-                if turn:
-                    st.limit[i] = max(1, abs(int(st.last[i])) // 2)
-                    step = int(np.clip(step, -st.limit[i], st.limit[i]))
-                if step > 0 and st.last[i] == -1:
-                    st.frozen[i] = True
-                st.n[g, i] += step
-                st.last[i] = step
-                change[i] = step
+        change = _apply(st, base, minus, _gains(base, minus, st.n, skills), c)
         log.info("group plan, round %d (%d replications): %d intervals up, %d down, "
                  "%.0f agent-hours", it, reps, int((change > 0).sum()), int((change < 0).sum()),
                  st.n.sum() * model.interval_s / 3600.0)  # fmt: skip
