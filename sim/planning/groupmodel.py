@@ -85,7 +85,8 @@ class GroupModel:
             raise ValueError("plan: agents must be >= 0")
         tt = self.scenario.timetable
         shaped = p.reshape(self.n_groups, tt.days, tt.n_intervals)
-        groups = tuple(replace(g, staffing=shaped[j].copy())
+        # the planning model has no agent layer: on the phones = the counts
+        groups = tuple(replace(g, staffing=shaped[j].copy(), on_phone=shaped[j].copy())
                        for j, g in enumerate(self.scenario.agent_groups))  # fmt: skip
         total = shaped.sum(axis=0)
         return replace(self.scenario, staffing=total, on_phone=total, agent_groups=groups)
