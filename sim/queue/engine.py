@@ -53,6 +53,7 @@ import simpy
 from sim.core.calls import Outcome, Source
 from sim.core.timetable import DAY_S, Timetable
 from sim.queue.arrivals import FreshCalls
+from sim.queue.callbacks import CallbackDesk, CallbackLog, CallbackPlan
 from sim.queue.clock import Clock
 from sim.queue.control import Control, Process, run_processes
 from sim.queue.group_staffing import GroupStaffing
@@ -95,6 +96,7 @@ class EngineLog:
     #: int16, the agent group of each agent id (empty: every agent is of group 0)
     group_of_agent: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
     journey: JourneyColumns | None = None  # issues, customers, ratings (journey active only)
+    callbacks: CallbackLog | None = None  # offers and callback attempts (callbacks only)
 
 
 class Engine:
@@ -109,7 +111,10 @@ class Engine:
     groups (:class:`sim.queue.skill_router.SkillPlan`: the router is then a
     :class:`~sim.queue.skill_router.SkillRouter` and each group is staffed by its own
     counts, :mod:`sim.queue.group_staffing`); None: one queue, one pool. Raises
-    ValueError for ``skills`` with a workforce or your own processes (not supported yet).
+    ``callbacks``: callbacks offered to waiting callers (:mod:`sim.queue.callbacks`;
+    its callback types are call types of ``skills``). Raises ValueError for ``skills``
+    with a workforce or your own processes (not supported yet), or ``callbacks``
+    without ``skills``.
     """
 
     def __init__(
@@ -127,7 +132,10 @@ class Engine:
         router: Callable[[bytearray], Router] = LongestIdleFcfs,
         processes: Sequence[Process] = (),
         skills: SkillPlan | None = None,
+        callbacks: CallbackPlan | None = None,
     ) -> None:
+        if callbacks is not None and skills is None:
+            raise ValueError("callbacks need the call types of a SkillPlan (skills)")
         if skills is not None and (workforce is not None or processes):
             raise ValueError("several call types or agent groups (skills) cannot run with a "
                              "workforce or your own processes yet")  # fmt: skip
@@ -144,6 +152,7 @@ class Engine:
         self.router = router
         self.processes = tuple(processes)
         self.skills = skills
+        self.callbacks = callbacks
 
     def _desk(
         self,
@@ -178,7 +187,7 @@ class Engine:
         jr = self.journey if self.journey is not None and self.journey.active else None
         wf = self.workforce
         inf = float("inf")
-        WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in Outcome)
+        WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED, _, UNREACHED = (int(o) for o in Outcome)
         peak = max(map(max, self.staffing)) if self.skills is None else self.skills.n_agents
 
         arrival, patience, handle, wait = array("d"), array("d"), array("d"), array("d")
@@ -194,6 +203,41 @@ class Engine:
                 answer(i, agent)
 
         router, staff, serve = self._desk(clock, status, ctype, arrival, handle, free, peak)
+        desk: CallbackDesk | None = None
+        offer: Callable[[int, int, int], bool] | None = None
+        base_of: list[int] | None = None
+        if self.callbacks is not None:
+
+            def new_callback(prev: int, at: float, hnd: float, kind: int, tries: int) -> int:
+                """A callback attempt of the issue of call ``prev`` (sim.queue.callbacks)."""
+                i = len(status)
+                arrival.append(at)
+                patience.append(patience[prev])
+                handle.append(hnd)
+                wait.append(0.0)
+                agent_of.append(-1)
+                caller.append(caller[prev])
+                ctype.append(kind)
+                status.append(WAITING)
+                source.append(Source.CALLBACK)
+                attempt.append(tries)
+                if jr is not None:
+                    j_follow(prev, False)
+                return i
+
+            def place(i: int) -> None:
+                """Callback attempt ``i``: an idle agent takes it, or it waits (no cap,
+                no abandonment)."""
+                agent = select_agent(i)
+                if agent >= 0:
+                    answer(i, agent)
+                else:
+                    enqueue(i)
+
+            columns = (status, ctype, arrival, handle, attempt)
+            desk = CallbackDesk(self.callbacks, tt, clock, columns, new_callback, place)
+            serve, offer = desk.serve(serve, source), desk.offer
+            base_of = list(self.callbacks.base_type)
         select_agent, select_call = router.select_agent, router.select_call
         enqueue, withdraw = router.enqueue, router.withdraw
         after_call = staff.after_call
@@ -235,6 +279,8 @@ class Engine:
                 elif max_waiting is not None and router.n_waiting >= max_waiting:
                     status[i] = BLOCKED
                     retry(i, True)
+                elif offer is not None and offer(i, n_busy, router.n_waiting):
+                    pass  # the caller left the line for a callback (sim.queue.callbacks)
                 else:
                     pat = patience[i]
                     if pat <= 0.0:
@@ -262,7 +308,7 @@ class Engine:
             wait.append(0.0)
             agent_of.append(-1)
             caller.append(caller[prev])
-            ctype.append(ctype[prev])
+            ctype.append(ctype[prev] if base_of is None else base_of[ctype[prev]])
             status.append(WAITING)
             source.append(kind)
             attempt.append(tries)
@@ -279,7 +325,8 @@ class Engine:
         def on_repeat(value: Any) -> None:
             pat, hnd = j_follow(value, True)
             if typed:  # several call types: the type's laws
-                pat, hnd = self.redials.repeat_draws(ctype[value])
+                k = ctype[value] if base_of is None else base_of[ctype[value]]
+                pat, hnd = self.redials.repeat_draws(k)
             follow_up(value, pat, hnd, Source.REPEAT, 1)
 
         def on_abandon(value: Any) -> None:
@@ -318,6 +365,23 @@ class Engine:
             if i >= 0:
                 answer(i, agent)
 
+        def done_callbacks(value: Any) -> None:
+            """The same with callbacks: an unreached callback attempt is not answered."""
+            nonlocal n_busy
+            i = value
+            if status[i] == UNREACHED:
+                assert desk is not None
+                desk.unreached(i)
+            elif jr is not None:
+                j_answered(i)
+            agent = agent_of[i]
+            n_busy -= 1
+            if staff.excess and not after_call(agent):
+                return
+            i = select_call(agent)
+            if i >= 0:
+                answer(i, agent)
+
         if jr is not None:  # the journey's hooks
             j_answered, j_failed, j_follow = jr.callbacks(
                 caller,
@@ -329,8 +393,13 @@ class Engine:
                 on_repeat,
                 None if wf is None else wf.p_resolve,
                 None if wf is None or not wf.fatigue_on else wf.p_rude,
+                promised=None if desk is None else desk.offset,
             )
+            if desk is not None:
+                desk.journey = (jr.deferral(), j_failed)
         on_done = done_plain if jr is None else done_journey
+        if desk is not None:
+            on_done = done_callbacks
 
         def on_open(value: Any) -> None:
             nonlocal is_open, day_end
@@ -417,6 +486,7 @@ class Engine:
             end_s=now,
             call_type=np.frombuffer(ctype, dtype=np.uint8),
             journey=None if jr is None else jr.log(),
+            callbacks=None if desk is None else desk.log,
         )
 
 
