@@ -18,8 +18,11 @@ The engine (:mod:`sim.queue.engine`) calls this desk at three points, and nowher
 * **an unreached attempt ends** (:meth:`CallbackDesk.unreached`): another attempt
   after ``retry_delay_s``, up to ``max_tries``; then the callback is given up.
 
-Callbacks are offered only if the promised time falls before the day's closing, and an
-attempt is retried only if it would start before closing.
+In ``promised`` mode a callback is offered only if the promised time falls before the
+day's closing; an unreached attempt is retried only if the retry comes before closing.
+``keep_place`` callbacks wait in the line like the calls they replace (with
+``after_close: drain`` they are served after closing, with ``cut`` they end as
+``closed``).
 
 Predictors (Ibrahim and Whitt 2009, "Real-time delay estimation based on delay
 history", *Manufacturing & Service Operations Management* 11(3):397-415, and
@@ -184,8 +187,8 @@ class CallbackDesk:
             return False
         now = self._clock.now
         promise = now + (predicted if p.promise_s is None else p.promise_s)
-        if promise >= self._tt.closing(int(now // 86400.0)):
-            return False  # no promise past closing
+        if p.mode == "promised" and promise >= self._tt.closing(int(now // 86400.0)):
+            return False  # no call can be made past closing
         log = self.log
         row = len(log.call)
         log.call.append(i)
