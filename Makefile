@@ -56,7 +56,8 @@ test-launchers: $(LAUNCHERS_STAMP)
 validate: $(RUN_STAMP)
 	$(VENV)/bin/callsim validate $(ARGS)
 
-## Engine throughput and memory against a textbook SimPy model and Ciw; then the full
+## Engine throughput and memory against a textbook SimPy model and Ciw; then several call
+## types and groups, and callbacks (virtual hold), each against the single queue; then the full
 ## customer loop (180 days, 100 agents, 200,000 customers); then scale: queue-only vs
 ## everything-on at 100 and 200 agents with 400,000 and 2,800,000 customers, a year of
 ## the 200-agent centre end to end (time, peak RSS), callsim --help and sim.compose,
@@ -68,6 +69,7 @@ validate: $(RUN_STAMP)
 bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_engine.py $(ARGS)
 	$(PY) benchmarks/bench_skills.py
+	$(PY) benchmarks/bench_callbacks.py
 	$(PY) benchmarks/bench_journey.py
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_plan.py
