@@ -117,10 +117,10 @@ wheel-check: $(STAMP)
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-## The six studies of experiments/ (results/studies/<study>/; minutes at full size);
+## The seven studies of experiments/ (results/studies/<study>/; minutes at full size);
 ## `make studies QUICK=1` runs their tiny size, ARGS go to every study.
 .PHONY: studies
 studies: $(STAMP)
-	for s in staffing_curve scenarios sensitivity long_horizon pooling cross_training; do \
+	for s in staffing_curve scenarios sensitivity long_horizon pooling cross_training callbacks; do \
 	  $(PY) experiments/$$s.py $(if $(QUICK),--quick) $(ARGS) || exit 1; \
 	done
