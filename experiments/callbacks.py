@@ -98,7 +98,7 @@ def arm_config(base: sim.Config, arm: str) -> sim.Config:
     if fix:
         changes["resolution__empowered_share"] = 1.0
         changes["resolution__empowerment_uplift"] = UPLIFT
-        changes["service__talk__mean_s"] = float(getattr(talk, "mean_s")) * TALK_FACTOR
+        changes["service__talk__mean_s"] = float(talk.mean_s) * TALK_FACTOR
     return sim.load_config(base, **changes)
 
 

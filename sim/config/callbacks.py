@@ -94,6 +94,10 @@ def parse_callbacks(
                   "applies to mode: promised only (keep_place calls back when the caller's "
                   "place comes up): set it to null")  # fmt: skip
     priority = choice("callbacks.priority", c.priority, ("first", "idle"))
+    if mode == "promised" and cfg.routing.call_choice != "priority":
+        raise bad("routing.call_choice", cfg.routing.call_choice,
+                  "must be priority with callbacks.mode: promised (callbacks.priority "
+                  "is a static priority of the callback types)")  # fmt: skip
     reach = probability("callbacks.reach_probability", c.reach_probability)
     if reach <= 0:
         raise bad("callbacks.reach_probability", c.reach_probability,

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import replace
 import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 

@@ -9,8 +9,8 @@ the same tables bit for bit.
 from __future__ import annotations
 
 import gc
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 

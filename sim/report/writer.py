@@ -122,7 +122,7 @@ def summary_text(reps: Replications) -> str:
         lines.append("  callbacks:")
         for key in ("callback_offer_rate", "callback_accept_rate", "callback_mean_delay_s",
                     "inbound_service_level", "callback_service_level", "abandon_saved"):
-            mean = float(reps.summary_callbacks.loc[key, "mean"])
+            mean = float(reps.summary_callbacks["mean"].to_dict()[key])
             lines.append(f"    {CALLBACK_KPIS[key].label:<38}{format_value(key, mean)}")
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")

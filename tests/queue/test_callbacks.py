@@ -256,8 +256,14 @@ def test_bad_input_is_one_line_naming_the_key(key: str, value: Any, message: str
     assert text.startswith(message) and "\n" not in text
 
 
+def test_promised_callbacks_need_priority_routing() -> None:
+    cfg = centre(callbacks={"enabled": True, "mode": "promised"}, routing={"call_choice": "rank"})
+    with pytest.raises(ConfigError, match=r"routing\.call_choice = 'rank': must be priority"):
+        load_scenario(cfg)
+
+
 def test_callbacks_refuse_the_workforce_layer() -> None:
-    with pytest.raises(ConfigError, match="workforce.enabled = True: is not supported with callbacks"):
+    with pytest.raises(ConfigError, match=r"workforce\.enabled = True: is not supported with callbacks"):
         load_scenario(centre(callbacks={"enabled": True}, workforce={"enabled": True}))
 
 
