@@ -1,9 +1,10 @@
 """Callbacks (virtual hold): predict the wait, offer a callback, call the caller back.
 
-The engine (:mod:`sim.queue.engine`) calls this desk at three points, and nowhere else:
+The engine (:mod:`sim.queue.engine`, handlers of :mod:`sim.queue.flow`) calls this desk
+at three points, and nowhere else:
 
-* **a call is about to wait** (:meth:`CallbackDesk.offer`, from the engine's ``route``
-  after it found no idle agent and no full cap): if the call's type offers callbacks
+* **a call is about to wait** (:meth:`CallbackDesk.offer`, from ``wait_or_leave``
+  after no idle agent took the call and no cap blocked it): if the call's type offers callbacks
   and the predicted wait reaches ``threshold_s``, the caller is offered one and accepts
   with a probability (by predicted wait). An acceptor leaves the line: its attempt ends
   with outcome ``callback`` (wait 0), and a *callback attempt* (``source = callback``,
@@ -15,8 +16,9 @@ The engine (:mod:`sim.queue.engine`) calls this desk at three points, and nowher
   records the last wait (the ``les`` predictor), and for a callback attempt draws
   whether it reaches the customer; one that does not costs the agent ``dial_s`` and
   ends as ``unreached``;
-* **an unreached attempt ends** (:meth:`CallbackDesk.unreached`): another attempt
-  after ``retry_delay_s``, up to ``max_tries``; then the callback is given up.
+* **an attempt ends** (:meth:`CallbackDesk.done_hook`, around the journey's
+  ``answered``): an unreached one is tried again after ``retry_delay_s``, up to
+  ``max_tries``; then the callback is given up.
 
 In ``promised`` mode a callback is offered only if the promised time falls before the
 day's closing; an unreached attempt is retried only if the retry comes before closing.
@@ -55,6 +57,8 @@ from sim.core.calls import Outcome, Source
 from sim.core.rng import BlockDraws
 from sim.core.timetable import Timetable
 from sim.queue.clock import Clock
+from sim.queue.columns import CallColumns
+from sim.queue.hooks import Answered, Follow
 
 __all__ = ["CallbackDesk", "CallbackLog", "CallbackPlan"]
 
@@ -118,20 +122,13 @@ class CallbackLog:
         }
 
 
-#: new_call(prev, arrival_s, handle_s, kind, tries) -> index of a new callback attempt
-#: of the issue of ``prev`` (the engine appends its columns; patience as prev's)
-NewCall = Callable[[int, float, float, int, int], int]
-
-
 class CallbackDesk:
     """The callbacks of one run (see the module docstring).
 
-    ``columns``: the engine's ``status``, ``kind``, ``arrival``, ``handle`` and
-    ``attempt`` columns (shared, growing). ``new_call``: the engine's way to append a callback attempt;
-    ``place(i)``: the engine puts attempt ``i`` with an idle agent or in its queue.
-    :attr:`journey`: the journey's ``deferred(i, bad)`` and ``failed(i, retrying)``
-    hooks (None: no journey), set by the engine once the journey's hooks exist. Raises
-    ValueError if the plan has no random streams.
+    ``cols``: the engine's call columns (shared, growing). ``place(i)``: the engine
+    puts attempt ``i`` with an idle agent or in its queue; ``busy()``: agents on a call
+    now; ``waiting()``: live calls waiting now. :meth:`connect` gives the journey's
+    hooks, once they exist. Raises ValueError if the plan has no random streams.
     """
 
     def __init__(
@@ -139,9 +136,10 @@ class CallbackDesk:
         plan: CallbackPlan,
         timetable: Timetable,
         clock: Clock,
-        columns: tuple[bytearray, bytearray, array, array, bytearray],
-        new_call: NewCall,
+        cols: CallColumns,
         place: Callable[[int], None],
+        busy: Callable[[], int],
+        waiting: Callable[[], int],
     ) -> None:
         if plan.accept_rng is None or plan.reach_rng is None:
             raise ValueError("a CallbackPlan needs its accept_rng and reach_rng streams")
@@ -150,9 +148,13 @@ class CallbackDesk:
         #: the journey rates the delay against the promise, not the wait from arrival)
         self.offset: dict[int, float] = {}
         self._tt, self._clock = timetable, clock
-        self._status, self._kind, self._arrival, self._handle, self._tries = columns
-        self._new_call, self._place = new_call, place
+        self._cols = cols
+        self._status, self._kind, self._arrival = cols.status, cols.ctype, cols.arrival
+        self._handle, self._tries = cols.handle, cols.attempt
+        self._place, self._busy, self._waiting = place, busy, waiting
+        #: the journey's ``deferred(i, bad)`` and ``failed(i, retrying)`` (None: none)
         self.journey: tuple[Callable[[int, bool], None], Callable[[int, bool], None]] | None = None
+        self._follow: Follow | None = None
         self._u_accept = BlockDraws(lambda rng, n: rng.random(n), plan.accept_rng)
         self._u_reach = BlockDraws(lambda rng, n: rng.random(n), plan.reach_rng)
         self._hnd = array("d")  # per offer row: the handle time of the caller's issue
@@ -174,7 +176,13 @@ class CallbackDesk:
             return (waiting + 1) / mu
         return math.fsum(1.0 / (mu + j * theta) for j in range(waiting + 1))
 
-    def offer(self, i: int, busy: int, waiting: int) -> bool:
+    def connect(self, follow: Follow | None, deferred: Callable[[int, bool], None] | None,
+                failed: Callable[[int, bool], None] | None) -> None:  # fmt: skip
+        """The journey's hooks (all None without an active journey)."""
+        self._follow = follow
+        self.journey = None if deferred is None or failed is None else (deferred, failed)
+
+    def offer(self, i: int) -> bool:
         """Call ``i`` is about to wait: True if its caller accepted a callback (the
         attempt is then ended as ``callback`` and its callback arranged)."""
         p = self.plan
@@ -182,7 +190,7 @@ class CallbackDesk:
         cb = p.callback_type[k]
         if cb < 0:
             return False
-        predicted = self.predict(k, busy, waiting)
+        predicted = self.predict(k, self._busy(), self._waiting())
         if not predicted >= p.threshold_s:
             return False
         now = self._clock.now
@@ -212,7 +220,11 @@ class CallbackDesk:
         return True
 
     def _attempt(self, prev: int, row: int, at: float, kind: int, tries: int) -> int:
-        j = self._new_call(prev, at, self._hnd[row], kind, tries)
+        cols = self._cols
+        j = cols.add_attempt(prev, at, cols.patience[prev], self._hnd[row], SOURCE_CALLBACK,
+                             tries, kind)  # fmt: skip
+        if self._follow is not None:
+            self._follow(prev, False)
         self._origin[j] = row
         self.log.attempt_call.append(j)
         self.log.origin.append(row)
@@ -244,6 +256,19 @@ class CallbackDesk:
             return handle[i] if inner is None else inner(i, agent)
 
         return serve
+
+    def done_hook(self, answered: Answered | None) -> Answered:
+        """The end-of-service hook with callbacks: an unreached attempt goes to
+        :meth:`unreached`, any other to the journey's ``answered`` (if any)."""
+        status, unreached = self._status, self.unreached
+
+        def done(i: int) -> None:
+            if status[i] == UNREACHED:
+                unreached(i)
+            elif answered is not None:
+                answered(i)
+
+        return done
 
     def unreached(self, i: int) -> None:
         """Callback attempt ``i`` did not reach its customer: try again after
