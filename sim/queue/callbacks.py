@@ -160,6 +160,7 @@ class CallbackDesk:
         self._hnd = array("d")  # per offer row: the handle time of the caller's issue
         self._origin: dict[int, int] = {}  # callback attempt -> offer row
         self.last_wait = 0.0  # the les predictor: wait of the last call an agent answered
+        self._predicted: dict[tuple[int, int, int], float] = {}  # the queue predictor's values
 
     # ------------------------------------------------------------------ offers
     def predict(self, kind: int, busy: int, waiting: int) -> float:
@@ -170,11 +171,18 @@ class CallbackDesk:
             return self.last_wait
         if busy <= 0:
             return math.inf
+        key = (kind, busy, waiting)
+        cached = self._predicted.get(key)
+        if cached is not None:
+            return cached
         mu = busy / p.mean_handle_s[kind]
         theta = p.patience_rate[kind]
         if theta <= 0.0:
-            return (waiting + 1) / mu
-        return math.fsum(1.0 / (mu + j * theta) for j in range(waiting + 1))
+            value = (waiting + 1) / mu
+        else:
+            value = math.fsum(1.0 / (mu + j * theta) for j in range(waiting + 1))
+        self._predicted[key] = value  # a few thousand keys: (type, busy, waiting)
+        return value
 
     def connect(self, follow: Follow | None, deferred: Callable[[int, bool], None] | None,
                 failed: Callable[[int, bool], None] | None) -> None:  # fmt: skip
@@ -238,18 +246,23 @@ class CallbackDesk:
 
     # ------------------------------------------------------------------ service
     def serve(self, inner: Callable[[int, int], float] | None, source: bytearray
-              ) -> Callable[[int, int], float]:  # fmt: skip
-        """The engine's ``serve(call, agent)`` with callbacks: records the wait (les),
-        draws whether a callback attempt reaches the customer (an unreached one ends as
-        ``unreached`` and takes ``dial_s``); ``inner``: the serve hook without callbacks
-        (None: the handle column)."""
+              ) -> Callable[[int, int], float] | None:  # fmt: skip
+        """The engine's ``serve(call, agent)`` with callbacks: records the wait (the
+        ``les`` predictor), draws whether a callback attempt reaches the customer (an
+        unreached one ends as ``unreached`` and takes ``dial_s``); ``inner``: the serve
+        hook without callbacks (None: the handle column). Returns ``inner`` itself when
+        there is nothing to do (``queue`` predictor, every callback reaches)."""
         arrival, handle, status, clock = self._arrival, self._handle, self._status, self._clock
         reach, dial = self.plan.reach_probability, self.plan.dial_s
-        u_reach = self._u_reach
+        les = self.plan.predictor == "les"
+        if reach >= 1.0 and not les:
+            return inner
+        buf, take = self._u_reach.buffer, self._u_reach.take
 
         def serve(i: int, agent: int) -> float:
-            self.last_wait = clock.now - arrival[i]
-            if source[i] == SOURCE_CALLBACK and reach < 1.0 and u_reach.take() >= reach:
+            if les:
+                self.last_wait = clock.now - arrival[i]
+            if source[i] == SOURCE_CALLBACK and reach < 1.0 and (buf.pop() if buf else take()) >= reach:
                 status[i] = UNREACHED
                 handle[i] = dial
                 return dial
@@ -257,10 +270,13 @@ class CallbackDesk:
 
         return serve
 
-    def done_hook(self, answered: Answered | None) -> Answered:
+    def done_hook(self, answered: Answered | None) -> Answered | None:
         """The end-of-service hook with callbacks: an unreached attempt goes to
-        :meth:`unreached`, any other to the journey's ``answered`` (if any)."""
+        :meth:`unreached`, any other to the journey's ``answered`` (if any; None: no
+        hook needed)."""
         status, unreached = self._status, self.unreached
+        if self.plan.reach_probability >= 1.0:
+            return answered  # no attempt is ever unreached
 
         def done(i: int) -> None:
             if status[i] == UNREACHED:
