@@ -19,6 +19,7 @@ from sim.core.schema import Config
 from sim.core.timetable import Timetable
 from sim.laws.distributions import Distribution
 from sim.queue.arrivals import ArrivalForecast
+from sim.queue.callbacks import CallbackPlan
 from sim.workforce.shifts import Shift, rostered_seconds
 
 __all__ = ["Laws", "Scenario", "assemble"]
@@ -59,6 +60,14 @@ class Scenario:
     call_types: tuple[CallType, ...] = ()
     #: the agent groups (at least one); ``staffing`` is their total
     agent_groups: tuple[AgentGroup, ...] = ()
+    #: callbacks (``callbacks.enabled``; :mod:`sim.config.callbacks`), else None; its
+    #: callback types are the last entries of ``call_types``
+    callbacks: CallbackPlan | None = None
+
+    @property
+    def inbound_types(self) -> tuple[CallType, ...]:
+        """The call types callers call in on (``call_types`` without the callback types)."""
+        return tuple(t for t in self.call_types if t.callback_of is None)
 
 
 def _staffing(cfg: Config, k: int) -> np.ndarray:

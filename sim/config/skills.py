@@ -65,6 +65,9 @@ class CallType:
     #: expected fresh calls per day and interval of this type, if given apart from
     #: the centre's (shape (days, intervals)); None: ``share`` x the centre's forecast
     expected_calls: np.ndarray | None = None
+    #: the inbound type this callback type calls back (:mod:`sim.config.callbacks`);
+    #: None for an inbound type
+    callback_of: int | None = None
 
 
 @dataclass(frozen=True)

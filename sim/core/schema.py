@@ -40,6 +40,7 @@ __all__ = [
     "AgentGroupConfig",
     "AttritionConfig",
     "CallTypeConfig",
+    "CallbacksConfig",
     "CenterConfig",
     "ChurnConfig",
     "Config",
@@ -406,6 +407,34 @@ class RoutingConfig:
 
 
 @dataclass
+class CallbacksConfig:
+    """Callbacks (virtual hold, issue 15): offered on arrival when the predicted wait
+    reaches a threshold; see docs/background/callbacks.md (Ibrahim and Whitt 2009 for
+    the predictors)."""
+
+    enabled: bool = False  # offer callbacks
+    call_types: list[str] | None = None  # names of the call types that offer them; null = all
+    predictor: str = "queue"  # predicted wait: queue (queue length, with abandonment) | les
+    # (the wait of the last call to enter service)
+    threshold_s: float = 120.0  # offer when the predicted wait is >= this, seconds
+    accept_probability: float = 0.5  # P(an offered caller accepts), share
+    accept_by_wait: Any = None  # null, or [[predicted wait s, P(accept)], ...] by rising
+    # wait: the P of the last row whose wait <= the predicted wait (replaces accept_probability)
+    mode: str = "keep_place"  # keep_place: called back when their place in the line comes
+    # up | promised: called back from the promised time on
+    promise_s: float | None = None  # promised mode: null = promise the predicted wait; else a
+    # fixed delay from the offer, seconds
+    priority: str = "first"  # promised mode: first (callbacks before waiting calls) | idle
+    # (only when no call of the agent's skills waits)
+    reach_probability: float = 1.0  # P(a callback attempt reaches the customer), share
+    dial_s: float = 30.0  # agent time of a callback attempt that does not reach, seconds
+    retry_delay_s: float = 900.0  # from an unreached attempt to the next one, seconds
+    max_tries: int = 3  # callback attempts at most (the first included); then it is given up
+    deferral_rating: str = "neutral"  # how the caller rates being deferred: neutral | bad
+    # (HBR: "fix it on the spot", not "we will call you back"; seed 004)
+
+
+@dataclass
 class Config:
     """The whole configuration of one scenario."""
 
@@ -430,6 +459,7 @@ class Config:
     agent_groups: list[AgentGroupConfig] = field(default_factory=list)  # [] = one group
     # from staffing.*
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    callbacks: CallbacksConfig = field(default_factory=CallbacksConfig)
 
 
 def _law_paths(node: Any, prefix: str = "") -> list[str]:

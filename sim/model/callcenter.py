@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,12 @@ from sim.customers.journey import Journey
 from sim.customers.population import Population
 from sim.model.breakdowns import breakdown_tables
 from sim.model.breakdowns import expected_by_type as _expected_by_type
+from sim.outputs.callbacks import callback_summary, callbacks_table
 from sim.outputs.days import days_summary, days_table
 from sim.outputs.metrics import calls_table, intervals_table, summarize
 from sim.outputs.results import Results
 from sim.queue.arrivals import CallKind, FreshCalls, TypedFreshCalls
+from sim.queue.callbacks import CallbackPlan
 from sim.queue.control import Process
 from sim.queue.engine import Engine, EngineLog
 from sim.queue.redials import RedialPolicy
@@ -68,7 +71,8 @@ class CallCenter:
         self.forecast = sc.forecast
         # the laws of fresh calls, redials and repeats: with one call type, its own (the
         # top-level ones unless call_types gives it others); with several, each type's
-        one = sc.call_types[0] if len(sc.call_types) == 1 else sc.laws
+        inbound = sc.inbound_types  # without the callback types (sim.config.callbacks)
+        one = inbound[0] if len(inbound) == 1 else sc.laws
         self.patience, self.talk, self.acw = one.patience, one.talk, one.acw
         self.redial_delay = sc.laws.redial_delay
         self.recontact_delay = sc.laws.recontact_delay
@@ -82,7 +86,7 @@ class CallCenter:
 
     def fresh_calls(self, streams: Streams) -> FreshCalls:
         """The fresh-call generator of a replication (exposed for the textbook test)."""
-        types = self.scenario.call_types
+        types = self.scenario.inbound_types
         kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
                  for t in types]  # fmt: skip
         if self.trace is not None:
@@ -117,6 +121,14 @@ class CallCenter:
             rng=streams["routing"] if routing.agent_choice == "random" else None,
         )
 
+    def callback_plan(self, streams: Streams) -> CallbackPlan | None:
+        """The engine's callbacks with their random streams (None: no callbacks)."""
+        plan = self.scenario.callbacks
+        if plan is None:
+            return None
+        return replace(plan, accept_rng=streams["callback_accept"],
+                       reach_rng=streams["callback_reach"])  # fmt: skip
+
     def engine(self, replication: int = 0, processes: Sequence[Process] = ()) -> Engine:
         """The engine of ``replication``, ready to run; ``processes``: your own SimPy
         processes to run next to it (:mod:`sim.queue.control`)."""
@@ -137,7 +149,7 @@ class CallCenter:
             talk=self.talk,
             acw=self.acw,
             streams=streams,
-            kinds=[(t.name, t.patience, t.talk, t.acw) for t in self.scenario.call_types],
+            kinds=[(t.name, t.patience, t.talk, t.acw) for t in self.scenario.inbound_types],
         )
         fresh = self.fresh_calls(streams)
         journey = self.journey(streams)
@@ -154,6 +166,7 @@ class CallCenter:
             workforce=workforce,
             processes=processes,
             skills=self.skill_plan(streams),
+            callbacks=self.callback_plan(streams),
         )
         return engine, journey, workforce
 
@@ -244,11 +257,13 @@ class CallCenter:
         calls per call type, day and interval (default: each type's share of ``expected``).
         """
         cfg = self.config
+        type_names = [t.name for t in self.scenario.call_types]
+        callbacks = callbacks_table(log, self.timetable, cfg.run.warmup_s, type_names)
         calls = calls_table(
             log,
             self.timetable,
             cfg.run.warmup_s,
-            [t.name for t in self.scenario.call_types],
+            type_names,
             [g.name for g in self.scenario.agent_groups],
             self.experience,
             release=release,
@@ -279,6 +294,9 @@ class CallCenter:
             summary=summary,
             agents=empty_agents_table() if workforce is None else workforce.agents_table(calls),
             **breakdowns,
+            callbacks=callbacks,
+            callback_summary=callback_summary(callbacks, calls, cfg.metrics.sl_threshold_s,
+                                              self.scenario.callbacks is not None),
         )
 
 

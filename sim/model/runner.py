@@ -27,6 +27,7 @@ from sim.config.size import estimate
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
 from sim.outputs.kpis import natural_bounds
+from sim.outputs.callbacks import CALLBACK_KEYS
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.outputs.results import Results
 
@@ -100,6 +101,12 @@ class Replications:
     per_replication_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     intervals_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: callbacks (``callbacks.enabled``): the ``callbacks`` table of replication 0, the
+    #: callback KPIs per replication (``replication`` + :data:`CALLBACK_KEYS`) and their
+    #: means with confidence intervals (rows as ``summary``); empty without callbacks
+    callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    per_replication_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -288,6 +295,12 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
 
     by_type, by_group = per_value("summary_by_type"), per_value("summary_by_group")
     conf = config.metrics.confidence
+    cb_per = pd.DataFrame(columns=["replication", *CALLBACK_KEYS])
+    if config.callbacks.enabled:
+        cb_per = pd.DataFrame(
+            [{"replication": res.replication, **res.callback_summary} for res in results],
+            columns=["replication", *CALLBACK_KEYS],
+        )
 
     return Replications(
         config=config,
@@ -303,4 +316,7 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
         per_replication_by_group=by_group,
         summary_by_group=confidence_by(by_group.drop(columns="replication"), "agent_group", conf),
         intervals_by_group=stacked("intervals_by_group"),
+        callbacks=results[0].callbacks,
+        per_replication_callbacks=cb_per,
+        summary_callbacks=confidence_table(cb_per, conf) if len(cb_per) else pd.DataFrame(),
     )

@@ -52,9 +52,11 @@ def cumulative_busy(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.
 def answered_spans(
     calls: pd.DataFrame, mask: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (seconds) of every answered call's handling (of the rows in ``mask``,
-    if given: e.g. the calls one agent group answered)."""
-    ans = (calls["outcome"] == "answered").to_numpy()
+    """Start and end (seconds) of every answered call's handling, and of every unreached
+    callback attempt's (of the rows in ``mask``, if given: e.g. the calls one agent
+    group answered)."""
+    codes = calls["outcome"].cat.codes.to_numpy()  # an unreached callback took agent time too
+    ans = (codes == Outcome.ANSWERED - 1) | (codes == Outcome.UNREACHED - 1)
     if mask is not None:
         ans &= mask
     start = calls["arrival_s"].to_numpy()[ans]

@@ -27,7 +27,7 @@ needs the router and the router's path needs ``retry``, is closed by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from sim.core.calls import Outcome, Source
@@ -35,7 +35,7 @@ from sim.queue.arrivals import FreshCalls
 from sim.queue.clock import Clock, Handler
 from sim.queue.columns import CallColumns
 from sim.queue.group_staffing import GroupStaffing
-from sim.queue.hooks import Answered, Failed, JourneyHooks, Serve, WorkforceHooks
+from sim.queue.hooks import Answered, Failed, Follow, JourneyHooks, Serve, WorkforceHooks
 from sim.queue.redials import RedialPolicy
 from sim.queue.router import Router
 from sim.queue.staffing import Staffing
@@ -52,7 +52,7 @@ __all__ = [
     "waiting",
 ]
 
-WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in Outcome)
+WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in list(Outcome)[:5])
 
 #: The run's router, staffing controller and ``serve(call, agent)`` hook (None: the
 #: handle column as it is): :meth:`sim.queue.engine.Engine._desk`.
@@ -66,6 +66,7 @@ class Attempts(NamedTuple):
     failed: Failed | None  # the journey's hook for an attempt without an agent
     answered: Answered | None  # the journey's hook at the end of a service
     connect: Callable[[Callable[[int], None]], None]  # connect(route), once it exists
+    follow: Follow | None = None  # the journey's hook for a new attempt (callbacks)
 
 
 def attempts(
@@ -75,11 +76,14 @@ def attempts(
     journey: JourneyHooks | None,
     workforce: WorkforceHooks | None,
     agents: int,
+    promised: Mapping[int, float] | None = None,
 ) -> Attempts:
     """Retries, redials and repeat contacts, and the journey's per-call hooks.
 
     ``journey``: None when there is no active journey. ``agents``: the most agents
-    ever present (the journey's per-agent counts).
+    ever present (the journey's per-agent counts). ``promised``: with callbacks, the
+    seconds from each callback attempt's arrival to its promise (the journey rates the
+    delay past it; :mod:`sim.queue.callbacks`).
     """
     fire, add_attempt, attempt, ctype = clock.fire, cols.add_attempt, cols.attempt, cols.ctype
     policy = redials if redials.active else None
@@ -109,7 +113,8 @@ def attempts(
     def on_repeat(value: Any) -> None:
         pat, hnd = j_follow(value, True)
         if redials.typed:  # several call types: the type's laws
-            pat, hnd = redials.repeat_draws(ctype[value])
+            k = ctype[value] if cols.base_of is None else cols.base_of[ctype[value]]
+            pat, hnd = redials.repeat_draws(k)
         route(add_attempt(value, clock.now, pat, hnd, Source.REPEAT, 1))
 
     if jr is None:
@@ -117,9 +122,9 @@ def attempts(
     j_answered, j_failed, j_follow = jr.callbacks(
         cols.caller, cols.wait, cols.patience, cols.agent_of, clock, agents, on_repeat,
         None if wf is None else wf.p_resolve,
-        None if wf is None or not wf.fatigue_on else wf.p_rude,
+        None if wf is None or not wf.fatigue_on else wf.p_rude, promised,
     )  # fmt: skip
-    return Attempts(retry, j_failed, j_answered, connect)
+    return Attempts(retry, j_failed, j_answered, connect, j_follow)
 
 
 class Waiting(NamedTuple):
@@ -131,13 +136,16 @@ class Waiting(NamedTuple):
 
 
 def waiting(
-    clock: Clock, cols: CallColumns, router: Router, max_waiting: int | None, att: Attempts
-) -> Waiting:
+    clock: Clock, cols: CallColumns, router: Router, max_waiting: int | None, att: Attempts,
+    offer: Callable[[int], bool] | None = None,
+) -> Waiting:  # fmt: skip
     """Calls that no agent answers on arrival: blocked, abandoning at once, or waiting.
 
     A waiting call abandons when its patience runs out, unless an agent took it first:
     its abandonment entry stays on the calendar and then does nothing (lazy
-    cancellation). ``max_waiting``: the queue cap (None: none).
+    cancellation). ``max_waiting``: the queue cap (None: none). ``offer(i)``: with
+    callbacks, True if the caller of call ``i``, about to wait, accepted a callback
+    and left the line (:meth:`sim.queue.callbacks.CallbackDesk.offer`).
     """
     fire, retry, failed = clock.fire, att.retry, att.failed
     arrival, patience, wait, status = cols.arrival, cols.patience, cols.wait, cols.status
@@ -158,6 +166,8 @@ def waiting(
         it waits."""
         if max_waiting is not None and router.n_waiting >= max_waiting:
             blocked(i)
+        elif offer is not None and offer(i):
+            pass  # the caller left the line for a callback
         elif (pat := patience[i]) <= 0.0:
             status[i] = ABANDONED
             retry(i, False)
@@ -184,6 +194,7 @@ class CallPath(NamedTuple):
     free: Callable[[int], None]  # free(agent): ``agent`` is free now
     set_open: Callable[[bool], None]  # the centre takes fresh calls (True) or not
     busy: Callable[[], int]  # agents on a call now
+    place: Callable[[int], None]  # place(call): an idle agent takes it, or it waits
 
 
 def call_path(
@@ -246,7 +257,20 @@ def call_path(
         nonlocal is_open
         is_open = flag
 
-    return CallPath(route, free, set_open, lambda: n_busy)
+    def place(i: int) -> None:
+        """Call ``i`` (a callback attempt) is taken by an idle agent now, or waits: no
+        cap, no abandonment (:mod:`sim.queue.callbacks`)."""
+        nonlocal n_busy
+        if (agent := select_agent(i)) < 0:
+            router.enqueue(i)
+        else:
+            n_busy += 1
+            status[i] = ANSWERED
+            wait[i] = clock.now - arrival[i]
+            agent_of[i] = agent
+            fire(handle[i] if serve is None else serve(i, agent), on_done, i)
+
+    return CallPath(route, free, set_open, lambda: n_busy, place)
 
 
 class Days(NamedTuple):

@@ -19,7 +19,7 @@ Two speeds, as in the rest of callsim:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -120,11 +120,19 @@ class JourneyHooks(Protocol):
         on_repeat: Handler,
         agent_p: Sequence[float] | None = None,
         agent_rude: Sequence[float] | None = None,
+        promised: Mapping[int, float] | None = None,
     ) -> tuple[Answered, Failed, Follow]:
         """The per-call hooks over the engine's columns. ``agents``: the most agents ever
         present; ``on_repeat``: the engine handler a repeat contact is fired to (value:
         the previous call's index); ``agent_p`` / ``agent_rude``: per-agent probability
-        that the current call resolves / is discourteous (workforce), else None."""
+        that the current call resolves / is discourteous (workforce), else None;
+        ``promised``: callback attempt -> seconds from its arrival to its promise
+        (callbacks), else None."""
+        ...
+
+    def deferral(self) -> Callable[[int, bool], None]:
+        """``deferred(i, bad)`` (after :meth:`callbacks`): attempt ``i`` ended unanswered
+        and a callback follows; rated bad if ``bad``, else neutral."""
         ...
 
 
