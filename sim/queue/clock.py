@@ -42,11 +42,17 @@ class Clock:
     """The engine's event calendar on ``env`` (engine time in seconds, from 0).
 
     ``now``: the time of the engine event being processed (a plain attribute: the hot
-    path reads it). :meth:`fire` schedules ``handler(value)`` ``delay`` >= 0 seconds
-    from ``now``, :meth:`fire_at` at a given time.
+    path reads it). :attr:`fire` schedules ``handler(value)`` ``delay`` >= 0 seconds
+    from ``now``, :attr:`fire_at` at a given time.
     """
 
-    __slots__ = ("_armed_at", "_cal", "_generation", "_seq", "env", "now")
+    __slots__ = ("_armed_at", "_cal", "_generation", "_seq", "env", "fire", "fire_at", "now")
+
+    #: ``fire(delay, handler, value)``: call ``handler(value)`` ``delay`` >= 0 seconds
+    #: from now (same time: first scheduled, first called).
+    fire: Callable[[float, Handler, Any], None]
+    #: ``fire_at(time, handler, value)``: at engine time ``time`` >= now, exactly.
+    fire_at: Callable[[float, Handler, Any], None]
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
@@ -55,16 +61,25 @@ class Clock:
         self._seq = count()
         self._armed_at = _INF  # when the live pump fires (inf: none scheduled)
         self._generation = 0  # the live pump's number; older pumps do nothing
+        self._schedulers()
 
-    def fire(self, delay: float, handler: Handler, value: Any) -> None:
-        """Call ``handler(value)`` ``delay`` seconds from now (same time: first
-        scheduled, first called)."""
-        heappush(self._cal, (self.now + delay, next(self._seq), handler, value))
+    def _schedulers(self) -> None:
+        """Build :attr:`fire` and :attr:`fire_at`: closures over the calendar and the
+        sequence (the engine fires two or three entries per call; a closure saves a
+        bound-method call and two attribute lookups each)."""
+        clock, cal, seq = self, self._cal, self._seq
 
-    def fire_at(self, time: float, handler: Handler, value: Any) -> None:
-        """Call ``handler(value)`` at engine time ``time`` >= now (exactly that time: no
-        ``now + delay`` rounding)."""
-        heappush(self._cal, (time, next(self._seq), handler, value))
+        def fire(delay: float, handler: Handler, value: Any) -> None:
+            """Call ``handler(value)`` ``delay`` seconds from now (same time: first
+            scheduled, first called)."""
+            heappush(cal, (clock.now + delay, next(seq), handler, value))
+
+        def fire_at(time: float, handler: Handler, value: Any) -> None:
+            """Call ``handler(value)`` at engine time ``time`` >= now (exactly that time:
+            no ``now + delay`` rounding)."""
+            heappush(cal, (time, next(seq), handler, value))
+
+        self.fire, self.fire_at = fire, fire_at
 
     def start(self) -> None:
         """Arm the pump at the first scheduled entry (call before ``env.run``)."""
