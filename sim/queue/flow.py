@@ -291,7 +291,7 @@ def days(
     A day's fresh calls are drawn in bulk when it opens and their arrivals chained:
     each arrival schedules the next, so the calendar holds one of them at a time.
     """
-    fire, route, failed = clock.fire, path.route, att.failed
+    chain, route, failed = clock.chain, path.route, att.failed
     router, staff, _ = parts
     arrival, status, wait = cols.arrival, cols.status, cols.wait
     jr, wf = journey, workforce
@@ -302,7 +302,7 @@ def days(
         now = clock.now
         arrival[i] = now  # the event time, to the last bit (see Engine docs)
         if i + 1 < day_end:
-            fire(arrival[i + 1] - now, on_arrival, i + 1)
+            chain(arrival[i + 1] - now, on_arrival, i + 1)
         route(i)
 
     def on_open(value: Any) -> None:
@@ -315,7 +315,7 @@ def days(
         base = cols.add_day(calls)
         day_end = len(status)
         if day_end > base:
-            fire(arrival[base] - clock.now, on_arrival, base)
+            chain(arrival[base] - clock.now, on_arrival, base)
 
     def close_queue() -> None:
         now = clock.now
