@@ -145,7 +145,7 @@ def _check_trace(cfg: Config, timetable: Timetable) -> Trace | None:
     c = cfg.center
     if choice("center.arrivals", c.arrivals, ("forecast", "trace")) == "trace":
         try:
-            trace = read_trace(c.trace_file, timetable)
+            trace = read_trace(c.trace_file, timetable, [str(t.name) for t in cfg.call_types])
         except TraceError as exc:
             raise ConfigError(f"center.trace_file: {exc}", "center.trace_file") from None
         if cfg.customers.enabled and cfg.customers.feedback:

@@ -385,6 +385,12 @@ class AgentGroupConfig:
     # a call of that type must have waited before this group may take it; absent = 0
     handle_factor: dict[str, Any] = field(default_factory=dict)  # call type -> factor
     # (> 0, dimensionless) on the handle time when this group serves that type; absent = 1
+    shifts: Any = None  # null, or this group's shift templates, like staffing.shifts
+    # (needs workforce.enabled); then roster staffs the group and agents is unused
+    roster: Any = None  # with shifts: {shift name: agents of this group on it every day,
+    # or a list per day}, like staffing.roster
+    workforce: Any = None  # null, or overrides of the centre's workforce keys for this
+    # group, e.g. {fatigue: {enabled: false}, headcount: 12}; every key but enabled
 
 
 @dataclass

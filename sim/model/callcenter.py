@@ -17,7 +17,7 @@ import numpy as np
 from omegaconf import DictConfig
 
 from sim.config.scenario import Scenario
-from sim.config.skills import is_multi, type_forecast
+from sim.config.skills import AgentGroup, is_multi, type_forecast
 from sim.config.validation import load_scenario
 from sim.core.rng import Streams
 from sim.core.schema import Config
@@ -34,8 +34,9 @@ from sim.queue.control import Process
 from sim.queue.engine import Engine, EngineLog
 from sim.queue.redials import RedialPolicy
 from sim.queue.skill_router import SkillPlan
-from sim.queue.trace import TraceCalls
+from sim.queue.trace import TraceCalls, TypedTraceCalls
 from sim.workforce.agents import Workforce, empty_agents_table
+from sim.workforce.groups import WorkGroup
 
 __all__ = ["CallCenter", "ConfigLike", "simulate"]
 
@@ -81,14 +82,17 @@ class CallCenter:
 
     def fresh_calls(self, streams: Streams) -> FreshCalls:
         """The fresh-call generator of a replication (exposed for the textbook test)."""
+        types = self.scenario.call_types
+        kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
+                 for t in types]  # fmt: skip
         if self.trace is not None:
             t = self.trace
+            if t.call_type is not None:  # several types: each its own laws and streams
+                return TypedTraceCalls(t.arrival_s, t.handle_s, t.patience_s, t.call_type,
+                                       self.forecast, kinds, streams)  # fmt: skip
             return TraceCalls(t.arrival_s, t.handle_s, t.patience_s, self.forecast,
                               self.patience, self.talk, self.acw, streams)
-        types = self.scenario.call_types
         if len(types) > 1:
-            kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
-                     for t in types]  # fmt: skip
             return TypedFreshCalls(self.forecast, kinds, streams)
         one = types[0]  # the single-queue model's draws, with the one type's laws
         return FreshCalls(type_forecast(self.forecast, one), one.patience, one.talk, one.acw,
@@ -107,7 +111,7 @@ class CallCenter:
             priority=tuple(t.priority for t in types),
             overflow_s=tuple(tuple(g.overflow_after_s.get(k, 0.0) for k in k_) for g in groups),
             handle_factor=tuple(tuple(g.handle_factor.get(k, 1.0) for k in k_) for g in groups),
-            staffing=tuple(g.staffing for g in groups),
+            staffing=tuple(_on_phone_counts(g) for g in groups),
             agent_choice=routing.agent_choice,
             call_choice=routing.call_choice,
             rng=streams["routing"] if routing.agent_choice == "random" else None,
@@ -158,8 +162,16 @@ class CallCenter:
         identical, anonymous agents)."""
         if not self.config.workforce.enabled:
             return None
+        groups = None
+        if self.config.agent_groups:  # each group its own staffing and workforce keys
+            groups = tuple(
+                WorkGroup(g.workforce or self.config.workforce,
+                          g.staffing if g.on_phone is None else g.on_phone, g.shifts, g.roster,
+                          g.name)
+                for g in self.scenario.agent_groups
+            )  # fmt: skip
         return Workforce(
-            self.config, self.timetable, self.on_phone, streams, self.shifts, self.roster
+            self.config, self.timetable, self.on_phone, streams, self.shifts, self.roster, groups
         )
 
     def journey(self, streams: Streams) -> Journey:
@@ -268,6 +280,13 @@ class CallCenter:
             agents=empty_agents_table() if workforce is None else workforce.agents_table(calls),
             **breakdowns,
         )
+
+
+def _on_phone_counts(group: AgentGroup) -> np.ndarray:
+    """A group's agents on the phones per day and interval, whole agents (its count
+    targets; a group on shifts follows its roster instead)."""
+    on = group.staffing if group.on_phone is None else group.on_phone
+    return np.asarray(np.ceil(on), dtype=np.int64)
 
 
 def simulate(config: ConfigLike = None, replication: int = 0) -> Results:

@@ -26,6 +26,7 @@ from sim.config.scenario import Scenario
 from sim.config.size import estimate
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
+from sim.outputs.kpis import natural_bounds
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.outputs.results import Results
 
@@ -127,7 +128,12 @@ def confidence_by(per: pd.DataFrame, by: str, confidence: float = 0.95) -> pd.Da
     """:func:`confidence_table` of each value of the column ``by`` (a call type, an agent
     group), long form: one row per value and KPI with ``by``, ``kpi``, ``mean``, ``sd``,
     ``n``, ``half_width``, ``ci_low``, ``ci_high``; values in the order of ``by``'s
-    categories (config order). ``per``: one row per replication and value."""
+    categories (config order). ``per``: one row per replication and value.
+
+    ``ci_low`` and ``ci_high`` are clipped at the KPI's natural range
+    (:func:`sim.outputs.kpis.natural_bounds`: shares in [0, 1], counts and times >= 0);
+    ``half_width`` is not, so a bound was clipped exactly where it differs from
+    ``mean`` -/+ ``half_width`` (the report marks it with ``*``)."""
     stats_columns = ["mean", "sd", "n", "half_width", "ci_low", "ci_high"]
     if per.empty:
         return pd.DataFrame(columns=[by, "kpi", *stats_columns])
@@ -137,6 +143,9 @@ def confidence_by(per: pd.DataFrame, by: str, confidence: float = 0.95) -> pd.Da
         ci.insert(0, by, value)
         frames.append(ci)
     out = pd.concat(frames, ignore_index=True)
+    bounds = np.array([natural_bounds(str(k)) for k in out["kpi"]], dtype=float).reshape(-1, 2)
+    for col in ("ci_low", "ci_high"):
+        out[col] = out[col].clip(lower=bounds[:, 0], upper=bounds[:, 1])
     column = per[by]
     if isinstance(column.dtype, pd.CategoricalDtype):
         out[by] = pd.Categorical(out[by], categories=column.cat.categories)

@@ -110,8 +110,9 @@ class Engine:
     generator (:mod:`sim.queue.control`). ``skills``: several call types and agent
     groups (:class:`sim.queue.skill_router.SkillPlan`: the router is then a
     :class:`~sim.queue.skill_router.SkillRouter` and each group is staffed by its own
-    counts, :mod:`sim.queue.group_staffing`); None: one queue, one pool. Raises
-    ValueError for ``skills`` with a workforce or your own processes (not supported yet).
+    counts or, with a workforce, its own shifts and roster: :mod:`sim.queue.group_staffing`;
+    your processes reach each group through :meth:`Control.group`); None: one queue,
+    one pool.
     """
 
     def __init__(
@@ -130,9 +131,6 @@ class Engine:
         processes: Sequence[Process] = (),
         skills: SkillPlan | None = None,
     ) -> None:
-        if skills is not None and (workforce is not None or processes):
-            raise ValueError("several call types or agent groups (skills) cannot run with a "
-                             "workforce or your own processes yet")  # fmt: skip
         self.timetable = timetable
         shape = (timetable.days, timetable.n_intervals)  # a per-interval vector: every day
         self.staffing = np.broadcast_to(np.asarray(staffing, dtype=np.int64), shape).tolist()
@@ -164,9 +162,20 @@ class Engine:
             router = self.router(status)
             serve = None if wf is None else wf.callbacks(handle, clock)
             return router, Staffing(clock, router, free, peak, wf), serve
-        skill_router = SkillRouter(status, kind, arrival, clock, sk, free)
-        staff = GroupStaffing(clock, skill_router, free, sk)
-        return skill_router, staff, skill_router.serve(handle) if sk.factors else None
+        skill_router = SkillRouter(status, kind, arrival, clock, sk, free,
+                                   None if wf is None else wf.group_of)  # fmt: skip
+        staff = GroupStaffing(clock, skill_router, free, sk, wf)
+        factor = skill_router.serve(handle) if sk.factors else None
+        if wf is None or factor is None:
+            return skill_router, staff, factor if wf is None else wf.callbacks(handle, clock)
+        agent_serve = wf.callbacks(handle, clock)
+
+        def serve_both(i: int, agent: int) -> float:
+            """The group's handle-time factor, then the agent's own effects."""
+            factor(i, agent)
+            return agent_serve(i, agent)
+
+        return skill_router, staff, serve_both
 
     def run(self) -> EngineLog:
         """Simulate every day of the timetable and return the raw log.
@@ -196,7 +205,6 @@ class Engine:
         self._schedule(clock, staff, day, jr is not None or wf is not None)
         clock.start()
         if self.processes:
-            assert isinstance(staff, Staffing)  # processes need one group (__init__)
             control = Control(clock, router, staff, path.busy)
             run_processes(env, control, self.processes, tt.closing(tt.days - 1))
         env.run()

@@ -186,6 +186,16 @@ class WorkforceHooks(Protocol):
         """Whether fatigue changes ``p_rude`` (else the journey's own constant is used)."""
         ...
 
+    @property
+    def group_of(self) -> Sequence[int]:
+        """Per agent id: its agent group (all 0 with one group; grows with hires)."""
+        ...
+
+    def group_view(self, g: int) -> WorkforceHooks:
+        """The workforce as agent group ``g``'s staffing controller sees it: that group's
+        agents (:meth:`start_day`), shifts and roster (several groups, issue 14)."""
+        ...
+
     def start_day(self, day: int) -> list[int]:
         """Who may work on day ``day``: agent ids in id order."""
         ...
