@@ -78,6 +78,13 @@ bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_sweep.py
 
+## The engine's speed against an older checkout, interleaved (old, new, old, new, ...):
+## `make bench-compare OLD=<git revision or folder>` (ARGS: --calls, --rounds, --repeat).
+.PHONY: bench-compare
+bench-compare: $(STAMP)
+	@test -n "$(OLD)" || { echo "make bench-compare: set OLD=<git revision or folder>"; exit 2; }
+	$(PY) benchmarks/compare_engine.py --old $(OLD) $(ARGS)
+
 $(DOCS_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,docs]'
 	touch $(DOCS_STAMP)

@@ -63,7 +63,7 @@ _PEAK_KEY = np.array([3, 1, 2], dtype=np.int8)  # by rating + 1
 _PEAK_OF_KEY = np.array([0, NEUTRAL, GOOD, BAD], dtype=np.int8)  # by key (0: unused)
 #: Repeat contacts wait in the journey, by window of this many seconds, and go onto the
 #: engine's calendar when their window comes (their time exactly,
-#: :meth:`sim.queue.clock.Clock.fire_at`).
+#: :attr:`sim.queue.clock.Clock.fire_at`).
 RELEASE_S = 900.0
 
 

@@ -27,6 +27,7 @@ needs the router and the router's path needs ``retry``, is closed by
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -37,7 +38,7 @@ from sim.queue.columns import CallColumns
 from sim.queue.group_staffing import GroupStaffing
 from sim.queue.hooks import Answered, Failed, Follow, JourneyHooks, Serve, WorkforceHooks
 from sim.queue.redials import RedialPolicy
-from sim.queue.router import Router
+from sim.queue.router import LongestIdleFcfs, Router
 from sim.queue.staffing import Staffing
 
 __all__ = [
@@ -215,6 +216,8 @@ def call_path(
     status, agent_of = cols.status, cols.agent_of
     router, staff, serve = parts
     select_agent, select_call, after_call = router.select_agent, router.select_call, staff.after_call
+    fast, idle, queue = _inlined(router)  # the default router's rule, applied here
+    pop_idle, file_idle, pop_call = idle.popleft, idle.append, queue.popleft
     n_busy = 0  # agents on a call
     is_open = False
 
@@ -225,7 +228,7 @@ def call_path(
             wt.closed(i)
         elif lines is not None and n_busy + router.n_waiting >= lines:
             wt.blocked(i)
-        elif (agent := select_agent(i)) < 0:
+        elif (agent := pop_idle() if idle else (-1 if fast else select_agent(i))) < 0:
             wait_or_leave(i)
         else:  # answer(i, agent), inlined: the hot path (wait stays 0)
             n_busy += 1
@@ -236,12 +239,15 @@ def call_path(
     def free(agent: int) -> None:
         """``agent`` is free: it answers the call the router picks, or waits idle."""
         nonlocal n_busy
-        if (i := select_call(agent)) >= 0:
-            n_busy += 1
-            status[i] = ANSWERED
-            wait[i] = clock.now - arrival[i]
-            agent_of[i] = agent
-            fire(handle[i] if serve is None else serve(i, agent), on_done, i)
+        if fast and queue and status[queue[0]] == WAITING:  # the default router's pick
+            i = pop_call()
+        elif (i := select_call(agent)) < 0:
+            return
+        n_busy += 1
+        status[i] = ANSWERED
+        wait[i] = clock.now - arrival[i]
+        agent_of[i] = agent
+        fire(handle[i] if serve is None else serve(i, agent), on_done, i)
 
     def on_done(value: Any) -> None:
         """Call ``value`` has been handled: its agent goes on or leaves."""
@@ -250,7 +256,11 @@ def call_path(
             answered(value)
         agent = agent_of[value]
         n_busy -= 1
-        if not staff.excess or after_call(agent):  # else it left the phones
+        if staff.excess and not after_call(agent):
+            return  # left the phones
+        if fast and not queue:  # no call waits (default router): it joins the idle
+            file_idle(agent)
+        else:
             free(agent)
 
     def set_open(flag: bool) -> None:
@@ -271,6 +281,19 @@ def call_path(
             fire(handle[i] if serve is None else serve(i, agent), on_done, i)
 
     return CallPath(route, free, set_open, lambda: n_busy, place)
+
+
+def _inlined(router: Router) -> tuple[bool, deque[int], deque[int]]:
+    """Whether :func:`call_path` applies the router's most frequent answers itself (the
+    default router, exactly :class:`~sim.queue.router.LongestIdleFcfs`: a Python call
+    fewer per arrival and per end of service, ~9% of a run), and its idle agents and
+    queue. The answers: an arriving call takes the longest-idle agent; a freed agent
+    takes the head of the queue if that call still waits, or joins the idle, last, if
+    no call waits; anything else is the router's. Any other router: False and two
+    empty deques, and the router is asked every time."""
+    if type(router) is LongestIdleFcfs:
+        return True, router.idle, router.queue
+    return False, deque(), deque()
 
 
 class Days(NamedTuple):
@@ -298,7 +321,7 @@ def days(
     A day's fresh calls are drawn in bulk when it opens and their arrivals chained:
     each arrival schedules the next, so the calendar holds one of them at a time.
     """
-    fire, route, failed = clock.fire, path.route, att.failed
+    chain, route, failed = clock.chain, path.route, att.failed
     router, staff, _ = parts
     arrival, status, wait = cols.arrival, cols.status, cols.wait
     jr, wf = journey, workforce
@@ -309,7 +332,7 @@ def days(
         now = clock.now
         arrival[i] = now  # the event time, to the last bit (see Engine docs)
         if i + 1 < day_end:
-            fire(arrival[i + 1] - now, on_arrival, i + 1)
+            chain(arrival[i + 1] - now, on_arrival, i + 1)
         route(i)
 
     def on_open(value: Any) -> None:
@@ -322,7 +345,7 @@ def days(
         base = cols.add_day(calls)
         day_end = len(status)
         if day_end > base:
-            fire(arrival[base] - clock.now, on_arrival, base)
+            chain(arrival[base] - clock.now, on_arrival, base)
 
     def close_queue() -> None:
         now = clock.now
