@@ -17,7 +17,10 @@ milliseconds instead of about a second. Anything else goes through Hydra in full
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+import types
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -169,8 +172,10 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
     (``center.volum: unknown key (allowed here: name, open_time, ...)``); a true/false
     key takes only ``true`` or ``false``; an addition (``+center.volum=5``) must name a key
     of the schema (a misspelt one would be ignored). Group choices
-    (``patience=never``), ``hydra.*`` keys and deletions are left to Hydra; so is anything its override grammar does not parse. Every value of a
-    sweep (``staffing.agents=20,25``) is checked.
+    (``patience=never``), ``hydra.*`` keys, deletions and keys inside a list entry
+    (``agent_groups.1.agents=5``: the entry is checked when the config is parsed) are left
+    to Hydra; so is anything its override grammar does not parse. Every value of a sweep
+    (``staffing.agents=20,25``) is checked.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
@@ -189,6 +194,9 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
         if override.is_add():
             _check_added_key(key)
             continue
+        if any(part.isdigit() for part in key.split(".")):
+            _check_entry_key(key)  # an entry of a list (agent_groups.1.agents): its value
+            continue  # is checked when the config is parsed
         values = (
             list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
         )
@@ -198,6 +206,29 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
                 checked(key, value)
             except OmegaConfBaseException as exc:
                 raise omegaconf_error(exc) from None
+
+
+def _check_entry_key(key: str) -> None:
+    """Refuse a key inside a list entry (``agent_groups.1.agnets``) whose names are not
+    keys of the schema: one line with the keys allowed there."""
+    node: Any = Config
+    done: list[str] = []
+    for part in key.split("."):
+        if part.isdigit() and typing.get_origin(node) is list:
+            node = typing.get_args(node)[0]
+        elif dataclasses.is_dataclass(node) and not part.isdigit():
+            fields = typing.get_type_hints(node)
+            if part not in fields:
+                allowed = ", ".join(fields)
+                raise ConfigError(f"{key}: unknown key {part!r} in {'.'.join(done) or 'the config'} "
+                                  f"(allowed here: {allowed})", key)  # fmt: skip
+            node = fields[part]
+        else:
+            return  # a mapping or a value below: the parser checks it
+        done.append(part)
+        if typing.get_origin(node) in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(node) if a is not type(None)]
+            node = args[0] if len(args) == 1 else node
 
 
 def _check_added_key(key: str) -> None:

@@ -107,7 +107,12 @@ def _converted(dotted: str, value: Any) -> Any:
     node = OmegaConf.select(_schema(), dotted, default=NotPlain, throw_on_missing=False)
     if node is NotPlain or isinstance(node, DictConfig):
         raise NotPlain(dotted)
-    return checked(dotted, value)
+    out = checked(dotted, value)
+    if isinstance(out, list) and any(isinstance(v, dict) for v in out):
+        raise NotPlain(
+            dotted
+        )  # a list of sections (call_types, agent_groups): OmegaConf types them
+    return out
 
 
 def _set(cfg: Config, dotted: str, value: Any) -> None:

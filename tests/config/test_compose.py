@@ -155,3 +155,23 @@ def test_load_config_with_overrides_equals_omegaconfs_merge() -> None:
     assert base.run.days != 2 or base.staffing.agents != 40  # base untouched
     with pytest.raises(ConfigError, match=r"run\.days"):
         load_config(base, run__days="x")
+
+
+def test_a_list_of_sections_by_override_is_typed() -> None:
+    """``call_types=[{...}]`` and ``agent_groups=[{...}]`` on the command line or in
+    ``compose``: the entries become the schema's dataclasses (the fast path used to set
+    plain dicts, and parsing crashed on ``'dict' object has no attribute 'name'``)."""
+    cfg = compose(["scenario=two_languages", "call_types=[{name: x, share: 1.0}]",
+                   "agent_groups=[{name: g, agents: 5, skills: {x: 1}}]"])  # fmt: skip
+    assert [t.name for t in cfg.call_types] == ["x"]
+    assert [g.name for g in cfg.agent_groups] == ["g"]
+
+
+def test_a_key_inside_a_list_entry() -> None:
+    """``agent_groups.1.agents=7`` sets that group's agents; a misspelt key inside an
+    entry is one line naming the entry's keys."""
+    cfg = compose(["scenario=two_languages", "agent_groups.1.agents=7"])
+    assert cfg.agent_groups[1].agents == 7
+    with pytest.raises(ConfigError, match=r"agent_groups\.1\.agnets: unknown key 'agnets'.*"
+                                          r"allowed here: name, agents, skills"):  # fmt: skip
+        compose(["scenario=two_languages", "agent_groups.1.agnets=7"])
