@@ -178,7 +178,6 @@ class Engine:
         jr = self.journey if self.journey is not None and self.journey.active else None
         wf = self.workforce
         inf = float("inf")
-        REPEAT = int(Source.REPEAT)
         WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in Outcome)
         peak = max(map(max, self.staffing)) if self.skills is None else self.skills.n_agents
 
@@ -281,7 +280,7 @@ class Engine:
             pat, hnd = j_follow(value, True)
             if typed:  # several call types: the type's laws
                 pat, hnd = self.redials.repeat_draws(ctype[value])
-            follow_up(value, pat, hnd, REPEAT, 1)
+            follow_up(value, pat, hnd, Source.REPEAT, 1)
 
         def on_abandon(value: Any) -> None:
             i = value
@@ -315,13 +314,9 @@ class Engine:
             n_busy -= 1
             if staff.excess and not after_call(agent):
                 return
-            i = select_call(agent)  # answer(i, agent), inlined: the hot path
+            i = select_call(agent)
             if i >= 0:
-                n_busy += 1
-                status[i] = ANSWERED
-                wait[i] = clock.now - arrival[i]
-                agent_of[i] = agent
-                fire(handle[i] if serve is None else serve(i, agent), on_done, i)
+                answer(i, agent)
 
         if jr is not None:  # the journey's hooks
             j_answered, j_failed, j_follow = jr.callbacks(
