@@ -96,9 +96,11 @@ class Journey:
     """Issue bookkeeping and the per-contact draws, one replication.
 
     Cost per call (scale issue): the hooks decide only what changes the run as it goes
-    (resolution, rating draws in their stream order, repeat contacts) and append one
-    code per ended attempt; the ratings, the issues' peaks and the memories of the
-    ended issues are computed once a day over those codes, vectorised. Repeat contacts
+    (resolution, repeat contacts) and append one code per ended attempt (and, with
+    fatigue, the discourtesy probability of a resolved one); the ratings (their
+    discourtesy draws taken in the order the attempts ended, as the hooks would have
+    taken them), the issues' peaks and the memories of the ended issues are computed
+    once a day over those codes, vectorised. Repeat contacts
     due in a later window of :data:`RELEASE_S` seconds wait in the journey and go onto
     the engine's calendar when their window comes (a calendar of a few hundred entries
     instead of a day of repeats: each entry costs log(size)). Neither changes a number.
@@ -298,9 +300,10 @@ class Journey:
             unresolved(i)
 
         def unresolved(i: int) -> None:
-            if contact[i] < max_contacts and (
-                recontact_buf.pop() if recontact_buf else recontact_take()
-            ) < recontact:
+            if (
+                contact[i] < max_contacts
+                and (recontact_buf.pop() if recontact_buf else recontact_take()) < recontact
+            ):
                 now = clock.now
                 at = now + (delay_buf.pop() if delay_buf else delay_take())
                 if not at < self._open_until:  # (now is on or after today's opening)
