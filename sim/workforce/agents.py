@@ -45,6 +45,8 @@ __all__ = [
 
 EMPLOYED, TRAINING, GONE, PENDING = 0, 1, 2, 3  # status codes (PENDING: hired, not started)
 STATUS = ("working", "absent", "off", "training")  # agents-table status labels
+#: Bits of an agent id in the served-calls log (call index << AGENT_BITS | agent id)
+AGENT_BITS = 24
 
 #: Columns of the ``agents`` table (one row per employed agent and day), in order.
 AGENT_COLUMNS = (
@@ -120,11 +122,14 @@ class Workforce:
         self.p_rude = [self.rude] * n  # P(discourteous) of the agent's current call
         self.fat = [0.0] * n  # fatigue after the agent's last update
         self.t_fat = [0.0] * n  # time of that update, seconds
-        self.busy = [0.0] * n  # today's busy seconds (handle times started today)
         self.on = [0.0] * n  # today's seconds on the phones
         self.since = [math.nan] * n  # when the agent last came on the phones (NaN: not on)
-        self.ncalls = [0] * n
-        self.fsum = [0.0] * n  # sum of fatigue at call starts today
+        # today's answered calls, in the order they were answered: call index << 20 |
+        # agent id, and (fatigue) the agent's fatigue at the start; end_of_day sums
+        # them per agent (busy seconds, calls, fatigue) as the hot path would have
+        self._served = array("q")
+        self._served_f = array("d")
+        self._handle: array | None = None  # the engine's handle column (callbacks)
         self._today_shift: dict[int, int] = {}
         self.assigned: list[tuple[int, int]] = []  # today's (agent, shift index), shift mode
         self._absent: np.ndarray = np.zeros(n, dtype=bool)
@@ -204,15 +209,15 @@ class Workforce:
         in ``handle[i]``) the handle time, seconds, and sets the agent's ``p_resolve`` and
         ``p_rude`` for this call. A closure over the per-agent lists (hot path)."""
         hm, p_base, p_res, p_rude = self.hmult, self.p_base, self.p_resolve, self.p_rude
-        busy, ncalls = self.busy, self.ncalls
+        self._handle = handle
+        served, served_f = self._served.append, self._served_f.append
         if not self.fatigue_on:
 
             def serve_plain(i: int, a: int) -> float:
                 h = handle[i] * hm[a]
                 handle[i] = h
                 p_res[a] = p_base[a]
-                busy[a] += h
-                ncalls[a] += 1
+                served(i << AGENT_BITS | a)
                 return h
 
             return serve_plain
@@ -224,7 +229,7 @@ class Workforce:
         ]
         self._busy_rate = busy_rate
         k_h, k_fcr, k_rude, rude = fc.handle_effect, fc.fcr_effect, fc.discourtesy_effect, self.rude
-        fat, t_fat, fsum = self.fat, self.t_fat, self.fsum
+        fat, t_fat = self.fat, self.t_fat
         exp = math.exp
 
         def serve(i: int, a: int) -> float:
@@ -239,12 +244,36 @@ class Workforce:
             p_rude[a] = rude + k_rude * f
             fat[a] = 1.0 - (1.0 - f) * exp(-h * busy_rate[a])
             t_fat[a] = now + h
-            busy[a] += h
-            ncalls[a] += 1
-            fsum[a] += f
+            served(i << AGENT_BITS | a)
+            served_f(f)
             return h
 
         return serve
+
+    def _served_sums(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per agent (shape (n,)): busy seconds (float64, the handle times of the calls
+        answered since the last end of day), those calls (int64) and the sum of the
+        fatigue at their starts (float64); the log is emptied. Each sum is taken in the
+        order the calls were answered (``np.bincount`` adds its weights in order), so
+        it equals, bit for bit, a running sum per agent."""
+        code = np.frombuffer(self._served, dtype=np.int64)
+        agent = code & ((1 << AGENT_BITS) - 1)
+        if agent.size and int(agent.max()) >= n:
+            raise RuntimeError(f"an agent id of {int(agent.max())} served a call; only {n} known")
+        ncalls = np.bincount(agent, minlength=n).astype(np.int64)
+        if self._handle is not None and agent.size:
+            h = np.frombuffer(self._handle, dtype=np.float64)[code >> AGENT_BITS]
+            busy = np.bincount(agent, weights=h, minlength=n)
+        else:
+            busy = np.zeros(n)
+        if len(self._served_f):
+            fsum = np.bincount(agent, weights=np.frombuffer(self._served_f), minlength=n)
+        else:
+            fsum = np.zeros(n)
+        del code, agent
+        del self._served[:]
+        del self._served_f[:]
+        return busy, ncalls, fsum
 
     # ----------------------------------------------------------------- end of day
     def end_of_day(self, day: int, now: float) -> None:
@@ -256,9 +285,7 @@ class Workforce:
                 self.since[a] = now
         st = self.status
         on = np.asarray(self.on)
-        busy = np.asarray(self.busy)
-        ncalls = np.asarray(self.ncalls, dtype=np.int64)
-        fsum = np.asarray(self.fsum)
+        busy, ncalls, fsum = self._served_sums(n)
         with np.errstate(invalid="ignore", divide="ignore"):
             occ = busy / on
             fmean = fsum / ncalls
@@ -340,9 +367,7 @@ class Workforce:
                 "hiring_cost": hired_cost,
             }
         )
-        for lst in (self.on, self.busy, self.fsum):
-            lst[:] = [0.0] * n
-        self.ncalls[:] = [0] * n
+        self.on[:] = [0.0] * n
         self._today_shift = {}
         if quits and self.cfg.hiring.enabled:
             self._hire(quits, day)
@@ -370,10 +395,9 @@ class Workforce:
         self.p_base.extend(self.fcr_up if e else self.fcr for e in new)
         self.p_resolve.extend(self.p_base[n0:])
         self.p_rude.extend([self.rude] * k)
-        for lst, v in ((self.fat, 0.0), (self.t_fat, 0.0), (self.busy, 0.0), (self.on, 0.0),
-                       (self.since, math.nan), (self.fsum, 0.0)):  # fmt: skip
+        for lst, v in ((self.fat, 0.0), (self.t_fat, 0.0), (self.on, 0.0),
+                       (self.since, math.nan)):  # fmt: skip
             lst.extend([v] * k)
-        self.ncalls.extend([0] * k)
         if self.fatigue_on and hasattr(self, "_busy_rate"):
             fc = self.cfg.fatigue
             self._busy_rate.extend(
