@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -279,7 +279,7 @@ class Journey:
         follow_buf, follow_take = self._u_follow.buffer, self._u_follow.take
         repeat_draws, repeat_refill = self._repeat_draws, self._refill_repeat_draws
         done = self._done.append
-        repeat_time, held = self._repeat_time, self._held
+        repeat_time, held, release_s = self._repeat_timer(), self._held, RELEASE_S
         fire, inf, nan = clock.fire, math.inf, math.nan
         u_append, c_append = u_resolve.append, contact.append
 
@@ -315,9 +315,10 @@ class Journey:
                     if t < self._horizon:
                         fire(at - now, on_repeat, i)
                     else:  # a later window: held until it comes
-                        window = held.get(int(t // RELEASE_S))
+                        key = int(t // release_s)
+                        window = held.get(key)
                         if window is None:
-                            held[int(t // RELEASE_S)] = [(t, i)]
+                            held[key] = [(t, i)]
                         else:
                             window.append((t, i))
                 # else: the repeat would come after the last day; the issue stays open
@@ -337,25 +338,35 @@ class Journey:
         handle = tl.sample(trng, 1024) + al.sample(arng, 1024)
         self._repeat_draws.extend(zip(patience[::-1].tolist(), handle[::-1].tolist(), strict=True))
 
-    def _repeat_time(self, t: float) -> float:
-        """``t`` if open then, else a time of the next open day drawn from the profile."""
+    def _repeat_timer(self) -> Callable[[float], float]:
+        """``repeat_time(t)``: ``t`` if open then, else a time of the next open day drawn
+        from the profile (stream ``repeat_time``), inf after the last day. A closure
+        over locals: the hot path calls it for every repeat contact due out of hours."""
         tt = self.timetable
-        day = math.floor(t / DAY_S)  # tt.next_open(t), inlined
-        tod = t - day * DAY_S
-        if day >= tt.days:
-            return math.inf
-        if tt.open_s <= tod < tt.close_s:
-            return t
-        if tod >= tt.open_s:
-            day += 1
-            if day >= tt.days:
-                return math.inf
-        u = self._u_time.take()
+        days, open_s, close_s, interval_s = tt.days, tt.open_s, tt.close_s, tt.interval_s
         cum = self._cum_profile
-        k = min(bisect_right(cum, u), len(cum) - 1)
-        lo = cum[k - 1] if k > 0 else 0.0
-        share = (u - lo) / (cum[k] - lo) if cum[k] > lo else 0.0
-        return tt.opening(day) + (k + share) * tt.interval_s
+        last = len(cum) - 1
+        u_buf, u_take = self._u_time.buffer, self._u_time.take
+        inf, floor = math.inf, math.floor
+
+        def repeat_time(t: float) -> float:
+            day = floor(t / DAY_S)  # tt.next_open(t), inlined
+            tod = t - day * DAY_S
+            if day >= days:
+                return inf
+            if open_s <= tod < close_s:
+                return t
+            if tod >= open_s:
+                day += 1
+                if day >= days:
+                    return inf
+            u = u_buf.pop() if u_buf else u_take()
+            k = min(bisect_right(cum, u), last)
+            lo = cum[k - 1] if k > 0 else 0.0
+            share = (u - lo) / (cum[k] - lo) if cum[k] > lo else 0.0
+            return (day * DAY_S + open_s) + (k + share) * interval_s  # tt.opening(day) + ...
+
+        return repeat_time
 
     def _settle(self) -> None:
         """Turn the codes of the attempts ended since the last call into the ``resolved``

@@ -125,10 +125,12 @@ class Workforce:
         self.on = [0.0] * n  # today's seconds on the phones
         self.since = [math.nan] * n  # when the agent last came on the phones (NaN: not on)
         # today's answered calls, in the order they were answered: call index <<
-        # AGENT_BITS | agent id, and (fatigue) the agent's fatigue at the start;
-        # end_of_day sums them per agent (busy seconds, calls, fatigue). Lists: their
-        # append costs a third of an array's (measured)
+        # AGENT_BITS | agent id, the handle time and (fatigue) the agent's fatigue at
+        # the start; end_of_day writes the handle times into the engine's column and
+        # sums them per agent (busy seconds, calls, fatigue). Lists: their append costs
+        # a third of an array's, an array's item assignment more (measured)
         self._served: list[int] = []
+        self._served_h: list[float] = []
         self._served_f: list[float] = []
         self._handle: array | None = None  # the engine's handle column (callbacks)
         self._today_shift: dict[int, int] = {}
@@ -206,19 +208,21 @@ class Workforce:
             self.since[agent] = math.nan
 
     def callbacks(self, handle: array, clock: ClockLike) -> Serve:
-        """``serve(i, agent)``: agent ``agent`` answers call ``i`` now; returns (and stores
-        in ``handle[i]``) the handle time, seconds, and sets the agent's ``p_resolve`` and
-        ``p_rude`` for this call. A closure over the per-agent lists (hot path)."""
+        """``serve(i, agent)``: agent ``agent`` answers call ``i`` now; returns the handle
+        time, seconds (stored in ``handle[i]`` by :meth:`end_of_day`, in bulk), and sets
+        the agent's ``p_resolve`` and ``p_rude`` for this call. A closure over the
+        per-agent lists (hot path)."""
         hm, p_base, p_res, p_rude = self.hmult, self.p_base, self.p_resolve, self.p_rude
         self._handle = handle
-        served, served_f = self._served.append, self._served_f.append
+        served, served_h = self._served.append, self._served_h.append
+        served_f = self._served_f.append
         if not self.fatigue_on:
 
             def serve_plain(i: int, a: int) -> float:
                 h = handle[i] * hm[a]
-                handle[i] = h
                 p_res[a] = p_base[a]
                 served(i << AGENT_BITS | a)
+                served_h(h)
                 return h
 
             return serve_plain
@@ -239,40 +243,41 @@ class Workforce:
             if f > 0.0:
                 f *= exp((t_fat[a] - now) * rest_rate)  # rested since the last call ended
             h = handle[i] * hm[a] * (1.0 + k_h * f)
-            handle[i] = h
             p = p_base[a] - k_fcr * f
             p_res[a] = p if p > 0.0 else 0.0
             p_rude[a] = rude + k_rude * f
             fat[a] = 1.0 - (1.0 - f) * exp(-h * busy_rate[a])
             t_fat[a] = now + h
             served(i << AGENT_BITS | a)
+            served_h(h)
             served_f(f)
             return h
 
         return serve
 
     def _served_sums(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per agent (shape (n,)): busy seconds (float64, the handle times of the calls
-        answered since the last end of day), those calls (int64) and the sum of the
-        fatigue at their starts (float64); the log is emptied. Each sum is taken in the
-        order the calls were answered (``np.bincount`` adds its weights in order), so
-        it equals, bit for bit, a running sum per agent."""
+        """The calls answered since the last end of day: their handle times written
+        into the engine's handle column, and per agent (shape (n,)) the busy seconds
+        (float64, their handle times), the calls (int64) and the sum of the fatigue at
+        their starts (float64); the log is emptied. Each sum is taken in the order the
+        calls were answered (``np.bincount`` adds its weights in order), so it equals,
+        bit for bit, a running sum per agent."""
         code = np.array(self._served, dtype=np.int64)
+        h = np.array(self._served_h, dtype=np.float64)
         agent = code & ((1 << AGENT_BITS) - 1)
         if agent.size and int(agent.max()) >= n:
             raise RuntimeError(f"an agent id of {int(agent.max())} served a call; only {n} known")
-        ncalls = np.bincount(agent, minlength=n).astype(np.int64)
         if self._handle is not None and agent.size:
-            h = np.frombuffer(self._handle, dtype=np.float64)[code >> AGENT_BITS]
-            busy = np.bincount(agent, weights=h, minlength=n)
-        else:
-            busy = np.zeros(n)
+            np.frombuffer(self._handle, dtype=np.float64)[code >> AGENT_BITS] = h
+        ncalls = np.bincount(agent, minlength=n).astype(np.int64)
+        busy = np.bincount(agent, weights=h, minlength=n) if agent.size else np.zeros(n)
         if self._served_f:
             f = np.array(self._served_f, dtype=np.float64)
             fsum = np.bincount(agent, weights=f, minlength=n)
         else:
             fsum = np.zeros(n)
         self._served.clear()  # in place: serve holds their appends
+        self._served_h.clear()
         self._served_f.clear()
         return busy, ncalls, fsum
 
