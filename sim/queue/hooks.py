@@ -50,11 +50,8 @@ Failed = Callable[[int, bool], None]
 #: of call ``prev`` arrives now; returns its (patience, handle time), seconds (NaN for a
 #: redial: the redial policy draws them).
 Follow = Callable[[int, bool], tuple[float, float]]
-#: ``serve(i, agent)``: ``agent`` answers call ``i`` now; returns the handle time,
-#: seconds, and stores it in the handle column: at once (several call types' factors),
-#: or (the workforce) for a day's calls in bulk at its ``end_of_day``, which the
-#: engine also calls after the run. Nothing reads ``handle[i]`` after ``serve``
-#: during the run.
+#: ``serve(i, agent)``: ``agent`` answers call ``i`` now; returns (and stores in the
+#: handle column) the handle time, seconds.
 Serve = Callable[[int, int], float]
 
 

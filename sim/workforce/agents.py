@@ -45,8 +45,6 @@ __all__ = [
 
 EMPLOYED, TRAINING, GONE, PENDING = 0, 1, 2, 3  # status codes (PENDING: hired, not started)
 STATUS = ("working", "absent", "off", "training")  # agents-table status labels
-#: Bits of an agent id in the served-calls log (call index << AGENT_BITS | agent id)
-AGENT_BITS = 24
 
 #: Columns of the ``agents`` table (one row per employed agent and day), in order.
 AGENT_COLUMNS = (
@@ -122,17 +120,11 @@ class Workforce:
         self.p_rude = [self.rude] * n  # P(discourteous) of the agent's current call
         self.fat = [0.0] * n  # fatigue after the agent's last update
         self.t_fat = [0.0] * n  # time of that update, seconds
+        self.busy = [0.0] * n  # today's busy seconds (handle times started today)
         self.on = [0.0] * n  # today's seconds on the phones
         self.since = [math.nan] * n  # when the agent last came on the phones (NaN: not on)
-        # today's answered calls, in the order they were answered: call index <<
-        # AGENT_BITS | agent id, the handle time and (fatigue) the agent's fatigue at
-        # the start; end_of_day writes the handle times into the engine's column and
-        # sums them per agent (busy seconds, calls, fatigue). Lists: their append costs
-        # a third of an array's, an array's item assignment more (measured)
-        self._served: list[int] = []
-        self._served_h: list[float] = []
-        self._served_f: list[float] = []
-        self._handle: array | None = None  # the engine's handle column (callbacks)
+        self.ncalls = [0] * n
+        self.fsum = [0.0] * n  # sum of fatigue at call starts today
         self._today_shift: dict[int, int] = {}
         self.assigned: list[tuple[int, int]] = []  # today's (agent, shift index), shift mode
         self._absent: np.ndarray = np.zeros(n, dtype=bool)
@@ -208,21 +200,19 @@ class Workforce:
             self.since[agent] = math.nan
 
     def callbacks(self, handle: array, clock: ClockLike) -> Serve:
-        """``serve(i, agent)``: agent ``agent`` answers call ``i`` now; returns the handle
-        time, seconds (stored in ``handle[i]`` by :meth:`end_of_day`, in bulk), and sets
-        the agent's ``p_resolve`` and ``p_rude`` for this call. A closure over the
-        per-agent lists (hot path)."""
+        """``serve(i, agent)``: agent ``agent`` answers call ``i`` now; returns (and stores
+        in ``handle[i]``) the handle time, seconds, and sets the agent's ``p_resolve`` and
+        ``p_rude`` for this call. A closure over the per-agent lists (hot path)."""
         hm, p_base, p_res, p_rude = self.hmult, self.p_base, self.p_resolve, self.p_rude
-        self._handle = handle
-        served, served_h = self._served.append, self._served_h.append
-        served_f = self._served_f.append
+        busy, ncalls = self.busy, self.ncalls
         if not self.fatigue_on:
 
             def serve_plain(i: int, a: int) -> float:
                 h = handle[i] * hm[a]
+                handle[i] = h
                 p_res[a] = p_base[a]
-                served(i << AGENT_BITS | a)
-                served_h(h)
+                busy[a] += h
+                ncalls[a] += 1
                 return h
 
             return serve_plain
@@ -234,7 +224,7 @@ class Workforce:
         ]
         self._busy_rate = busy_rate
         k_h, k_fcr, k_rude, rude = fc.handle_effect, fc.fcr_effect, fc.discourtesy_effect, self.rude
-        fat, t_fat = self.fat, self.t_fat
+        fat, t_fat, fsum = self.fat, self.t_fat, self.fsum
         exp = math.exp
 
         def serve(i: int, a: int) -> float:
@@ -243,43 +233,18 @@ class Workforce:
             if f > 0.0:
                 f *= exp((t_fat[a] - now) * rest_rate)  # rested since the last call ended
             h = handle[i] * hm[a] * (1.0 + k_h * f)
+            handle[i] = h
             p = p_base[a] - k_fcr * f
             p_res[a] = p if p > 0.0 else 0.0
             p_rude[a] = rude + k_rude * f
             fat[a] = 1.0 - (1.0 - f) * exp(-h * busy_rate[a])
             t_fat[a] = now + h
-            served(i << AGENT_BITS | a)
-            served_h(h)
-            served_f(f)
+            busy[a] += h
+            ncalls[a] += 1
+            fsum[a] += f
             return h
 
         return serve
-
-    def _served_sums(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The calls answered since the last end of day: their handle times written
-        into the engine's handle column, and per agent (shape (n,)) the busy seconds
-        (float64, their handle times), the calls (int64) and the sum of the fatigue at
-        their starts (float64); the log is emptied. Each sum is taken in the order the
-        calls were answered (``np.bincount`` adds its weights in order), so it equals,
-        bit for bit, a running sum per agent."""
-        code = np.array(self._served, dtype=np.int64)
-        h = np.array(self._served_h, dtype=np.float64)
-        agent = code & ((1 << AGENT_BITS) - 1)
-        if agent.size and int(agent.max()) >= n:
-            raise RuntimeError(f"an agent id of {int(agent.max())} served a call; only {n} known")
-        if self._handle is not None and agent.size:
-            np.frombuffer(self._handle, dtype=np.float64)[code >> AGENT_BITS] = h
-        ncalls = np.bincount(agent, minlength=n).astype(np.int64)
-        busy = np.bincount(agent, weights=h, minlength=n) if agent.size else np.zeros(n)
-        if self._served_f:
-            f = np.array(self._served_f, dtype=np.float64)
-            fsum = np.bincount(agent, weights=f, minlength=n)
-        else:
-            fsum = np.zeros(n)
-        self._served.clear()  # in place: serve holds their appends
-        self._served_h.clear()
-        self._served_f.clear()
-        return busy, ncalls, fsum
 
     # ----------------------------------------------------------------- end of day
     def end_of_day(self, day: int, now: float) -> None:
@@ -291,7 +256,9 @@ class Workforce:
                 self.since[a] = now
         st = self.status
         on = np.asarray(self.on)
-        busy, ncalls, fsum = self._served_sums(n)
+        busy = np.asarray(self.busy)
+        ncalls = np.asarray(self.ncalls, dtype=np.int64)
+        fsum = np.asarray(self.fsum)
         with np.errstate(invalid="ignore", divide="ignore"):
             occ = busy / on
             fmean = fsum / ncalls
@@ -373,7 +340,9 @@ class Workforce:
                 "hiring_cost": hired_cost,
             }
         )
-        self.on[:] = [0.0] * n
+        for lst in (self.on, self.busy, self.fsum):
+            lst[:] = [0.0] * n
+        self.ncalls[:] = [0] * n
         self._today_shift = {}
         if quits and self.cfg.hiring.enabled:
             self._hire(quits, day)
@@ -401,9 +370,10 @@ class Workforce:
         self.p_base.extend(self.fcr_up if e else self.fcr for e in new)
         self.p_resolve.extend(self.p_base[n0:])
         self.p_rude.extend([self.rude] * k)
-        for lst, v in ((self.fat, 0.0), (self.t_fat, 0.0), (self.on, 0.0),
-                       (self.since, math.nan)):  # fmt: skip
+        for lst, v in ((self.fat, 0.0), (self.t_fat, 0.0), (self.busy, 0.0), (self.on, 0.0),
+                       (self.since, math.nan), (self.fsum, 0.0)):  # fmt: skip
             lst.extend([v] * k)
+        self.ncalls.extend([0] * k)
         if self.fatigue_on and hasattr(self, "_busy_rate"):
             fc = self.cfg.fatigue
             self._busy_rate.extend(
