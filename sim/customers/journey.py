@@ -151,8 +151,8 @@ class Journey:
         self._resolved = array("b")
         self._rating = array("b")
         self._peak = array("b")  # per issue root: _PEAK_KEY of its peak
-        # index * 8 + code of each ended attempt, in order (a list: its append costs a
-        # third of an array's, measured)
+        # index * 8 + code of each ended attempt, in order (a list: an append measured
+        # 32 ns, an int64 array's 38-55 ns)
         self._done: list[int] = []
         # P(discourteous) of each resolved attempt in that order (agent effects only)
         self._rude_p: list[float] = []
