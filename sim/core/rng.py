@@ -102,3 +102,19 @@ class BlockDraws:
         if not buf:
             buf.extend(self.sample(self.rng, self.block)[::-1].tolist())
         return buf.pop()
+
+    def take_many(self, n: int) -> np.ndarray:
+        """The next ``n`` variates, in order: float64, shape (n,); bit for bit what ``n``
+        calls of :meth:`take` would return (the same blocks drawn, the rest kept)."""
+        buf = self._buffer
+        k = min(n, len(buf))
+        parts = [np.array(buf[len(buf) - k :][::-1], dtype=np.float64)]
+        del buf[len(buf) - k :]
+        need = n - k
+        while need > 0:
+            block = np.asarray(self.sample(self.rng, self.block), dtype=np.float64)
+            parts.append(block[:need])
+            if need < block.size:
+                buf.extend(block[need:][::-1].tolist())
+            need -= min(need, block.size)
+        return np.concatenate(parts)

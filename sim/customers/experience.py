@@ -46,9 +46,9 @@ class ExperienceRule:
     ) -> np.ndarray:
         """Ratings (int8) of courteous attempts, the rule of the module docstring.
 
-        The engine applies the same rule call by call (``Journey.callbacks`` in
-        :mod:`sim.customers.journey`, which also draws discourtesy); ``tests/customers/test_journey.py``
-        checks that the two agree.
+        The journey applies the same rule to a day's resolved attempts at once
+        (``Journey._rate_resolved`` in :mod:`sim.customers.journey`, which also draws
+        discourtesy); ``tests/customers/test_journey.py`` checks that the two agree.
         """
         answered = (outcome == Outcome.ANSWERED) & resolved
         good = answered & (wait_s <= self.good_share * patience_s)

@@ -47,12 +47,15 @@ __all__ = ["Journey", "JourneyLog"]
 #: How an attempt ended, as the hot-path hooks record it (``index * 8 + code``, in the
 #: order the attempts end); :meth:`Journey.end_of_day` turns the codes into the
 #: ``resolved`` and ``rating`` columns, the issues' peaks and the ended issues at once.
-#: Codes 1-3: answered and resolved, rated good / neutral / bad (the issue ends);
+#: Codes 1-3: answered and resolved, rated good / neutral / bad (the issue ends); the
+#: hooks write 1 (:data:`RESOLVED`) for every resolved attempt and the daily settlement
+#: rates it (wait shares and the discourtesy draws, vectorised, in the same order);
 #: 4: answered, unresolved, the issue ends; 5: answered, unresolved, a repeat contact
 #: follows (or would, after the last day); 6: failed (abandoned, blocked, closed), the
 #: issue ends; 7: failed, a redial follows.
 #: Code 0: not answered, a callback follows (rated neutral; :meth:`Journey.deferral`).
 DEFERRED, RES_GOOD, RES_NEUTRAL, RES_BAD, UNRES_END, UNRES_MORE, FAIL_END, FAIL_MORE = range(8)
+RESOLVED = RES_GOOD  # as the hooks write it: resolved, not rated yet
 _RESOLVED = np.array([-1, 1, 1, 1, 0, 0, -1, -1], dtype=np.int8)  # by code
 _RATING = np.array([0, GOOD, NEUTRAL, BAD, BAD, BAD, BAD, BAD], dtype=np.int8)  # by code
 _ENDS = np.array([0, 1, 1, 1, 1, 0, 1, 0], dtype=bool)  # by code: the issue ends
@@ -94,9 +97,11 @@ class Journey:
     """Issue bookkeeping and the per-contact draws, one replication.
 
     Cost per call (scale issue): the hooks decide only what changes the run as it goes
-    (resolution, rating draws in their stream order, repeat contacts) and append one
-    code per ended attempt; the ratings, the issues' peaks and the memories of the
-    ended issues are computed once a day over those codes, vectorised. Repeat contacts
+    (resolution, repeat contacts) and append one code per ended attempt (and, with
+    fatigue, the discourtesy probability of a resolved one); the ratings (their
+    discourtesy draws taken in the order the attempts ended, as the hooks would have
+    taken them), the issues' peaks and the memories of the ended issues are computed
+    once a day over those codes, vectorised. Repeat contacts
     due in a later window of :data:`RELEASE_S` seconds wait in the journey and go onto
     the engine's calendar when their window comes (a calendar of a few hundred entries
     instead of a day of repeats: each entry costs log(size)). Neither changes a number.
@@ -149,13 +154,24 @@ class Journey:
         self._resolved = array("b")
         self._rating = array("b")
         self._peak = array("b")  # per issue root: _PEAK_KEY of its peak
-        self._done: list[int] = []  # index * 8 + code of each ended attempt, in order
+        # index * 8 + code of each ended attempt, in order (a list: an append measured
+        # 32 ns, an int64 array's 38-55 ns)
+        self._done: list[int] = []
+        # P(discourteous) of each resolved attempt in that order (agent effects only)
+        self._rude_p: list[float] = []
+        #: seconds from the offer to the promised time of resolved callbacks (call -> s),
+        #: until they are rated: the wait rated is the lateness past the promise
+        self._promise_of: dict[int, float] = {}
         self._caller: array | None = None  # the engine's caller column (callbacks)
+        self._wait: array | None = None  # ... its wait and patience columns
+        self._patience: array | None = None
+        self._rude_logged = False
         # repeat contacts not yet on the calendar, by window of RELEASE_S seconds:
         # (calendar time, call index), the time as the calendar would have had it
         # (now + (at - now)): not a bit changes
         self._held: dict[int, list[tuple[float, int]]] = {}
         self._horizon = timetable.opening(0)  # repeats before it go onto the calendar
+        self._open_until = -math.inf  # closing of the day opened last (repeat times)
         self._clock: ClockLike | None = None
         self._on_repeat: Handler | None = None
         self.scales: list[float] = []  # the volume factor of each day, in day order
@@ -200,7 +216,8 @@ class Journey:
         self.contact.extend(b"\x01" * n)
         self._u_resolve.frombytes(self._u_resolution.random(n).tobytes())
         if self._clock is not None:
-            self._release(math.floor(self._clock.now / DAY_S) * DAY_S + self.timetable.close_s)
+            self._open_until = math.floor(self._clock.now / DAY_S) * DAY_S + self.timetable.close_s
+            self._release(self._open_until)
 
     def _release(self, closing: float) -> None:
         """Put the held repeat contacts of the current window of :data:`RELEASE_S`
@@ -255,24 +272,26 @@ class Journey:
           policy draws them).
 
         Each ended attempt appends ``i * 8 + code`` (the codes above :class:`Journey`)
-        to a list; the issue memories are worked out from it once a day.
+        to a list; the ratings of resolved attempts and the issue memories are worked
+        out from it once a day (:meth:`_settle`).
         """
         self._caller, self._clock, self._on_repeat = caller, clock, on_repeat
+        self._wait, self._patience = wait, patience
+        self._rude_logged = agent_rude is not None
         if agent_p is None:  # the core's anonymous agents: ids below ``agents``
             fcr, fcr_up, share = self.fcr, self.empowered_fcr, self.empowered_share
             agent_p = [fcr_up if share and is_empowered(a, share) else fcr
                        for a in range(agents)]  # fmt: skip
-        rude_p = self.discourtesy
+        rude_log = self._rude_p.append
+        promise_of = self._promise_of
         recontact, max_contacts = self.recontact, self.max_contacts
-        good_share, bad_share = self.rule.good_share, self.rule.bad_share
         u_resolve, contact = self._u_resolve, self.contact
-        rude_buf, rude_take = self._u_rude.buffer, self._u_rude.take
         recontact_buf, recontact_take = self._u_recontact.buffer, self._u_recontact.take
         delay_buf, delay_take = self._delay.buffer, self._delay.take
         follow_buf, follow_take = self._u_follow.buffer, self._u_follow.take
         repeat_draws, repeat_refill = self._repeat_draws, self._refill_repeat_draws
         done = self._done.append
-        repeat_time, held = self._repeat_time, self._held
+        repeat_time, held, release_s = self._repeat_timer(), self._held, RELEASE_S
         fire, inf, nan = clock.fire, math.inf, math.nan
         u_append, c_append = u_resolve.append, contact.append
 
@@ -287,34 +306,33 @@ class Journey:
 
         def answered(i: int) -> None:
             a = agent_of[i]
-            if u_resolve[i] < agent_p[a]:  # resolved: rate it; the issue ends
-                w, pat = wait[i], patience[i]
+            if u_resolve[i] < agent_p[a]:  # resolved: the issue ends, rated once a day
+                done(i * 8 + RESOLVED)
+                if agent_rude is not None:
+                    rude_log(agent_rude[a])
                 if promised is not None and i in promised:  # a callback: late past its promise
-                    w = max(0.0, w - promised[i])
-                if w > bad_share * pat:
-                    done(i * 8 + RES_BAD)
-                    return
-                rp = rude_p if agent_rude is None else agent_rude[a]
-                if rp > 0.0 and (rude_buf.pop() if rude_buf else rude_take()) < rp:
-                    done(i * 8 + RES_BAD)
-                elif w <= good_share * pat:
-                    done(i * 8 + RES_GOOD)
-                else:
-                    done(i * 8 + RES_NEUTRAL)
+                    promise_of[i] = promised[i]
                 return
-            if contact[i] < max_contacts and (
-                recontact_buf.pop() if recontact_buf else recontact_take()
-            ) < recontact:
+            unresolved(i)
+
+        def unresolved(i: int) -> None:
+            if (
+                contact[i] < max_contacts
+                and (recontact_buf.pop() if recontact_buf else recontact_take()) < recontact
+            ):
                 now = clock.now
-                at = repeat_time(now + (delay_buf.pop() if delay_buf else delay_take()))
+                at = now + (delay_buf.pop() if delay_buf else delay_take())
+                if not at < self._open_until:  # (now is on or after today's opening)
+                    at = repeat_time(at)  # out of hours: the next opening
                 if at < inf:
                     t = now + (at - now)  # the calendar's time of the repeat
                     if t < self._horizon:
                         fire(at - now, on_repeat, i)
                     else:  # a later window: held until it comes
-                        window = held.get(int(t // RELEASE_S))
+                        key = int(t // release_s)
+                        window = held.get(key)
                         if window is None:
-                            held[int(t // RELEASE_S)] = [(t, i)]
+                            held[key] = [(t, i)]
                         else:
                             window.append((t, i))
                 # else: the repeat would come after the last day; the issue stays open
@@ -345,25 +363,35 @@ class Journey:
         handle = tl.sample(trng, 1024) + al.sample(arng, 1024)
         self._repeat_draws.extend(zip(patience[::-1].tolist(), handle[::-1].tolist(), strict=True))
 
-    def _repeat_time(self, t: float) -> float:
-        """``t`` if open then, else a time of the next open day drawn from the profile."""
+    def _repeat_timer(self) -> Callable[[float], float]:
+        """``repeat_time(t)``: ``t`` if open then, else a time of the next open day drawn
+        from the profile (stream ``repeat_time``), inf after the last day. A closure
+        over locals: the hot path calls it for every repeat contact due out of hours."""
         tt = self.timetable
-        day = math.floor(t / DAY_S)  # tt.next_open(t), inlined
-        tod = t - day * DAY_S
-        if day >= tt.days:
-            return math.inf
-        if tt.open_s <= tod < tt.close_s:
-            return t
-        if tod >= tt.open_s:
-            day += 1
-            if day >= tt.days:
-                return math.inf
-        u = self._u_time.take()
+        days, open_s, close_s, interval_s = tt.days, tt.open_s, tt.close_s, tt.interval_s
         cum = self._cum_profile
-        k = min(bisect_right(cum, u), len(cum) - 1)
-        lo = cum[k - 1] if k > 0 else 0.0
-        share = (u - lo) / (cum[k] - lo) if cum[k] > lo else 0.0
-        return tt.opening(day) + (k + share) * tt.interval_s
+        last = len(cum) - 1
+        u_buf, u_take = self._u_time.buffer, self._u_time.take
+        inf, floor = math.inf, math.floor
+
+        def repeat_time(t: float) -> float:
+            day = floor(t / DAY_S)  # tt.next_open(t), inlined
+            tod = t - day * DAY_S
+            if day >= days:
+                return inf
+            if open_s <= tod < close_s:
+                return t
+            if tod >= open_s:
+                day += 1
+                if day >= days:
+                    return inf
+            u = u_buf.pop() if u_buf else u_take()
+            k = min(bisect_right(cum, u), last)
+            lo = cum[k - 1] if k > 0 else 0.0
+            share = (u - lo) / (cum[k] - lo) if cum[k] > lo else 0.0
+            return (day * DAY_S + open_s) + (k + share) * interval_s  # tt.opening(day) + ...
+
+        return repeat_time
 
     def _settle(self) -> None:
         """Turn the codes of the attempts ended since the last call into the ``resolved``
@@ -372,8 +400,9 @@ class Journey:
         if not self._done:
             return
         coded = np.array(self._done, dtype=np.int64)
-        self._done.clear()
+        self._done.clear()  # in place: the hooks hold its append
         idx, code = coded >> 3, coded & 7
+        self._rate_resolved(idx, code)
         n = len(self.contact)
         for a, fill in ((self._resolved, -1), (self._rating, 0), (self._peak, 0)):
             _pad(a, n, fill)
@@ -397,6 +426,40 @@ class Journey:
         memory = np.where(m <= -0.5, BAD, np.where(m >= 0.5, GOOD, NEUTRAL)).astype(np.int8)
         self._ended_customer.append(customer[tracked])
         self._ended_memory.append(memory)
+
+    def _rate_resolved(self, idx: np.ndarray, code: np.ndarray) -> None:
+        """Rate the resolved attempts among ``idx`` (code :data:`RESOLVED`, in the order
+        they ended) in place: the rule of :mod:`sim.customers.experience`, the
+        discourtesy draws taken in that order from the ``discourtesy`` stream, one per
+        attempt not already bad by its wait and with a positive probability (as the hot
+        path took them before: not a bit changes)."""
+        res = np.flatnonzero(code == RESOLVED)
+        rude_p = self._rude_p
+        if not res.size:
+            rude_p.clear()
+            return
+        assert self._wait is not None and self._patience is not None
+        calls = idx[res]
+        w = np.frombuffer(self._wait, dtype=np.float64)[calls]  # copies: the views go
+        pat = np.frombuffer(self._patience, dtype=np.float64)[calls]
+        if self._promise_of:  # callbacks: late past the promise (sim.queue.callbacks)
+            late = np.array([self._promise_of.pop(int(c), 0.0) for c in calls])
+            w = np.maximum(0.0, w - late)
+        if self._rude_logged:  # the per-agent probabilities the hooks logged
+            rp = np.array(rude_p, dtype=np.float64)
+        else:
+            rp = np.full(res.size, self.discourtesy)
+        rude_p.clear()
+        if rp.size != res.size:
+            raise RuntimeError("discourtesy log out of step with the resolved attempts")
+        rule = self.rule
+        with np.errstate(invalid="ignore"):  # 0 * inf patience: NaN, no comparison holds
+            bad = w > rule.bad_share * pat
+            good = w <= rule.good_share * pat
+        draw = ~bad & (rp > 0.0)
+        u = self._u_rude.take_many(int(np.count_nonzero(draw)))
+        bad[draw] = u < rp[draw]
+        code[res] = np.where(bad, RES_BAD, np.where(good, RES_GOOD, RES_NEUTRAL))
 
     # ----------------------------------------------------------------- days
     def end_of_day(self, day: int) -> None:

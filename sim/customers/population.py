@@ -127,6 +127,22 @@ def _unique(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return s[keep]
 
 
+def _merge_unique(
+    ascending: npt.NDArray[np.int64], more: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """``_unique(concatenate([ascending, more]))`` for distinct ascending ``ascending``:
+    ``more`` sorted alone, then the two runs merged by a stable sort (timsort: linear in
+    the long run)."""
+    both = np.concatenate([ascending, np.sort(more)])
+    both.sort(kind="stable")
+    if both.size < 2:
+        return both
+    keep = np.empty(both.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(both[1:], both[:-1], out=keep[1:])
+    return both[keep]
+
+
 class Population:
     """Prospects, active and lost customers of one market (see the module docstring)."""
 
@@ -155,7 +171,13 @@ class Population:
         self._msg_scale = 1.0
         self._rows: list[dict[str, Any]] = []
         self._active: npt.NDArray[np.int32] | None = None
-        self.recount()
+        # the counters of recount(), known without scanning the market: the first n0
+        # are active, with join days -tenure >= -initial_tenure_max_days; nobody holds
+        # messages yet
+        self._n_active = n0
+        self._offset = cfg.initial_tenure_max_days
+        self._joined = np.bincount(self._offset - tenure).astype(np.int64)
+        self._strong = np.empty(0, dtype=np.intp)
 
     # -- state kept by counters --------------------------------------------------------
 
@@ -369,7 +391,7 @@ class Population:
         np.add.at(self._neg, heard_bad, one)  # no market-sized temporary
         np.add.at(self._pos, heard_good, one)
         if n_good and self.bass.positive_effect > 0.0:
-            self._strong = _unique(np.concatenate([self._strong, heard_good]))  # filtered in _acquire
+            self._strong = _merge_unique(self._strong, heard_good)  # filtered in _acquire
         p = self.cfg.churn.per_negative_message
         lost = 0
         if n_bad and p > 0.0:

@@ -64,3 +64,24 @@ def test_block_draws_buffer_pops_the_same_sequence_as_take() -> None:
     popped = [buf.pop() if buf else take() for _ in range(30)]
     assert taken == popped
     assert taken == Streams(5)["x"].exponential(2.0, 35)[:30].tolist()
+
+
+def test_block_draws_take_many_continues_the_same_sequence() -> None:
+    """``take_many(n)`` gives bit for bit the next ``n`` variates of ``take``, whatever is
+    left in the buffer, across block boundaries and for n = 0, and ``take`` carries on
+    after it where ``n`` takes would have left it (the journey rates a day's attempts in
+    bulk with it)."""
+    from sim.core.rng import BlockDraws
+
+    def law(rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.random(n)
+
+    a = BlockDraws(law, Streams(6)["x"], block=7)
+    b = BlockDraws(law, Streams(6)["x"], block=7)
+    got: list[float] = []
+    for n in (0, 3, 4, 0, 1, 16, 7, 2, 0, 9):
+        many = b.take_many(n)
+        assert many.dtype == np.float64 and many.shape == (n,)
+        got += many.tolist()
+        got.append(b.take())
+    assert got == [a.take() for _ in range(len(got))]

@@ -188,3 +188,30 @@ def test_sort_based_unique_equals_numpy_unique() -> None:
     for n in (0, 1, 2, 17, 5000):
         ids = rng.integers(0, 300, n)
         assert np.array_equal(_unique(ids), np.unique(ids))
+
+
+def test_merged_unique_equals_numpy_unique() -> None:
+    """The daily merge of the strong prospects (an ascending distinct set and the day's
+    new ids) is the sorted set union, as ``np.unique`` of both."""
+    from sim.customers.population import _merge_unique, _unique
+
+    rng = np.random.default_rng(4)
+    for n, k in ((0, 0), (0, 3), (1, 0), (5, 5), (4000, 300), (300, 4000)):
+        base = _unique(rng.integers(0, 2000, n))
+        more = rng.integers(0, 2000, k)
+        merged = _merge_unique(base, more)
+        assert np.array_equal(merged, np.unique(np.concatenate([base, more])))
+        assert merged.dtype == np.int64
+
+
+@pytest.mark.parametrize(("initial", "market", "tenure"), [(0, 10, 30), (7, 7, 0), (500, 2000, 90)])
+def test_initial_counters_equal_a_recount(initial: int, market: int, tenure: int) -> None:
+    """The counters set at construction (without scanning the market) are the ones
+    :meth:`Population.recount` builds from the arrays."""
+    cfg = CustomersConfig(initial=initial, market_size=market, initial_tenure_max_days=tenure)
+    pop = Population(cfg, Streams(5))
+    built = (pop.n_active, pop._offset, pop._joined.copy(), pop._strong.copy())
+    pop.recount()
+    assert built[:2] == (pop.n_active, pop._offset)
+    assert np.array_equal(built[2], pop._joined) and built[2].dtype == pop._joined.dtype
+    assert np.array_equal(built[3], pop._strong)
