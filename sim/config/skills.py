@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.checks import ConfigError, bad, choice, integer, non_negative, positive, probability
+from sim.config.channels import group_channels, type_channels
 from sim.core.schema import Config
 from sim.laws.distributions import Distribution
 from sim.queue.arrivals import ArrivalForecast
@@ -63,6 +64,8 @@ class CallType:
     #: expected fresh calls per day and interval of this type, if given apart from
     #: the centre's (shape (days, intervals)); None: ``share`` x the centre's forecast
     expected_calls: np.ndarray | None = None
+    #: voice | chat | email (:mod:`sim.config.channels`)
+    channel: str = "voice"
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,12 @@ class AgentGroup:
     overflow_after_s: dict[int, float] = field(default_factory=dict)
     #: call type index -> handle time factor when this group serves that type
     handle_factor: dict[int, float] = field(default_factory=dict)
+    #: chat sessions an agent holds at once (>= 1; :mod:`sim.config.channels`)
+    max_sessions: int = 1
+    #: a chat session started as the m-th held takes handle x (1 + stretch x (m - 1))
+    session_stretch: float = 0.0
+    #: blending: e-mail only when more than this many of the group's agents are idle
+    reserve_idle: int = 0
 
 
 def single(
@@ -102,7 +111,7 @@ def single(
 def is_multi(types: Sequence[CallType], groups: Sequence[AgentGroup]) -> bool:
     """Whether the centre needs the multi-skill engine: several types or groups, an
     overflow delay or a handle-time factor other than 1 (else it is today's one queue)."""
-    if len(types) > 1 or len(groups) > 1:
+    if len(types) > 1 or len(groups) > 1 or types[0].channel != "voice":
         return True
     g = groups[0]
     return any(d > 0 for d in g.overflow_after_s.values()) or any(
@@ -239,7 +248,7 @@ def _call_types(cfg: Config, laws: tuple[Distribution, Distribution, Distributio
             sl_threshold_s=non_negative(f"{key}.sl_threshold_s", threshold),
             sl_target=probability(f"{key}.sl_target", target),
             patience=_law(t.patience, f"{key}.patience", patience, build),
-            talk=tt, acw=ta, expected_calls=matrix,
+            talk=tt, acw=ta, expected_calls=matrix, channel=t.channel,
         ))  # fmt: skip
     if shares and abs(math.fsum(shares) - 1.0) > SHARE_TOLERANCE:
         raise ConfigError(f"call_types[*].share = {shares}: the shares of the types must sum "
@@ -297,12 +306,13 @@ def _agent_groups(cfg: Config, types: Sequence[CallType], n: int) -> tuple[Agent
                           f"{', '.join(names[s] for s in skills)})")  # fmt: skip
         out.append(AgentGroup(g.name, _unbuilt(n), skills,
                               {k: float(v) for k, v in overflow.items()},
-                              {k: float(v) for k, v in factor.items()}))  # fmt: skip
+                              {k: float(v) for k, v in factor.items()},
+                              *group_channels(key, g, skills, types)))  # fmt: skip
     for k, name in enumerate(names):
         if not any(k in g.skills for g in out):
             raise bad(f"call_types[{k}].name", name,
-                      "no agent group can serve this call type: give it in some "
-                      "agent_groups[i].skills")  # fmt: skip
+                      f"no agent group can serve this call type (channel "
+                      f"{types[k].channel}): give it in some agent_groups[i].skills")  # fmt: skip
     return tuple(out)
 
 
@@ -312,10 +322,12 @@ def parse_skills(
     n_intervals: int,
     build: Build,
     finite: Finite,
+    interval_s: float = 1800.0,
 ) -> tuple[tuple[CallType, ...], tuple[AgentGroup, ...]]:
     """Check ``call_types``, ``agent_groups`` and ``routing`` and build the call types
     and agent groups (``laws``: the top-level patience, talk and acw, the defaults of
-    each type). Raises :class:`ConfigError` on the first bad value."""
+    each type; ``interval_s``: the planning interval, seconds, the shortest e-mail
+    deadline). Raises :class:`ConfigError` on the first bad value."""
     choice("routing.agent_choice", cfg.routing.agent_choice, ("longest_idle", "random"))
     choice("routing.call_choice", cfg.routing.call_choice, ("priority", "rank", "longest_wait"))
     types = _call_types(cfg, laws, build, finite, n_intervals)
@@ -332,5 +344,6 @@ def parse_skills(
                   "staffed by counts, agent_groups[i].agents; per-group shifts, rosters and "
                   "workforce are a later step): select workforce=none (command line) or "
                   "'- override /workforce: none' in your scenario file's defaults")  # fmt: skip
+    types = type_channels(cfg, types, interval_s)
     groups = _agent_groups(cfg, types, n_intervals)
     return types, groups

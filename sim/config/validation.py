@@ -210,7 +210,7 @@ def parse(cfg: Config) -> Scenario:
     if not isinstance(r.force, bool):
         raise bad("run.force", r.force, "must be true or false")
     skills = parse_skills(cfg, (laws.patience, laws.talk, laws.acw), timetable.n_intervals,
-                          build_distribution, finite_law)  # fmt: skip
+                          build_distribution, finite_law, timetable.interval_s)  # fmt: skip
     check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
     return assemble(cfg, timetable, laws, shifts, roster, trace, skills)
 

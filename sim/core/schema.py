@@ -370,6 +370,9 @@ class CallTypeConfig:
     # metrics.sl_threshold_s
     sl_target: float | None = None  # target share answered within the threshold; null =
     # metrics.sl_target
+    channel: str = "voice"  # voice | chat (an agent may hold several sessions,
+    # agent_groups[i].max_sessions) | email (deferred work: a backlog that carries over
+    # closing and days, patience null = never abandons, sl_threshold_s >= one interval)
 
 
 @dataclass
@@ -385,6 +388,13 @@ class AgentGroupConfig:
     # a call of that type must have waited before this group may take it; absent = 0
     handle_factor: dict[str, Any] = field(default_factory=dict)  # call type -> factor
     # (> 0, dimensionless) on the handle time when this group serves that type; absent = 1
+    max_sessions: int = 1  # chat sessions an agent of this group holds at once (>= 1;
+    # > 1 needs a chat skill)
+    session_stretch: float = 0.0  # >= 0, dimensionless: a chat session that starts as the
+    # agent's m-th held session takes its handle time x (1 + session_stretch x (m - 1))
+    reserve_idle: int = 0  # blending (>= 0 agents): an agent of this group takes e-mail
+    # only when no call it may take waits and more than this many of the group's agents
+    # are idle (itself included)
 
 
 @dataclass

@@ -17,6 +17,7 @@ import numpy as np
 from omegaconf import DictConfig
 
 from sim.config.scenario import Scenario
+from sim.config.channels import channel_code
 from sim.config.skills import is_multi, type_forecast
 from sim.config.validation import load_scenario
 from sim.core.rng import Streams
@@ -111,6 +112,10 @@ class CallCenter:
             agent_choice=routing.agent_choice,
             call_choice=routing.call_choice,
             rng=streams["routing"] if routing.agent_choice == "random" else None,
+            channel=tuple(channel_code(t.channel) for t in types),
+            max_sessions=tuple(g.max_sessions for g in groups),
+            session_stretch=tuple(g.session_stretch for g in groups),
+            reserve_idle=tuple(g.reserve_idle for g in groups),
         )
 
     def engine(self, replication: int = 0, processes: Sequence[Process] = ()) -> Engine:

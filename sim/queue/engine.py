@@ -53,6 +53,7 @@ import simpy
 from sim.core.calls import Outcome, Source
 from sim.core.timetable import DAY_S, Timetable
 from sim.queue.arrivals import FreshCalls
+from sim.queue.channels import ChannelRouter
 from sim.queue.clock import Clock
 from sim.queue.control import Control, Process, run_processes
 from sim.queue.group_staffing import GroupStaffing
@@ -162,9 +163,11 @@ class Engine:
             router = self.router(status)
             serve = None if wf is None else wf.callbacks(handle, clock)
             return router, Staffing(clock, router, free, peak, wf), serve
-        skill_router = SkillRouter(status, kind, arrival, clock, sk, free)
+        make = ChannelRouter if sk.channels else SkillRouter
+        skill_router = make(status, kind, arrival, clock, sk, free)
         staff = GroupStaffing(clock, skill_router, free, sk)
-        return skill_router, staff, skill_router.serve(handle) if sk.factors else None
+        scaled = sk.factors or any(sk.session_stretch)
+        return skill_router, staff, skill_router.serve(handle) if scaled else None
 
     def run(self) -> EngineLog:
         """Simulate every day of the timetable and return the raw log."""
@@ -331,6 +334,24 @@ class Engine:
                 None if wf is None or not wf.fatigue_on else wf.p_rude,
             )
         on_done = done_plain if jr is None else done_journey
+        if isinstance(router, ChannelRouter):  # chat sessions: the agent may hold more
+            end_session = router.end_session
+
+            def done_sessions(value: Any) -> None:
+                """The same, with chat sessions: the agent leaves only with none left."""
+                nonlocal n_busy
+                i = value
+                if jr is not None:
+                    j_answered(i)
+                agent = agent_of[i]
+                n_busy -= 1
+                if not end_session(i, agent) and staff.excess and not after_call(agent):
+                    return
+                i = select_call(agent)
+                if i >= 0:
+                    answer(i, agent)
+
+            on_done = done_sessions
 
         def on_open(value: Any) -> None:
             nonlocal is_open, day_end
@@ -356,10 +377,11 @@ class Engine:
             if n:
                 fire(arrival[base] - clock.now, on_arrival, base)
 
-        def close_queue() -> None:
-            """Every call still waiting ends as closed, now."""
+        def close_queue(final: bool = False) -> None:
+            """Every call still waiting ends as closed, now (deferred work only if
+            ``final``: it carries over closing)."""
             now = clock.now
-            for i in router.drain():
+            for i in router.drain(final):
                 status[i] = CLOSED
                 wait[i] = now - arrival[i]
                 if jr is not None:
@@ -400,7 +422,7 @@ class Engine:
         env.run()
 
         now = clock.now
-        close_queue()  # infinitely patient callers left with no agent: the run is over
+        close_queue(True)  # infinitely patient callers left with no agent: the run is over
         if jr is not None or wf is not None:
             day_end_hooks(tt.days - 1)
         return EngineLog(
