@@ -75,6 +75,8 @@ class CallCenter:
         self.experience = ExperienceRule(self.config.experience)
         #: the recorded calls replayed (``center.arrivals: trace``), else None
         self.trace = sc.trace
+        #: whether agents may hold several chat sessions at once (busy time merges them)
+        self.concurrent = any(g.max_sessions > 1 for g in sc.agent_groups)
 
     def streams(self, replication: int) -> Streams:
         """The random streams of ``replication``."""
@@ -254,9 +256,11 @@ class CallCenter:
             expected,
             cfg.metrics.sl_threshold_s,
             None if workforce is None else workforce.paid,
+            concurrent=self.concurrent,
         )
         summary = summarize(
-            calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s
+            calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s,
+            concurrent=self.concurrent,
         )
         days = days_table(calls, log, self.timetable, cfg.economics, population, workforce)
         if expected_by_type is None:
