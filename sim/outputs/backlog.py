@@ -33,14 +33,16 @@ def backlog_at(
     for k in range(n_types):
         m = (codes == k) & waited
         a, lv = arrival[m], leave[m]
+        if not a.size:
+            continue
         came = np.searchsorted(np.sort(a), at, side="right")
         gone = np.searchsorted(np.sort(lv), at, side="right")
         count[k] = came - gone
         order = np.argsort(lv, kind="stable")
         lv_sorted = lv[order]
         # the earliest arrival among those leaving after t: a suffix minimum
-        suffix = np.minimum.accumulate(a[order][::-1])[::-1] if a.size else a
+        suffix = np.minimum.accumulate(a[order][::-1])[::-1]
         j = np.searchsorted(lv_sorted, at, side="right")
-        oldest = np.where(j < a.size, suffix[np.minimum(j, max(a.size - 1, 0))], np.inf)
+        oldest = np.where(j < a.size, suffix[np.minimum(j, a.size - 1)], np.inf)
         age[k] = np.where((count[k] > 0) & (oldest <= at), at - oldest, 0.0)
     return count, age
