@@ -49,6 +49,7 @@ from sim.outputs.csv_cells import write_csv
 from sim.outputs.kpis import KPIS, format_value
 from sim.outputs.metrics import KPI_DEFINITIONS
 from sim.report.breakdown_report import breakdown_lines, several, type_targets
+from sim.report.channels_report import channel_lines
 from sim.report.html_report import run_figures, run_report
 
 __all__ = ["ROW_GROUP", "summary_text", "write_parquet", "write_results"]
@@ -115,6 +116,7 @@ def summary_text(reps: Replications) -> str:
             text += f"  (target {target:.0%}: {word})"
         lines.append(f"  {label:<30}{text}")
     lines += breakdown_lines(reps)  # several call types or agent groups only
+    lines += channel_lines(reps)  # chat or e-mail types only
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")
     lines.append("  service level = answered within the threshold / offered calls")
