@@ -223,6 +223,8 @@ def test_email_overloaded_desk_carries_its_backlog_over_days(length: int) -> Non
         assert set(np.unique(log.outcome)) <= {ANSWERED, int(Outcome.CLOSED)}
         closed = log.outcome == int(Outcome.CLOSED)
         assert closed.any() and (log.wait_s[closed] > 0).all()
+        # closed only when the run is over: not at any closing before
+        np.testing.assert_array_equal(log.arrival_s[closed] + log.wait_s[closed] >= (days - 1) * DAY + 16 * 3600, True)
         backlog = [np.sum((log.arrival_s < d * DAY + 16 * 3600) & ~(ans & (start < d * DAY + 16 * 3600)))
                    for d in range(days)]  # fmt: skip
         assert all(b > a for a, b in zip(backlog, backlog[1:], strict=False))
