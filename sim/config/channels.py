@@ -39,11 +39,16 @@ VOICE, CHAT, EMAIL = 0, 1, 2
 
 
 class _Typed(Protocol):
+    """What the check reads of a call type (:class:`sim.config.skills.CallType`)."""
+
     @property
     def channel(self) -> str: ...
 
+    @property
+    def sl_threshold_s(self) -> float: ...
 
-T = TypeVar("T")
+
+T = TypeVar("T", bound=_Typed)
 
 
 def channel_code(name: str) -> int:
@@ -61,7 +66,7 @@ def type_channels(cfg: Config, types: Sequence[T], interval_s: float) -> tuple[T
         key = f"call_types[{j}]"
         ch = choice(f"{key}.channel", raw.channel, CHANNELS)
         if ch == "email":
-            deadline = getattr(t, "sl_threshold_s")
+            deadline = t.sl_threshold_s
             if deadline < interval_s:
                 raise bad(f"{key}.sl_threshold_s", deadline,
                           f"an e-mail deadline must be at least one planning interval "

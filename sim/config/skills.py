@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.checks import ConfigError, bad, choice, integer, non_negative, positive, probability
 from sim.config.channels import group_channels, type_channels
+from sim.core.checks import ConfigError, bad, choice, integer, non_negative, positive, probability
 from sim.core.schema import Config
 from sim.laws.distributions import Distribution
 from sim.queue.arrivals import ArrivalForecast

@@ -87,6 +87,7 @@ def breakdown_tables(
         "intervals_by_group": group_intervals_table(
             calls, log, tt, gnames, scheduled_by_group(scenario), concurrent
         ),
-        "summary_by_group": group_summary(calls, log, gnames, scenario.config.run.warmup_s,
-                                          concurrent),  # fmt: skip
+        "summary_by_group": group_summary(
+            calls, log, gnames, scenario.config.run.warmup_s, concurrent
+        ),
     }

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from omegaconf import DictConfig
 
-from sim.config.scenario import Scenario
 from sim.config.channels import channel_code
+from sim.config.scenario import Scenario
 from sim.config.skills import is_multi, type_forecast
 from sim.config.validation import load_scenario
 from sim.core.rng import Streams

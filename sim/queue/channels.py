@@ -91,12 +91,7 @@ class ChannelRouter(SkillRouter):
         self.live_tiers = [_only(t, ch, (VOICE, CHAT)) for t in tiers]
         self.chat_tiers = [_only(t, ch, (CHAT,)) for t in tiers]
         self.email_tiers = [_only(t, ch, (EMAIL,)) for t in tiers]
-        now_eligible = [
-            sorted((g for g in range(n_g) if plan.rank[g][k] and plan.overflow_s[g][k] <= 0),
-                   key=lambda g, k=k: (plan.rank[g][k], g))  # fmt: skip
-            for k in range(n_k)
-        ]
-        self._eligible = now_eligible
+        self._eligible = [_eligible_now(plan, k) for k in range(n_k)]
         self._voice_agent = self.select_agent
         self._withdraw = self.withdraw
         self.select_agent = self._select_agent
@@ -242,6 +237,13 @@ class ChannelRouter(SkillRouter):
             return h
 
         return serve
+
+
+def _eligible_now(plan: SkillPlan, k: int) -> list[int]:
+    """The groups that may take a contact of type ``k`` on arrival (a skill, no overflow
+    delay), best rank first (ties: config order)."""
+    groups = [g for g in range(plan.n_groups) if plan.rank[g][k] and plan.overflow_s[g][k] <= 0]
+    return sorted(groups, key=lambda g: (plan.rank[g][k], g))
 
 
 def _only(tiers: list[Tier], channel: list[int], keep: tuple[int, ...]) -> list[Tier]:

@@ -335,17 +335,20 @@ class Engine:
             )
         on_done = done_plain if jr is None else done_journey
         if isinstance(router, ChannelRouter):  # chat sessions: the agent may hold more
-            end_session = router.end_session
+            assert isinstance(staff, GroupStaffing)
+            end_session, leaving = router.end_session, staff.leaving
 
             def done_sessions(value: Any) -> None:
-                """The same, with chat sessions: the agent leaves only with none left."""
+                """The same, with chat sessions: an agent due to leave takes no new chat
+                and leaves when its last session ends."""
                 nonlocal n_busy
                 i = value
                 if jr is not None:
                     j_answered(i)
                 agent = agent_of[i]
                 n_busy -= 1
-                if not end_session(i, agent) and staff.excess and not after_call(agent):
+                held = end_session(i, agent)
+                if staff.excess and (leaving(agent) if held else not after_call(agent)):
                     return
                 i = select_call(agent)
                 if i >= 0:

@@ -23,6 +23,11 @@ from sim.report.htmlkit import table as html_table
 __all__ = ["channel_lines", "channel_sections", "has_channels"]
 
 
+#: The columns of the Channels table.
+HEADER = ["call type", "channel", "deadline", "target", "service level", "waiting at the end",
+          "oldest at the end"]  # fmt: skip
+
+
 def _channels(reps: Replications) -> dict[str, str]:
     """Call type name -> channel, for the chat and e-mail types."""
     return {t.name: t.channel for t in reps.config.call_types if t.channel != "voice"}
@@ -93,9 +98,7 @@ def channel_sections(reps: Replications) -> list[str]:
         "(answered within it / offered), the contacts still waiting at the end of the run "
         "(e-mail: the backlog carried over closing and days) and the age of the oldest of "
         "them (mean over replications).</p>",
-        html_table(["call type", "channel", "deadline", "target", "service level",
-                    "waiting at the end", "oldest at the end"], rows, "channels",
-                   text_columns=(0, 1)),  # fmt: skip
+        html_table(HEADER, rows, "channels", text_columns=(0, 1)),
     ]
     days = closing_backlog(reps)
     if not days.empty:
@@ -111,8 +114,11 @@ def channel_sections(reps: Replications) -> list[str]:
         ]
     groups = _session_groups(reps)
     gwide = _wide(reps.summary_by_group, "agent_group")
-    grows = [[g, _mean_ci(gwide[g]["mean_sessions"], "mean_sessions"),
-              _mean_ci(gwide[g]["occupancy"], "occupancy")] for g in groups if g in gwide]  # fmt: skip
+    grows = [
+        [g, _mean_ci(gwide[g]["mean_sessions"], "mean_sessions"),
+         _mean_ci(gwide[g]["occupancy"], "occupancy")]
+        for g in groups if g in gwide
+    ]  # fmt: skip
     if grows:
         out += [
             '<p class="note">Agent groups holding several chats at once: sessions held per '

@@ -33,6 +33,7 @@ probability < 1 %. Seeds are fixed.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -227,7 +228,7 @@ def test_email_overloaded_desk_carries_its_backlog_over_days(length: int) -> Non
         np.testing.assert_array_equal(log.arrival_s[closed] + log.wait_s[closed] >= (days - 1) * DAY + 16 * 3600, True)
         backlog = [np.sum((log.arrival_s < d * DAY + 16 * 3600) & ~(ans & (start < d * DAY + 16 * 3600)))
                    for d in range(days)]  # fmt: skip
-        assert all(b > a for a, b in zip(backlog, backlog[1:], strict=False))
+        assert all(b > a for a, b in itertools.pairwise(backlog))
         assert (log.wait_s[ans] > 16 * 3600).any()  # some answered a day or more later
     compare("email overloaded", samples, {"per_day": n * t_open / h + n})
 
@@ -279,3 +280,29 @@ def test_blending_is_a_birth_death_chain(case: tuple[int, int], length: int) -> 
             "email_rate": float(email.sum() / (days * DAY - warm)),
         })  # fmt: skip
     compare(f"blending r={r}", samples, blending_exact(lam_v, 1.0 / h, n, r))
+
+
+def test_chat_agents_above_target_wind_down() -> None:
+    """When a chat group's target drops under heavy load, agents holding chats take no
+    new one and leave when their last ends: the group gets down to its target (without
+    this they would keep taking chats and never leave)."""
+    h = 300.0
+    mapping = {
+        "center": {"open_time": "08:00", "close_time": "12:00", "interval_min": 60,
+                   "volume_per_day": 4 * 3600 * 0.08},
+        "run": {"days": 1, "seed": 9},
+        "call_types": [{"name": "chat", "share": 1.0, "channel": "chat", "talk": exp_law(h),
+                        "acw": NO_ACW, "patience": exp_law(600.0)}],
+        "agent_groups": [{"name": "chatters", "agents": [6, 6, 2, 2], "skills": {"chat": 1},
+                          "max_sessions": 3}],
+    }  # fmt: skip
+    log = CallCenter(mapping).engine(0).run()
+    drop = 10 * 3600.0
+    t, present = log.staff_time_s, log.staff_present
+    open_ = t < 12 * 3600.0
+    assert present[open_][-1] == 2  # the last change while open: down to the target
+    assert t[open_][-1] < drop + 20 * h  # within a few sessions' time, under 100% load
+    ans = log.outcome == ANSWERED
+    start = log.arrival_s + log.wait_s
+    late = ans & (start > drop + 20 * h) & (start < 12 * 3600.0)
+    assert len(np.unique(log.agent_id[late])) <= 2
