@@ -19,7 +19,9 @@ API only):
   draws in blocks), never one at a time from the event loop.
 
 The call handlers are closures over local variables: in CPython that is the cheapest
-state access there is, and this is the hot path of every study. The customer journey
+state access there is, and this is the hot path of every study. They are built once
+per run, in four named groups (:mod:`sim.queue.flow`: attempts, waiting, the call
+path, days), over the per-call columns (:mod:`sim.queue.columns`). The customer journey
 and the workforce are reached only through the protocols of :mod:`sim.queue.hooks`.
 Your own SimPy processes can join a run: ``Engine(..., processes=[...])``, see
 :mod:`sim.queue.control`.
@@ -45,17 +47,17 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import simpy
 
-from sim.core.calls import Outcome, Source
 from sim.core.timetable import DAY_S, Timetable
 from sim.queue.arrivals import FreshCalls
 from sim.queue.channels import ChannelRouter
 from sim.queue.clock import Clock
+from sim.queue.columns import CallColumns
 from sim.queue.control import Control, Process, run_processes
+from sim.queue.flow import Days, DeskParts, attempts, call_path, days, waiting
 from sim.queue.group_staffing import GroupStaffing
 from sim.queue.hooks import JourneyColumns, JourneyHooks, WorkforceHooks
 from sim.queue.redials import RedialPolicy
@@ -155,7 +157,7 @@ class Engine:
         handle: array,
         free: Callable[[int], None],
         peak: int,
-    ) -> tuple[Router, Staffing | GroupStaffing, Callable[[int, int], float] | None]:
+    ) -> DeskParts:
         """The router, the staffing controller and the ``serve(call, agent)`` hook (None:
         the handle column as it is) of one run."""
         wf, sk = self.workforce, self.skills
@@ -163,286 +165,74 @@ class Engine:
             router = self.router(status)
             serve = None if wf is None else wf.callbacks(handle, clock)
             return router, Staffing(clock, router, free, peak, wf), serve
-        make = ChannelRouter if sk.channels else SkillRouter
+        make = ChannelRouter if sk.channels else SkillRouter  # chat or e-mail types
         skill_router = make(status, kind, arrival, clock, sk, free)
         staff = GroupStaffing(clock, skill_router, free, sk)
         scaled = sk.factors or any(sk.session_stretch)
         return skill_router, staff, skill_router.serve(handle) if scaled else None
 
     def run(self) -> EngineLog:
-        """Simulate every day of the timetable and return the raw log."""
+        """Simulate every day of the timetable and return the raw log.
+
+        The event handlers are built once, in four groups (:mod:`sim.queue.flow`), around
+        the router and the staffing controller (:meth:`_desk`); the calendar gets each
+        day's opening, staffing targets, closing and day end; then SimPy runs it (with
+        your processes, if any) to the end.
+        """
         env = simpy.Environment()
         clock = Clock(env)
-        fire = clock.fire
-        tt = self.timetable
-        lines, max_waiting, drain = self.lines, self.max_waiting, self.drain
-        redials = self.redials if self.redials.active else None
-        typed = self.redials.typed
+        cols = CallColumns()
+        tt, wf = self.timetable, self.workforce
         jr = self.journey if self.journey is not None and self.journey.active else None
-        wf = self.workforce
-        inf = float("inf")
-        WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in Outcome)
         peak = max(map(max, self.staffing)) if self.skills is None else self.skills.n_agents
 
-        arrival, patience, handle, wait = array("d"), array("d"), array("d"), array("d")
-        agent_of, caller = array("i"), array("q")
-        status, source, attempt, ctype = bytearray(), bytearray(), bytearray(), bytearray()
-        n_busy = day_end = 0
-        is_open = False
-
-        def free(agent: int) -> None:
-            """``agent`` is free: it answers the call the router picks, or waits idle."""
-            i = select_call(agent)
-            if i >= 0:
-                answer(i, agent)
-
-        router, staff, serve = self._desk(clock, status, ctype, arrival, handle, free, peak)
-        select_agent, select_call = router.select_agent, router.select_call
-        enqueue, withdraw = router.enqueue, router.withdraw
-        after_call = staff.after_call
-
-        def answer(i: int, agent: int) -> None:
-            """``agent`` answers call ``i`` now."""
-            nonlocal n_busy
-            n_busy += 1
-            status[i] = ANSWERED
-            wait[i] = clock.now - arrival[i]
-            agent_of[i] = agent
-            fire(handle[i] if serve is None else serve(i, agent), on_done, i)
-
-        def retry(i: int, blocked: bool) -> None:
-            """Call ``i`` was blocked or abandoned: a redial, or the caller gives up."""
-            delay = None if redials is None else redials.delay_after(attempt[i], blocked)
-            if delay is not None:
-                fire(delay, on_redial, i)
-            if jr is not None:
-                j_failed(i, delay is not None)
-
-        def route(i: int) -> None:
-            """Decide what happens to call ``i`` on arrival (the hot path)."""
-            nonlocal n_busy
-            if not is_open:
-                status[i] = CLOSED
-                if jr is not None:
-                    j_failed(i, False)
-            elif lines is not None and n_busy + router.n_waiting >= lines:
-                status[i] = BLOCKED
-                retry(i, True)
-            else:
-                agent = select_agent(i)
-                if agent >= 0:  # answer(i, agent), inlined: the hot path (wait stays 0)
-                    n_busy += 1
-                    status[i] = ANSWERED
-                    agent_of[i] = agent
-                    fire(handle[i] if serve is None else serve(i, agent), on_done, i)
-                elif max_waiting is not None and router.n_waiting >= max_waiting:
-                    status[i] = BLOCKED
-                    retry(i, True)
-                else:
-                    pat = patience[i]
-                    if pat <= 0.0:
-                        status[i] = ABANDONED
-                        retry(i, False)
-                    else:
-                        enqueue(i)
-                        if pat < inf:
-                            fire(pat, on_abandon, i)
-
-        def on_arrival(value: Any) -> None:
-            i = value
-            now = clock.now
-            arrival[i] = now  # the event time, to the last bit (see Engine docs)
-            if i + 1 < day_end:
-                fire(arrival[i + 1] - now, on_arrival, i + 1)
-            route(i)
-
-        def follow_up(prev: int, pat: float, hnd: float, kind: int, tries: int) -> None:
-            """A new attempt of the issue of call ``prev`` arrives now."""
-            i = len(status)
-            arrival.append(clock.now)
-            patience.append(pat)
-            handle.append(hnd)
-            wait.append(0.0)
-            agent_of.append(-1)
-            caller.append(caller[prev])
-            ctype.append(ctype[prev])
-            status.append(WAITING)
-            source.append(kind)
-            attempt.append(tries)
-            route(i)
-
-        def on_redial(value: Any) -> None:
-            assert redials is not None
-            prev = value
-            pat, hnd = redials.attempt_draws(ctype[prev])
-            if jr is not None:
-                j_follow(prev, False)
-            follow_up(prev, pat, hnd, Source.REDIAL, attempt[prev] + 1)
-
-        def on_repeat(value: Any) -> None:
-            pat, hnd = j_follow(value, True)
-            if typed:  # several call types: the type's laws
-                pat, hnd = self.redials.repeat_draws(ctype[value])
-            follow_up(value, pat, hnd, Source.REPEAT, 1)
-
-        def on_abandon(value: Any) -> None:
-            i = value
-            if status[i] == WAITING:
-                status[i] = ABANDONED
-                wait[i] = clock.now - arrival[i]
-                withdraw(i)
-                retry(i, False)
-
-        def done_plain(value: Any) -> None:
-            """Call ``value`` has been handled: its agent goes on or leaves."""
-            nonlocal n_busy
-            agent = agent_of[value]
-            n_busy -= 1
-            if staff.excess and not after_call(agent):
-                return  # left the phones
-            i = select_call(agent)  # free(agent) and answer(i, agent), inlined: hot path
-            if i >= 0:
-                n_busy += 1
-                status[i] = ANSWERED
-                wait[i] = clock.now - arrival[i]
-                agent_of[i] = agent
-                fire(handle[i] if serve is None else serve(i, agent), on_done, i)
-
-        def done_journey(value: Any) -> None:
-            """The same, the journey deciding on resolution and repeat contact first."""
-            nonlocal n_busy
-            i = value
-            j_answered(i)
-            agent = agent_of[i]
-            n_busy -= 1
-            if staff.excess and not after_call(agent):
-                return
-            i = select_call(agent)
-            if i >= 0:
-                answer(i, agent)
-
-        if jr is not None:  # the journey's hooks
-            j_answered, j_failed, j_follow = jr.callbacks(
-                caller,
-                wait,
-                patience,
-                agent_of,
-                clock,
-                peak,
-                on_repeat,
-                None if wf is None else wf.p_resolve,
-                None if wf is None or not wf.fatigue_on else wf.p_rude,
-            )
-        on_done = done_plain if jr is None else done_journey
-        if isinstance(router, ChannelRouter):  # chat sessions: the agent may hold more
-            assert isinstance(staff, GroupStaffing)
-            end_session, leaving = router.end_session, staff.leaving
-
-            def done_sessions(value: Any) -> None:
-                """The same, with chat sessions: an agent due to leave takes no new chat
-                and leaves when its last session ends."""
-                nonlocal n_busy
-                i = value
-                if jr is not None:
-                    j_answered(i)
-                agent = agent_of[i]
-                n_busy -= 1
-                held = end_session(i, agent)
-                if staff.excess and (leaving(agent) if held else not after_call(agent)):
-                    return
-                i = select_call(agent)
-                if i >= 0:
-                    answer(i, agent)
-
-            on_done = done_sessions
-
-        def on_open(value: Any) -> None:
-            nonlocal is_open, day_end
-            is_open = True
-            staff.open()
-            day = value
-            calls = self.fresh.day(day) if jr is None else self.fresh.day(day, jr.volume_scale())
-            n = len(calls.arrival_s)
-            if jr is not None:
-                jr.open_day(n)
-            base = len(status)
-            arrival.frombytes(calls.arrival_s.astype(np.float64).tobytes())
-            patience.frombytes(calls.patience_s.astype(np.float64).tobytes())
-            handle.frombytes(calls.handle_s.astype(np.float64).tobytes())
-            wait.frombytes(bytes(8 * n))
-            agent_of.frombytes(np.full(n, -1, dtype=np.int32).tobytes())
-            caller.frombytes(np.arange(base, base + n, dtype=np.int64).tobytes())
-            status.extend(bytes(n))
-            source.extend(bytes(n))
-            attempt.extend(b"\x01" * n)
-            ctype.extend(bytes(n) if calls.call_type is None else calls.call_type.tobytes())
-            day_end = base + n
-            if n:
-                fire(arrival[base] - clock.now, on_arrival, base)
-
-        def close_queue(final: bool = False) -> None:
-            """Every call still waiting ends as closed, now (deferred work only if
-            ``final``: it carries over closing)."""
-            now = clock.now
-            for i in router.drain(final):
-                status[i] = CLOSED
-                wait[i] = now - arrival[i]
-                if jr is not None:
-                    j_failed(i, False)
-
-        def on_close(value: Any) -> None:
-            nonlocal is_open
-            is_open = False
-            if not drain:
-                close_queue()
-            staff.close(drain)
-
-        def on_day_end(value: Any) -> None:
-            day_end_hooks(value)
-
-        def day_end_hooks(day: int) -> None:
-            if jr is not None:
-                jr.end_of_day(day)
-            if wf is not None:
-                wf.end_of_day(day, clock.now)
-
-        shifts = None if wf is None else wf.shifts
-        for day in range(tt.days):
-            if wf is not None:
-                fire(day * DAY_S, staff.on_day_start, day)
-            fire(tt.opening(day), on_open, day)
-            if shifts is None:
-                staff.schedule_targets(tt.interval_starts(day).tolist(), self.staffing[day])
-            if not tt.always_open or day == tt.days - 1:
-                fire(tt.closing(day), on_close, None)
-            if (jr is not None or wf is not None) and day < tt.days - 1:  # before the next day
-                fire((day + 1) * DAY_S, on_day_end, day)
+        # the router and the staffing controller call the path's "agent is free" (late
+        # bound: the path is built around them; it runs only when staffing changes)
+        parts = self._desk(clock, cols.status, cols.ctype, cols.arrival, cols.handle,
+                           lambda agent: path.free(agent), peak)  # fmt: skip
+        router, staff, _ = parts
+        att = attempts(clock, cols, self.redials, jr, wf, peak)
+        wt = waiting(clock, cols, router, self.max_waiting, att)
+        path = call_path(clock, cols, parts, self.lines, att, wt)
+        att.connect(path.route)  # redials and repeat contacts arrive through the router
+        day = days(clock, cols, self.fresh, parts, path, att, jr, wf, self.drain)
+        self._schedule(clock, staff, day, jr is not None or wf is not None)
         clock.start()
         if self.processes:
             assert isinstance(staff, Staffing)  # processes need one group (__init__)
-            control = Control(clock, router, staff, lambda: n_busy)
+            control = Control(clock, router, staff, path.busy)
             run_processes(env, control, self.processes, tt.closing(tt.days - 1))
         env.run()
 
         now = clock.now
-        close_queue(True)  # infinitely patient callers left with no agent: the run is over
+        day.close_queue(True)  # patient callers and e-mail left with no agent: the run is over
         if jr is not None or wf is not None:
-            day_end_hooks(tt.days - 1)
+            day.on_day_end(tt.days - 1)
         return EngineLog(
-            arrival_s=np.frombuffer(arrival, dtype=np.float64),
-            patience_s=np.frombuffer(patience, dtype=np.float64),
-            handle_s=np.frombuffer(handle, dtype=np.float64),
-            wait_s=np.frombuffer(wait, dtype=np.float64),
-            outcome=np.frombuffer(status, dtype=np.uint8),
-            agent_id=np.frombuffer(agent_of, dtype=np.int32),
-            source=np.frombuffer(source, dtype=np.uint8),
-            attempt=np.frombuffer(attempt, dtype=np.uint8),
-            caller_id=np.frombuffer(caller, dtype=np.int64),
+            **cols.arrays(),
             **_staff_log(staff),
             end_s=now,
-            call_type=np.frombuffer(ctype, dtype=np.uint8),
             journey=None if jr is None else jr.log(),
         )
+
+    def _schedule(
+        self, clock: Clock, staff: Staffing | GroupStaffing, day: Days, day_ends: bool
+    ) -> None:
+        """Put every day's fixed events on the calendar: the workforce's day start,
+        opening, staffing targets (count mode), closing, and the end of each day but
+        the last (``day_ends``: a journey or a workforce wants it)."""
+        tt, wf, fire = self.timetable, self.workforce, clock.fire
+        shifts = None if wf is None else wf.shifts
+        for d in range(tt.days):
+            if wf is not None:
+                fire(d * DAY_S, staff.on_day_start, d)
+            fire(tt.opening(d), day.on_open, d)
+            if shifts is None:
+                staff.schedule_targets(tt.interval_starts(d).tolist(), self.staffing[d])
+            if not tt.always_open or d == tt.days - 1:
+                fire(tt.closing(d), day.on_close, None)
+            if day_ends and d < tt.days - 1:  # before the next day
+                fire((d + 1) * DAY_S, day.on_day_end, d)
 
 
 def _staff_log(staff: Staffing | GroupStaffing) -> dict[str, np.ndarray]:

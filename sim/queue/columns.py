@@ -1,0 +1,101 @@
+"""The engine's per-call columns: one entry per call attempt, indexed by engine index.
+
+Why plain :class:`array.array` and :class:`bytearray` rather than numpy arrays or one
+object per call: the event handlers read and write single entries hundreds of
+thousands of times per run (an indexed ``array`` access is a few nanoseconds, a numpy
+scalar access ten times that), the columns grow a day at a time (bulk ``frombytes``)
+and by one per redial or repeat contact (``append``), and at the end the log views
+them as numpy arrays without a copy (``np.frombuffer``). Sixty bytes per call.
+
+A day's fresh calls are appended in bulk when the day opens
+(:meth:`CallColumns.add_day`); redials and repeat contacts one by one by the engine's
+handlers (:func:`sim.queue.flow.attempts`), so the engine index is not in order of
+arrival when there are redials.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+
+from sim.queue.arrivals import DayCalls
+
+__all__ = ["CallColumns"]
+
+
+class CallColumns:
+    """The per-call columns of one run (see the fields of
+    :class:`sim.queue.engine.EngineLog` for units and codes)."""
+
+    __slots__ = (
+        "agent_of",
+        "arrival",
+        "attempt",
+        "caller",
+        "ctype",
+        "handle",
+        "patience",
+        "source",
+        "status",
+        "wait",
+    )
+
+    def __init__(self) -> None:
+        self.arrival, self.patience = array("d"), array("d")  # seconds
+        self.handle, self.wait = array("d"), array("d")  # seconds
+        self.agent_of, self.caller = array("i"), array("q")
+        self.status, self.source = bytearray(), bytearray()  # Outcome, Source codes
+        self.attempt, self.ctype = bytearray(), bytearray()
+
+    def add_day(self, calls: DayCalls) -> int:
+        """Append a day's fresh calls (waiting, first attempts, each its own caller);
+        returns the engine index of the first."""
+        n = len(calls.arrival_s)
+        base = len(self.status)
+        self.arrival.frombytes(calls.arrival_s.astype(np.float64).tobytes())
+        self.patience.frombytes(calls.patience_s.astype(np.float64).tobytes())
+        self.handle.frombytes(calls.handle_s.astype(np.float64).tobytes())
+        self.wait.frombytes(bytes(8 * n))
+        self.agent_of.frombytes(np.full(n, -1, dtype=np.int32).tobytes())
+        self.caller.frombytes(np.arange(base, base + n, dtype=np.int64).tobytes())
+        self.status.extend(bytes(n))
+        self.source.extend(bytes(n))
+        self.attempt.extend(b"\x01" * n)
+        self.ctype.extend(bytes(n) if calls.call_type is None else calls.call_type.tobytes())
+        return base
+
+    def add_attempt(
+        self, prev: int, now: float, pat: float, hnd: float, kind: int, tries: int
+    ) -> int:
+        """Append a new attempt (a redial or repeat contact, ``kind``: a ``Source``
+        code) of the issue of call ``prev``, arriving at ``now``, waiting, with patience
+        ``pat`` and handle time ``hnd`` (seconds); returns its engine index."""
+        i = len(self.status)
+        self.arrival.append(now)
+        self.patience.append(pat)
+        self.handle.append(hnd)
+        self.wait.append(0.0)
+        self.agent_of.append(-1)
+        self.caller.append(self.caller[prev])
+        self.ctype.append(self.ctype[prev])
+        self.status.append(0)  # Outcome.WAITING
+        self.source.append(kind)
+        self.attempt.append(tries)
+        return i
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The columns as numpy arrays (views, no copy), keyed by their
+        :class:`sim.queue.engine.EngineLog` field names."""
+        return {
+            "arrival_s": np.frombuffer(self.arrival, dtype=np.float64),
+            "patience_s": np.frombuffer(self.patience, dtype=np.float64),
+            "handle_s": np.frombuffer(self.handle, dtype=np.float64),
+            "wait_s": np.frombuffer(self.wait, dtype=np.float64),
+            "outcome": np.frombuffer(self.status, dtype=np.uint8),
+            "agent_id": np.frombuffer(self.agent_of, dtype=np.int32),
+            "source": np.frombuffer(self.source, dtype=np.uint8),
+            "attempt": np.frombuffer(self.attempt, dtype=np.uint8),
+            "caller_id": np.frombuffer(self.caller, dtype=np.int64),
+            "call_type": np.frombuffer(self.ctype, dtype=np.uint8),
+        }

@@ -1,0 +1,344 @@
+"""The engine's event handlers, built once per run: the hot path of every study.
+
+Why closures, built by functions: a handler runs several times per call, for hundreds
+of thousands of calls per run. A closure reads and writes the variables of the
+function that built it through cells (``LOAD_DEREF``/``STORE_DEREF`` in CPython), the
+cheapest state access there is; an attribute of an object costs a dictionary or slot
+lookup, a method a bound-method call. So the state that handlers share lives in the
+function that builds them, and handlers that share a variable are built together.
+Four groups, each a builder returning its closures, built in this order by
+:meth:`sim.queue.engine.Engine.run` around the run's router and staffing controller:
+
+* :func:`attempts`: what follows an attempt that did not reach an agent, or whose
+  issue stays open: a redial or the caller gives up (``retry``), the new attempts of
+  redials and repeat contacts, and the customer journey's per-call hooks;
+* :func:`waiting`: a call no agent answers on arrival is blocked, abandons at once or
+  waits; a waiting call abandons;
+* :func:`call_path`: an arriving call is routed, an agent answers, a service ends.
+  The count of agents on a call lives here, a closure variable of the hottest
+  handlers;
+* :func:`days`: a day opens (its fresh calls appended, their arrivals chained), the
+  centre closes (drain or cut), a day ends.
+
+The groups call each other through the closures they return. The one circle, a redial
+needs the router and the router's path needs ``retry``, is closed by
+``Attempts.connect(route)`` once the call path exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from sim.core.calls import Outcome, Source
+from sim.queue.arrivals import FreshCalls
+from sim.queue.channels import ChannelRouter
+from sim.queue.clock import Clock, Handler
+from sim.queue.columns import CallColumns
+from sim.queue.group_staffing import GroupStaffing
+from sim.queue.hooks import Answered, Failed, JourneyHooks, Serve, WorkforceHooks
+from sim.queue.redials import RedialPolicy
+from sim.queue.router import Router
+from sim.queue.staffing import Staffing
+
+__all__ = [
+    "Attempts",
+    "CallPath",
+    "Days",
+    "DeskParts",
+    "Waiting",
+    "attempts",
+    "call_path",
+    "days",
+    "waiting",
+]
+
+WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in Outcome)
+
+#: The run's router, staffing controller and ``serve(call, agent)`` hook (None: the
+#: handle column as it is): :meth:`sim.queue.engine.Engine._desk`.
+DeskParts = tuple[Router, Staffing | GroupStaffing, Serve | None]
+
+
+class Attempts(NamedTuple):
+    """The closures of :func:`attempts`."""
+
+    retry: Callable[[int, bool], None]  # retry(call, blocked): a redial, or give up
+    failed: Failed | None  # the journey's hook for an attempt without an agent
+    answered: Answered | None  # the journey's hook at the end of a service
+    connect: Callable[[Callable[[int], None]], None]  # connect(route), once it exists
+
+
+def attempts(
+    clock: Clock,
+    cols: CallColumns,
+    redials: RedialPolicy,
+    journey: JourneyHooks | None,
+    workforce: WorkforceHooks | None,
+    agents: int,
+) -> Attempts:
+    """Retries, redials and repeat contacts, and the journey's per-call hooks.
+
+    ``journey``: None when there is no active journey. ``agents``: the most agents
+    ever present (the journey's per-agent counts).
+    """
+    fire, add_attempt, attempt, ctype = clock.fire, cols.add_attempt, cols.attempt, cols.ctype
+    policy = redials if redials.active else None
+    jr, wf = journey, workforce
+    route: Callable[[int], None]  # set by connect: the call path's router
+
+    def connect(to: Callable[[int], None]) -> None:
+        nonlocal route
+        route = to
+
+    def retry(i: int, blocked: bool) -> None:
+        """Call ``i`` was blocked or abandoned: a redial, or the caller gives up."""
+        delay = None if policy is None else policy.delay_after(attempt[i], blocked)
+        if delay is not None:
+            fire(delay, on_redial, i)
+        if jr is not None:
+            j_failed(i, delay is not None)
+
+    def on_redial(value: Any) -> None:
+        assert policy is not None
+        prev = value
+        pat, hnd = policy.attempt_draws(ctype[prev])
+        if jr is not None:
+            j_follow(prev, False)
+        route(add_attempt(prev, clock.now, pat, hnd, Source.REDIAL, attempt[prev] + 1))
+
+    def on_repeat(value: Any) -> None:
+        pat, hnd = j_follow(value, True)
+        if redials.typed:  # several call types: the type's laws
+            pat, hnd = redials.repeat_draws(ctype[value])
+        route(add_attempt(value, clock.now, pat, hnd, Source.REPEAT, 1))
+
+    if jr is None:
+        return Attempts(retry, None, None, connect)
+    j_answered, j_failed, j_follow = jr.callbacks(
+        cols.caller, cols.wait, cols.patience, cols.agent_of, clock, agents, on_repeat,
+        None if wf is None else wf.p_resolve,
+        None if wf is None or not wf.fatigue_on else wf.p_rude,
+    )  # fmt: skip
+    return Attempts(retry, j_failed, j_answered, connect)
+
+
+class Waiting(NamedTuple):
+    """The closures of :func:`waiting`."""
+
+    wait_or_leave: Callable[[int], None]  # no agent answers call i now
+    closed: Callable[[int], None]  # call i arrives while the centre is closed
+    blocked: Callable[[int], None]  # call i finds every line (or the queue) full
+
+
+def waiting(
+    clock: Clock, cols: CallColumns, router: Router, max_waiting: int | None, att: Attempts
+) -> Waiting:
+    """Calls that no agent answers on arrival: blocked, abandoning at once, or waiting.
+
+    A waiting call abandons when its patience runs out, unless an agent took it first:
+    its abandonment entry stays on the calendar and then does nothing (lazy
+    cancellation). ``max_waiting``: the queue cap (None: none).
+    """
+    fire, retry, failed = clock.fire, att.retry, att.failed
+    arrival, patience, wait, status = cols.arrival, cols.patience, cols.wait, cols.status
+    enqueue, withdraw = router.enqueue, router.withdraw
+    inf = float("inf")
+
+    def closed(i: int) -> None:
+        status[i] = CLOSED
+        if failed is not None:
+            failed(i, False)
+
+    def blocked(i: int) -> None:
+        status[i] = BLOCKED
+        retry(i, True)
+
+    def wait_or_leave(i: int) -> None:
+        """No agent is free for call ``i``: blocked (queue full), gone (patience 0), or
+        it waits."""
+        if max_waiting is not None and router.n_waiting >= max_waiting:
+            blocked(i)
+        elif (pat := patience[i]) <= 0.0:
+            status[i] = ABANDONED
+            retry(i, False)
+        else:
+            enqueue(i)
+            if pat < inf:
+                fire(pat, on_abandon, i)
+
+    def on_abandon(value: Any) -> None:
+        i = value
+        if status[i] == WAITING:  # else answered meanwhile: a cancelled entry
+            status[i] = ABANDONED
+            wait[i] = clock.now - arrival[i]
+            withdraw(i)
+            retry(i, False)
+
+    return Waiting(wait_or_leave, closed, blocked)
+
+
+class CallPath(NamedTuple):
+    """The closures of :func:`call_path`."""
+
+    route: Callable[[int], None]  # route(call): call ``call`` arrives now
+    free: Callable[[int], None]  # free(agent): ``agent`` is free now
+    set_open: Callable[[bool], None]  # the centre takes fresh calls (True) or not
+    busy: Callable[[], int]  # agents on a call now
+
+
+def call_path(
+    clock: Clock,
+    cols: CallColumns,
+    parts: DeskParts,
+    lines: int | None,
+    att: Attempts,
+    wt: Waiting,
+) -> CallPath:
+    """Routing on arrival, answering and the end of a service: the hottest handlers.
+
+    ``parts``: the run's router, staffing controller and ``serve`` hook.
+    ``lines``: the cap on calls in the centre, waiting or answered (None: none).
+    """
+    fire, answered, wait_or_leave = clock.fire, att.answered, wt.wait_or_leave
+    arrival, handle, wait = cols.arrival, cols.handle, cols.wait
+    status, agent_of = cols.status, cols.agent_of
+    router, staff, serve = parts
+    select_agent, select_call, after_call = router.select_agent, router.select_call, staff.after_call
+    n_busy = 0  # agents on a call
+    is_open = False
+
+    def route(i: int) -> None:
+        """Decide what happens to call ``i`` on arrival (the hot path)."""
+        nonlocal n_busy
+        if not is_open:
+            wt.closed(i)
+        elif lines is not None and n_busy + router.n_waiting >= lines:
+            wt.blocked(i)
+        elif (agent := select_agent(i)) < 0:
+            wait_or_leave(i)
+        else:  # answer(i, agent), inlined: the hot path (wait stays 0)
+            n_busy += 1
+            status[i] = ANSWERED
+            agent_of[i] = agent
+            fire(handle[i] if serve is None else serve(i, agent), on_done, i)
+
+    def free(agent: int) -> None:
+        """``agent`` is free: it answers the call the router picks, or waits idle."""
+        nonlocal n_busy
+        if (i := select_call(agent)) >= 0:
+            n_busy += 1
+            status[i] = ANSWERED
+            wait[i] = clock.now - arrival[i]
+            agent_of[i] = agent
+            fire(handle[i] if serve is None else serve(i, agent), on_done, i)
+
+    def on_done(value: Any) -> None:
+        """Call ``value`` has been handled: its agent goes on or leaves."""
+        nonlocal n_busy
+        if answered is not None:  # the journey decides on resolution and repeat first
+            answered(value)
+        agent = agent_of[value]
+        n_busy -= 1
+        if not staff.excess or after_call(agent):  # else it left the phones
+            free(agent)
+
+    if isinstance(router, ChannelRouter):  # chat sessions: the agent may hold more
+        assert isinstance(staff, GroupStaffing)
+        end_session, leaving = router.end_session, staff.leaving
+
+        def on_done_sessions(value: Any) -> None:
+            """The same, with chat sessions: an agent due to leave takes no new chat
+            and leaves when its last session ends."""
+            nonlocal n_busy
+            if answered is not None:
+                answered(value)
+            agent = agent_of[value]
+            n_busy -= 1
+            held = end_session(value, agent)
+            if not staff.excess or not (leaving(agent) if held else not after_call(agent)):
+                free(agent)
+
+        on_done = on_done_sessions  # the handler route and free fire (late bound)
+
+    def set_open(flag: bool) -> None:
+        nonlocal is_open
+        is_open = flag
+
+    return CallPath(route, free, set_open, lambda: n_busy)
+
+
+class Days(NamedTuple):
+    """The handlers of :func:`days` (values: the day, or None for ``on_close``)."""
+
+    on_open: Handler
+    on_close: Handler
+    on_day_end: Handler
+    #: close_queue(final): every call still waiting ends as closed, now (deferred work
+    #: only if ``final``, the end of the run: the e-mail backlog carries over closing)
+    close_queue: Callable[[bool], None]
+
+
+def days(
+    clock: Clock,
+    cols: CallColumns,
+    fresh: FreshCalls,
+    parts: DeskParts,
+    path: CallPath,
+    att: Attempts,
+    journey: JourneyHooks | None,
+    workforce: WorkforceHooks | None,
+    drain: bool,
+) -> Days:
+    """Opening, fresh arrivals, closing and the end of a day.
+
+    A day's fresh calls are drawn in bulk when it opens and their arrivals chained:
+    each arrival schedules the next, so the calendar holds one of them at a time.
+    """
+    fire, route, failed = clock.fire, path.route, att.failed
+    router, staff, _ = parts
+    arrival, status, wait = cols.arrival, cols.status, cols.wait
+    jr, wf = journey, workforce
+    day_end = 0  # engine index after the open day's last fresh call
+
+    def on_arrival(value: Any) -> None:
+        i = value
+        now = clock.now
+        arrival[i] = now  # the event time, to the last bit (see Engine docs)
+        if i + 1 < day_end:
+            fire(arrival[i + 1] - now, on_arrival, i + 1)
+        route(i)
+
+    def on_open(value: Any) -> None:
+        nonlocal day_end
+        path.set_open(True)
+        staff.open()
+        calls = fresh.day(value) if jr is None else fresh.day(value, jr.volume_scale())
+        if jr is not None:
+            jr.open_day(len(calls.arrival_s))
+        base = cols.add_day(calls)
+        day_end = len(status)
+        if day_end > base:
+            fire(arrival[base] - clock.now, on_arrival, base)
+
+    def close_queue(final: bool) -> None:
+        now = clock.now
+        for i in router.drain(final):
+            status[i] = CLOSED
+            wait[i] = now - arrival[i]
+            if failed is not None:
+                failed(i, False)
+
+    def on_close(value: Any) -> None:
+        path.set_open(False)
+        if not drain:
+            close_queue(False)
+        staff.close(drain)
+
+    def on_day_end(value: Any) -> None:
+        if jr is not None:
+            jr.end_of_day(value)
+        if wf is not None:
+            wf.end_of_day(value, clock.now)
+
+    return Days(on_open, on_close, on_day_end, close_queue)
