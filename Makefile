@@ -56,7 +56,8 @@ test-launchers: $(LAUNCHERS_STAMP)
 validate: $(RUN_STAMP)
 	$(VENV)/bin/callsim validate $(ARGS)
 
-## Engine throughput and memory against a textbook SimPy model and Ciw; then the full
+## Engine throughput and memory against a textbook SimPy model and Ciw; then several call
+## types and groups, and callbacks (virtual hold), each against the single queue; then the full
 ## customer loop (180 days, 100 agents, 200,000 customers); then scale: queue-only vs
 ## everything-on at 100 and 200 agents with 400,000 and 2,800,000 customers, a year of
 ## the 200-agent centre end to end (time, peak RSS), callsim --help and sim.compose,
@@ -68,6 +69,7 @@ validate: $(RUN_STAMP)
 bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_engine.py $(ARGS)
 	$(PY) benchmarks/bench_skills.py
+	$(PY) benchmarks/bench_callbacks.py
 	$(PY) benchmarks/bench_journey.py
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_plan.py
@@ -75,6 +77,13 @@ bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_agents.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_sweep.py
+
+## The engine's speed against an older checkout, interleaved (old, new, old, new, ...):
+## `make bench-compare OLD=<git revision or folder>` (ARGS: --calls, --rounds, --repeat).
+.PHONY: bench-compare
+bench-compare: $(STAMP)
+	@test -n "$(OLD)" || { echo "make bench-compare: set OLD=<git revision or folder>"; exit 2; }
+	$(PY) benchmarks/compare_engine.py --old $(OLD) $(ARGS)
 
 $(DOCS_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,docs]'
@@ -115,10 +124,10 @@ wheel-check: $(STAMP)
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-## The six studies of experiments/ (results/studies/<study>/; minutes at full size);
+## The seven studies of experiments/ (results/studies/<study>/; minutes at full size);
 ## `make studies QUICK=1` runs their tiny size, ARGS go to every study.
 .PHONY: studies
 studies: $(STAMP)
-	for s in staffing_curve scenarios sensitivity long_horizon pooling cross_training; do \
+	for s in staffing_curve scenarios sensitivity long_horizon pooling cross_training callbacks; do \
 	  $(PY) experiments/$$s.py $(if $(QUICK),--quick) $(ARGS) || exit 1; \
 	done

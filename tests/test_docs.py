@@ -20,6 +20,7 @@ from sim.laws.distributions import KINDS
 from sim.model.runner import confidence_table
 from sim.outputs.agent_groups import GROUP_INTERVAL_COLUMNS, GROUP_SUMMARY_COLUMNS
 from sim.outputs.call_types import TYPE_INTERVAL_COLUMNS, TYPE_SUMMARY_COLUMNS
+from sim.outputs.callbacks import CALLBACK_COLUMNS, CALLBACK_KEYS
 from sim.outputs.days import DAY_COLUMNS
 from sim.outputs.metrics import CALL_COLUMNS, INTERVAL_COLUMNS, SUMMARY_KEYS
 from sim.workforce.agents import AGENT_COLUMNS
@@ -111,7 +112,7 @@ def test_every_key_of_every_kind_has_a_table_row(kind: str) -> None:
 OUTPUT_NAMES = sorted(
     {*CALL_COLUMNS, *INTERVAL_COLUMNS, *DAY_COLUMNS, *AGENT_COLUMNS, *SUMMARY_KEYS,
      *STATS_COLUMNS, "replication", *TYPE_INTERVAL_COLUMNS, *GROUP_INTERVAL_COLUMNS,
-     *TYPE_SUMMARY_COLUMNS, *GROUP_SUMMARY_COLUMNS}
+     *TYPE_SUMMARY_COLUMNS, *GROUP_SUMMARY_COLUMNS, *CALLBACK_COLUMNS, *CALLBACK_KEYS}
 )
 
 

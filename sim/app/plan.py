@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.app.plan_groups import plan_groups
 from sim.app.plan_inputs import (
     add_forecast_options,
     centre_config,
@@ -46,7 +47,8 @@ from sim.app.plan_inputs import (
     patience_text,
     publish,
 )
-from sim.config.validation import build_distribution
+from sim.config.skills import is_multi
+from sim.config.validation import build_distribution, load_scenario
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
 from sim.planning.forecast import Forecast, forecast_from_config
@@ -61,6 +63,7 @@ from sim.planning.profit import (
     profit_figure,
 )
 from sim.planning.simplan import simulate_requirements
+from sim.planning.skillformulas import START_RULES
 from sim.planning.tours import (
     DEFAULT_CONTRACTS,
     Contract,
@@ -83,8 +86,8 @@ def parser() -> argparse.ArgumentParser:
                    "interval_start, expected_calls, aht_s per interval")  # fmt: skip
     add_forecast_options(p)
     p.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
-    p.add_argument("--sl-threshold-s", type=float, default=20.0, help="T, seconds")
-    p.add_argument("--sl-target", type=float, default=0.80, help="share answered within T")
+    p.add_argument("--sl-threshold-s", type=float, help="T, seconds (default 20)")
+    p.add_argument("--sl-target", type=float, help="share answered within T (default 0.80)")
     p.add_argument("--max-abandon", type=float, help="cap on the abandonment rate")
     p.add_argument("--max-asa-s", type=float, help="cap on the ASA, seconds")
     p.add_argument("--max-occupancy", type=float, help="cap on occupancy")
@@ -106,10 +109,17 @@ def parser() -> argparse.ArgumentParser:
                    "part-time agents in the headcount, in [0, 1]")  # fmt: skip
     p.add_argument("--simulate", action="store_true", help="also plan by simulation of the "
                    "planning model (the forecast's calls and AHT per interval)")  # fmt: skip
-    p.add_argument("--replications", type=int, default=16, help="replications per simulation "
-                   "round (the search doubles them up to --max-replications)")  # fmt: skip
-    p.add_argument("--max-replications", type=int, default=128,
-                   help="cap on the replications of the simulation plan")  # fmt: skip
+    p.add_argument("--replications", type=int, help="replications per simulation round "
+                   "(the search doubles them up to --max-replications; default 16, several "
+                   "groups 8)")  # fmt: skip
+    p.add_argument("--max-replications", type=int, help="cap on the replications of the "
+                   "simulation plan (default 128, several groups 32)")  # fmt: skip
+    p.add_argument("--group-start", choices=START_RULES, default="pooled",
+                   help="several groups: the search starts from the pooled formula total "
+                   "split over the groups (pooled, default) or the dedicated per-type "
+                   "requirements (dedicated)")  # fmt: skip
+    p.add_argument("--group-cost", metavar="GROUP=COST,...", help="several groups: cost of "
+                   "an agent of each group, relative (default 1 each)")  # fmt: skip
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override of the centre config (as for callsim), repeatable")  # fmt: skip
     p.add_argument("--profit", help="comma-separated multipliers of the plan (e.g. "
@@ -245,8 +255,10 @@ def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: TourRoster
 
 
 def _target(args: argparse.Namespace) -> PlanTarget:
+    threshold = 20.0 if args.sl_threshold_s is None else args.sl_threshold_s
+    share = 0.80 if args.sl_target is None else args.sl_target
     try:
-        return PlanTarget(args.sl_threshold_s, args.sl_target, args.max_abandon,
+        return PlanTarget(threshold, share, args.max_abandon,
                           args.max_asa_s, args.max_occupancy, args.shrinkage)  # fmt: skip
     except ValueError as exc:
         raise ConfigError(f"plan target: {exc}") from None
@@ -271,9 +283,22 @@ def _check_args(args: argparse.Namespace) -> list[str]:
     for m in methods:
         if m not in METHODS:
             raise ConfigError(f"--methods {m!r}: must be among {', '.join(METHODS)}", "methods")
+    if not methods:
+        raise ConfigError(f"--methods {args.methods!r}: give at least one method", "methods")
+    return methods
+
+
+def _check_single_args(args: argparse.Namespace) -> None:
+    """The single-queue options (defaults filled in), checked before any work."""
+    args.replications = args.replications or 16
+    args.max_replications = args.max_replications or 128
+    if args.group_cost is not None:
+        raise ConfigError(f"--group-cost {args.group_cost!r}: the centre has one agent group",
+                          "group_cost")  # fmt: skip
     if not 2 <= args.replications <= args.max_replications:
         raise ConfigError(f"--replications {args.replications}: must be >= 2 and <= "
                           f"--max-replications ({args.max_replications})", "replications")  # fmt: skip
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     if args.roster_method and args.roster_method not in [*methods, "simulation"]:
         raise ConfigError(f"--roster-method {args.roster_method!r}: must be one of --methods",
                           "methods")  # fmt: skip
@@ -281,18 +306,21 @@ def _check_args(args: argparse.Namespace) -> list[str]:
         raise ConfigError("--roster-method 'simulation': needs --simulate", "methods")
     if not args.value_days >= 0:
         raise ConfigError(f"--value-days {args.value_days!r}: must be >= 0", "value-days")
-    return methods
 
 
 def main(argv: list[str] | None = None) -> Path:
     """Run ``callsim plan``; returns the output folder (raises ConfigError on bad input)."""
     args = parser().parse_args(argv)
     methods = _check_args(args)
-    target = _target(args)
     out = output_folder(args.out, args.overwrite)
+    centre = centre_config(args)
+    scenario = load_scenario(centre)
+    if is_multi(scenario.call_types, scenario.agent_groups):
+        return plan_groups(args, scenario, methods, out)
+    _check_single_args(args)
+    target = _target(args)
     multipliers = _multipliers(args.profit) if args.profit else []
     contracts = _roster_options(args)
-    centre = centre_config(args)
     patience = build_distribution(centre.patience, "patience")
     forecast = forecast_from_args(args) or forecast_from_config(centre)
     model = None

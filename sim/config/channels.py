@@ -90,9 +90,10 @@ def _has(skills: Mapping[int, int], types: Sequence[Any], channel: str) -> bool:
 
 def group_channels(
     key: str, group: AgentGroupConfig, skills: Mapping[int, int], types: Sequence[Any]
-) -> tuple[int, float, int]:
-    """``(max_sessions, session_stretch, reserve_idle)`` of agent group ``key``, checked
-    against the channels of the types it has a skill for. Raises ConfigError."""
+) -> dict[str, Any]:
+    """``max_sessions``, ``session_stretch`` and ``reserve_idle`` of agent group ``key``
+    (keyword arguments of :class:`sim.config.skills.AgentGroup`), checked against the
+    channels of the types it has a skill for. Raises ConfigError."""
     k = integer(f"{key}.max_sessions", group.max_sessions, 1)
     if k > 1 and not _has(skills, types, "chat"):
         raise bad(f"{key}.max_sessions", k,
@@ -108,4 +109,4 @@ def group_channels(
         raise bad(f"{key}.reserve_idle", reserve,
                   "must be 0 unless the group has an email skill and a voice or chat skill "
                   "(agents kept idle for calls while e-mail waits)")  # fmt: skip
-    return k, float(stretch), reserve
+    return {"max_sessions": k, "session_stretch": float(stretch), "reserve_idle": reserve}

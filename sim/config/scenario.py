@@ -19,6 +19,7 @@ from sim.core.schema import Config
 from sim.core.timetable import Timetable
 from sim.laws.distributions import Distribution
 from sim.queue.arrivals import ArrivalForecast
+from sim.queue.callbacks import CallbackPlan
 from sim.workforce.shifts import Shift, rostered_seconds
 
 __all__ = ["Laws", "Scenario", "assemble"]
@@ -59,12 +60,47 @@ class Scenario:
     call_types: tuple[CallType, ...] = ()
     #: the agent groups (at least one); ``staffing`` is their total
     agent_groups: tuple[AgentGroup, ...] = ()
+    #: callbacks (``callbacks.enabled``; :mod:`sim.config.callbacks`), else None; its
+    #: callback types are the last entries of ``call_types``
+    callbacks: CallbackPlan | None = None
+
+    @property
+    def inbound_types(self) -> tuple[CallType, ...]:
+        """The call types callers call in on (``call_types`` without the callback types)."""
+        return tuple(t for t in self.call_types if t.callback_of is None)
 
 
 def _staffing(cfg: Config, k: int) -> np.ndarray:
     if cfg.staffing.shifts is not None:  # the roster staffs the centre; agents is unused
         return np.zeros((cfg.run.days, k), dtype=np.int64)
     return agents_matrix(cfg.staffing.agents, cfg.run.days, k)
+
+
+def _on_phone(cfg: Config, timetable: Timetable, staffing: np.ndarray,
+              shifts: tuple[Shift, ...] | None, roster: np.ndarray | None,
+              offphone: float) -> np.ndarray:  # fmt: skip
+    """Agents on the phones per day and interval: the roster less scheduled breaks
+    (shifts), or the staffing less the off-phone share ``offphone``."""
+    if shifts is not None and roster is not None:
+        return np.stack(
+            [
+                rostered_seconds(shifts, roster[d], timetable, d, True) / timetable.interval_s
+                for d in range(cfg.run.days)
+            ]
+        )
+    if cfg.workforce.enabled and offphone > 0:
+        return np.rint(staffing * (1.0 - offphone)).astype(np.int64)
+    return staffing
+
+
+def _group(g: AgentGroup, agents: object, cfg: Config, timetable: Timetable) -> AgentGroup:
+    """A checked agent group with its staffing and agents on the phones built."""
+    shape = (cfg.run.days, timetable.n_intervals)
+    staffing = (np.zeros(shape, np.int64) if g.shifts is not None
+                else agents_matrix(agents, *shape))  # fmt: skip
+    offphone = 0.0 if g.workforce is None else float(g.workforce.offphone_share)
+    on_phone = _on_phone(cfg, timetable, staffing, g.shifts, g.roster, offphone)
+    return replace(g, staffing=staffing, on_phone=on_phone)
 
 
 def assemble(
@@ -82,24 +118,16 @@ def assemble(
     c, k = cfg.center, timetable.n_intervals
     profile = np.full(k, 1.0 / k) if c.profile is None else np.asarray(c.profile, float)
     if skills is not None and cfg.agent_groups:  # the checked groups' staffing, built now
-        built = tuple(
-            replace(g, staffing=agents_matrix(spec.agents, cfg.run.days, k))
-            for g, spec in zip(skills[1], cfg.agent_groups, strict=True)
-        )
+        built = tuple(_group(g, spec.agents, cfg, timetable)
+                      for g, spec in zip(skills[1], cfg.agent_groups, strict=True))  # fmt: skip
         skills = (skills[0], built)
         staffing: np.ndarray = np.asarray(np.sum([g.staffing for g in built], axis=0), np.int64)
+        on_phone: np.ndarray = np.sum(
+            [g.staffing if g.on_phone is None else g.on_phone for g in built], axis=0
+        )
     else:
         staffing = _staffing(cfg, k)
-    on_phone: np.ndarray = staffing
-    if shifts is not None and roster is not None:
-        on_phone = np.stack(
-            [
-                rostered_seconds(shifts, roster[d], timetable, d, True) / timetable.interval_s
-                for d in range(cfg.run.days)
-            ]
-        )
-    elif cfg.workforce.enabled and cfg.workforce.offphone_share > 0:
-        on_phone = np.rint(staffing * (1.0 - cfg.workforce.offphone_share)).astype(np.int64)
+        on_phone = _on_phone(cfg, timetable, staffing, shifts, roster, cfg.workforce.offphone_share)
     matrix = c.expected_calls
     if trace is not None:  # the recorded counts are the "expected" calls
         matrix = trace.counts(timetable).tolist()
@@ -115,6 +143,10 @@ def assemble(
         call_types, agent_groups = single(cfg, laws.patience, laws.talk, laws.acw, staffing)
     else:
         call_types, agent_groups = skills
+        if trace is not None and trace.call_type is not None:  # each type's recorded calls
+            per = trace.counts_by_type(timetable, len(call_types)).astype(float)
+            call_types = tuple(replace(t, expected_calls=per[k])
+                               for k, t in enumerate(call_types))  # fmt: skip
         if not cfg.agent_groups:  # the one group of staffing.*
             agent_groups = (replace(agent_groups[0], staffing=staffing),)
         if any(t.expected_calls is not None for t in call_types):  # the total forecast

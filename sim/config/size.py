@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,46 @@ def _max_agents(agents: Any) -> float:
     return float(agents)
 
 
-def _fresh_per_day(cfg: Config) -> float:
+def _rostered(roster: Any) -> float:
+    """Most agents a roster ever has on its shifts in one day (all shifts at once)."""
+    if not isinstance(roster, Mapping):
+        return 0.0
+    return math.fsum(_max_agents(v) for v in roster.values())
+
+
+def _agents(g: Any) -> float:
+    """Most agents of a group (or of ``staffing``) at once: its counts or its roster."""
+    return _rostered(g.roster) if g.shifts is not None else _max_agents(g.agents)
+
+
+def _centre_per_day(cfg: Config) -> float:
     c = cfg.center
     if c.expected_calls is not None:
         total = math.fsum(math.fsum(row) for row in c.expected_calls)
         return total / max(cfg.run.days, 1)
     return float(c.volume_per_day) * math.fsum(c.day_of_week_factors) / 7.0
+
+
+def _fresh_per_day(cfg: Config) -> tuple[float, str]:
+    """Expected fresh calls a day, and the key that sets most of them: the centre's
+    volume (shared by the call types with a ``share``) plus the call types' own
+    ``expected_calls``."""
+    own = [(math.fsum(math.fsum(row) for row in t.expected_calls) / max(cfg.run.days, 1),
+            f"call_types[{j}].expected_calls")
+           for j, t in enumerate(cfg.call_types) if t.expected_calls is not None]  # fmt: skip
+    parts = list(own)
+    if not cfg.call_types or any(t.expected_calls is None for t in cfg.call_types):
+        key = "center.expected_calls" if cfg.center.expected_calls is not None else (
+            "center.volume_per_day")  # fmt: skip
+        parts.append((_centre_per_day(cfg), key))
+    return math.fsum(p for p, _ in parts), max(parts)[1]
+
+
+def _headcount(wf: Any, override: Any) -> float | None:
+    """A group's ``workforce.headcount`` (its override, else the centre's), or None."""
+    if isinstance(override, Mapping) and override.get("headcount") is not None:
+        return float(override["headcount"])
+    return None if wf.headcount is None else float(wf.headcount)
 
 
 def _attempts_factor(cfg: Config) -> float:
@@ -119,13 +154,15 @@ def estimate(cfg: Config, n_intervals: int) -> SizeEstimate:
     days, n = float(r.days), float(r.replications)
     workers = r.workers if r.workers >= 1 else (os.cpu_count() or 1)  # 0: chosen at run time
     w = float(max(1, min(workers, r.replications)))
-    calls = _fresh_per_day(cfg) * days * _attempts_factor(cfg)
-    agents = _max_agents(cfg.staffing.agents) if not cfg.agent_groups else sum(
-        _max_agents(g.agents) for g in cfg.agent_groups  # issue 14: each group its own ids
-    )
+    fresh, fresh_key = _fresh_per_day(cfg)
+    calls = fresh * days * _attempts_factor(cfg)
+    groups: list[Any] = list(cfg.agent_groups) or [cfg.staffing]  # issue 14: own ids
+    agents = math.fsum(_agents(g) for g in groups)
     headcount = 0.0
     if wf.enabled:
-        headcount = float(wf.headcount) if wf.headcount is not None else 1.5 * agents
+        counts = [_headcount(wf, getattr(g, "workforce", None)) for g in groups]
+        headcount = math.fsum(1.5 * _agents(g) if h is None else h
+                              for g, h in zip(groups, counts, strict=True))  # fmt: skip
     tracked = cu.enabled or wf.enabled
     messages = 0.0
     market = 0.0
@@ -149,7 +186,7 @@ def estimate(cfg: Config, n_intervals: int) -> SizeEstimate:
         + _S_PER_MESSAGE * messages + _S_PER_CUSTOMER_DAY * market * days
         + _S_PER_AGENT_DAY * agent_days
     )  # fmt: skip
-    volume = ("center.volume_per_day", float(cfg.center.volume_per_day), 2400.0)
+    volume = (fresh_key, fresh, 2400.0)
     common = [("run.days", days, 365.0), volume]
     memory_key = _driver([
         *common, ("run.replications", n, 1000.0), ("staffing.agents", agents, 1000.0),

@@ -19,10 +19,12 @@ from typing import Any
 import numpy as np
 
 from sim.config.channels import group_channels, type_channels
+from sim.config.validation_workforce import group_workforce
 from sim.core.checks import ConfigError, bad, choice, integer, non_negative, positive, probability
-from sim.core.schema import Config
+from sim.core.schema import Config, WorkforceConfig
 from sim.laws.distributions import Distribution
 from sim.queue.arrivals import ArrivalForecast
+from sim.workforce.shifts import Shift, parse_roster, parse_shifts
 
 __all__ = [
     "MAX_PRIORITY",
@@ -64,6 +66,9 @@ class CallType:
     #: expected fresh calls per day and interval of this type, if given apart from
     #: the centre's (shape (days, intervals)); None: ``share`` x the centre's forecast
     expected_calls: np.ndarray | None = None
+    #: the inbound type this callback type calls back (:mod:`sim.config.callbacks`);
+    #: None for an inbound type
+    callback_of: int | None = None
     #: voice | chat | email (:mod:`sim.config.channels`)
     channel: str = "voice"
 
@@ -82,6 +87,14 @@ class AgentGroup:
     overflow_after_s: dict[int, float] = field(default_factory=dict)
     #: call type index -> handle time factor when this group serves that type
     handle_factor: dict[int, float] = field(default_factory=dict)
+    #: the group's shift templates and roster (days, shifts), or None (counts)
+    shifts: tuple[Shift, ...] | None = None
+    roster: np.ndarray | None = None
+    #: the group's workforce keys (the centre's with its overrides); None: the centre's
+    workforce: WorkforceConfig | None = None
+    #: agents on the phones per day and interval (float with shifts: breaks averaged
+    #: over the interval; else the staffing less the off-phone share); None: ``staffing``
+    on_phone: np.ndarray | None = None
     #: chat sessions an agent holds at once (>= 1; :mod:`sim.config.channels`)
     max_sessions: int = 1
     #: a chat session started as the m-th held takes handle x (1 + stretch x (m - 1))
@@ -185,12 +198,18 @@ def _law(spec: Any, key: str, default: Distribution, build: Build) -> Distributi
 
 
 def _matrix(key: str, rows: Any, days: int, n: int) -> np.ndarray:
+    nesting = (f"must be null or {days} lists (one per day, run.days = {days}) of {n} numbers "
+               f"(one per interval), e.g. [[{', '.join(['10'] * min(n, 3))}"
+               f"{', ...' if n > 3 else ''}], ...]")  # fmt: skip
+    if _is_list(rows) and rows and not any(_is_list(r) for r in rows):
+        raise bad(key, f"{len(rows)} numbers", f"is one flat list: {nesting}")
     if not _is_list(rows) or len(rows) != days:
-        raise bad(key, f"{len(rows) if _is_list(rows) else rows!r} rows",
-                  f"must be null or one list per day of the run (run.days = {days})")  # fmt: skip
+        raise bad(key, f"{len(rows) if _is_list(rows) else rows!r} rows", nesting)
     for d, row in enumerate(rows):
         if not _is_list(row) or len(row) != n:
-            raise bad(f"{key}[{d}]", row, f"must have {n} values, one per interval")
+            raise bad(f"{key}[{d}]", row,
+                      f"must have {n} values, one per interval (the list of day {d} of "
+                      f"{key}: {days} lists of {n} numbers)")  # fmt: skip
         for i, x in enumerate(row):
             non_negative(f"{key}[{d}][{i}]", x)
     return np.asarray(rows, dtype=float)
@@ -219,10 +238,18 @@ def _call_types(cfg: Config, laws: tuple[Distribution, Distribution, Distributio
     _names("call_types", cfg.call_types)
     out: list[CallType] = []
     shares: list[float] = []
+    trace = cfg.center.arrivals == "trace" and len(cfg.call_types) > 1
     for j, t in enumerate(cfg.call_types):
         key = f"call_types[{j}]"
         matrix = None
-        if t.expected_calls is not None:
+        if trace and (t.share is not None or t.expected_calls is not None):
+            part = "share" if t.share is not None else "expected_calls"
+            raise bad(f"{key}.{part}", getattr(t, part),
+                      "must be null with center.arrivals: trace (the trace's call_type "
+                      "column gives each type's calls)")  # fmt: skip
+        if trace:
+            share = 0.0  # the trace's calls of the type: sim.config.scenario.assemble
+        elif t.expected_calls is not None:
             if t.share is not None:
                 raise bad(f"{key}.share", t.share,
                           "must be null when the type has its own expected_calls (give one)")  # fmt: skip
@@ -290,7 +317,14 @@ def _agent_groups(cfg: Config, types: Sequence[CallType], n: int) -> tuple[Agent
     out: list[AgentGroup] = []
     for j, g in enumerate(cfg.agent_groups):
         key = f"agent_groups[{j}]"
-        check_agents(f"{key}.agents", g.agents, days, n)
+        shifts, roster = _group_shifts(cfg, g, key)
+        if shifts is None:
+            check_agents(f"{key}.agents", g.agents, days, n)
+        wf = group_workforce(cfg, g.workforce, f"{key}.workforce")
+        if shifts is not None and wf.offphone_share:
+            raise bad(f"{key}.workforce.offphone_share", wf.offphone_share,
+                      f"must be 0 with {key}.shifts: put meetings and training into the "
+                      "shifts' breaks")  # fmt: skip
         skills = _per_type(f"{key}.skills", g.skills, names, _rank)
         if not skills:
             raise bad(f"{key}.skills", dict(g.skills),
@@ -307,13 +341,41 @@ def _agent_groups(cfg: Config, types: Sequence[CallType], n: int) -> tuple[Agent
         out.append(AgentGroup(g.name, _unbuilt(n), skills,
                               {k: float(v) for k, v in overflow.items()},
                               {k: float(v) for k, v in factor.items()},
-                              *group_channels(key, g, skills, types)))  # fmt: skip
+                              shifts, roster, wf,
+                              **group_channels(key, g, skills, types)))  # fmt: skip
     for k, name in enumerate(names):
         if not any(k in g.skills for g in out):
             raise bad(f"call_types[{k}].name", name,
                       f"no agent group can serve this call type (channel "
                       f"{types[k].channel}): give it in some agent_groups[i].skills")  # fmt: skip
     return tuple(out)
+
+
+def _group_shifts(cfg: Config, g: Any, key: str) -> tuple[tuple[Shift, ...] | None,
+                                                          np.ndarray | None]:  # fmt: skip
+    """A group's shift templates and roster (days, shifts), or (None, None)."""
+    if g.shifts is None:
+        if g.roster is not None:
+            raise bad(f"{key}.roster", g.roster, f"needs {key}.shifts (the shift templates)")
+        return None, None
+    if not cfg.workforce.enabled:
+        raise bad(f"{key}.shifts", "set",
+                  "needs workforce.enabled = true (agents as individuals work shifts); "
+                  f"without it, staff the group by counts ({key}.agents)")  # fmt: skip
+    shifts = parse_shifts(g.shifts, f"{key}.shifts")
+    return shifts, parse_roster(g.roster, shifts, cfg.run.days, f"{key}.roster")
+
+
+def _refuse(cfg: Config) -> None:
+    """Centre-wide keys that have a per-group form with ``agent_groups``."""
+    if cfg.agent_groups and cfg.staffing.shifts is not None:
+        raise bad("staffing.shifts", "set",
+                  "with agent_groups each group has its own: agent_groups[i].shifts and "
+                  "agent_groups[i].roster")  # fmt: skip
+    if len(cfg.agent_groups) > 1 and cfg.workforce.headcount is not None:
+        raise bad("workforce.headcount", cfg.workforce.headcount,
+                  "with several agent_groups give each group its own: "
+                  "agent_groups[i].workforce.headcount (null: enough for its schedule)")  # fmt: skip
 
 
 def parse_skills(
@@ -331,19 +393,7 @@ def parse_skills(
     choice("routing.agent_choice", cfg.routing.agent_choice, ("longest_idle", "random"))
     choice("routing.call_choice", cfg.routing.call_choice, ("priority", "rank", "longest_wait"))
     types = _call_types(cfg, laws, build, finite, n_intervals)
-    if len(types) > 1 and cfg.center.arrivals != "forecast":
-        raise bad("center.arrivals", cfg.center.arrivals,
-                  "a trace cannot be split into call types yet: use forecast with call_types")  # fmt: skip
-    if (cfg.agent_groups or len(types) > 1) and (
-        cfg.staffing.shifts is not None or cfg.workforce.enabled
-    ):
-        which = "staffing.shifts" if cfg.staffing.shifts is not None else "workforce.enabled"
-        value = "set" if cfg.staffing.shifts is not None else True
-        raise bad(which, value,
-                  "is not supported with agent_groups or several call_types yet (groups are "
-                  "staffed by counts, agent_groups[i].agents; per-group shifts, rosters and "
-                  "workforce are a later step): select workforce=none (command line) or "
-                  "'- override /workforce: none' in your scenario file's defaults")  # fmt: skip
+    _refuse(cfg)
     types = type_channels(cfg, types, interval_s)
     groups = _agent_groups(cfg, types, n_intervals)
     return types, groups

@@ -6,13 +6,17 @@ The trace file (``center.trace_file``, CSV or Parquet) has one row per call with
 forecast's Poisson draws; an unknown handle time or patience is drawn from the configured
 law (``service``, ``patience``) on the same streams as usual, so a trace with no known values
 only fixes the arrival times. Every arrival must fall inside the opening hours of a day of
-the run (the engine opens a day's calls at its opening). This is how a recorded day or month
+the run (the engine opens a day's calls at its opening). With several call types
+(``call_types``) the file also has a ``call_type`` column naming each call's type
+(a name of ``call_types[*].name``); each type's unknown times are drawn from its own
+laws and streams. This is how a recorded day or month
 is back-tested (``experiments/backtest.py``); ``sim.fit`` writes such traces from a log.
 :class:`sim.queue.trace.TraceCalls` plays a :class:`Trace` back in the engine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +42,8 @@ class Trace:
     arrival_s: np.ndarray
     handle_s: np.ndarray
     patience_s: np.ndarray
+    #: uint8 index of each call's type into the call types (several types), else None
+    call_type: np.ndarray | None = None
 
     def counts(self, timetable: Timetable) -> np.ndarray:
         """Recorded calls per day (rows) and interval (columns)."""
@@ -47,13 +53,38 @@ class Trace:
             timetable.days, n
         )
 
+    def counts_by_type(self, timetable: Timetable, n_types: int) -> np.ndarray:
+        """Recorded calls per call type, day and interval: (types, days, intervals)."""
+        assert self.call_type is not None
+        return np.stack([Trace(self.arrival_s[self.call_type == k], self.handle_s[:0],
+                               self.patience_s[:0]).counts(timetable)
+                         for k in range(n_types)])  # fmt: skip
+
 
 def _error(message: str) -> TraceError:
     return TraceError(message)
 
 
-def read_trace(path: str | Path | None, timetable: Timetable) -> Trace:
-    """Read and check a trace file against the run's ``timetable``.
+def _types(raw: pd.DataFrame, p: Path, types: Sequence[str]) -> np.ndarray | None:
+    """The ``call_type`` column as indices into ``types`` (several types), else None."""
+    if len(types) < 2:
+        return None
+    if "call_type" not in raw.columns:
+        raise _error(f"{p}: missing column 'call_type' (several call types: "
+                     f"{', '.join(types)})")  # fmt: skip
+    names = raw["call_type"].astype(str).where(raw["call_type"].notna(), None)
+    known = names.isin(list(types)).to_numpy()
+    if not known.all():
+        i = int(np.flatnonzero(~known)[0])
+        raise _error(f"{p}, row {i + 2}, column call_type: {raw['call_type'].iloc[i]!r} is not "
+                     f"a call type (call types: {', '.join(types)})")  # fmt: skip
+    index = {name: k for k, name in enumerate(types)}
+    return np.fromiter((index[n] for n in names), dtype=np.uint8, count=len(names))
+
+
+def read_trace(path: str | Path | None, timetable: Timetable, types: Sequence[str] = ()) -> Trace:
+    """Read and check a trace file against the run's ``timetable`` (``types``: the names
+    of the call types; with several, the ``call_type`` column is read).
 
     Raises :class:`TraceError` naming the file, row and column: missing file or column, a value that is not a number, a negative time,
     an arrival outside the opening hours or after the run's last day.
@@ -96,7 +127,9 @@ def read_trace(path: str | Path | None, timetable: Timetable) -> Trace:
             f"of the run's days (run.days = {timetable.days}, open "
             f"{timetable.open_s / 3600:g} h - {timetable.close_s / 3600:g} h)"
         )
+    kinds = _types(raw, p, types)
     order = np.argsort(arrival, kind="stable")
-    return Trace(arrival[order], cols["handle_s"][order], cols["patience_s"][order])
+    return Trace(arrival[order], cols["handle_s"][order], cols["patience_s"][order],
+                 None if kinds is None else kinds[order])  # fmt: skip
 
 

@@ -17,12 +17,14 @@ import dataclasses
 import math
 import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
+from sim.config.callbacks import parse_callbacks
 from sim.config.config_input import check_boolean_override, check_booleans, to_python
 from sim.config.laws import build_distribution, finite_law, parse_laws
 from sim.config.layers import law_layers, merge_layer
@@ -145,7 +147,7 @@ def _check_trace(cfg: Config, timetable: Timetable) -> Trace | None:
     c = cfg.center
     if choice("center.arrivals", c.arrivals, ("forecast", "trace")) == "trace":
         try:
-            trace = read_trace(c.trace_file, timetable)
+            trace = read_trace(c.trace_file, timetable, [str(t.name) for t in cfg.call_types])
         except TraceError as exc:
             raise ConfigError(f"center.trace_file: {exc}", "center.trace_file") from None
         if cfg.customers.enabled and cfg.customers.feedback:
@@ -211,8 +213,10 @@ def parse(cfg: Config) -> Scenario:
         raise bad("run.force", r.force, "must be true or false")
     skills = parse_skills(cfg, (laws.patience, laws.talk, laws.acw), timetable.n_intervals,
                           build_distribution, finite_law, timetable.interval_s)  # fmt: skip
+    types, groups, callbacks = parse_callbacks(cfg, *skills)
     check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
-    return assemble(cfg, timetable, laws, shifts, roster, trace, skills)
+    scenario = assemble(cfg, timetable, laws, shifts, roster, trace, (types, groups))
+    return scenario if callbacks is None else replace(scenario, callbacks=callbacks)
 
 
 def _check_journey(cfg: Config) -> None:

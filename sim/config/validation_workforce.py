@@ -1,17 +1,23 @@
 """Range checks of the agent-workload keys: ``workforce.*``, ``staffing.shifts`` and
-``staffing.roster`` (called by :func:`sim.config.validation.validate`)."""
+``staffing.roster`` (called by :func:`sim.config.validation.validate`), and the
+per-group overrides ``agent_groups[i].workforce`` (:func:`group_workforce`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 
 from sim.core.checks import ConfigError, bad, integer, non_negative, positive, probability
-from sim.core.schema import Config
+from sim.core.schema import Config, WorkforceConfig
 from sim.workforce.shifts import Shift, parse_roster, parse_shifts
 
-__all__ = ["check_workforce"]
+__all__ = ["check_workforce", "check_workforce_keys", "group_workforce"]
+
+T = TypeVar("T")
 
 
 def check_workforce(cfg: Config) -> tuple[tuple[Shift, ...] | None, np.ndarray | None]:
@@ -52,48 +58,103 @@ def check_workforce(cfg: Config) -> tuple[tuple[Shift, ...] | None, np.ndarray |
             )
     elif st.roster is not None:
         raise bad("staffing.roster", st.roster, "needs staffing.shifts (the shift templates)")
+    check_workforce_keys(wf, "workforce", cfg.experience.discourtesy_probability)
+    return shifts, roster
+
+
+def check_workforce_keys(wf: WorkforceConfig, p: str, discourtesy: float) -> None:
+    """Range checks of the workforce keys ``wf`` (named ``p.*``: ``workforce`` or
+    ``agent_groups[i].workforce``); ``discourtesy``: ``experience.discourtesy_probability``.
+    Raises :class:`ConfigError` naming the first bad key."""
     if wf.headcount is not None:
-        integer("workforce.headcount", wf.headcount, 1)
-    if probability("workforce.absence_probability", wf.absence_probability) >= 1.0:
-        raise bad("workforce.absence_probability", wf.absence_probability, "must be < 1")
-    if probability("workforce.offphone_share", wf.offphone_share) >= 1.0:
-        raise bad("workforce.offphone_share", wf.offphone_share, "must be < 1")
-    non_negative("workforce.initial_tenure_mean_days", wf.initial_tenure_mean_days)
-    positive("workforce.empowered_handle_factor", wf.empowered_handle_factor)
-    non_negative("workforce.empowered_fatigue_factor", wf.empowered_fatigue_factor)
+        integer(f"{p}.headcount", wf.headcount, 1)
+    if probability(f"{p}.absence_probability", wf.absence_probability) >= 1.0:
+        raise bad(f"{p}.absence_probability", wf.absence_probability, "must be < 1")
+    if probability(f"{p}.offphone_share", wf.offphone_share) >= 1.0:
+        raise bad(f"{p}.offphone_share", wf.offphone_share, "must be < 1")
+    non_negative(f"{p}.initial_tenure_mean_days", wf.initial_tenure_mean_days)
+    positive(f"{p}.empowered_handle_factor", wf.empowered_handle_factor)
+    non_negative(f"{p}.empowered_fatigue_factor", wf.empowered_fatigue_factor)
     f = wf.fatigue
-    positive("workforce.fatigue.busy_time_constant_min", f.busy_time_constant_min)
-    positive("workforce.fatigue.rest_time_constant_min", f.rest_time_constant_min)
-    non_negative("workforce.fatigue.handle_effect", f.handle_effect)
-    probability("workforce.fatigue.fcr_effect", f.fcr_effect)
-    d = probability("workforce.fatigue.discourtesy_effect", f.discourtesy_effect)
-    if cfg.experience.discourtesy_probability + d > 1.0:
+    positive(f"{p}.fatigue.busy_time_constant_min", f.busy_time_constant_min)
+    positive(f"{p}.fatigue.rest_time_constant_min", f.rest_time_constant_min)
+    non_negative(f"{p}.fatigue.handle_effect", f.handle_effect)
+    probability(f"{p}.fatigue.fcr_effect", f.fcr_effect)
+    d = probability(f"{p}.fatigue.discourtesy_effect", f.discourtesy_effect)
+    if discourtesy + d > 1.0:
         raise bad(
-            "workforce.fatigue.discourtesy_effect",
+            f"{p}.fatigue.discourtesy_effect",
             f.discourtesy_effect,
             "experience.discourtesy_probability + this must be <= 1",
         )
     le = wf.learning
-    if positive("workforce.learning.new_handle_factor", le.new_handle_factor) < 1.0:
+    if positive(f"{p}.learning.new_handle_factor", le.new_handle_factor) < 1.0:
         raise bad(
-            "workforce.learning.new_handle_factor", le.new_handle_factor, "must be >= 1 (slower)"
+            f"{p}.learning.new_handle_factor", le.new_handle_factor, "must be >= 1 (slower)"
         )
-    probability("workforce.learning.new_fcr_gap", le.new_fcr_gap)
-    positive("workforce.learning.time_constant_days", le.time_constant_days)
+    probability(f"{p}.learning.new_fcr_gap", le.new_fcr_gap)
+    positive(f"{p}.learning.time_constant_days", le.time_constant_days)
     a = wf.attrition
-    if probability("workforce.attrition.annual_rate", a.annual_rate) >= 1.0:
-        raise bad("workforce.attrition.annual_rate", a.annual_rate, "must be < 1")
-    probability("workforce.attrition.reference_occupancy", a.reference_occupancy)
-    probability("workforce.attrition.reference_fatigue", a.reference_fatigue)
-    non_negative("workforce.attrition.occupancy_effect", a.occupancy_effect)
-    non_negative("workforce.attrition.fatigue_effect", a.fatigue_effect)
-    non_negative("workforce.attrition.empowered_factor", a.empowered_factor)
-    positive("workforce.attrition.window_days", a.window_days)
+    if probability(f"{p}.attrition.annual_rate", a.annual_rate) >= 1.0:
+        raise bad(f"{p}.attrition.annual_rate", a.annual_rate, "must be < 1")
+    probability(f"{p}.attrition.reference_occupancy", a.reference_occupancy)
+    probability(f"{p}.attrition.reference_fatigue", a.reference_fatigue)
+    non_negative(f"{p}.attrition.occupancy_effect", a.occupancy_effect)
+    non_negative(f"{p}.attrition.fatigue_effect", a.fatigue_effect)
+    non_negative(f"{p}.attrition.empowered_factor", a.empowered_factor)
+    positive(f"{p}.attrition.window_days", a.window_days)
     h = wf.hiring
     if not isinstance(h.enabled, bool):
-        raise bad("workforce.hiring.enabled", h.enabled, "must be true or false")
-    integer("workforce.hiring.lag_days", h.lag_days, 0)
-    integer("workforce.hiring.training_days", h.training_days, 0)
-    if not math.isfinite(non_negative("workforce.hiring.cost_per_hire", h.cost_per_hire)):
-        raise ConfigError("workforce.hiring.cost_per_hire must be finite", "workforce.hiring")
-    return shifts, roster
+        raise bad(f"{p}.hiring.enabled", h.enabled, "must be true or false")
+    integer(f"{p}.hiring.lag_days", h.lag_days, 0)
+    integer(f"{p}.hiring.training_days", h.training_days, 0)
+    if not math.isfinite(non_negative(f"{p}.hiring.cost_per_hire", h.cost_per_hire)):
+        raise ConfigError(f"{p}.hiring.cost_per_hire must be finite", f"{p}.hiring")
+
+
+def _override(base: T, spec: Any, key: str) -> T:
+    """``base`` (a workforce dataclass) with the values of the mapping ``spec``; a key
+    it does not have, or a value of the wrong kind, raises :class:`ConfigError`."""
+    if not isinstance(spec, Mapping):
+        raise bad(key, spec, "must be a mapping of workforce keys, e.g. {fatigue: {enabled: false}}")
+    names = [f.name for f in dataclasses.fields(base)]  # type: ignore[arg-type]
+    changes: dict[str, Any] = {}
+    for name, value in spec.items():
+        k = f"{key}.{name}"
+        if name not in names:
+            raise bad(k, value, f"unknown key (allowed: {', '.join(names)})")
+        old = getattr(base, name)
+        if dataclasses.is_dataclass(old):
+            changes[name] = _override(old, value, k)
+        elif isinstance(old, bool):
+            if not isinstance(value, bool):
+                raise bad(k, value, "must be true or false")
+            changes[name] = value
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise bad(k, value, "must be a number")
+        elif value is None and name != "headcount":
+            raise bad(k, value, "must be a number (null is allowed for headcount only)")
+        else:
+            changes[name] = value
+    return dataclasses.replace(base, **changes)  # type: ignore[type-var]
+
+
+def group_workforce(cfg: Config, spec: Any, key: str) -> WorkforceConfig:
+    """The workforce keys of one agent group: the centre's ``workforce`` with the group's
+    overrides ``spec`` (``agent_groups[i].workforce``, named ``key``), checked.
+
+    Raises :class:`ConfigError`: overrides without ``workforce.enabled``, ``enabled``
+    itself (the agent layer is on or off for the whole centre), an unknown key, a bad
+    value."""
+    if spec is None or (isinstance(spec, Mapping) and not spec):
+        return cfg.workforce
+    if not cfg.workforce.enabled:
+        raise bad(key, dict(spec) if isinstance(spec, Mapping) else spec,
+                  "needs workforce.enabled = true (agents as individuals)")  # fmt: skip
+    if isinstance(spec, Mapping) and "enabled" in spec:
+        raise bad(f"{key}.enabled", spec["enabled"],
+                  "is the whole centre's (workforce.enabled); a group may switch off "
+                  "fatigue, learning or attrition: {fatigue: {enabled: false}}")  # fmt: skip
+    wf = _override(cfg.workforce, spec, key)
+    check_workforce_keys(wf, key, cfg.experience.discourtesy_probability)
+    return wf

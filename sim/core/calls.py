@@ -18,6 +18,8 @@ class Outcome(IntEnum):
     ABANDONED = 2
     BLOCKED = 3
     CLOSED = 4
+    CALLBACK = 5  # the caller accepted a callback offer and left the line (sim.queue.callbacks)
+    UNREACHED = 6  # a callback attempt: the agent called and did not reach the customer
 
 
 class Source(IntEnum):
@@ -26,6 +28,7 @@ class Source(IntEnum):
     FRESH = 0  # a new issue
     REDIAL = 1  # again after abandoning or being blocked (same contact)
     REPEAT = 2  # again after an answered contact that did not resolve the issue
+    CALLBACK = 3  # the centre calls back a caller who accepted a callback (virtual hold)
 
 
 #: A contact's rating: bad, neutral, good.

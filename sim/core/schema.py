@@ -40,6 +40,7 @@ __all__ = [
     "AgentGroupConfig",
     "AttritionConfig",
     "CallTypeConfig",
+    "CallbacksConfig",
     "CenterConfig",
     "ChurnConfig",
     "Config",
@@ -388,6 +389,12 @@ class AgentGroupConfig:
     # a call of that type must have waited before this group may take it; absent = 0
     handle_factor: dict[str, Any] = field(default_factory=dict)  # call type -> factor
     # (> 0, dimensionless) on the handle time when this group serves that type; absent = 1
+    shifts: Any = None  # null, or this group's shift templates, like staffing.shifts
+    # (needs workforce.enabled); then roster staffs the group and agents is unused
+    roster: Any = None  # with shifts: {shift name: agents of this group on it every day,
+    # or a list per day}, like staffing.roster
+    workforce: Any = None  # null, or overrides of the centre's workforce keys for this
+    # group, e.g. {fatigue: {enabled: false}, headcount: 12}; every key but enabled
     max_sessions: int = 1  # chat sessions an agent of this group holds at once (>= 1;
     # > 1 needs a chat skill)
     session_stretch: float = 0.0  # >= 0, dimensionless: a chat session that starts as the
@@ -407,6 +414,34 @@ class RoutingConfig:
     call_choice: str = "priority"  # freed agent: priority (smallest priority, then
     # longest waiting) | rank (the type the group ranks best, then longest waiting) |
     # longest_wait
+
+
+@dataclass
+class CallbacksConfig:
+    """Callbacks (virtual hold, issue 15): offered on arrival when the predicted wait
+    reaches a threshold; see docs/background/callbacks.md (Ibrahim and Whitt 2009 for
+    the predictors)."""
+
+    enabled: bool = False  # offer callbacks
+    call_types: list[str] | None = None  # names of the call types that offer them; null = all
+    predictor: str = "queue"  # predicted wait: queue (queue length, with abandonment) | les
+    # (the wait of the last call to enter service)
+    threshold_s: float = 120.0  # offer when the predicted wait is >= this, seconds
+    accept_probability: float = 0.5  # P(an offered caller accepts), share
+    accept_by_wait: Any = None  # null, or [[predicted wait s, P(accept)], ...] by rising
+    # wait: the P of the last row whose wait <= the predicted wait (replaces accept_probability)
+    mode: str = "keep_place"  # keep_place: called back when their place in the line comes
+    # up | promised: called back from the promised time on
+    promise_s: float | None = None  # promised mode: null = promise the predicted wait; else a
+    # fixed delay from the offer, seconds
+    priority: str = "first"  # promised mode: first (callbacks before waiting calls) | idle
+    # (only when no call of the agent's skills waits)
+    reach_probability: float = 1.0  # P(a callback attempt reaches the customer), share
+    dial_s: float = 30.0  # agent time of a callback attempt that does not reach, seconds
+    retry_delay_s: float = 900.0  # from an unreached attempt to the next one, seconds
+    max_tries: int = 3  # callback attempts at most (the first included); then it is given up
+    deferral_rating: str = "neutral"  # how the caller rates being deferred: neutral | bad
+    # (HBR: "fix it on the spot", not "we will call you back"; seed 004)
 
 
 @dataclass
@@ -434,6 +469,7 @@ class Config:
     agent_groups: list[AgentGroupConfig] = field(default_factory=list)  # [] = one group
     # from staffing.*
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    callbacks: CallbacksConfig = field(default_factory=CallbacksConfig)
 
 
 def _law_paths(node: Any, prefix: str = "") -> list[str]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -51,7 +51,8 @@ __all__ = ["Journey", "JourneyLog"]
 #: 4: answered, unresolved, the issue ends; 5: answered, unresolved, a repeat contact
 #: follows (or would, after the last day); 6: failed (abandoned, blocked, closed), the
 #: issue ends; 7: failed, a redial follows.
-RES_GOOD, RES_NEUTRAL, RES_BAD, UNRES_END, UNRES_MORE, FAIL_END, FAIL_MORE = range(1, 8)
+#: Code 0: not answered, a callback follows (rated neutral; :meth:`Journey.deferral`).
+DEFERRED, RES_GOOD, RES_NEUTRAL, RES_BAD, UNRES_END, UNRES_MORE, FAIL_END, FAIL_MORE = range(8)
 _RESOLVED = np.array([-1, 1, 1, 1, 0, 0, -1, -1], dtype=np.int8)  # by code
 _RATING = np.array([0, GOOD, NEUTRAL, BAD, BAD, BAD, BAD, BAD], dtype=np.int8)  # by code
 _ENDS = np.array([0, 1, 1, 1, 1, 0, 1, 0], dtype=bool)  # by code: the issue ends
@@ -62,7 +63,7 @@ _PEAK_KEY = np.array([3, 1, 2], dtype=np.int8)  # by rating + 1
 _PEAK_OF_KEY = np.array([0, NEUTRAL, GOOD, BAD], dtype=np.int8)  # by key (0: unused)
 #: Repeat contacts wait in the journey, by window of this many seconds, and go onto the
 #: engine's calendar when their window comes (their time exactly,
-#: :meth:`sim.queue.clock.Clock.fire_at`).
+#: :attr:`sim.queue.clock.Clock.fire_at`).
 RELEASE_S = 900.0
 
 
@@ -122,6 +123,8 @@ class Journey:
         self.discourtesy = float(exp.discourtesy_probability)
         wf = config.workforce  # fatigue and learning change FCR and courtesy per agent
         self.agent_effects = bool(wf.enabled and (wf.fatigue.enabled or wf.learning.enabled))
+        #: callbacks rate their attempts by the delay against the promise (the journey's)
+        self.callbacks_on = bool(config.callbacks.enabled)
         self.rule = ExperienceRule(exp)
         self.timetable = timetable
         self.population = population
@@ -167,6 +170,7 @@ class Journey:
             or self.discourtesy > 0.0
             or self.population is not None
             or self.agent_effects
+            or self.callbacks_on
         )
 
     def empowered(self, agent: int) -> bool:
@@ -225,6 +229,7 @@ class Journey:
         on_repeat: Handler,
         agent_p: Sequence[float] | None = None,
         agent_rude: Sequence[float] | None = None,
+        promised: Mapping[int, float] | None = None,
     ) -> tuple[Answered, Failed, Follow]:
         """The hot-path hooks, as closures over the engine's and the journey's arrays
         (local variables are the cheapest state access in CPython):
@@ -234,6 +239,9 @@ class Journey:
         probability that each agent's current call resolves the issue / is discourteous
         (learning, empowerment, fatigue); else ``resolution.fcr`` (plus the empowerment
         uplift) and ``experience.discourtesy_probability`` for everybody.
+        ``promised``: with callbacks (:mod:`sim.queue.callbacks`), seconds from a
+        callback attempt's arrival to its promise: the attempt is rated by its delay
+        past the promise (its wait less this, at least 0) against the caller's patience.
 
         * ``answered(i)``: call ``i`` has been handled; decides resolution, rates the
           contact (the rule of :mod:`sim.customers.experience`), schedules the repeat
@@ -281,6 +289,8 @@ class Journey:
             a = agent_of[i]
             if u_resolve[i] < agent_p[a]:  # resolved: rate it; the issue ends
                 w, pat = wait[i], patience[i]
+                if promised is not None and i in promised:  # a callback: late past its promise
+                    w = max(0.0, w - promised[i])
                 if w > bad_share * pat:
                     done(i * 8 + RES_BAD)
                     return
@@ -316,6 +326,17 @@ class Journey:
             done(i * 8 + (FAIL_MORE if retrying else FAIL_END))
 
         return answered, failed, follow
+
+    def deferral(self) -> Callable[[int, bool], None]:
+        """The hook ``deferred(i, bad)`` (after :meth:`callbacks`): attempt ``i`` ended
+        without an answer and the issue goes on, as when its caller accepted a callback
+        or a callback attempt missed them: rated bad if ``bad``, else neutral."""
+        done = self._done.append
+
+        def deferred(i: int, bad: bool) -> None:
+            done(i * 8 + (FAIL_MORE if bad else DEFERRED))
+
+        return deferred
 
     def _refill_repeat_draws(self) -> None:
         """1,024 repeat contacts' (patience, handle time), the next one last."""

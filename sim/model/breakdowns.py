@@ -47,10 +47,10 @@ def scheduled_by_group(scenario: Scenario) -> np.ndarray:
     intervals).
 
     One group: the centre's ``on_phone`` (the ``intervals`` table's
-    ``scheduled_agents``). Several: each group's share of the agents scheduled
-    (``AgentGroup.staffing`` / ``Scenario.staffing``) x ``on_phone``, so the groups add up
-    to the centre; NaN in an interval with agents on the phones but none scheduled by
-    count (a roster of shifts without groups' counts).
+    ``scheduled_agents``). Several: each group's own ``AgentGroup.on_phone`` (its counts
+    less its off-phone share, or its roster less scheduled breaks); they add up to the
+    centre's. (A group without ``on_phone``: its share of the agents scheduled x the
+    centre's ``on_phone``.)
     """
     tt = scenario.timetable
     shape = (tt.days, tt.n_intervals)
@@ -58,6 +58,8 @@ def scheduled_by_group(scenario: Scenario) -> np.ndarray:
     groups = scenario.agent_groups
     if len(groups) <= 1:
         return on[None].copy()
+    if all(g.on_phone is not None for g in groups):  # each group's own
+        return np.stack([np.broadcast_to(np.asarray(g.on_phone, float), shape) for g in groups])
     staff = np.stack([np.broadcast_to(np.asarray(g.staffing, float), shape) for g in groups])
     total = staff.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):

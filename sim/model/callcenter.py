@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from omegaconf import DictConfig
 
 from sim.config.channels import channel_code
 from sim.config.scenario import Scenario
-from sim.config.skills import is_multi, type_forecast
+from sim.config.skills import AgentGroup, is_multi, type_forecast
 from sim.config.validation import load_scenario
 from sim.core.rng import Streams
 from sim.core.schema import Config
@@ -27,16 +28,19 @@ from sim.customers.journey import Journey
 from sim.customers.population import Population
 from sim.model.breakdowns import breakdown_tables
 from sim.model.breakdowns import expected_by_type as _expected_by_type
+from sim.outputs.callbacks import callback_summary, callbacks_table
 from sim.outputs.days import days_summary, days_table
 from sim.outputs.metrics import calls_table, intervals_table, summarize
 from sim.outputs.results import Results
 from sim.queue.arrivals import CallKind, FreshCalls, TypedFreshCalls
+from sim.queue.callbacks import CallbackPlan
 from sim.queue.control import Process
 from sim.queue.engine import Engine, EngineLog
 from sim.queue.redials import RedialPolicy
 from sim.queue.skill_router import SkillPlan
-from sim.queue.trace import TraceCalls
+from sim.queue.trace import TraceCalls, TypedTraceCalls
 from sim.workforce.agents import Workforce, empty_agents_table
+from sim.workforce.groups import WorkGroup
 
 __all__ = ["CallCenter", "ConfigLike", "simulate"]
 
@@ -68,7 +72,8 @@ class CallCenter:
         self.forecast = sc.forecast
         # the laws of fresh calls, redials and repeats: with one call type, its own (the
         # top-level ones unless call_types gives it others); with several, each type's
-        one = sc.call_types[0] if len(sc.call_types) == 1 else sc.laws
+        inbound = sc.inbound_types  # without the callback types (sim.config.callbacks)
+        one = inbound[0] if len(inbound) == 1 else sc.laws
         self.patience, self.talk, self.acw = one.patience, one.talk, one.acw
         self.redial_delay = sc.laws.redial_delay
         self.recontact_delay = sc.laws.recontact_delay
@@ -84,14 +89,17 @@ class CallCenter:
 
     def fresh_calls(self, streams: Streams) -> FreshCalls:
         """The fresh-call generator of a replication (exposed for the textbook test)."""
+        types = self.scenario.inbound_types
+        kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
+                 for t in types]  # fmt: skip
         if self.trace is not None:
             t = self.trace
+            if t.call_type is not None:  # several types: each its own laws and streams
+                return TypedTraceCalls(t.arrival_s, t.handle_s, t.patience_s, t.call_type,
+                                       self.forecast, kinds, streams)  # fmt: skip
             return TraceCalls(t.arrival_s, t.handle_s, t.patience_s, self.forecast,
                               self.patience, self.talk, self.acw, streams)
-        types = self.scenario.call_types
         if len(types) > 1:
-            kinds = [CallKind(t.name, type_forecast(self.forecast, t), t.patience, t.talk, t.acw)
-                     for t in types]  # fmt: skip
             return TypedFreshCalls(self.forecast, kinds, streams)
         one = types[0]  # the single-queue model's draws, with the one type's laws
         return FreshCalls(type_forecast(self.forecast, one), one.patience, one.talk, one.acw,
@@ -110,7 +118,7 @@ class CallCenter:
             priority=tuple(t.priority for t in types),
             overflow_s=tuple(tuple(g.overflow_after_s.get(k, 0.0) for k in k_) for g in groups),
             handle_factor=tuple(tuple(g.handle_factor.get(k, 1.0) for k in k_) for g in groups),
-            staffing=tuple(g.staffing for g in groups),
+            staffing=tuple(_on_phone_counts(g) for g in groups),
             agent_choice=routing.agent_choice,
             call_choice=routing.call_choice,
             rng=streams["routing"] if routing.agent_choice == "random" else None,
@@ -119,6 +127,14 @@ class CallCenter:
             session_stretch=tuple(g.session_stretch for g in groups),
             reserve_idle=tuple(g.reserve_idle for g in groups),
         )
+
+    def callback_plan(self, streams: Streams) -> CallbackPlan | None:
+        """The engine's callbacks with their random streams (None: no callbacks)."""
+        plan = self.scenario.callbacks
+        if plan is None:
+            return None
+        return replace(plan, accept_rng=streams["callback_accept"],
+                       reach_rng=streams["callback_reach"])  # fmt: skip
 
     def engine(self, replication: int = 0, processes: Sequence[Process] = ()) -> Engine:
         """The engine of ``replication``, ready to run; ``processes``: your own SimPy
@@ -140,7 +156,7 @@ class CallCenter:
             talk=self.talk,
             acw=self.acw,
             streams=streams,
-            kinds=[(t.name, t.patience, t.talk, t.acw) for t in self.scenario.call_types],
+            kinds=[(t.name, t.patience, t.talk, t.acw) for t in self.scenario.inbound_types],
         )
         fresh = self.fresh_calls(streams)
         journey = self.journey(streams)
@@ -157,6 +173,7 @@ class CallCenter:
             workforce=workforce,
             processes=processes,
             skills=self.skill_plan(streams),
+            callbacks=self.callback_plan(streams),
         )
         return engine, journey, workforce
 
@@ -165,8 +182,16 @@ class CallCenter:
         identical, anonymous agents)."""
         if not self.config.workforce.enabled:
             return None
+        groups = None
+        if self.config.agent_groups:  # each group its own staffing and workforce keys
+            groups = tuple(
+                WorkGroup(g.workforce or self.config.workforce,
+                          g.staffing if g.on_phone is None else g.on_phone, g.shifts, g.roster,
+                          g.name)
+                for g in self.scenario.agent_groups
+            )  # fmt: skip
         return Workforce(
-            self.config, self.timetable, self.on_phone, streams, self.shifts, self.roster
+            self.config, self.timetable, self.on_phone, streams, self.shifts, self.roster, groups
         )
 
     def journey(self, streams: Streams) -> Journey:
@@ -239,11 +264,13 @@ class CallCenter:
         calls per call type, day and interval (default: each type's share of ``expected``).
         """
         cfg = self.config
+        type_names = [t.name for t in self.scenario.call_types]
+        callbacks = callbacks_table(log, self.timetable, cfg.run.warmup_s, type_names)
         calls = calls_table(
             log,
             self.timetable,
             cfg.run.warmup_s,
-            [t.name for t in self.scenario.call_types],
+            type_names,
             [g.name for g in self.scenario.agent_groups],
             self.experience,
             release=release,
@@ -276,7 +303,17 @@ class CallCenter:
             summary=summary,
             agents=empty_agents_table() if workforce is None else workforce.agents_table(calls),
             **breakdowns,
+            callbacks=callbacks,
+            callback_summary=callback_summary(callbacks, calls, cfg.metrics.sl_threshold_s,
+                                              self.scenario.callbacks is not None),
         )
+
+
+def _on_phone_counts(group: AgentGroup) -> np.ndarray:
+    """A group's agents on the phones per day and interval, whole agents (its count
+    targets; a group on shifts follows its roster instead)."""
+    on = group.staffing if group.on_phone is None else group.on_phone
+    return np.asarray(np.ceil(on), dtype=np.int64)
 
 
 def simulate(config: ConfigLike = None, replication: int = 0) -> Results:

@@ -26,6 +26,8 @@ from sim.config.scenario import Scenario
 from sim.config.size import estimate
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
+from sim.outputs.callbacks import CALLBACK_KEYS
+from sim.outputs.kpis import natural_bounds
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.outputs.results import Results
 
@@ -99,6 +101,12 @@ class Replications:
     per_replication_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     intervals_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: callbacks (``callbacks.enabled``): the ``callbacks`` table of replication 0, the
+    #: callback KPIs per replication (``replication`` + :data:`CALLBACK_KEYS`) and their
+    #: means with confidence intervals (rows as ``summary``); empty without callbacks
+    callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    per_replication_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -127,7 +135,12 @@ def confidence_by(per: pd.DataFrame, by: str, confidence: float = 0.95) -> pd.Da
     """:func:`confidence_table` of each value of the column ``by`` (a call type, an agent
     group), long form: one row per value and KPI with ``by``, ``kpi``, ``mean``, ``sd``,
     ``n``, ``half_width``, ``ci_low``, ``ci_high``; values in the order of ``by``'s
-    categories (config order). ``per``: one row per replication and value."""
+    categories (config order). ``per``: one row per replication and value.
+
+    ``ci_low`` and ``ci_high`` are clipped at the KPI's natural range
+    (:func:`sim.outputs.kpis.natural_bounds`: shares in [0, 1], counts and times >= 0);
+    ``half_width`` is not, so a bound was clipped exactly where it differs from
+    ``mean`` -/+ ``half_width`` (the report marks it with ``*``)."""
     stats_columns = ["mean", "sd", "n", "half_width", "ci_low", "ci_high"]
     if per.empty:
         return pd.DataFrame(columns=[by, "kpi", *stats_columns])
@@ -137,6 +150,9 @@ def confidence_by(per: pd.DataFrame, by: str, confidence: float = 0.95) -> pd.Da
         ci.insert(0, by, value)
         frames.append(ci)
     out = pd.concat(frames, ignore_index=True)
+    bounds = np.array([natural_bounds(str(k)) for k in out["kpi"]], dtype=float).reshape(-1, 2)
+    for col in ("ci_low", "ci_high"):
+        out[col] = out[col].clip(lower=bounds[:, 0], upper=bounds[:, 1])
     column = per[by]
     if isinstance(column.dtype, pd.CategoricalDtype):
         out[by] = pd.Categorical(out[by], categories=column.cat.categories)
@@ -279,6 +295,12 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
 
     by_type, by_group = per_value("summary_by_type"), per_value("summary_by_group")
     conf = config.metrics.confidence
+    cb_per = pd.DataFrame(columns=["replication", *CALLBACK_KEYS])
+    if config.callbacks.enabled:
+        cb_per = pd.DataFrame(
+            [{"replication": res.replication, **res.callback_summary} for res in results],
+            columns=["replication", *CALLBACK_KEYS],
+        )
 
     return Replications(
         config=config,
@@ -294,4 +316,7 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
         per_replication_by_group=by_group,
         summary_by_group=confidence_by(by_group.drop(columns="replication"), "agent_group", conf),
         intervals_by_group=stacked("intervals_by_group"),
+        callbacks=results[0].callbacks,
+        per_replication_callbacks=cb_per,
+        summary_callbacks=confidence_table(cb_per, conf) if len(cb_per) else pd.DataFrame(),
     )

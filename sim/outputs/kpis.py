@@ -21,7 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["CHANNEL_KPIS", "GROUP_KPIS", "KPIS", "Kpi", "format_value", "kpi", "natural_bounds", "unit_text"]
+__all__ = ["CALLBACK_KPIS", "CHANNEL_KPIS", "GROUP_KPIS", "KPIS", "Kpi", "format_value", "kpi", "natural_bounds",
+           "unit_text"]
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,36 @@ GROUP_KPIS: dict[str, Kpi] = {
     )
 }  # fmt: skip
 
+#: KPIs of callbacks (virtual hold, ``callbacks.enabled``; the run's ``callback_summary``,
+#: :mod:`sim.outputs.callbacks`): NaN without callbacks. T is ``metrics.sl_threshold_s``.
+CALLBACK_KPIS: dict[str, Kpi] = {
+    name: Kpi(name, label, unit, definition, "callbacks")
+    for name, label, unit, definition in (
+        ("callback_offers", "callbacks offered", "calls",
+         "inbound attempts offered a callback (predicted wait >= callbacks.threshold_s)"),
+        ("callback_acceptances", "callbacks accepted", "calls",
+         "offers the caller accepted (the attempt left the line, outcome 'callback')"),
+        ("callback_offer_rate", "offered a callback", "share",
+         "callback offers / inbound attempts (source not 'callback')"),
+        ("callback_accept_rate", "accepted the callback", "share", "acceptances / offers"),
+        ("callback_reached_rate", "callbacks that reached the caller", "share",
+         "accepted offers whose caller a callback attempt reached / acceptances"),
+        ("callback_mean_delay_s", "callback delay past the promise", "s",
+         "mean of (start of the reaching callback - promised time) over reached "
+         "callbacks, seconds (negative: early)"),
+        ("callback_service_level", "callbacks on time", "share",
+         "callbacks begun within T of their promise / acceptances"),
+        ("inbound_service_level", "service level of calls on the line", "share",
+         "inbound attempts answered within T / inbound attempts that did not leave for "
+         "a callback"),
+        ("abandon_saved", "abandonments saved", "calls",
+         "reached callbacks whose caller's patience was shorter than the time from the "
+         "offer to the callback (would have hung up had they held)"),
+        ("abandon_saved_rate", "abandonments saved per acceptance", "share",
+         "abandonments saved / acceptances"),
+    )
+}  # fmt: skip
+
 #: KPIs of channels (issue 15) that are not centre KPIs: of a call type
 #: (``summary_by_type``: its backlog at the end of the run's last interval) and of an
 #: agent group (``summary_by_group``: chat sessions held at once).
@@ -144,7 +175,7 @@ CHANNEL_KPIS: dict[str, Kpi] = {
     )
 }  # fmt: skip
 
-_ALL: dict[str, Kpi] = {**KPIS, **GROUP_KPIS, **CHANNEL_KPIS}
+_ALL: dict[str, Kpi] = {**KPIS, **GROUP_KPIS, **CALLBACK_KPIS, **CHANNEL_KPIS}
 
 
 def kpi(name: str) -> Kpi | None:
@@ -164,7 +195,7 @@ def natural_bounds(name: str) -> tuple[float, float]:
     """The range ``name`` cannot leave: counts, money costs and times >= 0, shares in
     [0, 1]; profit is unbounded."""
     k = _ALL.get(name)
-    if k is None or name in {"profit"}:
+    if k is None or name in {"profit", "callback_mean_delay_s"}:
         return (-math.inf, math.inf)
     if k.unit in {"share", "0-1"}:
         return (0.0, 1.0)

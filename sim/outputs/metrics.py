@@ -48,8 +48,8 @@ __all__ = [
     "summarize",
 ]
 
-OUTCOMES = ("answered", "abandoned", "blocked", "closed")  # index = Outcome value - 1
-SOURCES = ("fresh", "redial", "repeat")  # index = Source value
+OUTCOMES = ("answered", "abandoned", "blocked", "closed", "callback", "unreached")  # index = Outcome value - 1
+SOURCES = ("fresh", "redial", "repeat", "callback")  # index = Source value
 
 #: Columns of the ``calls`` table, in order.
 CALL_COLUMNS = (
@@ -144,16 +144,17 @@ def calls_table(
     outcome = take(log, "outcome")
     kind = take(log, "call_type") if len(log.call_type) == n else np.zeros(n, np.uint8)
     answered = outcome == Outcome.ANSWERED
+    served = answered | (outcome == Outcome.UNREACHED)  # an agent took it (callbacks)
     day, interval = timetable.locate(arrival)
     handle = take(log, "handle_s")
-    handle[~answered] = np.nan  # the log is ours to change: no copy of the column
+    handle[~served] = np.nan  # the log is ours to change: no copy of the column
     patience, wait = take(log, "patience_s"), take(log, "wait_s")
     agent = take(log, "agent_id")
     group = np.full(n, -1, dtype=np.int8)
     if len(log.group_of_agent):
-        group[answered] = log.group_of_agent[agent[answered]]
+        group[served] = log.group_of_agent[agent[served]]
     else:
-        group[answered] = 0
+        group[served] = 0
     j = log.journey
     if j is None:
         customer = np.full(n, -1, dtype=np.int64)

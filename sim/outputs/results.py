@@ -42,6 +42,11 @@ class Results:
     summary_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
     intervals_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: one row per callback offer (:data:`sim.outputs.callbacks.CALLBACK_COLUMNS`;
+    #: empty without ``callbacks.enabled``)
+    callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the callback KPIs (:data:`sim.outputs.callbacks.CALLBACK_KEYS`; NaN without callbacks)
+    callback_summary: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         s = self.summary

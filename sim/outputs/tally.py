@@ -53,11 +53,13 @@ def cumulative_busy(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.
 def answered_spans(
     calls: pd.DataFrame, mask: np.ndarray | None = None, merge: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (seconds) of every answered call's handling (of the rows in ``mask``,
-    if given: e.g. the calls one agent group answered). ``merge``: an agent's overlapping
-    spans (chat sessions held at once, issue 15) become one, so busy time counts each
-    agent at most once (:func:`merge_spans`)."""
-    ans = (calls["outcome"] == "answered").to_numpy()
+    """Start and end (seconds) of every answered call's handling, and of every unreached
+    callback attempt's (of the rows in ``mask``, if given: e.g. the calls one agent
+    group answered). ``merge``: an agent's overlapping spans (chat sessions held at
+    once, issue 15) become one, so busy time counts each agent at most once
+    (:func:`merge_spans`)."""
+    codes = calls["outcome"].cat.codes.to_numpy()  # an unreached callback took agent time too
+    ans = (codes == Outcome.ANSWERED - 1) | (codes == Outcome.UNREACHED - 1)
     if mask is not None:
         ans &= mask
     start = calls["arrival_s"].to_numpy()[ans]

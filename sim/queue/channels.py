@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sim.core.calls import Outcome
@@ -73,8 +73,9 @@ class ChannelRouter(SkillRouter):
         clock: Clock,
         plan: SkillPlan,
         free: Callable[[int], None],
+        group_of: Sequence[int] | None = None,
     ) -> None:
-        super().__init__(status, kind, arrival, clock, plan, free)
+        super().__init__(status, kind, arrival, clock, plan, free, group_of)
         n_g, n_k = plan.n_groups, plan.n_types
         self.channel = list(plan.channel) or [VOICE] * n_k
         self.cap = list(plan.max_sessions) or [1] * n_g

@@ -32,6 +32,7 @@ class CallColumns:
         "agent_of",
         "arrival",
         "attempt",
+        "base_of",
         "caller",
         "ctype",
         "handle",
@@ -47,6 +48,9 @@ class CallColumns:
         self.agent_of, self.caller = array("i"), array("q")
         self.status, self.source = bytearray(), bytearray()  # Outcome, Source codes
         self.attempt, self.ctype = bytearray(), bytearray()
+        #: with callbacks, the inbound type of each call type (a redial or repeat
+        #: contact of a callback attempt is of its caller's inbound type); else None
+        self.base_of: list[int] | None = None
 
     def add_day(self, calls: DayCalls) -> int:
         """Append a day's fresh calls (waiting, first attempts, each its own caller);
@@ -66,11 +70,13 @@ class CallColumns:
         return base
 
     def add_attempt(
-        self, prev: int, now: float, pat: float, hnd: float, kind: int, tries: int
-    ) -> int:
-        """Append a new attempt (a redial or repeat contact, ``kind``: a ``Source``
-        code) of the issue of call ``prev``, arriving at ``now``, waiting, with patience
-        ``pat`` and handle time ``hnd`` (seconds); returns its engine index."""
+        self, prev: int, now: float, pat: float, hnd: float, kind: int, tries: int,
+        call_type: int = -1,
+    ) -> int:  # fmt: skip
+        """Append a new attempt (a redial, repeat contact or callback, ``kind``: a
+        ``Source`` code) of the issue of call ``prev``, arriving at ``now``, waiting,
+        with patience ``pat`` and handle time ``hnd`` (seconds), of ``call_type`` (-1:
+        prev's inbound type); returns its engine index."""
         i = len(self.status)
         self.arrival.append(now)
         self.patience.append(pat)
@@ -78,7 +84,10 @@ class CallColumns:
         self.wait.append(0.0)
         self.agent_of.append(-1)
         self.caller.append(self.caller[prev])
-        self.ctype.append(self.ctype[prev])
+        if call_type < 0:
+            base = self.base_of
+            call_type = self.ctype[prev] if base is None else base[self.ctype[prev]]
+        self.ctype.append(call_type)
         self.status.append(0)  # Outcome.WAITING
         self.source.append(kind)
         self.attempt.append(tries)

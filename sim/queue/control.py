@@ -24,6 +24,15 @@ The :class:`Control` object is what a process may read and change:
   short-staffed, as with the plan. Their time on the phones shows in the staff log
   (``staff_present``) and the ``agents`` table, not in the plan's paid hours.
 
+With several agent groups (``agent_groups``), :attr:`Control.n_groups` > 1 and each
+group has its own staffing: :meth:`Control.group` gives a :class:`GroupControl` (its
+agents present, busy and idle, the calls waiting that it may take, its target and
+extra agents, :meth:`GroupControl.set_extra`), and :meth:`Control.move` moves agents
+from one group to another (a supervisor sending two English agents to the bilingual
+team: one group's extra goes down, the other's up; the agents of the receiving group
+come from its own pool, with their own ids). The centre-wide :meth:`Control.set_extra`
+is refused then (which group?).
+
 A process must not draw random numbers from a global generator (``random``,
 ``np.random``): results must stay reproducible. Nothing in a shipped scenario uses a
 process: without one, a run is bit for bit what it was.
@@ -37,10 +46,12 @@ from typing import Any
 import simpy
 
 from sim.queue.clock import Clock
+from sim.queue.group_staffing import GroupStaffing
 from sim.queue.router import Router
+from sim.queue.skill_router import GroupPool
 from sim.queue.staffing import Staffing
 
-__all__ = ["Control", "Process", "run_processes"]
+__all__ = ["Control", "GroupControl", "Process", "run_processes"]
 
 #: ``process(env, control)``: a SimPy generator to run next to the engine.
 Process = Callable[[simpy.Environment, "Control"], Generator[simpy.Event, Any, Any]]
@@ -50,13 +61,47 @@ class Control:
     """The engine's state as your processes see it, and what they may change."""
 
     def __init__(
-        self, clock: Clock, router: Router, staffing: Staffing, busy: Callable[[], int]
+        self,
+        clock: Clock,
+        router: Router,
+        staffing: Staffing | GroupStaffing,
+        busy: Callable[[], int],
     ) -> None:
         self._clock = clock
         self.env = clock.env
         self._router = router
         self._staffing = staffing
         self._busy = busy
+        self._groups: tuple[GroupControl, ...] = ()
+        if isinstance(staffing, GroupStaffing):
+            self._groups = tuple(GroupControl(clock, st, staffing.pool(g))
+                                 for g, st in enumerate(staffing.groups))  # fmt: skip
+
+    @property
+    def n_groups(self) -> int:
+        """Agent groups of the run (1: one pool, :meth:`group` is not needed)."""
+        return max(1, len(self._groups))
+
+    def group(self, g: int) -> GroupControl:
+        """Agent group ``g`` (index in config order). Raises ValueError if the run has
+        one agent group or ``g`` is not one of its groups."""
+        if not self._groups:
+            raise ValueError("this run has one agent group: use the control itself")
+        if not 0 <= g < len(self._groups):
+            raise ValueError(f"agent group {g} does not exist (groups 0..{len(self._groups) - 1})")
+        return self._groups[g]
+
+    def move(self, source: int, dest: int, agents: int = 1) -> None:
+        """From now on, ``agents`` fewer of group ``source`` and as many more of group
+        ``dest`` on the phones whenever open (each group's extra changes by that much;
+        count mode). The ``source`` group's agents leave when idle (busy ones after
+        their call); ``dest``'s come from its pool. Raises ValueError (one group, a group
+        that does not exist or works shifts, ``agents`` < 0)."""
+        if agents < 0:
+            raise ValueError(f"agents to move must be >= 0, got {agents}")
+        src, dst = self.group(source), self.group(dest)
+        src.set_extra(src.extra - agents)
+        dst.set_extra(dst.extra + agents)
 
     @property
     def now(self) -> float:
@@ -96,10 +141,59 @@ class Control:
     def set_extra(self, extra: int) -> None:
         """From now on, ``extra`` agents on top of the staffing plan whenever open.
 
-        Raises ValueError for a negative ``extra`` or a run whose workforce follows
-        shifts (extra agents need staffing by counts).
+        Raises ValueError for a negative ``extra``, a run whose workforce follows
+        shifts (extra agents need staffing by counts) or a run with several agent
+        groups (use :meth:`group` or :meth:`move`).
         """
+        if isinstance(self._staffing, GroupStaffing):
+            raise ValueError("this run has several agent groups: set one group's extra "
+                             "agents, control.group(g).set_extra(k), or move agents, "
+                             "control.move(source, dest, k)")  # fmt: skip
         self._clock.act(self._staffing.set_extra, extra)
+
+
+class GroupControl:
+    """One agent group's staffing as your processes see it (several groups:
+    :meth:`Control.group`)."""
+
+    def __init__(self, clock: Clock, staffing: Staffing, pool: GroupPool) -> None:
+        self._clock, self._staffing, self._pool = clock, staffing, pool
+
+    @property
+    def present(self) -> int:
+        """The group's agents on the phones now (idle, on a call, or finishing one)."""
+        return self._staffing.present
+
+    @property
+    def idle(self) -> int:
+        """The group's idle agents now."""
+        return self._pool.n_idle
+
+    @property
+    def busy(self) -> int:
+        """The group's agents on a call now."""
+        return self._staffing.present - self._pool.n_idle
+
+    @property
+    def waiting(self) -> int:
+        """Calls waiting now of the types this group has a skill for."""
+        return self._pool.n_waiting
+
+    @property
+    def target(self) -> int:
+        """Agents the group's staffing asks for now (its plan plus extra, at least 0;
+        0 when closed)."""
+        return self._staffing.target
+
+    @property
+    def extra(self) -> int:
+        """Agents on top of the group's plan while open (negative: below it)."""
+        return self._staffing.extra
+
+    def set_extra(self, extra: int) -> None:
+        """From now on, the group's plan plus ``extra`` agents whenever open (negative:
+        fewer, never below 0). Raises ValueError if the group works shifts."""
+        self._clock.act(self._staffing.set_extra, extra, True)
 
 
 def run_processes(

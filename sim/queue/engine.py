@@ -53,6 +53,7 @@ import simpy
 
 from sim.core.timetable import DAY_S, Timetable
 from sim.queue.arrivals import FreshCalls
+from sim.queue.callbacks import CallbackDesk, CallbackLog, CallbackPlan
 from sim.queue.channels import ChannelRouter
 from sim.queue.clock import Clock
 from sim.queue.columns import CallColumns
@@ -98,6 +99,7 @@ class EngineLog:
     #: int16, the agent group of each agent id (empty: every agent is of group 0)
     group_of_agent: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
     journey: JourneyColumns | None = None  # issues, customers, ratings (journey active only)
+    callbacks: CallbackLog | None = None  # offers and callback attempts (callbacks only)
 
 
 class Engine:
@@ -111,8 +113,12 @@ class Engine:
     generator (:mod:`sim.queue.control`). ``skills``: several call types and agent
     groups (:class:`sim.queue.skill_router.SkillPlan`: the router is then a
     :class:`~sim.queue.skill_router.SkillRouter` and each group is staffed by its own
-    counts, :mod:`sim.queue.group_staffing`); None: one queue, one pool. Raises
-    ValueError for ``skills`` with a workforce or your own processes (not supported yet).
+    counts or, with a workforce, its own shifts and roster: :mod:`sim.queue.group_staffing`;
+    your processes reach each group through :meth:`Control.group`); None: one queue,
+    one pool.
+    ``callbacks``: callbacks offered to callers about to wait (:mod:`sim.queue.callbacks`;
+    its callback types are call types of ``skills``). Raises ValueError for ``callbacks``
+    without ``skills``.
     """
 
     def __init__(
@@ -130,10 +136,10 @@ class Engine:
         router: Callable[[bytearray], Router] = LongestIdleFcfs,
         processes: Sequence[Process] = (),
         skills: SkillPlan | None = None,
+        callbacks: CallbackPlan | None = None,
     ) -> None:
-        if skills is not None and (workforce is not None or processes):
-            raise ValueError("several call types or agent groups (skills) cannot run with a "
-                             "workforce or your own processes yet")  # fmt: skip
+        if callbacks is not None and skills is None:
+            raise ValueError("callbacks need the call types of a SkillPlan (skills)")
         self.timetable = timetable
         shape = (timetable.days, timetable.n_intervals)  # a per-interval vector: every day
         self.staffing = np.broadcast_to(np.asarray(staffing, dtype=np.int64), shape).tolist()
@@ -147,6 +153,7 @@ class Engine:
         self.router = router
         self.processes = tuple(processes)
         self.skills = skills
+        self.callbacks = callbacks
 
     def _desk(
         self,
@@ -166,10 +173,21 @@ class Engine:
             serve = None if wf is None else wf.callbacks(handle, clock)
             return router, Staffing(clock, router, free, peak, wf), serve
         make = ChannelRouter if sk.channels else SkillRouter  # chat or e-mail types
-        skill_router = make(status, kind, arrival, clock, sk, free)
-        staff = GroupStaffing(clock, skill_router, free, sk)
+        skill_router = make(status, kind, arrival, clock, sk, free,
+                            None if wf is None else wf.group_of)  # fmt: skip
+        staff = GroupStaffing(clock, skill_router, free, sk, wf)
         scaled = sk.factors or any(sk.session_stretch)
-        return skill_router, staff, skill_router.serve(handle) if scaled else None
+        factor = skill_router.serve(handle) if scaled else None
+        if wf is None or factor is None:
+            return skill_router, staff, factor if wf is None else wf.callbacks(handle, clock)
+        agent_serve = wf.callbacks(handle, clock)
+
+        def serve_both(i: int, agent: int) -> float:
+            """The group's handle-time factor, then the agent's own effects."""
+            factor(i, agent)
+            return agent_serve(i, agent)
+
+        return skill_router, staff, serve_both
 
     def run(self) -> EngineLog:
         """Simulate every day of the timetable and return the raw log.
@@ -190,16 +208,26 @@ class Engine:
         # bound: the path is built around them; it runs only when staffing changes)
         parts = self._desk(clock, cols.status, cols.ctype, cols.arrival, cols.handle,
                            lambda agent: path.free(agent), peak)  # fmt: skip
-        router, staff, _ = parts
-        att = attempts(clock, cols, self.redials, jr, wf, peak)
-        wt = waiting(clock, cols, router, self.max_waiting, att)
+        router, staff, serve = parts
+        desk: CallbackDesk | None = None
+        if self.callbacks is not None:  # three hook points: offer, serve, end of service
+            cols.base_of = list(self.callbacks.base_type)
+            desk = CallbackDesk(self.callbacks, tt, clock, cols, lambda i: path.place(i),
+                                lambda: path.busy(), lambda: router.n_waiting)  # fmt: skip
+            parts = (router, staff, desk.serve(serve, cols.source))
+        att = attempts(clock, cols, self.redials, jr, wf, peak,
+                       None if desk is None else desk.offset)  # fmt: skip
+        if desk is not None:
+            desk.connect(att.follow, None if jr is None else jr.deferral(), att.failed)
+            att = att._replace(answered=desk.done_hook(att.answered))
+        wt = waiting(clock, cols, router, self.max_waiting, att,
+                     None if desk is None else desk.offer)  # fmt: skip
         path = call_path(clock, cols, parts, self.lines, att, wt)
         att.connect(path.route)  # redials and repeat contacts arrive through the router
         day = days(clock, cols, self.fresh, parts, path, att, jr, wf, self.drain)
         self._schedule(clock, staff, day, jr is not None or wf is not None)
         clock.start()
         if self.processes:
-            assert isinstance(staff, Staffing)  # processes need one group (__init__)
             control = Control(clock, router, staff, path.busy)
             run_processes(env, control, self.processes, tt.closing(tt.days - 1))
         env.run()
@@ -213,6 +241,7 @@ class Engine:
             **_staff_log(staff),
             end_s=now,
             journey=None if jr is None else jr.log(),
+            callbacks=None if desk is None else desk.log,
         )
 
     def _schedule(

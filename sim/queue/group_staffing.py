@@ -1,11 +1,14 @@
-"""Staffing of several agent groups by counts: one controller per group (issue 14).
+"""Staffing of several agent groups: one controller per group (issue 14).
 
-Each group follows its own targets per interval (:class:`sim.queue.staffing.Staffing`
-in count mode, on its own agent ids: group 0's ids first, then group 1's, ...) and
-sends its own idle agents off the phones (:class:`sim.queue.skill_router.GroupPool`).
-The staff log is one step function per group: each record carries its group
-(``staff_group``). Shifts and a workforce per group are a later step (refused by the
-config check).
+Each group has its own :class:`sim.queue.staffing.Staffing` and sends its own idle
+agents off the phones (:class:`sim.queue.skill_router.GroupPool`). Without a
+workforce, each group follows its targets per interval (count mode) on its own agent
+ids: group 0's ids first, then group 1's, ... With a workforce (agents as
+individuals), the workforce numbers the agents (:attr:`WorkforceHooks.group_of`) and
+each group's controller sees its own agents through
+:meth:`WorkforceHooks.group_view`: a group follows its targets per interval, or its
+own shifts and roster. The staff log is one step function per group: each record
+carries its group (``staff_group``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from sim.queue.clock import Clock
-from sim.queue.skill_router import SkillPlan, SkillRouter
+from sim.queue.hooks import WorkforceHooks
+from sim.queue.skill_router import GroupPool, SkillPlan, SkillRouter
 from sim.queue.staffing import Staffing
 
 __all__ = ["GroupStaffing"]
@@ -33,15 +37,27 @@ class GroupStaffing:
     excess = True
 
     def __init__(
-        self, clock: Clock, router: SkillRouter, free: Callable[[int], None], plan: SkillPlan
+        self,
+        clock: Clock,
+        router: SkillRouter,
+        free: Callable[[int], None],
+        plan: SkillPlan,
+        workforce: WorkforceHooks | None = None,
     ) -> None:
         self.groups: list[Staffing] = []
+        self._router = router
+        self._wf = workforce
         first = 0
         for g, peak in enumerate(plan.peaks()):
-            self.groups.append(Staffing(clock, router.pool(g), free, peak, None, first=first))
+            if workforce is None:
+                self.groups.append(Staffing(clock, router.pool(g), free, peak, None, first=first))
+            else:  # the workforce says who is in the group (on_day_start)
+                view = workforce.group_view(g)
+                self.groups.append(Staffing(clock, router.pool(g), free, 0, view))
             first += peak
-        self.group_of_agent = plan.group_of_agent()
-        self._of = self.group_of_agent.tolist()
+        self._of: Sequence[int] = (
+            plan.group_of_agent().tolist() if workforce is None else workforce.group_of
+        )
         self._targets = [m.tolist() for m in plan.staffing]
         self._day = 0
         self.after_call: Callable[[int], bool] = self._after_call
@@ -58,17 +74,48 @@ class GroupStaffing:
         return st.present > st.target and not (st.draining and st.router.n_waiting)
 
     @property
+    def group_of_agent(self) -> np.ndarray:
+        """int16 group of each agent id (the workforce's hires included)."""
+        return np.asarray(self._of, dtype=np.int16)
+
+    @property
     def present(self) -> int:
         """Agents present, all groups."""
         return sum(st.present for st in self.groups)
 
+    @property
+    def target(self) -> int:
+        """Agents the groups' staffing asks for now, all groups."""
+        return sum(st.target for st in self.groups)
+
+    @property
+    def extra(self) -> int:
+        """Agents on top of the groups' plans (negative: below), all groups."""
+        return sum(st.extra for st in self.groups)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the centre takes fresh calls now."""
+        return self.groups[0].is_open
+
+    def pool(self, g: int) -> GroupPool:
+        """Group ``g``'s idle agents and the calls it may take."""
+        pool = self.groups[g].router
+        assert isinstance(pool, GroupPool)
+        return pool
+
     def open(self) -> None:
-        """The centre opens."""
+        """The centre opens (the overflow delays apply again)."""
+        self._router.waive_delays(False)
         for st in self.groups:
             st.open()
 
     def close(self, drain: bool) -> None:
-        """The centre closes: every group's agents go (busy ones after their call)."""
+        """The centre closes: every group's agents go (busy ones after their call). With
+        ``drain``, the overflow delays end first: the calls still waiting are eligible
+        for every group with the skill, and idle agents take them now."""
+        if drain:
+            self._router.waive_delays(True)
         for st in self.groups:
             st.close(drain)
 
@@ -78,12 +125,15 @@ class GroupStaffing:
         day = self._day
         self._day += 1
         for st, rows in zip(self.groups, self._targets, strict=True):
-            st.schedule_targets(times, rows[day])
+            if st.shifts is None:  # a group on shifts follows its roster instead
+                st.schedule_targets(times, rows[day])
 
     def on_day_start(self, value: Any) -> None:
-        """A workforce's day start: not supported with several groups yet (the engine
-        refuses a workforce with skills before a run)."""
-        raise NotImplementedError("agent groups with a workforce are a later step of issue 14")
+        """Handler (midnight, with a workforce): the router learns of the hires, then
+        each group's controller learns who of the group works today."""
+        self._router.sync_agents()
+        for st in self.groups:
+            st.on_day_start(value)
 
     def log_columns(self) -> tuple[array, array, np.ndarray]:
         """The staff log: time, agents present and group of each record (the groups'

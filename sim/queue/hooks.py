@@ -19,7 +19,7 @@ Two speeds, as in the rest of callsim:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -120,11 +120,19 @@ class JourneyHooks(Protocol):
         on_repeat: Handler,
         agent_p: Sequence[float] | None = None,
         agent_rude: Sequence[float] | None = None,
+        promised: Mapping[int, float] | None = None,
     ) -> tuple[Answered, Failed, Follow]:
         """The per-call hooks over the engine's columns. ``agents``: the most agents ever
         present; ``on_repeat``: the engine handler a repeat contact is fired to (value:
         the previous call's index); ``agent_p`` / ``agent_rude``: per-agent probability
-        that the current call resolves / is discourteous (workforce), else None."""
+        that the current call resolves / is discourteous (workforce), else None;
+        ``promised``: callback attempt -> seconds from its arrival to its promise
+        (callbacks), else None."""
+        ...
+
+    def deferral(self) -> Callable[[int, bool], None]:
+        """``deferred(i, bad)`` (after :meth:`callbacks`): attempt ``i`` ended unanswered
+        and a callback follows; rated bad if ``bad``, else neutral."""
         ...
 
 
@@ -184,6 +192,16 @@ class WorkforceHooks(Protocol):
     @property
     def fatigue_on(self) -> bool:
         """Whether fatigue changes ``p_rude`` (else the journey's own constant is used)."""
+        ...
+
+    @property
+    def group_of(self) -> Sequence[int]:
+        """Per agent id: its agent group (all 0 with one group; grows with hires)."""
+        ...
+
+    def group_view(self, g: int) -> WorkforceHooks:
+        """The workforce as agent group ``g``'s staffing controller sees it: that group's
+        agents (:meth:`start_day`), shifts and roster (several groups, issue 14)."""
         ...
 
     def start_day(self, day: int) -> list[int]:

@@ -109,9 +109,20 @@ class LongestIdleFcfs:
 
     The queue holds call indices in arrival order and is cleaned lazily: a call that
     abandons stays in the deque, marked by the engine in ``status`` (the engine's
-    outcome column), and is skipped when it reaches the head. The methods are closures
-    over the two deques and the count (the engine calls them once or twice per call:
-    cheaper than bound methods reading attributes).
+    outcome column) and counted as dead, and is skipped when it reaches the head; so
+    the live calls waiting are ``len(queue) - dead``. The methods are closures over
+    the two deques and the count (the engine calls them once or twice per call:
+    cheaper than bound methods reading attributes); :meth:`enqueue` is the deque's own
+    ``append``.
+
+    The engine binds :attr:`idle` and :attr:`queue` of this router (exactly this class,
+    not a subclass) and applies its most frequent answers itself, a Python call fewer
+    each (:func:`sim.queue.flow.call_path`): an arriving call takes the head of
+    :attr:`idle` if any; a freed agent takes the head of :attr:`queue` if that call is
+    still waiting, and joins the back of :attr:`idle` if :attr:`queue` is empty. These
+    are this class's rule as :meth:`select_agent` and :meth:`select_call` apply it, and
+    they keep ``len(queue) - dead`` the live count (a live head leaves, dead entries
+    stay); everything else (dead heads, the counts) stays here.
     """
 
     select_agent: Callable[[int], int]
@@ -124,9 +135,8 @@ class LongestIdleFcfs:
         queue: deque[int] = deque()
         idle: deque[int] = deque()
         self.queue, self.idle = queue, idle
-        n_waiting = 0
-        pop_idle, file_idle = idle.popleft, idle.append
-        pop_call, push_call = queue.popleft, queue.append
+        dead = 0  # calls in the queue that left it (abandoned): skipped at the head
+        pop_idle, file_idle, pop_call = idle.popleft, idle.append, queue.popleft
 
         def select_agent(call: int) -> int:
             """The longest-idle agent, or -1."""
@@ -134,37 +144,30 @@ class LongestIdleFcfs:
 
         def select_call(agent: int) -> int:
             """The longest-waiting live call, or -1 (``agent`` joins the idle, last)."""
-            nonlocal n_waiting
-            if not n_waiting:
-                file_idle(agent)
-                return -1
-            i = pop_call()
-            while status[i] != WAITING:
+            nonlocal dead
+            while queue:
                 i = pop_call()
-            n_waiting -= 1
-            return i
-
-        def enqueue(call: int) -> None:
-            """``call`` joins the back of the queue."""
-            nonlocal n_waiting
-            n_waiting += 1
-            push_call(call)
+                if status[i] == WAITING:
+                    return i
+                dead -= 1
+            file_idle(agent)
+            return -1
 
         def withdraw(call: int) -> None:
-            """One fewer live call (the deque entry is skipped later)."""
-            nonlocal n_waiting
-            n_waiting -= 1
+            """One more dead entry (skipped when it reaches the head)."""
+            nonlocal dead
+            dead += 1
 
         def count() -> int:
-            return n_waiting
+            return len(queue) - dead
 
         def reset() -> None:
-            nonlocal n_waiting
+            nonlocal dead
             queue.clear()
-            n_waiting = 0
+            dead = 0
 
         self.select_agent, self.select_call = select_agent, select_call
-        self.enqueue, self.withdraw = enqueue, withdraw
+        self.enqueue, self.withdraw = queue.append, withdraw
         self._count, self._reset = count, reset
 
     @property

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +112,11 @@ class GroupPool:
         n_wait = self._router.n_wait
         return sum(n_wait[k] for k in self._types)
 
+    @property
+    def n_idle(self) -> int:
+        """Idle agents of this group now."""
+        return len(self._router.idle[self._group])
+
     def release(self, agent: int) -> bool:
         return self._router.release(agent)
 
@@ -141,13 +146,18 @@ class SkillRouter:
         clock: Clock,
         plan: SkillPlan,
         free: Callable[[int], None],
+        group_of: Sequence[int] | None = None,
     ) -> None:
         self.status, self.kind, self.plan = status, kind, plan
         n_g, n_k = plan.n_groups, plan.n_types
         self.idle: list[deque[int]] = [deque() for _ in range(n_g)]
         self.queues: list[deque[int]] = [deque() for _ in range(n_k)]
         self.n_wait = [0] * n_k
-        self.group_of: list[int] = plan.group_of_agent().tolist()
+        #: group of each agent id: the plan's layout, or the workforce's (a list it
+        #: grows with hires: :meth:`sync_agents`)
+        self.group_of: Sequence[int] = (
+            plan.group_of_agent().tolist() if group_of is None else group_of
+        )
         self.since = [0.0] * len(self.group_of)  # when each idle agent became idle
         self._free = free
         self.arrival = arrival
@@ -160,6 +170,8 @@ class SkillRouter:
         queues, n_wait, fire, idle = self.queues, self.n_wait, clock.fire, self.idle
         group_of, since, on_overflow = self.group_of, self.since, self._on_overflow
         tiers = self._call_tiers(plan)
+        #: the tiers as built (overflow delays) and as at a drain (delays waived)
+        self._tiers, self._delays = tiers, [[list(t) for t in ts] for ts in tiers]
         n = 0
 
         def select_call(agent: int) -> int:
@@ -314,6 +326,29 @@ class SkillRouter:
     def n_waiting(self) -> int:
         """Live calls waiting, all types."""
         return self._count()
+
+    def waive_delays(self, waived: bool) -> None:
+        """``waived``: from now on a freed agent may take any waiting call of its group's
+        skills, however long it has waited (a closing with drain: the queues empty, and
+        no agent idles while a call it may take waits); False: the delays again (the
+        centre opens). Then, at a waiver, each group's idle agents take the calls they
+        now may."""
+        if not any(d > 0 for row in self.plan.overflow_s for d in row):
+            return
+        for ts, built in zip(self._tiers, self._delays, strict=True):
+            for tier, entries in zip(ts, built, strict=True):
+                tier[:] = [(q, k, 0.0) for q, k, _ in entries] if waived else entries
+        if waived:
+            for g, idle in enumerate(self.idle):
+                pool = GroupPool(self, g)
+                while idle and pool.n_waiting:
+                    self._free(idle.popleft())
+
+    def sync_agents(self) -> None:
+        """Make room for agent ids added to :attr:`group_of` since (a workforce's hires)."""
+        grow = len(self.group_of) - len(self.since)
+        if grow > 0:
+            self.since.extend([0.0] * grow)
 
     def pool(self, group: int) -> GroupPool:
         """The idle agents of ``group`` (for its staffing controller)."""

@@ -99,17 +99,18 @@ class Staffing:
     def on_target(self, value: Any) -> None:
         """Handler: the staffing matrix asks for ``value`` agents from now."""
         self.plan = value
-        self._apply(self.plan + self.extra if self.is_open else self.plan)
+        self._apply(max(self.plan + self.extra, 0) if self.is_open else self.plan)
 
-    def set_extra(self, extra: int) -> None:
-        """Count mode: ``extra`` >= 0 agents on top of the plan while open, from now."""
+    def set_extra(self, extra: int, negative: bool = False) -> None:
+        """Count mode: ``extra`` agents on top of the plan while open, from now (>= 0;
+        ``negative``: fewer than the plan too, never fewer than 0 present)."""
         if self.shifts is not None:
             raise ValueError("extra agents need staffing by counts; this run uses shifts")
-        if extra < 0:
+        if extra < 0 and not negative:
             raise ValueError(f"extra agents must be >= 0, got {extra}")
         self.extra = int(extra)
         if self.is_open:
-            self._apply(self.plan + self.extra)
+            self._apply(max(self.plan + self.extra, 0))
 
     def _apply(self, new: int) -> None:
         """Bring the number present towards ``new`` now."""

@@ -93,17 +93,33 @@ def _wide(summary: pd.DataFrame, by: str) -> dict[str, dict[str, pd.Series]]:
     return out
 
 
+def _bound_text(r: pd.Series, col: str) -> tuple[str, bool]:
+    """A confidence bound of a long CI table row for reading, with `` *`` if it was
+    clipped at the KPI's natural range (it differs from mean -/+ half-width:
+    :func:`sim.model.runner.confidence_by`)."""
+    mean, half, value = float(r["mean"]), float(r["half_width"]), float(r[col])
+    raw = mean - half if col == "ci_low" else mean + half
+    clipped = math.isfinite(raw) and value != raw
+    return format_kpi(str(r["kpi"]), value, like=mean) + (" *" if clipped else ""), clipped
+
+
 def _every_kpi(summary: pd.DataFrame, by: str, what: str, table_id: str) -> str:
-    rows = [
-        [str(r[by]), kpi_link(str(r["kpi"])),
-         *(format_kpi(str(r["kpi"]), float(r[c]), like=float(r["mean"]))
-           for c in ("mean", "half_width", "ci_low", "ci_high")), f"{float(r['n']):.0f}"]
-        for _, r in summary.iterrows()
-    ]  # fmt: skip
+    rows, clipped = [], False
+    for _, r in summary.iterrows():
+        (low, c_low), (high, c_high) = _bound_text(r, "ci_low"), _bound_text(r, "ci_high")
+        clipped |= c_low or c_high
+        rows.append([str(r[by]), kpi_link(str(r["kpi"])),
+                     *(format_kpi(str(r["kpi"]), float(r[c]), like=float(r["mean"]))
+                       for c in ("mean", "half_width")), low, high, f"{float(r['n']):.0f}"])  # fmt: skip
+    note = ('<p class="note">* clipped at the natural bound (a count or a time is never '
+            "below 0, a share never outside 0-100%): the Student-t interval, symmetric "
+            "around the mean, reaches past it when replications vary a lot relative to "
+            "the mean.</p>") if clipped else ""  # fmt: skip
     return "\n".join([
         f"<details><summary>Every KPI of every {esc(what)}</summary>",
         html_table([what, "KPI", "mean", "half-width", "CI low", "CI high", "n"], rows,
                    table_id, text_columns=(0, 1)),
+        note,
         "</details>",
     ])  # fmt: skip
 

@@ -94,7 +94,8 @@ def _bound(kpi: str, value: float, like: float) -> tuple[str, bool]:
     return format_kpi(kpi, clipped, like=like), clipped != value and math.isfinite(value)
 
 
-def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = None) -> str:
+def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = None,
+               table_id: str = "kpis") -> str:  # fmt: skip
     currency = cfg.economics.currency if cfg is not None else "currency units"
     targets = _targets(cfg) if cfg is not None else {}
     rows = []
@@ -128,7 +129,25 @@ def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = No
             "share never outside 0-100%): the Student-t interval, symmetric around the "
             "mean, reaches past it when replications vary a lot relative to the mean.</p>"
         )
-    return html_table(header, rows, table_id="kpis", text_columns=(0, 1, 8)) + note
+    return html_table(header, rows, table_id=table_id, text_columns=(0, 1, 8)) + note
+
+
+def _callback_section(reps: Replications) -> list[str]:
+    """The callbacks section (``callbacks.enabled`` only): the callback KPIs."""
+    cfg = reps.config
+    if not cfg.callbacks.enabled or not len(reps.summary_callbacks):
+        return []
+    c = cfg.callbacks
+    how = ("keep their place in the line" if c.mode == "keep_place" else
+           "are called back from the promised time")  # fmt: skip
+    return [
+        '<h2 id="callbacks">Callbacks</h2>',
+        f'<p class="note">Offered when the predicted wait ({c.predictor} predictor) reaches '
+        f"{c.threshold_s:g} s; callers who accept leave the line and {how}. Service levels "
+        f"with T = {cfg.metrics.sl_threshold_s:g} s. Definitions: "
+        "docs/background/callbacks.md.</p>",
+        _kpi_table(reps.summary_callbacks, cfg.metrics.confidence, cfg, "callback-kpis"),
+    ]
 
 
 # ------------------------------------------------------------------------------ one run
@@ -235,6 +254,7 @@ def run_report(
         html_table(["KPI", *(f"replication {r}" for r in per.columns)], rows, "replications"),
         "</details>",
         *breakdown_sections(reps, figs),  # several call types or agent groups only
+        *_callback_section(reps),
         *channel_sections(reps),  # chat or e-mail types only
         '<h2 id="figures">Figures</h2>',
     ]

@@ -19,6 +19,9 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
                          per call type (only with several call types)
     intervals_by_group.parquet, summary_by_group.csv, replications_by_group.csv
                          per agent group (only with several agent groups)
+    callbacks.parquet, summary_callbacks.csv, replications_callbacks.csv
+                         per callback offer of replication 0, and the callback KPIs
+                         (only with callbacks.enabled)
     *.csv                CSV copies of the tables up to output.csv_max_rows rows (text
                          cells starting like a formula, =+-@, get a leading ', see
                          sim.outputs.csv_cells)
@@ -46,7 +49,7 @@ from sim.core.files import atomic_folder
 from sim.core.schema import Config
 from sim.model.runner import Replications
 from sim.outputs.csv_cells import write_csv
-from sim.outputs.kpis import KPIS, format_value
+from sim.outputs.kpis import CALLBACK_KPIS, KPIS, format_value
 from sim.outputs.metrics import KPI_DEFINITIONS
 from sim.report.breakdown_report import breakdown_lines, several, type_targets
 from sim.report.channels_report import channel_lines
@@ -116,6 +119,12 @@ def summary_text(reps: Replications) -> str:
             text += f"  (target {target:.0%}: {word})"
         lines.append(f"  {label:<30}{text}")
     lines += breakdown_lines(reps)  # several call types or agent groups only
+    if cfg.callbacks.enabled and len(reps.summary_callbacks):
+        lines.append("  callbacks:")
+        for key in ("callback_offer_rate", "callback_accept_rate", "callback_mean_delay_s",
+                    "inbound_service_level", "callback_service_level", "abandon_saved"):
+            mean = float(reps.summary_callbacks["mean"].to_dict()[key])
+            lines.append(f"    {CALLBACK_KPIS[key].label:<38}{format_value(key, mean)}")
     lines += channel_lines(reps)  # chat or e-mail types only
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")
@@ -146,7 +155,19 @@ def _summary_json(reps: Replications) -> dict[str, Any]:
         "kpis": kpis,
         "definitions": KPI_DEFINITIONS,
         **_breakdown_json(reps),
+        **_callbacks_json(reps),
     }
+
+
+def _callbacks_json(reps: Replications) -> dict[str, Any]:
+    """``callbacks`` of summary.json (callbacks only): KPI -> mean and interval."""
+    if not reps.config.callbacks.enabled:
+        return {}
+    return {"callbacks": {
+        "kpis": {k: {c: _clean(float(r[c])) for c in reps.summary_callbacks.columns}
+                 for k, r in reps.summary_callbacks.iterrows()},
+        "definitions": {k: v.definition for k, v in CALLBACK_KPIS.items()},
+    }}  # fmt: skip
 
 
 def _ci_json(summary: pd.DataFrame, by: str) -> dict[str, dict[str, dict[str, Any]]]:
@@ -238,6 +259,10 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
                 write_csv(getattr(reps, f"summary_by_{what}"), partial / f"summary_by_{what}.csv")
                 write_csv(getattr(reps, f"per_replication_by_{what}"),
                           partial / f"replications_by_{what}.csv")  # fmt: skip
+        if cfg.callbacks.enabled:
+            _table(reps.callbacks, partial, "callbacks", out.csv_max_rows)
+            write_csv(reps.summary_callbacks, partial / "summary_callbacks.csv", index=True)
+            write_csv(reps.per_replication_callbacks, partial / "replications_callbacks.csv")
         try:
             figures = run_figures(reps)  # {} when output.figures is false
         except Exception as exc:  # a figure must never cost the tables

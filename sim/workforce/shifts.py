@@ -118,13 +118,15 @@ def parse_shifts(specs: Any, key: str = "staffing.shifts") -> tuple[Shift, ...]:
     return tuple(shifts)
 
 
-def parse_roster(spec: Any, shifts: Sequence[Shift], days: int) -> np.ndarray:
-    """Agents on each shift each day, shape (days, shifts), from ``staffing.roster``:
-    ``{shift name: count}`` (every day alike) or ``{shift name: [count per day]}``;
-    shifts not named get nobody."""
-    key = "staffing.roster"
+def parse_roster(
+    spec: Any, shifts: Sequence[Shift], days: int, key: str = "staffing.roster"
+) -> np.ndarray:
+    """Agents on each shift each day, shape (days, shifts), from ``staffing.roster`` (or
+    a group's ``agent_groups[i].roster``, named ``key``): ``{shift name: count}`` (every
+    day alike) or ``{shift name: [count per day]}``; shifts not named get nobody."""
     if not isinstance(spec, Mapping) or not spec:
-        raise bad(key, spec, "must map shift names to agents per day (staffing.shifts is set)")
+        shifts_key = key.rsplit(".", 1)[0] + ".shifts"
+        raise bad(key, spec, f"must map shift names to agents per day ({shifts_key} is set)")
     names = [s.name for s in shifts]
     out = np.zeros((days, len(shifts)), dtype=np.int64)
     for name, counts in spec.items():

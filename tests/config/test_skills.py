@@ -101,7 +101,7 @@ def test_own_expected_calls_make_the_total_forecast() -> None:
         ("agent_groups.1.agents", 0, "agent_groups[1].agents = 0"),
         ("routing.call_choice", "fifo", "routing.call_choice = 'fifo'"),
         ("routing.agent_choice", "best", "routing.agent_choice = 'best'"),
-        ("workforce.enabled", True, "workforce.enabled = True: is not supported with agent_groups"),
+        ("workforce.headcount", 30, "workforce.headcount = 30: with several agent_groups give"),
     ],
 )  # fmt: skip
 def test_bad_input_names_key_and_value(path: str, value: Any, words: str) -> None:
@@ -117,7 +117,12 @@ def test_expected_calls_of_the_wrong_shape() -> None:
     with pytest.raises(ConfigError, match=r"call_types\[1\]\.expected_calls\[0\] = \[1, 2, 3\]"):
         load_scenario(cfg)
     cfg["call_types"][1]["expected_calls"] = [[1, 2]]
-    with pytest.raises(ConfigError, match=r"call_types\[1\]\.expected_calls = '1 rows'"):
+    with pytest.raises(ConfigError, match=r"call_types\[1\]\.expected_calls = '1 rows'") as info:
+        load_scenario(cfg)
+    # the expected nesting, with the run's sizes
+    assert "2 lists (one per day, run.days = 2) of 2 numbers (one per interval)" in str(info.value)
+    cfg["call_types"][1]["expected_calls"] = [1, 2]
+    with pytest.raises(ConfigError, match=r"expected_calls = '2 numbers'.* e\.g\. \[\[") as info:
         load_scenario(cfg)
 
 
@@ -126,16 +131,17 @@ def test_shifts_with_agent_groups_are_refused() -> None:
     cfg["workforce"] = {"enabled": True}
     cfg["staffing"] = {"shifts": [{"name": "day", "start": "08:00", "length_h": 2}],
                        "roster": {"day": 5}}  # fmt: skip
-    with pytest.raises(ConfigError, match=r"staffing\.shifts = 'set': is not supported"):
+    with pytest.raises(ConfigError, match=r"staffing\.shifts = 'set': with agent_groups each"):
         load_scenario(cfg)
 
 
-def test_trace_with_several_types_is_refused(tmp_path: Any) -> None:
+def test_trace_with_several_types_needs_their_column(tmp_path: Any) -> None:
+    """A trace of several types names each call's type (tests/queue/test_trace_types.py)."""
     path = tmp_path / "t.csv"
     path.write_text("arrival_s\n30000\n", encoding="utf-8")
     cfg = dict(copy.deepcopy(BASE), center=dict(BASE["center"], arrivals="trace",
                                                  trace_file=str(path)))  # fmt: skip
-    with pytest.raises(ConfigError, match=r"center\.arrivals = 'trace'"):
+    with pytest.raises(ConfigError, match=r"center\.trace_file: .*missing column 'call_type'"):
         load_scenario(cfg)
 
 
