@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.config.channels import group_channels, type_channels
 from sim.config.validation_workforce import group_workforce
 from sim.core.checks import ConfigError, bad, choice, integer, non_negative, positive, probability
 from sim.core.schema import Config, WorkforceConfig
@@ -68,6 +69,8 @@ class CallType:
     #: the inbound type this callback type calls back (:mod:`sim.config.callbacks`);
     #: None for an inbound type
     callback_of: int | None = None
+    #: voice | chat | email (:mod:`sim.config.channels`)
+    channel: str = "voice"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,12 @@ class AgentGroup:
     #: agents on the phones per day and interval (float with shifts: breaks averaged
     #: over the interval; else the staffing less the off-phone share); None: ``staffing``
     on_phone: np.ndarray | None = None
+    #: chat sessions an agent holds at once (>= 1; :mod:`sim.config.channels`)
+    max_sessions: int = 1
+    #: a chat session started as the m-th held takes handle x (1 + stretch x (m - 1))
+    session_stretch: float = 0.0
+    #: blending: e-mail only when more than this many of the group's agents are idle
+    reserve_idle: int = 0
 
 
 def single(
@@ -115,7 +124,7 @@ def single(
 def is_multi(types: Sequence[CallType], groups: Sequence[AgentGroup]) -> bool:
     """Whether the centre needs the multi-skill engine: several types or groups, an
     overflow delay or a handle-time factor other than 1 (else it is today's one queue)."""
-    if len(types) > 1 or len(groups) > 1:
+    if len(types) > 1 or len(groups) > 1 or types[0].channel != "voice":
         return True
     g = groups[0]
     return any(d > 0 for d in g.overflow_after_s.values()) or any(
@@ -266,7 +275,7 @@ def _call_types(cfg: Config, laws: tuple[Distribution, Distribution, Distributio
             sl_threshold_s=non_negative(f"{key}.sl_threshold_s", threshold),
             sl_target=probability(f"{key}.sl_target", target),
             patience=_law(t.patience, f"{key}.patience", patience, build),
-            talk=tt, acw=ta, expected_calls=matrix,
+            talk=tt, acw=ta, expected_calls=matrix, channel=t.channel,
         ))  # fmt: skip
     if shares and abs(math.fsum(shares) - 1.0) > SHARE_TOLERANCE:
         raise ConfigError(f"call_types[*].share = {shares}: the shares of the types must sum "
@@ -332,12 +341,13 @@ def _agent_groups(cfg: Config, types: Sequence[CallType], n: int) -> tuple[Agent
         out.append(AgentGroup(g.name, _unbuilt(n), skills,
                               {k: float(v) for k, v in overflow.items()},
                               {k: float(v) for k, v in factor.items()},
-                              shifts, roster, wf))  # fmt: skip
+                              shifts, roster, wf,
+                              **group_channels(key, g, skills, types)))  # fmt: skip
     for k, name in enumerate(names):
         if not any(k in g.skills for g in out):
             raise bad(f"call_types[{k}].name", name,
-                      "no agent group can serve this call type: give it in some "
-                      "agent_groups[i].skills")  # fmt: skip
+                      f"no agent group can serve this call type (channel "
+                      f"{types[k].channel}): give it in some agent_groups[i].skills")  # fmt: skip
     return tuple(out)
 
 
@@ -374,13 +384,16 @@ def parse_skills(
     n_intervals: int,
     build: Build,
     finite: Finite,
+    interval_s: float = 1800.0,
 ) -> tuple[tuple[CallType, ...], tuple[AgentGroup, ...]]:
     """Check ``call_types``, ``agent_groups`` and ``routing`` and build the call types
     and agent groups (``laws``: the top-level patience, talk and acw, the defaults of
-    each type). Raises :class:`ConfigError` on the first bad value."""
+    each type; ``interval_s``: the planning interval, seconds, the shortest e-mail
+    deadline). Raises :class:`ConfigError` on the first bad value."""
     choice("routing.agent_choice", cfg.routing.agent_choice, ("longest_idle", "random"))
     choice("routing.call_choice", cfg.routing.call_choice, ("priority", "rank", "longest_wait"))
     types = _call_types(cfg, laws, build, finite, n_intervals)
     _refuse(cfg)
+    types = type_channels(cfg, types, interval_s)
     groups = _agent_groups(cfg, types, n_intervals)
     return types, groups

@@ -212,7 +212,7 @@ def parse(cfg: Config) -> Scenario:
     if not isinstance(r.force, bool):
         raise bad("run.force", r.force, "must be true or false")
     skills = parse_skills(cfg, (laws.patience, laws.talk, laws.acw), timetable.n_intervals,
-                          build_distribution, finite_law)  # fmt: skip
+                          build_distribution, finite_law, timetable.interval_s)  # fmt: skip
     types, groups, callbacks = parse_callbacks(cfg, *skills)
     check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
     scenario = assemble(cfg, timetable, laws, shifts, roster, trace, (types, groups))

@@ -371,6 +371,9 @@ class CallTypeConfig:
     # metrics.sl_threshold_s
     sl_target: float | None = None  # target share answered within the threshold; null =
     # metrics.sl_target
+    channel: str = "voice"  # voice | chat (an agent may hold several sessions,
+    # agent_groups[i].max_sessions) | email (deferred work: a backlog that carries over
+    # closing and days, patience null = never abandons, sl_threshold_s >= one interval)
 
 
 @dataclass
@@ -392,6 +395,13 @@ class AgentGroupConfig:
     # or a list per day}, like staffing.roster
     workforce: Any = None  # null, or overrides of the centre's workforce keys for this
     # group, e.g. {fatigue: {enabled: false}, headcount: 12}; every key but enabled
+    max_sessions: int = 1  # chat sessions an agent of this group holds at once (>= 1;
+    # > 1 needs a chat skill)
+    session_stretch: float = 0.0  # >= 0, dimensionless: a chat session that starts as the
+    # agent's m-th held session takes its handle time x (1 + session_stretch x (m - 1))
+    reserve_idle: int = 0  # blending (>= 0 agents): an agent of this group takes e-mail
+    # only when no call it may take waits and more than this many of the group's agents
+    # are idle (itself included)
 
 
 @dataclass

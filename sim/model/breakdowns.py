@@ -82,11 +82,14 @@ def breakdown_tables(
     threshold = [t.sl_threshold_s for t in types]
     target = [t.sl_target for t in types]
     tt = scenario.timetable
+    concurrent = any(g.max_sessions > 1 for g in groups)
     return {
         "intervals_by_type": type_intervals_table(calls, tt, tnames, threshold, target, expected),
         "summary_by_type": type_summary(calls, tt, tnames, threshold),
         "intervals_by_group": group_intervals_table(
-            calls, log, tt, gnames, scheduled_by_group(scenario)
+            calls, log, tt, gnames, scheduled_by_group(scenario), concurrent
         ),
-        "summary_by_group": group_summary(calls, log, gnames, scenario.config.run.warmup_s),
+        "summary_by_group": group_summary(
+            calls, log, gnames, scenario.config.run.warmup_s, concurrent
+        ),
     }

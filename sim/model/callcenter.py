@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from omegaconf import DictConfig
 
+from sim.config.channels import channel_code
 from sim.config.scenario import Scenario
 from sim.config.skills import AgentGroup, is_multi, type_forecast
 from sim.config.validation import load_scenario
@@ -79,6 +80,8 @@ class CallCenter:
         self.experience = ExperienceRule(self.config.experience)
         #: the recorded calls replayed (``center.arrivals: trace``), else None
         self.trace = sc.trace
+        #: whether agents may hold several chat sessions at once (busy time merges them)
+        self.concurrent = any(g.max_sessions > 1 for g in sc.agent_groups)
 
     def streams(self, replication: int) -> Streams:
         """The random streams of ``replication``."""
@@ -119,6 +122,10 @@ class CallCenter:
             agent_choice=routing.agent_choice,
             call_choice=routing.call_choice,
             rng=streams["routing"] if routing.agent_choice == "random" else None,
+            channel=tuple(channel_code(t.channel) for t in types),
+            max_sessions=tuple(g.max_sessions for g in groups),
+            session_stretch=tuple(g.session_stretch for g in groups),
+            reserve_idle=tuple(g.reserve_idle for g in groups),
         )
 
     def callback_plan(self, streams: Streams) -> CallbackPlan | None:
@@ -276,9 +283,11 @@ class CallCenter:
             expected,
             cfg.metrics.sl_threshold_s,
             None if workforce is None else workforce.paid,
+            concurrent=self.concurrent,
         )
         summary = summarize(
-            calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s
+            calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s,
+            concurrent=self.concurrent,
         )
         days = days_table(calls, log, self.timetable, cfg.economics, population, workforce)
         if expected_by_type is None:

@@ -26,8 +26,8 @@ from sim.config.scenario import Scenario
 from sim.config.size import estimate
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
-from sim.outputs.kpis import natural_bounds
 from sim.outputs.callbacks import CALLBACK_KEYS
+from sim.outputs.kpis import natural_bounds
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.outputs.results import Results
 

@@ -37,7 +37,7 @@ GROUP_INTERVAL_COLUMNS = (
 
 #: The KPIs of an agent group; registry entries in :mod:`sim.outputs.kpis`.
 GROUP_KEYS = ("answered", "answered_share", "mean_handle_s", "busy_hours", "present_hours",
-              "occupancy")  # fmt: skip
+              "occupancy", "mean_sessions")  # fmt: skip
 
 #: Columns of ``summary_by_group`` (one row per agent group of one replication), in order.
 GROUP_SUMMARY_COLUMNS = ("agent_group", *GROUP_KEYS)
@@ -54,11 +54,13 @@ def _codes(calls: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
     return col.cat.codes.to_numpy()
 
 
-def _busy(calls: pd.DataFrame, codes: np.ndarray, n_groups: int, at: np.ndarray) -> np.ndarray:
-    """Busy agent-seconds up to each time of ``at``, per group: (n_groups, len(at))."""
+def _busy(calls: pd.DataFrame, codes: np.ndarray, n_groups: int, at: np.ndarray,
+          merge: bool = False) -> np.ndarray:  # fmt: skip
+    """Busy agent-seconds up to each time of ``at``, per group: (n_groups, len(at));
+    ``merge``: an agent holding several chats at once counts once."""
     out = np.zeros((n_groups, len(at)))
     for g in range(n_groups):
-        s, e = answered_spans(calls, codes == g)
+        s, e = answered_spans(calls, codes == g, merge)
         out[g] = cumulative_busy(s, e, at)
     return out
 
@@ -69,8 +71,12 @@ def group_intervals_table(
     timetable: Timetable,
     names: Sequence[str],
     scheduled: np.ndarray,
+    concurrent: bool = False,
 ) -> pd.DataFrame:
     """The ``intervals_by_group`` table: one row per day, interval and agent group.
+
+    ``concurrent``: agents may hold several chat sessions at once (busy time is then
+    the time an agent holds at least one, :func:`sim.outputs.tally.merge_spans`).
 
     ``names``: the agent groups in config order (the categories of the calls table's
     ``agent_group``); ``scheduled``: agents scheduled on the phones per group, day and
@@ -96,7 +102,8 @@ def group_intervals_table(
     ).reshape(n_groups, n)
     keys, end = interval_grid(timetable)
     start = keys["start_s"]
-    busy = _busy(calls, codes, n_groups, end) - _busy(calls, codes, n_groups, start)
+    busy = (_busy(calls, codes, n_groups, end, concurrent)
+            - _busy(calls, codes, n_groups, start, concurrent))  # fmt: skip
     avail = present_by_group(log, end, n_groups) - present_by_group(log, start, n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = busy / avail
@@ -116,11 +123,14 @@ def group_intervals_table(
 
 
 def group_summary(
-    calls: pd.DataFrame, log: EngineLog, names: Sequence[str], warmup_s: float
-) -> pd.DataFrame:
+    calls: pd.DataFrame, log: EngineLog, names: Sequence[str], warmup_s: float,
+    concurrent: bool = False,
+) -> pd.DataFrame:  # fmt: skip
     """The KPIs of each agent group of one replication (:data:`GROUP_SUMMARY_COLUMNS`),
     one row per group in config order: calls that arrived after the warm-up, agent-time
-    from ``warmup_s`` to the last event of the run (as the centre's ``occupancy``)."""
+    from ``warmup_s`` to the last event of the run (as the centre's ``occupancy``).
+    ``concurrent``: as :func:`group_intervals_table`; ``mean_sessions`` is the handle
+    time of the group's contacts over the time its agents held at least one."""
     n_groups = len(names)
     codes = _codes(calls, names)
     counted = (codes >= 0) & ~calls["warmup"].to_numpy()
@@ -128,7 +138,8 @@ def group_summary(
     answered = np.bincount(c, minlength=n_groups)
     handle = np.bincount(c, weights=calls["handle_s"].to_numpy()[counted], minlength=n_groups)
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
-    busy = np.diff(_busy(calls, codes, n_groups, at), axis=1)[:, 0]
+    handling = np.diff(_busy(calls, codes, n_groups, at), axis=1)[:, 0]
+    busy = np.diff(_busy(calls, codes, n_groups, at, True), axis=1)[:, 0] if concurrent else handling
     present = np.diff(present_by_group(log, at, n_groups), axis=1)[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
@@ -140,6 +151,7 @@ def group_summary(
                 "busy_hours": busy / 3600.0,
                 "present_hours": present / 3600.0,
                 "occupancy": busy / present,
+                "mean_sessions": handling / busy,
             },
             columns=list(GROUP_SUMMARY_COLUMNS),
         )

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.timetable import Timetable
+from sim.outputs.backlog import backlog_at
 from sim.outputs.tally import interval_grid, ratio_kpis, tally
 
 __all__ = [
@@ -34,6 +35,7 @@ TYPE_INTERVAL_COLUMNS = (
     "sl_target", "expected_calls", "offered", "answered", "abandoned", "blocked",
     "answered_within_sl", "abandoned_within_sl", "service_level", "service_level_answered",
     "service_level_excl_short_abandons", "asa_s", "mean_wait_s", "abandon_rate",
+    "backlog", "oldest_age_s",
 )  # fmt: skip
 
 #: The KPIs of a call type (a subset of the summary's queue KPIs, same definitions, at the
@@ -42,7 +44,7 @@ TYPE_KEYS = (
     "offered", "answered", "abandoned", "blocked", "closed", "redials", "repeats", "p_wait",
     "service_level", "service_level_answered", "service_level_excl_short_abandons",
     "asa_s", "mean_wait_s", "abandon_rate", "block_rate", "mean_handle_s", "fcr",
-    "bad_experience_rate",
+    "bad_experience_rate", "backlog_end", "oldest_age_end_s",
 )  # fmt: skip
 
 #: Columns of ``summary_by_type`` (one row per call type of one replication), in order.
@@ -98,7 +100,8 @@ def type_intervals_table(
     t = {key: v[:, :n].T.ravel() for key, v in
          tally(calls, timetable, threshold, codes, n_types).items()}  # fmt: skip
     kpi = ratio_kpis(t)
-    keys, _ = interval_grid(timetable)
+    keys, end = interval_grid(timetable)
+    waiting, age = backlog_at(calls, codes, n_types, end)
     if expected is None:
         exp = np.full(n * n_types, np.nan)
     else:
@@ -116,6 +119,8 @@ def type_intervals_table(
         "expected_calls": exp,
         **{key: t[key].astype(np.int64) for key in _COUNTS},
         **{key: kpi[key] for key in TYPE_INTERVAL_COLUMNS if key in kpi},
+        "backlog": waiting.T.ravel(),
+        "oldest_age_s": age.T.ravel(),
     }
     return pd.DataFrame(columns, columns=list(TYPE_INTERVAL_COLUMNS))
 
@@ -157,8 +162,14 @@ def type_summary(
     out: dict[str, object] = {
         "call_type": pd.Categorical(list(names), categories=list(names)),
     }
+    _, end = interval_grid(timetable)
+    waiting, age = backlog_at(calls, codes, n_types, end[-1:])
     for key in TYPE_KEYS:
-        if key == "fcr":
+        if key == "backlog_end":
+            out[key] = waiting[:, 0]
+        elif key == "oldest_age_end_s":
+            out[key] = age[:, 0]
+        elif key == "fcr":
             out[key] = fcr_by(calls, codes, n_types)
         elif key in kpi:
             out[key] = kpi[key]

@@ -9,7 +9,8 @@ Used by the summary text (:func:`sim.writer.summary_text`), the reports
 * ``s``: seconds; ``h``: hours;
 * ``calls``, ``customers``, ``agents``: counts (natural lower bound 0);
 * ``money``: the configured currency (``economics.currency``);
-* ``0-1``: a score in [0, 1] (agent fatigue).
+* ``0-1``: a score in [0, 1] (agent fatigue);
+* ``sessions``: chat sessions an agent holds at once (a mean, >= 1).
 
 :func:`natural_bounds` gives the range a KPI cannot leave (a count is never negative, a
 share never above 1): a confidence bound outside it is shown clipped, and said so.
@@ -20,7 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["CALLBACK_KPIS", "GROUP_KPIS", "KPIS", "Kpi", "format_value", "kpi", "natural_bounds", "unit_text"]
+__all__ = ["CALLBACK_KPIS", "CHANNEL_KPIS", "GROUP_KPIS", "KPIS", "Kpi", "format_value", "kpi", "natural_bounds",
+           "unit_text"]
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,25 @@ CALLBACK_KPIS: dict[str, Kpi] = {
     )
 }  # fmt: skip
 
-_ALL: dict[str, Kpi] = {**KPIS, **GROUP_KPIS, **CALLBACK_KPIS}
+#: KPIs of channels (issue 15) that are not centre KPIs: of a call type
+#: (``summary_by_type``: its backlog at the end of the run's last interval) and of an
+#: agent group (``summary_by_group``: chat sessions held at once).
+CHANNEL_KPIS: dict[str, Kpi] = {
+    k.name: k
+    for k in (
+        Kpi("backlog_end", "backlog at the end", "calls",
+            "contacts of the type waiting at the end of the last day's last interval "
+            "(e-mail: the backlog carried over; voice and chat: the queue)", "call type"),
+        Kpi("oldest_age_end_s", "age of the oldest waiting at the end", "s",
+            "age of the oldest contact of the type waiting at the end of the last day's "
+            "last interval (0 if none)", "call type"),
+        Kpi("mean_sessions", "sessions held per busy agent", "sessions",
+            "handle time summed over contacts / time agents held at least one (1 without "
+            "chat concurrency), from the warm-up to the end of the run", "agent group"),
+    )
+}  # fmt: skip
+
+_ALL: dict[str, Kpi] = {**KPIS, **GROUP_KPIS, **CALLBACK_KPIS, **CHANNEL_KPIS}
 
 
 def kpi(name: str) -> Kpi | None:

@@ -196,6 +196,7 @@ def intervals_table(
     expected: np.ndarray,
     sl_threshold_s: float,
     paid_agent_s: np.ndarray | None = None,
+    concurrent: bool = False,
 ) -> pd.DataFrame:
     """The ``intervals`` table: one row per day and planning interval.
 
@@ -204,6 +205,8 @@ def intervals_table(
     intervals) or (intervals,) for every day alike (fractional with shifts and breaks);
     ``paid_agent_s`` the paid agent-seconds per day and interval (None: agents are paid
     while present, so it equals ``available_agent_s``). Warm-up calls are excluded from the call counts.
+    ``concurrent``: agents may hold several chat sessions at once (busy time: the time
+    an agent holds at least one, :func:`sim.outputs.tally.merge_spans`).
     """
     days, k = timetable.days, timetable.n_intervals
     n = days * k
@@ -211,7 +214,7 @@ def intervals_table(
     start = keys["start_s"]
     tallied = {key: v[:n] for key, v in tally(calls, timetable, sl_threshold_s).items()}
     kpi = ratio_kpis(tallied)
-    s, e = answered_spans(calls)
+    s, e = answered_spans(calls, merge=concurrent)
     busy = cumulative_busy(s, e, end) - cumulative_busy(s, e, start)
     avail = present_total(log, end) - present_total(log, start)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -247,9 +250,10 @@ def summarize(
     timetable: Timetable,
     warmup_s: float,
     sl_threshold_s: float,
+    concurrent: bool = False,
 ) -> dict[str, Any]:
     """The queue KPIs (:data:`QUEUE_KEYS`) of one replication: every call that arrived
-    after the warm-up."""
+    after the warm-up (``concurrent``: as :func:`intervals_table`)."""
     totals = {
         key: float(v[:-1].sum()) for key, v in tally(calls, timetable, sl_threshold_s).items()
     }
@@ -257,7 +261,7 @@ def summarize(
         key: float(v[0])
         for key, v in ratio_kpis({k: np.array([v]) for k, v in totals.items()}).items()
     }
-    s, e = answered_spans(calls)
+    s, e = answered_spans(calls, merge=concurrent)
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
     busy = float(np.diff(cumulative_busy(s, e, at))[0])
     del s, e  # before the resolution count's temporaries (a year: ~100 MB each)

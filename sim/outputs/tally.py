@@ -22,6 +22,7 @@ __all__ = [
     "count_sum_upto",
     "cumulative_busy",
     "interval_grid",
+    "merge_spans",
     "ratio_kpis",
     "tally",
 ]
@@ -50,11 +51,13 @@ def cumulative_busy(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.
 
 
 def answered_spans(
-    calls: pd.DataFrame, mask: np.ndarray | None = None
+    calls: pd.DataFrame, mask: np.ndarray | None = None, merge: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (seconds) of every answered call's handling, and of every unreached
     callback attempt's (of the rows in ``mask``, if given: e.g. the calls one agent
-    group answered)."""
+    group answered). ``merge``: an agent's overlapping spans (chat sessions held at
+    once, issue 15) become one, so busy time counts each agent at most once
+    (:func:`merge_spans`)."""
     codes = calls["outcome"].cat.codes.to_numpy()  # an unreached callback took agent time too
     ans = (codes == Outcome.ANSWERED - 1) | (codes == Outcome.UNREACHED - 1)
     if mask is not None:
@@ -63,7 +66,32 @@ def answered_spans(
     start += calls["wait_s"].to_numpy()[ans]  # in place: one temporary less per column
     end = calls["handle_s"].to_numpy()[ans]
     end += start
+    if merge:
+        return merge_spans(start, end, calls["agent_id"].to_numpy()[ans])
     return start, end
+
+
+def merge_spans(
+    start: np.ndarray, end: np.ndarray, agent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The union of each agent's spans [start, end): overlapping spans of one agent merged
+    (spans that only touch stay apart). Order: by agent, then start. Vectorised: within
+    an agent (sorted by start) a span opens a new block when it starts at or after the
+    running maximum of the ends before it."""
+    if start.size == 0:
+        return start, end
+    order = np.lexsort((start, agent))
+    s, e, a = start[order], end[order], agent[order]
+    run = np.empty_like(e)  # the running max of the ends, restarted for each agent
+    new_agent = np.r_[True, a[1:] != a[:-1]]
+    ids = np.cumsum(new_agent) - 1
+    offset = ids * (float(np.max(e) - np.min(s)) + 1.0)  # blocks of agents cannot mix
+    run = np.maximum.accumulate(e + offset) - offset
+    opens = new_agent.copy()
+    opens[1:] |= s[1:] >= run[:-1]
+    first = np.flatnonzero(opens)
+    last = np.r_[first[1:] - 1, len(s) - 1]
+    return s[first], run[last]
 
 
 def tally(

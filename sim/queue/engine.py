@@ -54,6 +54,7 @@ import simpy
 from sim.core.timetable import DAY_S, Timetable
 from sim.queue.arrivals import FreshCalls
 from sim.queue.callbacks import CallbackDesk, CallbackLog, CallbackPlan
+from sim.queue.channels import ChannelRouter
 from sim.queue.clock import Clock
 from sim.queue.columns import CallColumns
 from sim.queue.control import Control, Process, run_processes
@@ -171,10 +172,12 @@ class Engine:
             router = self.router(status)
             serve = None if wf is None else wf.callbacks(handle, clock)
             return router, Staffing(clock, router, free, peak, wf), serve
-        skill_router = SkillRouter(status, kind, arrival, clock, sk, free,
-                                   None if wf is None else wf.group_of)  # fmt: skip
+        make = ChannelRouter if sk.channels else SkillRouter  # chat or e-mail types
+        skill_router = make(status, kind, arrival, clock, sk, free,
+                            None if wf is None else wf.group_of)  # fmt: skip
         staff = GroupStaffing(clock, skill_router, free, sk, wf)
-        factor = skill_router.serve(handle) if sk.factors else None
+        scaled = sk.factors or any(sk.session_stretch)
+        factor = skill_router.serve(handle) if scaled else None
         if wf is None or factor is None:
             return skill_router, staff, factor if wf is None else wf.callbacks(handle, clock)
         agent_serve = wf.callbacks(handle, clock)
@@ -230,7 +233,7 @@ class Engine:
         env.run()
 
         now = clock.now
-        day.close_queue()  # infinitely patient callers left with no agent: the run is over
+        day.close_queue(True)  # patient callers and e-mail left with no agent: the run is over
         if jr is not None or wf is not None:
             day.on_day_end(tt.days - 1)
         return EngineLog(

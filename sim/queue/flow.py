@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from sim.core.calls import Outcome, Source
 from sim.queue.arrivals import FreshCalls
+from sim.queue.channels import ChannelRouter
 from sim.queue.clock import Clock, Handler
 from sim.queue.columns import CallColumns
 from sim.queue.group_staffing import GroupStaffing
@@ -263,6 +264,24 @@ def call_path(
         else:
             free(agent)
 
+    if isinstance(router, ChannelRouter):  # chat sessions: the agent may hold more
+        assert isinstance(staff, GroupStaffing)
+        end_session, leaving = router.end_session, staff.leaving
+
+        def on_done_sessions(value: Any) -> None:
+            """The same, with chat sessions: an agent due to leave takes no new chat
+            and leaves when its last session ends."""
+            nonlocal n_busy
+            if answered is not None:
+                answered(value)
+            agent = agent_of[value]
+            n_busy -= 1
+            held = end_session(value, agent)
+            if not staff.excess or not (leaving(agent) if held else not after_call(agent)):
+                free(agent)
+
+        on_done = on_done_sessions  # the handler route and free fire (late bound)
+
     def set_open(flag: bool) -> None:
         nonlocal is_open
         is_open = flag
@@ -302,7 +321,9 @@ class Days(NamedTuple):
     on_open: Handler
     on_close: Handler
     on_day_end: Handler
-    close_queue: Callable[[], None]  # every call still waiting ends as closed, now
+    #: close_queue(final): every call still waiting ends as closed, now (deferred work
+    #: only if ``final``, the end of the run: the e-mail backlog carries over closing)
+    close_queue: Callable[[bool], None]
 
 
 def days(
@@ -347,9 +368,9 @@ def days(
         if day_end > base:
             chain(arrival[base] - clock.now, on_arrival, base)
 
-    def close_queue() -> None:
+    def close_queue(final: bool) -> None:
         now = clock.now
-        for i in router.drain():
+        for i in router.drain(final):
             status[i] = CLOSED
             wait[i] = now - arrival[i]
             if failed is not None:
@@ -358,7 +379,7 @@ def days(
     def on_close(value: Any) -> None:
         path.set_open(False)
         if not drain:
-            close_queue()
+            close_queue(False)
         staff.close(drain)
 
     def on_day_end(value: Any) -> None:

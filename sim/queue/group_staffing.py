@@ -66,6 +66,13 @@ class GroupStaffing:
         st = self.groups[self._of[agent]]
         return not st.excess or st.after_call(agent)
 
+    def leaving(self, agent: int) -> bool:
+        """Whether ``agent``'s group has more agents present than its target (and no
+        queue to drain): an agent still holding chats then takes no new one, and leaves
+        when its last ends (:mod:`sim.queue.channels`)."""
+        st = self.groups[self._of[agent]]
+        return st.present > st.target and not (st.draining and st.router.n_waiting)
+
     @property
     def group_of_agent(self) -> np.ndarray:
         """int16 group of each agent id (the workforce's hires included)."""

@@ -97,8 +97,9 @@ class Router(Protocol):
         """Take the longest-idle agent off the phones; -1 if none is idle."""
         ...
 
-    def drain(self) -> Iterator[int]:
-        """Empty the queue: yield each live waiting call, in queue order (closing)."""
+    def drain(self, final: bool = False) -> Iterator[int]:
+        """Empty the queue: yield each live waiting call, in queue order (closing;
+        ``final``: the run is over, deferred work too, :mod:`sim.queue.channels`)."""
         ...
 
 
@@ -187,8 +188,8 @@ class LongestIdleFcfs:
         idle = self.idle
         return idle.popleft() if idle else -1
 
-    def drain(self) -> Iterator[int]:
-        """Yield the live waiting calls and empty the queue."""
+    def drain(self, final: bool = False) -> Iterator[int]:
+        """Yield the live waiting calls and empty the queue (``final``: no difference)."""
         status = self.status
         for i in self.queue:
             if status[i] == WAITING:

@@ -61,6 +61,11 @@ class SkillPlan:
     agent_choice: str = "longest_idle"  # longest_idle | random
     call_choice: str = "priority"  # priority | rank | longest_wait
     rng: np.random.Generator | None = None  # the ``routing`` stream (agent_choice random)
+    #: per type: 0 voice, 1 chat, 2 email (empty: all voice; :mod:`sim.queue.channels`)
+    channel: tuple[int, ...] = ()
+    max_sessions: tuple[int, ...] = ()  # per group: chat sessions held at once (empty: 1)
+    session_stretch: tuple[float, ...] = ()  # per group (empty: 0)
+    reserve_idle: tuple[int, ...] = ()  # per group: idle agents kept for calls (empty: 0)
 
     @property
     def n_groups(self) -> int:
@@ -81,6 +86,11 @@ class SkillPlan:
     @property
     def n_agents(self) -> int:
         return sum(self.peaks())
+
+    @property
+    def channels(self) -> bool:
+        """Whether some type is chat or e-mail (the :class:`~sim.queue.channels.ChannelRouter`)."""
+        return any(self.channel)
 
     @property
     def factors(self) -> bool:
@@ -357,8 +367,9 @@ class SkillRouter:
         best = min((q for q in self.idle if q), key=lambda q: self.since[q[0]], default=None)
         return -1 if best is None else best.popleft()
 
-    def drain(self) -> Iterator[int]:
-        """Yield the live waiting calls, oldest first, and empty the queues."""
+    def drain(self, final: bool = False) -> Iterator[int]:
+        """Yield the live waiting calls, oldest first, and empty the queues (``final``:
+        no difference here)."""
         status, arrival = self.status, self.arrival
         live = sorted((i for q in self.queues for i in q if status[i] == WAITING),
                       key=lambda i: (arrival[i], i))  # fmt: skip

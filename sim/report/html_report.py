@@ -39,6 +39,7 @@ from sim.outputs.kpis import natural_bounds
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.report.breakdown_report import CAPTIONS as BREAKDOWN_CAPTIONS
 from sim.report.breakdown_report import breakdown_figures, breakdown_sections
+from sim.report.channels_report import channel_sections
 from sim.report.htmlkit import (
     Markup,
     callsim_version,
@@ -254,6 +255,7 @@ def run_report(
         "</details>",
         *breakdown_sections(reps, figs),  # several call types or agent groups only
         *_callback_section(reps),
+        *channel_sections(reps),  # chat or e-mail types only
         '<h2 id="figures">Figures</h2>',
     ]
     figs = {name: png for name, png in figs.items() if name not in BREAKDOWN_CAPTIONS}

@@ -52,6 +52,7 @@ from sim.outputs.csv_cells import write_csv
 from sim.outputs.kpis import CALLBACK_KPIS, KPIS, format_value
 from sim.outputs.metrics import KPI_DEFINITIONS
 from sim.report.breakdown_report import breakdown_lines, several, type_targets
+from sim.report.channels_report import channel_lines
 from sim.report.html_report import run_figures, run_report
 
 __all__ = ["ROW_GROUP", "summary_text", "write_parquet", "write_results"]
@@ -124,6 +125,7 @@ def summary_text(reps: Replications) -> str:
                     "inbound_service_level", "callback_service_level", "abandon_saved"):
             mean = float(reps.summary_callbacks["mean"].to_dict()[key])
             lines.append(f"    {CALLBACK_KPIS[key].label:<38}{format_value(key, mean)}")
+    lines += channel_lines(reps)  # chat or e-mail types only
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")
     lines.append("  service level = answered within the threshold / offered calls")

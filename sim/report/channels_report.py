@@ -1,0 +1,152 @@
+"""The report's "Channels" section and summary lines (issue 15): chat and e-mail.
+
+Shown only when some call type is chat or e-mail (``call_types[].channel``): per such
+type its deadline and service level against target, the backlog at the end of the run
+and the age of its oldest contact; the backlog at each day's closing (mean over
+replications, from ``intervals_by_type``); per agent group with chat sessions, the
+sessions its agents hold at once and its occupancy (time holding at least one
+session / time present). Means ± half-widths of Student-t intervals over
+replications, as the other breakdowns (:mod:`sim.report.breakdown_report`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from sim.model.runner import Replications
+from sim.report.breakdown_report import type_targets
+from sim.report.htmlkit import format_kpi
+from sim.report.htmlkit import table as html_table
+
+__all__ = ["channel_lines", "channel_sections", "has_channels"]
+
+
+#: The columns of the Channels table.
+HEADER = ["call type", "channel", "deadline", "target", "service level", "waiting at the end",
+          "oldest at the end"]  # fmt: skip
+
+
+def _channels(reps: Replications) -> dict[str, str]:
+    """Call type name -> channel, for the chat and e-mail types."""
+    return {t.name: t.channel for t in reps.config.call_types if t.channel != "voice"}
+
+
+def _session_groups(reps: Replications) -> list[str]:
+    return [g.name for g in reps.config.agent_groups if g.max_sessions > 1]
+
+
+def has_channels(reps: Replications) -> bool:
+    """Whether the run has chat or e-mail types (the section is shown)."""
+    return bool(_channels(reps))
+
+
+def _wide(summary: pd.DataFrame, by: str) -> dict[str, dict[str, pd.Series]]:
+    out: dict[str, dict[str, pd.Series]] = {}
+    for _, r in summary.iterrows():
+        out.setdefault(str(r[by]), {})[str(r["kpi"])] = r
+    return out
+
+
+def _mean_ci(row: pd.Series, kpi: str) -> str:
+    mean, half = float(row["mean"]), float(row["half_width"])
+    text = format_kpi(kpi, mean)
+    if math.isfinite(half) and math.isfinite(mean):
+        text += " ± " + format_kpi(kpi, half, like=mean)
+    return text
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600.0:,.1f} h"
+
+
+def closing_backlog(reps: Replications) -> pd.DataFrame:
+    """Backlog and age of the oldest contact at each day's last interval end, per chat
+    or e-mail type: mean over replications (columns ``day``, ``call_type``,
+    ``backlog``, ``oldest_age_s``)."""
+    t = reps.intervals_by_type
+    names = list(_channels(reps))
+    if t.empty or not names:
+        return pd.DataFrame(columns=["day", "call_type", "backlog", "oldest_age_s"])
+    last = t[(t["interval"] == t["interval"].max()) & t["call_type"].isin(names)]
+    out = last.groupby(["day", "call_type"], observed=True)[["backlog", "oldest_age_s"]].mean()
+    return out.reset_index()
+
+
+def channel_sections(reps: Replications) -> list[str]:
+    """The HTML of the "Channels" section (empty without chat or e-mail types)."""
+    channels = _channels(reps)
+    if not channels:
+        return []
+    targets = type_targets(reps)
+    wide = _wide(reps.summary_by_type, "call_type")
+    rows = []
+    for name, channel in channels.items():
+        k = wide.get(name)
+        if k is None:
+            continue
+        threshold, target = targets.get(name, (math.nan, math.nan))
+        deadline = _hours(threshold) if channel == "email" else f"{threshold:g} s"
+        rows.append([name, channel, deadline, f"{target:.0%}",
+                     _mean_ci(k["service_level"], "service_level"),
+                     _mean_ci(k["backlog_end"], "backlog_end"),
+                     _hours(float(k["oldest_age_end_s"]["mean"]))])  # fmt: skip
+    out = [
+        '<h2 id="channels">Channels</h2>',
+        '<p class="note">Chat and e-mail types: service level within the type\'s deadline '
+        "(answered within it / offered), the contacts still waiting at the end of the run "
+        "(e-mail: the backlog carried over closing and days) and the age of the oldest of "
+        "them (mean over replications).</p>",
+        html_table(HEADER, rows, "channels", text_columns=(0, 1)),
+    ]
+    days = closing_backlog(reps)
+    if not days.empty:
+        wide_days = days.pivot(index="day", columns="call_type", values="backlog")
+        age = days.pivot(index="day", columns="call_type", values="oldest_age_s")
+        names = [str(c) for c in wide_days.columns]
+        rows = [[str(d), *(f"{wide_days.loc[d, c]:,.1f} ({_hours(age.loc[d, c])})"
+                           for c in wide_days.columns)] for d in wide_days.index]  # fmt: skip
+        out += [
+            "<details><summary>Backlog at each day's closing (oldest contact's age)</summary>",
+            html_table(["day", *names], rows, "channels-backlog", text_columns=()),
+            "</details>",
+        ]
+    groups = _session_groups(reps)
+    gwide = _wide(reps.summary_by_group, "agent_group")
+    grows = [
+        [g, _mean_ci(gwide[g]["mean_sessions"], "mean_sessions"),
+         _mean_ci(gwide[g]["occupancy"], "occupancy")]
+        for g in groups if g in gwide
+    ]  # fmt: skip
+    if grows:
+        out += [
+            '<p class="note">Agent groups holding several chats at once: sessions held per '
+            "busy agent (handle time / time holding at least one) and occupancy (time "
+            "holding at least one / time present).</p>",
+            html_table(["agent group", "sessions held", "occupancy"], grows, "channel-groups"),
+        ]
+    return out
+
+
+def channel_lines(reps: Replications) -> list[str]:
+    """Summary-text lines: per chat or e-mail type the contacts waiting at the end and
+    the oldest one's age; per group with chat sessions the sessions held."""
+    channels = _channels(reps)
+    if not channels:
+        return []
+    lines = ["  channels:"]
+    wide = _wide(reps.summary_by_type, "call_type")
+    for name, channel in channels.items():
+        k = wide.get(name)
+        if k is None:
+            continue
+        lines.append(f"    {name:<20}{channel}: waiting at the end "
+                     f"{format_kpi('backlog_end', float(k['backlog_end']['mean']))}, oldest "
+                     f"{_hours(float(k['oldest_age_end_s']['mean']))}")  # fmt: skip
+    gwide = _wide(reps.summary_by_group, "agent_group")
+    for g in _session_groups(reps):
+        if g in gwide:
+            held = format_kpi("mean_sessions", float(gwide[g]["mean_sessions"]["mean"]))
+            lines.append(f"    {g:<20}chat sessions held per busy agent {held}")
+    return lines
