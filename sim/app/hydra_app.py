@@ -24,8 +24,8 @@ from omegaconf import DictConfig
 
 from sim.app.errors import friendly_errors
 from sim.app.sweep import PointOutcome, check_points, point_workers, run_point
-from sim.config.command_trust import check_command_line
-from sim.config.compose import CONFIG_DIR, check_overrides, composed_config
+from sim.config.command_trust import check_command_line, check_command_overrides
+from sim.config.compose import CONFIG_DIR, composed_config
 from sim.core.checks import ConfigError
 from sim.core.schema import register_configs
 from sim.model.runner import replicate, sigterm_exits
@@ -92,7 +92,7 @@ def run_hydra(args: list[str]) -> None:
     Raises :class:`~sim.config.validation.ConfigError` for a bad override or sweep point,
     before anything is simulated.
     """
-    check_overrides([a for a in args if not a.startswith("-")])
+    check_command_overrides(args)
     check_command_line(args)  # configs are data: no code, no environment (sim.config.trust)
     if {"-m", "--multirun"} & set(args):
         check_points([a for a in args if not a.startswith("-")])
@@ -105,7 +105,7 @@ def run_hydra(args: list[str]) -> None:
 
 def validate_hydra(args: list[str]) -> None:
     """``callsim validate ARGS``: as :func:`run_hydra`, default scenario ``steady_genesys``."""
-    check_overrides([a for a in args if not a.startswith("-")])
+    check_command_overrides(args)
     check_command_line(args)
     rest = list(args)
     if not any(a.lstrip("+~").startswith("scenario=") for a in rest):

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import shutil
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,8 @@ def planned_command(out: Path, args: argparse.Namespace) -> str:
     sets = [o for o in args.set if not o.lstrip("+~").startswith("model=")]
     model = next((o for o in args.set if o.lstrip("+~").startswith("model=")),
                  f"model={args.model}")  # fmt: skip
-    return " ".join(["callsim", "--config-dir", str(out), model, *sets, "+plan=planned"])
+    words = ["callsim", "--config-dir", str(out), model, *sets, "+plan=planned"]
+    return shlex.join(words)  # quoted: it can be pasted into a shell as it is
 
 
 def _planned_yaml(model: GroupModel, plan: np.ndarray, path: Path) -> None:
@@ -259,8 +261,14 @@ def _write(out: Path, args: argparse.Namespace, lead: pd.DataFrame, by_type: pd.
         grouped = _long(lead, "agent_group", groups, values)
         plan_for_spreadsheet(grouped, interval_s).to_csv(partial / "plan_groups.csv", index=False)
         _planned_yaml(model, plan, partial / "plan" / "planned.yaml")
-        fig = _figure(lead, groups, plan, "Agents per group and interval ("
-                      + ("simulation search" if result is not None else "formula start") + ")")
+        fig = _figure(
+            lead,
+            groups,
+            plan,
+            "Agents per group and interval ("
+            + ("simulation search" if result is not None else "formula start")
+            + ")",
+        )
         fig.savefig(partial / "figures" / "plan.png", dpi=110)
         plt.close(fig)
         publish(partial, out)

@@ -14,7 +14,7 @@ from typing import Any
 
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.compose import CONFIG_DIR
+from sim.config.compose import CONFIG_DIR, check_overrides
 from sim.config.trust import (
     _ENV_INTERPOLATION,
     _HINT,
@@ -29,7 +29,7 @@ from sim.config.yaml_booleans import check_used_files
 from sim.core.checks import ConfigError
 from sim.core.schema import register_configs
 
-__all__ = ["check_command_line"]
+__all__ = ["check_command_line", "check_command_overrides"]
 
 
 def _flat(node: Any) -> dict[str, Any]:
@@ -76,6 +76,19 @@ def _split(args: Sequence[str]) -> tuple[list[str], str | None, str]:
     if overrides and overrides[0] in {"validate", "run"} and "=" not in overrides[0]:
         overrides = overrides[1:]
     return overrides, config_dir, config_name
+
+
+def check_command_overrides(args: Sequence[str]) -> None:
+    """Check a ``callsim`` command line's overrides against the schema
+    (:func:`sim.config.compose.check_overrides`), its options and their values
+    (``--config-dir DIR``) left out; with ``--config-dir``, the choices of that folder's
+    own config groups (``+plan=planned``) are Hydra's. Raises :class:`ConfigError`."""
+    overrides, user_dir, _ = _split(args)
+    if user_dir is not None and Path(user_dir).is_dir():
+        own = {p.name for p in Path(user_dir).iterdir() if p.is_dir()}
+        overrides = [o for o in overrides
+                     if o.lstrip("+~").partition("=")[0].split("/")[0] not in own]  # fmt: skip
+    check_overrides(overrides)
 
 
 def _needs_trust_on_command_line(override: str) -> bool:

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from cli_run import callsim
 
+from sim.config.command_trust import check_command_overrides
+from sim.core.checks import ConfigError
+
 
 @pytest.mark.parametrize(
     ("body", "line"),
@@ -29,3 +32,15 @@ def test_a_bad_key_in_a_users_scenario_is_one_line(tmp_path: Path, body: str, li
     assert len(text.splitlines()) == 1 and text.startswith(line), text
     assert text.endswith("(in scenario/mine.yaml)")
     assert not (tmp_path / "results").exists()
+
+
+def test_overrides_are_checked_with_a_config_dir(tmp_path: Path) -> None:
+    """``--config-dir DIR`` and its value are options, not overrides: a misspelt
+    ``+run.replicatons`` is refused as without it (it used to be ignored, the folder's
+    name having made the override parser give up); the folder's own config groups
+    (``+plan=planned``) are Hydra's."""
+    (tmp_path / "plan").mkdir()
+    args = ["--config-dir", str(tmp_path), "run.days=1", "+plan=planned"]
+    check_command_overrides(args)
+    with pytest.raises(ConfigError, match=r"\+run\.replicatons: unknown key"):
+        check_command_overrides([*args, "+run.replicatons=20"])
