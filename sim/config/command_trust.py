@@ -84,11 +84,29 @@ def check_command_overrides(args: Sequence[str]) -> None:
     (``--config-dir DIR``) left out; with ``--config-dir``, the choices of that folder's
     own config groups (``+plan=planned``) are Hydra's. Raises :class:`ConfigError`."""
     overrides, user_dir, _ = _split(args)
+    folders = [Path(CONFIG_DIR)]
     if user_dir is not None and Path(user_dir).is_dir():
+        folders.append(Path(user_dir))
         own = {p.name for p in Path(user_dir).iterdir() if p.is_dir()}
         overrides = [o for o in overrides
                      if o.lstrip("+~").partition("=")[0].split("/")[0] not in own]  # fmt: skip
+    for override in overrides:
+        _check_choice(override, folders)
     check_overrides(overrides)
+
+
+def _check_choice(override: str, folders: Sequence[Path]) -> None:
+    """``scenario=two_languge``: one line naming the group's options, not Hydra's page."""
+    key, eq, value = override.lstrip("+").partition("=")
+    if not eq or override.startswith("~") or "," in value or value in ("null", ""):
+        return
+    if key.split("/")[0] == "hydra":  # Hydra's plugins bring options of their own
+        return
+    if not (Path(CONFIG_DIR) / key).is_dir():
+        return
+    options = sorted({f.stem for d in folders for f in (d / key).glob("*.yaml")})
+    if value not in options and not (Path(CONFIG_DIR) / key / value).is_dir():
+        raise ConfigError(f"{key} = {value!r}: no such {key} (options: {', '.join(options)})", key)
 
 
 def _needs_trust_on_command_line(override: str) -> bool:

@@ -44,3 +44,11 @@ def test_overrides_are_checked_with_a_config_dir(tmp_path: Path) -> None:
     check_command_overrides(args)
     with pytest.raises(ConfigError, match=r"\+run\.replicatons: unknown key"):
         check_command_overrides([*args, "+run.replicatons=20"])
+
+
+def test_a_misspelt_group_choice_is_one_line() -> None:
+    """``scenario=two_languge``: one line with the group's options, not Hydra's page."""
+    with pytest.raises(ConfigError, match=r"scenario = 'two_languge': no such scenario "
+                                          r"\(options: .*two_languages"):  # fmt: skip
+        check_command_overrides(["scenario=two_languge"])
+    check_command_overrides(["scenario=two_languages", "patience=never"])
