@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from sim.config.callbacks import CALLBACK_SUFFIX
 from sim.model.runner import Replications
 from sim.report.breakdown_plots import agent_groups_figure, call_types_figure
 from sim.report.htmlkit import (
@@ -28,6 +29,7 @@ from sim.report.htmlkit import (
     kpi_link,
     kpi_unit,
     target_verdict,
+    verdict_text,
 )
 from sim.report.htmlkit import table as html_table
 
@@ -37,6 +39,7 @@ __all__ = [
     "breakdown_figures",
     "breakdown_lines",
     "breakdown_sections",
+    "callback_type",
     "several",
     "type_targets",
 ]
@@ -69,6 +72,12 @@ def type_targets(reps: Replications) -> dict[str, tuple[float, float]]:
         str(r["call_type"]): (float(r["sl_threshold_s"]), float(r["sl_target"]))
         for r in first.to_dict("records")
     }
+
+
+def callback_type(reps: Replications, name: str) -> bool:
+    """Whether call type ``name`` is the callback type of a type that offers callbacks
+    (:data:`sim.config.callbacks.CALLBACK_SUFFIX`)."""
+    return bool(reps.config.callbacks.enabled) and name.endswith(CALLBACK_SUFFIX)
 
 
 def _mean_ci(row: pd.Series, kpi: str) -> str:
@@ -169,7 +178,9 @@ def breakdown_sections(reps: Replications, figures: Mapping[str, bytes]) -> list
             threshold, target = targets.get(name, (math.nan, math.nan))
             rows.append([name, f"{threshold:g} s", f"{target:.0%}",
                          *(_mean_ci(kpis[k], k) for k in TYPE_SHOWN),
-                         _verdict(kpis["service_level"], target)])  # fmt: skip
+                         Markup('a callback type: see <a href="#callbacks">Callbacks</a>')
+                         if callback_type(reps, name)
+                         else _verdict(kpis["service_level"], target)])  # fmt: skip
         header = ["call type", "threshold", "target", *_header(TYPE_SHOWN), "against target"]
         out += [
             '<h2 id="call-types">Call types</h2>',
@@ -215,10 +226,15 @@ def breakdown_lines(reps: Replications) -> list[str]:
             sl = k["service_level"]
             text = _mean_ci(sl, "service_level") if multi else format_kpi(
                 "service_level", float(sl["mean"]))  # fmt: skip
-            word = "met" if float(sl["mean"]) >= target else "missed"
+            if callback_type(reps, name):  # waits from the first call: see the callbacks
+                verdict = "a callback type: see callbacks"
+            else:
+                low, high = ((float(sl["ci_low"]), float(sl["ci_high"])) if multi
+                             else (math.nan, math.nan))  # fmt: skip
+                verdict = verdict_text(float(sl["mean"]), low, high, target)
             lines.append(
-                f"    {name:<20}service level ({threshold:g} s) {text} (target {target:.0%}: "
-                f"{word}), ASA {format_kpi('asa_s', float(k['asa_s']['mean']))}, abandoned "
+                f"    {name:<20}service level ({threshold:g} s) {text} ({verdict}), "
+                f"ASA {format_kpi('asa_s', float(k['asa_s']['mean']))}, abandoned "
                 f"{format_kpi('abandon_rate', float(k['abandon_rate']['mean']))}"
             )
     if several(reps.intervals_by_group, "agent_group"):

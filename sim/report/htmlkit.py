@@ -47,6 +47,8 @@ __all__ = [
     "table",
     "target_verdict",
     "utc_now",
+    "verdict_text",
+    "verdict_words",
 ]
 
 
@@ -298,9 +300,28 @@ def target_verdict(
     holds the target; ``missing`` when the mean is not finite."""
     if not math.isfinite(mean):
         return Markup(missing)
-    met = mean >= target if sense == ">=" else mean <= target
-    word = "met" if met else "missed"
-    sure = ""
-    if math.isfinite(low) and math.isfinite(high) and low <= target <= high:
-        sure = " (by the mean; not sure: the confidence interval holds the target)"
+    word, unsure = verdict_words(mean, low, high, target, sense)
+    sure = " (by the mean; not sure: the confidence interval holds the target)" if unsure else ""
     return Markup(f'<span class="{word}">{word}</span> ({esc(goal)}){esc(sure)}')
+
+
+def verdict_words(
+    mean: float, low: float, high: float, target: float, sense: str = ">="
+) -> tuple[str, bool]:
+    """``("met" | "missed" | "n/a", unsure)``: the mean against the ``target`` (``sense``
+    ``">="`` or ``"<="``; "n/a" for a mean that is not finite), and whether the
+    confidence interval ``[low, high]`` holds the target (the verdict is then the mean's
+    only). The one rule of the report and the summary text."""
+    if not math.isfinite(mean):
+        return "n/a", False
+    met = mean >= target if sense == ">=" else mean <= target
+    unsure = math.isfinite(low) and math.isfinite(high) and low <= target <= high
+    return ("met" if met else "missed"), unsure
+
+
+def verdict_text(mean: float, low: float, high: float, target: float) -> str:
+    """The plain-text verdict of a service level against its ``target``:
+    ``target 80%: met``, ``target 80%: missed, not sure`` (the interval holds the
+    target), ``target 80%: n/a``."""
+    word, unsure = verdict_words(mean, low, high, target)
+    return f"target {target:.0%}: {word}{', not sure' if unsure else ''}"

@@ -54,6 +54,7 @@ from sim.outputs.metrics import KPI_DEFINITIONS
 from sim.report.breakdown_report import breakdown_lines, several, type_targets
 from sim.report.channels_report import channel_lines
 from sim.report.html_report import run_figures, run_report
+from sim.report.htmlkit import verdict_text
 
 __all__ = ["ROW_GROUP", "summary_text", "write_parquet", "write_results"]
 
@@ -114,22 +115,47 @@ def summary_text(reps: Replications) -> str:
             text += " a year"
         if key == "service_level":
             label = f"{label} ({cfg.metrics.sl_threshold_s:g} s)"
-            target = cfg.metrics.sl_target
-            word = "met" if mean >= target else "missed"
-            text += f"  (target {target:.0%}: {word})"
+            low, high = (float(t[key][c]) if n > 1 else math.nan for c in ("ci_low", "ci_high"))
+            text += f"  ({verdict_text(mean, low, high, cfg.metrics.sl_target)})"
         lines.append(f"  {label:<30}{text}")
+        if key == "service_level" and cfg.callbacks.enabled and len(reps.summary_callbacks):
+            lines.append(_on_the_line(reps))
     lines += breakdown_lines(reps)  # several call types or agent groups only
     if cfg.callbacks.enabled and len(reps.summary_callbacks):
         lines.append("  callbacks:")
-        for key in ("callback_offer_rate", "callback_accept_rate", "callback_mean_delay_s",
-                    "inbound_service_level", "callback_service_level", "abandon_saved"):
+        for key in (
+            "callback_offer_rate",
+            "callback_accept_rate",
+            "callback_mean_delay_s",
+            "inbound_service_level",
+            "callback_service_level",
+            "abandon_saved",
+        ):
             mean = float(reps.summary_callbacks["mean"].to_dict()[key])
             lines.append(f"    {CALLBACK_KPIS[key].label:<38}{format_value(key, mean)}")
     lines += channel_lines(reps)  # chat or e-mail types only
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")
     lines.append("  service level = answered within the threshold / offered calls")
+    if cfg.callbacks.enabled:
+        lines.append("  (with callbacks, calls offered include the callback attempts, and a caller")
+        lines.append("  who took a callback is not answered within the threshold: hence the line")
+        lines.append("  of the calls on the line)")
     return "\n".join(lines)
+
+
+def _on_the_line(reps: Replications) -> str:
+    """The summary line of the service level of the calls that stayed on the line
+    (callbacks only: ``inbound_service_level``), with its verdict."""
+    row = reps.summary_callbacks.to_dict(orient="index")["inbound_service_level"]
+    mean, half = float(row["mean"]), float(row["half_width"])
+    text = format_value("service_level", mean)
+    low = high = math.nan
+    if len(reps.per_replication) > 1 and math.isfinite(half):
+        text += f"  ± {format_value('service_level', half, like=mean)}"
+        low, high = mean - half, mean + half
+    verdict = verdict_text(mean, low, high, reps.config.metrics.sl_target)
+    return f"    {'of calls on the line':<28}{text}  ({verdict})"
 
 
 def _clean(value: Any) -> Any:
@@ -266,7 +292,9 @@ def write_results(reps: Replications, folder: Path, overrides: list[str] | None 
         try:
             figures = run_figures(reps)  # {} when output.figures is false
         except Exception as exc:  # a figure must never cost the tables
-            log.warning("figures not drawn (%s: %s); the tables are written", type(exc).__name__, exc)
+            log.warning(
+                "figures not drawn (%s: %s); the tables are written", type(exc).__name__, exc
+            )
             figures = {}
         if figures:
             (partial / "figures").mkdir()
