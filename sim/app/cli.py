@@ -137,9 +137,7 @@ def _resolve(ref: str, command: str) -> Callable[..., Any]:
         ) from None
     fn = getattr(module, attr, None)
     if not callable(fn):
-        raise UsageError(
-            f"callsim {command}: not available in this version ({ref} is missing)"
-        )
+        raise UsageError(f"callsim {command}: not available in this version ({ref} is missing)")
     return fn
 
 
@@ -200,9 +198,7 @@ def translate_args(
         elif value.lower() in _TRUE:
             out.append(flag)
         elif value.lower() not in _FALSE:
-            raise UsageError(
-                f"callsim {command}: {key} = {value!r}: must be true or false"
-            )
+            raise UsageError(f"callsim {command}: {key} = {value!r}: must be true or false")
     return out
 
 
@@ -333,7 +329,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print callsim's version.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print callsim's version."
+        ),
     ] = False,
 ) -> None:
     """callsim: a discrete-event simulator of inbound call centres, and a planner."""

@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 
 from sim.app.plan_groups import plan_groups
 from sim.app.plan_inputs import (
+    add_config_dir,
     add_forecast_options,
     centre_config,
     forecast_from_args,
@@ -122,6 +123,7 @@ def parser() -> argparse.ArgumentParser:
                    "an agent of each group, relative (default 1 each)")  # fmt: skip
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override of the centre config (as for callsim), repeatable")  # fmt: skip
+    add_config_dir(p)
     p.add_argument("--profit", help="comma-separated multipliers of the plan (e.g. "
                    "0.8,0.9,1,1.1,1.2): profit of each by simulation of the planning model "
                    "(agent cost and customers lost)")  # fmt: skip
@@ -244,7 +246,8 @@ def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: TourRoster
         if curve is not None:
             shares = [c for c in curve.columns if c.startswith("service_level")]
             curve.round(2).assign(**{c: curve[c].round(4) for c in shares}).to_csv(
-                partial / "profit.csv", index=False)  # currency and calls 2 decimals
+                partial / "profit.csv", index=False
+            )  # currency and calls 2 decimals
             fig = profit_figure(curve, methods[-1], "planning model")
             fig.savefig(partial / "figures" / "profit.png", dpi=110)
             plt.close(fig)

@@ -42,7 +42,7 @@ import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
-from sim.app.plan_inputs import FORECAST_OPTIONS, publish
+from sim.app.plan_inputs import FORECAST_OPTIONS, config_dir_overrides, publish
 from sim.config.scenario import Scenario
 from sim.core.checks import ConfigError
 from sim.planning.forecast import forecast_from_config
@@ -124,7 +124,8 @@ def _long(lead: pd.DataFrame, what: str, names: list[str], values: dict[str, np.
 
 def planned_command(out: Path, args: argparse.Namespace) -> str:
     """The ``callsim`` command that runs the centre with the plan's agents."""
-    sets = [o for o in args.set if not o.lstrip("+~").startswith("model=")]
+    sets = [*config_dir_overrides(args),
+            *(o for o in args.set if not o.lstrip("+~").startswith("model="))]  # fmt: skip
     model = next((o for o in args.set if o.lstrip("+~").startswith("model=")),
                  f"model={args.model}")  # fmt: skip
     words = ["callsim", "--config-dir", str(out), model, *sets, "+plan=planned"]

@@ -41,8 +41,10 @@ from sim.planning.forecast import Forecast, read_forecast
 __all__ = [
     "FORECAST_OPTIONS",
     "PATIENCE_CHOICES",
+    "add_config_dir",
     "add_forecast_options",
     "centre_config",
+    "config_dir_overrides",
     "forecast_from_args",
     "output_folder",
     "patience_overrides",
@@ -119,11 +121,31 @@ def patience_text(cfg: Config) -> str:
 
 
 def centre_config(args: argparse.Namespace, model: str | None = None) -> Config:
-    """The centre of a planning command: ``model=<model>``, then --patience, then --set."""
-    overrides = list(args.set)
+    """The centre of a planning command: ``model=<model>``, then --patience, then --set;
+    with ``--config-dir DIR``, DIR's files (your scenarios) are found as ``callsim
+    --config-dir DIR`` finds them."""
+    overrides = [*config_dir_overrides(args), *args.set]
     if not any(o.lstrip("+~").startswith("model=") for o in overrides):
         overrides.insert(0, f"model={model or args.model}")
     return compose([*overrides, *patience_overrides(args.patience)])
+
+
+def add_config_dir(p: argparse.ArgumentParser) -> None:
+    """The ``--config-dir DIR`` option of a planning command."""
+    p.add_argument("--config-dir", type=Path, metavar="DIR",
+                   help="a folder of your own config files (e.g. DIR/scenario/mine.yaml, "
+                   "then --set scenario=mine), as for callsim --config-dir")  # fmt: skip
+
+
+def config_dir_overrides(args: argparse.Namespace) -> list[str]:
+    """``hydra.searchpath=[file://DIR]`` for ``--config-dir DIR`` (none without it).
+    Raises ConfigError naming ``--config-dir`` for a folder that does not exist."""
+    folder = getattr(args, "config_dir", None)
+    if folder is None:
+        return []
+    if not Path(folder).is_dir():
+        raise ConfigError(f"--config-dir {str(folder)!r}: no such folder", "config-dir")
+    return [f"hydra.searchpath=[file://{Path(folder).resolve()}]"]
 
 
 def output_folder(out: Path | None, overwrite: bool, kind: str = "plan") -> Path:

@@ -36,6 +36,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.app.plan_inputs import (
+    add_config_dir,
     add_forecast_options,
     centre_config,
     forecast_from_args,
@@ -115,6 +116,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", choices=("planning",), default="planning", help=argparse.SUPPRESS)
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override of the centre config, repeatable (e.g. run.seed=7)")  # fmt: skip
+    add_config_dir(p)
     p.add_argument("--replications", type=int, default=32, help="replications (>= 2)")
     p.add_argument("--out", type=Path, help="output folder (default results/<command>/<stamp>)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")

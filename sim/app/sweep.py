@@ -88,6 +88,7 @@ def point_details_at_debug() -> Iterator[None]:
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
 
+
 #: Config keys that change how fast a point runs, never its numbers: a finished point
 #: is reused whatever their value.
 SPEED_ONLY_KEYS: tuple[str, ...] = ("run.workers", "run.force")

@@ -70,8 +70,7 @@ def _points(grid: Mapping[str, Sequence[Any]]) -> list[Point]:
             raise ConfigError(f"grid[{key!r}] = {values!r}: must be a non-empty list of values")
     keys = list(grid)
     return [
-        list(zip(keys, combo, strict=True))
-        for combo in itertools.product(*(grid[k] for k in keys))
+        list(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))
     ]
 
 

@@ -91,6 +91,13 @@ def check_command_overrides(args: Sequence[str]) -> None:
         overrides = [o for o in overrides
                      if o.lstrip("+~").partition("=")[0].split("/")[0] not in own]  # fmt: skip
     for override in overrides:
+        if override.startswith("hydra.searchpath="):  # more folders of config groups
+            paths = override.partition("=")[2].strip("[]").split(",")
+            if not all(p.strip().startswith("file://") for p in paths):
+                folders = []  # pkg:// or other providers: the choices are Hydra's to check
+                break
+            folders += [Path(p.strip()[len("file://") :]) for p in paths]
+    for override in overrides if folders else []:
         _check_choice(override, folders)
     check_overrides(overrides)
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from test_plan import plan
 
+from sim.app.plan import main as plan_main
 from sim.app.plan_inputs import centre_config, patience_text
 from sim.config.compose import compose
 from sim.core.checks import ConfigError
@@ -203,3 +204,29 @@ def test_xlsx_sheet_and_queue_through_the_loop(tmp_path: Path) -> None:
     assert pd.read_csv(tmp_path / "s" / "forecast.csv")["expected_calls"].tolist() == [50.5, 60.0]
     bad = plan(tmp_path, "--forecast", str(path), *opts[:-1], "Sheet9", "--out", "q")
     assert bad.returncode == 2 and "no sheet 'Sheet9' (sheets: Notes, Week 49)" in bad.stdout
+
+
+SCENARIO = """# @package _global_
+call_types:
+  - {name: billing, share: 0.6}
+  - {name: tech, share: 0.4}
+agent_groups:
+  - {name: billing, agents: 6, skills: {billing: 1}}
+  - {name: tech, agents: 5, skills: {tech: 1, billing: 2}}
+run:
+  name: two_small
+"""
+
+
+def test_plan_finds_a_scenario_of_its_config_dir(tmp_path: Path) -> None:
+    """``callsim plan --config-dir DIR --set scenario=mine``: DIR's scenario is planned
+    (its groups in plan_groups.csv), and the printed command carries DIR along; a folder
+    that does not exist is one line naming --config-dir."""
+    (tmp_path / "mine" / "scenario").mkdir(parents=True)
+    (tmp_path / "mine" / "scenario" / "two_small.yaml").write_text(SCENARIO)
+    out = plan_main(["--config-dir", str(tmp_path / "mine"), "--set", "scenario=two_small",
+                     "--set", "run.days=1", "--out", str(tmp_path / "plan")])  # fmt: skip
+    groups = pd.read_csv(out / "plan_groups.csv")
+    assert set(groups["agent_group"]) == {"billing", "tech"}
+    with pytest.raises(ConfigError, match=r"--config-dir '.*nope': no such folder"):
+        plan_main(["--config-dir", str(tmp_path / "nope"), "--out", str(tmp_path / "p2")])
