@@ -25,19 +25,15 @@ Results go to ``results/bench/bench_callbacks-<timestamp>.json`` and
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
-import json
-import platform
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench_engine import DEFAULT_OUT
+from bench_engine import DEFAULT_OUT, finish_ratio
 
 import sim
-from sim.core.files import atomic_write_text
 from sim.model.callcenter import CallCenter
 from sim.outputs.callbacks import callbacks_table
 from sim.outputs.metrics import calls_table
@@ -85,21 +81,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for name in models:
         result[name] = {"calls": calls[name], "callback_offers": offers[name],
                         "calls_per_s": max(runs[name]), "runs_calls_per_s": runs[name]}  # fmt: skip
-    ratio = result["callbacks"]["calls_per_s"] / result["single"]["calls_per_s"]
-    result["ratio"] = ratio
-    result["target_ratio"] = TARGET_RATIO
-    result["meets_target"] = ratio >= TARGET_RATIO
-    result["machine"] = {"python": sys.version.split()[0], "platform": platform.platform()}
-    text = json.dumps(result, indent=2)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    for name in (f"bench_callbacks-{stamp}.json", "callbacks-latest.json"):
-        atomic_write_text(args.out / name, text)
     for name in models:
         r = result[name]
         sys.stdout.write(f"{name:9s} {r['calls']:>9,d} calls  {r['calls_per_s']:>10,.0f} calls/s"
                          f"  {r['callback_offers']:>7,d} offers\n")  # fmt: skip
-    verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
-    sys.stdout.write(f"callbacks / single = {ratio:.2f} ({verdict} the {TARGET_RATIO:.0%} target)\n")
+    finish_ratio(result, "callbacks", "single", TARGET_RATIO, "callbacks", args.out)
     return result
 
 

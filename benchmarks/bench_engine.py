@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.calls import Outcome
+from sim.core.files import atomic_write_text
 from sim.model.callcenter import CallCenter
 from sim.outputs.metrics import calls_table
 from sim.queue.engine import EngineLog
@@ -389,6 +390,24 @@ def write_json(result: dict[str, Any], out: Path) -> Path:
             fh.write(text)
         os.replace(tmp, target)
     return path
+
+
+def finish_ratio(result: dict[str, Any], top: str, base: str, target: float, stem: str,
+                 out: Path) -> float:  # fmt: skip
+    """The ratio of ``result[top]``'s calls/s to ``result[base]``'s against ``target``
+    (set into ``result`` with the machine), written to ``<stem>-<stamp>.json`` and
+    ``<stem>-latest.json`` in ``out``; returns the ratio. Shared by the benches that
+    compare one model with the single queue in the same run."""
+    ratio = result[top]["calls_per_s"] / result[base]["calls_per_s"]
+    result |= {"ratio": ratio, "target_ratio": target, "meets_target": ratio >= target,
+               "machine": {"python": sys.version.split()[0], "platform": platform.platform()}}  # fmt: skip
+    text = json.dumps(result, indent=2)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for name in (f"bench_{stem}-{stamp}.json", f"{stem}-latest.json"):
+        atomic_write_text(out / name, text)
+    verdict = "meets" if ratio >= target else "MISSES"
+    sys.stdout.write(f"{top} / {base} = {ratio:.2f} ({verdict} the {target:.0%} target)\n")
+    return ratio
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

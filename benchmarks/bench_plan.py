@@ -48,7 +48,11 @@ def write_week(path: Path) -> Path:
     ):
         for k in range(2 * open_h, 2 * close_h):
             h = k / 2 + 0.25
-            shape = 0.15 + math.exp(-(((h - 11.0) / 1.6) ** 2)) + 0.8 * math.exp(-(((h - 15.0) / 1.8) ** 2))
+            shape = (
+                0.15
+                + math.exp(-(((h - 11.0) / 1.6) ** 2))
+                + 0.8 * math.exp(-(((h - 15.0) / 1.8) ** 2))
+            )
             calls = 375.0 * factor * shape
             aht = 280.0 + 40.0 * (h - 8.0) / 12.0
             start = day0 + timedelta(days=d, minutes=30 * k)

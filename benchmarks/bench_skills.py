@@ -24,19 +24,15 @@ Results go to ``results/bench/bench_skills-<timestamp>.json`` and ``skills-lates
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
-import json
-import platform
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from bench_engine import AGENTS, DEFAULT_OUT, bench_config
+from bench_engine import AGENTS, DEFAULT_OUT, bench_config, finish_ratio
 
-from sim.core.files import atomic_write_text
 from sim.model.callcenter import CallCenter
 from sim.outputs.metrics import calls_table
 
@@ -110,21 +106,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "runs_calls_per_s": runs[name],
             "bytes_per_call": peak_bytes_per_call(cfg),
         }
-    ratio = result["skills"]["calls_per_s"] / result["single"]["calls_per_s"]
-    result["ratio"] = ratio
-    result["target_ratio"] = TARGET_RATIO
-    result["meets_target"] = ratio >= TARGET_RATIO
-    result["machine"] = {"python": sys.version.split()[0], "platform": platform.platform()}
-    text = json.dumps(result, indent=2)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    for name in (f"bench_skills-{stamp}.json", "skills-latest.json"):
-        atomic_write_text(args.out / name, text)
     for name in models:
         r = result[name]
         sys.stdout.write(f"{name:7s} {r['calls']:>9,d} calls  {r['calls_per_s']:>10,.0f} calls/s  "
                          f"{r['bytes_per_call']:6.1f} B/call peak\n")  # fmt: skip
-    verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
-    sys.stdout.write(f"skills / single = {ratio:.2f} ({verdict} the {TARGET_RATIO:.0%} target)\n")
+    finish_ratio(result, "skills", "single", TARGET_RATIO, "skills", args.out)
     return result
 
 
