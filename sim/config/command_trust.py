@@ -97,6 +97,8 @@ def check_command_overrides(args: Sequence[str]) -> None:
                 folders = []  # pkg:// or other providers: the choices are Hydra's to check
                 break
             folders += [Path(p.strip()[len("file://") :]) for p in paths]
+    if any(a.partition("=")[0] in {"--config-path", "-cp"} for a in args):
+        folders = []  # another primary config folder: the choices are Hydra's to check
     for override in overrides if folders else []:
         _check_choice(override, folders)
     check_overrides(overrides)
