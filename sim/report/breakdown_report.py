@@ -40,8 +40,10 @@ __all__ = [
     "breakdown_lines",
     "breakdown_sections",
     "callback_type",
+    "mean_ci",
     "several",
     "type_targets",
+    "wide_summary",
 ]
 
 #: The KPIs of a call type in the report's table and the summary text, in order.
@@ -80,7 +82,9 @@ def callback_type(reps: Replications, name: str) -> bool:
     return bool(reps.config.callbacks.enabled) and name.endswith(CALLBACK_SUFFIX)
 
 
-def _mean_ci(row: pd.Series, kpi: str) -> str:
+def mean_ci(row: pd.Series, kpi: str) -> str:
+    """``mean ± half-width`` of a row of a long CI table, formatted as the KPI (the
+    mean alone when either is not finite)."""
     mean, half = float(row["mean"]), float(row["half_width"])
     text = format_kpi(kpi, mean)
     if math.isfinite(half) and math.isfinite(mean):
@@ -94,7 +98,7 @@ def _verdict(row: pd.Series, target: float) -> Markup:
                           target, ">=", f">= {target:.0%}", missing="n/a")  # fmt: skip
 
 
-def _wide(summary: pd.DataFrame, by: str) -> dict[str, dict[str, pd.Series]]:
+def wide_summary(summary: pd.DataFrame, by: str) -> dict[str, dict[str, pd.Series]]:
     """name -> kpi -> row of the long CI table."""
     out: dict[str, dict[str, pd.Series]] = {}
     for _, r in summary.iterrows():
@@ -172,12 +176,12 @@ def breakdown_sections(reps: Replications, figures: Mapping[str, bytes]) -> list
     out: list[str] = []
     if several(reps.intervals_by_type, "call_type"):
         targets = type_targets(reps)
-        wide = _wide(reps.summary_by_type, "call_type")
+        wide = wide_summary(reps.summary_by_type, "call_type")
         rows = []
         for name, kpis in wide.items():
             threshold, target = targets.get(name, (math.nan, math.nan))
             rows.append([name, f"{threshold:g} s", f"{target:.0%}",
-                         *(_mean_ci(kpis[k], k) for k in TYPE_SHOWN),
+                         *(mean_ci(kpis[k], k) for k in TYPE_SHOWN),
                          Markup('a callback type: see <a href="#callbacks">Callbacks</a>')
                          if callback_type(reps, name)
                          else _verdict(kpis["service_level"], target)])  # fmt: skip
@@ -195,8 +199,8 @@ def breakdown_sections(reps: Replications, figures: Mapping[str, bytes]) -> list
             out.append(img_figure(figures["call_types"], alt=f"{cfg.run.name}: call types figure",
                                   caption=CAPTIONS["call_types"], fig_id="figure-call_types"))  # fmt: skip
     if several(reps.intervals_by_group, "agent_group"):
-        wide = _wide(reps.summary_by_group, "agent_group")
-        rows = [[name, *(_mean_ci(kpis[k], k) for k in GROUP_SHOWN)] for name, kpis in wide.items()]
+        wide = wide_summary(reps.summary_by_group, "agent_group")
+        rows = [[name, *(mean_ci(kpis[k], k) for k in GROUP_SHOWN)] for name, kpis in wide.items()]
         out += [
             '<h2 id="agent-groups">Agent groups</h2>',
             f'<p class="note">Mean ± half-width of the {conf} Student-t confidence interval '
@@ -221,10 +225,10 @@ def breakdown_lines(reps: Replications) -> list[str]:
     if several(reps.intervals_by_type, "call_type"):
         targets = type_targets(reps)
         lines.append("  per call type:")
-        for name, k in _wide(reps.summary_by_type, "call_type").items():
+        for name, k in wide_summary(reps.summary_by_type, "call_type").items():
             threshold, target = targets.get(name, (math.nan, math.nan))
             sl = k["service_level"]
-            text = _mean_ci(sl, "service_level") if multi else format_kpi(
+            text = mean_ci(sl, "service_level") if multi else format_kpi(
                 "service_level", float(sl["mean"]))  # fmt: skip
             if callback_type(reps, name):  # waits from the first call: see the callbacks
                 verdict = "a callback type: see callbacks"
@@ -239,9 +243,9 @@ def breakdown_lines(reps: Replications) -> list[str]:
             )
     if several(reps.intervals_by_group, "agent_group"):
         lines.append("  per agent group:")
-        for name, k in _wide(reps.summary_by_group, "agent_group").items():
+        for name, k in wide_summary(reps.summary_by_group, "agent_group").items():
             occ = k["occupancy"]
-            text = _mean_ci(occ, "occupancy") if multi else format_kpi(
+            text = mean_ci(occ, "occupancy") if multi else format_kpi(
                 "occupancy", float(occ["mean"]))  # fmt: skip
             share = format_kpi("answered_share", float(k["answered_share"]["mean"]))
             lines.append(f"    {name:<20}occupancy {text}, answered {share} of the calls")

@@ -16,7 +16,7 @@ import math
 import pandas as pd
 
 from sim.model.runner import Replications
-from sim.report.breakdown_report import type_targets
+from sim.report.breakdown_report import mean_ci, type_targets, wide_summary
 from sim.report.htmlkit import format_kpi
 from sim.report.htmlkit import table as html_table
 
@@ -42,21 +42,6 @@ def has_channels(reps: Replications) -> bool:
     return bool(_channels(reps))
 
 
-def _wide(summary: pd.DataFrame, by: str) -> dict[str, dict[str, pd.Series]]:
-    out: dict[str, dict[str, pd.Series]] = {}
-    for _, r in summary.iterrows():
-        out.setdefault(str(r[by]), {})[str(r["kpi"])] = r
-    return out
-
-
-def _mean_ci(row: pd.Series, kpi: str) -> str:
-    mean, half = float(row["mean"]), float(row["half_width"])
-    text = format_kpi(kpi, mean)
-    if math.isfinite(half) and math.isfinite(mean):
-        text += " ± " + format_kpi(kpi, half, like=mean)
-    return text
-
-
 def _hours(seconds: float) -> str:
     return f"{seconds / 3600.0:,.1f} h"
 
@@ -80,7 +65,7 @@ def channel_sections(reps: Replications) -> list[str]:
     if not channels:
         return []
     targets = type_targets(reps)
-    wide = _wide(reps.summary_by_type, "call_type")
+    wide = wide_summary(reps.summary_by_type, "call_type")
     rows = []
     for name, channel in channels.items():
         k = wide.get(name)
@@ -89,8 +74,8 @@ def channel_sections(reps: Replications) -> list[str]:
         threshold, target = targets.get(name, (math.nan, math.nan))
         deadline = _hours(threshold) if channel == "email" else f"{threshold:g} s"
         rows.append([name, channel, deadline, f"{target:.0%}",
-                     _mean_ci(k["service_level"], "service_level"),
-                     _mean_ci(k["backlog_end"], "backlog_end"),
+                     mean_ci(k["service_level"], "service_level"),
+                     mean_ci(k["backlog_end"], "backlog_end"),
                      _hours(float(k["oldest_age_end_s"]["mean"]))])  # fmt: skip
     out = [
         '<h2 id="channels">Channels</h2>',
@@ -113,10 +98,10 @@ def channel_sections(reps: Replications) -> list[str]:
             "</details>",
         ]
     groups = _session_groups(reps)
-    gwide = _wide(reps.summary_by_group, "agent_group")
+    gwide = wide_summary(reps.summary_by_group, "agent_group")
     grows = [
-        [g, _mean_ci(gwide[g]["mean_sessions"], "mean_sessions"),
-         _mean_ci(gwide[g]["occupancy"], "occupancy")]
+        [g, mean_ci(gwide[g]["mean_sessions"], "mean_sessions"),
+         mean_ci(gwide[g]["occupancy"], "occupancy")]
         for g in groups if g in gwide
     ]  # fmt: skip
     if grows:
@@ -136,7 +121,7 @@ def channel_lines(reps: Replications) -> list[str]:
     if not channels:
         return []
     lines = ["  channels:"]
-    wide = _wide(reps.summary_by_type, "call_type")
+    wide = wide_summary(reps.summary_by_type, "call_type")
     for name, channel in channels.items():
         k = wide.get(name)
         if k is None:
@@ -144,7 +129,7 @@ def channel_lines(reps: Replications) -> list[str]:
         lines.append(f"    {name:<20}{channel}: waiting at the end "
                      f"{format_kpi('backlog_end', float(k['backlog_end']['mean']))}, oldest "
                      f"{_hours(float(k['oldest_age_end_s']['mean']))}")  # fmt: skip
-    gwide = _wide(reps.summary_by_group, "agent_group")
+    gwide = wide_summary(reps.summary_by_group, "agent_group")
     for g in _session_groups(reps):
         if g in gwide:
             held = format_kpi("mean_sessions", float(gwide[g]["mean_sessions"]["mean"]))
