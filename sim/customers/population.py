@@ -118,7 +118,11 @@ DAY_COLUMNS = (
 def _unique(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The distinct values of ``ids``, ascending: ``np.unique`` by a sort (numpy 2's
     hash-based ``np.unique`` is 2-7x slower on these arrays of random market ids)."""
-    s = np.sort(ids)
+    return _distinct(np.sort(ids))
+
+
+def _distinct(s: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The distinct values of the ascending ``s`` (each run of equal values kept once)."""
     if s.size < 2:
         return s
     keep = np.empty(s.size, dtype=bool)
@@ -135,12 +139,7 @@ def _merge_unique(
     the long run)."""
     both = np.concatenate([ascending, np.sort(more)])
     both.sort(kind="stable")
-    if both.size < 2:
-        return both
-    keep = np.empty(both.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(both[1:], both[:-1], out=keep[1:])
-    return both[keep]
+    return _distinct(both)
 
 
 class Population:
