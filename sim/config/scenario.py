@@ -20,6 +20,7 @@ from sim.core.timetable import Timetable
 from sim.laws.distributions import Distribution
 from sim.queue.arrivals import ArrivalForecast
 from sim.queue.callbacks import CallbackPlan
+from sim.queue.outbound import OutboundPlan
 from sim.workforce.shifts import Shift, rostered_seconds
 
 __all__ = ["Laws", "Scenario", "assemble"]
@@ -63,6 +64,9 @@ class Scenario:
     #: callbacks (``callbacks.enabled``; :mod:`sim.config.callbacks`), else None; its
     #: callback types are the last entries of ``call_types``
     callbacks: CallbackPlan | None = None
+    #: outbound campaigns (call types with ``channel: outbound``; :mod:`sim.config.outbound`),
+    #: else None (their random streams are set per replication by the model)
+    outbound: OutboundPlan | None = None
 
     @property
     def inbound_types(self) -> tuple[CallType, ...]:

@@ -247,7 +247,14 @@ def _call_types(cfg: Config, laws: tuple[Distribution, Distribution, Distributio
             raise bad(f"{key}.{part}", getattr(t, part),
                       "must be null with center.arrivals: trace (the trace's call_type "
                       "column gives each type's calls)")  # fmt: skip
-        if trace:
+        if t.channel == "outbound":  # no customer calls in: the campaign list
+            for part in ("share", "expected_calls"):
+                if getattr(t, part) is not None:
+                    raise bad(f"{key}.{part}", getattr(t, part),
+                              "must be null for an outbound type (its work is the campaign "
+                              f"list, {key}.outbound)")  # fmt: skip
+            share = 0.0
+        elif trace:
             share = 0.0  # the trace's calls of the type: sim.config.scenario.assemble
         elif t.expected_calls is not None:
             if t.share is not None:

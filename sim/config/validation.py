@@ -25,6 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
 from sim.config.callbacks import parse_callbacks
+from sim.config.outbound import parse_outbound
 from sim.config.config_input import check_boolean_override, check_booleans, to_python
 from sim.config.laws import build_distribution, finite_law, parse_laws
 from sim.config.layers import law_layers, merge_layer
@@ -213,10 +214,11 @@ def parse(cfg: Config) -> Scenario:
         raise bad("run.force", r.force, "must be true or false")
     skills = parse_skills(cfg, (laws.patience, laws.talk, laws.acw), timetable.n_intervals,
                           build_distribution, finite_law, timetable.interval_s)  # fmt: skip
+    outbound = parse_outbound(cfg, skills[0])
     types, groups, callbacks = parse_callbacks(cfg, *skills)
     check_size(cfg, timetable.n_intervals)  # last: every value it reads is checked
     scenario = assemble(cfg, timetable, laws, shifts, roster, trace, (types, groups))
-    return scenario if callbacks is None else replace(scenario, callbacks=callbacks)
+    return replace(scenario, callbacks=callbacks, outbound=outbound)
 
 
 def _check_journey(cfg: Config) -> None:

@@ -19,7 +19,8 @@ class Outcome(IntEnum):
     BLOCKED = 3
     CLOSED = 4
     CALLBACK = 5  # the caller accepted a callback offer and left the line (sim.queue.callbacks)
-    UNREACHED = 6  # a callback attempt: the agent called and did not reach the customer
+    UNREACHED = 6  # a callback attempt or an outbound dial: the agent called and did not
+    # reach the customer (the right party)
 
 
 class Source(IntEnum):
@@ -29,6 +30,7 @@ class Source(IntEnum):
     REDIAL = 1  # again after abandoning or being blocked (same contact)
     REPEAT = 2  # again after an answered contact that did not resolve the issue
     CALLBACK = 3  # the centre calls back a caller who accepted a callback (virtual hold)
+    OUTBOUND = 4  # a dial of an outbound campaign's record (sim.queue.outbound)
 
 
 #: A contact's rating: bad, neutral, good.

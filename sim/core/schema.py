@@ -51,6 +51,7 @@ __all__ = [
     "HiringConfig",
     "LearningConfig",
     "MetricsConfig",
+    "OutboundConfig",
     "OutputConfig",
     "QueueConfig",
     "RedialConfig",
@@ -351,6 +352,24 @@ class RunConfig:
 
 
 @dataclass
+class OutboundConfig:
+    """The campaign of a call type with ``channel: outbound`` (issue 15): records the
+    agents dial when no inbound call waits (docs/background/channels.md)."""
+
+    list_size: float = 0.0  # records on the campaign list at the first day's opening
+    # (records, a whole number >= 0; .inf = an endless list: there is always a record to dial)
+    records_per_day: float = 0.0  # records added to the list at each day's opening
+    # (records a day, a whole number >= 0); records not dialed carry over to the next day
+    reach_probability: float = 0.3  # P(a dial reaches the right party), share in (0, 1];
+    # illustrative (an assumption): measure your dialer's right-party-contact rate
+    unreached_s: float = 30.0  # agent time of a dial that reaches nobody (no answer, busy,
+    # voicemail, wrong party), seconds >= 0; illustrative
+    retry_delay_s: float = 3600.0  # from an unreached dial to the record's next try, seconds
+    max_tries: int = 3  # dials of a record at most (the first included), 1..255; then the
+    # record is given up
+
+
+@dataclass
 class CallTypeConfig:
     """One call type (a queue) of a multi-skill centre (``call_types``, issue 14).
 
@@ -373,7 +392,10 @@ class CallTypeConfig:
     # metrics.sl_target
     channel: str = "voice"  # voice | chat (an agent may hold several sessions,
     # agent_groups[i].max_sessions) | email (deferred work: a backlog that carries over
-    # closing and days, patience null = never abandons, sl_threshold_s >= one interval)
+    # closing and days, patience null = never abandons, sl_threshold_s >= one interval) |
+    # outbound (a campaign the agents dial when no call waits: outbound; share null)
+    outbound: OutboundConfig | None = None  # the campaign of an outbound type (null for
+    # any other channel); its talk and acw are those of a reached call
 
 
 @dataclass

@@ -67,6 +67,18 @@ def scheduled_by_group(scenario: Scenario) -> np.ndarray:
     return share * on
 
 
+def _records(scenario: Scenario) -> list[float] | None:
+    """Per call type the records put on its campaign list over the run (NaN: not an
+    outbound type); None without outbound types."""
+    plan = scenario.outbound
+    if plan is None:
+        return None
+    out = [float("nan")] * len(scenario.call_types)
+    for c in plan.campaigns:
+        out[c.call_type] = c.records(scenario.timetable.days)
+    return out
+
+
 def breakdown_tables(
     scenario: Scenario,
     calls: pd.DataFrame,
@@ -85,7 +97,8 @@ def breakdown_tables(
     concurrent = any(g.max_sessions > 1 for g in groups)
     return {
         "intervals_by_type": type_intervals_table(calls, tt, tnames, threshold, target, expected),
-        "summary_by_type": type_summary(calls, tt, tnames, threshold),
+        "summary_by_type": type_summary(calls, tt, tnames, threshold,
+                                        scenario.config.run.warmup_s, _records(scenario)),
         "intervals_by_group": group_intervals_table(
             calls, log, tt, gnames, scheduled_by_group(scenario), concurrent
         ),

@@ -21,7 +21,7 @@ from sim.config.channels import channel_code
 from sim.config.scenario import Scenario
 from sim.config.skills import AgentGroup, is_multi, type_forecast
 from sim.config.validation import load_scenario
-from sim.core.rng import Streams
+from sim.core.rng import Streams, stream_of
 from sim.core.schema import Config
 from sim.customers.experience import ExperienceRule
 from sim.customers.journey import Journey
@@ -36,6 +36,7 @@ from sim.queue.arrivals import CallKind, FreshCalls, TypedFreshCalls
 from sim.queue.callbacks import CallbackPlan
 from sim.queue.control import Process
 from sim.queue.engine import Engine, EngineLog
+from sim.queue.outbound import OutboundPlan
 from sim.queue.redials import RedialPolicy
 from sim.queue.skill_router import SkillPlan
 from sim.queue.trace import TraceCalls, TypedTraceCalls
@@ -136,6 +137,17 @@ class CallCenter:
         return replace(plan, accept_rng=streams["callback_accept"],
                        reach_rng=streams["callback_reach"])  # fmt: skip
 
+    def outbound_plan(self, streams: Streams) -> OutboundPlan | None:
+        """The engine's outbound campaigns with their random streams (None: none)."""
+        plan = self.scenario.outbound
+        if plan is None:
+            return None
+        return replace(plan, streams=tuple(
+            (streams[stream_of("outbound_reach", c.name)], streams[stream_of("outbound_talk", c.name)],
+             streams[stream_of("outbound_acw", c.name)])
+            for c in plan.campaigns
+        ))  # fmt: skip
+
     def engine(self, replication: int = 0, processes: Sequence[Process] = ()) -> Engine:
         """The engine of ``replication``, ready to run; ``processes``: your own SimPy
         processes to run next to it (:mod:`sim.queue.control`)."""
@@ -174,6 +186,7 @@ class CallCenter:
             processes=processes,
             skills=self.skill_plan(streams),
             callbacks=self.callback_plan(streams),
+            outbound=self.outbound_plan(streams),
         )
         return engine, journey, workforce
 
@@ -274,6 +287,7 @@ class CallCenter:
             [g.name for g in self.scenario.agent_groups],
             self.experience,
             release=release,
+            outbound=self.scenario.outbound is not None,
         )
         intervals = intervals_table(
             calls,

@@ -4,13 +4,16 @@ A contact waits from its arrival until it is answered, abandons or is closed
 (``arrival_s + wait_s``; a blocked call never waits). For e-mail (issue 15) the backlog
 carries over closing and days; for voice and chat it is the queue. Computed for every
 time at once from sorted columns (``np.searchsorted``), nothing per contact in Python.
-Warm-up contacts count: the backlog is a state, not a tally of arrivals.
+Warm-up contacts count: the backlog is a state, not a tally of arrivals. The records of
+outbound campaigns do not (their list is no queue: :mod:`sim.outputs.outbound`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from sim.outputs.outbound import outbound_rows
 
 __all__ = ["backlog_at"]
 
@@ -26,7 +29,7 @@ def backlog_at(
     """
     arrival = calls["arrival_s"].to_numpy()
     leave = arrival + calls["wait_s"].to_numpy()
-    waited = (calls["outcome"] != "blocked").to_numpy()
+    waited = (calls["outcome"] != "blocked").to_numpy() & ~outbound_rows(calls)
     at = np.asarray(at, dtype=np.float64)
     count = np.zeros((n_types, len(at)), dtype=np.int64)
     age = np.zeros((n_types, len(at)))

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.core.timetable import Timetable
 from sim.outputs.backlog import backlog_at
+from sim.outputs.outbound import OUTBOUND_KEYS, outbound_kpis, outbound_rows
 from sim.outputs.tally import interval_grid, ratio_kpis, tally
 
 __all__ = [
@@ -44,7 +45,7 @@ TYPE_KEYS = (
     "offered", "answered", "abandoned", "blocked", "closed", "redials", "repeats", "p_wait",
     "service_level", "service_level_answered", "service_level_excl_short_abandons",
     "asa_s", "mean_wait_s", "abandon_rate", "block_rate", "mean_handle_s", "fcr",
-    "bad_experience_rate", "backlog_end", "oldest_age_end_s",
+    "bad_experience_rate", "backlog_end", "oldest_age_end_s", *OUTBOUND_KEYS,
 )  # fmt: skip
 
 #: Columns of ``summary_by_type`` (one row per call type of one replication), in order.
@@ -133,7 +134,7 @@ def fcr_by(calls: pd.DataFrame, by: np.ndarray, n_by: int) -> np.ndarray:
     first attempt arrived after the warm-up; an issue counts for the code of its first
     answered contact. NaN for a code with no such issue.
     """
-    answered = (calls["outcome"] == "answered").to_numpy()
+    answered = (calls["outcome"] == "answered").to_numpy() & ~outbound_rows(calls)
     issue = calls["issue_id"].to_numpy()
     counted = answered & ~calls["warmup"].to_numpy()[issue]
     _, first = np.unique(issue[counted], return_index=True)
@@ -147,12 +148,16 @@ def fcr_by(calls: pd.DataFrame, by: np.ndarray, n_by: int) -> np.ndarray:
 
 def type_summary(
     calls: pd.DataFrame, timetable: Timetable, names: Sequence[str],
-    sl_threshold_s: Sequence[float],
+    sl_threshold_s: Sequence[float], warmup_s: float = 0.0,
+    records: Sequence[float] | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """The KPIs of each call type of one replication (:data:`TYPE_SUMMARY_COLUMNS`), one
     row per type in config order: every call that arrived after the warm-up, as the
     centre's summary (:func:`sim.outputs.metrics.summarize`), each type at its own
-    ``sl_threshold_s`` (seconds)."""
+    ``sl_threshold_s`` (seconds); an outbound campaign's dials are not calls offered but
+    have KPIs of their own (:mod:`sim.outputs.outbound`; ``records``: per type the
+    records put on its list over the run, NaN for a type that is not outbound, None: no
+    outbound type)."""
     n_types = len(names)
     threshold = _thresholds(sl_threshold_s, n_types, "sl_threshold_s")
     codes = _codes(calls, names)
@@ -164,6 +169,8 @@ def type_summary(
     }
     _, end = interval_grid(timetable)
     waiting, age = backlog_at(calls, codes, n_types, end[-1:])
+    ob = outbound_kpis(calls, codes, n_types, warmup_s,
+                       [np.nan] * n_types if records is None else records)  # fmt: skip
     for key in TYPE_KEYS:
         if key == "backlog_end":
             out[key] = waiting[:, 0]
@@ -171,6 +178,8 @@ def type_summary(
             out[key] = age[:, 0]
         elif key == "fcr":
             out[key] = fcr_by(calls, codes, n_types)
+        elif key in ob:
+            out[key] = ob[key]
         elif key in kpi:
             out[key] = kpi[key]
         else:

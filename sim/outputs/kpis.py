@@ -10,7 +10,8 @@ Used by the summary text (:func:`sim.writer.summary_text`), the reports
 * ``calls``, ``customers``, ``agents``: counts (natural lower bound 0);
 * ``money``: the configured currency (``economics.currency``);
 * ``0-1``: a score in [0, 1] (agent fatigue);
-* ``sessions``: chat sessions an agent holds at once (a mean, >= 1).
+* ``sessions``: chat sessions an agent holds at once (a mean, >= 1);
+* ``calls/h``: calls per agent-hour.
 
 :func:`natural_bounds` gives the range a KPI cannot leave (a count is never negative, a
 share never above 1): a confidence bound outside it is shown clipped, and said so.
@@ -21,8 +22,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["CALLBACK_KPIS", "CHANNEL_KPIS", "GROUP_KPIS", "KPIS", "Kpi", "format_value", "kpi", "natural_bounds",
-           "unit_text"]
+__all__ = ["CALLBACK_KPIS", "CHANNEL_KPIS", "GROUP_KPIS", "KPIS", "OUTBOUND_KPIS", "Kpi", "format_value", "kpi",
+           "natural_bounds", "unit_text"]
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,26 @@ CHANNEL_KPIS: dict[str, Kpi] = {
     )
 }  # fmt: skip
 
-_ALL: dict[str, Kpi] = {**KPIS, **GROUP_KPIS, **CALLBACK_KPIS, **CHANNEL_KPIS}
+#: KPIs of an outbound campaign (a call type with ``channel: outbound``, issue 15;
+#: ``summary_by_type``, :mod:`sim.outputs.outbound`): NaN for any other type. A dial
+#: counts from its start after the warm-up.
+OUTBOUND_KPIS: dict[str, Kpi] = {
+    name: Kpi(name, label, unit, definition, "outbound")
+    for name, label, unit, definition in (
+        ("outbound_dials", "outbound dials", "calls",
+         "dials of the campaign's records begun after the warm-up (reached or not)"),
+        ("right_party_contacts", "right-party contacts", "calls",
+         "dials that reached the right party (outcome 'answered')"),
+        ("contacts_per_outbound_hour", "contacts per agent-hour on outbound", "calls/h",
+         "right-party contacts / agent-hours spent dialing (reached calls' handle time + "
+         "unreached dials' unreached_s)"),
+        ("list_penetration", "list penetration", "share",
+         "records dialed at least once / records put on the list over the run (n/a for "
+         "an endless list)"),
+    )
+}  # fmt: skip
+
+_ALL: dict[str, Kpi] = {**KPIS, **GROUP_KPIS, **CALLBACK_KPIS, **CHANNEL_KPIS, **OUTBOUND_KPIS}
 
 
 def kpi(name: str) -> Kpi | None:

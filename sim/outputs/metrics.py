@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.calls import RATINGS, Outcome
+from sim.core.calls import RATINGS, Outcome, Source
 from sim.core.timetable import Timetable
 from sim.customers.experience import ExperienceRule
 from sim.outputs.kpis import KPIS
+from sim.outputs.outbound import outbound_rows
 from sim.outputs.staff import cumulative_present, present_total
 from sim.outputs.tally import answered_spans, cumulative_busy, interval_grid, ratio_kpis, tally
 from sim.queue.engine import EngineLog
@@ -50,6 +51,8 @@ __all__ = [
 
 OUTCOMES = ("answered", "abandoned", "blocked", "closed", "callback", "unreached")  # index = Outcome value - 1
 SOURCES = ("fresh", "redial", "repeat", "callback")  # index = Source value
+#: the sources with outbound campaigns (``outbound``: a dial of a campaign's record)
+OUTBOUND_SOURCES = (*SOURCES, "outbound")
 
 #: Columns of the ``calls`` table, in order.
 CALL_COLUMNS = (
@@ -108,6 +111,7 @@ def calls_table(
     agent_groups: Sequence[str],
     rule: ExperienceRule,
     release: bool = False,
+    outbound: bool = False,
 ) -> pd.DataFrame:
     """The ``calls`` table: one row per call attempt, in order of arrival.
 
@@ -121,6 +125,9 @@ def calls_table(
     issue, there are no customers (``customer_id`` -1) and ``rule`` rates the calls.
     ``release``: each per-call column of ``log`` (and of its journey log) is emptied as
     soon as the table has its copy, so a long run never holds both in full.
+    ``outbound``: the run has outbound campaigns: ``source`` has the category
+    ``outbound`` (a dial of a campaign's record: not an issue, so ``resolved`` and
+    ``experience`` are missing).
     """
     n = len(log.outcome)
     order: np.ndarray | slice = slice(None)
@@ -164,13 +171,20 @@ def calls_table(
     else:
         customer, contact = take(j, "customer"), take(j, "contact")
         resolved, rating = take(j, "resolved") == 1, take(j, "rating")
+    source = take(log, "source")
+    if outbound:
+        dial = source == Source.OUTBOUND
+        resolved = resolved & ~dial
+        answered = answered & ~dial  # resolved is missing (NA) where not answered
+        rating = np.where(dial, -2, rating)  # code -1: missing
     columns = {
         "call_id": np.arange(n, dtype=np.int64),
         "issue_id": issue,
         "customer_id": customer,
         "contact": contact,
         "attempt": take(log, "attempt"),
-        "source": _categorical(take(log, "source").astype(np.int8), SOURCES),
+        "source": _categorical(source.astype(np.int8),
+                               OUTBOUND_SOURCES if outbound else SOURCES),
         "call_type": _categorical(kind.astype(np.int8), call_types),
         "day": day,
         "interval": interval,
@@ -286,7 +300,7 @@ def first_contact_resolution(calls: pd.DataFrame) -> float:
     and a repeat contact (2, 3, ...) follows only an answered one. Masks over the table,
     no sort (a year: millions of rows). NaN with no issue.
     """
-    first = (calls["outcome"] == "answered").to_numpy()
+    first = (calls["outcome"] == "answered").to_numpy() & ~outbound_rows(calls)
     first &= calls["contact"].to_numpy() == 1
     first &= ~calls["warmup"].to_numpy()[calls["issue_id"].to_numpy()]  # row = first attempt
     n = int(np.count_nonzero(first))

@@ -105,7 +105,8 @@ def tally(
 
     Bucket ``day * n_intervals + interval`` holds the calls that arrived in that
     interval; bucket ``B`` (= days * n_intervals) those that arrived outside opening
-    hours (redials while closed); bucket ``B + 1`` the warm-up calls (discarded).
+    hours (redials while closed); bucket ``B + 1`` the warm-up calls and the dials of
+    outbound campaigns (discarded: :mod:`sim.outputs.outbound` counts them).
     The table is never copied: only a few compact per-call temporaries are made.
 
     ``by`` (integer codes 0 .. ``n_by`` - 1, one per call, e.g. the call type) splits
@@ -117,6 +118,9 @@ def tally(
     row = calls["day"].to_numpy().astype(np.int32) * k + calls["interval"].to_numpy()
     row[calls["interval"].to_numpy() < 0] = n_buckets
     row[calls["warmup"].to_numpy()] = n_buckets + 1
+    source = calls["source"].cat.codes.to_numpy()
+    if len(calls["source"].cat.categories) > Source.OUTBOUND:  # dials are no calls offered
+        row[source == Source.OUTBOUND] = n_buckets + 1
     outcome = calls["outcome"].cat.codes.to_numpy() + 1
     wait = calls["wait_s"].to_numpy()
     ans = outcome == Outcome.ANSWERED
@@ -147,8 +151,8 @@ def tally(
         "abandoned": count(abd),
         "blocked": count(outcome == Outcome.BLOCKED),
         "closed": count(outcome == Outcome.CLOSED),
-        "redials": count(calls["source"].cat.codes.to_numpy() == Source.REDIAL),
-        "repeats": count(calls["source"].cat.codes.to_numpy() == Source.REPEAT),
+        "redials": count(source == Source.REDIAL),
+        "repeats": count(source == Source.REPEAT),
         "bad": count(calls["experience"].cat.codes.to_numpy() == BAD + 1),
         "waited": count(abd | (wait > 0)),  # blocked calls and calls closed on arrival: 0
         "answered_within_sl": count(ans & within),

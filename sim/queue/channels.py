@@ -18,6 +18,10 @@ ranks, priorities, overflow) with three channels per call type (``SkillPlan.chan
   (an assumption: a linear slow-down per extra session, as in the concurrency factor
   of chat staffing tools; with ``session_stretch`` 0 each session's rate does not depend
   on the number held and a chat-only group of N agents is M/M/(N k));
+* **outbound** (:mod:`sim.queue.outbound`): a campaign's records are deferred work
+  like e-mail, in the same tiers and under the same reserve; the records are made rows
+  only when an agent may dial (the ``stock`` hook, called before a freed agent looks at
+  the deferred tiers);
 * **email** (deferred work): arrivals join a backlog that is not closed at closing and
   carries over to the next day. An agent takes e-mail only when no call or chat it may
   take waits and, counting itself, more than ``reserve_idle[g]`` of its group's agents
@@ -40,9 +44,11 @@ from sim.core.calls import Outcome
 from sim.queue.clock import Clock
 from sim.queue.skill_router import GroupPool, SkillPlan, SkillRouter
 
-__all__ = ["CHAT", "EMAIL", "VOICE", "ChannelRouter"]
+__all__ = ["CHAT", "DEFERRED", "EMAIL", "OUTBOUND", "VOICE", "ChannelRouter"]
 
-VOICE, CHAT, EMAIL = 0, 1, 2
+VOICE, CHAT, EMAIL, OUTBOUND = 0, 1, 2, 3
+#: the channels of deferred work: taken only when no call waits, above the reserve
+DEFERRED = (EMAIL, OUTBOUND)
 WAITING = int(Outcome.WAITING)
 INF = float("inf")
 
@@ -55,7 +61,7 @@ class _LivePool(GroupPool):
 
     def __init__(self, router: ChannelRouter, group: int) -> None:
         super().__init__(router, group)
-        self._types = [k for k in self._types if router.channel[k] != EMAIL]
+        self._types = [k for k in self._types if router.channel[k] not in DEFERRED]
 
 
 class ChannelRouter(SkillRouter):
@@ -91,8 +97,12 @@ class ChannelRouter(SkillRouter):
         ch = self.channel
         self.live_tiers = [_only(t, ch, (VOICE, CHAT)) for t in tiers]
         self.chat_tiers = [_only(t, ch, (CHAT,)) for t in tiers]
-        self.email_tiers = [_only(t, ch, (EMAIL,)) for t in tiers]
-        self._eligible = [_eligible_now(plan, k) for k in range(n_k)]
+        self.email_tiers = [_only(t, ch, DEFERRED) for t in tiers]
+        #: per type: the groups that may take it on arrival, best rank first
+        self.eligible = [_eligible_now(plan, k) for k in range(n_k)]
+        #: stock(group): called before an agent of ``group`` looks at deferred work (the
+        #: outbound desk queues the next record of a campaign; None: no campaigns)
+        self.stock: Callable[[int], None] | None = None
         self._voice_agent = self.select_agent
         self._withdraw = self.withdraw
         self.select_agent = self._select_agent
@@ -130,12 +140,12 @@ class ChannelRouter(SkillRouter):
         if ch == VOICE:
             return self._voice_agent(call)
         idle = self.idle
-        if ch == EMAIL:
-            for g in self._eligible[k]:
+        if ch in DEFERRED:
+            for g in self.eligible[k]:
                 if len(idle[g]) > self.reserve[g]:
                     return idle[g].popleft()
             return -1
-        for g in self._eligible[k]:
+        for g in self.eligible[k]:
             agent = -1
             for bucket in self.partial[g][1:]:
                 if bucket:
@@ -187,6 +197,8 @@ class ChannelRouter(SkillRouter):
         else:
             i = self._head(self.live_tiers[g])
             if i < 0 and self.email_tiers[g] and len(self.idle[g]) + 1 > self.reserve[g]:
+                if self.stock is not None:
+                    self.stock(g)
                 i = self._head(self.email_tiers[g])
             if i < 0:
                 self.since[agent] = self._clock.now
@@ -213,10 +225,11 @@ class ChannelRouter(SkillRouter):
         return _LivePool(self, group)
 
     def drain(self, final: bool = False) -> Iterator[int]:
-        """Yield the live waiting voice and chat contacts (and, if ``final``, e-mail),
-        oldest first, and take them off the queues; the backlog stays otherwise."""
+        """Yield the live waiting voice and chat contacts (and, if ``final``, e-mail and
+        outbound records), oldest first, and take them off the queues; the backlog and
+        the campaign lists stay otherwise."""
         status, arrival = self.status, self.arrival
-        keep = () if final else [k for k, c in enumerate(self.channel) if c == EMAIL]
+        keep = () if final else [k for k, c in enumerate(self.channel) if c in DEFERRED]
         live = sorted((i for k, q in enumerate(self.queues) if k not in keep for i in q
                        if status[i] == WAITING), key=lambda i: (arrival[i], i))  # fmt: skip
         for i in live:

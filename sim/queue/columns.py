@@ -93,6 +93,25 @@ class CallColumns:
         self.attempt.append(tries)
         return i
 
+    def add_record(
+        self, at: float, pat: float, hnd: float, kind: int, tries: int, call_type: int
+    ) -> int:
+        """Append a row that starts an issue of its own (an outbound campaign's record,
+        ``kind``: a ``Source`` code), joining at ``at``, waiting, with patience ``pat`` and
+        handle time ``hnd`` (seconds); returns its engine index (its own caller id)."""
+        i = len(self.status)
+        self.arrival.append(at)
+        self.patience.append(pat)
+        self.handle.append(hnd)
+        self.wait.append(0.0)
+        self.agent_of.append(-1)
+        self.caller.append(i)
+        self.ctype.append(call_type)
+        self.status.append(0)  # Outcome.WAITING
+        self.source.append(kind)
+        self.attempt.append(tries)
+        return i
+
     def arrays(self) -> dict[str, np.ndarray]:
         """The columns as numpy arrays (views, no copy), keyed by their
         :class:`sim.queue.engine.EngineLog` field names."""

@@ -61,6 +61,7 @@ from sim.queue.control import Control, Process, run_processes
 from sim.queue.flow import Days, DeskParts, attempts, call_path, days, waiting
 from sim.queue.group_staffing import GroupStaffing
 from sim.queue.hooks import JourneyColumns, JourneyHooks, WorkforceHooks
+from sim.queue.outbound import OutboundDesk, OutboundPlan
 from sim.queue.redials import RedialPolicy
 from sim.queue.router import LongestIdleFcfs, Router
 from sim.queue.skill_router import SkillPlan, SkillRouter
@@ -119,6 +120,9 @@ class Engine:
     ``callbacks``: callbacks offered to callers about to wait (:mod:`sim.queue.callbacks`;
     its callback types are call types of ``skills``). Raises ValueError for ``callbacks``
     without ``skills``.
+    ``outbound``: outbound campaigns (:mod:`sim.queue.outbound`; their types are call
+    types of ``skills`` with the outbound channel). Raises ValueError for ``outbound``
+    without ``skills``.
     """
 
     def __init__(
@@ -137,9 +141,12 @@ class Engine:
         processes: Sequence[Process] = (),
         skills: SkillPlan | None = None,
         callbacks: CallbackPlan | None = None,
+        outbound: OutboundPlan | None = None,
     ) -> None:
         if callbacks is not None and skills is None:
             raise ValueError("callbacks need the call types of a SkillPlan (skills)")
+        if outbound is not None and (skills is None or not skills.channels):
+            raise ValueError("outbound campaigns need the outbound types of a SkillPlan")
         self.timetable = timetable
         shape = (timetable.days, timetable.n_intervals)  # a per-interval vector: every day
         self.staffing = np.broadcast_to(np.asarray(staffing, dtype=np.int64), shape).tolist()
@@ -154,6 +161,7 @@ class Engine:
         self.processes = tuple(processes)
         self.skills = skills
         self.callbacks = callbacks
+        self.outbound = outbound
 
     def _desk(
         self,
@@ -215,17 +223,27 @@ class Engine:
             desk = CallbackDesk(self.callbacks, tt, clock, cols, lambda i: path.place(i),
                                 lambda: path.busy(), lambda: router.n_waiting)  # fmt: skip
             parts = (router, staff, desk.serve(serve, cols.source))
+        ob: OutboundDesk | None = None
+        if self.outbound is not None:  # four hook points: load, stock, serve, end of a dial
+            assert isinstance(router, ChannelRouter)
+            ob = OutboundDesk(self.outbound, tt, clock, cols, router)
+            parts = (router, staff, ob.serve(parts[2], cols.ctype))
         att = attempts(clock, cols, self.redials, jr, wf, peak,
                        None if desk is None else desk.offset)  # fmt: skip
         if desk is not None:
             desk.connect(att.follow, None if jr is None else jr.deferral(), att.failed)
             att = att._replace(answered=desk.done_hook(att.answered))
+        if ob is not None:
+            att = att._replace(answered=ob.done_hook(att.answered))
         wt = waiting(clock, cols, router, self.max_waiting, att,
                      None if desk is None else desk.offer)  # fmt: skip
         path = call_path(clock, cols, parts, self.lines, att, wt)
         att.connect(path.route)  # redials and repeat contacts arrive through the router
         day = days(clock, cols, self.fresh, parts, path, att, jr, wf, self.drain)
         self._schedule(clock, staff, day, jr is not None or wf is not None)
+        if ob is not None:
+            ob.connect(path.place, path.free)
+            ob.schedule()  # after each opening and its staffing targets
         clock.start()
         if self.processes:
             control = Control(clock, router, staff, path.busy)
