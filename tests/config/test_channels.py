@@ -69,7 +69,7 @@ def test_an_email_type_may_have_a_patience() -> None:
         ("agent_groups.0.max_sessions", 2, "agent_groups[0].max_sessions = 2: must be 1 for a group with no chat skill"),
         ("agent_groups.1.session_stretch", -0.1, "agent_groups[1].session_stretch = -0.1"),
         ("agent_groups.2.reserve_idle", -1, "agent_groups[2].reserve_idle = -1: must be a whole number >= 0"),
-        ("agent_groups.0.reserve_idle", 1, "agent_groups[0].reserve_idle = 1: must be 0 unless the group has an email skill"),
+        ("agent_groups.0.reserve_idle", 1, "agent_groups[0].reserve_idle = 1: must be 0 unless the group has an email or outbound skill"),
         ("agent_groups.1", {"name": "chatters", "agents": 3, "skills": {"calls": 1}},
          "call_types[1].name = 'chat': no agent group can serve this call type (channel chat)"),
         ("queue.lines", 40, "queue.lines = 40: must be null with chat or email call types"),
