@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.config.channels import group_channels, type_channels
+from sim.config.channels import CHANNELS, group_channels, type_channels
 from sim.config.validation_workforce import group_workforce
 from sim.core.checks import ConfigError, bad, choice, integer, non_negative, positive, probability
 from sim.core.schema import Config, WorkforceConfig
@@ -242,6 +242,7 @@ def _call_types(cfg: Config, laws: tuple[Distribution, Distribution, Distributio
     for j, t in enumerate(cfg.call_types):
         key = f"call_types[{j}]"
         matrix = None
+        choice(f"{key}.channel", t.channel, CHANNELS)  # first: a typo is not a missing share
         if trace and (t.share is not None or t.expected_calls is not None):
             part = "share" if t.share is not None else "expected_calls"
             raise bad(f"{key}.{part}", getattr(t, part),

@@ -6,7 +6,8 @@ from the staff log's step function of each group (:mod:`sim.outputs.staff`). The
 definitions are the centre's (:mod:`sim.outputs.metrics`): occupancy = busy / present.
 Tidy (long) tables with an ``agent_group`` column (categorical, the groups in config
 order). Over the groups, busy and present agent-time add up to the centre's; with one
-group every number is the centre's.
+group every number is the centre's. The dials of outbound campaigns are busy time of
+the group that made them but not calls answered (:mod:`sim.outputs.outbound`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.timetable import Timetable
+from sim.outputs.outbound import outbound_rows
 from sim.outputs.staff import present_by_group
 from sim.outputs.tally import answered_spans, cumulative_busy, interval_grid
 from sim.queue.engine import EngineLog
@@ -94,7 +96,7 @@ def group_intervals_table(
                          f"{(n_groups, days, k)}")  # fmt: skip
     codes = _codes(calls, names)
     interval = calls["interval"].to_numpy()
-    keep = (codes >= 0) & (interval >= 0) & ~calls["warmup"].to_numpy()
+    keep = (codes >= 0) & (interval >= 0) & ~calls["warmup"].to_numpy() & ~outbound_rows(calls)
     row = calls["day"].to_numpy()[keep].astype(np.int64) * k + interval[keep]
     keep_row = row < n  # redials after the last day are in no interval
     answered = np.bincount(
@@ -133,7 +135,7 @@ def group_summary(
     time of the group's contacts over the time its agents held at least one."""
     n_groups = len(names)
     codes = _codes(calls, names)
-    counted = (codes >= 0) & ~calls["warmup"].to_numpy()
+    counted = (codes >= 0) & ~calls["warmup"].to_numpy() & ~outbound_rows(calls)
     c = codes[counted].astype(np.int64)
     answered = np.bincount(c, minlength=n_groups)
     handle = np.bincount(c, weights=calls["handle_s"].to_numpy()[counted], minlength=n_groups)

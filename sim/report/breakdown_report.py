@@ -41,6 +41,7 @@ __all__ = [
     "breakdown_sections",
     "callback_type",
     "mean_ci",
+    "outbound_type",
     "several",
     "type_targets",
     "wide_summary",
@@ -80,6 +81,11 @@ def callback_type(reps: Replications, name: str) -> bool:
     """Whether call type ``name`` is the callback type of a type that offers callbacks
     (:data:`sim.config.callbacks.CALLBACK_SUFFIX`)."""
     return bool(reps.config.callbacks.enabled) and name.endswith(CALLBACK_SUFFIX)
+
+
+def outbound_type(reps: Replications, name: str) -> bool:
+    """Whether call type ``name`` is an outbound campaign (``channel: outbound``)."""
+    return any(t.name == name and t.channel == "outbound" for t in reps.config.call_types)
 
 
 def mean_ci(row: pd.Series, kpi: str) -> str:
@@ -184,6 +190,8 @@ def breakdown_sections(reps: Replications, figures: Mapping[str, bytes]) -> list
                          *(mean_ci(kpis[k], k) for k in TYPE_SHOWN),
                          Markup('a callback type: see <a href="#callbacks">Callbacks</a>')
                          if callback_type(reps, name)
+                         else Markup('an outbound campaign: see <a href="#channels">Channels</a>')
+                         if outbound_type(reps, name)
                          else _verdict(kpis["service_level"], target)])  # fmt: skip
         header = ["call type", "threshold", "target", *_header(TYPE_SHOWN), "against target"]
         out += [
@@ -226,6 +234,8 @@ def breakdown_lines(reps: Replications) -> list[str]:
         targets = type_targets(reps)
         lines.append("  per call type:")
         for name, k in wide_summary(reps.summary_by_type, "call_type").items():
+            if outbound_type(reps, name):  # no calls offered: see the channels lines
+                continue
             threshold, target = targets.get(name, (math.nan, math.nan))
             sl = k["service_level"]
             text = mean_ci(sl, "service_level") if multi else format_kpi(

@@ -1,6 +1,8 @@
-"""The report's "Channels" section and summary lines (issue 15): chat and e-mail.
+"""The report's "Channels" section and summary lines (issue 15): chat, e-mail, outbound.
 
-Shown only when some call type is chat or e-mail (``call_types[].channel``): per such
+Shown only when some call type is chat, e-mail or outbound (``call_types[].channel``):
+per outbound campaign its dials, right-party contacts, contacts per agent-hour on
+outbound work and list penetration; per chat or e-mail
 type its deadline and service level against target, the backlog at the end of the run
 and the age of its oldest contact; the backlog at each day's closing (mean over
 replications, from ``intervals_by_type``); per agent group with chat sessions, the
@@ -30,7 +32,38 @@ HEADER = ["call type", "channel", "deadline", "target", "service level", "waitin
 
 def _channels(reps: Replications) -> dict[str, str]:
     """Call type name -> channel, for the chat and e-mail types."""
-    return {t.name: t.channel for t in reps.config.call_types if t.channel != "voice"}
+    return {t.name: t.channel for t in reps.config.call_types
+            if t.channel not in ("voice", "outbound")}  # fmt: skip
+
+
+def _campaigns(reps: Replications) -> list[str]:
+    """The outbound call types."""
+    return [t.name for t in reps.config.call_types if t.channel == "outbound"]
+
+
+#: The columns of the Outbound table, and the KPIs shown.
+OUTBOUND_HEADER = ["campaign", "dials", "right-party contacts", "contacts per agent-hour",
+                   "list penetration"]  # fmt: skip
+OUTBOUND_SHOWN = ("outbound_dials", "right_party_contacts", "contacts_per_outbound_hour",
+                  "list_penetration")  # fmt: skip
+
+
+def _outbound_section(reps: Replications) -> list[str]:
+    """The outbound campaigns' table (empty without outbound types)."""
+    wide = wide_summary(reps.summary_by_type, "call_type")
+    rows = [[name, *(mean_ci(wide[name][k], k) for k in OUTBOUND_SHOWN)]
+            for name in _campaigns(reps) if name in wide]  # fmt: skip
+    if not rows:
+        return []
+    return [
+        '<p class="note">Outbound campaigns, dialed by blended agents only when no call '
+        "waits and more than their group's reserve_idle agents are idle: dials begun after "
+        "the warm-up, those that reached the right party, right-party contacts per "
+        "agent-hour spent dialing, and records dialed at least once / records put on the "
+        "list (n/a for an endless list). Dials are not calls offered: the queue KPIs "
+        "above are the inbound calls' (docs/background/channels.md).</p>",
+        html_table(OUTBOUND_HEADER, rows, "outbound", text_columns=(0,)),
+    ]
 
 
 def _session_groups(reps: Replications) -> list[str]:
@@ -38,8 +71,8 @@ def _session_groups(reps: Replications) -> list[str]:
 
 
 def has_channels(reps: Replications) -> bool:
-    """Whether the run has chat or e-mail types (the section is shown)."""
-    return bool(_channels(reps))
+    """Whether the run has chat, e-mail or outbound types (the section is shown)."""
+    return bool(_channels(reps)) or bool(_campaigns(reps))
 
 
 def _hours(seconds: float) -> str:
@@ -60,10 +93,11 @@ def closing_backlog(reps: Replications) -> pd.DataFrame:
 
 
 def channel_sections(reps: Replications) -> list[str]:
-    """The HTML of the "Channels" section (empty without chat or e-mail types)."""
+    """The HTML of the "Channels" section (empty without chat, e-mail or outbound types)."""
     channels = _channels(reps)
     if not channels:
-        return []
+        outbound = _outbound_section(reps)
+        return ['<h2 id="channels">Channels</h2>', *outbound] if outbound else []
     targets = type_targets(reps)
     wide = wide_summary(reps.summary_by_type, "call_type")
     rows = []
@@ -111,17 +145,29 @@ def channel_sections(reps: Replications) -> list[str]:
             "holding at least one / time present).</p>",
             html_table(["agent group", "sessions held", "occupancy"], grows, "channel-groups"),
         ]
-    return out
+    return out + _outbound_section(reps)
 
 
 def channel_lines(reps: Replications) -> list[str]:
     """Summary-text lines: per chat or e-mail type the contacts waiting at the end and
-    the oldest one's age; per group with chat sessions the sessions held."""
+    the oldest one's age; per group with chat sessions the sessions held; per outbound
+    campaign its dials, right-party contacts, contacts per agent-hour and penetration."""
     channels = _channels(reps)
-    if not channels:
+    if not channels and not _campaigns(reps):
         return []
     lines = ["  channels:"]
     wide = wide_summary(reps.summary_by_type, "call_type")
+    for name in _campaigns(reps):
+        k = wide.get(name)
+        if k is None:
+            continue
+        mean = {key: float(k[key]["mean"]) for key in OUTBOUND_SHOWN}
+        lines.append(f"    {name:<20}outbound: {format_kpi('outbound_dials', mean['outbound_dials'])} "
+                     f"dials, {format_kpi('right_party_contacts', mean['right_party_contacts'])} "
+                     f"right-party contacts "
+                     f"({format_kpi('contacts_per_outbound_hour', mean['contacts_per_outbound_hour'])} "
+                     f"per agent-hour), list penetration "
+                     f"{format_kpi('list_penetration', mean['list_penetration'])}")  # fmt: skip
     for name, channel in channels.items():
         k = wide.get(name)
         if k is None:
