@@ -25,10 +25,10 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
 from sim.config.callbacks import parse_callbacks
-from sim.config.outbound import parse_outbound
 from sim.config.config_input import check_boolean_override, check_booleans, to_python
 from sim.config.laws import build_distribution, finite_law, parse_laws
 from sim.config.layers import law_layers, merge_layer
+from sim.config.outbound import parse_outbound
 from sim.config.scenario import Scenario, assemble
 from sim.config.size import check_size
 from sim.config.skills import check_agents, parse_skills

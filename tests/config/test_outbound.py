@@ -69,27 +69,27 @@ def test_no_outbound_type_no_plan() -> None:
     assert load_scenario(cfg).outbound is None
 
 
-O = "call_types[1].outbound"
+OB = "call_types[1].outbound"
 
 
 @pytest.mark.parametrize(
     ("path", "value", "words"),
     [
         ("call_types.1.outbound.reach_probability", 1.5,
-         f"{O}.reach_probability = 1.5: must be a probability in [0, 1]"),
+         f"{OB}.reach_probability = 1.5: must be a probability in [0, 1]"),
         ("call_types.1.outbound.reach_probability", 0.0,
-         f"{O}.reach_probability = 0.0: must be in (0, 1]"),
-        ("call_types.1.outbound.max_tries", -1, f"{O}.max_tries = -1: must be a whole number >= 1"),
-        ("call_types.1.outbound.max_tries", 300, f"{O}.max_tries = 300: must be a whole number 1..255"),
-        ("call_types.1.outbound.unreached_s", -5, f"{O}.unreached_s = -5.0: must be a finite number >= 0"),
-        ("call_types.1.outbound.retry_delay_s", -1, f"{O}.retry_delay_s = -1.0: must be a finite number >= 0"),
-        ("call_types.1.outbound.list_size", -3, f"{O}.list_size = -3.0: must be a whole number of records >= 0 or .inf"),
-        ("call_types.1.outbound.list_size", 2.5, f"{O}.list_size = 2.5: must be a whole number of records"),
+         f"{OB}.reach_probability = 0.0: must be in (0, 1]"),
+        ("call_types.1.outbound.max_tries", -1, f"{OB}.max_tries = -1: must be a whole number >= 1"),
+        ("call_types.1.outbound.max_tries", 300, f"{OB}.max_tries = 300: must be a whole number 1..255"),
+        ("call_types.1.outbound.unreached_s", -5, f"{OB}.unreached_s = -5.0: must be a finite number >= 0"),
+        ("call_types.1.outbound.retry_delay_s", -1, f"{OB}.retry_delay_s = -1.0: must be a finite number >= 0"),
+        ("call_types.1.outbound.list_size", -3, f"{OB}.list_size = -3.0: must be a whole number of records >= 0 or .inf"),
+        ("call_types.1.outbound.list_size", 2.5, f"{OB}.list_size = 2.5: must be a whole number of records"),
         ("call_types.1.outbound.records_per_day", math.inf,
-         f"{O}.records_per_day = inf: must be a whole number of records >= 0"),
+         f"{OB}.records_per_day = inf: must be a whole number of records >= 0"),
         ("call_types.1.outbound", {"list_size": 0, "records_per_day": 0},
-         f"{O}.records_per_day = 0.0: must be > 0 when {O}.list_size is 0"),
-        ("call_types.1.outbound", None, f"{O} = None: an outbound type needs its campaign"),
+         f"{OB}.records_per_day = 0.0: must be > 0 when {OB}.list_size is 0"),
+        ("call_types.1.outbound", None, f"{OB} = None: an outbound type needs its campaign"),
         ("call_types.0.outbound", {"records_per_day": 5},
          "call_types[0].outbound = 'set': applies to channel: outbound only"),
         ("call_types.1.share", 0.2, "call_types[1].share = 0.2: must be null for an outbound type"),

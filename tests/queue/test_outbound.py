@@ -8,6 +8,7 @@ without the campaign (common random numbers), and a run repeats bit for bit."""
 from __future__ import annotations
 
 import copy
+import itertools
 from functools import cache
 from typing import Any
 
@@ -80,7 +81,7 @@ def test_every_dial_ends_exactly_once_and_retries_follow_their_unreached_dial() 
     for rows in by_caller.values():
         rows.sort(key=lambda i: log.attempt[i])
         assert [log.attempt[i] for i in rows] == list(range(1, len(rows) + 1))
-        for a, b in zip(rows, rows[1:], strict=False):  # each retry follows an unreached dial
+        for a, b in itertools.pairwise(rows):  # each retry follows an unreached dial
             assert log.outcome[a] == UNREACHED
             end = log.arrival_s[a] + log.wait_s[a] + log.handle_s[a]
             assert log.arrival_s[b] == pytest.approx(end + retry)
