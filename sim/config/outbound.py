@@ -14,10 +14,10 @@ of a reached call. Every rule is refused with one line naming the key before any
   ``max_tries`` a whole number 1 .. 255;
 * some agent group has a skill for the type (:func:`sim.config.skills.parse_skills`),
   and at least one call type is inbound (the centre's calls);
-* the customer journey, the workforce layer and callbacks are off (they do not follow
-  outbound dials yet): ``resolution.fcr`` 1, ``customers.enabled`` and
-  ``workforce.enabled`` false, ``experience.discourtesy_probability`` 0,
-  ``callbacks.enabled`` false.
+* the workforce layer (agents as individuals) and callbacks are off: they do not
+  follow outbound dials yet (``workforce.enabled`` and ``callbacks.enabled`` false).
+  The customer journey runs: a dial is no customer's contact, so it is neither
+  resolved nor rated and opens no issue.
 """
 
 from __future__ import annotations
@@ -46,22 +46,17 @@ def _records(key: str, value: object, endless: bool) -> float:
     return x
 
 
-def _journey_off(cfg: Config) -> None:
+def _refuse(cfg: Config) -> None:
     """Refuse the parts that do not follow outbound dials yet."""
     checks = (
-        ("workforce.enabled", cfg.workforce.enabled, False, "select workforce=none"),
-        ("customers.enabled", cfg.customers.enabled, False, "set customers.enabled=false"),
-        ("resolution.fcr", cfg.resolution.fcr, 1.0, "select resolution=none"),
-        ("experience.discourtesy_probability", cfg.experience.discourtesy_probability, 0.0,
-         "set it to 0"),
-        ("callbacks.enabled", cfg.callbacks.enabled, False, "set callbacks.enabled=false"),
-    )  # fmt: skip
-    for key, value, want, how in checks:
-        if value != want:
+        ("workforce.enabled", cfg.workforce.enabled, "select workforce=none"),
+        ("callbacks.enabled", cfg.callbacks.enabled, "set callbacks.enabled=false"),
+    )
+    for key, value, how in checks:
+        if value is not False:
             raise bad(key, value,
-                      f"must be {str(want).lower()} with outbound call types (the customer "
-                      f"journey, agents as individuals and callbacks do not follow outbound "
-                      f"dials yet): {how}")  # fmt: skip
+                      "must be false with outbound call types (agents as individuals and "
+                      f"callbacks do not follow outbound dials yet): {how}")  # fmt: skip
 
 
 def _campaign(cfg: Config, k: int, t: CallType) -> Campaign:
@@ -108,5 +103,5 @@ def parse_outbound(cfg: Config, types: Sequence[CallType]) -> OutboundPlan | Non
         raise bad(f"call_types[{outbound[0]}].channel", "outbound",
                   "needs at least one inbound call type (voice, chat or email) besides the "
                   "outbound ones: outbound work fills the time no inbound call takes")  # fmt: skip
-    _journey_off(cfg)
+    _refuse(cfg)
     return OutboundPlan(tuple(_campaign(cfg, k, types[k]) for k in outbound))

@@ -345,6 +345,18 @@ class Journey:
 
         return answered, failed, follow
 
+    def outside(self) -> Callable[[], None]:
+        """The hook ``outside()``: the engine appended a row that is no customer's
+        contact (an outbound dial, :mod:`sim.queue.outbound`): it gets its per-call
+        entries (contact 1, no resolution draw), and no hook is called for it."""
+        c_append, u_append, nan = self.contact.append, self._u_resolve.append, math.nan
+
+        def outside() -> None:
+            c_append(1)
+            u_append(nan)
+
+        return outside
+
     def deferral(self) -> Callable[[int, bool], None]:
         """The hook ``deferred(i, bad)`` (after :meth:`callbacks`): attempt ``i`` ended
         without an answer and the issue goes on, as when its caller accepted a callback

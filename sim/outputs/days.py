@@ -20,6 +20,7 @@ from sim.core.timetable import DAY_S, Timetable
 from sim.customers.population import DAY_COLUMNS as POPULATION_COLUMNS
 from sim.outputs.economics import economics_summary, economics_table
 from sim.outputs.metrics import AGENT_KEYS, MONEY_KEYS, OUTCOMES, SOURCES
+from sim.outputs.outbound import outbound_rows
 from sim.outputs.staff import present_total
 from sim.queue.engine import EngineLog
 from sim.workforce.agents import WORKFORCE_DAY_COLUMNS
@@ -43,11 +44,15 @@ def days_table(
     population: Any = None,
     workforce: Any = None,
 ) -> pd.DataFrame:
-    """One row per day: calls by source and outcome, agents, agent time and cost,
+    """One row per day: calls by source and outcome (not the dials of outbound
+    campaigns: :mod:`sim.outputs.outbound`), agents, agent time and cost,
     customers. Without a workforce the agents columns are NaN, except ``paid_hours``
     (= ``agent_hours``: agents are paid while present) and ``hiring_cost`` (0)."""
     days = timetable.days
     day = calls["day"].to_numpy()
+    dials = outbound_rows(calls)
+    if dials.any():  # an outbound campaign's dials are not calls (sim.outputs.outbound)
+        day = np.where(dials, -1, day)
 
     def by_day(column: str | None) -> np.ndarray:
         """Calls per day (rows) and category of a categorical ``column`` (columns; None:

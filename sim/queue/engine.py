@@ -234,7 +234,8 @@ class Engine:
             desk.connect(att.follow, None if jr is None else jr.deferral(), att.failed)
             att = att._replace(answered=desk.done_hook(att.answered))
         if ob is not None:
-            att = att._replace(answered=ob.done_hook(att.answered))
+            att = att._replace(answered=ob.done_hook(att.answered),
+                               failed=ob.failed_hook(att.failed))
         wt = waiting(clock, cols, router, self.max_waiting, att,
                      None if desk is None else desk.offer)  # fmt: skip
         path = call_path(clock, cols, parts, self.lines, att, wt)
@@ -242,7 +243,7 @@ class Engine:
         day = days(clock, cols, self.fresh, parts, path, att, jr, wf, self.drain)
         self._schedule(clock, staff, day, jr is not None or wf is not None)
         if ob is not None:
-            ob.connect(path.place, path.free)
+            ob.connect(path.place, path.free, None if jr is None else jr.outside())
             ob.schedule()  # after each opening and its staffing targets
         clock.start()
         if self.processes:

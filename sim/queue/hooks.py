@@ -130,6 +130,11 @@ class JourneyHooks(Protocol):
         (callbacks), else None."""
         ...
 
+    def outside(self) -> Callable[[], None]:
+        """``outside()``: the engine appended a row that is no customer's contact (an
+        outbound dial): the journey keeps its per-call entries in step, nothing more."""
+        ...
+
     def deferral(self) -> Callable[[int, bool], None]:
         """``deferred(i, bad)`` (after :meth:`callbacks`): attempt ``i`` ended unanswered
         and a callback follows; rated bad if ``bad``, else neutral."""

@@ -29,7 +29,9 @@ else:
 
 Every row of an outbound type is one dial (``source = outbound``) and ends exactly
 once: ``answered`` (a right-party contact), ``unreached``, or ``closed`` (a record
-waiting to be dialed when the run is over).
+waiting to be dialed when the run is over). A dial is no customer's contact: the
+customer journey keeps its per-call entries in step (``outside()``) and hears of
+nothing else (no resolution, rating, repeat contact or failure).
 
 Random numbers: per campaign the streams ``outbound_reach/<type>``,
 ``outbound_talk/<type>`` and ``outbound_acw/<type>``, so the inbound calls are those of
@@ -52,7 +54,7 @@ from sim.laws.distributions import Distribution
 from sim.queue.channels import ChannelRouter
 from sim.queue.clock import Clock
 from sim.queue.columns import CallColumns
-from sim.queue.hooks import Answered
+from sim.queue.hooks import Answered, Failed
 
 __all__ = ["Campaign", "OutboundDesk", "OutboundPlan"]
 
@@ -118,6 +120,8 @@ class OutboundDesk:
         self._router = router
         self._place: Callable[[int], None] = router.enqueue
         self._free: Callable[[int], None] = lambda agent: None
+        #: the journey's ``outside()`` for each row made (None: no active journey)
+        self._outside: Callable[[], None] | None = None
         n_types = len(router.channel)
         self._campaign: list[Campaign | None] = [None] * n_types
         for c in plan.campaigns:
@@ -138,9 +142,11 @@ class OutboundDesk:
         ]
         router.stock = self.stock
 
-    def connect(self, place: Callable[[int], None], free: Callable[[int], None]) -> None:
-        """The call path's ``place(row)`` and ``free(agent)`` (once it exists)."""
-        self._place, self._free = place, free
+    def connect(self, place: Callable[[int], None], free: Callable[[int], None],
+                outside: Callable[[], None] | None = None) -> None:  # fmt: skip
+        """The call path's ``place(row)`` and ``free(agent)`` (once it exists), and the
+        journey's ``outside()`` (None: no active journey)."""
+        self._place, self._free, self._outside = place, free, outside
 
     # ------------------------------------------------------------------ the list
     def schedule(self) -> None:
@@ -184,8 +190,12 @@ class OutboundDesk:
         hnd = talk.take() + acw.take()
         cols = self._cols
         if prev < 0:
-            return cols.add_record(at, INF, hnd, SOURCE_OUTBOUND, tries, k)
-        return cols.add_attempt(prev, at, INF, hnd, SOURCE_OUTBOUND, tries, k)
+            i = cols.add_record(at, INF, hnd, SOURCE_OUTBOUND, tries, k)
+        else:
+            i = cols.add_attempt(prev, at, INF, hnd, SOURCE_OUTBOUND, tries, k)
+        if self._outside is not None:
+            self._outside()
+        return i
 
     def stock(self, g: int) -> None:
         """Group ``g``'s agent looks for deferred work: each campaign it dials that has
@@ -218,20 +228,34 @@ class OutboundDesk:
         return serve
 
     def done_hook(self, answered: Answered | None) -> Answered:
-        """The end-of-service hook with campaigns: an unreached dial may be retried; any
-        other contact goes to ``answered`` (the journey's hook or None)."""
+        """The end-of-service hook with campaigns: an unreached dial may be retried, a
+        reached one ends; any other contact goes to ``answered`` (the journey's hook, or
+        None). A dial is no customer's contact: the journey never hears of it."""
         status, tries, kind = self._cols.status, self._cols.attempt, self._cols.ctype
         campaign, fire = self._campaign, self._clock.fire
-        n = len(campaign)
 
         def done(i: int) -> None:
-            if status[i] == UNREACHED and kind[i] < n and (c := campaign[kind[i]]) is not None:
-                if tries[i] < c.max_tries:
-                    fire(c.retry_delay_s, self._on_retry, i)
-            elif answered is not None:
-                answered(i)
+            c = campaign[kind[i]]
+            if c is None:
+                if answered is not None:
+                    answered(i)
+            elif status[i] == UNREACHED and tries[i] < c.max_tries:
+                fire(c.retry_delay_s, self._on_retry, i)
 
         return done
+
+    def failed_hook(self, failed: Failed | None) -> Failed | None:
+        """The journey's ``failed(i, retrying)`` without the dials (a record still
+        waiting when the run is over ends ``closed``: no customer's attempt failed)."""
+        if failed is None:
+            return None
+        kind, campaign = self._cols.ctype, self._campaign
+
+        def failed_call(i: int, retrying: bool) -> None:
+            if campaign[kind[i]] is None:
+                failed(i, retrying)
+
+        return failed_call
 
     def _on_retry(self, value: int) -> None:
         """Handler: the record of unreached dial ``value`` is due again."""

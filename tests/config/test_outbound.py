@@ -19,8 +19,6 @@ from sim.core.checks import ConfigError
 BASE: dict[str, Any] = {
     "run": {"days": 2},
     "center": {"open_time": "08:00", "close_time": "10:00", "interval_min": 60},
-    "resolution": {"fcr": 1.0},
-    "customers": {"enabled": False},
     "workforce": {"enabled": False},
     "call_types": [
         {"name": "calls", "share": 1.0},
@@ -100,9 +98,8 @@ OB = "call_types[1].outbound"
          "call_types[1].name = 'sales': no agent group can serve this call type (channel outbound)"),
         ("agent_groups.0.reserve_idle", 1,
          "agent_groups[0].reserve_idle = 1: must be 0 unless the group has an email or outbound skill"),
-        ("resolution.fcr", 0.7, "resolution.fcr = 0.7: must be 1.0 with outbound call types"),
-        ("customers.enabled", True, "customers.enabled = True: must be false with outbound call types"),
         ("workforce.enabled", True, "workforce.enabled = True: must be false with outbound call types"),
+        ("callbacks", {"enabled": True}, "callbacks.enabled = True: must be false with outbound call types"),
     ],
 )  # fmt: skip
 def test_bad_outbound_input_names_key_and_value(path: str, value: Any, words: str) -> None:

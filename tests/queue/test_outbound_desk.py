@@ -156,3 +156,24 @@ def test_same_seed_same_log_bit_for_bit() -> None:
     a, b = run(), CallCenter(config()).engine(0).run()
     for name in ("arrival_s", "wait_s", "handle_s", "outcome", "agent_id", "source", "attempt"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_with_the_customer_journey_a_dial_is_no_contact() -> None:
+    """The journey runs next to a campaign: the inbound calls are resolved, rated and
+    repeated as usual; a dial is neither resolved nor rated, has no customer, and opens
+    no issue (no repeat contact or redial of the campaign's type); FCR counts no dial."""
+    cfg = config()
+    cfg["resolution"] = {"fcr": 0.7, "recontact_probability": 0.5,
+                         "recontact_delay": {"kind": "exponential", "mean_s": 3600.0}}
+    cfg["customers"] = {"enabled": True}
+    res = CallCenter(cfg).run(0)
+    calls = res.calls
+    dial = (calls["source"] == "outbound").to_numpy()
+    assert dial.any() and (calls["source"] == "repeat").any()
+    assert (calls.loc[~dial, "call_type"] == "calls").all()
+    assert calls.loc[dial, "resolved"].isna().all() and calls.loc[dial, "experience"].isna().all()
+    assert (calls.loc[dial, "customer_id"] == -1).all() and (calls.loc[dial, "contact"] == 1).all()
+    inbound = ~dial & (calls["outcome"] == "answered").to_numpy()
+    assert calls.loc[inbound, "resolved"].notna().all()
+    assert (calls.loc[~dial, "customer_id"] >= 0).any()
+    assert 0.6 < res.summary["fcr"] < 0.8  # the inbound issues' (fcr 0.7)
