@@ -64,3 +64,36 @@ def test_no_section_without_channels() -> None:
     plain = replicate({"run": {"days": 1, "replications": 2, "workers": 1},
                        "output": {"figures": False}})  # fmt: skip
     assert channel_sections(plain) == [] and channel_lines(plain) == []
+
+
+OUTBOUND = {
+    "run": {"name": "outbound", "days": 2, "replications": 2, "workers": 1},
+    "center": {"volume_per_day": 900.0},
+    "output": {"figures": False},
+    "workforce": {"enabled": False},
+    "call_types": [
+        {"name": "calls", "share": 1.0},
+        {"name": "sales", "channel": "outbound", "priority": 9,
+         "outbound": {"records_per_day": 300, "reach_probability": 0.4}},
+    ],
+    "agent_groups": [
+        {"name": "phone", "agents": 5, "skills": {"calls": 1}},
+        {"name": "blended", "agents": 3, "skills": {"calls": 2, "sales": 1}, "reserve_idle": 1},
+    ],
+}  # fmt: skip
+
+
+def test_outbound_campaign_in_section_and_lines() -> None:
+    """An outbound type alone (no chat or e-mail) shows the section with its KPIs, and a
+    summary line with the numbers of summary_by_type; it has no service-level line."""
+    reps = replicate(OUTBOUND)
+    html = "\n".join(channel_sections(reps))
+    assert 'id="channels"' in html and 'id="outbound"' in html and "sales" in html
+    lines = channel_lines(reps)
+    assert lines[0] == "  channels:"
+    (sales,) = [x for x in lines if x.strip().startswith("sales")]
+    wide = reps.summary_by_type.set_index(["call_type", "kpi"])["mean"]
+    assert f"outbound: {wide[('sales', 'outbound_dials')]:,.0f} dials" in sales
+    assert f"{100 * wide[('sales', 'list_penetration')]:.1f}%" in sales
+    report = run_report(reps)
+    assert "an outbound campaign: see" in report
