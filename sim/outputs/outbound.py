@@ -27,10 +27,12 @@ OUTBOUND_KEYS = ("outbound_dials", "right_party_contacts", "contacts_per_outboun
 
 
 def outbound_rows(calls: pd.DataFrame) -> np.ndarray:
-    """Bool per row of the ``calls`` table: a row of an outbound campaign."""
-    return (calls["source"].cat.codes.to_numpy() == Source.OUTBOUND) & (
-        len(calls["source"].cat.categories) > Source.OUTBOUND
-    )
+    """Bool per row of the ``calls`` table: a row of an outbound campaign (all False
+    for a table without the ``outbound`` source, or without a ``source`` column)."""
+    source = calls["source"] if "source" in calls else None
+    if source is None or len(source.cat.categories) <= Source.OUTBOUND:
+        return np.zeros(len(calls), dtype=bool)
+    return np.asarray(source.cat.codes.to_numpy() == Source.OUTBOUND)
 
 
 def outbound_kpis(
