@@ -15,7 +15,7 @@ from multiskill import GROUPS, TYPES, synthetic_replications
 from sim.model.runner import Replications, replicate
 from sim.outputs.agent_groups import GROUP_INTERVAL_COLUMNS, GROUP_KEYS, GROUP_SUMMARY_COLUMNS
 from sim.outputs.call_types import TYPE_INTERVAL_COLUMNS, TYPE_KEYS, TYPE_SUMMARY_COLUMNS
-from sim.outputs.kpis import CHANNEL_KPIS, GROUP_KPIS, KPIS, kpi, unit_text
+from sim.outputs.kpis import CHANNEL_KPIS, GROUP_KPIS, KPIS, OUTBOUND_KPIS, kpi, unit_text
 from sim.report.breakdown_plots import agent_groups_figure, call_types_figure, profile_by
 from sim.report.html_report import run_report
 from sim.report.style import unlabelled_axes
@@ -118,7 +118,8 @@ def test_figures_per_type_and_group(reps: Replications) -> None:
 def test_every_breakdown_kpi_is_in_the_registry() -> None:
     """Names, labels and units of the per-type and per-group KPIs come from the one
     registry (sim.outputs.kpis), like the summary's."""
-    assert set(TYPE_KEYS) <= set(KPIS) | set(CHANNEL_KPIS)  # the centre's, and the backlog
+    # the centre's, the backlog and an outbound campaign's
+    assert set(TYPE_KEYS) <= set(KPIS) | set(CHANNEL_KPIS) | set(OUTBOUND_KPIS)
     assert set(GROUP_KEYS) <= set(KPIS) | set(GROUP_KPIS) | set(CHANNEL_KPIS)
     assert not set(GROUP_KPIS) & set(KPIS)
     for key in (*TYPE_KEYS, *GROUP_KEYS):
