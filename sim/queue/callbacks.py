@@ -203,6 +203,8 @@ class CallbackDesk:
             return False
         now = self._clock.now
         promise = now + (predicted if p.promise_s is None else p.promise_s)
+        if promise == math.inf:
+            return False  # no agent on a call: no estimate to promise (module docstring)
         if p.mode == "promised" and promise >= self._tt.closing(int(now // 86400.0)):
             return False  # no call can be made past closing
         log = self.log
@@ -245,13 +247,16 @@ class CallbackDesk:
         self._place(self._attempt(prev, row, self._clock.now, cb, tries))
 
     # ------------------------------------------------------------------ service
-    def serve(self, inner: Callable[[int, int], float] | None, source: bytearray
+    def serve(self, inner: Callable[[int, int], float] | None, source: bytearray,
+              work: Callable[[int, float], None] | None = None,
               ) -> Callable[[int, int], float] | None:  # fmt: skip
         """The engine's ``serve(call, agent)`` with callbacks: records the wait (the
         ``les`` predictor), draws whether a callback attempt reaches the customer (an
         unreached one ends as ``unreached`` and takes ``dial_s``); ``inner``: the serve
-        hook without callbacks (None: the handle column). Returns ``inner`` itself when
-        there is nothing to do (``queue`` predictor, every callback reaches)."""
+        hook without callbacks (None: the handle column); ``work(agent, seconds)``: the
+        workforce's hook for the dial time of an unreached attempt (its agent's busy time
+        and fatigue; None: no workforce). Returns ``inner`` itself when there is nothing
+        to do (``queue`` predictor, every callback reaches)."""
         arrival, handle, status, clock = self._arrival, self._handle, self._status, self._clock
         reach, dial = self.plan.reach_probability, self.plan.dial_s
         les = self.plan.predictor == "les"
@@ -265,6 +270,8 @@ class CallbackDesk:
             if source[i] == SOURCE_CALLBACK and reach < 1.0 and (buf.pop() if buf else take()) >= reach:
                 status[i] = UNREACHED
                 handle[i] = dial
+                if work is not None:
+                    work(agent, dial)
                 return dial
             return handle[i] if inner is None else inner(i, agent)
 
