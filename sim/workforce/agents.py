@@ -133,6 +133,8 @@ class Workforce:
         self._hires_today = 0
         self.paid = np.zeros((timetable.days, timetable.n_intervals))  # paid agent-seconds
         self._rows: list[dict[str, np.ndarray]] = []
+        #: per-agent fatigue constants of the serve and work closures (fatigue_lists)
+        self._fat_lists: tuple[list[float], ...] | None = None
         self._days: list[dict[str, float]] = []
 
     # ----------------------------------------------------------------- groups
@@ -302,7 +304,7 @@ class Workforce:
         """Per agent id: handle, FCR and discourtesy effects, rest rate and build-up rate
         of fatigue (lists the ``serve`` and ``work`` closures read; built once, hires
         extend them in place)."""
-        if hasattr(self, "_fat_lists"):
+        if self._fat_lists is not None:
             return self._fat_lists
         rows = [self._fatigue_of(g, e) for g, e in zip(self.group_of, self.empowered, strict=True)]
         self._fat_lists = tuple([r[c] for r in rows] for c in range(5))
@@ -467,7 +469,7 @@ class Workforce:
                        (self.since, math.nan), (self.fsum, 0.0)):  # fmt: skip
             lst.extend([v] * k)
         self.ncalls.extend([0] * k)
-        if hasattr(self, "_fat_lists"):  # the serve closure's per-agent fatigue constants
+        if self._fat_lists is not None:  # the serve closures' per-agent fatigue constants
             for col, values in zip(self._fat_lists, zip(*(self._fatigue_of(g, e) for e in new),
                                                           strict=True), strict=True):  # fmt: skip
                 col.extend(values)
