@@ -37,9 +37,9 @@ shifts, and in several agent groups):
 * callbacks still waiting at closing: with ``after_close: drain`` the agents on duty
   serve them after closing (an agent whose duty is over stays while calls it may take
   wait); with nobody on duty they wait for the next agent on, the next day (a shift,
-  the next opening); with ``cut`` they end as
-  ``closed`` at closing. Callbacks still waiting when the run ends end as ``closed``
-  (counted in the ``calls`` table and, not reached, in the ``callbacks`` table);
+  the next opening); with ``cut`` they end as ``closed`` at closing. Callbacks still
+  waiting when the run ends end as ``closed`` (counted in the ``calls`` table and,
+  not reached, in the ``callbacks`` table);
 * agents' work: a callback that reaches its customer is served like a call (the
   workforce's handle-time factors and fatigue apply); the ``dial_s`` of one that does
   not reach is busy time of its agent, and tires it (the workforce's ``work`` hook),
