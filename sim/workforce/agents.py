@@ -46,7 +46,7 @@ from sim.workforce.agent_table import (
     empty_agents_table,
 )
 from sim.workforce.attrition import quit_hazard, update_trailing
-from sim.workforce.fatigue import FatigueK, fatigue_at, fatigue_k, serve_hook
+from sim.workforce.fatigue import FatigueK, fatigue_at, fatigue_k, serve_hook, work_hook
 from sim.workforce.groups import GroupView, WorkGroup, per_agent
 from sim.workforce.shifts import Shift, rostered_seconds
 
@@ -249,6 +249,12 @@ class Workforce:
         in ``handle[i]``) the handle time, seconds, and sets the agent's ``p_resolve`` and
         ``p_rude`` for this call (:func:`sim.workforce.fatigue.serve_hook`)."""
         return serve_hook(self, handle, clock)
+
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]:
+        """``work(agent, seconds)``: work that is no customer's conversation (a callback's
+        dial time): busy time, and fatigue builds over it
+        (:func:`sim.workforce.fatigue.work_hook`)."""
+        return work_hook(self, clock)
 
     # ----------------------------------------------------------------- end of day
     def end_of_day(self, day: int, now: float) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -34,7 +35,7 @@ import numpy as np
 from sim.core.schema import WorkforceConfig
 from sim.queue.hooks import ClockLike, Serve
 
-__all__ = ["AgentLists", "FatigueK", "fatigue_at", "fatigue_k", "serve_hook"]
+__all__ = ["AgentLists", "FatigueK", "fatigue_at", "fatigue_k", "serve_hook", "work_hook"]
 
 #: An agent's fatigue constants: handle, FCR and discourtesy effects (per unit of
 #: fatigue), rest rate and build-up rate (1/s).
@@ -120,6 +121,38 @@ def serve_hook(wf: AgentLists, handle: array, clock: ClockLike) -> Serve:
         return h
 
     return serve
+
+
+def work_hook(wf: AgentLists, clock: ClockLike) -> Callable[[int, float], None]:
+    """``work(agent, seconds)``: ``agent`` starts ``seconds`` of work now that is no
+    customer's conversation (the dial time of a callback that does not reach,
+    :mod:`sim.queue.callbacks`): busy time and an attempt started, and with fatigue the
+    agent rests until now and tires over it as over a call (each agent its own
+    constants); no handle-time factor (learning, empowerment, fatigue) stretches it."""
+    busy, ncalls, fat, t_fat, fsum = wf.busy, wf.ncalls, wf.fat, wf.t_fat, wf.fsum
+    if not wf.fatigue_on:
+
+        def work_plain(a: int, seconds: float) -> None:
+            busy[a] += seconds
+            ncalls[a] += 1
+
+        return work_plain
+    k_of = wf.fatigue_k
+    exp = math.exp
+
+    def work(a: int, seconds: float) -> None:
+        now = clock.now
+        rest, build = k_of[a][3:]
+        f = fat[a]
+        if f > 0.0:
+            f *= exp((t_fat[a] - now) * rest)
+        fat[a] = 1.0 - (1.0 - f) * exp(-seconds * build)
+        t_fat[a] = now + seconds
+        busy[a] += seconds
+        ncalls[a] += 1
+        fsum[a] += f
+
+    return work
 
 
 def fatigue_at(wf: AgentLists, time: float) -> np.ndarray:

@@ -82,6 +82,7 @@ class Grouped(Protocol):
     def joined(self, agent: int, now: float) -> None: ...
     def left(self, agent: int, now: float) -> None: ...
     def callbacks(self, handle: array, clock: ClockLike) -> Serve: ...
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]: ...
     def group_view(self, g: int) -> WorkforceHooks: ...
 
 
@@ -146,6 +147,9 @@ class GroupView:
 
     def callbacks(self, handle: array, clock: ClockLike) -> Serve:
         return self._wf.callbacks(handle, clock)
+
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]:
+        return self._wf.work(clock)
 
     def group_view(self, g: int) -> WorkforceHooks:
         return self._wf.group_view(g)
