@@ -140,7 +140,7 @@ def test_dial_time_rests_and_tires_like_a_call() -> None:
     assert wf is not None
     clock = SimpleNamespace(now=100.0)
     work = wf.work(clock)
-    *_, rest, rate = (col[0] for col in wf.fatigue_lists())
+    *_, rest, rate = wf.fatigue_k[0]  # agent 0: rest and build-up rates
     work(0, 600.0)
     f1 = 1.0 - math.exp(-600.0 * rate)
     assert (wf.fat[0], wf.t_fat[0], wf.busy[0], wf.ncalls[0]) == (f1, 700.0, 600.0, 1)
