@@ -65,6 +65,13 @@ class GroupModel:
         return len(self.scenario.call_types)
 
     @property
+    def planned(self) -> tuple[bool, ...]:
+        """Per call type, whether the plan must meet its target: every type but the
+        callback types (their callers' service is the parent type's; the simulation
+        serves their work, :mod:`sim.planning.skillformulas`)."""
+        return tuple(t.callback_of is None for t in self.scenario.call_types)
+
+    @property
     def interval_s(self) -> float:
         """Interval length, seconds."""
         return float(self.scenario.timetable.interval_s)
