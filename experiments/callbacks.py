@@ -65,10 +65,10 @@ log = logging.getLogger("studies")
 LOAD = 1.3
 ARMS = ("hold", "callback", "callback_hbr", "fix_on_spot", "both")
 #: Queue and customer KPIs compared (the summary's), then the callback KPIs.
-KPIS = ("abandon_rate", "occupancy", "fcr", "bad_experience_rate",
+KPIS = ("service_level", "abandon_rate", "occupancy", "fcr", "bad_experience_rate",
         "customers_lost_to_service", "value_lost_to_service", "profit")  # fmt: skip
 CALLBACK_KPIS = ("callback_offer_rate", "callback_accept_rate", "callback_mean_delay_s",
-                 "inbound_service_level", "abandon_saved")  # fmt: skip
+                 "callback_service_level", "abandon_saved")  # fmt: skip
 #: From the empowered_agents scenario: FCR uplift, the longer handle time of fixing on the
 #: spot and the slower fatigue of an empowered agent.
 UPLIFT, HANDLE_FACTOR, FATIGUE_FACTOR = 0.15, 1.10, 0.80

@@ -151,10 +151,6 @@ CALLBACK_KPIS: dict[str, Kpi] = {
          "callbacks, seconds (negative: early)"),
         ("callback_service_level", "callbacks on time", "share",
          "callbacks begun within T of their promise / acceptances"),
-        ("inbound_service_level", "service level of calls on the line", "share",
-         "inbound attempts answered within T / inbound attempts that did not leave for "
-         "a callback: the centre's service_level (kept under this name for the "
-         "callbacks table)"),
         ("abandon_saved", "abandonments saved", "calls",
          "reached callbacks whose caller's patience was shorter than the time from the "
          "offer to the callback (would have hung up had they held)"),

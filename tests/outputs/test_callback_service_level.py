@@ -8,7 +8,7 @@ outbound work (out of every queue count of the centre). These tests hold that
 definition exactly (counts from the calls table, no statistics):
 
 * the summary's queue KPIs are the hand count of the inbound attempts after the
-  warm-up, and ``service_level`` equals ``inbound_service_level``;
+  warm-up;
 * with everybody accepting at threshold 0 and infinitely patient callers, every caller
   who would wait leaves the line: the calls on the line are all answered at once
   (service level 1), and the callers who found no idle agent are the same as without
@@ -62,7 +62,6 @@ def test_headline_counts_the_calls_on_the_line() -> None:
     waited = (inbound["outcome"] == "abandoned") | (inbound["wait_s"] > 0)
     waited |= inbound["outcome"] == "callback"
     assert s["p_wait"] == waited.sum() / len(inbound)
-    assert s["service_level"] == res.callback_summary["inbound_service_level"]
     # the intervals table counts the same calls (always open: none outside the hours)
     iv = res.intervals
     assert iv["offered"].sum() == len(inbound)
