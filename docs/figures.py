@@ -1,5 +1,5 @@
-"""Draw the figures of the tutorial lessons 2-8 (docs/img/lesson-*.png) and print the
-numbers each lesson quotes.
+"""Draw the figures of the tutorial lessons 2-8 and 10 (docs/img/lesson-*.png) and print
+the numbers each lesson quotes.
 
     python docs/figures.py                    # every figure, into docs/img/ (a few minutes)
     python docs/figures.py hockey_stick       # one figure
@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.model.runner import confidence_table
+from sim.report.plots import intraday_profile
 
 __all__ = ["FIGURES", "main"]
 
@@ -414,6 +415,42 @@ def empowerment(quick: bool) -> Figure:
     return fig
 
 
+# ------------------------------------------------------------------ lesson 10
+def callbacks(quick: bool) -> Figure:
+    """Holding against virtual hold on the same callers (the lesson's runs): abandonment,
+    occupancy and the service level of the calls on the line over the average day."""
+    days, reps = (1, 2) if quick else (3, 4)
+    base = sim.compose(["scenario=callback_offered", f"run.days={days}"])
+    base = sim.load_config(base, center__volume_per_day=base.center.volume_per_day * 1.3)
+    arms = {"hold (no callbacks)": False, "callbacks": True}
+    profiles = {}
+    for name, on in arms.items():
+        r = sim.replicate(sim.load_config(base, callbacks__enabled=on), replications=reps)
+        s = r.summary["mean"]
+        line = (f"{name:20s} abandoned {s['abandon_rate']:.1%}, occupancy {s['occupancy']:.1%}, "
+                f"service level {s['service_level']:.1%}, abandoned {s['abandoned']:.0f}")  # fmt: skip
+        if on:
+            line += f", callbacks on time {r.summary_callbacks['mean']['callback_service_level']:.1%}"
+        print(line)
+        profiles[name] = intraday_profile(r.intervals, callbacks=on)
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), sharex=True)
+    panels = [("abandon_rate", "abandoned (% of inbound calls)"),
+              ("occupancy", "agent occupancy (%)"),
+              ("service_level", "answered within 20 s (% on the line)")]  # fmt: skip
+    for ax, (key, label) in zip(axes, panels, strict=True):
+        for i, (name, p) in enumerate(profiles.items()):
+            ax.plot(p.index, 100 * p[key], ["k-", "C0--"][i], marker="os"[i], ms=3, label=name)
+        ax.set_ylabel(label)
+        ticks = p.index[:: max(1, len(p) // 6)]
+        ax.set_xticks(ticks, p["clock"].iloc[ticks], rotation=45)
+        ax.set_xlabel("interval start (HH:MM)")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"Holding or a callback past a predicted 2 minutes: the average of {days} "
+                 f"days x {reps} replications, 1.3 x the baseline's volume", fontsize=10)  # fmt: skip
+    return fig
+
+
 FIGURES: dict[str, tuple[str, Callable[[bool], Figure]]] = {
     "hockey_stick": ("lesson-2-hockey-stick.png", hockey_stick),
     "impatience": ("lesson-3-impatience.png", impatience),
@@ -422,6 +459,7 @@ FIGURES: dict[str, tuple[str, Callable[[bool], Figure]]] = {
     "fcr": ("lesson-6-fcr.png", fcr),
     "bad_day": ("lesson-7-bad-day.png", bad_day),
     "empowerment": ("lesson-8-empowerment.png", empowerment),
+    "callbacks": ("lesson-10-callbacks.png", callbacks),
 }
 
 

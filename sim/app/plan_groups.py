@@ -22,6 +22,13 @@ writes the output folder:
   overrides> +plan=planned`` (the command is logged);
 * ``figures/plan.png``: agents per group and interval.
 
+With callbacks (``callbacks.enabled``) the callback types (``<type>_callback``) are not
+planned as call types: their work is already in the parent type's forecast (the
+callers who accept are its fresh calls), so the formulas plan the inbound types, the
+simulation search serves the callbacks and checks the inbound types' targets only, and
+the tables list the inbound types (one log line says so;
+:mod:`sim.planning.skillformulas`).
+
 Options that apply to one queue only (``--forecast`` and its reading options,
 ``--roster``, ``--profit``, ``--sl-target``, ``--sl-threshold-s``, ``--max-occupancy``)
 are refused with one line: each type's target is its ``call_types[].sl_target``.
@@ -52,6 +59,7 @@ from sim.planning.plan_table import plan_for_spreadsheet
 from sim.planning.planner import PlanTarget
 from sim.planning.skillformulas import (
     group_start,
+    inbound_index,
     pooled_requirements,
     type_requirements,
     type_targets,
@@ -162,10 +170,13 @@ def _figure(lead: pd.DataFrame, names: list[str], plan: np.ndarray, title: str) 
 def _sl_tables(lead: pd.DataFrame, model: GroupModel, result: GroupPlan,
                targets: list[PlanTarget]) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     """Per interval and type, and per type over the horizon: the plan's predicted KPIs."""
-    names = [t.name for t in model.scenario.call_types]
+    inbound = inbound_index(model.scenario)
+    names = [model.scenario.call_types[k].name for k in inbound]
+    kpis = [result.kpis[k] for k in inbound]
+    targets = [targets[k] for k in inbound]
     keys = ("offered", "service_level", "service_level_ci_low", "service_level_ci_high",
             "abandon_rate", "asa_s", "met")  # fmt: skip
-    values = {k: np.stack([kp[k].to_numpy() for kp in result.kpis]) for k in keys}
+    values = {k: np.stack([kp[k].to_numpy() for kp in kpis]) for k in keys}
     values["sl_target"] = np.array([[t.sl_target] * model.n_rows for t in targets])
     values["unclear"] = np.tile(result.unclear, (len(names), 1))
     per = _long(lead, "call_type", names, values)
@@ -173,11 +184,11 @@ def _sl_tables(lead: pd.DataFrame, model: GroupModel, result: GroupPlan,
         "call_type": names,
         "sl_threshold_s": [t.sl_threshold_s for t in targets],
         "sl_target": [t.sl_target for t in targets],
-        "offered": [kp["offered"].sum() for kp in result.kpis],
+        "offered": [kp["offered"].sum() for kp in kpis],
         "service_level": [float((kp["service_level"] * kp["offered"]).sum()
-                                / kp["offered"].sum()) for kp in result.kpis],
-        "intervals_met": [int((kp["met"] == 1.0).sum()) for kp in result.kpis],
-        "intervals_with_calls": [int(kp["met"].notna().sum()) for kp in result.kpis],
+                                / kp["offered"].sum()) for kp in kpis],
+        "intervals_met": [int((kp["met"] == 1.0).sum()) for kp in kpis],
+        "intervals_with_calls": [int(kp["met"].notna().sum()) for kp in kpis],
     })  # fmt: skip
     summary["met"] = summary["service_level"] >= summary["sl_target"]
     return per, summary
@@ -203,10 +214,16 @@ def plan_groups(args: argparse.Namespace, scenario: Scenario, methods: list[str]
     hours = model.interval_s / 3600.0
     log.info("multi-skill centre: %d call types (%s), %d agent groups (%s), %d intervals",
              len(types), ", ".join(types), len(groups), ", ".join(groups), model.n_rows)  # fmt: skip
+    callbacks = [t.name for t in scenario.call_types if t.callback_of is not None]
+    if callbacks:
+        log.info("callback types (%s): not planned as call types; their work is in the "
+                 "parent type's forecast (docs/background/plan-groups.md)", ", ".join(callbacks))
     by_type = type_requirements(scenario, targets, methods)
     first_method = "mmng" if "mmng" in methods else methods[-1]
-    dedicated = np.stack([by_type.loc[by_type["call_type"] == t, f"{first_method}_agents"]
-                          .to_numpy() for t in types])  # fmt: skip
+    dedicated = np.zeros((len(types), model.n_rows), dtype=np.int64)
+    for k in inbound_index(scenario):
+        dedicated[k] = by_type.loc[by_type["call_type"] == types[k],
+                                   f"{first_method}_agents"].to_numpy()
     for m in methods:
         log.info("per type by %-8s (ignores pooling: an upper bound for dedicated groups): "
                  "%.0f agent-hours", m, by_type[f"{m}_agents"].sum() * hours)  # fmt: skip
@@ -236,7 +253,7 @@ def _write(out: Path, args: argparse.Namespace, lead: pd.DataFrame, by_type: pd.
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "figures").mkdir(parents=True)
-    types = [t.name for t in model.scenario.call_types]
+    types = [t.name for t in model.scenario.inbound_types]
     groups = [g.name for g in model.scenario.agent_groups]
     try:
         t = by_type.drop(columns=["row"])

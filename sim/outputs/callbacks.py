@@ -37,7 +37,7 @@ CALLBACK_COLUMNS = (
 CALLBACK_KEYS = (
     "callback_offers", "callback_acceptances", "callback_offer_rate", "callback_accept_rate",
     "callback_reached_rate", "callback_mean_delay_s", "callback_service_level",
-    "inbound_service_level", "abandon_saved", "abandon_saved_rate",
+    "abandon_saved", "abandon_saved_rate",
 )  # fmt: skip
 
 
@@ -120,9 +120,9 @@ def callback_summary(
     """The callback KPIs (:data:`CALLBACK_KEYS`) of one replication, warm-up excluded;
     NaN where a denominator is 0, and every one NaN if not ``enabled`` (no callbacks).
 
-    ``sl_threshold_s``: T of ``inbound_service_level`` (inbound attempts answered within
-    T / inbound attempts that did not leave for a callback) and of
-    ``callback_service_level`` (callbacks begun within T of their promise / accepted).
+    ``sl_threshold_s``: T of ``callback_service_level`` (callbacks begun within T of
+    their promise / accepted). The service level of the calls on the line is the
+    centre's own ``service_level`` (:mod:`sim.outputs.tally`).
     """
     if enabled is False:
         return dict.fromkeys(CALLBACK_KEYS, float("nan"))
@@ -133,9 +133,6 @@ def callback_summary(
     reached = cb["reached"].to_numpy()
     delay = cb["delay_s"].to_numpy()[reached]
     inbound = ~calls["warmup"].to_numpy() & (calls["source"].cat.codes.to_numpy() != Source.CALLBACK)
-    outcome = calls["outcome"].cat.codes.to_numpy() + 1
-    stayed = inbound & (outcome != Outcome.CALLBACK)
-    within = stayed & (outcome == Outcome.ANSWERED) & (calls["wait_s"].to_numpy() <= sl_threshold_s)
     saved = int(cb["abandon_saved"].to_numpy().sum())
 
     def ratio(a: float, b: float) -> float:
@@ -149,7 +146,6 @@ def callback_summary(
         "callback_reached_rate": ratio(int(reached.sum()), n_acc),
         "callback_mean_delay_s": float(delay.mean()) if delay.size else float("nan"),
         "callback_service_level": ratio(int((delay <= sl_threshold_s).sum()), n_acc),
-        "inbound_service_level": ratio(int(within.sum()), int(stayed.sum())),
         "abandon_saved": saved,
         "abandon_saved_rate": ratio(saved, n_acc),
     }

@@ -40,7 +40,8 @@ class Kpi:
 
 _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("offered", "calls offered", "calls", "queue",
-     "call attempts (fresh, redials and repeats) that arrived after the warm-up"),
+     "call attempts (fresh, redials and repeats) that arrived after the warm-up; "
+     "callback attempts are outbound work, counted in the callback KPIs"),
     ("answered", "calls answered", "calls", "queue", "offered calls an agent answered"),
     ("abandoned", "calls abandoned", "calls", "queue",
      "offered calls whose caller hung up while waiting"),
@@ -53,13 +54,17 @@ _TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("repeats", "repeat contacts", "calls", "queue",
      "offered calls that were a repeat contact after an unresolved answered contact"),
     ("p_wait", "had to wait", "share", "queue",
-     "share of offered calls that found no idle agent and were not blocked"),
+     "share of offered calls that found no idle agent and were not blocked (a caller who "
+     "accepted a callback found none)"),
     ("service_level", "service level", "share", "queue",
-     "answered within the threshold / offered"),
+     "answered within the threshold / offered; with callbacks, of the calls that stayed on "
+     "the line: a caller who accepted a callback is left out (callbacks on time: "
+     "callback_service_level)"),
     ("service_level_answered", "service level of answered calls", "share", "queue",
      "answered within the threshold / answered"),
     ("service_level_excl_short_abandons", "service level without short abandons", "share",
-     "queue", "answered within the threshold / (offered - abandoned within the threshold)"),
+     "queue", "answered within the threshold / (offered - abandoned within the threshold); "
+     "with callbacks, of the calls that stayed on the line"),
     ("asa_s", "average speed of answer (ASA)", "s", "queue",
      "average speed of answer: mean wait of answered calls, seconds"),
     ("mean_wait_s", "mean wait", "s", "queue",
@@ -147,9 +152,6 @@ CALLBACK_KPIS: dict[str, Kpi] = {
          "callbacks, seconds (negative: early)"),
         ("callback_service_level", "callbacks on time", "share",
          "callbacks begun within T of their promise / acceptances"),
-        ("inbound_service_level", "service level of calls on the line", "share",
-         "inbound attempts answered within T / inbound attempts that did not leave for "
-         "a callback"),
         ("abandon_saved", "abandonments saved", "calls",
          "reached callbacks whose caller's patience was shorter than the time from the "
          "offer to the callback (would have hung up had they held)"),

@@ -226,7 +226,7 @@ def intervals_table(
     n = days * k
     keys, end = interval_grid(timetable)  # time after closing (drain) is in no interval
     start = keys["start_s"]
-    tallied = {key: v[:n] for key, v in tally(calls, timetable, sl_threshold_s).items()}
+    tallied = {key: v[:n] for key, v in tally(calls, timetable, sl_threshold_s, inbound_only=True).items()}
     kpi = ratio_kpis(tallied)
     s, e = answered_spans(calls, merge=concurrent)
     busy = cumulative_busy(s, e, end) - cumulative_busy(s, e, start)
@@ -269,7 +269,8 @@ def summarize(
     """The queue KPIs (:data:`QUEUE_KEYS`) of one replication: every call that arrived
     after the warm-up (``concurrent``: as :func:`intervals_table`)."""
     totals = {
-        key: float(v[:-1].sum()) for key, v in tally(calls, timetable, sl_threshold_s).items()
+        key: float(v[:-1].sum())
+        for key, v in tally(calls, timetable, sl_threshold_s, inbound_only=True).items()
     }
     kpi = {
         key: float(v[0])

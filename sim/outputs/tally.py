@@ -100,6 +100,7 @@ def tally(
     sl_threshold_s: float | np.ndarray,
     by: np.ndarray | None = None,
     n_by: int = 1,
+    inbound_only: bool = False,
 ) -> dict[str, np.ndarray]:
     """Counts and sums per bucket, in one pass of ``np.bincount`` per quantity.
 
@@ -112,6 +113,15 @@ def tally(
     ``by`` (integer codes 0 .. ``n_by`` - 1, one per call, e.g. the call type) splits
     every bucket: the arrays then have shape (``n_by``, B + 2), and ``sl_threshold_s``
     may be one threshold per code (seconds). Without ``by``: shape (B + 2,).
+
+    Callbacks (issue 15): ``sl_offered``, the service level's base, leaves out a caller
+    who accepted a callback (outcome ``callback``: the call flowed out of the line; it
+    found no idle agent, so it counts in ``waited``), and ``inbound_only`` (the centre's
+    counts) puts every callback attempt (``source = callback``: outbound work, with its
+    own KPIs in :mod:`sim.outputs.callbacks`) in the discarded bucket, beside the
+    warm-up calls. Without callbacks, ``sl_offered`` is ``offered`` and nothing
+    changes, bit for bit
+    (docs/background/metrics.md).
     """
     k = timetable.n_intervals
     n_buckets = timetable.days * k
@@ -121,11 +131,17 @@ def tally(
     source = calls["source"].cat.codes.to_numpy()
     if len(calls["source"].cat.categories) > Source.OUTBOUND:  # dials are no calls offered
         row[source == Source.OUTBOUND] = n_buckets + 1
+    if inbound_only:
+        row[source == Source.CALLBACK] = n_buckets + 1  # outbound work: not the queue's
     outcome = calls["outcome"].cat.codes.to_numpy() + 1
     wait = calls["wait_s"].to_numpy()
     ans = outcome == Outcome.ANSWERED
     abd = outcome == Outcome.ABANDONED
     size = n_buckets + 2
+    stays = outcome != Outcome.CALLBACK  # a caller who took a callback left the line
+    waited = abd | (wait > 0)  # blocked calls and calls closed on arrival: 0
+    if not stays.all():
+        waited |= ~stays  # the acceptor found no idle agent
     if by is None:
         within = wait <= sl_threshold_s
     else:
@@ -145,8 +161,9 @@ def tally(
             out = np.bincount(row[mask], weights=w, minlength=size).astype(float)
         return out if by is None else out.reshape(n_by, -1)
 
+    offered = count()
     return {
-        "offered": count(),
+        "offered": offered,
         "answered": count(ans),
         "abandoned": count(abd),
         "blocked": count(outcome == Outcome.BLOCKED),
@@ -154,7 +171,8 @@ def tally(
         "redials": count(source == Source.REDIAL),
         "repeats": count(source == Source.REPEAT),
         "bad": count(calls["experience"].cat.codes.to_numpy() == BAD + 1),
-        "waited": count(abd | (wait > 0)),  # blocked calls and calls closed on arrival: 0
+        "waited": count(waited),
+        "sl_offered": offered if stays.all() else count(stays),  # the same array without callbacks
         "answered_within_sl": count(ans & within),
         "abandoned_within_sl": count(abd & within),
         "wait_answered": count(ans, wait),
@@ -168,10 +186,10 @@ def ratio_kpis(t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
             "p_wait": t["waited"] / t["offered"],
-            "service_level": t["answered_within_sl"] / t["offered"],
+            "service_level": t["answered_within_sl"] / t["sl_offered"],
             "service_level_answered": t["answered_within_sl"] / t["answered"],
             "service_level_excl_short_abandons": t["answered_within_sl"]
-            / (t["offered"] - t["abandoned_within_sl"]),
+            / (t["sl_offered"] - t["abandoned_within_sl"]),
             "asa_s": t["wait_answered"] / t["answered"],
             "mean_wait_s": t["wait_all"] / (t["answered"] + t["abandoned"]),
             "abandon_rate": t["abandoned"] / t["offered"],

@@ -65,6 +65,13 @@ class GroupModel:
         return len(self.scenario.call_types)
 
     @property
+    def planned(self) -> tuple[bool, ...]:
+        """Per call type, whether the plan must meet its target: every type but the
+        callback types (their callers' service is the parent type's; the simulation
+        serves their work, :mod:`sim.planning.skillformulas`)."""
+        return tuple(t.callback_of is None for t in self.scenario.call_types)
+
+    @property
     def interval_s(self) -> float:
         """Interval length, seconds."""
         return float(self.scenario.timetable.interval_s)
@@ -93,7 +100,8 @@ class GroupModel:
 
     def simulate(self, plans: Sequence[np.ndarray], replications: Sequence[int]) -> np.ndarray:
         """Counters per plan, replication, call type and row: shape (plans, reps, types,
-        rows, 7): offered, answered, answered within the type's threshold, abandoned,
+        rows, 7): offered (the service level's base: without the callers who took a
+        callback), answered, answered within the type's threshold, abandoned,
         abandoned within it, wait of the answered (s), 0 (no busy time per type); the
         columns :func:`~sim.planning.planmodel.interval_kpis` reads."""
         reps = list(replications)
@@ -110,7 +118,10 @@ class GroupModel:
                                     cc.experience, release=True)  # fmt: skip
                 codes = calls["call_type"].cat.codes.to_numpy()
                 t = tally(calls, cc.timetable, threshold, codes, self.n_types)
-                keys = ("offered", "answered", "answered_within_sl", "abandoned",
+                # "offered" of the KPIs: the service level's base (sl_offered), which
+                # leaves out a caller who took a callback (issue 15); without
+                # callbacks it is the offered count, bit for bit
+                keys = ("sl_offered", "answered", "answered_within_sl", "abandoned",
                         "abandoned_within_sl", "wait_answered")  # fmt: skip
                 for c, key in enumerate(keys):
                     out[i, j, :, :, c] = t[key][:, : self.n_rows]

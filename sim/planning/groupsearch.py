@@ -81,11 +81,16 @@ class GroupPlan:
     simulated: int
 
 
-def _margins(kpis: list[pd.DataFrame], targets: Sequence[PlanTarget]) -> np.ndarray:
-    """Per type and row ``SL - target``; +inf where the type had no calls; -inf where a
-    cap other than the service level is missed."""
+def _margins(kpis: list[pd.DataFrame], targets: Sequence[PlanTarget],
+             planned: Sequence[bool]) -> np.ndarray:  # fmt: skip
+    """Per type and row ``SL - target``; +inf where the type had no calls or is not
+    planned (a callback type, :attr:`GroupModel.planned`); -inf where a cap other than
+    the service level is missed."""
     out = []
-    for kp, t in zip(kpis, targets, strict=True):
+    for kp, t, p in zip(kpis, targets, planned, strict=True):
+        if not p:
+            out.append(np.full(len(kp), np.inf))
+            continue
         m = kp["service_level"].to_numpy() - t.sl_target
         met = meets_target(kp, t)
         m = np.where(met == 0.0, np.minimum(m, -1e-9), m)
@@ -179,11 +184,12 @@ def _round(model: GroupModel, targets: Sequence[PlanTarget], n: np.ndarray,
             plans.append(less)
     counts = model.simulate(plans, range(reps))
     here = type_kpis(counts[0], model.interval_s)
-    base = _margins(here, targets)
+    base = _margins(here, targets, model.planned)
     minus = np.full((model.n_groups, model.n_types, rows), np.inf)
     for g in range(model.n_groups):
         for p in (0, 1):
-            m = _margins(type_kpis(counts[1 + 2 * g + p], model.interval_s), targets)
+            m = _margins(type_kpis(counts[1 + 2 * g + p], model.interval_s), targets,
+                         model.planned)  # fmt: skip
             rows_p = (parity == p) & (n[g] > 0)
             minus[g][:, rows_p] = m[:, rows_p]
     return here, base, minus

@@ -15,6 +15,14 @@ Two first cuts, both from queueing formulas, before any simulation
   total arrival rate, the load-weighted AHT, Erlang A with the rate-weighted mean
   patience (Erlang C when it is infinite), the strictest of the types' targets in each
   interval. With several skills the centre needs at least about this many.
+* **Callback types** (``<type>_callback``, :mod:`sim.config.callbacks`) are not planned
+  as call types: their callers are fresh calls of the parent type who left the line, so
+  the parent's forecast already holds their work (the same handle time, served later;
+  only the dials of unreached attempts are missing). Adding it again would count it
+  twice; giving it a target of its own would plan agents for a queue no caller waits
+  in. Both formulas plan the inbound types (:func:`inbound_index`); the callback types
+  get no agents of their own, and the simulation search serves them and checks the
+  inbound types' targets (``docs/background/plan-groups.md``).
 * :func:`group_start`: the start of the simulation search (Wallace & Whitt 2005: a total
   from a pooled formula, split over the groups): each type's dedicated requirement goes
   to the groups that rank it best (split evenly, largest remainder), which gives each
@@ -45,6 +53,7 @@ __all__ = [
     "START_RULES",
     "expected_matrix",
     "group_start",
+    "inbound_index",
     "pooled_requirements",
     "type_aht_s",
     "type_requirements",
@@ -53,6 +62,13 @@ __all__ = [
 
 #: How :func:`group_start` builds the start: the pooled total split, or the dedicated sum.
 START_RULES = ("pooled", "dedicated")
+
+
+def inbound_index(scenario: Scenario) -> np.ndarray:
+    """Indices (into ``scenario.call_types``) of the types callers call in on: every
+    type but the callback types, in config order, int64."""
+    return np.array([k for k, t in enumerate(scenario.call_types) if t.callback_of is None],
+                    dtype=np.int64)  # fmt: skip
 
 
 def type_targets(
@@ -103,13 +119,15 @@ def type_requirements(
     order): ``row``, ``call_type``, ``expected_calls``, ``aht_s``, ``sl_threshold_s``,
     ``sl_target``, then per method ``m`` the columns of
     :func:`sim.planning.planner.plan_intervals` (``m_agents``, ``m_scheduled``,
-    ``m_service_level`` ...). Ignores pooling (module docstring).
+    ``m_service_level`` ...). Ignores pooling (module docstring). Inbound types only:
+    a callback type's work is in its parent's forecast (module docstring).
     """
     expected = expected_matrix(scenario)
     aht = type_aht_s(scenario)
     interval_s = scenario.timetable.interval_s
     parts = []
-    for k, t in enumerate(scenario.call_types):
+    for k in inbound_index(scenario):
+        t = scenario.call_types[k]
         rows = expected.shape[1]
         rate = expected[k] / interval_s
         req = formula_plan(rate, np.full(rows, aht[k]), targets[k], methods, t.patience)
@@ -120,25 +138,28 @@ def type_requirements(
         parts.append(pd.concat([head, req], axis=1))
     table = pd.concat(parts, ignore_index=True)  # type-major: a stable sort by row
     out = table.sort_values("row", kind="stable").reset_index(drop=True)
-    out["call_type"] = pd.Categorical(out["call_type"], [t.name for t in scenario.call_types])
+    out["call_type"] = pd.Categorical(out["call_type"], [t.name for t in scenario.inbound_types])
     return out
 
 
 def pooled_requirements(scenario: Scenario, targets: Sequence[PlanTarget]) -> np.ndarray:
-    """Agents (net) of the centre as one pool per forecast row (module docstring)."""
-    expected = expected_matrix(scenario)
-    aht = type_aht_s(scenario)
+    """Agents (net) of the centre as one pool per forecast row (module docstring):
+    the inbound types' calls (a callback type's work is in its parent's forecast)."""
+    inbound = inbound_index(scenario)
+    expected = expected_matrix(scenario)[inbound]
+    aht = type_aht_s(scenario)[inbound]
     total = expected.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mix_aht = np.where(total > 0, (expected * aht[:, None]).sum(axis=0) / total, aht.mean())
-    means = np.array([t.patience.mean for t in scenario.call_types])
+    means = np.array([scenario.call_types[k].patience.mean for k in inbound])
     weights = expected.sum(axis=1)
     mean = float(np.average(means, weights=weights)) if weights.sum() > 0 else math.inf
     law = Exponential(mean) if math.isfinite(mean) else None
     method = "erlang_a" if law is not None else "erlang_c"
     rate = total / scenario.timetable.interval_s
     need = np.zeros(len(total), dtype=np.int64)
-    for target in {(t.sl_threshold_s, t.sl_target, t.max_abandon, t.max_asa_s) for t in targets}:
+    planned = [targets[k] for k in inbound]
+    for target in {(t.sl_threshold_s, t.sl_target, t.max_abandon, t.max_asa_s) for t in planned}:
         plan_target = PlanTarget(*target)
         req = formula_plan(rate, mix_aht, plan_target, [method],
                            law or scenario.call_types[0].patience)  # fmt: skip

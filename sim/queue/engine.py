@@ -222,7 +222,8 @@ class Engine:
             cols.base_of = list(self.callbacks.base_type)
             desk = CallbackDesk(self.callbacks, tt, clock, cols, lambda i: path.place(i),
                                 lambda: path.busy(), lambda: router.n_waiting)  # fmt: skip
-            parts = (router, staff, desk.serve(serve, cols.source))
+            parts = (router, staff, desk.serve(serve, cols.source,
+                                               None if wf is None else wf.work(clock)))
         ob: OutboundDesk | None = None
         if self.outbound is not None:  # four hook points: load, stock, serve, end of a dial
             assert isinstance(router, ChannelRouter)

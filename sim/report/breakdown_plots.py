@@ -13,6 +13,8 @@ returned open; the caller saves and closes them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,7 +25,9 @@ import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
+from sim.report.plots import sl_base
 from sim.report.style import (
     COLORS,
     LINESTYLES,
@@ -38,14 +42,22 @@ __all__ = ["agent_groups_figure", "call_types_figure", "profile_by"]
 _CLOCK_AXIS = unit_label("interval start", "time of day, HH:MM")
 
 
-def profile_by(table: pd.DataFrame, by: str) -> pd.DataFrame:
+def profile_by(table: pd.DataFrame, by: str,
+               callback_types: Collection[str] | None = None) -> pd.DataFrame:  # fmt: skip
     """The average day of each value of ``by`` (``call_type`` or ``agent_group``): one
     row per value and interval of the day, sorted by value (config order) and interval.
 
     Counts (``offered``, ``answered``, ``expected_calls``, agents) are means per day;
     ``service_level``, ``abandon_rate``, ``asa_s`` and ``occupancy`` ratios of sums over
-    days and replications (columns the table lacks are left out).
+    days and replications (columns the table lacks are left out). ``callback_types``
+    (a run with callbacks; None: without): the service level of every other type leaves
+    out the callers who took a callback (:func:`sim.report.plots.sl_base`).
     """
+    base = "offered"
+    if callback_types is not None and "answered_within_sl" in table:
+        inbound = ~table[by].astype(str).isin(list(callback_types)).to_numpy()
+        table = table.assign(sl_base=np.where(inbound, sl_base(table), table["offered"]))
+        base = "sl_base"
     keys = [by, "interval", "clock"]
     g = table.groupby(keys, sort=True, observed=True)
     out = g.size().rename("n").to_frame()
@@ -53,11 +65,11 @@ def profile_by(table: pd.DataFrame, by: str) -> pd.DataFrame:
                          "agents_present", "sl_target", "sl_threshold_s") if c in table]  # fmt: skip
     out = out.join(g[means].mean())
     sums = [c for c in ("offered", "answered", "abandoned", "answered_within_sl",
-                        "busy_agent_s", "available_agent_s") if c in table]  # fmt: skip
+                        "busy_agent_s", "available_agent_s", "sl_base") if c in table]  # fmt: skip
     total = g[sums].sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         if "answered_within_sl" in total:
-            out["service_level"] = total["answered_within_sl"] / total["offered"]
+            out["service_level"] = total["answered_within_sl"] / total[base]
             out["abandon_rate"] = total["abandoned"] / total["offered"]
             wait = (
                 (table["asa_s"].fillna(0) * table["answered"])
@@ -97,11 +109,18 @@ def _each(p: pd.DataFrame, by: str) -> list[tuple[int, str, pd.DataFrame]]:
 
 
 def call_types_figure(intervals_by_type: pd.DataFrame, title: str,
-                      scenario: str | None = None) -> Figure:  # fmt: skip
+                      scenario: str | None = None,
+                      callback_types: Collection[str] | None = None) -> Figure:  # fmt: skip
     """Three panels over the day, one line per call type: offered calls (forecast
     thin), service level against the type's own target (thin, flat), abandonment;
-    one legend under the panels. 13 x 5.2 inches."""
-    p = profile_by(intervals_by_type, "call_type")
+    one legend under the panels. 13 x 5.2 inches.
+
+    ``callback_types`` (a run with callbacks, :func:`profile_by`): those types have no
+    forecast and no target of their own (their callers are the parent type's; their
+    service is in the report's callbacks section), so neither line is drawn for them.
+    """
+    p = profile_by(intervals_by_type, "call_type", callback_types)
+    skip = set(callback_types or ())
     clocks = list(dict.fromkeys(p.sort_values("interval")["clock"]))
     x_of = {c: i for i, c in enumerate(clocks)}
     with figure_style():
@@ -111,10 +130,16 @@ def call_types_figure(intervals_by_type: pd.DataFrame, title: str,
             x = rows["clock"].map(x_of).to_numpy()
             n = len(x)
             handles += axes[0].plot(x, rows["offered"], label=name, **line_style(i, n))
+            axes[1].plot(x, 100 * rows["service_level"], label=name, **line_style(i, n))
+            if name in skip:  # keeps the legend's rows: one per type, three entries each
+                handles += [Line2D([], [], linestyle="none", label=f"{name}: no forecast, "
+                                   "no target (see callbacks)"), Line2D([], [], linestyle="none",
+                                                                        label=" ")]  # fmt: skip
+                axes[2].plot(x, 100 * rows["abandon_rate"], label=name, **line_style(i, n))
+                continue
             if rows["expected_calls"].notna().any():
                 handles += axes[0].plot(x, rows["expected_calls"], label=f"{name}: forecast",
                                         **_reference(i))  # fmt: skip
-            axes[1].plot(x, 100 * rows["service_level"], label=name, **line_style(i, n))
             target = float(rows["sl_target"].iloc[0])
             threshold = float(rows["sl_threshold_s"].iloc[0])
             handles.append(axes[1].axhline(100 * target, label=f"{name}: target "

@@ -155,8 +155,11 @@ def breakdown_figures(reps: Replications) -> dict[str, bytes]:
         return {}
     figs = {}
     if several(reps.intervals_by_type, "call_type"):
+        names = reps.intervals_by_type["call_type"].astype(str).unique()
+        callbacks = [n for n in names if callback_type(reps, n)] if cfg.callbacks.enabled else None
         figs["call_types"] = figure_png(call_types_figure(
-            reps.intervals_by_type, title="average day per call type", scenario=cfg.run.name))  # fmt: skip
+            reps.intervals_by_type, title="average day per call type", scenario=cfg.run.name,
+            callback_types=callbacks))  # fmt: skip
     if several(reps.intervals_by_group, "agent_group"):
         figs["agent_groups"] = figure_png(agent_groups_figure(
             reps.intervals_by_group, title="average day per agent group", scenario=cfg.run.name))  # fmt: skip

@@ -150,6 +150,36 @@ def _callback_section(reps: Replications) -> list[str]:
     ]
 
 
+def _with_callbacks(reps: Replications) -> bool:
+    return bool(reps.config.callbacks.enabled and len(reps.summary_callbacks))
+
+
+def _key_figures(reps: Replications) -> pd.DataFrame:
+    """The Key figures table's rows: the summary, and with callbacks the callbacks'
+    on-time rate (``callback_service_level``) right after the service level."""
+    if not _with_callbacks(reps):
+        return reps.summary
+    s = reps.summary
+    at = list(s.index).index("service_level") + 1
+    extra = reps.summary_callbacks.loc[["callback_service_level"], list(s.columns)]
+    return pd.concat([s.iloc[:at], extra, s.iloc[at:]])
+
+
+def _callback_note(reps: Replications) -> list[str]:
+    """One note under Key figures (callbacks only): what the service level counts."""
+    if not _with_callbacks(reps):
+        return []
+    t = reps.config.metrics.sl_threshold_s
+    return [
+        '<p class="note">With callbacks, the queue figures count the inbound calls: the '
+        "service level is that of the calls that stayed on the line (a caller who took a "
+        "callback left it and is not in it), and callbacks on time are the callbacks "
+        f"begun within {t:g} s of their promise / callbacks accepted. Callback attempts "
+        "are outbound work (section Callbacks); occupancy counts every minute of it. "
+        "Definitions: docs/background/metrics.md.</p>"
+    ]
+
+
 # ------------------------------------------------------------------------------ one run
 _CAPTIONS = {
     "intervals": "The average day, per planning interval (averaged over days and "
@@ -186,6 +216,7 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
                 sl_threshold_s=cfg.metrics.sl_threshold_s,
                 scenario=cfg.run.name,
                 confidence=cfg.metrics.confidence,
+                callbacks=cfg.callbacks.enabled,
             )
         )
     }
@@ -243,7 +274,8 @@ def run_report(
         f'<p class="note">Mean over {n} replication(s) and the {conf:.0%} Student-t '
         "confidence interval of the mean (half-width: mean ± this). n/a: not defined "
         "(no calls of that kind, customers not tracked, or a single replication).</p>",
-        _kpi_table(reps.summary, conf, cfg),
+        *_callback_note(reps),
+        _kpi_table(_key_figures(reps), conf, cfg),
     ]
     per = reps.per_replication.set_index("replication").T
     rows = [

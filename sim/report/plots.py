@@ -37,18 +37,37 @@ __all__ = [
     "interval_figure",
     "intraday_bands",
     "intraday_profile",
+    "sl_base",
 ]
 
 #: Series of :func:`intraday_profile` the interval figure draws with confidence bands.
 BAND_SERIES = ("offered", "service_level", "asa_s", "abandon_rate", "occupancy")
 
 
-def intraday_profile(intervals: pd.DataFrame) -> pd.DataFrame:
+def sl_base(intervals: pd.DataFrame) -> pd.Series:
+    """The service level's base per row of an ``intervals`` table with callbacks: the
+    calls that stayed on the line, ``offered`` minus the callers who took a callback
+    (docs/background/metrics.md). The table does not hold it as a column (its schema
+    is fixed): where some call was answered within T it is exactly
+    ``answered_within_sl / service_level`` (an integer, rounded off the division's
+    last bit), else ``answered + abandoned + blocked`` (it misses the calls a ``cut``
+    closing ended, which then weigh nothing in the average day)."""
+    within = intervals["answered_within_sl"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        exact = np.rint(within / intervals["service_level"].to_numpy(float))
+    ended = (intervals["answered"] + intervals["abandoned"] + intervals["blocked"]).to_numpy(float)
+    return pd.Series(np.where(within > 0, exact, ended), index=intervals.index)
+
+
+def intraday_profile(intervals: pd.DataFrame, callbacks: bool = False) -> pd.DataFrame:
     """Average each interval of the day over days and replications.
 
     Counts are means per day; rates are ratios of sums (so a quiet day does not
-    weigh as much as a busy one), exactly as the KPIs are defined.
+    weigh as much as a busy one), exactly as the KPIs are defined. ``callbacks``: the
+    service level's base leaves out the callers who took a callback (:func:`sl_base`).
     """
+    if callbacks:
+        intervals = intervals.assign(sl_base=sl_base(intervals))
     g = intervals.groupby(["interval", "clock"], sort=True)
     sums = g[
         [
@@ -58,6 +77,7 @@ def intraday_profile(intervals: pd.DataFrame) -> pd.DataFrame:
             "answered_within_sl",
             "busy_agent_s",
             "available_agent_s",
+            *(["sl_base"] if callbacks else []),
         ]
     ].sum()
     n = g.size()
@@ -73,7 +93,8 @@ def intraday_profile(intervals: pd.DataFrame) -> pd.DataFrame:
                 "expected_calls": g["expected_calls"].mean(),
                 "scheduled_agents": g["scheduled_agents"].mean(),
                 "agents_present": g["agents_present"].mean(),
-                "service_level": sums["answered_within_sl"] / sums["offered"],
+                "service_level": sums["answered_within_sl"]
+                / sums["sl_base" if callbacks else "offered"],
                 "asa_s": wait / sums["answered"],
                 "abandon_rate": sums["abandoned"] / sums["offered"],
                 "occupancy": sums["busy_agent_s"] / sums["available_agent_s"],
@@ -82,7 +103,9 @@ def intraday_profile(intervals: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def intraday_bands(intervals: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame | None:
+def intraday_bands(
+    intervals: pd.DataFrame, confidence: float = 0.95, callbacks: bool = False
+) -> pd.DataFrame | None:
     """Half-widths of Student-t confidence intervals of :data:`BAND_SERIES`, per interval.
 
     Each replication's average day (:func:`intraday_profile` of its rows) is one
@@ -97,7 +120,7 @@ def intraday_bands(intervals: pd.DataFrame, confidence: float = 0.95) -> pd.Data
     if reps < 2:
         return None
     per = pd.concat(
-        [intraday_profile(rows).assign(replication=r)
+        [intraday_profile(rows, callbacks).assign(replication=r)
          for r, rows in intervals.groupby("replication", sort=True)],
         ignore_index=True,
     )  # fmt: skip
@@ -128,16 +151,19 @@ def interval_figure(
     sl_threshold_s: float,
     scenario: str | None = None,
     confidence: float = 0.95,
+    callbacks: bool = False,
 ) -> Figure:
     """Four panels over the day: offered calls vs agents, service level, ASA, abandonment.
+    ``callbacks``: the run offered callbacks (the service level of the calls that stayed
+    on the line, :func:`intraday_profile`).
 
     With 2 replications or more, each simulated line has its Student-t ``confidence``
     band over replications (:func:`intraday_bands`), clipped at 0 (and 100%). The
     figure title is ``title``, prefixed by ``scenario`` when given
     (:func:`sim.report.style.scenario_title`). 12 x 7.5 inches.
     """
-    p = intraday_profile(intervals)
-    bands = intraday_bands(intervals, confidence)
+    p = intraday_profile(intervals, callbacks)
+    bands = intraday_bands(intervals, confidence, callbacks)
     x = np.arange(len(p))
     n = len(p)
 
@@ -167,7 +193,8 @@ def interval_figure(
         ax.plot(x, 100 * p["service_level"], label="simulated", **line_style(0, n))
         _band(ax, x, p["service_level"], half("service_level"), 0, ci, 100.0, 100.0)
         ax.axhline(100 * sl_target, label=f"target {100 * sl_target:.0f}%", **REFERENCE)
-        ax.set_ylabel(unit_label(f"answered within {sl_threshold_s:g} s", "% of offered"))
+        of = "% of calls on the line" if callbacks else "% of offered"
+        ax.set_ylabel(unit_label(f"answered within {sl_threshold_s:g} s", of))
         ax.set_ylim(0, 105)
         ax.set_yticks(range(0, 101, 20))  # room above 100% for a legend shows no tick
         ax.set_title("Service level")

@@ -118,8 +118,6 @@ def summary_text(reps: Replications) -> str:
             low, high = (float(t[key][c]) if n > 1 else math.nan for c in ("ci_low", "ci_high"))
             text += f"  ({verdict_text(mean, low, high, cfg.metrics.sl_target)})"
         lines.append(f"  {label:<30}{text}")
-        if key == "service_level" and cfg.callbacks.enabled and len(reps.summary_callbacks):
-            lines.append(_on_the_line(reps))
     lines += breakdown_lines(reps)  # several call types or agent groups only
     if cfg.callbacks.enabled and len(reps.summary_callbacks):
         lines.append("  callbacks:")
@@ -127,7 +125,6 @@ def summary_text(reps: Replications) -> str:
             "callback_offer_rate",
             "callback_accept_rate",
             "callback_mean_delay_s",
-            "inbound_service_level",
             "callback_service_level",
             "abandon_saved",
         ):
@@ -138,24 +135,8 @@ def summary_text(reps: Replications) -> str:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")
     lines.append("  service level = answered within the threshold / offered calls")
     if cfg.callbacks.enabled:
-        lines.append("  (with callbacks, calls offered include the callback attempts, and a caller")
-        lines.append("  who took a callback is not answered within the threshold: hence the line")
-        lines.append("  of the calls on the line)")
+        lines.append("  (with callbacks: of the calls that stayed on the line; callbacks on time above)")
     return "\n".join(lines)
-
-
-def _on_the_line(reps: Replications) -> str:
-    """The summary line of the service level of the calls that stayed on the line
-    (callbacks only: ``inbound_service_level``), with its verdict."""
-    row = reps.summary_callbacks.to_dict(orient="index")["inbound_service_level"]
-    mean, half = float(row["mean"]), float(row["half_width"])
-    text = format_value("service_level", mean)
-    low = high = math.nan
-    if len(reps.per_replication) > 1 and math.isfinite(half):
-        text += f"  ± {format_value('service_level', half, like=mean)}"
-        low, high = mean - half, mean + half
-    verdict = verdict_text(mean, low, high, reps.config.metrics.sl_target)
-    return f"    {'of calls on the line':<28}{text}  ({verdict})"
 
 
 def _clean(value: Any) -> Any:

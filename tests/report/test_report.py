@@ -418,3 +418,35 @@ def test_multi_skill_report_renders_in_chromium(browser: Any, tmp_path: Path) ->
         assert overflow <= 0, f"{ident} table is {overflow} px wider than its box"
     widths = browser.execute_script("return Array.from(document.images).map(i => i.naturalWidth)")
     assert sorted(widths) == [1320, 1430, 1430]
+
+
+def test_callbacks_report_renders_in_chromium(browser: Any, tmp_path: Path) -> None:
+    """A run with callbacks (issue 15): Key figures show the headline service level of
+    the calls on the line and the callbacks on time right after it, with the one note
+    that says what they count; the callbacks section and the per-type figure render."""
+    from sim.config.validation import load_config
+
+    cfg = load_config({
+        "run": {"name": "with_callbacks", "days": 1, "replications": 2, "seed": 3},
+        "center": {"volume_per_day": 1600.0}, "staffing": {"agents": 9},
+        "callbacks": {"enabled": True, "threshold_s": 60.0, "accept_probability": 0.5},
+    })  # fmt: skip
+    reps = replicate(cfg, workers=1)
+    assert reps.summary_callbacks.loc["callback_acceptances", "mean"] > 5
+    folder = write_results(reps, tmp_path / "run", [])
+    check_page(browser, folder / "report.html", figures=2, kpi_rows=len(SUMMARY_KEYS) + 1,
+               shot="report-callbacks")  # fmt: skip
+    names = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#kpis tbody tr td:first-child'))"
+        ".map(td => td.innerText)"
+    )
+    at = next(i for i, n in enumerate(names) if n.endswith(" service_level"))
+    assert names[at + 1] == "callbacks on time callback_service_level"
+    text = browser.execute_script("return document.body.innerText")
+    assert "the service level is that of the calls that stayed on the line" in text
+    shown = browser.execute_script(
+        f"return document.querySelectorAll('#kpis tbody tr')[{at}].children[2].innerText"
+    )
+    assert shown == format_kpi("service_level", float(reps.summary.loc["service_level", "mean"]))
+    assert browser.execute_script("return document.querySelectorAll('#callback-kpis tbody tr')"
+                                  ".length") == len(reps.summary_callbacks)  # fmt: skip
