@@ -18,6 +18,7 @@ milliseconds instead of about a second. Anything else goes through Hydra in full
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import types
 import typing
@@ -25,11 +26,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.config_input import check_boolean_override
-from sim.config.layers import law_of, retype_by_overrides
+from sim.config.layers import retype_by_overrides
 from sim.config.update import NotPlain, checked, with_values
 from sim.config.validation import load_config, omegaconf_error, validate
 from sim.config.yaml_booleans import check_used_files
@@ -171,11 +172,11 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
     and without saying what is allowed; this raises :class:`ConfigError` with one line
     (``center.volum: unknown key (allowed here: name, open_time, ...)``); a true/false
     key takes only ``true`` or ``false``; an addition (``+center.volum=5``) must name a key
-    of the schema (a misspelt one would be ignored). Group choices
-    (``patience=never``), ``hydra.*`` keys, deletions and keys inside a list entry
-    (``agent_groups.1.agents=5``: the entry is checked when the config is parsed) are left
-    to Hydra; so is anything its override grammar does not parse. Every value of a sweep
-    (``staffing.agents=20,25``) is checked.
+    of the schema (a misspelt one would be ignored), and so must a key inside a list
+    entry (``agent_groups.1.agents=5``; its value is checked when the config is parsed):
+    one walk over the schema's types checks both. Group choices (``patience=never``),
+    ``hydra.*`` keys and deletions are left to Hydra; so is anything its override
+    grammar does not parse. Every value of a sweep (``staffing.agents=20,25``) is checked.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
@@ -191,12 +192,12 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
             continue
         if key.split(".")[0] == "hydra" or key.startswith("@"):
             continue
-        if override.is_add():
-            _check_added_key(key)
+        if override.is_add():  # a misspelt +key would be added and ignored
+            _check_schema_key(key, f"+{key}")
             continue
         if any(part.isdigit() for part in key.split(".")):
-            _check_entry_key(key)  # an entry of a list (agent_groups.1.agents): its value
-            continue  # is checked when the config is parsed
+            _check_schema_key(key, key)  # an entry of a list (agent_groups.1.agents): its
+            continue  # value is checked when the config is parsed
         values = (
             list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
         )
@@ -208,38 +209,40 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
                 raise omegaconf_error(exc) from None
 
 
-def _check_entry_key(key: str) -> None:
-    """Refuse a key inside a list entry (``agent_groups.1.agnets``) whose names are not
-    keys of the schema: one line with the keys allowed there."""
+def _check_schema_key(key: str, shown: str) -> None:
+    """Refuse a dotted ``key`` whose names are not keys of the schema: one line
+    (``shown``, the override's key as written, ``+`` included) naming the section and the
+    keys allowed there. Walks the schema's types (no config is built): a dataclass takes
+    its fields, a list an entry number, a ``dict`` any name; an open node (``Any``: a
+    time law, ``staffing.agents``, a roster) takes anything, its parse checks it."""
     node: Any = Config
     done: list[str] = []
     for part in key.split("."):
-        if part.isdigit() and typing.get_origin(node) is list:
-            node = typing.get_args(node)[0]
-        elif dataclasses.is_dataclass(node) and not part.isdigit():
-            fields = typing.get_type_hints(node)
+        where = ".".join(done) or "the config"
+        if isinstance(node, type) and dataclasses.is_dataclass(node):
+            fields = _fields(node)
             if part not in fields:
-                allowed = ", ".join(fields)
-                raise ConfigError(f"{key}: unknown key {part!r} in {'.'.join(done) or 'the config'} "
-                                  f"(allowed here: {allowed})", key)  # fmt: skip
+                raise ConfigError(f"{shown}: unknown key {part!r} in {where} "
+                                  f"(allowed here: {', '.join(fields)})", key)  # fmt: skip
             node = fields[part]
+        elif typing.get_origin(node) is list:
+            if not part.isdigit():
+                raise ConfigError(f"{shown}: {where} is a list: {part!r} is not an entry "
+                                  f"number ({where}.0, {where}.1, ...)", key)  # fmt: skip
+            node = typing.get_args(node)[0]
+        elif typing.get_origin(node) is dict:
+            node = typing.get_args(node)[1]
+        elif node is Any:
+            return
         else:
-            return  # a mapping or a value below: the parser checks it
+            raise ConfigError(f"{shown}: {where} is a value, it has no key {part!r}", key)
         done.append(part)
         if typing.get_origin(node) in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(node) if a is not type(None)]
-            node = args[0] if len(args) == 1 else node
+            node = args[0] if len(args) == 1 else Any
 
 
-def _check_added_key(key: str) -> None:
-    """Refuse ``+key=...`` when ``key`` is not a key of the schema (a misspelling); a key
-    of a time law is checked against its kind when the config is parsed."""
-    if law_of(key) is not None:
-        return
-    node: object = OmegaConf.structured(Config)
-    for part in key.split("."):
-        if not isinstance(node, DictConfig) or part not in node:
-            allowed = ", ".join(str(k) for k in node.keys()) if isinstance(node, DictConfig) else ""
-            where = f" (allowed here: {allowed})" if allowed else ""
-            raise ConfigError(f"+{key}: unknown key{where}", key)
-        node = node.get(part)
+@functools.cache
+def _fields(schema: type) -> dict[str, Any]:
+    """The fields of a schema dataclass and their types."""
+    return typing.get_type_hints(schema)
