@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import threading
 import types
 import typing
@@ -37,7 +38,8 @@ from sim.config.yaml_booleans import check_used_files
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
 
-__all__ = ["CONFIG_DIR", "check_overrides", "clear_cache", "compose", "composed_config"]
+__all__ = ["CONFIG_DIR", "absent_key_error", "check_overrides", "check_present", "clear_cache",
+           "compose", "composed_config"]
 
 #: The project's ``sim/config/yaml/`` folder (Hydra's primary config directory).
 CONFIG_DIR = str(Path(__file__).resolve().parent / "yaml")
@@ -107,8 +109,71 @@ def _hydra_compose(overrides: Sequence[str], config_dir: str | Path) -> Config:
     except OmegaConfBaseException as exc:
         raise omegaconf_error(exc) from None
     except HydraException as exc:  # unknown group option, bad override syntax, ...
-        raise ConfigError(str(exc).strip()) from None
+        raise (absent_key_error(exc) or ConfigError(str(exc).strip())) from None
     return composed_config(cfg, overrides)
+
+
+_ABSENT = re.compile(r"Could not override '([^']+)'\.\s+To append to your config use \+(\S+)")
+
+
+def absent_key_error(exc: Exception) -> ConfigError | None:
+    """One line for Hydra's refusal of an override of a key the config files do not have
+    (None for any other error): a key of a mapping or of an optional section they leave
+    out or set to null (``agent_groups.1.workforce.fatigue.enabled=false``, a group's
+    ``skills.french=2``) says to write ``+key=value``; an entry past the end of a list
+    (``agent_groups.5.agents=3``) says so."""
+    text = str(exc).strip()
+    found = _ABSENT.match(text)
+    if found:
+        key = found.group(1)
+        return ConfigError(f"{key}: the config files do not set this key (it lies in a "
+                           "mapping, or in an optional section they leave out or set to "
+                           f"null); to add it, write +{found.group(2)}", key)  # fmt: skip
+    entry = re.fullmatch(r"(.+)\[(\d+)\]", str(getattr(exc.__cause__, "full_key", "") or ""))
+    if text.startswith("Error merging override ") and entry:
+        key, _, value = text[len("Error merging override ") :].partition("=")
+        return ConfigError(f"{key} = {value}: {entry.group(1)} has no entry {entry.group(2)} "
+                           f"(entries count from 0; for more entries set the whole list, "
+                           f"{entry.group(1)}=[...])", key)  # fmt: skip
+    return None
+
+
+def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR) -> None:
+    """Refuse with one line (:func:`absent_key_error`) a plain override (``key=value``) of
+    a key the config files do not have, which Hydra would refuse with its message and a
+    hint to write ``+key``: composes with Hydra (about a second) only when an override
+    names a key below a list entry, a mapping or an open node, whose presence depends on
+    the files. Any other error is left to the run (:func:`check_overrides` has checked
+    the keys)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    from sim.core.schema import register_configs
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException:
+        return
+    groups = _groups(config_dir)
+    if not any(
+        not (o.is_add() or o.is_delete() or o.is_force_add() or o.is_sweep_override())
+        and o.key_or_group not in groups and "/" not in o.key_or_group
+        and o.key_or_group.split(".")[0] != "hydra"
+        and _check_schema_key(o.key_or_group, o.key_or_group)
+        for o in parsed
+    ):  # fmt: skip
+        return
+    register_configs()
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(Path(config_dir).resolve()),
+                                   job_name="callsim"):  # fmt: skip
+            hydra_compose(config_name="config", overrides=list(overrides))
+    except (HydraException, OmegaConfBaseException, ValueError) as exc:
+        error = absent_key_error(exc)
+        if error is not None:
+            raise error from None
 
 
 def composed_config(cfg: DictConfig, overrides: Sequence[str]) -> Config:
@@ -209,14 +274,18 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
                 raise omegaconf_error(exc) from None
 
 
-def _check_schema_key(key: str, shown: str) -> None:
+def _check_schema_key(key: str, shown: str) -> bool:
     """Refuse a dotted ``key`` whose names are not keys of the schema: one line
     (``shown``, the override's key as written, ``+`` included) naming the section and the
     keys allowed there. Walks the schema's types (no config is built): a dataclass takes
     its fields, a list an entry number, a ``dict`` any name; an open node (``Any``: a
-    time law, ``staffing.agents``, a roster) takes anything, its parse checks it."""
+    time law, ``staffing.agents``, a roster) takes anything, its parse checks it.
+
+    Returns whether ``key`` lies in a list entry, a ``dict`` or an open node: whether it
+    is there depends on the config files (it is, below every other schema key)."""
     node: Any = Config
     done: list[str] = []
+    below = False
     for part in key.split("."):
         where = ".".join(done) or "the config"
         if isinstance(node, type) and dataclasses.is_dataclass(node):
@@ -229,17 +298,18 @@ def _check_schema_key(key: str, shown: str) -> None:
             if not part.isdigit():
                 raise ConfigError(f"{shown}: {where} is a list: {part!r} is not an entry "
                                   f"number ({where}.0, {where}.1, ...)", key)  # fmt: skip
-            node = typing.get_args(node)[0]
+            node, below = typing.get_args(node)[0], True
         elif typing.get_origin(node) is dict:
-            node = typing.get_args(node)[1]
+            node, below = typing.get_args(node)[1], True
         elif node is Any:
-            return
+            return True
         else:
             raise ConfigError(f"{shown}: {where} is a value, it has no key {part!r}", key)
         done.append(part)
         if typing.get_origin(node) in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(node) if a is not type(None)]
             node = args[0] if len(args) == 1 else Any
+    return below
 
 
 @functools.cache
