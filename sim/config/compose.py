@@ -31,7 +31,7 @@ from omegaconf import DictConfig, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.config_input import check_boolean_override
-from sim.config.layers import retype_by_overrides
+from sim.config.layers import law_of, retype_by_overrides
 from sim.config.update import NotPlain, checked, with_values
 from sim.config.validation import load_config, omegaconf_error, validate
 from sim.config.yaml_booleans import check_used_files
@@ -160,7 +160,8 @@ def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR)
     if not any(
         not (o.is_add() or o.is_delete() or o.is_force_add() or o.is_sweep_override())
         and o.key_or_group not in groups and "/" not in o.key_or_group
-        and o.key_or_group.split(".")[0] != "hydra"
+        and o.key_or_group.split(".")[0] != "hydra" and not o.key_or_group.startswith("@")
+        and law_of(o.key_or_group) is None  # a law's node takes any key (its kind's, parsed)
         and _check_schema_key(o.key_or_group, o.key_or_group)
         for o in parsed
     ):  # fmt: skip
