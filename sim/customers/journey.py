@@ -294,6 +294,7 @@ class Journey:
         repeat_time, held, release_s = self._repeat_timer(), self._held, RELEASE_S
         fire, inf, nan = clock.fire, math.inf, math.nan
         u_append, c_append = u_resolve.append, contact.append
+        resolved_code, more_code, end_code = RESOLVED, UNRES_MORE, UNRES_END
 
         def follow(prev: int, repeat: bool) -> tuple[float, float]:
             c_append(contact[prev] + repeat)
@@ -307,15 +308,14 @@ class Journey:
         def answered(i: int) -> None:
             a = agent_of[i]
             if u_resolve[i] < agent_p[a]:  # resolved: the issue ends, rated once a day
-                done(i * 8 + RESOLVED)
+                done(i * 8 + resolved_code)
                 if agent_rude is not None:
                     rude_log(agent_rude[a])
                 if promised is not None and i in promised:  # a callback: late past its promise
                     promise_of[i] = promised[i]
                 return
-            unresolved(i)
-
-        def unresolved(i: int) -> None:
+            # unresolved: a repeat contact, or the customer gives up (inlined: a call
+            # fewer on a third of the answered calls)
             if (
                 contact[i] < max_contacts
                 and (recontact_buf.pop() if recontact_buf else recontact_take()) < recontact
@@ -336,9 +336,9 @@ class Journey:
                         else:
                             window.append((t, i))
                 # else: the repeat would come after the last day; the issue stays open
-                done(i * 8 + UNRES_MORE)
+                done(i * 8 + more_code)
                 return
-            done(i * 8 + UNRES_END)
+            done(i * 8 + end_code)
 
         def failed(i: int, retrying: bool) -> None:
             done(i * 8 + (FAIL_MORE if retrying else FAIL_END))

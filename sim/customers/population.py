@@ -161,7 +161,7 @@ class Population:
         self.state[:n0] = ACTIVE
         self.join_day = np.zeros(m, dtype=np.int32)  # first active day (<= 0 for day-0 base)
         tenure = streams["initial_tenure"].integers(0, cfg.initial_tenure_max_days + 1, n0)
-        self.join_day[:n0] = -tenure
+        np.negative(tenure, out=self.join_day[:n0], casting="unsafe")  # no temporary
         # remembered bad issues and messages held, in reference-day units (lazy decay)
         self._bad = np.zeros(m, dtype=np.float32)
         self._pos = np.zeros(m, dtype=np.float32)
@@ -174,8 +174,11 @@ class Population:
         # are active, with join days -tenure >= -initial_tenure_max_days; nobody holds
         # messages yet
         self._n_active = n0
-        self._offset = cfg.initial_tenure_max_days
-        self._joined = np.bincount(self._offset - tenure).astype(np.int64)
+        self._offset = off = cfg.initial_tenure_max_days
+        # active customers by joining day + offset: bincount(off - tenure), from the
+        # counts of the tenures read backwards (no market-sized temporary)
+        joined = np.bincount(tenure, minlength=off + 1)[::-1]
+        self._joined = joined[: off - int(tenure.min()) + 1 if n0 else 0].astype(np.int64)
         self._strong = np.empty(0, dtype=np.intp)
 
     # -- state kept by counters --------------------------------------------------------

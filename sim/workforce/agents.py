@@ -11,10 +11,13 @@ speeds:
   attrition (a daily quit hazard raised by trailing occupancy and fatigue, lowered by
   empowerment) and hiring (a vacancy is refilled after ``hiring.lag_days`` plus
   ``hiring.training_days``). Agents quit at the end of a day, so no call is ever cut;
-* **per answered call** (the ``serve`` closure of :meth:`Workforce.callbacks`): the
-  agent's fatigue (:mod:`sim.fatigue`'s exponential model) lengthens the handle time,
+* **per answered call** (the ``serve`` closure of :meth:`Workforce.callbacks`,
+  :mod:`sim.workforce.fatigue`): the agent's fatigue lengthens the handle time,
   lowers the chance of resolving the issue and raises the chance of a discourteous
   contact; the journey reads the last two per agent (``p_resolve``, ``p_rude``).
+
+The quit hazard is :mod:`sim.workforce.attrition`'s; the ``agents`` table is built
+by :mod:`sim.workforce.agent_table`.
 
 With fatigue, learning and attrition off, no absence and no off-phone time, an agent
 answers exactly like the core engine's anonymous server: same handle time, same
@@ -42,7 +45,9 @@ from sim.workforce.agent_table import (
     agents_table,
     empty_agents_table,
 )
-from sim.workforce.groups import GroupView, WorkGroup, fatigue_serve, per_agent
+from sim.workforce.attrition import quit_hazard, update_trailing
+from sim.workforce.fatigue import FatigueK, fatigue_at, fatigue_k, serve_hook, work_hook
+from sim.workforce.groups import GroupView, WorkGroup, per_agent
 from sim.workforce.shifts import Shift, rostered_seconds
 
 __all__ = [
@@ -115,6 +120,10 @@ class Workforce:
         self.p_base = [self.fcr_up if e else self.fcr for e in self.empowered]
         self.p_resolve = list(self.p_base)  # P(resolve) of the agent's current call
         self.p_rude = [self.rude] * n  # P(discourteous) of the agent's current call
+        #: each agent's fatigue constants (:func:`sim.workforce.fatigue.fatigue_k`)
+        self.fatigue_k: list[FatigueK] = [
+            fatigue_k(groups[g].cfg, e) for g, e in zip(self.group_of, self.empowered, strict=True)
+        ]
         self.fat = [0.0] * n  # fatigue after the agent's last update
         self.t_fat = [0.0] * n  # time of that update, seconds
         self.busy = [0.0] * n  # today's busy seconds (handle times started today)
@@ -238,66 +247,14 @@ class Workforce:
     def callbacks(self, handle: array, clock: ClockLike) -> Serve:
         """``serve(i, agent)``: agent ``agent`` answers call ``i`` now; returns (and stores
         in ``handle[i]``) the handle time, seconds, and sets the agent's ``p_resolve`` and
-        ``p_rude`` for this call. A closure over the per-agent lists (hot path)."""
-        hm, p_base, p_res, p_rude = self.hmult, self.p_base, self.p_resolve, self.p_rude
-        busy, ncalls = self.busy, self.ncalls
-        if not self.fatigue_on:
+        ``p_rude`` for this call (:func:`sim.workforce.fatigue.serve_hook`)."""
+        return serve_hook(self, handle, clock)
 
-            def serve_plain(i: int, a: int) -> float:
-                h = handle[i] * hm[a]
-                handle[i] = h
-                p_res[a] = p_base[a]
-                busy[a] += h
-                ncalls[a] += 1
-                return h
-
-            return serve_plain
-        if len(self.groups) > 1:  # each agent its group's fatigue keys
-            return fatigue_serve(self, handle, clock)
-        fc = self.groups[0].cfg.fatigue
-        rest_rate = 1.0 / (fc.rest_time_constant_min * 60.0)
-        busy_rate = self.fatigue_lists()[4]
-        k_h, k_fcr, k_rude, rude = fc.handle_effect, fc.fcr_effect, fc.discourtesy_effect, self.rude
-        fat, t_fat, fsum = self.fat, self.t_fat, self.fsum
-        exp = math.exp
-
-        def serve(i: int, a: int) -> float:
-            now = clock.now
-            f = fat[a]
-            if f > 0.0:
-                f *= exp((t_fat[a] - now) * rest_rate)  # rested since the last call ended
-            h = handle[i] * hm[a] * (1.0 + k_h * f)
-            handle[i] = h
-            p = p_base[a] - k_fcr * f
-            p_res[a] = p if p > 0.0 else 0.0
-            p_rude[a] = rude + k_rude * f
-            fat[a] = 1.0 - (1.0 - f) * exp(-h * busy_rate[a])
-            t_fat[a] = now + h
-            busy[a] += h
-            ncalls[a] += 1
-            fsum[a] += f
-            return h
-
-        return serve
-
-    def _fatigue_of(self, g: int, emp: bool) -> tuple[float, float, float, float, float]:
-        """Fatigue constants of an agent of group ``g``: handle, FCR and discourtesy
-        effects, rest rate and build-up rate (1/s); zero effects and build-up if the
-        group has no fatigue."""
-        c = self.groups[g].cfg
-        fc = c.fatigue
-        rest = 1.0 / (fc.rest_time_constant_min * 60.0)
-        if not fc.enabled:
-            return 0.0, 0.0, 0.0, rest, 0.0
-        build = (c.empowered_fatigue_factor if emp else 1.0) / (fc.busy_time_constant_min * 60.0)
-        return fc.handle_effect, fc.fcr_effect, fc.discourtesy_effect, rest, build
-
-    def fatigue_lists(self) -> tuple[list[float], ...]:
-        """Per agent id: handle, FCR and discourtesy effects, rest rate and build-up rate
-        of fatigue (lists the ``serve`` closure reads; hires extend them)."""
-        rows = [self._fatigue_of(g, e) for g, e in zip(self.group_of, self.empowered, strict=True)]
-        self._fat_lists = tuple([r[c] for r in rows] for c in range(5))
-        return self._fat_lists
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]:
+        """``work(agent, seconds)``: work that is no customer's conversation (a callback's
+        dial time): busy time, and fatigue builds over it
+        (:func:`sim.workforce.fatigue.work_hook`)."""
+        return work_hook(self, clock)
 
     # ----------------------------------------------------------------- end of day
     def end_of_day(self, day: int, now: float) -> None:
@@ -307,7 +264,6 @@ class Workforce:
             if self.since[a] == self.since[a]:
                 self.left(a, now)
                 self.since[a] = now
-        st = self.status
         on = np.asarray(self.on)
         busy = np.asarray(self.busy)
         ncalls = np.asarray(self.ncalls, dtype=np.int64)
@@ -315,99 +271,85 @@ class Workforce:
         with np.errstate(invalid="ignore", divide="ignore"):
             occ = busy / on
             fmean = fsum / ncalls
-        worked = on > 0
-        rest_rate = self._param(lambda c: 1.0 / (c.fatigue.rest_time_constant_min * 60.0))
-        fat_end = np.asarray(self.fat) * np.exp(
-            np.minimum(np.asarray(self.t_fat) - (day + 1) * DAY_S, 0.0) * rest_rate
-        )
-        alpha = self._param(lambda c: 1.0 - math.exp(-1.0 / c.attrition.window_days))[worked]
-        self.occ_tr[worked] += alpha * (np.minimum(occ[worked], 1.0) - self.occ_tr[worked])
-        fday = np.where(ncalls > 0, fmean, 0.0)
-        self.fat_tr[worked] += alpha * (fday[worked] - self.fat_tr[worked])
-        employed = st == EMPLOYED
+        fat_end = fatigue_at(self, (day + 1) * DAY_S)
+        update_trailing(self._param, self.occ_tr, self.fat_tr, on > 0, occ,
+                        np.where(ncalls > 0, fmean, 0.0))  # fmt: skip
         emp = np.asarray(self.empowered, dtype=bool)
-        hazard = self._hazard(emp)
-        att_on = self._param(lambda c: bool(c.attrition.enabled))
-        quitting = employed & att_on  # the agents who may quit today
+        hazard = quit_hazard(self._param, self.occ_tr, self.fat_tr, emp)
+        quitting = (self.status == EMPLOYED) & self._param(lambda c: bool(c.attrition.enabled))
         quit_ = np.zeros(n, dtype=bool)
-        if att_on.any():
+        if quitting.any():
             idx = np.flatnonzero(quitting)
             quit_[idx] = self._quit.random(idx.size) < -np.expm1(-hazard[idx])
-        shown = employed | (st == TRAINING)
-        status = np.where(
-            st == TRAINING, 3, np.where(self._absent, 1, np.where(on > 0, 0, 2))
-        ).astype(np.int8)
-        shift, scheduled = self._shift_columns(on)
-        idx = np.flatnonzero(shown)
-        self._rows.append(
-            {
-                "day": np.full(idx.size, day),
-                "agent_id": idx,
-                "status": status[idx],
-                "shift": shift[idx],
-                "tenure_days": day - self.ready_day[idx],
-                "empowered": emp[idx],
-                "scheduled_s": scheduled[idx],
-                "available_s": on[idx],
-                "busy_s": busy[idx],
-                "occupancy": occ[idx],
-                "fatigue_mean": fmean[idx],
-                "fatigue_end": fat_end[idx],
-                "trailing_occupancy": self.occ_tr[idx],
-                "quit_hazard": np.where(quitting[idx], hazard[idx], 0.0),
-                "quit": quit_[idx],
-                "hired": self.hired_on[idx] == day,
-            }
-        )
-        quits = int(quit_.sum())
-        hired = self.hired_on == day
-        hires = int(hired.sum())
-        hired_cost = sum(int((hired & (self.group == g)).sum()) * float(grp.cfg.hiring.cost_per_hire)
-                         for g, grp in enumerate(self.groups))  # fmt: skip
+        rows = {"available_s": on, "busy_s": busy, "occupancy": occ, "fatigue_mean": fmean,
+                "fatigue_end": fat_end, "quit_hazard": np.where(quitting, hazard, 0.0),
+                "quit": quit_, "empowered": emp}  # fmt: skip
+        self._rows.append(self._day_rows(day, rows))
         tot_calls = int(ncalls.sum())
-        st[quit_] = GONE
-        not_gone = [int(((st != GONE) & (self.group == g)).sum()) for g in range(len(self.groups))]
-        self._days.append(
-            {
-                "headcount": float((st == EMPLOYED).sum()),
-                "in_training": float((st == TRAINING).sum()),
-                "absent": float(self._absent.sum()),
-                "quits": float(quits),
-                "hires": float(hires),
-                "vacancies": float(sum(max(b - k, 0) for b, k in zip(self.budgets, not_gone,
-                                                                      strict=True))),
-                "fatigue_mean": float(fsum.sum() / tot_calls) if tot_calls else math.nan,
-                "quit_hazard_annual": float(-np.expm1(-365.0 * hazard[quitting].mean()))
-                if quitting.any()
-                else 0.0,
-                "paid_hours": float(self.paid[day].sum() / 3600.0),
-                "hiring_cost": hired_cost,
-            }
-        )
+        summary = {
+            "fatigue_mean": float(fsum.sum() / tot_calls) if tot_calls else math.nan,
+            "quit_hazard_annual": float(-np.expm1(-365.0 * hazard[quitting].mean()))
+            if quitting.any()
+            else 0.0,
+        }
+        self._days.append(self._day_summary(day, quit_, summary))
         for lst in (self.on, self.busy, self.fsum):
             lst[:] = [0.0] * n
         self.ncalls[:] = [0] * n
         self._today_shift = {}
         for g, grp in enumerate(self.groups):  # each group refills its own vacancies
-            k = int((quit_ & (self.group == g)).sum()) if len(self.groups) > 1 else quits
+            k = int((quit_ & (self.group == g)).sum())
             if k and grp.cfg.hiring.enabled:
                 self._hire(k, day, g)
 
-    def _hazard(self, emp: np.ndarray) -> np.ndarray:
-        """Each agent's daily quit hazard from its trailing occupancy and fatigue (its
-        group's attrition keys); ``emp``: who is empowered."""
-        at = self._param
-        h0 = at(lambda c: -math.log(1.0 - c.attrition.annual_rate) / 365.0)
-        return (
-            h0
-            * np.exp(
-                at(lambda c: c.attrition.occupancy_effect)
-                * (self.occ_tr - at(lambda c: c.attrition.reference_occupancy))
-                + at(lambda c: c.attrition.fatigue_effect)
-                * (self.fat_tr - at(lambda c: c.attrition.reference_fatigue))
-            )
-            * np.where(emp, at(lambda c: c.attrition.empowered_factor), 1.0)
-        )
+    def _day_rows(self, day: int, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The day's rows of the ``agents`` table (employed and trainee agents), from
+        the per-agent ``columns`` of the day and the workforce's state."""
+        st = self.status
+        status = np.where(
+            st == TRAINING, 3, np.where(self._absent, 1, np.where(columns["available_s"] > 0, 0, 2))
+        ).astype(np.int8)
+        shift, scheduled = self._shift_columns(columns["available_s"])
+        idx = np.flatnonzero((st == EMPLOYED) | (st == TRAINING))
+        rows = {
+            "day": np.full(idx.size, day),
+            "agent_id": idx,
+            "status": status[idx],
+            "shift": shift[idx],
+            "tenure_days": day - self.ready_day[idx],
+            "empowered": columns["empowered"][idx],
+            "scheduled_s": scheduled[idx],
+        }
+        for name in ("available_s", "busy_s", "occupancy", "fatigue_mean", "fatigue_end"):
+            rows[name] = columns[name][idx]
+        rows["trailing_occupancy"] = self.occ_tr[idx]
+        for name in ("quit_hazard", "quit"):
+            rows[name] = columns[name][idx]
+        rows["hired"] = self.hired_on[idx] == day
+        return rows
+
+    def _day_summary(self, day: int, quit_: np.ndarray, summary: dict[str, float]) -> dict[str, float]:
+        """The day's workforce columns of the ``days`` table; the agents who ``quit_`` are
+        gone from here on. ``summary``: its fatigue and hazard columns."""
+        st = self.status
+        hired = self.hired_on == day
+        hired_cost = sum(int((hired & (self.group == g)).sum()) * float(grp.cfg.hiring.cost_per_hire)
+                         for g, grp in enumerate(self.groups))  # fmt: skip
+        st[quit_] = GONE
+        not_gone = [int(((st != GONE) & (self.group == g)).sum()) for g in range(len(self.groups))]
+        vacancies = sum(max(b - k, 0) for b, k in zip(self.budgets, not_gone, strict=True))
+        return {
+            "headcount": float((st == EMPLOYED).sum()),
+            "in_training": float((st == TRAINING).sum()),
+            "absent": float(self._absent.sum()),
+            "quits": float(quit_.sum()),
+            "hires": float(hired.sum()),
+            "vacancies": float(vacancies),
+            "fatigue_mean": summary["fatigue_mean"],
+            "quit_hazard_annual": summary["quit_hazard_annual"],
+            "paid_hours": float(self.paid[day].sum() / 3600.0),
+            "hiring_cost": hired_cost,
+        }
 
     def _shift_columns(self, on: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per agent id: today's shift name ("" if none) and scheduled seconds (the
@@ -458,10 +400,7 @@ class Workforce:
                        (self.since, math.nan), (self.fsum, 0.0)):  # fmt: skip
             lst.extend([v] * k)
         self.ncalls.extend([0] * k)
-        if hasattr(self, "_fat_lists"):  # the serve closure's per-agent fatigue constants
-            for col, values in zip(self._fat_lists, zip(*(self._fatigue_of(g, e) for e in new),
-                                                          strict=True), strict=True):  # fmt: skip
-                col.extend(values)
+        self.fatigue_k.extend(fatigue_k(cfg, e) for e in new)
 
     # ----------------------------------------------------------------- tables
     def agents_table(self, calls: pd.DataFrame) -> pd.DataFrame:

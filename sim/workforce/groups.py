@@ -26,7 +26,7 @@ from sim.core.schema import WorkforceConfig
 from sim.queue.hooks import ClockLike, Serve, WorkforceHooks
 from sim.workforce.shifts import Shift
 
-__all__ = ["GroupView", "Grouped", "WorkGroup", "fatigue_serve", "per_agent"]
+__all__ = ["GroupView", "Grouped", "WorkGroup", "per_agent"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class WorkGroup:
 
 
 class Grouped(Protocol):
-    """What :class:`GroupView` and :func:`fatigue_serve` read of
-    :class:`sim.workforce.agents.Workforce` (per-agent lists by global agent id)."""
+    """What :class:`GroupView` reads of :class:`sim.workforce.agents.Workforce`
+    (per-agent lists by global agent id)."""
 
     groups: tuple[WorkGroup, ...]
     day: int
@@ -74,14 +74,6 @@ class Grouped(Protocol):
     since: list[float]
     p_resolve: list[float]
     p_rude: list[float]
-    p_base: list[float]
-    hmult: list[float]
-    busy: list[float]
-    ncalls: list[int]
-    fat: list[float]
-    t_fat: list[float]
-    fsum: list[float]
-    rude: float
     fatigue_on: bool
 
     @property
@@ -90,8 +82,8 @@ class Grouped(Protocol):
     def joined(self, agent: int, now: float) -> None: ...
     def left(self, agent: int, now: float) -> None: ...
     def callbacks(self, handle: array, clock: ClockLike) -> Serve: ...
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]: ...
     def group_view(self, g: int) -> WorkforceHooks: ...
-    def fatigue_lists(self) -> tuple[list[float], ...]: ...
 
 
 def per_agent(groups: Sequence[WorkGroup], value: Callable[[WorkforceConfig], Any],
@@ -99,37 +91,6 @@ def per_agent(groups: Sequence[WorkGroup], value: Callable[[WorkforceConfig], An
     """``value(cfg)`` of each agent's group: shape ``group.shape`` (``group``: the group
     index of each agent)."""
     return np.asarray([value(g.cfg) for g in groups])[group]
-
-
-def fatigue_serve(wf: Grouped, handle: array, clock: ClockLike) -> Serve:
-    """``serve(i, agent)`` of a workforce whose groups differ in their fatigue keys: the
-    model of :meth:`~sim.workforce.agents.Workforce.callbacks` with each agent's own
-    constants. A group without fatigue gets zero effects and build-up, so its agents
-    answer exactly as without fatigue (same handle times, P(resolve) and courtesy)."""
-    hm, p_base, p_res, p_rude = wf.hmult, wf.p_base, wf.p_resolve, wf.p_rude
-    busy, ncalls, fat, t_fat, fsum = wf.busy, wf.ncalls, wf.fat, wf.t_fat, wf.fsum
-    kh, kf, kr, rest, busy_rate = wf.fatigue_lists()
-    rude = wf.rude
-    exp = math.exp
-
-    def serve(i: int, a: int) -> float:
-        now = clock.now
-        f = fat[a]
-        if f > 0.0:
-            f *= exp((t_fat[a] - now) * rest[a])
-        h = handle[i] * hm[a] * (1.0 + kh[a] * f)
-        handle[i] = h
-        p = p_base[a] - kf[a] * f
-        p_res[a] = p if p > 0.0 else 0.0
-        p_rude[a] = rude + kr[a] * f
-        fat[a] = 1.0 - (1.0 - f) * exp(-h * busy_rate[a])
-        t_fat[a] = now + h
-        busy[a] += h
-        ncalls[a] += 1
-        fsum[a] += f
-        return h
-
-    return serve
 
 
 class GroupView:
@@ -186,6 +147,9 @@ class GroupView:
 
     def callbacks(self, handle: array, clock: ClockLike) -> Serve:
         return self._wf.callbacks(handle, clock)
+
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]:
+        return self._wf.work(clock)
 
     def group_view(self, g: int) -> WorkforceHooks:
         return self._wf.group_view(g)
