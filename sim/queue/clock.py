@@ -56,6 +56,7 @@ class Clock:
     __slots__ = (
         "_armed_at",
         "_first",
+        "calendar",
         "_generation",
         "_run",
         "_run_out",
@@ -79,6 +80,14 @@ class Clock:
     #: ``bench_engine.py``, a quarter less engine time). A second pending entry goes to
     #: the heap.
     chain: Callable[[float, Handler, Any], None]
+    #: ``calendar(schedule)``: call ``schedule()``, which puts the run's fixed entries
+    #: (every day's opening, staffing targets, closing, day end) on the calendar
+    #: through :attr:`fire` and :attr:`fire_at`. They get their sequence numbers as
+    #: if pushed, but wait in a sorted list beside the heap, and the heap holds only
+    #: the first of them (an entry that pushes the next one before it runs): the same
+    #: order, and a heap of the calls' own entries (at 60 days the fixed entries were
+    #: about 1,700 of the heap's 2,000, measured; every push and pop costs log(size)).
+    calendar: Callable[[Callable[[], None]], None]
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
@@ -107,6 +116,33 @@ class Clock:
                 lane = entry
             else:
                 heappush(cal, entry)
+
+        def calendar(schedule: Callable[[], None]) -> None:
+            booked = list[Entry]()
+
+            def book(delay: float, handler: Handler, value: Any) -> None:
+                booked.append((clock.now + delay, next(seq), handler, value))
+
+            def book_at(time: float, handler: Handler, value: Any) -> None:
+                booked.append((time, next(seq), handler, value))
+
+            clock.fire, clock.fire_at = book, book_at
+            try:
+                schedule()
+            finally:
+                clock.fire, clock.fire_at = fire, fire_at
+            booked.sort(key=lambda e: (e[0], e[1]))  # sequence numbers are unique
+            last = len(booked) - 1
+
+            def step(k: Any) -> None:
+                """Run booked entry ``k``, after putting the next one on the heap."""
+                if k < last:
+                    t, s, _, _ = booked[k + 1]
+                    heappush(cal, (t, s, step, k + 1))
+                booked[k][2](booked[k][3])
+
+            if booked:
+                heappush(cal, (booked[0][0], booked[0][1], step, 0))
 
         def first() -> float:
             """The time of the first entry (inf: none)."""
@@ -144,6 +180,7 @@ class Clock:
                 handler(value)
 
         self.fire, self.fire_at, self.chain = fire, fire_at, chain
+        self.calendar = calendar
         self._first, self._run, self._run_out = first, run, run_out
 
     def start(self) -> None:

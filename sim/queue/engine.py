@@ -225,7 +225,7 @@ class Engine:
         path = call_path(clock, cols, parts, self.lines, att, wt)
         att.connect(path.route)  # redials and repeat contacts arrive through the router
         day = days(clock, cols, self.fresh, parts, path, att, jr, wf, self.drain)
-        self._schedule(clock, staff, day, jr is not None or wf is not None)
+        clock.calendar(lambda: self._schedule(clock, staff, day, jr is not None or wf is not None))
         clock.start()
         if self.processes:
             control = Control(clock, router, staff, path.busy)
