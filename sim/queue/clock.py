@@ -24,7 +24,7 @@ through :meth:`Clock.act`, which re-arms the pump if they scheduled something ea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from heapq import heappop, heappush
 from itertools import count
 from typing import Any
@@ -64,7 +64,9 @@ class Clock:
         "env",
         "fire",
         "fire_at",
+        "heap",
         "now",
+        "seq",
     )
 
     #: ``fire(delay, handler, value)``: call ``handler(value)`` ``delay`` >= 0 seconds
@@ -88,6 +90,12 @@ class Clock:
     #: order, and a heap of the calls' own entries (at 60 days the fixed entries were
     #: about 1,700 of the heap's 2,000, measured; every push and pop costs log(size)).
     calendar: Callable[[Callable[[], None]], None]
+    #: The heap itself and its sequence numbers, for the engine's hottest handlers:
+    #: ``heappush(clock.heap, (clock.now + delay, next(clock.seq), handler, value))``
+    #: is exactly :attr:`fire` without its Python call (one per answered call and one
+    #: per waiting call: :mod:`sim.queue.flow`). Nothing else may touch them.
+    heap: list[Entry]
+    seq: Iterator[int]
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
@@ -180,7 +188,7 @@ class Clock:
                 handler(value)
 
         self.fire, self.fire_at, self.chain = fire, fire_at, chain
-        self.calendar = calendar
+        self.calendar, self.heap, self.seq = calendar, cal, seq
         self._first, self._run, self._run_out = first, run, run_out
 
     def start(self) -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
+from heapq import heappush
 from typing import Any, NamedTuple
 
 from sim.core.calls import Outcome, Source
@@ -55,6 +56,7 @@ __all__ = [
 ]
 
 WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in list(Outcome)[:5])
+REDIAL, REPEAT = int(Source.REDIAL), int(Source.REPEAT)  # plain ints: the hot path reads them
 
 #: The run's router, staffing controller and ``serve(call, agent)`` hook (None: the
 #: handle column as it is): :meth:`sim.queue.engine.Engine._desk`.
@@ -110,14 +112,14 @@ def attempts(
         pat, hnd = policy.attempt_draws(ctype[prev])
         if jr is not None:
             j_follow(prev, False)
-        route(add_attempt(prev, clock.now, pat, hnd, Source.REDIAL, attempt[prev] + 1))
+        route(add_attempt(prev, clock.now, pat, hnd, REDIAL, attempt[prev] + 1))
 
     def on_repeat(value: Any) -> None:
         pat, hnd = j_follow(value, True)
         if redials.typed:  # several call types: the type's laws
             k = ctype[value] if cols.base_of is None else cols.base_of[ctype[value]]
             pat, hnd = redials.repeat_draws(k)
-        route(add_attempt(value, clock.now, pat, hnd, Source.REPEAT, 1))
+        route(add_attempt(value, clock.now, pat, hnd, REPEAT, 1))
 
     if jr is None:
         return Attempts(retry, None, None, connect)
@@ -149,7 +151,7 @@ def waiting(
     callbacks, True if the caller of call ``i``, about to wait, accepted a callback
     and left the line (:meth:`sim.queue.callbacks.CallbackDesk.offer`).
     """
-    fire, retry, failed = clock.fire, att.retry, att.failed
+    heap, seq, retry, failed = clock.heap, clock.seq, att.retry, att.failed
     arrival, patience, wait, status = cols.arrival, cols.patience, cols.wait, cols.status
     enqueue, withdraw = router.enqueue, router.withdraw
     inf = float("inf")
@@ -175,8 +177,8 @@ def waiting(
             retry(i, False)
         else:
             enqueue(i)
-            if pat < inf:
-                fire(pat, on_abandon, i)
+            if pat < inf:  # clock.fire(pat, on_abandon, i), inlined
+                heappush(heap, (clock.now + pat, next(seq), on_abandon, i))
 
     def on_abandon(value: Any) -> None:
         i = value
@@ -213,6 +215,7 @@ def call_path(
     ``lines``: the cap on calls in the centre, waiting or answered (None: none).
     """
     fire, answered, wait_or_leave = clock.fire, att.answered, wt.wait_or_leave
+    heap, seq = clock.heap, clock.seq  # clock.fire inlined in route and free
     arrival, handle, wait = cols.arrival, cols.handle, cols.wait
     status, agent_of = cols.status, cols.agent_of
     router, staff, serve = parts
@@ -235,7 +238,8 @@ def call_path(
             n_busy += 1
             status[i] = ANSWERED
             agent_of[i] = agent
-            fire(handle[i] if serve is None else serve(i, agent), on_done, i)
+            d = handle[i] if serve is None else serve(i, agent)
+            heappush(heap, (clock.now + d, next(seq), on_done, i))
 
     def free(agent: int) -> None:
         """``agent`` is free: it answers the call the router picks, or waits idle."""
@@ -246,9 +250,11 @@ def call_path(
             return
         n_busy += 1
         status[i] = ANSWERED
-        wait[i] = clock.now - arrival[i]
+        now = clock.now
+        wait[i] = now - arrival[i]
         agent_of[i] = agent
-        fire(handle[i] if serve is None else serve(i, agent), on_done, i)
+        d = handle[i] if serve is None else serve(i, agent)
+        heappush(heap, (now + d, next(seq), on_done, i))
 
     def on_done(value: Any) -> None:
         """Call ``value`` has been handled: its agent goes on or leaves."""
