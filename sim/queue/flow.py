@@ -226,8 +226,11 @@ def call_path(
     is_open = False
 
     def route(i: int) -> None:
-        """Decide what happens to call ``i`` on arrival (the hot path)."""
+        """Decide what happens to call ``i`` on arrival (the hot path); its arrival is
+        now (a fresh call's, drawn, becomes the event time to the last bit; a redial's
+        or repeat's is now already)."""
         nonlocal n_busy
+        arrival[i] = clock.now
         if not is_open:
             wt.closed(i)
         elif lines is not None and n_busy + router.n_waiting >= lines:
@@ -345,34 +348,24 @@ def days(
 ) -> Days:
     """Opening, fresh arrivals, closing and the end of a day.
 
-    A day's fresh calls are drawn in bulk when it opens and their arrivals chained:
-    each arrival schedules the next, so the calendar holds one of them at a time.
+    A day's fresh calls are drawn in bulk when it opens and their arrivals streamed
+    (:attr:`~sim.queue.clock.Clock.stream`): the calendar holds one of them at a time,
+    each taken in turn as the one before runs, straight into ``route``.
     """
-    chain, route, failed = clock.chain, path.route, att.failed
+    route, failed = path.route, att.failed
     router, staff, _ = parts
     arrival, status, wait = cols.arrival, cols.status, cols.wait
     jr, wf = journey, workforce
-    day_end = 0  # engine index after the open day's last fresh call
-
-    def on_arrival(value: Any) -> None:
-        i = value
-        now = clock.now
-        arrival[i] = now  # the event time, to the last bit (see Engine docs)
-        if i + 1 < day_end:
-            chain(arrival[i + 1] - now, on_arrival, i + 1)
-        route(i)
 
     def on_open(value: Any) -> None:
-        nonlocal day_end
         path.set_open(True)
         staff.open()
         calls = fresh.day(value) if jr is None else fresh.day(value, jr.volume_scale())
         if jr is not None:
             jr.open_day(len(calls.arrival_s))
         base = cols.add_day(calls)
-        day_end = len(status)
-        if day_end > base:
-            chain(arrival[base] - clock.now, on_arrival, base)
+        # each arrival at its drawn time, in order; route sets it to the event time
+        clock.stream(arrival, base, len(status), route)
 
     def close_queue(final: bool) -> None:
         now = clock.now
