@@ -16,13 +16,22 @@ arrival when there are redials.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
 from sim.queue.arrivals import DayCalls
 
-__all__ = ["CallColumns"]
+__all__ = ["AddAttempt", "CallColumns"]
+
+
+class AddAttempt(Protocol):
+    """The signature of :attr:`CallColumns.add_attempt`."""
+
+    def __call__(
+        self, prev: int, now: float, pat: float, hnd: float, kind: int, tries: int,
+        call_type: int = -1,
+    ) -> int: ...  # fmt: skip
 
 
 class CallColumns:
@@ -61,9 +70,9 @@ class CallColumns:
     #: and handle time ``hnd`` (seconds), of ``call_type`` (-1: prev's inbound type);
     #: returns its engine index. A closure over the columns' ``append`` methods (one
     #: per redial and repeat contact: cheaper than a method reading eleven attributes).
-    add_attempt: Callable[[int, float, float, float, int, int, int], int]
+    add_attempt: AddAttempt
 
-    def _adder(self) -> Callable[[int, float, float, float, int, int, int], int]:
+    def _adder(self) -> AddAttempt:
         """Build :attr:`add_attempt`."""
         status, ctype, caller = self.status, self.ctype, self.caller
         arrival, patience, handle = self.arrival.append, self.patience.append, self.handle.append
@@ -93,7 +102,6 @@ class CallColumns:
             return i
 
         return add_attempt
-
 
     def add_day(self, calls: DayCalls) -> int:
         """Append a day's fresh calls (waiting, first attempts, each its own caller);

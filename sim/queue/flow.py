@@ -17,7 +17,7 @@ Four groups, each a builder returning its closures, built in this order by
 * :func:`call_path`: an arriving call is routed, an agent answers, a service ends.
   The count of agents on a call lives here, a closure variable of the hottest
   handlers;
-* :func:`days`: a day opens (its fresh calls appended, their arrivals chained), the
+* :func:`days`: a day opens (its fresh calls appended, their arrivals streamed), the
   centre closes (drain or cut), a day ends.
 
 The groups call each other through the closures they return. The one circle, a redial

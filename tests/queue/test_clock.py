@@ -14,9 +14,9 @@
 from __future__ import annotations
 
 import heapq
-from array import array
 import itertools
 import random
+from array import array
 from collections.abc import Callable
 from typing import Any
 
