@@ -3,7 +3,7 @@
 Two models in the same run, timed in interleaved repeats (best of ``--repeat`` kept):
 
 * **single**: ``scenario=callback_offered`` with ``callbacks.enabled=false`` (the
-  baseline without its workforce layer: one queue, one pool, the customer journey on);
+  baseline: one queue, one pool, agents as individuals, the customer journey on);
 * **callbacks**: ``scenario=callback_offered`` as shipped: callbacks offered past a
   predicted two minutes (keep_place), callback types on the multi-skill router.
 

@@ -10,14 +10,15 @@ understaffed centre and lets the customer loop (rating, peak-end memory, churn, 
 of mouth, money) say what each does:
 
 * ``hold``: ``scenario=callback_offered`` with callbacks off: the baseline's centre
-  (workforce layer off) at ``LOAD`` times its volume, callers hold or hang up;
+  (agents as individuals: fatigue, learning, attrition) at ``LOAD`` times its volume,
+  callers hold or hang up;
 * ``callback``: the scenario as shipped: a callback offered past a predicted two
   minutes, half accept, the caller keeps their place; being deferred is rated neutral;
 * ``callback_hbr``: the same, but the deferral itself is rated bad (the HBR reading:
   "we will call you back" is a bad experience, whatever comes after);
 * ``fix_on_spot``: no callbacks; every agent empowered to fix issues on the spot (the
-  ``empowered_agents`` scenario's FCR uplift, +15 points), at 10% longer talk times
-  (its handle-time factor, applied to the talk law since the workforce layer is off);
+  ``empowered_agents`` scenario's values: FCR +15 points, handle times x 1.10 per
+  empowered agent, fatigue building 20% slower);
 * ``both``: callbacks and fixing on the spot.
 
 Every arm runs with the same seed (common random numbers: the same callers, patience
@@ -68,8 +69,9 @@ KPIS = ("abandon_rate", "occupancy", "fcr", "bad_experience_rate",
         "customers_lost_to_service", "value_lost_to_service", "profit")  # fmt: skip
 CALLBACK_KPIS = ("callback_offer_rate", "callback_accept_rate", "callback_mean_delay_s",
                  "inbound_service_level", "abandon_saved")  # fmt: skip
-#: From the empowered_agents scenario: FCR uplift and the longer talk of fixing on the spot.
-UPLIFT, TALK_FACTOR = 0.15, 1.10
+#: From the empowered_agents scenario: FCR uplift, the longer handle time of fixing on the
+#: spot and the slower fatigue of an empowered agent.
+UPLIFT, HANDLE_FACTOR, FATIGUE_FACTOR = 0.15, 1.10, 0.80
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,6 @@ def arm_config(base: sim.Config, arm: str) -> sim.Config:
         raise ValueError(f"arm = {arm!r}: must be one of {', '.join(ARMS)}")
     callbacks = arm in ("callback", "callback_hbr", "both")
     fix = arm in ("fix_on_spot", "both")
-    talk = base.service.talk
     changes: dict[str, object] = {
         "callbacks__enabled": callbacks,
         "callbacks__deferral_rating": "bad" if arm == "callback_hbr" else "neutral",
@@ -98,7 +99,8 @@ def arm_config(base: sim.Config, arm: str) -> sim.Config:
     if fix:
         changes["resolution__empowered_share"] = 1.0
         changes["resolution__empowerment_uplift"] = UPLIFT
-        changes["service__talk__mean_s"] = float(talk.mean_s) * TALK_FACTOR
+        changes["workforce__empowered_handle_factor"] = HANDLE_FACTOR
+        changes["workforce__empowered_fatigue_factor"] = FATIGUE_FACTOR
     return sim.load_config(base, **changes)
 
 
@@ -106,8 +108,6 @@ def base_config(args: StudyArgs) -> sim.Config:
     size = QUICK if args.quick else FULL
     base = sim.compose(["scenario=callback_offered", f"run.days={size.days}",
                         f"run.replications={size.replications}", *args.overrides])  # fmt: skip
-    if not hasattr(base.service.talk, "mean_s"):
-        raise sim.ConfigError("service.talk must have a mean_s (fix_on_spot scales it)")
     return sim.load_config(base, center__volume_per_day=base.center.volume_per_day * LOAD)
 
 

@@ -2,7 +2,7 @@
 
 Runs the study end to end (tables, differences, figure), then checks what the arms
 are: callbacks only where they should be, the deferral rating only in ``callback_hbr``,
-the fixing arm's resolution and talk time; and that the differences are paired on
+the fixing arm's resolution and handle-time factor; and that the differences are paired on
 common random numbers: arms that differ only in how the deferral is rated have the
 same queue, call for call, so their queue KPIs' paired differences from ``hold`` are
 equal to the last digit and the customers' differ.
@@ -59,7 +59,10 @@ def test_arms_are_what_they_say() -> None:
     fix = arms["fix_on_spot"]
     assert fix.resolution.empowered_share == 1.0
     assert fix.resolution.empowerment_uplift == callbacks.UPLIFT
-    assert fix.service.talk.mean_s == pytest.approx(base.service.talk.mean_s * callbacks.TALK_FACTOR)
+    assert fix.workforce.empowered_handle_factor == callbacks.HANDLE_FACTOR
+    assert fix.workforce.empowered_fatigue_factor == callbacks.FATIGUE_FACTOR
+    assert fix.service.talk == base.service.talk
+    assert all(c.workforce.enabled for c in arms.values())  # the baseline's agent layer
     assert {c.run.seed for c in arms.values()} == {base.run.seed}  # common random numbers
     with pytest.raises(ValueError, match="arm = 'nope'"):
         callbacks.arm_config(base, "nope")

@@ -108,11 +108,6 @@ def parse_callbacks(
     if tries > MAX_TRIES:
         raise bad("callbacks.max_tries", c.max_tries, f"must be <= {MAX_TRIES}")
     rating = choice("callbacks.deferral_rating", c.deferral_rating, ("neutral", "bad"))
-    if cfg.staffing.shifts is not None or cfg.workforce.enabled:
-        which = "staffing.shifts" if cfg.staffing.shifts is not None else "workforce.enabled"
-        raise bad(which, "set" if cfg.staffing.shifts is not None else True,
-                  "is not supported with callbacks yet (callback types run on the "
-                  "multi-skill router, staffed by counts): select workforce=none")  # fmt: skip
     offering = _offering(cfg, types)
     if cfg.center.arrivals != "forecast":
         raise bad("callbacks.enabled", True,

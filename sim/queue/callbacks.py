@@ -20,11 +20,33 @@ at three points, and nowhere else:
   ``answered``): an unreached one is tried again after ``retry_delay_s``, up to
   ``max_tries``; then the callback is given up.
 
-In ``promised`` mode a callback is offered only if the promised time falls before the
-day's closing; an unreached attempt is retried only if the retry comes before closing.
-``keep_place`` callbacks wait in the line like the calls they replace (with
-``after_close: drain`` they are served after closing, with ``cut`` they end as
-``closed``).
+Who calls back, and when (the same rules with agents by counts, as individuals, on
+shifts, and in several agent groups):
+
+* a callback attempt is a call of its callback type in the router's queues, bound to
+  no agent: whoever is on the phones with a skill for the inbound type makes it, by
+  the router's rule. An agent whose shift ends, or whose break is due, finishes the
+  call in hand and leaves; the callbacks still waiting go to the next agent free (a
+  later shift, the end of a break);
+* in ``promised`` mode a callback is offered only if the promised time falls before
+  the day's closing; an unreached attempt is retried only if the retry comes before
+  closing (else the callback is given up, and the journey hears of it);
+* no callback is offered without an estimate to promise: the ``queue`` predictor has
+  none when no agent is on a call (everybody on a break, a gap in the roster), and a
+  ``keep_place`` offer, or a ``promised`` one without ``promise_s``, is then not made;
+* callbacks still waiting at closing: with ``after_close: drain`` the agents on duty
+  serve them after closing (an agent whose duty is over stays while calls it may take
+  wait); with nobody on duty they wait for the next agent on, the next day (a shift,
+  the next opening); with ``cut`` they end as ``closed`` at closing. Callbacks still
+  waiting when the run ends end as ``closed`` (counted in the ``calls`` table and,
+  not reached, in the ``callbacks`` table);
+* agents' work: a callback that reaches its customer is served like a call (the
+  workforce's handle-time factors and fatigue apply); the ``dial_s`` of one that does
+  not reach is busy time of its agent, and tires it (the workforce's ``work`` hook),
+  but no factor stretches it.
+
+Every accepted callback thus ends exactly once: reached, unreached after its last
+try, or closed.
 
 Predictors (Ibrahim and Whitt 2009, "Real-time delay estimation based on delay
 history", *Manufacturing & Service Operations Management* 11(3):397-415, and
@@ -161,6 +183,8 @@ class CallbackDesk:
         self._origin: dict[int, int] = {}  # callback attempt -> offer row
         self.last_wait = 0.0  # the les predictor: wait of the last call an agent answered
         self._predicted: dict[tuple[int, int, int], float] = {}  # the queue predictor's values
+        self._waits = [w for w, _ in plan.accept]  # P(accept) steps, for bisect per offer
+        self._p_accept = [q for _, q in plan.accept]
 
     # ------------------------------------------------------------------ offers
     def predict(self, kind: int, busy: int, waiting: int) -> float:
@@ -203,6 +227,8 @@ class CallbackDesk:
             return False
         now = self._clock.now
         promise = now + (predicted if p.promise_s is None else p.promise_s)
+        if promise == math.inf:
+            return False  # no agent on a call: no estimate to promise (module docstring)
         if p.mode == "promised" and promise >= self._tt.closing(int(now // 86400.0)):
             return False  # no call can be made past closing
         log = self.log
@@ -210,7 +236,9 @@ class CallbackDesk:
         log.call.append(i)
         log.offer_s.append(now)
         log.predicted_s.append(predicted)
-        accepted = self._u_accept.take() < p.p_accept(predicted)
+        steps = self._p_accept  # p.p_accept(predicted), without a list per offer
+        p_acc = steps[0] if len(steps) == 1 else steps[max(bisect_right(self._waits, predicted) - 1, 0)]
+        accepted = self._u_accept.take() < p_acc
         log.accepted.append(accepted)
         log.promised_s.append(promise if accepted else math.nan)
         self._hnd.append(self._handle[i])
@@ -245,13 +273,16 @@ class CallbackDesk:
         self._place(self._attempt(prev, row, self._clock.now, cb, tries))
 
     # ------------------------------------------------------------------ service
-    def serve(self, inner: Callable[[int, int], float] | None, source: bytearray
+    def serve(self, inner: Callable[[int, int], float] | None, source: bytearray,
+              work: Callable[[int, float], None] | None = None,
               ) -> Callable[[int, int], float] | None:  # fmt: skip
         """The engine's ``serve(call, agent)`` with callbacks: records the wait (the
         ``les`` predictor), draws whether a callback attempt reaches the customer (an
         unreached one ends as ``unreached`` and takes ``dial_s``); ``inner``: the serve
-        hook without callbacks (None: the handle column). Returns ``inner`` itself when
-        there is nothing to do (``queue`` predictor, every callback reaches)."""
+        hook without callbacks (None: the handle column); ``work(agent, seconds)``: the
+        workforce's hook for the dial time of an unreached attempt (its agent's busy time
+        and fatigue; None: no workforce). Returns ``inner`` itself when there is nothing
+        to do (``queue`` predictor, every callback reaches)."""
         arrival, handle, status, clock = self._arrival, self._handle, self._status, self._clock
         reach, dial = self.plan.reach_probability, self.plan.dial_s
         les = self.plan.predictor == "les"
@@ -265,6 +296,8 @@ class CallbackDesk:
             if source[i] == SOURCE_CALLBACK and reach < 1.0 and (buf.pop() if buf else take()) >= reach:
                 status[i] = UNREACHED
                 handle[i] = dial
+                if work is not None:
+                    work(agent, dial)
                 return dial
             return handle[i] if inner is None else inner(i, agent)
 

@@ -214,7 +214,8 @@ class Engine:
             cols.base_of = list(self.callbacks.base_type)
             desk = CallbackDesk(self.callbacks, tt, clock, cols, lambda i: path.place(i),
                                 lambda: path.busy(), lambda: router.n_waiting)  # fmt: skip
-            parts = (router, staff, desk.serve(serve, cols.source))
+            parts = (router, staff, desk.serve(serve, cols.source,
+                                               None if wf is None else wf.work(clock)))
         att = attempts(clock, cols, self.redials, jr, wf, peak,
                        None if desk is None else desk.offset)  # fmt: skip
         if desk is not None:

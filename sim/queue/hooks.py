@@ -223,3 +223,10 @@ class WorkforceHooks(Protocol):
     def callbacks(self, handle: array, clock: ClockLike) -> Serve:
         """``serve(i, agent)`` over the engine's handle-time column."""
         ...
+
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]:
+        """``work(agent, seconds)``: ``agent`` starts ``seconds`` of work now that is no
+        customer's conversation (a callback that does not reach its customer: the dial
+        time, :mod:`sim.queue.callbacks`). It is busy time (occupancy) and an attempt
+        started (fatigue builds over it); no handle-time factor stretches it."""
+        ...

@@ -42,7 +42,7 @@ from sim.workforce.agent_table import (
     agents_table,
     empty_agents_table,
 )
-from sim.workforce.groups import GroupView, WorkGroup, fatigue_serve, per_agent
+from sim.workforce.groups import GroupView, WorkGroup, fatigue_serve, per_agent, work_hook
 from sim.workforce.shifts import Shift, rostered_seconds
 
 __all__ = [
@@ -133,6 +133,8 @@ class Workforce:
         self._hires_today = 0
         self.paid = np.zeros((timetable.days, timetable.n_intervals))  # paid agent-seconds
         self._rows: list[dict[str, np.ndarray]] = []
+        #: per-agent fatigue constants of the serve and work closures (fatigue_lists)
+        self._fat_lists: tuple[list[float], ...] | None = None
         self._days: list[dict[str, float]] = []
 
     # ----------------------------------------------------------------- groups
@@ -280,6 +282,12 @@ class Workforce:
 
         return serve
 
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]:
+        """``work(agent, seconds)``: work that is no customer's conversation (a callback's
+        dial time): busy time, and fatigue builds over it
+        (:func:`sim.workforce.groups.work_hook`)."""
+        return work_hook(self, clock)
+
     def _fatigue_of(self, g: int, emp: bool) -> tuple[float, float, float, float, float]:
         """Fatigue constants of an agent of group ``g``: handle, FCR and discourtesy
         effects, rest rate and build-up rate (1/s); zero effects and build-up if the
@@ -294,7 +302,10 @@ class Workforce:
 
     def fatigue_lists(self) -> tuple[list[float], ...]:
         """Per agent id: handle, FCR and discourtesy effects, rest rate and build-up rate
-        of fatigue (lists the ``serve`` closure reads; hires extend them)."""
+        of fatigue (lists the ``serve`` and ``work`` closures read; built once, hires
+        extend them in place)."""
+        if self._fat_lists is not None:
+            return self._fat_lists
         rows = [self._fatigue_of(g, e) for g, e in zip(self.group_of, self.empowered, strict=True)]
         self._fat_lists = tuple([r[c] for r in rows] for c in range(5))
         return self._fat_lists
@@ -458,7 +469,7 @@ class Workforce:
                        (self.since, math.nan), (self.fsum, 0.0)):  # fmt: skip
             lst.extend([v] * k)
         self.ncalls.extend([0] * k)
-        if hasattr(self, "_fat_lists"):  # the serve closure's per-agent fatigue constants
+        if self._fat_lists is not None:  # the serve closures' per-agent fatigue constants
             for col, values in zip(self._fat_lists, zip(*(self._fatigue_of(g, e) for e in new),
                                                           strict=True), strict=True):  # fmt: skip
                 col.extend(values)

@@ -26,7 +26,7 @@ from sim.core.schema import WorkforceConfig
 from sim.queue.hooks import ClockLike, Serve, WorkforceHooks
 from sim.workforce.shifts import Shift
 
-__all__ = ["GroupView", "Grouped", "WorkGroup", "fatigue_serve", "per_agent"]
+__all__ = ["GroupView", "Grouped", "WorkGroup", "fatigue_serve", "per_agent", "work_hook"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class Grouped(Protocol):
     def joined(self, agent: int, now: float) -> None: ...
     def left(self, agent: int, now: float) -> None: ...
     def callbacks(self, handle: array, clock: ClockLike) -> Serve: ...
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]: ...
     def group_view(self, g: int) -> WorkforceHooks: ...
     def fatigue_lists(self) -> tuple[list[float], ...]: ...
 
@@ -130,6 +131,37 @@ def fatigue_serve(wf: Grouped, handle: array, clock: ClockLike) -> Serve:
         return h
 
     return serve
+
+
+def work_hook(wf: Grouped, clock: ClockLike) -> Callable[[int, float], None]:
+    """``work(agent, seconds)``: ``agent`` starts ``seconds`` of work now that is no
+    customer's conversation (the dial time of a callback that does not reach,
+    :mod:`sim.queue.callbacks`): busy time and an attempt started, and with fatigue the
+    agent rests until now and tires over it as over a call (each agent its own group's
+    constants); no handle-time factor (learning, empowerment, fatigue) stretches it."""
+    busy, ncalls, fat, t_fat, fsum = wf.busy, wf.ncalls, wf.fat, wf.t_fat, wf.fsum
+    if not wf.fatigue_on:
+
+        def work_plain(a: int, seconds: float) -> None:
+            busy[a] += seconds
+            ncalls[a] += 1
+
+        return work_plain
+    rest, busy_rate = wf.fatigue_lists()[3:]
+    exp = math.exp
+
+    def work(a: int, seconds: float) -> None:
+        now = clock.now
+        f = fat[a]
+        if f > 0.0:
+            f *= exp((t_fat[a] - now) * rest[a])
+        fat[a] = 1.0 - (1.0 - f) * exp(-seconds * busy_rate[a])
+        t_fat[a] = now + seconds
+        busy[a] += seconds
+        ncalls[a] += 1
+        fsum[a] += f
+
+    return work
 
 
 class GroupView:
@@ -186,6 +218,9 @@ class GroupView:
 
     def callbacks(self, handle: array, clock: ClockLike) -> Serve:
         return self._wf.callbacks(handle, clock)
+
+    def work(self, clock: ClockLike) -> Callable[[int, float], None]:
+        return self._wf.work(clock)
 
     def group_view(self, g: int) -> WorkforceHooks:
         return self._wf.group_view(g)

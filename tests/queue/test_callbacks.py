@@ -262,11 +262,6 @@ def test_promised_callbacks_need_priority_routing() -> None:
         load_scenario(cfg)
 
 
-def test_callbacks_refuse_the_workforce_layer() -> None:
-    with pytest.raises(ConfigError, match=r"workforce\.enabled = True: is not supported with callbacks"):
-        load_scenario(centre(callbacks={"enabled": True}, workforce={"enabled": True}))
-
-
 def test_accept_by_wait_steps() -> None:
     sc = load_scenario(centre(callbacks={"enabled": True,
                                          "accept_by_wait": [[60, 0.2], [300, 0.6]]}))  # fmt: skip
