@@ -224,6 +224,8 @@ def passthrough_help(spec: Passthrough) -> str:
         if spec.config_option and spec.config_option in action.option_strings:
             config_key = key
             continue
+        if action.help == argparse.SUPPRESS:  # hidden from help, as argparse does
+            continue
         value = "true|false" if not _takes_value(action) else (action.metavar or "VALUE")
         left = f"{key}={value}"
         lines.append(f"  {left:<28} {action.help or ''}{_default_text(action)}")

@@ -142,17 +142,22 @@ def planned_command(out: Path, args: argparse.Namespace) -> str:
 
 def _planned_yaml(model: GroupModel, plan: np.ndarray, path: Path) -> None:
     """The groups with ``plan`` as their agents, a ``_global_`` config of group ``plan``:
-    it replaces the whole ``agent_groups`` list (skills, overflow, factors kept)."""
+    it replaces the whole ``agent_groups`` list (skills, overflow, factors kept). A
+    centre whose one group is ``staffing.*`` (no ``agent_groups``: a single queue with
+    callbacks) gets ``staffing.agents`` instead."""
     cfg: Any = OmegaConf.to_container(OmegaConf.structured(model.scenario.config), resolve=True)
     tt = model.scenario.timetable
     shaped = plan.reshape(model.n_groups, tt.days, tt.n_intervals)
-    for j, g in enumerate(cfg["agent_groups"]):
-        g["agents"] = shaped[j].tolist()
+    if cfg["agent_groups"]:
+        for j, g in enumerate(cfg["agent_groups"]):
+            g["agents"] = shaped[j].tolist()
+        what, body = "the agent groups", {"agent_groups": cfg["agent_groups"]}
+    else:
+        what, body = "the centre's staffing", {"staffing": {"agents": shaped[0].tolist()}}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# @package _global_\n# written by callsim plan: the agent groups with the "
+    path.write_text(f"# @package _global_\n# written by callsim plan: {what} with the "
                     "planned agents per day and interval\n"
-                    + yaml.safe_dump({"agent_groups": cfg["agent_groups"]},
-                                     default_flow_style=None, sort_keys=False))  # fmt: skip
+                    + yaml.safe_dump(body, default_flow_style=None, sort_keys=False))  # fmt: skip
 
 
 def _figure(lead: pd.DataFrame, names: list[str], plan: np.ndarray, title: str) -> Any:

@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, open_dict
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf.errors import OmegaConfBaseException, ValidationError
 
 from sim.config.config_input import check_boolean_override
 from sim.config.layers import law_of, retype_by_overrides
 from sim.config.update import NotPlain, checked, with_values
-from sim.config.validation import load_config, omegaconf_error, validate
+from sim.config.validation import describe_type, load_config, omegaconf_error, validate
 from sim.config.yaml_booleans import check_used_files
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
@@ -141,10 +141,11 @@ def absent_key_error(exc: Exception) -> ConfigError | None:
 def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR) -> None:
     """Refuse with one line (:func:`absent_key_error`) a plain override (``key=value``) of
     a key the config files do not have, which Hydra would refuse with its message and a
-    hint to write ``+key``: composes with Hydra (about a second) only when an override
-    names a key below a list entry, a mapping or an open node, whose presence depends on
-    the files. Any other error is left to the run (:func:`check_overrides` has checked
-    the keys)."""
+    hint to write ``+key``, and an override (``+`` or not) below a section the files set
+    to null, which OmegaConf fails on without a message: composes with Hydra (about a
+    second) only when an override names a key below a list entry, a mapping or an open
+    node, whose presence depends on the files. Any other error is left to the run
+    (:func:`check_overrides` has checked the keys)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -157,14 +158,15 @@ def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR)
     except HydraException:
         return
     groups = _groups(config_dir)
-    if not any(
-        not (o.is_add() or o.is_delete() or o.is_force_add() or o.is_sweep_override())
+    candidates = [
+        o.key_or_group for o in parsed
+        if not (o.is_delete() or o.is_sweep_override())
         and o.key_or_group not in groups and "/" not in o.key_or_group
         and o.key_or_group.split(".")[0] != "hydra" and not o.key_or_group.startswith("@")
         and law_of(o.key_or_group) is None  # a law's node takes any key (its kind's, parsed)
         and _check_schema_key(o.key_or_group, o.key_or_group)
-        for o in parsed
-    ):  # fmt: skip
+    ]  # fmt: skip
+    if not candidates:
         return
     register_configs()
     try:
@@ -172,9 +174,43 @@ def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR)
                                    job_name="callsim"):  # fmt: skip
             hydra_compose(config_name="config", overrides=list(overrides))
     except (HydraException, OmegaConfBaseException, ValueError) as exc:
-        error = absent_key_error(exc)
+        error = absent_key_error(exc) or _value_error(exc)
         if error is not None:
             raise error from None
+    except (AttributeError, AssertionError) as exc:  # OmegaConf merging into a null section
+        raise _null_section_error(exc, candidates) from None
+
+
+def _value_error(exc: Exception) -> ConfigError | None:
+    """One line for Hydra's refusal of a value of the wrong type for a key inside a list
+    entry (``agent_groups.1.reserve_idle=1.5``), which :func:`check_overrides` leaves to
+    the composition; None for any other error."""
+    text = str(exc).strip().partition("\n")[0]
+    cause = exc.__cause__
+    if not text.startswith("Error merging override ") or not isinstance(cause, ValidationError):
+        return None
+    key, _, value = text[len("Error merging override ") :].partition("=")
+    cls = getattr(cause, "object_type", None)
+    leaf = key.rpartition(".")[2]
+    words = describe_type(leaf, cls) if isinstance(cls, type) and dataclasses.is_dataclass(cls) \
+        else "of the key's type (docs/reference/config.md)"  # fmt: skip
+    if value.strip().lstrip("+-") == ".inf":  # YAML's spelling, not the override grammar's
+        words += " (on the command line, infinity is written inf)"
+    return ConfigError(f"{key} = {value!r}: must be {words}", key)
+
+
+def _null_section_error(exc: Exception, candidates: Sequence[str]) -> ConfigError:
+    """One line for an override below a section the config files set to null (a voice
+    type's ``outbound``), which OmegaConf cannot merge into (it fails with an internal
+    error, not a message)."""
+    section = re.sub(r"\[(\d+)\]", r".\1", str(getattr(exc, "full_key", "") or ""))
+    key = next((k for k in candidates if section and k.startswith(section)), candidates[0])
+    top = key.split(".")[0]
+    where = f"{section} is" if section else "it, or a section it lies in, is"
+    whole = f" or give the whole list ({top}=[...])" if re.search(r"\.\d+(\.|$)", key) else ""
+    return ConfigError(f"{key}: {where} not set (null) in the config files, and an override "
+                       "cannot fill it in; set it in your own scenario file (callsim "
+                       f"--config-dir DIR){whole}", key)  # fmt: skip
 
 
 def composed_config(cfg: DictConfig, overrides: Sequence[str]) -> Config:

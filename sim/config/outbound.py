@@ -26,7 +26,7 @@ import math
 from collections.abc import Sequence
 
 from sim.config.skills import CallType
-from sim.core.checks import bad, integer, non_negative, number, probability
+from sim.core.checks import bad, integer, non_negative, number
 from sim.core.schema import Config
 from sim.queue.outbound import Campaign, OutboundPlan
 
@@ -41,7 +41,7 @@ def _records(key: str, value: object, endless: bool) -> float:
     if endless and x == math.inf:
         return x
     if not (math.isfinite(x) and x >= 0 and x == int(x)):
-        more = " or .inf (an endless list)" if endless else ""
+        more = " or inf (an endless list)" if endless else ""
         raise bad(key, value, f"must be a whole number of records >= 0{more}")
     return x
 
@@ -71,10 +71,11 @@ def _campaign(cfg: Config, k: int, t: CallType) -> Campaign:
     if size == 0 and per_day == 0:
         raise bad(f"{key}.records_per_day", raw.records_per_day,
                   f"must be > 0 when {key}.list_size is 0 (the campaign has no records)")  # fmt: skip
-    reach = probability(f"{key}.reach_probability", raw.reach_probability)
-    if reach <= 0:
+    reach = number(f"{key}.reach_probability", raw.reach_probability)
+    if not 0.0 < reach <= 1.0:
         raise bad(f"{key}.reach_probability", raw.reach_probability,
-                  "must be in (0, 1] (a campaign that never reaches anybody dials forever)")  # fmt: skip
+                  "must be a probability in (0, 1] (0: a campaign that reaches nobody "
+                  "dials forever)")  # fmt: skip
     tries = integer(f"{key}.max_tries", raw.max_tries, 1)
     if tries > MAX_TRIES:
         raise bad(f"{key}.max_tries", raw.max_tries, f"must be a whole number 1..{MAX_TRIES}")

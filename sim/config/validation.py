@@ -54,6 +54,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "SHARE_TOLERANCE",
     "build_distribution",
+    "describe_type",
     "load_config",
     "load_scenario",
     "omegaconf_error",
@@ -306,7 +307,7 @@ def omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
             return ConfigError(f"{name}[*].{key}: unknown key (allowed here: {allowed})", key)
         if isinstance(exc, ValidationError):
             value = getattr(exc, "value", None)
-            words = _describe_type(key, cls)
+            words = describe_type(key, cls)
             return ConfigError(f"{name}[*].{key} = {value!r}: must be {words}", key)
     if isinstance(exc, ConfigKeyError | AttributeError) or "not in" in str(exc):
         parent_key = key.rpartition(".")[0]
@@ -321,7 +322,7 @@ def omegaconf_error(exc: OmegaConfBaseException) -> ConfigError:
         return ConfigError(f"{key}: unknown key (allowed here: {allowed})", key)
     if isinstance(exc, ValidationError):
         value = getattr(exc, "value", None)
-        return ConfigError(f"{key} = {value!r}: must be {_describe_type(key)}", key)
+        return ConfigError(f"{key} = {value!r}: must be {describe_type(key)}", key)
     first_line = str(getattr(exc, "msg", exc)).splitlines()[0]
     return ConfigError(f"{key}: {first_line}", key)
 
@@ -341,7 +342,7 @@ def _list_entry(cls: Any) -> tuple[str, type] | None:
     return None
 
 
-def _describe_type(key: str, root: Any = Config) -> str:
+def describe_type(key: str, root: Any = Config) -> str:
     """Words for the declared type of the schema field at dotted ``key`` of ``root``."""
     node: Any = root
     hint: Any = None

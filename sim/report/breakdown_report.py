@@ -213,13 +213,14 @@ def breakdown_sections(reps: Replications, figures: Mapping[str, bytes]) -> list
         rows = []
         for name, kpis in wide.items():
             threshold, target = targets.get(name, (math.nan, math.nan))
-            rows.append([name, f"{threshold:g} s", f"{target:.0%}",
+            see = (Markup('a callback type: see <a href="#callbacks">Callbacks</a>')
+                   if callback_type(reps, name)
+                   else Markup('an outbound campaign: see <a href="#channels">Channels</a>')
+                   if outbound_type(reps, name) else None)  # fmt: skip
+            rows.append([name, *((f"{threshold:g} s", f"{target:.0%}") if see is None
+                                 else ("–", "–")),  # no threshold or target of its own
                          *(mean_ci(kpis[k], k) for k in TYPE_SHOWN),
-                         Markup('a callback type: see <a href="#callbacks">Callbacks</a>')
-                         if callback_type(reps, name)
-                         else Markup('an outbound campaign: see <a href="#channels">Channels</a>')
-                         if outbound_type(reps, name)
-                         else _verdict(kpis["service_level"], target)])  # fmt: skip
+                         _verdict(kpis["service_level"], target) if see is None else see])  # fmt: skip
         header = ["call type", "threshold", "target", *_header(TYPE_SHOWN), "against target"]
         out += [
             '<h2 id="call-types">Call types</h2>',
@@ -270,15 +271,18 @@ def breakdown_lines(reps: Replications) -> list[str]:
         for name, k in wide_summary(reps.summary_by_type, "call_type").items():
             if outbound_type(reps, name):  # no calls offered: see the channels lines
                 continue
+            if callback_type(reps, name):  # its service is the callbacks' (lines below)
+                lines.append(f"    {name:<20}callback attempts "
+                             f"{format_kpi('offered', float(k['offered']['mean']))}, answered "
+                             f"{format_kpi('answered', float(k['answered']['mean']))} "
+                             "(the rest did not reach the caller): see callbacks")  # fmt: skip
+                continue
             threshold, target = targets.get(name, (math.nan, math.nan))
             sl = k["service_level"]
             text = _with_ci(sl, "service_level", multi)
-            if callback_type(reps, name):  # waits from the first call: see the callbacks
-                verdict = "a callback type: see callbacks"
-            else:
-                low, high = ((float(sl["ci_low"]), float(sl["ci_high"])) if multi
-                             else (math.nan, math.nan))  # fmt: skip
-                verdict = verdict_text(float(sl["mean"]), low, high, target)
+            low, high = ((float(sl["ci_low"]), float(sl["ci_high"])) if multi
+                         else (math.nan, math.nan))  # fmt: skip
+            verdict = verdict_text(float(sl["mean"]), low, high, target)
             lines.append(
                 f"    {name:<20}service level ({threshold:g} s) {text} ({verdict}), "
                 f"ASA {format_kpi('asa_s', float(k['asa_s']['mean']))}, abandoned "

@@ -128,8 +128,10 @@ def summary_text(reps: Replications) -> str:
             "callback_service_level",
             "abandon_saved",
         ):
-            mean = float(reps.summary_callbacks["mean"].to_dict()[key])
-            lines.append(f"    {CALLBACK_KPIS[key].label:<38}{format_value(key, mean)}")
+            row = reps.summary_callbacks.loc[key]
+            text = format_value(key, float(row["mean"]))
+            ci = ci_text(row, key) if n > 1 else ""
+            lines.append(f"    {CALLBACK_KPIS[key].label:<38}{text}  {ci}".rstrip())
     lines += channel_lines(reps)  # chat or e-mail types only
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")

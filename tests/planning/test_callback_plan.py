@@ -11,10 +11,13 @@ simulation search ignores the callback type's service level.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from sim.app.plan_groups import _planned_yaml
 from sim.config.compose import compose
 from sim.config.validation import load_scenario
 from sim.planning.groupmodel import group_model
@@ -55,3 +58,19 @@ def test_search_margins_ignore_the_callback_type() -> None:
     m = _margins([kp, kp], targets, model.planned)
     np.testing.assert_allclose(m[0], kp["service_level"] - targets[0].sl_target)
     assert np.isinf(m[1]).all() and (m[1] > 0).all()  # never a reason to add agents
+
+
+def test_planned_yaml_staffs_the_centre_without_agent_groups(tmp_path: Path) -> None:
+    """callback_offered has no ``agent_groups`` (its one group is ``staffing.*``): the
+    plan goes back as ``staffing.agents`` (it was an empty ``agent_groups`` list, and the
+    simulation silently ran the scenario's own staffing)."""
+    model = group_model(load_scenario(compose(CB)))
+    tt = model.scenario.timetable
+    plan = np.arange(1, 1 + tt.n_intervals, dtype=np.int64)[None, :] % 7 + 3
+    _planned_yaml(model, plan, tmp_path / "plan" / "planned.yaml")
+    written = yaml.safe_load((tmp_path / "plan" / "planned.yaml").read_text())
+    assert written == {"staffing": {"agents": [plan[0].tolist()]}}
+    # what +plan=planned merges (the group-plan feedback itself: test_groupplan.py, slow)
+    agents = written["staffing"]["agents"]
+    fed = load_scenario(compose([*CB, f"staffing.agents={agents}".replace(" ", "")]))
+    np.testing.assert_array_equal(fed.agent_groups[0].staffing, plan.reshape(1, -1))
