@@ -20,6 +20,7 @@ attrition.
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 import numpy as np
@@ -159,7 +160,7 @@ def test_every_dial_ends_once_with_shifts(after_close: str) -> None:
         assert list(log.attempt[js]) == list(range(1, len(js) + 1))
         assert all(log.outcome[j] == UNREACHED for j in js[:-1])
         assert len(js) <= CAMPAIGN["max_tries"]
-        for a, b in zip(js, js[1:], strict=False):
+        for a, b in itertools.pairwise(js):
             end = log.arrival_s[a] + log.wait_s[a] + CAMPAIGN["unreached_s"]
             assert log.arrival_s[b] == pytest.approx(end + CAMPAIGN["retry_delay_s"], abs=1e-6)
     # a dial starts only while its agent's shift is on: the blended agents dial within
