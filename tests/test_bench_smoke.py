@@ -111,3 +111,4 @@ def test_bench_scale_quick(tmp_path: Path) -> None:
         assert all(row["calls"] > 0 for row in rows.values())
     assert out["year"]["exit"] == 0 and out["year"]["outputs_written"]
     assert out["year"]["peak_rss"] > 0 and out["startup"]["compose_s"] >= 0
+    assert out["startup"]["check_added_s"] >= 0

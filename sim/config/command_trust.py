@@ -14,7 +14,7 @@ from typing import Any
 
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.compose import CONFIG_DIR, check_overrides
+from sim.config.compose import CONFIG_DIR, absent_key_error, check_overrides, check_present
 from sim.config.trust import (
     _ENV_INTERPOLATION,
     _HINT,
@@ -83,7 +83,7 @@ def check_command_overrides(args: Sequence[str]) -> None:
     (:func:`sim.config.compose.check_overrides`), its options and their values
     (``--config-dir DIR``) left out; with ``--config-dir``, the choices of that folder's
     own config groups (``+plan=planned``) are Hydra's. Raises :class:`ConfigError`."""
-    overrides, user_dir, _ = _split(args)
+    overrides, user_dir, config_name = _split(args)
     folders = [Path(CONFIG_DIR)]
     if user_dir is not None and Path(user_dir).is_dir():
         folders.append(Path(user_dir))
@@ -102,6 +102,8 @@ def check_command_overrides(args: Sequence[str]) -> None:
     for override in overrides if folders else []:
         _check_choice(override, folders)
     check_overrides(overrides)
+    if folders == [Path(CONFIG_DIR)] and config_name == "config":  # callsim's configs only
+        check_present(overrides)  # a key the files leave out: +key (with others: check_command_line)
 
 
 def _check_choice(override: str, folders: Sequence[Path]) -> None:
@@ -126,7 +128,11 @@ def _needs_trust_on_command_line(override: str) -> bool:
 def _composing_error(exc: Exception) -> None:
     """A key or value error in one of the user's files, found while Hydra composes: one
     line naming the key, the value and the file (``In 'scenario/mine'``), not Hydra's
-    message; other errors are left to Hydra."""
+    message; a key the files do not have says to write ``+key``
+    (:func:`~sim.config.compose.absent_key_error`); other errors are left to Hydra."""
+    absent = absent_key_error(exc)
+    if absent is not None:
+        raise absent from None
     cause = exc if isinstance(exc, OmegaConfBaseException) else exc.__cause__ or exc.__context__
     if not isinstance(cause, OmegaConfBaseException):
         return

@@ -18,6 +18,8 @@ milliseconds instead of about a second. Anything else goes through Hydra in full
 from __future__ import annotations
 
 import dataclasses
+import functools
+import re
 import threading
 import types
 import typing
@@ -25,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.config_input import check_boolean_override
@@ -36,7 +38,8 @@ from sim.config.yaml_booleans import check_used_files
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
 
-__all__ = ["CONFIG_DIR", "check_overrides", "clear_cache", "compose", "composed_config"]
+__all__ = ["CONFIG_DIR", "absent_key_error", "check_overrides", "check_present", "clear_cache",
+           "compose", "composed_config"]
 
 #: The project's ``sim/config/yaml/`` folder (Hydra's primary config directory).
 CONFIG_DIR = str(Path(__file__).resolve().parent / "yaml")
@@ -106,8 +109,72 @@ def _hydra_compose(overrides: Sequence[str], config_dir: str | Path) -> Config:
     except OmegaConfBaseException as exc:
         raise omegaconf_error(exc) from None
     except HydraException as exc:  # unknown group option, bad override syntax, ...
-        raise ConfigError(str(exc).strip()) from None
+        raise (absent_key_error(exc) or ConfigError(str(exc).strip())) from None
     return composed_config(cfg, overrides)
+
+
+_ABSENT = re.compile(r"Could not override '([^']+)'\.\s+To append to your config use \+(\S+)")
+
+
+def absent_key_error(exc: Exception) -> ConfigError | None:
+    """One line for Hydra's refusal of an override of a key the config files do not have
+    (None for any other error): a key of a mapping or of an optional section they leave
+    out or set to null (``agent_groups.1.workforce.fatigue.enabled=false``, a group's
+    ``skills.french=2``) says to write ``+key=value``; an entry past the end of a list
+    (``agent_groups.5.agents=3``) says so."""
+    text = str(exc).strip()
+    found = _ABSENT.match(text)
+    if found:
+        key = found.group(1)
+        return ConfigError(f"{key}: the config files do not set this key (it lies in a "
+                           "mapping, or in an optional section they leave out or set to "
+                           f"null); to add it, write +{found.group(2)}", key)  # fmt: skip
+    entry = re.fullmatch(r"(.+)\[(\d+)\]", str(getattr(exc.__cause__, "full_key", "") or ""))
+    if text.startswith("Error merging override ") and entry:
+        key, _, value = text[len("Error merging override ") :].partition("=")
+        return ConfigError(f"{key} = {value}: {entry.group(1)} has no entry {entry.group(2)} "
+                           f"(entries count from 0; for more entries set the whole list, "
+                           f"{entry.group(1)}=[...])", key)  # fmt: skip
+    return None
+
+
+def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR) -> None:
+    """Refuse with one line (:func:`absent_key_error`) a plain override (``key=value``) of
+    a key the config files do not have, which Hydra would refuse with its message and a
+    hint to write ``+key``: composes with Hydra (about a second) only when an override
+    names a key below a list entry, a mapping or an open node, whose presence depends on
+    the files. Any other error is left to the run (:func:`check_overrides` has checked
+    the keys)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    from sim.core.schema import register_configs
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException:
+        return
+    groups = _groups(config_dir)
+    if not any(
+        not (o.is_add() or o.is_delete() or o.is_force_add() or o.is_sweep_override())
+        and o.key_or_group not in groups and "/" not in o.key_or_group
+        and o.key_or_group.split(".")[0] != "hydra" and not o.key_or_group.startswith("@")
+        and law_of(o.key_or_group) is None  # a law's node takes any key (its kind's, parsed)
+        and _check_schema_key(o.key_or_group, o.key_or_group)
+        for o in parsed
+    ):  # fmt: skip
+        return
+    register_configs()
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(Path(config_dir).resolve()),
+                                   job_name="callsim"):  # fmt: skip
+            hydra_compose(config_name="config", overrides=list(overrides))
+    except (HydraException, OmegaConfBaseException, ValueError) as exc:
+        error = absent_key_error(exc)
+        if error is not None:
+            raise error from None
 
 
 def composed_config(cfg: DictConfig, overrides: Sequence[str]) -> Config:
@@ -171,11 +238,11 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
     and without saying what is allowed; this raises :class:`ConfigError` with one line
     (``center.volum: unknown key (allowed here: name, open_time, ...)``); a true/false
     key takes only ``true`` or ``false``; an addition (``+center.volum=5``) must name a key
-    of the schema (a misspelt one would be ignored). Group choices
-    (``patience=never``), ``hydra.*`` keys, deletions and keys inside a list entry
-    (``agent_groups.1.agents=5``: the entry is checked when the config is parsed) are left
-    to Hydra; so is anything its override grammar does not parse. Every value of a sweep
-    (``staffing.agents=20,25``) is checked.
+    of the schema (a misspelt one would be ignored), and so must a key inside a list
+    entry (``agent_groups.1.agents=5``; its value is checked when the config is parsed):
+    one walk over the schema's types checks both. Group choices (``patience=never``),
+    ``hydra.*`` keys and deletions are left to Hydra; so is anything its override
+    grammar does not parse. Every value of a sweep (``staffing.agents=20,25``) is checked.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
@@ -191,12 +258,12 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
             continue
         if key.split(".")[0] == "hydra" or key.startswith("@"):
             continue
-        if override.is_add():
-            _check_added_key(key)
+        if override.is_add():  # a misspelt +key would be added and ignored
+            _check_schema_key(key, f"+{key}")
             continue
         if any(part.isdigit() for part in key.split(".")):
-            _check_entry_key(key)  # an entry of a list (agent_groups.1.agents): its value
-            continue  # is checked when the config is parsed
+            _check_schema_key(key, key)  # an entry of a list (agent_groups.1.agents): its
+            continue  # value is checked when the config is parsed
         values = (
             list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
         )
@@ -208,38 +275,45 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
                 raise omegaconf_error(exc) from None
 
 
-def _check_entry_key(key: str) -> None:
-    """Refuse a key inside a list entry (``agent_groups.1.agnets``) whose names are not
-    keys of the schema: one line with the keys allowed there."""
+def _check_schema_key(key: str, shown: str) -> bool:
+    """Refuse a dotted ``key`` whose names are not keys of the schema: one line
+    (``shown``, the override's key as written, ``+`` included) naming the section and the
+    keys allowed there. Walks the schema's types (no config is built): a dataclass takes
+    its fields, a list an entry number, a ``dict`` any name; an open node (``Any``: a
+    time law, ``staffing.agents``, a roster) takes anything, its parse checks it.
+
+    Returns whether ``key`` lies in a list entry, a ``dict`` or an open node: whether it
+    is there depends on the config files (it is, below every other schema key)."""
     node: Any = Config
     done: list[str] = []
+    below = False
     for part in key.split("."):
-        if part.isdigit() and typing.get_origin(node) is list:
-            node = typing.get_args(node)[0]
-        elif dataclasses.is_dataclass(node) and not part.isdigit():
-            fields = typing.get_type_hints(node)
+        where = ".".join(done) or "the config"
+        if isinstance(node, type) and dataclasses.is_dataclass(node):
+            fields = _fields(node)
             if part not in fields:
-                allowed = ", ".join(fields)
-                raise ConfigError(f"{key}: unknown key {part!r} in {'.'.join(done) or 'the config'} "
-                                  f"(allowed here: {allowed})", key)  # fmt: skip
+                raise ConfigError(f"{shown}: unknown key {part!r} in {where} "
+                                  f"(allowed here: {', '.join(fields)})", key)  # fmt: skip
             node = fields[part]
+        elif typing.get_origin(node) is list:
+            if not part.isdigit():
+                raise ConfigError(f"{shown}: {where} is a list: {part!r} is not an entry "
+                                  f"number ({where}.0, {where}.1, ...)", key)  # fmt: skip
+            node, below = typing.get_args(node)[0], True
+        elif typing.get_origin(node) is dict:
+            node, below = typing.get_args(node)[1], True
+        elif node is Any:
+            return True
         else:
-            return  # a mapping or a value below: the parser checks it
+            raise ConfigError(f"{shown}: {where} is a value, it has no key {part!r}", key)
         done.append(part)
         if typing.get_origin(node) in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(node) if a is not type(None)]
-            node = args[0] if len(args) == 1 else node
+            node = args[0] if len(args) == 1 else Any
+    return below
 
 
-def _check_added_key(key: str) -> None:
-    """Refuse ``+key=...`` when ``key`` is not a key of the schema (a misspelling); a key
-    of a time law is checked against its kind when the config is parsed."""
-    if law_of(key) is not None:
-        return
-    node: object = OmegaConf.structured(Config)
-    for part in key.split("."):
-        if not isinstance(node, DictConfig) or part not in node:
-            allowed = ", ".join(str(k) for k in node.keys()) if isinstance(node, DictConfig) else ""
-            where = f" (allowed here: {allowed})" if allowed else ""
-            raise ConfigError(f"+{key}: unknown key{where}", key)
-        node = node.get(part)
+@functools.cache
+def _fields(schema: type) -> dict[str, Any]:
+    """The fields of a schema dataclass and their types."""
+    return typing.get_type_hints(schema)

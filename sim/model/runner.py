@@ -17,9 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm import tqdm
 
 from sim.config.scenario import Scenario
@@ -27,7 +25,7 @@ from sim.config.size import estimate
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
 from sim.outputs.callbacks import CALLBACK_KEYS
-from sim.outputs.kpis import natural_bounds
+from sim.outputs.confidence import confidence_by, confidence_table
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.outputs.results import Results
 
@@ -37,7 +35,7 @@ __all__ = [
     "Replications",
     "auto_workers",
     "combine",
-    "confidence_by",
+    "confidence_by",  # from sim.outputs.confidence, where the callers found it before
     "confidence_table",
     "replicate",
     "sigterm_exits",
@@ -76,7 +74,8 @@ class Replications:
 
     * ``per_replication``: one row per replication, the KPIs of :data:`SUMMARY_KEYS`;
     * ``summary``: one row per KPI with ``mean``, ``sd``, ``n``, ``half_width``,
-      ``ci_low``, ``ci_high`` (Student-t interval at ``metrics.confidence``);
+      ``ci_low``, ``ci_high`` (Student-t interval at ``metrics.confidence``, the bounds
+      clipped at the KPI's natural range: :mod:`sim.outputs.confidence`);
     * ``intervals``, ``days`` and ``agents``: those tables of all replications, with a
       ``replication`` column (``agents`` has rows only with ``workforce.enabled``);
     * ``calls``: the calls table of replication 0 (the others are not kept, to save memory);
@@ -107,56 +106,6 @@ class Replications:
     callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     per_replication_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def confidence_table(per_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean and Student-t confidence interval of every numeric column, one row per KPI."""
-    num = per_replication.drop(columns=["replication"], errors="ignore").astype(float)
-    n = num.notna().sum()
-    mean = num.mean()
-    sd = num.std(ddof=1)
-    tq = pd.Series(
-        [stats.t.ppf(0.5 + confidence / 2, k - 1) if k > 1 else np.nan for k in n], index=n.index
-    )
-    half = tq * sd / np.sqrt(n)
-    return pd.DataFrame(
-        {
-            "mean": mean,
-            "sd": sd,
-            "n": n,
-            "half_width": half,
-            "ci_low": mean - half,
-            "ci_high": mean + half,
-        }
-    ).rename_axis("kpi")
-
-
-def confidence_by(per: pd.DataFrame, by: str, confidence: float = 0.95) -> pd.DataFrame:
-    """:func:`confidence_table` of each value of the column ``by`` (a call type, an agent
-    group), long form: one row per value and KPI with ``by``, ``kpi``, ``mean``, ``sd``,
-    ``n``, ``half_width``, ``ci_low``, ``ci_high``; values in the order of ``by``'s
-    categories (config order). ``per``: one row per replication and value.
-
-    ``ci_low`` and ``ci_high`` are clipped at the KPI's natural range
-    (:func:`sim.outputs.kpis.natural_bounds`: shares in [0, 1], counts and times >= 0);
-    ``half_width`` is not, so a bound was clipped exactly where it differs from
-    ``mean`` -/+ ``half_width`` (the report marks it with ``*``)."""
-    stats_columns = ["mean", "sd", "n", "half_width", "ci_low", "ci_high"]
-    if per.empty:
-        return pd.DataFrame(columns=[by, "kpi", *stats_columns])
-    frames = []
-    for value, rows in per.groupby(by, observed=True, sort=True):
-        ci = confidence_table(rows.drop(columns=[by]), confidence).reset_index()
-        ci.insert(0, by, value)
-        frames.append(ci)
-    out = pd.concat(frames, ignore_index=True)
-    bounds = np.array([natural_bounds(str(k)) for k in out["kpi"]], dtype=float).reshape(-1, 2)
-    for col in ("ci_low", "ci_high"):
-        out[col] = out[col].clip(lower=bounds[:, 0], upper=bounds[:, 1])
-    column = per[by]
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        out[by] = pd.Categorical(out[by], categories=column.cat.categories)
-    return out[[by, "kpi", *stats_columns]]
 
 
 #: Without a terminal (a log file, CI), a progress line at most this often, seconds.

@@ -13,7 +13,8 @@ returned open; the caller saves and closes them.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from typing import Any, TypeAlias
 
 import matplotlib
 
@@ -21,6 +22,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -40,6 +42,10 @@ from sim.report.style import (
 __all__ = ["agent_groups_figure", "call_types_figure", "profile_by"]
 
 _CLOCK_AXIS = unit_label("interval start", "time of day, HH:MM")
+#: One type (group) of a figure: index, name, rows of its average day, x positions.
+_Entry: TypeAlias = tuple[int, str, pd.DataFrame, npt.NDArray[Any]]
+#: One panel: (y name, y unit), (y bottom, y top or None), title.
+_Panel: TypeAlias = tuple[tuple[str, str], tuple[float, float | None], str]
 
 
 def profile_by(table: pd.DataFrame, by: str,
@@ -102,10 +108,45 @@ def _legend(fig: Figure, handles: list[Artist], title: str, per_row: int) -> Non
     fig.legend(handles=order, title=title, loc="outside lower center", ncol=per_row)
 
 
-def _each(p: pd.DataFrame, by: str) -> list[tuple[int, str, pd.DataFrame]]:
+def _entries(table: pd.DataFrame, by: str, callback_types: Collection[str] | None = None
+             ) -> tuple[pd.DataFrame, list[str], list[_Entry]]:  # fmt: skip
+    """The average day of each value of ``by`` (:func:`profile_by`, with
+    ``callback_types``), the clock labels of its intervals, and per value (config
+    order): its index, name, rows and their x positions on the clock axis."""
+    p = profile_by(table, by, callback_types)
+    clocks = list(dict.fromkeys(p.sort_values("interval")["clock"]))
+    x_of = {c: i for i, c in enumerate(clocks)}
     names = list(p[by].cat.categories) if isinstance(p[by].dtype, pd.CategoricalDtype) else \
         list(dict.fromkeys(p[by]))  # fmt: skip
-    return [(i, str(name), p[p[by] == name]) for i, name in enumerate(names)]
+    entries = []
+    for i, name in enumerate(names):
+        rows = p[p[by] == name]
+        entries.append((i, str(name), rows, rows["clock"].map(x_of).to_numpy()))
+    return p, clocks, entries
+
+
+def _three_panels() -> tuple[Figure, npt.NDArray[Any]]:
+    """The figure of three panels side by side, sharing the clock axis."""
+    return plt.subplots(1, 3, figsize=(13, 5.2), sharex=True, layout="constrained")
+
+
+def _label_panels(axes: npt.NDArray[Any], clocks: list[str], panels: Sequence[_Panel]) -> None:
+    """Each panel's y label (name, unit), y range (bottom, top; None: matplotlib's) and
+    title; then the clock axis under each."""
+    for ax, ((name, unit), (bottom, top), title) in zip(axes, panels, strict=True):
+        ax.set_ylabel(unit_label(name, unit))
+        ax.set_ylim(bottom, top)
+        ax.set_title(title)
+    for ax in axes:
+        _clock_axis(ax, clocks)
+
+
+def _finish(fig: Figure, handles: list[Artist], legend: str, per_row: int, title: str,
+            scenario: str | None) -> Figure:  # fmt: skip
+    """The legend under the panels and the title, the scenario first."""
+    _legend(fig, handles, legend, per_row)
+    fig.suptitle(scenario_title(scenario, title) if scenario else title)
+    return fig
 
 
 def call_types_figure(intervals_by_type: pd.DataFrame, title: str,
@@ -119,15 +160,12 @@ def call_types_figure(intervals_by_type: pd.DataFrame, title: str,
     forecast and no target of their own (their callers are the parent type's; their
     service is in the report's callbacks section), so neither line is drawn for them.
     """
-    p = profile_by(intervals_by_type, "call_type", callback_types)
+    _, clocks, entries = _entries(intervals_by_type, "call_type", callback_types)
     skip = set(callback_types or ())
-    clocks = list(dict.fromkeys(p.sort_values("interval")["clock"]))
-    x_of = {c: i for i, c in enumerate(clocks)}
     with figure_style():
-        fig, axes = plt.subplots(1, 3, figsize=(13, 5.2), sharex=True, layout="constrained")
+        fig, axes = _three_panels()
         handles: list[Artist] = []
-        for i, name, rows in _each(p, "call_type"):
-            x = rows["clock"].map(x_of).to_numpy()
+        for i, name, rows, x in entries:
             n = len(x)
             handles += axes[0].plot(x, rows["offered"], label=name, **line_style(i, n))
             axes[1].plot(x, 100 * rows["service_level"], label=name, **line_style(i, n))
@@ -145,21 +183,13 @@ def call_types_figure(intervals_by_type: pd.DataFrame, title: str,
             handles.append(axes[1].axhline(100 * target, label=f"{name}: target "
                            f"{100 * target:.0f}% in {threshold:g} s", **_reference(i)))  # fmt: skip
             axes[2].plot(x, 100 * rows["abandon_rate"], label=name, **line_style(i, n))
-        axes[0].set_ylabel(unit_label("offered calls", "calls per interval"))
-        axes[0].set_ylim(bottom=0)
-        axes[0].set_title("Offered calls and forecast")
-        axes[1].set_ylabel(unit_label("service level", "% of offered"))
-        axes[1].set_ylim(0, 105)
-        axes[1].set_title("Service level against target")
-        axes[2].set_ylabel(unit_label("abandoned", "% of offered"))
-        axes[2].set_ylim(bottom=0)
-        axes[2].set_title("Abandonment")
-        for ax in axes:
-            _clock_axis(ax, clocks)
-        _legend(fig, handles, "call type (service level: answered within the type's own "
-                "threshold)", per_row=len(handles) // len(_each(p, "call_type")))  # fmt: skip
-        fig.suptitle(scenario_title(scenario, title) if scenario else title)
-    return fig
+        _label_panels(axes, clocks, [
+            (("offered calls", "calls per interval"), (0, None), "Offered calls and forecast"),
+            (("service level", "% of offered"), (0, 105), "Service level against target"),
+            (("abandoned", "% of offered"), (0, None), "Abandonment"),
+        ])  # fmt: skip
+        return _finish(fig, handles, "call type (service level: answered within the type's "
+                       "own threshold)", len(handles) // len(entries), title, scenario)  # fmt: skip
 
 
 def agent_groups_figure(intervals_by_group: pd.DataFrame, title: str,
@@ -167,14 +197,11 @@ def agent_groups_figure(intervals_by_group: pd.DataFrame, title: str,
     """Three panels over the day, one line per agent group: agents present (scheduled
     thin, as steps), occupancy, calls answered; one legend under the panels.
     13 x 5.2 inches."""
-    p = profile_by(intervals_by_group, "agent_group")
-    clocks = list(dict.fromkeys(p.sort_values("interval")["clock"]))
-    x_of = {c: i for i, c in enumerate(clocks)}
+    p, clocks, entries = _entries(intervals_by_group, "agent_group")
     with figure_style():
-        fig, axes = plt.subplots(1, 3, figsize=(13, 5.2), sharex=True, layout="constrained")
+        fig, axes = _three_panels()
         handles: list[Artist] = []
-        for i, name, rows in _each(p, "agent_group"):
-            x = rows["clock"].map(x_of).to_numpy()
+        for i, name, rows, x in entries:
             n = len(x)
             handles += axes[0].plot(x, rows["agents_present"], label=f"{name}: present",
                                     **line_style(i, n))  # fmt: skip
@@ -182,18 +209,12 @@ def agent_groups_figure(intervals_by_group: pd.DataFrame, title: str,
                                     label=f"{name}: scheduled", **_reference(i))  # fmt: skip
             axes[1].plot(x, 100 * rows["occupancy"], label=name, **line_style(i, n))
             axes[2].plot(x, rows["answered"], label=name, **line_style(i, n))
-        axes[0].set_ylabel(unit_label("agents on the phones", "agents"))
         top = np.nanmax(p[["agents_present", "scheduled_agents"]].to_numpy(dtype=float))
-        axes[0].set_ylim(0, 1.15 * top if np.isfinite(top) and top > 0 else None)
-        axes[0].set_title("Agents present and scheduled")
-        axes[1].set_ylabel(unit_label("occupancy", "% of agent time present"))
-        axes[1].set_ylim(0, 105)
-        axes[1].set_title("Occupancy")
-        axes[2].set_ylabel(unit_label("calls answered", "calls per interval"))
-        axes[2].set_ylim(bottom=0)
-        axes[2].set_title("Calls answered (by arrival)")
-        for ax in axes:
-            _clock_axis(ax, clocks)
-        _legend(fig, handles, "agent group", per_row=2)
-        fig.suptitle(scenario_title(scenario, title) if scenario else title)
-    return fig
+        _label_panels(axes, clocks, [
+            (("agents on the phones", "agents"),
+             (0, 1.15 * top if np.isfinite(top) and top > 0 else None),
+             "Agents present and scheduled"),
+            (("occupancy", "% of agent time present"), (0, 105), "Occupancy"),
+            (("calls answered", "calls per interval"), (0, None), "Calls answered (by arrival)"),
+        ])  # fmt: skip
+        return _finish(fig, handles, "agent group", 2, title, scenario)

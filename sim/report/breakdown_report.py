@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from sim.config.callbacks import CALLBACK_SUFFIX
 from sim.model.runner import Replications
+from sim.outputs.confidence import clipped
+from sim.outputs.kpis import format_value
 from sim.report.breakdown_plots import agent_groups_figure, call_types_figure
 from sim.report.htmlkit import (
     Markup,
@@ -36,10 +39,12 @@ from sim.report.htmlkit import table as html_table
 __all__ = [
     "GROUP_SHOWN",
     "TYPE_SHOWN",
+    "bound_text",
     "breakdown_figures",
     "breakdown_lines",
     "breakdown_sections",
     "callback_type",
+    "ci_text",
     "mean_ci",
     "outbound_type",
     "several",
@@ -112,20 +117,39 @@ def wide_summary(summary: pd.DataFrame, by: str) -> dict[str, dict[str, pd.Serie
     return out
 
 
-def _bound_text(r: pd.Series, col: str) -> tuple[str, bool]:
-    """A confidence bound of a long CI table row for reading, with `` *`` if it was
-    clipped at the KPI's natural range (it differs from mean -/+ half-width:
-    :func:`sim.model.runner.confidence_by`)."""
-    mean, half, value = float(r["mean"]), float(r["half_width"]), float(r[col])
-    raw = mean - half if col == "ci_low" else mean + half
-    clipped = math.isfinite(raw) and value != raw
-    return format_kpi(str(r["kpi"]), value, like=mean) + (" *" if clipped else ""), clipped
+def bound_text(r: pd.Series | Mapping[str, Any], kpi: str, col: str) -> tuple[str, bool]:
+    """A confidence bound (``col``: ``ci_low`` or ``ci_high``) of KPI ``kpi``'s row of a
+    CI table for reading, with `` *`` if it was clipped at the KPI's natural range
+    (:func:`sim.outputs.confidence.clipped`); and whether it was."""
+    mean, value = float(r["mean"]), float(r[col])
+    cut = clipped(mean, float(r["half_width"]), value, col)
+    return format_kpi(kpi, value, like=mean) + (" *" if cut else ""), cut
+
+
+def ci_text(r: pd.Series | Mapping[str, Any], kpi: str, currency: str | None = None) -> str:
+    """The confidence interval of a row of a CI table for the summary text: ``± half-width``
+    or, when a bound was clipped at the KPI's natural range (a count below 0, a share
+    above 100%), ``(CI low to high, clipped at b)``; ``""`` when the half-width is not
+    finite (one replication)."""
+    mean, half = float(r["mean"]), float(r["half_width"])
+    if not (math.isfinite(half) and math.isfinite(mean)):
+        return ""
+
+    def text(v: float) -> str:
+        return format_value(kpi, v, like=mean, currency=currency)
+
+    low, high = float(r["ci_low"]), float(r["ci_high"])
+    cut = [b for b, side in ((low, "ci_low"), (high, "ci_high")) if clipped(mean, half, b, side)]
+    if not cut:
+        return f"± {text(half)}"
+    return f"(CI {text(low)} to {text(high)}, clipped at {' and '.join(map(text, cut))})"
 
 
 def _every_kpi(summary: pd.DataFrame, by: str, what: str, table_id: str) -> str:
     rows, clipped = [], False
     for _, r in summary.iterrows():
-        (low, c_low), (high, c_high) = _bound_text(r, "ci_low"), _bound_text(r, "ci_high")
+        kpi = str(r["kpi"])
+        (low, c_low), (high, c_high) = bound_text(r, kpi, "ci_low"), bound_text(r, kpi, "ci_high")
         clipped |= c_low or c_high
         rows.append([str(r[by]), kpi_link(str(r["kpi"])),
                      *(format_kpi(str(r["kpi"]), float(r[c]), like=float(r["mean"]))
@@ -227,6 +251,13 @@ def breakdown_sections(reps: Replications, figures: Mapping[str, bytes]) -> list
     return out
 
 
+def _with_ci(r: pd.Series, kpi: str, multi: bool) -> str:
+    """The mean of a row of a CI table and, over several replications, its :func:`ci_text`."""
+    text = format_kpi(kpi, float(r["mean"]))
+    ci = ci_text(r, kpi) if multi else ""
+    return f"{text} {ci}" if ci else text
+
+
 def breakdown_lines(reps: Replications) -> list[str]:
     """Lines of the summary text per call type and per agent group (none with one of
     each): service level against the type's target, ASA, abandonment; occupancy and
@@ -241,8 +272,7 @@ def breakdown_lines(reps: Replications) -> list[str]:
                 continue
             threshold, target = targets.get(name, (math.nan, math.nan))
             sl = k["service_level"]
-            text = mean_ci(sl, "service_level") if multi else format_kpi(
-                "service_level", float(sl["mean"]))  # fmt: skip
+            text = _with_ci(sl, "service_level", multi)
             if callback_type(reps, name):  # waits from the first call: see the callbacks
                 verdict = "a callback type: see callbacks"
             else:
@@ -258,8 +288,7 @@ def breakdown_lines(reps: Replications) -> list[str]:
         lines.append("  per agent group:")
         for name, k in wide_summary(reps.summary_by_group, "agent_group").items():
             occ = k["occupancy"]
-            text = mean_ci(occ, "occupancy") if multi else format_kpi(
-                "occupancy", float(occ["mean"]))  # fmt: skip
+            text = _with_ci(occ, "occupancy", multi)
             share = format_kpi("answered_share", float(k["answered_share"]["mean"]))
             lines.append(f"    {name:<20}occupancy {text}, answered {share} of the calls")
     return lines

@@ -35,10 +35,9 @@ from omegaconf import OmegaConf
 from sim.core.files import atomic_write_text
 from sim.core.schema import Config
 from sim.model.runner import Replications, confidence_table
-from sim.outputs.kpis import natural_bounds
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.report.breakdown_report import CAPTIONS as BREAKDOWN_CAPTIONS
-from sim.report.breakdown_report import breakdown_figures, breakdown_sections
+from sim.report.breakdown_report import bound_text, breakdown_figures, breakdown_sections
 from sim.report.channels_report import channel_sections
 from sim.report.htmlkit import (
     Markup,
@@ -87,13 +86,6 @@ def _target_text(kpi: str, r: pd.Series, targets: Mapping[str, tuple[float, str]
                           sense, f"{sense} {format_kpi(kpi, target)}")  # fmt: skip
 
 
-def _bound(kpi: str, value: float, like: float) -> tuple[str, bool]:
-    """A confidence bound for reading, clipped at the KPI's natural bounds."""
-    low, high = natural_bounds(kpi)
-    clipped = min(max(value, low), high) if math.isfinite(value) else value
-    return format_kpi(kpi, clipped, like=like), clipped != value and math.isfinite(value)
-
-
 def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = None,
                table_id: str = "kpis") -> str:  # fmt: skip
     currency = cfg.economics.currency if cfg is not None else "currency units"
@@ -103,8 +95,8 @@ def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = No
     for kpi, r in summary.iterrows():
         k = str(kpi)
         mean, half = float(r["mean"]), float(r["half_width"])
-        low, low_clipped = _bound(k, float(r["ci_low"]), mean)
-        high, high_clipped = _bound(k, float(r["ci_high"]), mean)
+        low, low_clipped = bound_text(r, k, "ci_low")
+        high, high_clipped = bound_text(r, k, "ci_high")
         any_clipped |= low_clipped or high_clipped
         rows.append(
             [
@@ -112,8 +104,8 @@ def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = No
                 kpi_unit(k, currency),
                 format_kpi(k, mean),
                 "± " + format_kpi(k, half, like=mean) if math.isfinite(half) else "n/a",
-                low + (" *" if low_clipped else ""),
-                high + (" *" if high_clipped else ""),
+                low,
+                high,
                 format_kpi(k, float(r["sd"]), like=mean),
                 f"{float(r['n']):.0f}",
                 _target_text(k, r, targets),

@@ -51,7 +51,7 @@ from sim.model.runner import Replications
 from sim.outputs.csv_cells import write_csv
 from sim.outputs.kpis import CALLBACK_KPIS, KPIS, format_value
 from sim.outputs.metrics import KPI_DEFINITIONS
-from sim.report.breakdown_report import breakdown_lines, several, type_targets
+from sim.report.breakdown_report import breakdown_lines, ci_text, several, type_targets
 from sim.report.channels_report import channel_lines
 from sim.report.html_report import run_figures, run_report
 from sim.report.htmlkit import verdict_text
@@ -109,7 +109,7 @@ def summary_text(reps: Replications) -> str:
             continue  # not tracked, or says nothing here
         text = format_value(key, mean, currency=currency)
         if n > 1 and math.isfinite(half):
-            text += f"  ± {format_value(key, half, like=mean, currency=currency)}"
+            text += f"  {ci_text(t[key], key, currency)}"
         label = KPIS[key].label
         if KPIS[key].unit == "share a year":
             text += " a year"

@@ -3,12 +3,14 @@ composing become one ``callsim: error:`` line (sim.config.command_trust)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from cli_run import callsim
 
 from sim.config.command_trust import check_command_overrides
+from sim.config.compose import compose
 from sim.core.checks import ConfigError
 
 
@@ -52,3 +54,37 @@ def test_a_misspelt_group_choice_is_one_line() -> None:
                                           r"\(options: .*two_languages"):  # fmt: skip
         check_command_overrides(["scenario=two_languge"])
     check_command_overrides(["scenario=two_languages", "patience=never"])
+
+
+ABSENT = (r"agent_groups\.1\.workforce\.fatigue\.enabled: the config files do not set this "
+          r"key \(it lies in a mapping, or in an optional section they leave out or set to "
+          r"null\); to add it, write \+agent_groups\.1\.workforce\.fatigue\.enabled=false$")  # fmt: skip
+
+
+def test_a_key_the_files_leave_out_says_to_write_plus(tmp_path: Path) -> None:
+    """two_languages' groups have no ``workforce`` (null): overriding a key below it, a
+    group's skill it does not have, or an entry past the list, is one line before any
+    run (was: Hydra's six lines and exit 1); with ``+`` the key is added."""
+    lang = "scenario=two_languages"
+    with pytest.raises(ConfigError, match=ABSENT):
+        check_command_overrides([lang, "agent_groups.1.workforce.fatigue.enabled=false"])
+    with pytest.raises(ConfigError, match=r"^agent_groups\.0\.skills\.french: .* write "
+                                          r"\+agent_groups\.0\.skills\.french=2$"):  # fmt: skip
+        check_command_overrides([lang, "agent_groups.0.skills.french=2"])
+    with pytest.raises(ConfigError, match=r"^agent_groups\.5\.agents = 3: agent_groups has no "
+                                          r"entry 5 \(entries count from 0"):  # fmt: skip
+        check_command_overrides([lang, "agent_groups.5.agents=3"])
+    check_command_overrides([lang, "agent_groups.0.skills.english=2", "+agent_groups.0.skills.french=2",
+                             "agent_groups.1.agents=4", "+agent_groups.1.workforce.fatigue.enabled=false"])  # fmt: skip
+    cfg = compose([lang, "+agent_groups.0.skills.french=2"])
+    assert cfg.agent_groups[0].skills == {"english": 1, "french": 2}
+    with pytest.raises(ConfigError, match=ABSENT):  # sim.compose: the same line
+        compose([lang, "agent_groups.1.workforce.fatigue.enabled=false"])
+    # on the command line: exit 2, one line, nothing written; with a user's folder too
+    (tmp_path / "cfg" / "scenario").mkdir(parents=True)
+    for extra in ([], ["--config-dir", "cfg"]):
+        out = callsim(tmp_path, *extra, lang, "agent_groups.1.workforce.fatigue.enabled=false")
+        text = (out.stdout + out.stderr).strip()
+        assert out.returncode == 2 and len(text.splitlines()) == 1, text
+        assert re.match("callsim: error: " + ABSENT, text), text
+    assert not (tmp_path / "results").exists()

@@ -175,3 +175,32 @@ def test_a_key_inside_a_list_entry() -> None:
     with pytest.raises(ConfigError, match=r"agent_groups\.1\.agnets: unknown key 'agnets'.*"
                                           r"allowed here: name, agents, skills"):  # fmt: skip
         compose(["scenario=two_languages", "agent_groups.1.agnets=7"])
+
+
+def test_one_walk_checks_added_keys_and_keys_in_list_entries() -> None:
+    """``+key`` and a key inside a list entry are checked by one walk over the schema's
+    types: a misspelt name is one line with the keys allowed there, whichever way it is
+    written; a name below a ``dict`` (skills, handle factors) or an open node (a law, a
+    roster) is left to the parse, which names the key and what is allowed (``+`` below a
+    list entry used to be refused as an unknown key)."""
+    check = composing.check_overrides
+    for override, shown in (("+agent_groups.1.agnets=7", r"\+agent_groups\.1\.agnets"),
+                            ("agent_groups.1.agnets=7", r"agent_groups\.1\.agnets")):  # fmt: skip
+        with pytest.raises(ConfigError, match=rf"^{shown}: unknown key 'agnets' in "
+                                              r"agent_groups\.1 \(allowed here: name, agents,"):  # fmt: skip
+            check([override])
+    with pytest.raises(ConfigError, match=r"^\+center\.volum: unknown key 'volum' in center "
+                                          r"\(allowed here: name, open_time,"):  # fmt: skip
+        check(["+center.volum=5"])
+    with pytest.raises(ConfigError, match=r"^\+call_types\.name: call_types is a list: 'name' "
+                                          r"is not an entry number \(call_types\.0, "):  # fmt: skip
+        check(["+call_types.name=x"])
+    with pytest.raises(ConfigError, match=r"^run\.days\.0: run\.days is a value, it has no key '0'"):
+        check(["run.days.0=1"])
+    check(["+agent_groups.0.skills.fr=1", "+patience.shape=2", "+staffing.roster.early=4",
+           "center.profile.3=0.5", "+scenario=baseline"])  # fmt: skip
+    cfg = compose(["scenario=two_languages", "+agent_groups.0.handle_factor.english=1.2"])
+    assert cfg.agent_groups[0].handle_factor == {"english": 1.2}
+    with pytest.raises(ConfigError, match=r"^agent_groups\[0\]\.handle_factor\.en = 1\.1: names "
+                                          r"an unknown call type 'en'"):  # fmt: skip
+        compose(["scenario=two_languages", "+agent_groups.0.handle_factor.en=1.1"])

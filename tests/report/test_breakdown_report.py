@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from multiskill import GROUPS, TYPES, synthetic_replications
@@ -113,6 +114,33 @@ def test_figures_per_type_and_group(reps: Replications) -> None:
         legend = fig.legends[0]
         labels = [t.get_text() for t in legend.get_texts()]
         assert any("sales" in x for x in labels) or any("english" in x for x in labels)
+
+
+def test_figure_panels_keep_their_titles_labels_and_ranges(reps: Replications) -> None:
+    """The two figures share their set-up (sim.report.breakdown_plots): each panel keeps
+    its title, y label, y range and clock axis, and the legend its title (the PNGs were
+    byte for byte the same before and after the set-up was factored out)."""
+    types = call_types_figure(reps.intervals_by_type, "t", scenario="s")
+    groups = agent_groups_figure(reps.intervals_by_group, "t", scenario="s")
+    want = {
+        types: [("Offered calls and forecast", "offered calls (calls per interval)", 0.0),
+                ("Service level against target", "service level (% of offered)", 0.0),
+                ("Abandonment", "abandoned (% of offered)", 0.0)],
+        groups: [("Agents present and scheduled", "agents on the phones (agents)", 0.0),
+                 ("Occupancy", "occupancy (% of agent time present)", 0.0),
+                 ("Calls answered (by arrival)", "calls answered (calls per interval)", 0.0)],
+    }  # fmt: skip
+    for fig, panels in want.items():
+        assert [(ax.get_title(), ax.get_ylabel(), ax.get_ylim()[0]) for ax in fig.axes] == panels
+        assert all(ax.get_xlabel() == "interval start (time of day, HH:MM)" for ax in fig.axes)
+        assert fig.get_suptitle().startswith("s")
+    assert types.axes[1].get_ylim() == (0.0, 105.0) and groups.axes[1].get_ylim() == (0.0, 105.0)
+    present = np.nanmax(profile_by(reps.intervals_by_group, "agent_group")[
+        ["agents_present", "scheduled_agents"]].to_numpy(dtype=float))  # fmt: skip
+    assert groups.axes[0].get_ylim()[1] == pytest.approx(1.15 * present)
+    assert types.legends[0].get_title().get_text().startswith("call type (service level")
+    assert groups.legends[0].get_title().get_text() == "agent group"
+    assert len(groups.legends[0].get_texts()) == 2 * len(reps.summary_by_group["agent_group"].unique())
 
 
 def test_every_breakdown_kpi_is_in_the_registry() -> None:

@@ -18,6 +18,7 @@ import pytest
 from scipy import stats
 
 from sim.model.runner import Replications, replicate
+from sim.outputs.confidence import confidence_table
 from sim.outputs.metrics import KPI_DEFINITIONS, SUMMARY_KEYS
 from sim.report.html_report import (
     SWEEP_KPIS,
@@ -354,17 +355,19 @@ def test_run_report_reads_like_a_report(reps: Replications, run_html: str) -> No
 
 
 def test_confidence_bounds_are_clipped_at_natural_bounds() -> None:
+    """The table shows the bounds of ``confidence_table`` (clipped there, one rule) and
+    marks the clipped ones."""
     from sim.report.html_report import _kpi_table
 
-    summary = pd.DataFrame(
-        {"mean": [0.4, 0.98], "sd": [0.5, 0.05], "n": [3, 3], "half_width": [1.2, 0.1],
-         "ci_low": [-0.8, 0.88], "ci_high": [1.6, 1.08]},
-        index=pd.Index(["quits", "fcr"], name="kpi"),
-    )  # fmt: skip
+    per = pd.DataFrame({"quits": [0.0, 0.0, 1.2], "fcr": [1.0, 0.97, 1.0],
+                        "offered": [100.0, 110.0, 120.0]})  # fmt: skip
+    summary = confidence_table(per)
+    assert summary.loc["quits", "ci_low"] == 0.0 and summary.loc["fcr", "ci_high"] == 1.0
     text = _kpi_table(summary, 0.95)
     assert "<td>0.0 *</td>" in text and "<td>100.0% *</td>" in text
-    assert "-0.8" not in text and "108" not in text
+    assert "<td>85</td><td>135</td>" in text  # offered: not clipped, no mark
     assert "clipped at the natural bound" in text
+    assert "clipped at" not in _kpi_table(summary.loc[["offered"]], 0.95)
 
 
 def test_summary_text_plain_and_only_what_applies() -> None:
