@@ -11,10 +11,10 @@ API only):
 * no ``simpy.Resource``: who answers whom is the router's decision
   (:mod:`sim.queue.router`; today: the longest-idle agent takes the longest-waiting
   call), who is on the phones the staffing controller's (:mod:`sim.queue.staffing`);
-* lazy cancellation: when a waiting call is answered its abandonment event is not
-  removed from the heap; it fires later, sees the call is no longer waiting, and does
-  nothing. Likewise answered-or-abandoned calls stay in the router's queue until an
-  agent skips them;
+* lazy cancellation: when a waiting call is answered its deadline is not removed
+  from the heap of deadlines (:func:`sim.queue.flow.waiting`, which puts only the
+  first live one on the calendar); it is dropped when it comes first. Likewise
+  answered-or-abandoned calls stay in the router's queue until an agent skips them;
 * random variates are drawn in bulk with numpy (a day of fresh calls at a time, redial
   draws in blocks), never one at a time from the event loop.
 
@@ -248,10 +248,15 @@ class Engine:
         path = call_path(clock, cols, parts, self.lines, att, wt)
         att.connect(path.route)  # redials and repeat contacts arrive through the router
         day = days(clock, cols, self.fresh, parts, path, att, jr, wf, self.drain)
-        self._schedule(clock, staff, day, jr is not None or wf is not None)
         if ob is not None:
             ob.connect(path.place, path.free, None if jr is None else jr.outside())
-            ob.schedule()  # after each opening and its staffing targets
+
+        def schedule() -> None:
+            self._schedule(clock, staff, day, jr is not None or wf is not None)
+            if ob is not None:
+                ob.schedule()  # after each opening and its staffing targets
+
+        clock.calendar(schedule)
         clock.start()
         if self.processes:
             control = Control(clock, router, staff, path.busy)

@@ -17,7 +17,7 @@ Four groups, each a builder returning its closures, built in this order by
 * :func:`call_path`: an arriving call is routed, an agent answers, a service ends.
   The count of agents on a call lives here, a closure variable of the hottest
   handlers;
-* :func:`days`: a day opens (its fresh calls appended, their arrivals chained), the
+* :func:`days`: a day opens (its fresh calls appended, their arrivals streamed), the
   centre closes (drain or cut), a day ends.
 
 The groups call each other through the closures they return. The one circle, a redial
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
+from heapq import heappop, heappush
 from typing import Any, NamedTuple
 
 from sim.core.calls import Outcome, Source
@@ -55,6 +56,7 @@ __all__ = [
 ]
 
 WAITING, ANSWERED, ABANDONED, BLOCKED, CLOSED = (int(o) for o in list(Outcome)[:5])
+REDIAL, REPEAT = int(Source.REDIAL), int(Source.REPEAT)  # plain ints: the hot path reads them
 
 #: The run's router, staffing controller and ``serve(call, agent)`` hook (None: the
 #: handle column as it is): :meth:`sim.queue.engine.Engine._desk`.
@@ -110,14 +112,14 @@ def attempts(
         pat, hnd = policy.attempt_draws(ctype[prev])
         if jr is not None:
             j_follow(prev, False)
-        route(add_attempt(prev, clock.now, pat, hnd, Source.REDIAL, attempt[prev] + 1))
+        route(add_attempt(prev, clock.now, pat, hnd, REDIAL, attempt[prev] + 1))
 
     def on_repeat(value: Any) -> None:
         pat, hnd = j_follow(value, True)
         if redials.typed:  # several call types: the type's laws
             k = ctype[value] if cols.base_of is None else cols.base_of[ctype[value]]
             pat, hnd = redials.repeat_draws(k)
-        route(add_attempt(value, clock.now, pat, hnd, Source.REPEAT, 1))
+        route(add_attempt(value, clock.now, pat, hnd, REPEAT, 1))
 
     if jr is None:
         return Attempts(retry, None, None, connect)
@@ -143,16 +145,27 @@ def waiting(
 ) -> Waiting:  # fmt: skip
     """Calls that no agent answers on arrival: blocked, abandoning at once, or waiting.
 
-    A waiting call abandons when its patience runs out, unless an agent took it first:
-    its abandonment entry stays on the calendar and then does nothing (lazy
-    cancellation). ``max_waiting``: the queue cap (None: none). ``offer(i)``: with
-    callbacks, True if the caller of call ``i``, about to wait, accepted a callback
-    and left the line (:meth:`sim.queue.callbacks.CallbackDesk.offer`).
+    A waiting call abandons when its patience runs out, unless an agent took it first.
+    ``max_waiting``: the queue cap (None: none). ``offer(i)``: with callbacks, True if
+    the caller of call ``i``, about to wait, accepted a callback and left the line
+    (:meth:`sim.queue.callbacks.CallbackDesk.offer`).
+
+    The deadlines: each waiting call's ``(arrival + patience, sequence, call)`` goes on
+    a heap of its own, ``pend``, with the sequence number :attr:`Clock.fire` would have
+    given its abandonment entry; the calendar holds an entry, with that same key, only
+    for ``pend``'s first (pushed when a call's deadline becomes the first, or when the
+    first's entry runs and the next live one becomes first). A call answered meanwhile
+    stays in ``pend`` (lazy cancellation) and is dropped when it reaches the front, in
+    one loop, without a calendar entry of its own. So each abandonment runs at the
+    same (time, sequence) as with one calendar entry per waiting call, and the
+    calendar gets about a quarter of those entries (measured, 200 agents, everything
+    on: 47,000 instead of 189,000 in 30 days), each costing a push, a pop and a call.
     """
-    fire, retry, failed = clock.fire, att.retry, att.failed
+    heap, seq, retry, failed = clock.heap, clock.seq, att.retry, att.failed
     arrival, patience, wait, status = cols.arrival, cols.patience, cols.wait, cols.status
     enqueue, withdraw = router.enqueue, router.withdraw
     inf = float("inf")
+    pend: list[tuple[float, int, int]] = []  # (deadline, sequence, call), a heap
 
     def closed(i: int) -> None:
         status[i] = CLOSED
@@ -176,15 +189,30 @@ def waiting(
         else:
             enqueue(i)
             if pat < inf:
-                fire(pat, on_abandon, i)
+                e = (clock.now + pat, next(seq), i)
+                heappush(pend, e)
+                if pend[0] is e:  # the first deadline now: on the calendar
+                    heappush(heap, (e[0], e[1], on_deadline, e))
 
-    def on_abandon(value: Any) -> None:
-        i = value
-        if status[i] == WAITING:  # else answered meanwhile: a cancelled entry
+    def on_deadline(value: Any) -> None:
+        """The entry of ``pend``'s first ran: it abandons if it still waits; then the
+        next live one goes on the calendar. (An entry whose deadline is no longer in
+        ``pend``, dropped as answered, does nothing.)"""
+        if not pend or pend[0] is not value:
+            return
+        heappop(pend)
+        i = value[2]
+        if status[i] == WAITING:  # else answered meanwhile
             status[i] = ABANDONED
             wait[i] = clock.now - arrival[i]
             withdraw(i)
             retry(i, False)
+        while pend:
+            e = pend[0]
+            if status[e[2]] == WAITING:
+                heappush(heap, (e[0], e[1], on_deadline, e))
+                return
+            heappop(pend)
 
     return Waiting(wait_or_leave, closed, blocked)
 
@@ -213,6 +241,7 @@ def call_path(
     ``lines``: the cap on calls in the centre, waiting or answered (None: none).
     """
     fire, answered, wait_or_leave = clock.fire, att.answered, wt.wait_or_leave
+    heap, seq = clock.heap, clock.seq  # clock.fire inlined in route and free
     arrival, handle, wait = cols.arrival, cols.handle, cols.wait
     status, agent_of = cols.status, cols.agent_of
     router, staff, serve = parts
@@ -223,8 +252,11 @@ def call_path(
     is_open = False
 
     def route(i: int) -> None:
-        """Decide what happens to call ``i`` on arrival (the hot path)."""
+        """Decide what happens to call ``i`` on arrival (the hot path); its arrival is
+        now (a fresh call's, drawn, becomes the event time to the last bit; a redial's
+        or repeat's is now already)."""
         nonlocal n_busy
+        arrival[i] = clock.now
         if not is_open:
             wt.closed(i)
         elif lines is not None and n_busy + router.n_waiting >= lines:
@@ -235,7 +267,8 @@ def call_path(
             n_busy += 1
             status[i] = ANSWERED
             agent_of[i] = agent
-            fire(handle[i] if serve is None else serve(i, agent), on_done, i)
+            d = handle[i] if serve is None else serve(i, agent)
+            heappush(heap, (clock.now + d, next(seq), on_done, i))
 
     def free(agent: int) -> None:
         """``agent`` is free: it answers the call the router picks, or waits idle."""
@@ -246,9 +279,11 @@ def call_path(
             return
         n_busy += 1
         status[i] = ANSWERED
-        wait[i] = clock.now - arrival[i]
+        now = clock.now
+        wait[i] = now - arrival[i]
         agent_of[i] = agent
-        fire(handle[i] if serve is None else serve(i, agent), on_done, i)
+        d = handle[i] if serve is None else serve(i, agent)
+        heappush(heap, (now + d, next(seq), on_done, i))
 
     def on_done(value: Any) -> None:
         """Call ``value`` has been handled: its agent goes on or leaves."""
@@ -339,34 +374,24 @@ def days(
 ) -> Days:
     """Opening, fresh arrivals, closing and the end of a day.
 
-    A day's fresh calls are drawn in bulk when it opens and their arrivals chained:
-    each arrival schedules the next, so the calendar holds one of them at a time.
+    A day's fresh calls are drawn in bulk when it opens and their arrivals streamed
+    (:attr:`~sim.queue.clock.Clock.stream`): the calendar holds one of them at a time,
+    each taken in turn as the one before runs, straight into ``route``.
     """
-    chain, route, failed = clock.chain, path.route, att.failed
+    route, failed = path.route, att.failed
     router, staff, _ = parts
     arrival, status, wait = cols.arrival, cols.status, cols.wait
     jr, wf = journey, workforce
-    day_end = 0  # engine index after the open day's last fresh call
-
-    def on_arrival(value: Any) -> None:
-        i = value
-        now = clock.now
-        arrival[i] = now  # the event time, to the last bit (see Engine docs)
-        if i + 1 < day_end:
-            chain(arrival[i + 1] - now, on_arrival, i + 1)
-        route(i)
 
     def on_open(value: Any) -> None:
-        nonlocal day_end
         path.set_open(True)
         staff.open()
         calls = fresh.day(value) if jr is None else fresh.day(value, jr.volume_scale())
         if jr is not None:
             jr.open_day(len(calls.arrival_s))
         base = cols.add_day(calls)
-        day_end = len(status)
-        if day_end > base:
-            chain(arrival[base] - clock.now, on_arrival, base)
+        # each arrival at its drawn time, in order; route sets it to the event time
+        clock.stream(arrival, base, len(status), route)
 
     def close_queue(final: bool) -> None:
         now = clock.now

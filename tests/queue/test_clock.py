@@ -3,7 +3,9 @@
 * The calendar runs its entries in (time, order of scheduling) order, whether they sit
   in the heap or in the one-entry lane of :attr:`Clock.chain`: checked against a
   plain heap on random programs with many ties (integer delays, zero delays), alone
-  and with a SimPy process interleaving (the pump's limited runs).
+  and with a SimPy process interleaving (the pump's limited runs); so do a
+  :attr:`Clock.stream` (against the chain it replaces) and entries booked through
+  :attr:`Clock.calendar`.
 * :class:`sim.queue.router.LongestIdleFcfs` counts its live waiting calls as
   ``len(queue) - dead``, and the engine's inlined answers of that router give the
   same run as asking it (a subclass, which the engine does not inline).
@@ -14,6 +16,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -131,6 +134,101 @@ def test_calendar_with_a_process_keeps_its_order(seed: int) -> None:
     times = np.array([t for t, _ in log])
     for now, seen in steps:  # everything before the step ran, nothing at or after it
         assert np.all(times[:seen] < now) and np.all(times[seen:] >= now)
+
+
+def stream_program(seed: int, clock: Any, log: list[tuple[float, int]], streamed: bool) -> None:
+    """A stream of 600 entries at sorted times (many ties with the heap's entries) next to
+    a random heap program; ``streamed``: through :attr:`Clock.stream`, else as the
+    engine used to chain them (each entry chains the next, then runs)."""
+    rng = random.Random(seed)
+    # integer times (ties with the heap) and fractional ones (now + (t - now) may
+    # differ from t in the last bit: the stream must keep the chain's times exactly)
+    times = array("d", sorted(rng.randrange(300) + (rng.random() if k % 2 else 0.0)
+                              for k in range(600)))  # fmt: skip
+    times[0] = 0.0
+    stream = itertools.count(10_000)
+
+    def handler(value: int) -> None:
+        log.append((clock.now, value))
+        if rng.random() < 0.3:
+            clock.fire(float(rng.randrange(3)), handler, next(stream))
+
+    def arrive(k: int) -> None:
+        log.append((clock.now, -k))
+        if rng.random() < 0.5:
+            clock.fire(float(rng.randrange(3)), handler, next(stream))
+
+    def chained(k: int) -> None:
+        if k + 1 < len(times):
+            clock.chain(times[k + 1] - clock.now, chained, k + 1)
+        arrive(k)
+
+    for k in range(60):
+        clock.fire_at(float(rng.randrange(300)), handler, k)
+    if streamed:
+        clock.stream(times, 0, len(times), arrive)
+    else:
+        clock.chain(times[0] - clock.now, chained, 0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stream_equals_a_chain(seed: int) -> None:
+    """:attr:`Clock.stream` runs the same entries in the same order as the chain it
+    replaces (the handlers also draw from one random generator: same draws, same
+    program), and as a plain heap running that chain."""
+    logs = []
+    for streamed in (False, True):
+        log: list[tuple[float, int]] = []
+        env = simpy.Environment()
+        clock = Clock(env)
+        stream_program(seed, clock, log, streamed)
+        clock.start()
+        env.run()
+        logs.append(log)
+    ref_log: list[tuple[float, int]] = []
+    ref = PlainCalendar()
+    stream_program(seed, ref, ref_log, False)
+    ref.run()
+    assert len(ref_log) > 900
+    assert logs[0] == ref_log and logs[1] == ref_log
+
+
+def booking_program(cal: Any, out: list[tuple[float, int]]) -> Callable[[], None]:
+    """Handlers that log and may fire more; returns ``book()``, which books 400 entries
+    at integer times (many ties), half through ``fire``, half through ``fire_at``."""
+    rng = random.Random(7)
+
+    def handler(value: int) -> None:
+        out.append((cal.now, value))
+        if value < 5000 and rng.random() < 0.5:
+            cal.fire(float(rng.randrange(4)), handler, value + 5000)
+
+    def book() -> None:
+        for k in range(400):
+            if k % 2:
+                cal.fire(float(rng.randrange(50)), handler, k)
+            else:
+                cal.fire_at(float(rng.randrange(50)), handler, k)
+        cal.fire(3.0, handler, 4999)  # not booked: fired from inside ``book``
+
+    return book
+
+
+def test_calendar_keeps_the_order_of_booked_entries() -> None:
+    """Entries booked through :attr:`Clock.calendar` (many at equal times) run in the
+    order of a plain heap, among entries fired while they run."""
+    ref_log: list[tuple[float, int]] = []
+    ref = PlainCalendar()
+    booking_program(ref, ref_log)()
+    ref.run()
+
+    log: list[tuple[float, int]] = []
+    env = simpy.Environment()
+    clock = Clock(env)
+    clock.calendar(booking_program(clock, log))
+    clock.start()
+    env.run()
+    assert len(ref_log) > 500 and log == ref_log
 
 
 def test_default_router_counts_live_calls() -> None:
