@@ -14,10 +14,11 @@ of a reached call. Every rule is refused with one line naming the key before any
   ``max_tries`` a whole number 1 .. 255;
 * some agent group has a skill for the type (:func:`sim.config.skills.parse_skills`),
   and at least one call type is inbound (the centre's calls);
-* the workforce layer (agents as individuals) and callbacks are off: they do not
-  follow outbound dials yet (``workforce.enabled`` and ``callbacks.enabled`` false).
-  The customer journey runs: a dial is no customer's contact, so it is neither
-  resolved nor rated and opens no issue.
+* callbacks are off: they do not follow outbound dials yet (``callbacks.enabled``
+  false). The agent layer (``workforce.enabled``) and the customer journey run: a dial
+  is its agent's busy time and tires it, stretched by no agent's handle-time factor
+  (:meth:`sim.queue.outbound.OutboundDesk.serve`); it is no customer's contact, so it
+  is neither resolved nor rated and opens no issue.
 """
 
 from __future__ import annotations
@@ -48,15 +49,10 @@ def _records(key: str, value: object, endless: bool) -> float:
 
 def _refuse(cfg: Config) -> None:
     """Refuse the parts that do not follow outbound dials yet."""
-    checks = (
-        ("workforce.enabled", cfg.workforce.enabled, "select workforce=none"),
-        ("callbacks.enabled", cfg.callbacks.enabled, "set callbacks.enabled=false"),
-    )
-    for key, value, how in checks:
-        if value is not False:
-            raise bad(key, value,
-                      "must be false with outbound call types (agents as individuals and "
-                      f"callbacks do not follow outbound dials yet): {how}")  # fmt: skip
+    if cfg.callbacks.enabled is not False:
+        raise bad("callbacks.enabled", cfg.callbacks.enabled,
+                  "must be false with outbound call types (callbacks do not follow "
+                  "outbound dials yet): set callbacks.enabled=false")  # fmt: skip
 
 
 def _campaign(cfg: Config, k: int, t: CallType) -> Campaign:

@@ -228,7 +228,13 @@ class Engine:
         if self.outbound is not None:  # four hook points: load, stock, serve, end of a dial
             assert isinstance(router, ChannelRouter)
             ob = OutboundDesk(self.outbound, tt, clock, cols, router)
-            parts = (router, staff, ob.serve(parts[2], cols.ctype))
+            work = plain = None
+            if wf is not None:  # a dial is agent time, stretched by the group's factor only
+                work = wf.work(clock)
+                sk = self.skills
+                if sk is not None and (sk.factors or any(sk.session_stretch)):
+                    plain = router.serve(cols.handle)
+            parts = (router, staff, ob.serve(parts[2], cols.ctype, work, plain))
         att = attempts(clock, cols, self.redials, jr, wf, peak,
                        None if desk is None else desk.offset)  # fmt: skip
         if desk is not None:

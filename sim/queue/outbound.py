@@ -21,7 +21,9 @@ else:
 * **an agent starts a dial** (:meth:`OutboundDesk.serve`, the engine's ``serve`` hook):
   the dial reaches the right party with ``reach_probability`` and takes the record's
   handle time (talk + after-call work of the type's laws); otherwise it ends as
-  ``unreached`` and takes ``unreached_s``;
+  ``unreached`` and takes ``unreached_s``. With the agent layer either is its agent's
+  busy time and tires it (the workforce's ``work`` hook); no agent's handle-time factor
+  (learning, empowerment, fatigue) stretches a dial;
 * **a dial ends** (:meth:`OutboundDesk.done_hook`): an unreached record is tried again
   ``retry_delay_s`` later (a new row, ``attempt`` + 1), up to ``max_tries`` dials; the
   retry joins the queue at its due time, also outside opening hours (it is dialed when
@@ -206,11 +208,27 @@ class OutboundDesk:
                 self._fresh(k)
 
     # ------------------------------------------------------------------ dials
-    def serve(self, inner: Callable[[int, int], float] | None, kind: bytearray
-              ) -> Callable[[int, int], float]:  # fmt: skip
+    def serve(
+        self,
+        inner: Callable[[int, int], float] | None,
+        kind: bytearray,
+        work: Callable[[int, float], None] | None = None,
+        plain: Callable[[int, int], float] | None = None,
+    ) -> Callable[[int, int], float]:
         """The engine's ``serve(call, agent)`` with campaigns: a dial of an outbound type
         reaches the right party or not (then ``unreached``, ``unreached_s`` long);
-        ``inner``: the serve hook without campaigns (None: the handle column)."""
+        ``inner``: the serve hook without campaigns (None: the handle column).
+
+        With the agent layer, ``work(agent, seconds)`` is the workforce's hook for agent
+        time that is no customer's conversation (:meth:`sim.queue.hooks.WorkforceHooks.work`)
+        and ``plain`` the serve hook without the agent layer (the agent group's
+        handle-time factor; None: the handle column): a dial goes to ``work`` (busy time,
+        an attempt started, fatigue builds over it), a reached one with its handle time
+        after ``plain``, an unreached one with ``unreached_s``. No agent's handle-time
+        factor (learning, empowerment, fatigue) stretches a dial: empowerment is the
+        power to settle a customer's issue and a dial is no customer's issue, and the
+        campaign's ``talk`` and ``acw`` laws are the dialer's own measured times. Inbound
+        calls go to ``inner`` as before."""
         cols, campaign = self._cols, self._campaign
         handle, status = cols.handle, cols.status
         n = len(campaign)
@@ -219,11 +237,18 @@ class OutboundDesk:
         def serve(i: int, agent: int) -> float:
             k = kind[i]
             c = campaign[k] if k < n else None
-            if c is not None and draws[k].take() >= c.reach_probability:  # type: ignore[union-attr]
+            if c is None:
+                return handle[i] if inner is None else inner(i, agent)
+            if draws[k].take() >= c.reach_probability:  # type: ignore[union-attr]
                 status[i] = UNREACHED
-                handle[i] = c.unreached_s
-                return c.unreached_s
-            return handle[i] if inner is None else inner(i, agent)
+                handle[i] = h = c.unreached_s
+            elif work is None:
+                return handle[i] if inner is None else inner(i, agent)
+            else:
+                h = handle[i] if plain is None else plain(i, agent)
+            if work is not None:
+                work(agent, h)
+            return h
 
         return serve
 

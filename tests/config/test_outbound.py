@@ -98,7 +98,6 @@ OB = "call_types[1].outbound"
          "call_types[1].name = 'sales': no agent group can serve this call type (channel outbound)"),
         ("agent_groups.0.reserve_idle", 1,
          "agent_groups[0].reserve_idle = 1: must be 0 unless the group has an email or outbound skill"),
-        ("workforce.enabled", True, "workforce.enabled = True: must be false with outbound call types"),
         ("callbacks", {"enabled": True}, "callbacks.enabled = True: must be false with outbound call types"),
     ],
 )  # fmt: skip
