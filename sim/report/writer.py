@@ -128,7 +128,7 @@ def summary_text(reps: Replications) -> str:
             "callback_service_level",
             "abandon_saved",
         ):
-            row = reps.summary_callbacks.loc[key]
+            row = {str(c): v for c, v in reps.summary_callbacks.loc[key].items()}
             text = format_value(key, float(row["mean"]))
             ci = ci_text(row, key) if n > 1 else ""
             lines.append(f"    {CALLBACK_KPIS[key].label:<38}{text}  {ci}".rstrip())
