@@ -121,6 +121,7 @@ def summary_text(reps: Replications) -> str:
     lines += breakdown_lines(reps)  # several call types or agent groups only
     if cfg.callbacks.enabled and len(reps.summary_callbacks):
         lines.append("  callbacks:")
+        cb: dict[Any, dict[Any, Any]] = reps.summary_callbacks.to_dict(orient="index")
         for key in (
             "callback_offer_rate",
             "callback_accept_rate",
@@ -128,9 +129,8 @@ def summary_text(reps: Replications) -> str:
             "callback_service_level",
             "abandon_saved",
         ):
-            row = {str(c): v for c, v in reps.summary_callbacks.loc[key].items()}
-            text = format_value(key, float(row["mean"]))
-            ci = ci_text(row, key) if n > 1 else ""
+            text = format_value(key, float(cb[key]["mean"]))
+            ci = ci_text(cb[key], key) if n > 1 else ""
             lines.append(f"    {CALLBACK_KPIS[key].label:<38}{text}  {ci}".rstrip())
     lines += channel_lines(reps)  # chat or e-mail types only
     if n > 1:
