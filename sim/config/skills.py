@@ -180,6 +180,13 @@ def check_agents(key: str, agents: Any, days: int, n_intervals: int) -> None:
         integer(key, agents, 1)
 
 
+def _peak(agents: Any) -> int:
+    """The most agents in an interval of a checked agents value (:func:`check_agents`)."""
+    if isinstance(agents, int):
+        return agents
+    return max(max(a) if _is_list(a) else a for a in agents)
+
+
 def agents_matrix(agents: Any, days: int, n_intervals: int) -> np.ndarray:
     """A checked agents value as a (days, intervals) int64 matrix."""
     if isinstance(agents, int):
@@ -346,11 +353,17 @@ def _agent_groups(cfg: Config, types: Sequence[CallType], n: int) -> tuple[Agent
                 raise bad(f"{key}.{part}.{names[k]}", (overflow | factor)[k],
                           f"names a call type the group has no skill for (skills: "
                           f"{', '.join(names[s] for s in skills)})")  # fmt: skip
+        channels = group_channels(key, g, skills, types)
+        peak = _peak(g.agents) if shifts is None else None
+        if peak is not None and 0 < channels["reserve_idle"] >= peak:
+            raise bad(f"{key}.reserve_idle", channels["reserve_idle"],
+                      f"must be less than the group's most agents in an interval ({peak}): "
+                      "more than reserve_idle idle agents are needed before any takes "
+                      "e-mail or outbound work")  # fmt: skip
         out.append(AgentGroup(g.name, _unbuilt(n), skills,
                               {k: float(v) for k, v in overflow.items()},
                               {k: float(v) for k, v in factor.items()},
-                              shifts, roster, wf,
-                              **group_channels(key, g, skills, types)))  # fmt: skip
+                              shifts, roster, wf, **channels))  # fmt: skip
     for k, name in enumerate(names):
         if not any(k in g.skills for g in out):
             raise bad(f"call_types[{k}].name", name,
