@@ -160,9 +160,7 @@ def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR)
     groups = _groups(config_dir)
     candidates = [
         o.key_or_group for o in parsed
-        if not (o.is_delete() or o.is_sweep_override())
-        and o.key_or_group not in groups and "/" not in o.key_or_group
-        and o.key_or_group.split(".")[0] != "hydra" and not o.key_or_group.startswith("@")
+        if _sets_schema_key(o, groups) and not o.is_sweep_override()
         and law_of(o.key_or_group) is None  # a law's node takes any key (its kind's, parsed)
         and _check_schema_key(o.key_or_group, o.key_or_group)
     ]  # fmt: skip
@@ -179,6 +177,14 @@ def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR)
             raise error from None
     except (AttributeError, AssertionError) as exc:  # OmegaConf merging into a null section
         raise _null_section_error(exc, candidates) from None
+
+
+def _sets_schema_key(override: Any, groups: set[str]) -> bool:
+    """Whether a parsed Hydra override sets a key of the schema: not a deletion, a group
+    choice (``patience=never``, ``scenario/x``), a ``hydra.*`` key or a package (``@``)."""
+    key = override.key_or_group
+    return not (override.is_delete() or key in groups or "/" in key
+                or key.split(".")[0] == "hydra" or key.startswith("@"))  # fmt: skip
 
 
 def _value_error(exc: Exception) -> ConfigError | None:
@@ -290,9 +296,7 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
     groups = _groups(config_dir)
     for override in parsed:
         key = override.key_or_group
-        if override.is_delete() or key in groups or "/" in key:
-            continue
-        if key.split(".")[0] == "hydra" or key.startswith("@"):
+        if not _sets_schema_key(override, groups):
             continue
         if override.is_add():  # a misspelt +key would be added and ignored
             _check_schema_key(key, f"+{key}")
