@@ -41,6 +41,10 @@ Handler = Callable[[Any], None]
 _INF = float("inf")
 
 
+def _nothing(value: Any) -> None:
+    """The empty lane's handler (never called)."""
+
+
 #: A calendar entry: ``(time, sequence, handler, value)``; the sequence number is unique,
 #: so entries order by time, then order of scheduling, and handlers are never compared.
 Entry = tuple[float, int, Handler, Any]
@@ -119,18 +123,25 @@ class Clock:
     def _build(self) -> None:
         """Build the calendar: a heap and the lane, and the closures that use them
         (the engine schedules two or three entries per call: a closure saves a
-        bound-method call and the attribute lookups each)."""
+        bound-method call and the attribute lookups each).
+
+        The lane's entry lives in four closure variables, not a tuple: ``l_t`` (its
+        time, inf when the lane is empty), ``l_s``, ``l_h``, ``l_v``; the loops compare
+        it with the heap's first by time, then sequence, with plain float and int
+        comparisons (the same order as comparing the tuples), and a stream's next
+        entry costs no tuple."""
         clock, cal, seq = self, list[Entry](), count()
-        lane: Entry | None = None  # the chained stream's pending entry
+        inf = _INF
+        l_t, l_s, l_h, l_v = inf, 0, _nothing, None  # the lane: empty (l_t inf)
         s_times: Any = ()  # the stream: times, its last index, its handler
         s_last, s_handler = -1, None
 
         def stream(times: Any, start: int, end: int, handler: Handler) -> None:
-            nonlocal lane, s_times, s_last, s_handler
-            assert lane is None, "a stream needs the lane"
+            nonlocal l_t, l_s, l_h, l_v, s_times, s_last, s_handler
+            assert l_t == inf, "a stream needs the lane"
             s_times, s_last, s_handler = times, end - 1, handler
             if start < end:
-                lane = (clock.now + (times[start] - clock.now), next(seq), handler, start)
+                l_t, l_s, l_h, l_v = clock.now + (times[start] - clock.now), next(seq), handler, start
 
         def fire(delay: float, handler: Handler, value: Any) -> None:
             heappush(cal, (clock.now + delay, next(seq), handler, value))
@@ -139,12 +150,12 @@ class Clock:
             heappush(cal, (time, next(seq), handler, value))
 
         def chain(delay: float, handler: Handler, value: Any) -> None:
-            nonlocal lane
-            entry = (clock.now + delay, next(seq), handler, value)
-            if lane is None:
-                lane = entry
+            nonlocal l_t, l_s, l_h, l_v
+            t = clock.now + delay
+            if l_t == inf and t < inf:  # (an entry at inf waits on the heap)
+                l_t, l_s, l_h, l_v = t, next(seq), handler, value
             else:
-                heappush(cal, entry)
+                heappush(cal, (t, next(seq), handler, value))
 
         def calendar(schedule: Callable[[], None]) -> None:
             booked = list[Entry]()
@@ -175,22 +186,28 @@ class Clock:
 
         def first() -> float:
             """The time of the first entry (inf: none)."""
-            t = cal[0][0] if cal else _INF
-            return t if lane is None or lane[0] > t else lane[0]
+            t = cal[0][0] if cal else inf
+            return t if l_t > t else l_t
 
         def run(limit: float) -> None:
             """Run the entries before time ``limit`` (not including it), in order."""
-            nonlocal lane
+            nonlocal l_t, l_s, l_v
             while True:
-                if lane is not None and (not cal or lane < cal[0]):
-                    if lane[0] >= limit:
+                if cal:
+                    top = cal[0]
+                    t = top[0]
+                    lane = l_t < t or (l_t == t and l_t < inf and l_s < top[1])
+                else:
+                    lane = l_t < inf
+                if lane:
+                    t, handler, value = l_t, l_h, l_v
+                    if t >= limit:
                         return
-                    t, _, handler, value = lane
                     if handler is s_handler and value < s_last:  # the stream's next
-                        lane = (t + (s_times[value + 1] - t), next(seq), handler, value + 1)
+                        l_t, l_s, l_v = t + (s_times[value + 1] - t), next(seq), value + 1
                     else:
-                        lane = None
-                elif cal and cal[0][0] < limit:
+                        l_t = inf
+                elif cal and t < limit:
                     t, _, handler, value = heappop(cal)
                 else:
                     return
@@ -199,16 +216,25 @@ class Clock:
 
         def run_out() -> None:
             """Run every entry, in order (the same loop without a limit)."""
-            nonlocal lane
+            nonlocal l_t, l_s, l_v
             while True:
-                if lane is not None and (not cal or lane < cal[0]):
-                    t, _, handler, value = lane
-                    if handler is s_handler and value < s_last:  # the stream's next
-                        lane = (t + (s_times[value + 1] - t), next(seq), handler, value + 1)
+                if cal:
+                    top = cal[0]
+                    t = top[0]
+                    if l_t < t or (l_t == t and l_t < inf and l_s < top[1]):
+                        t, handler, value = l_t, l_h, l_v
+                        if handler is s_handler and value < s_last:  # the stream's next
+                            l_t, l_s, l_v = t + (s_times[value + 1] - t), next(seq), value + 1
+                        else:
+                            l_t = inf
                     else:
-                        lane = None
-                elif cal:
-                    t, _, handler, value = heappop(cal)
+                        t, _, handler, value = heappop(cal)
+                elif l_t < inf:
+                    t, handler, value = l_t, l_h, l_v
+                    if handler is s_handler and value < s_last:
+                        l_t, l_s, l_v = t + (s_times[value + 1] - t), next(seq), value + 1
+                    else:
+                        l_t = inf
                 else:
                     return
                 clock.now = t

@@ -105,19 +105,22 @@ class CallColumns:
 
     def add_day(self, calls: DayCalls) -> int:
         """Append a day's fresh calls (waiting, first attempts, each its own caller);
-        returns the engine index of the first."""
+        returns the engine index of the first. (Each column takes its numpy array as a
+        byte view: one copy, none through ``bytes``.)"""
         n = len(calls.arrival_s)
         base = len(self.status)
-        self.arrival.frombytes(calls.arrival_s.astype(np.float64).tobytes())
-        self.patience.frombytes(calls.patience_s.astype(np.float64).tobytes())
-        self.handle.frombytes(calls.handle_s.astype(np.float64).tobytes())
-        self.wait.frombytes(bytes(8 * n))
-        self.agent_of.frombytes(np.full(n, -1, dtype=np.int32).tobytes())
-        self.caller.frombytes(np.arange(base, base + n, dtype=np.int64).tobytes())
-        self.status.extend(bytes(n))
-        self.source.extend(bytes(n))
+        zeros = bytes(8 * n)
+        self.arrival.frombytes(_raw(calls.arrival_s, np.float64))
+        self.patience.frombytes(_raw(calls.patience_s, np.float64))
+        self.handle.frombytes(_raw(calls.handle_s, np.float64))
+        self.wait.frombytes(zeros)
+        self.agent_of.frombytes(_raw(np.full(n, -1, dtype=np.int32), np.int32))
+        self.caller.frombytes(_raw(np.arange(base, base + n, dtype=np.int64), np.int64))
+        self.status.extend(memoryview(zeros)[:n])
+        self.source.extend(memoryview(zeros)[:n])
         self.attempt.extend(b"\x01" * n)
-        self.ctype.extend(bytes(n) if calls.call_type is None else calls.call_type.tobytes())
+        types = calls.call_type
+        self.ctype.extend(memoryview(zeros)[:n] if types is None else _raw(types, np.uint8))
         return base
 
     def add_record(
@@ -154,3 +157,8 @@ class CallColumns:
             "caller_id": np.frombuffer(self.caller, dtype=np.int64),
             "call_type": np.frombuffer(self.ctype, dtype=np.uint8),
         }
+
+
+def _raw(values: np.ndarray, dtype: type) -> memoryview:
+    """``values`` as ``dtype``, C-contiguous, viewed as bytes (no copy if it is one)."""
+    return memoryview(np.ascontiguousarray(values, dtype=dtype)).cast("B")

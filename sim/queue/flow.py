@@ -294,8 +294,19 @@ def call_path(
         n_busy -= 1
         if staff.excess and not after_call(agent):
             return  # left the phones
-        if fast and not queue:  # no call waits (default router): it joins the idle
+        if not fast:
+            free(agent)
+        elif not queue:  # no call waits (default router): it joins the idle
             file_idle(agent)
+        elif status[queue[0]] == WAITING:  # free(agent) inlined: it takes the head
+            i = pop_call()
+            n_busy += 1
+            status[i] = ANSWERED
+            now = clock.now
+            wait[i] = now - arrival[i]
+            agent_of[i] = agent
+            d = handle[i] if serve is None else serve(i, agent)
+            heappush(heap, (now + d, next(seq), on_done, i))
         else:
             free(agent)
 
