@@ -132,7 +132,9 @@ class Clock:
         entry costs no tuple."""
         clock, cal, seq = self, list[Entry](), count()
         inf = _INF
-        l_t, l_s, l_h, l_v = inf, 0, _nothing, None  # the lane: empty (l_t inf)
+        l_t, l_s = inf, 0  # the lane: empty (l_t inf)
+        l_h: Handler = _nothing
+        l_v: Any = None
         s_times: Any = ()  # the stream: times, its last index, its handler
         s_last, s_handler = -1, None
 

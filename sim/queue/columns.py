@@ -19,6 +19,7 @@ from array import array
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from sim.queue.arrivals import DayCalls
 
@@ -159,6 +160,6 @@ class CallColumns:
         }
 
 
-def _raw(values: np.ndarray, dtype: type) -> memoryview:
+def _raw(values: np.ndarray, dtype: npt.DTypeLike) -> memoryview:
     """``values`` as ``dtype``, C-contiguous, viewed as bytes (no copy if it is one)."""
-    return memoryview(np.ascontiguousarray(values, dtype=dtype)).cast("B")
+    return np.ascontiguousarray(values, dtype=dtype).data.cast("B")
