@@ -86,8 +86,8 @@ class Clock:
     #: is one pending at a time). It waits in a one-entry lane beside the heap, which
     #: the calendar merges by (time, sequence): same order, one push and one pop fewer
     #: per call (the heap holds every call in service and its abandonment; measured on
-    #: ``bench_engine.py``, a quarter less engine time). A second pending entry goes to
-    #: the heap.
+    #: ``bench_engine.py``, a quarter less engine time). A second pending entry (or one
+    #: at an infinite time) goes to the heap.
     chain: Callable[[float, Handler, Any], None]
     #: ``calendar(schedule)``: call ``schedule()``, which puts the run's fixed entries
     #: (every day's opening, staffing targets, closing, day end) on the calendar
