@@ -65,7 +65,13 @@ from sim.planning.skillformulas import (
     type_targets,
 )
 
-__all__ = ["GROUP_REPLICATIONS", "check_group_args", "plan_groups", "planned_command"]
+__all__ = [
+    "GROUP_REPLICATIONS",
+    "check_group_args",
+    "plan_groups",
+    "planned_command",
+    "write_planned_yaml",
+]
 
 log = logging.getLogger("callsim")
 
@@ -140,7 +146,7 @@ def planned_command(out: Path, args: argparse.Namespace) -> str:
     return shlex.join(words)  # quoted: it can be pasted into a shell as it is
 
 
-def _planned_yaml(model: GroupModel, plan: np.ndarray, path: Path) -> None:
+def write_planned_yaml(model: GroupModel, plan: np.ndarray, path: Path) -> None:
     """The groups with ``plan`` as their agents, a ``_global_`` config of group ``plan``:
     it replaces the whole ``agent_groups`` list (skills, overflow, factors kept). A
     centre whose one group is ``staffing.*`` (no ``agent_groups``: a single queue with
@@ -283,7 +289,7 @@ def _write(out: Path, args: argparse.Namespace, lead: pd.DataFrame, by_type: pd.
                          row.intervals_met, row.intervals_with_calls)  # fmt: skip
         grouped = _long(lead, "agent_group", groups, values)
         plan_for_spreadsheet(grouped, interval_s).to_csv(partial / "plan_groups.csv", index=False)
-        _planned_yaml(model, plan, partial / "plan" / "planned.yaml")
+        write_planned_yaml(model, plan, partial / "plan" / "planned.yaml")
         fig = _figure(
             lead,
             groups,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.app.plan_groups import _planned_yaml
+from sim.app.plan_groups import write_planned_yaml
 from sim.config.compose import compose
 from sim.config.validation import load_scenario
 from sim.planning.groupmodel import group_model
@@ -67,7 +67,7 @@ def test_planned_yaml_staffs_the_centre_without_agent_groups(tmp_path: Path) -> 
     model = group_model(load_scenario(compose(CB)))
     tt = model.scenario.timetable
     plan = np.arange(1, 1 + tt.n_intervals, dtype=np.int64)[None, :] % 7 + 3
-    _planned_yaml(model, plan, tmp_path / "plan" / "planned.yaml")
+    write_planned_yaml(model, plan, tmp_path / "plan" / "planned.yaml")
     written = yaml.safe_load((tmp_path / "plan" / "planned.yaml").read_text())
     assert written == {"staffing": {"agents": [plan[0].tolist()]}}
     # what +plan=planned merges (the group-plan feedback itself: test_groupplan.py, slow)
