@@ -148,13 +148,19 @@ def test_callback_model_counts_what_callsim_counts() -> None:
 def test_callback_model_without_acceptors_is_the_planning_model() -> None:
     """No caller accepts a callback: the engine's centre is the planning model's queue
     (Poisson calls, exponential handle times, the genesys patience, FCFS, drain), so
-    the whole day's service level and occupancy agree within noise: 24 replications
-    each, different random numbers, |difference| below 3 standard errors of it."""
+    the whole day's service level and occupancy agree within noise: 48 replications
+    each, different random numbers, |difference| below 3 standard errors of it.
+
+    A flat plan (19 agents, service level about 75%): where a plan drops from one
+    interval to the next the two differ by design. The engine sends home the first
+    agents to finish a call; the kernel keeps agents by index, free or not. With the
+    scenario's own staffing less 3 the engine's service level is 0.86 points lower
+    (85.95% against 86.81%, 300 replications, standard error of the difference 0.25)."""
     model = _callback_model([*CB30, "callbacks.accept_probability=0"])
     cfg = compose(CB30)
     kernel = planning_model(cfg, forecast_from_config(cfg), 20.0)
-    plan = np.maximum(model.groups.current[0] - 3, 1)
-    reps = range(24)
+    plan = np.full(model.n_intervals, 19)
+    reps = range(48)
     capacity = plan.sum() * model.forecast.interval_s
     per = {}
     for name, m in (("engine", model), ("kernel", kernel)):
