@@ -22,8 +22,9 @@ writes the output folder:
   overrides> +plan=planned`` (the command is logged);
 * ``figures/plan.png``: agents per group and interval.
 
-With callbacks (``callbacks.enabled``) the callback types (``<type>_callback``) are not
-planned as call types: their work is already in the parent type's forecast (the
+With callbacks (``callbacks.enabled``) on several inbound types or agent groups (one
+queue with callbacks takes the single-queue route of :mod:`sim.app.plan`), the callback
+types (``<type>_callback``) are not planned as call types: their work is already in the parent type's forecast (the
 callers who accept are its fresh calls), so the formulas plan the inbound types, the
 simulation search serves the callbacks and checks the inbound types' targets only, and
 the tables list the inbound types (one log line says so;

@@ -21,6 +21,11 @@ the reading options of :mod:`sim.app.plan_inputs`, or the forecast columns of
 
 Days with other opening hours and gaps (a lunch break) work: intervals missing from the
 forecast are closed (no calls; the agents before them finish the queue).
+
+A centre with callbacks (``--set scenario=callback_offered``: one inbound type, one
+group) is simulated by the engine on its own forecast, its agents serving the callbacks
+too (:mod:`sim.planning.callbackmodel`); ``--forecast`` is refused there, and so is a
+``plan.csv`` whose forecast columns are not the centre's.
 """
 
 from __future__ import annotations
