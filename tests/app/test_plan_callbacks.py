@@ -34,7 +34,7 @@ def test_the_whole_loop_on_a_centre_with_callbacks(tmp_path: Path) -> None:
     assert curve["multiplier"].tolist() == [0.9, 1.0]
     assert curve["service_level"].is_monotonic_increasing
     planned = yaml.safe_load((tmp_path / "p" / "plan" / "planned.yaml").read_text())
-    assert sum(planned["staffing"]["agents"], []) == p["simulation_agents"].tolist()
+    assert [a for day in planned["staffing"]["agents"] for a in day] == p["simulation_agents"].tolist()
     assert "+plan=planned" in out.stdout and "scenario=callback_offered" in out.stdout
     # the roster, checked on replications the search did not see
     run = plan(tmp_path, "--plan", "p/roster.csv", "--shrinkage", "0.2", *CB, "--set",
