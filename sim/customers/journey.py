@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 from array import array
-from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -38,6 +37,7 @@ from sim.core.rng import BlockDraws, Streams
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, Timetable
 from sim.customers.experience import ExperienceRule
+from sim.customers.repeats import Held, RepeatTimes, hold_many
 from sim.laws.distributions import Distribution
 from sim.queue.clock import Handler
 from sim.queue.hooks import Answered, ClockLike, Failed, Follow
@@ -68,6 +68,7 @@ _PEAK_OF_KEY = np.array([0, NEUTRAL, GOOD, BAD], dtype=np.int8)  # by key (0: un
 #: engine's calendar when their window comes (their time exactly,
 #: :attr:`sim.queue.clock.Clock.fire_at`).
 RELEASE_S = 900.0
+_NONE_HELD: tuple[list[float], list[int]] = ([], [])  # a window nothing waits in
 
 
 class JourneyLog:
@@ -135,18 +136,21 @@ class Journey:
         self.population = population
         self.initial_active = population.n_active if population is not None else 0
         self.feedback = bool(config.customers.feedback) and population is not None
-        self._cum_profile = np.cumsum(profile).tolist()
         self._u_resolution = streams["resolution"]  # one uniform per fresh call, in bulk
         self._u_follow = BlockDraws(lambda rng, n: rng.random(n), streams["resolution_follow"])
         self._u_recontact = BlockDraws(lambda rng, n: rng.random(n), streams["recontact"])
         self._u_rude = BlockDraws(lambda rng, n: rng.random(n), streams["discourtesy"])
-        self._u_time = BlockDraws(lambda rng, n: rng.random(n), streams["repeat_time"])
+        self._times = RepeatTimes(
+            timetable, profile, BlockDraws(lambda rng, n: rng.random(n), streams["repeat_time"])
+        )
         self._delay = BlockDraws(recontact_delay.sample, streams["recontact_delay"])
         # a repeat contact's patience and handle time (talk + after-call work): the
-        # three streams drawn 1,024 at a time, as one BlockDraws each would
+        # three streams drawn 1,024 at a time, as one BlockDraws each would, the next
+        # one last in two flat lists (no tuple per repeat)
         self._repeat_laws = ((patience, streams["repeat_patience"]),
                              (talk, streams["repeat_talk"]), (acw, streams["repeat_acw"]))  # fmt: skip
-        self._repeat_draws: list[tuple[float, float]] = []
+        self._repeat_patience: list[float] = []
+        self._repeat_handle: list[float] = []
         self.contact = bytearray()  # per call (engine index order), appended as calls come
         self._u_resolve = array("d")  # per call: the uniform that decides resolution
         # per call, filled once a day (customer: of fresh calls, the issues' roots)
@@ -167,11 +171,18 @@ class Journey:
         self._patience: array | None = None
         self._rude_logged = False
         # repeat contacts not yet on the calendar, by window of RELEASE_S seconds:
-        # (calendar time, call index), the time as the calendar would have had it
+        # calendar times and call indices, the time as the calendar would have had it
         # (now + (at - now)): not a bit changes
-        self._held: dict[int, list[tuple[float, int]]] = {}
+        self._held: Held = {}
         self._horizon = timetable.opening(0)  # repeats before it go onto the calendar
         self._open_until = -math.inf  # closing of the day opened last (repeat times)
+        # repeats due after today's closing are timed and held in bulk when the next day
+        # opens (:meth:`_hold_later`): (call, decided at, due at), in the order decided
+        self._later_from = math.inf  # due at or after it: later (inf: each as it comes)
+        self._day_closing = -math.inf  # the closing the last release worked towards
+        self._later_call: list[int] = []
+        self._later_now: list[float] = []
+        self._later_at: list[float] = []
         self._clock: ClockLike | None = None
         self._on_repeat: Handler | None = None
         self.scales: list[float] = []  # the volume factor of each day, in day order
@@ -226,13 +237,38 @@ class Journey:
         clock, on_repeat = self._clock, self._on_repeat
         assert clock is not None and on_repeat is not None
         now = clock.now
+        if self._later_call and closing != self._day_closing:  # a new day
+            self._hold_later()
+        self._day_closing = closing
         window = int(now // RELEASE_S)
         horizon = self._horizon = (window + 1) * RELEASE_S
+        # a repeat due after closing comes at the next opening or later: into a window
+        # released from that day's first release on, so it can wait till then, unless
+        # that opening comes before the horizon (closed for less than a window)
+        if closing - self.timetable.close_s + DAY_S + self.timetable.open_s >= horizon + 1.0:
+            self._later_from = closing
+        else:
+            self._hold_later()
+            self._later_from = math.inf
         fire_at = clock.fire_at
-        for t, i in self._held.pop(window, ()):
+        times, calls = self._held.pop(window, _NONE_HELD)
+        for t, i in zip(times, calls, strict=True):
             fire_at(t if t > now else now, on_repeat, i)
         if horizon < closing:
             fire_at(horizon, self._release, closing)
+
+    def _hold_later(self) -> None:
+        """Time the repeats due after a closing, decided since the last call, in bulk
+        (the ``repeat_time`` draws in the order they were decided), and hold them in
+        their windows after those already there: as if each had been timed and held
+        when it was decided (:func:`sim.customers.repeats.hold_many`)."""
+        if not self._later_call:
+            return
+        calls = np.array(self._later_call, dtype=np.int64)
+        now, at = np.array(self._later_now), np.array(self._later_at)
+        for later in (self._later_call, self._later_now, self._later_at):
+            later.clear()  # in place: the hooks hold their appends
+        hold_many(self._held, now, self._times.many(at), calls, RELEASE_S)
 
     # ----------------------------------------------------------------- attempt ends
     def callbacks(
@@ -289,9 +325,12 @@ class Journey:
         recontact_buf, recontact_take = self._u_recontact.buffer, self._u_recontact.take
         delay_buf, delay_take = self._delay.buffer, self._delay.take
         follow_buf, follow_take = self._u_follow.buffer, self._u_follow.take
-        repeat_draws, repeat_refill = self._repeat_draws, self._refill_repeat_draws
+        rep_patience, rep_handle = self._repeat_patience, self._repeat_handle
+        repeat_refill = self._refill_repeat_draws
         done = self._done.append
-        repeat_time, held, release_s = self._repeat_timer(), self._held, RELEASE_S
+        repeat_time, held, release_s = self._times.one(), self._held, RELEASE_S
+        later_call, later_now = self._later_call.append, self._later_now.append
+        later_at = self._later_at.append
         fire, inf, nan = clock.fire, math.inf, math.nan
         u_append, c_append = u_resolve.append, contact.append
         resolved_code, more_code, end_code = RESOLVED, UNRES_MORE, UNRES_END
@@ -301,9 +340,9 @@ class Journey:
             u_append(follow_buf.pop() if follow_buf else follow_take())
             if not repeat:
                 return nan, nan
-            if not repeat_draws:
+            if not rep_patience:
                 repeat_refill()
-            return repeat_draws.pop()
+            return rep_patience.pop(), rep_handle.pop()
 
         def answered(i: int) -> None:
             a = agent_of[i]
@@ -323,6 +362,12 @@ class Journey:
                 now = clock.now
                 at = now + (delay_buf.pop() if delay_buf else delay_take())
                 if not at < self._open_until:  # (now is on or after today's opening)
+                    if at >= self._later_from:  # timed and held when the next day opens
+                        later_call(i)
+                        later_now(now)
+                        later_at(at)
+                        done(i * 8 + more_code)
+                        return
                     at = repeat_time(at)  # out of hours: the next opening
                 if at < inf:
                     t = now + (at - now)  # the calendar's time of the repeat
@@ -332,9 +377,10 @@ class Journey:
                         key = int(t // release_s)
                         window = held.get(key)
                         if window is None:
-                            held[key] = [(t, i)]
+                            held[key] = ([t], [i])
                         else:
-                            window.append((t, i))
+                            window[0].append(t)
+                            window[1].append(i)
                 # else: the repeat would come after the last day; the issue stays open
                 done(i * 8 + more_code)
                 return
@@ -369,41 +415,11 @@ class Journey:
         return deferred
 
     def _refill_repeat_draws(self) -> None:
-        """1,024 repeat contacts' (patience, handle time), the next one last."""
+        """1,024 repeat contacts' patience and handle time, the next one last."""
         (pl, prng), (tl, trng), (al, arng) = self._repeat_laws
-        patience = pl.sample(prng, 1024)
+        self._repeat_patience.extend(pl.sample(prng, 1024)[::-1].tolist())
         handle = tl.sample(trng, 1024) + al.sample(arng, 1024)
-        self._repeat_draws.extend(zip(patience[::-1].tolist(), handle[::-1].tolist(), strict=True))
-
-    def _repeat_timer(self) -> Callable[[float], float]:
-        """``repeat_time(t)``: ``t`` if open then, else a time of the next open day drawn
-        from the profile (stream ``repeat_time``), inf after the last day. A closure
-        over locals: the hot path calls it for every repeat contact due out of hours."""
-        tt = self.timetable
-        days, open_s, close_s, interval_s = tt.days, tt.open_s, tt.close_s, tt.interval_s
-        cum = self._cum_profile
-        last = len(cum) - 1
-        u_buf, u_take = self._u_time.buffer, self._u_time.take
-        inf, floor = math.inf, math.floor
-
-        def repeat_time(t: float) -> float:
-            day = floor(t / DAY_S)  # tt.next_open(t), inlined
-            tod = t - day * DAY_S
-            if day >= days:
-                return inf
-            if open_s <= tod < close_s:
-                return t
-            if tod >= open_s:
-                day += 1
-                if day >= days:
-                    return inf
-            u = u_buf.pop() if u_buf else u_take()
-            k = min(bisect_right(cum, u), last)
-            lo = cum[k - 1] if k > 0 else 0.0
-            share = (u - lo) / (cum[k] - lo) if cum[k] > lo else 0.0
-            return (day * DAY_S + open_s) + (k + share) * interval_s  # tt.opening(day) + ...
-
-        return repeat_time
+        self._repeat_handle.extend(handle[::-1].tolist())
 
     def _settle(self) -> None:
         """Turn the codes of the attempts ended since the last call into the ``resolved``
