@@ -138,7 +138,10 @@ class Journey:
         self.feedback = bool(config.customers.feedback) and population is not None
         self._u_resolution = streams["resolution"]  # one uniform per fresh call, in bulk
         self._u_follow = BlockDraws(lambda rng, n: rng.random(n), streams["resolution_follow"])
-        self._u_recontact = BlockDraws(lambda rng, n: rng.random(n), streams["recontact"])
+        # whether an unresolved customer calls again (a uniform < recontact_probability),
+        # decided 1,024 at a time: bools, no float object per draw
+        self._recontacts = BlockDraws(lambda rng, n: rng.random(n) < self.recontact,
+                                      streams["recontact"])  # fmt: skip
         self._u_rude = BlockDraws(lambda rng, n: rng.random(n), streams["discourtesy"])
         self._times = RepeatTimes(
             timetable, profile, BlockDraws(lambda rng, n: rng.random(n), streams["repeat_time"])
@@ -320,9 +323,9 @@ class Journey:
                        for a in range(agents)]  # fmt: skip
         rude_log = self._rude_p.append
         promise_of = self._promise_of
-        recontact, max_contacts = self.recontact, self.max_contacts
+        max_contacts = self.max_contacts
         u_resolve, contact = self._u_resolve, self.contact
-        recontact_buf, recontact_take = self._u_recontact.buffer, self._u_recontact.take
+        recontact_buf, recontact_take = self._recontacts.buffer, self._recontacts.take
         delay_buf, delay_take = self._delay.buffer, self._delay.take
         follow_buf, follow_take = self._u_follow.buffer, self._u_follow.take
         rep_patience, rep_handle = self._repeat_patience, self._repeat_handle
@@ -357,7 +360,7 @@ class Journey:
             # fewer on a third of the answered calls)
             if (
                 contact[i] < max_contacts
-                and (recontact_buf.pop() if recontact_buf else recontact_take()) < recontact
+                and (recontact_buf.pop() if recontact_buf else recontact_take())
             ):
                 now = clock.now
                 at = now + (delay_buf.pop() if delay_buf else delay_take())

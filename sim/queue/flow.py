@@ -91,6 +91,7 @@ def attempts(
     """
     fire, add_attempt, attempt, ctype = clock.fire, cols.add_attempt, cols.attempt, cols.ctype
     policy = redials if redials.active else None
+    typed = redials.typed  # several call types: repeats draw from their type's laws
     jr, wf = journey, workforce
     route: Callable[[int], None]  # set by connect: the call path's router
 
@@ -116,7 +117,7 @@ def attempts(
 
     def on_repeat(value: Any) -> None:
         pat, hnd = j_follow(value, True)
-        if redials.typed:  # several call types: the type's laws
+        if typed:  # several call types: the type's laws
             k = ctype[value] if cols.base_of is None else cols.base_of[ctype[value]]
             pat, hnd = redials.repeat_draws(k)
         route(add_attempt(value, clock.now, pat, hnd, REPEAT, 1))
