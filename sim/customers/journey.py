@@ -14,7 +14,7 @@ customer population once a day (:meth:`Journey.end_of_day`).
 Customers call a closed centre only by mistake: a repeat contact whose delay ends
 outside opening hours is made at the next opening, at a time of day drawn from the
 intraday profile; one that would fall after the last day is not simulated (the issue
-stays open at the end of the run).
+stays open at the end of the run) (:mod:`sim.customers.repeats`).
 
 The engine calls the hooks of :meth:`Journey.callbacks` (the protocol
 :class:`sim.queue.hooks.JourneyHooks`; closures over the engine's and
@@ -37,7 +37,7 @@ from sim.core.rng import BlockDraws, Streams
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, Timetable
 from sim.customers.experience import ExperienceRule
-from sim.customers.repeats import Held, RepeatTimes, hold_many
+from sim.customers.repeats import RepeatTimes, RepeatWindows
 from sim.laws.distributions import Distribution
 from sim.queue.clock import Handler
 from sim.queue.hooks import Answered, ClockLike, Failed, Follow
@@ -64,11 +64,6 @@ _ENDS = np.array([0, 1, 1, 1, 1, 0, 1, 0], dtype=bool)  # by code: the issue end
 #: maximum: no rating yet 0, neutral 1, good 2, bad 3.
 _PEAK_KEY = np.array([3, 1, 2], dtype=np.int8)  # by rating + 1
 _PEAK_OF_KEY = np.array([0, NEUTRAL, GOOD, BAD], dtype=np.int8)  # by key (0: unused)
-#: Repeat contacts wait in the journey, by window of this many seconds, and go onto the
-#: engine's calendar when their window comes (their time exactly,
-#: :attr:`sim.queue.clock.Clock.fire_at`).
-RELEASE_S = 900.0
-_NONE_HELD: tuple[list[float], list[int]] = ([], [])  # a window nothing waits in
 
 
 class JourneyLog:
@@ -103,9 +98,13 @@ class Journey:
     discourtesy draws taken in the order the attempts ended, as the hooks would have
     taken them), the issues' peaks and the memories of the ended issues are computed
     once a day over those codes, vectorised. Repeat contacts
-    due in a later window of :data:`RELEASE_S` seconds wait in the journey and go onto
-    the engine's calendar when their window comes (a calendar of a few hundred entries
-    instead of a day of repeats: each entry costs log(size)). Neither changes a number.
+    due in a later window of :data:`sim.customers.repeats.RELEASE_S` seconds wait in the
+    journey and go onto the engine's calendar when their window comes (a calendar of a
+    few hundred entries instead of a day of repeats: each entry costs log(size)); those
+    due after the day's closing, most of them, are timed and put in their windows in
+    bulk when the next day opens (:class:`sim.customers.repeats.RepeatWindows`). The
+    per-call random decisions come from blocks of 1,024
+    (:class:`sim.core.rng.BlockDraws`). None of this changes a number.
     """
 
     def __init__(
@@ -143,9 +142,11 @@ class Journey:
         self._recontacts = BlockDraws(lambda rng, n: rng.random(n) < self.recontact,
                                       streams["recontact"])  # fmt: skip
         self._u_rude = BlockDraws(lambda rng, n: rng.random(n), streams["discourtesy"])
+        # when repeat contacts call, and where they wait for their window
         self._times = RepeatTimes(
             timetable, profile, BlockDraws(lambda rng, n: rng.random(n), streams["repeat_time"])
         )
+        self._windows = RepeatWindows(timetable, self._times)
         self._delay = BlockDraws(recontact_delay.sample, streams["recontact_delay"])
         # a repeat contact's patience and handle time (talk + after-call work): the
         # three streams drawn 1,024 at a time, as one BlockDraws each would, the next
@@ -173,21 +174,8 @@ class Journey:
         self._wait: array | None = None  # ... its wait and patience columns
         self._patience: array | None = None
         self._rude_logged = False
-        # repeat contacts not yet on the calendar, by window of RELEASE_S seconds:
-        # calendar times and call indices, the time as the calendar would have had it
-        # (now + (at - now)): not a bit changes
-        self._held: Held = {}
-        self._horizon = timetable.opening(0)  # repeats before it go onto the calendar
         self._open_until = -math.inf  # closing of the day opened last (repeat times)
-        # repeats due after today's closing are timed and held in bulk when the next day
-        # opens (:meth:`_hold_later`): (call, decided at, due at), in the order decided
-        self._later_from = math.inf  # due at or after it: later (inf: each as it comes)
-        self._day_closing = -math.inf  # the closing the last release worked towards
-        self._later_call: list[int] = []
-        self._later_now: list[float] = []
-        self._later_at: list[float] = []
         self._clock: ClockLike | None = None
-        self._on_repeat: Handler | None = None
         self.scales: list[float] = []  # the volume factor of each day, in day order
         self._ended_customer: list[np.ndarray] = []
         self._ended_memory: list[np.ndarray] = []
@@ -234,44 +222,9 @@ class Journey:
             self._release(self._open_until)
 
     def _release(self, closing: float) -> None:
-        """Put the held repeat contacts of the current window of :data:`RELEASE_S`
-        seconds onto the calendar, and come back at the next window until the day's
-        ``closing`` (a short calendar: its entries cost log(size) each)."""
-        clock, on_repeat = self._clock, self._on_repeat
-        assert clock is not None and on_repeat is not None
-        now = clock.now
-        if self._later_call and closing != self._day_closing:  # a new day
-            self._hold_later()
-        self._day_closing = closing
-        window = int(now // RELEASE_S)
-        horizon = self._horizon = (window + 1) * RELEASE_S
-        # a repeat due after closing comes at the next opening or later: into a window
-        # released from that day's first release on, so it can wait till then, unless
-        # that opening comes before the horizon (closed for less than a window)
-        if closing - self.timetable.close_s + DAY_S + self.timetable.open_s >= horizon + 1.0:
-            self._later_from = closing
-        else:
-            self._hold_later()
-            self._later_from = math.inf
-        fire_at = clock.fire_at
-        times, calls = self._held.pop(window, _NONE_HELD)
-        for t, i in zip(times, calls, strict=True):
-            fire_at(t if t > now else now, on_repeat, i)
-        if horizon < closing:
-            fire_at(horizon, self._release, closing)
-
-    def _hold_later(self) -> None:
-        """Time the repeats due after a closing, decided since the last call, in bulk
-        (the ``repeat_time`` draws in the order they were decided), and hold them in
-        their windows after those already there: as if each had been timed and held
-        when it was decided (:func:`sim.customers.repeats.hold_many`)."""
-        if not self._later_call:
-            return
-        calls = np.array(self._later_call, dtype=np.int64)
-        now, at = np.array(self._later_now), np.array(self._later_at)
-        for later in (self._later_call, self._later_now, self._later_at):
-            later.clear()  # in place: the hooks hold their appends
-        hold_many(self._held, now, self._times.many(at), calls, RELEASE_S)
+        """Start the day's releases of held repeat contacts, until ``closing``
+        (:meth:`sim.customers.repeats.RepeatWindows.release`)."""
+        self._windows.release(closing)
 
     # ----------------------------------------------------------------- attempt ends
     def callbacks(
@@ -314,7 +267,9 @@ class Journey:
         to a list; the ratings of resolved attempts and the issue memories are worked
         out from it once a day (:meth:`_settle`).
         """
-        self._caller, self._clock, self._on_repeat = caller, clock, on_repeat
+        self._caller, self._clock = caller, clock
+        windows = self._windows
+        windows.clock, windows.on_repeat = clock, on_repeat
         self._wait, self._patience = wait, patience
         self._rude_logged = agent_rude is not None
         if agent_p is None:  # the core's anonymous agents: ids below ``agents``
@@ -331,9 +286,9 @@ class Journey:
         rep_patience, rep_handle = self._repeat_patience, self._repeat_handle
         repeat_refill = self._refill_repeat_draws
         done = self._done.append
-        repeat_time, held, release_s = self._times.one(), self._held, RELEASE_S
-        later_call, later_now = self._later_call.append, self._later_now.append
-        later_at = self._later_at.append
+        repeat_time, held, release_s = self._times.one(), windows.held, windows.release_s
+        later_call, later_now = windows.later_call.append, windows.later_now.append
+        later_at = windows.later_at.append
         fire, inf, nan = clock.fire, math.inf, math.nan
         u_append, c_append = u_resolve.append, contact.append
         resolved_code, more_code, end_code = RESOLVED, UNRES_MORE, UNRES_END
@@ -358,14 +313,13 @@ class Journey:
                 return
             # unresolved: a repeat contact, or the customer gives up (inlined: a call
             # fewer on a third of the answered calls)
-            if (
-                contact[i] < max_contacts
-                and (recontact_buf.pop() if recontact_buf else recontact_take())
+            if contact[i] < max_contacts and (
+                recontact_buf.pop() if recontact_buf else recontact_take()
             ):
                 now = clock.now
                 at = now + (delay_buf.pop() if delay_buf else delay_take())
                 if not at < self._open_until:  # (now is on or after today's opening)
-                    if at >= self._later_from:  # timed and held when the next day opens
+                    if at >= windows.later_from:  # timed and held when the next day opens
                         later_call(i)
                         later_now(now)
                         later_at(at)
@@ -374,7 +328,7 @@ class Journey:
                     at = repeat_time(at)  # out of hours: the next opening
                 if at < inf:
                     t = now + (at - now)  # the calendar's time of the repeat
-                    if t < self._horizon:
+                    if t < windows.horizon:
                         fire(at - now, on_repeat, i)
                     else:  # a later window: held until it comes
                         key = int(t // release_s)

@@ -9,8 +9,11 @@ this for one repeat as it is decided (:meth:`RepeatTimes.one`) and for a day's
 repeats at once (:meth:`RepeatTimes.many`), the same numbers bit for bit, the uniforms
 taken in the same order.
 
-Repeats wait in the journey by window of :data:`sim.customers.journey.RELEASE_S`
-seconds until their window comes (:class:`Held`): the engine's calendar stays short.
+Repeats wait in the journey by window of :data:`RELEASE_S` seconds and go onto the
+engine's calendar, at their exact time, when their window comes
+(:class:`RepeatWindows`): the calendar stays short. Most repeats are due after the day's
+closing (a day later on average): they are timed and put in their windows in bulk when
+the next day opens. Neither changes a number.
 """
 
 from __future__ import annotations
@@ -23,12 +26,20 @@ import numpy as np
 
 from sim.core.rng import BlockDraws
 from sim.core.timetable import DAY_S, Timetable
+from sim.queue.clock import Handler
+from sim.queue.hooks import ClockLike
 
-__all__ = ["Held", "RepeatTimes", "hold_many"]
+__all__ = ["RELEASE_S", "Held", "RepeatTimes", "RepeatWindows", "hold_many"]
+
+#: Repeat contacts wait in the journey, by window of this many seconds, and go onto the
+#: engine's calendar when their window comes (their time exactly,
+#: :attr:`sim.queue.clock.Clock.fire_at`).
+RELEASE_S = 900.0
 
 #: Repeat contacts waiting for their window: window number -> (calendar times, call
 #: indices), each in the order the repeats were decided.
 Held = dict[int, tuple[list[float], list[int]]]
+_NONE_HELD: tuple[list[float], list[int]] = ([], [])  # a window nothing waits in
 
 
 class RepeatTimes:
@@ -121,3 +132,71 @@ def hold_many(held: Held, now: np.ndarray, at: np.ndarray, calls: np.ndarray,
         else:
             window[0].extend(times[a:b])
             window[1].extend(ids[a:b])
+
+
+class RepeatWindows:
+    """Repeat contacts waiting for their window of :data:`RELEASE_S` seconds.
+
+    The journey's hot path fires a repeat due before :attr:`horizon` (the end of the
+    current window) at once, holds one due later today in :attr:`held` (the calendar
+    time ``now + (at - now)``, as :meth:`sim.queue.clock.Clock.fire` would give it),
+    and appends one due at or after :attr:`later_from` (today's closing) to the
+    ``later_*`` lists, untimed: :meth:`release` times and holds those in bulk
+    (:meth:`hold_later`) when the next day opens. ``later_from`` is ``inf`` (each
+    repeat timed as it is decided) when the next opening comes before the horizon (a
+    centre closed for less than a window, or never): a repeat due then may go onto
+    the calendar at once.
+    """
+
+    def __init__(self, timetable: Timetable, times: RepeatTimes) -> None:
+        self.timetable = timetable
+        self.times = times
+        self.release_s = RELEASE_S
+        self.held: Held = {}
+        self.horizon = timetable.opening(0)  # repeats due before it go onto the calendar
+        self.later_from = math.inf  # due at or after it: timed at the next opening
+        self.later_call: list[int] = []  # the later repeats: call, decided at, due at
+        self.later_now: list[float] = []
+        self.later_at: list[float] = []
+        self.clock: ClockLike | None = None  # set with the hooks
+        self.on_repeat: Handler | None = None
+        self._day_closing = -math.inf  # the closing the last release worked towards
+
+    def release(self, closing: float) -> None:
+        """Put the held repeats of the current window onto the calendar, and come back
+        at the next window until the day's ``closing`` (engine time, seconds)."""
+        clock, on_repeat, release_s = self.clock, self.on_repeat, self.release_s
+        assert clock is not None and on_repeat is not None
+        now = clock.now
+        if self.later_call and closing != self._day_closing:  # a new day opens
+            self.hold_later()
+        self._day_closing = closing
+        window = int(now // release_s)
+        horizon = self.horizon = (window + 1) * release_s
+        # a repeat due after closing calls at the next opening or later: in a window
+        # released from that day's first release on, unless that opening comes before
+        # the horizon (then it may go onto the calendar at once: timed as it comes)
+        if closing - self.timetable.close_s + DAY_S + self.timetable.open_s >= horizon + 1.0:
+            self.later_from = closing
+        else:
+            self.hold_later()
+            self.later_from = math.inf
+        fire_at = clock.fire_at
+        times, calls = self.held.pop(window, _NONE_HELD)
+        for t, i in zip(times, calls, strict=True):
+            fire_at(t if t > now else now, on_repeat, i)
+        if horizon < closing:
+            fire_at(horizon, self.release, closing)
+
+    def hold_later(self) -> None:
+        """Time the later repeats decided since the last call in bulk (the
+        ``repeat_time`` draws in the order they were decided) and hold them in their
+        windows after those already there: as if each had been timed and held when it
+        was decided (:func:`hold_many`)."""
+        if not self.later_call:
+            return
+        calls = np.array(self.later_call, dtype=np.int64)
+        now, at = np.array(self.later_now), np.array(self.later_at)
+        for later in (self.later_call, self.later_now, self.later_at):
+            later.clear()  # in place: the hooks hold their appends
+        hold_many(self.held, now, self.times.many(at), calls, self.release_s)
