@@ -384,7 +384,7 @@ class Journey:
         population's list (in the order they ended, with their peak-end memory)."""
         if not self._done:
             return
-        coded = np.array(self._done, dtype=np.int64)
+        coded = np.fromiter(self._done, np.int64, len(self._done))  # (np.array: 1/3 slower)
         self._done.clear()  # in place: the hooks hold its append
         idx, code = coded >> 3, coded & 7
         self._rate_resolved(idx, code)
@@ -431,7 +431,7 @@ class Journey:
             late = np.array([self._promise_of.pop(int(c), 0.0) for c in calls])
             w = np.maximum(0.0, w - late)
         if self._rude_logged:  # the per-agent probabilities the hooks logged
-            rp = np.array(rude_p, dtype=np.float64)
+            rp = np.fromiter(rude_p, np.float64, len(rude_p))
         else:
             rp = np.full(res.size, self.discourtesy)
         rude_p.clear()

@@ -91,6 +91,8 @@ def attempts(
     """
     fire, add_attempt, attempt, ctype = clock.fire, cols.add_attempt, cols.attempt, cols.ctype
     policy = redials if redials.active else None
+    delay_after = None if policy is None else policy.decider()  # closures: the same draws
+    attempt_draws = redials.drawer()
     typed = redials.typed  # several call types: repeats draw from their type's laws
     jr, wf = journey, workforce
     route: Callable[[int], None]  # set by connect: the call path's router
@@ -101,7 +103,7 @@ def attempts(
 
     def retry(i: int, blocked: bool) -> None:
         """Call ``i`` was blocked or abandoned: a redial, or the caller gives up."""
-        delay = None if policy is None else policy.delay_after(attempt[i], blocked)
+        delay = None if delay_after is None else delay_after(attempt[i], blocked)
         if delay is not None:
             fire(delay, on_redial, i)
         if jr is not None:
@@ -110,7 +112,7 @@ def attempts(
     def on_redial(value: Any) -> None:
         assert policy is not None
         prev = value
-        pat, hnd = policy.attempt_draws(ctype[prev])
+        pat, hnd = attempt_draws(ctype[prev])
         if jr is not None:
             j_follow(prev, False)
         route(add_attempt(prev, clock.now, pat, hnd, REDIAL, attempt[prev] + 1))
