@@ -19,6 +19,7 @@ the next day opens. Neither changes a number.
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 
@@ -155,9 +156,10 @@ class RepeatWindows:
         self.held: Held = {}
         self.horizon = timetable.opening(0)  # repeats due before it go onto the calendar
         self.later_from = math.inf  # due at or after it: timed at the next opening
-        self.later_call: list[int] = []  # the later repeats: call, decided at, due at
-        self.later_now: list[float] = []
-        self.later_at: list[float] = []
+        self.later_call = array("q")  # the later repeats: call, decided at, due at
+        self.later_now = array("d")
+        self.later_at = array("d")
+        self.later = (self.later_call, self.later_now, self.later_at)
         self.clock: ClockLike | None = None  # set with the hooks
         self.on_repeat: Handler | None = None
         self._day_closing = -math.inf  # the closing the last release worked towards
@@ -195,8 +197,7 @@ class RepeatWindows:
         was decided (:func:`hold_many`)."""
         if not self.later_call:
             return
-        calls = np.array(self.later_call, dtype=np.int64)
-        now, at = np.array(self.later_now), np.array(self.later_at)
-        for later in (self.later_call, self.later_now, self.later_at):
-            later.clear()  # in place: the hooks hold their appends
+        calls, now, at = (np.frombuffer(a, a.typecode).copy() for a in self.later)
+        for later in self.later:
+            del later[:]  # in place: the hooks hold their appends
         hold_many(self.held, now, self.times.many(at), calls, self.release_s)
