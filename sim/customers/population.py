@@ -142,6 +142,13 @@ def _merge_unique(
     return _distinct(both)
 
 
+def _bass(base: float, log_mult: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """P(adopt today) by the Bass rule, ``min(1, base * exp(log_mult))`` (in place)."""
+    out = np.exp(log_mult)
+    np.multiply(out, base, out=out)
+    return np.minimum(out, 1.0, out=out)
+
+
 class Population:
     """Prospects, active and lost customers of one market (see the module docstring)."""
 
@@ -191,6 +198,11 @@ class Population:
         self._offset = max(self.cfg.initial_tenure_max_days, -int(self.join_day.min()))
         self._joined = np.bincount(self.join_day[active] + self._offset).astype(np.int64)
         self._active = None
+        self._rebuild_strong()
+
+    def _rebuild_strong(self) -> None:
+        """The strong set from the arrays: every prospect with ``L > ln 2`` (a
+        market-sized scan)."""
         held = np.flatnonzero(self._pos)  # prospects with L > ln 2 hold positive messages
         held = held[self.state[held] == PROSPECT]
         self._strong = held[self._log_multiplier(held) > LOG_BOUND]
@@ -232,9 +244,9 @@ class Population:
         """``positive_effect * pos - negative_effect * neg`` of persons ``ids``, today."""
         b = self.bass
         s = self._msg_scale
-        return (b.positive_effect * s) * self._pos[ids].astype(np.float64) - (
-            b.negative_effect * s
-        ) * self._neg[ids].astype(np.float64)
+        out = np.multiply(self._pos[ids], b.positive_effect * s, dtype=np.float64)
+        neg = np.multiply(self._neg[ids], b.negative_effect * s, dtype=np.float64)
+        return np.subtract(out, neg, out=out)
 
     def _set_state(self, ids: npt.NDArray[np.int64], state: int, day: int | None = None) -> None:
         """Move ``ids`` (distinct) from active to ``state``, or (``day`` given) from
@@ -393,7 +405,7 @@ class Population:
         np.add.at(self._neg, heard_bad, one)  # no market-sized temporary
         np.add.at(self._pos, heard_good, one)
         if n_good and self.bass.positive_effect > 0.0:
-            self._strong = _merge_unique(self._strong, heard_good)  # filtered in _acquire
+            self._add_strong(heard_good)
         p = self.cfg.churn.per_negative_message
         lost = 0
         if n_bad and p > 0.0:
@@ -416,33 +428,49 @@ class Population:
         hit = bernoulli_successes(self.streams["background_churn"], self.market_size, hazard)
         return self._leave(hit, LOST_BACKGROUND)
 
+    def _add_strong(self, heard: npt.NDArray[np.int64]) -> None:
+        """Add the prospects among ``heard`` (listeners of today's good messages, may
+        repeat) whose log-multiplier is now above :data:`LOG_BOUND` to the strong set.
+
+        Called after all of today's messages are held, so the multiplier is the one
+        :meth:`_acquire` sees (nothing else changes prospects' messages in between);
+        filtering first leaves few ids to sort."""
+        heard = heard[self.state[heard] == PROSPECT]
+        heard = heard[self._log_multiplier(heard) > LOG_BOUND]
+        if heard.size:
+            self._strong = _merge_unique(self._strong, heard)
+
     def _acquire(self, day: int) -> int:
         """Step d: prospects adopt by the Bass rule (by thinning, see the module
-        docstring); active from ``day + 1``."""
+        docstring); active from ``day + 1``.
+
+        The strong set holds prospects only (only this step turns prospects into
+        customers; it drops its adopters), and after its filter exactly the prospects
+        with a log-multiplier above :data:`LOG_BOUND`: so a candidate prospect is in it
+        iff its own multiplier is above the bound (no search of the set)."""
         if self.bass.inactive:
             return 0
         rng = self.streams["acquisition"]
-        n_active, m = self.n_active, self.market_size
+        base = self.bass.base_rate(self.n_active, self.market_size)
         strong = self._strong
-        strong = strong[self.state[strong] == PROSPECT]
-        strong = strong[self._log_multiplier(strong) > LOG_BOUND]
-        self._strong = strong
-        cap = min(1.0, 2.0 * self.bass.base_rate(n_active, m))  # = exp(LOG_BOUND) * base
-        cand = bernoulli_successes(rng, m, cap)
+        log_mult = self._log_multiplier(strong)
+        keep = log_mult > LOG_BOUND
+        strong, log_mult = strong[keep], log_mult[keep]
+        cap = min(1.0, 2.0 * base)  # = exp(LOG_BOUND) * base
+        cand = bernoulli_successes(rng, self.market_size, cap)
         cand = cand[self.state[cand] == PROSPECT]
+        cand_mult = self._log_multiplier(cand)
+        weak = ~(cand_mult > LOG_BOUND)  # the others are in the strong set
+        cand, cand_mult = cand[weak], cand_mult[weak]
+        new = [cand[rng.random(cand.size) * cap < _bass(base, cand_mult)]]
         if strong.size:
-            cand = cand[~np.isin(cand, strong, assume_unique=True)]
-        new = [cand[rng.random(cand.size) * cap < self._probability(cand)]]
-        if strong.size:
-            new.append(strong[rng.random(strong.size) < self._probability(strong)])
+            won = rng.random(strong.size) < _bass(base, log_mult)
+            new.append(strong[won])
+            strong = strong[~won]
+        self._strong = strong
         adopters = np.concatenate(new)
         self._set_state(adopters, ACTIVE, day=day + 1)
         return int(adopters.size)
-
-    def _probability(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-        """P(adopt today) of prospects ``ids`` by the Bass rule."""
-        base = self.bass.base_rate(self.n_active, self.market_size)
-        return np.minimum(1.0, base * np.exp(self._log_multiplier(ids)))
 
     def _decay(self) -> None:
         """Step e: remembered bad issues and held messages fade (one scale each)."""
@@ -457,3 +485,4 @@ class Population:
             for held in (self._pos, self._neg):
                 held *= np.float32(self._msg_scale)
             self._msg_scale = 1.0
+            self._rebuild_strong()  # rounding may move a multiplier across the bound
