@@ -368,9 +368,11 @@ class Population:
         """One row per :meth:`end_of_day` call, columns :data:`DAY_COLUMNS`."""
         return pd.DataFrame(self._rows, columns=list(DAY_COLUMNS))
 
-    def _leave(self, ids: npt.NDArray[np.int64], state: int) -> int:
-        """Move the active ones among ``ids`` (may repeat) to ``state``; how many moved."""
-        ids = _unique(ids)
+    def _leave(self, ids: npt.NDArray[np.int64], state: int, distinct: bool = False) -> int:
+        """Move the active ones among ``ids`` (may repeat unless ``distinct``) to
+        ``state``; how many moved."""
+        if not distinct:
+            ids = _unique(ids)
         ids = ids[self.state[ids] == ACTIVE]
         self._set_state(ids, state)
         return int(ids.size)
@@ -382,14 +384,17 @@ class Population:
             return 0
         order = np.argsort(bad_customers, kind="stable")
         ids, u = bad_customers[order], u[order]
-        first = np.r_[True, ids[1:] != ids[:-1]]
+        first = np.empty(ids.size, dtype=bool)
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
         starts = np.flatnonzero(first)
-        rank = np.arange(ids.size) - starts[np.cumsum(first) - 1] + 1  # 1, 2, ... per id
+        rank = np.arange(1, ids.size + 1) - starts[np.cumsum(first) - 1]  # 1, 2, ... per id
         now = self._bad[ids] * np.float32(self._bad_scale)
         k = np.rint(now).astype(np.int64) + rank
-        leaving = ids[u < self.law.hazard(k)]
-        lost = self._leave(leaving, LOST_SERVICE)  # only customers active now can leave
-        counts = np.diff(np.r_[starts, ids.size])
+        leaving = _distinct(ids[u < self.law.hazard(k)])  # ids ascending
+        # only customers active now can leave
+        lost = self._leave(leaving, LOST_SERVICE, distinct=True)
+        counts = np.diff(starts, append=ids.size)
         self._bad[ids[starts]] += (counts / self._bad_scale).astype(np.float32)
         return lost
 
@@ -426,7 +431,7 @@ class Population:
         if hazard == 0.0:
             return 0
         hit = bernoulli_successes(self.streams["background_churn"], self.market_size, hazard)
-        return self._leave(hit, LOST_BACKGROUND)
+        return self._leave(hit, LOST_BACKGROUND, distinct=True)  # ascending, distinct
 
     def _add_strong(self, heard: npt.NDArray[np.int64]) -> None:
         """Add the prospects among ``heard`` (listeners of today's good messages, may
@@ -434,7 +439,15 @@ class Population:
 
         Called after all of today's messages are held, so the multiplier is the one
         :meth:`_acquire` sees (nothing else changes prospects' messages in between);
-        filtering first leaves few ids to sort."""
+        filtering first leaves few ids to sort. The positive part of the multiplier
+        alone goes first (those slots were just written: in cache), as
+        ``L = pe * pos - ne * neg <= pe * pos`` when ``ne >= 0`` (also in floating point)."""
+        b = self.bass
+        if b.negative_effect >= 0.0:
+            first = np.multiply(
+                self._pos[heard], b.positive_effect * self._msg_scale, dtype=np.float64
+            )
+            heard = heard[first > LOG_BOUND]  # the term as _log_multiplier computes it
         heard = heard[self.state[heard] == PROSPECT]
         heard = heard[self._log_multiplier(heard) > LOG_BOUND]
         if heard.size:
