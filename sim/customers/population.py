@@ -39,7 +39,10 @@ market each day.
   listeners of each day, since ``L_i`` only shrinks between messages) draw one uniform
   each; every other person is a candidate with probability ``c`` (sparse trials over
   the market) and a candidate prospect adopts with probability ``P_i / c``. So each
-  prospect adopts independently with probability ``P_i``, as the rule says.
+  prospect adopts independently with probability ``P_i``, as the rule says. The set
+  holds prospects only (a day's listeners join it if they are prospects above the
+  bound, adopters leave it), so after the step's filter it is exactly the prospects
+  with ``L_i > ln 2``: a candidate is in it iff its own ``L_i`` is above the bound.
 * Decay is lazy: the arrays hold values in the units of a reference day, and one
   scale per quantity (``exp(-rate * days since then)``) turns them into today's; a
   message heard adds ``1 / scale``. When ``1 / scale`` passes ``2**64`` the arrays
