@@ -134,6 +134,23 @@ def _distinct(s: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return s[keep]
 
 
+def _stable_sort(
+    ids: npt.NDArray[np.int64], bound: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``ids`` (in ``[0, bound)``) ascending, and the stable order that sorts them
+    (``np.argsort(ids, kind="stable")``): one sort of the keys ``id * 2**b + position``,
+    about twice as fast as the stable argsort."""
+    shift = max(1, (ids.size - 1).bit_length())
+    if ids.size == 0 or (bound - 1).bit_length() + shift > 62:
+        order = np.argsort(ids, kind="stable")
+        return ids[order], order
+    keys = np.left_shift(ids, shift)
+    keys |= np.arange(ids.size)
+    keys.sort()
+    order = keys & ((1 << shift) - 1)
+    return np.right_shift(keys, shift, out=keys), order
+
+
 def _merge_unique(
     ascending: npt.NDArray[np.int64], more: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
@@ -385,8 +402,8 @@ class Population:
         u = self.streams["churn"].random(bad_customers.size)  # one per bad issue
         if bad_customers.size == 0:
             return 0
-        order = np.argsort(bad_customers, kind="stable")
-        ids, u = bad_customers[order], u[order]
+        ids, order = _stable_sort(bad_customers, self.market_size)
+        u = u[order]
         first = np.empty(ids.size, dtype=bool)
         first[0] = True
         np.not_equal(ids[1:], ids[:-1], out=first[1:])

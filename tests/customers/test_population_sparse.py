@@ -269,3 +269,19 @@ def test_initial_counters_equal_a_recount(initial: int, market: int, tenure: int
     assert built[:2] == (pop.n_active, pop._offset)
     assert np.array_equal(built[2], pop._joined) and built[2].dtype == pop._joined.dtype
     assert np.array_equal(built[3], pop._strong)
+
+
+def test_stable_sort_equals_a_stable_argsort() -> None:
+    """The service-churn step's sort (one sort of id-and-position keys) gives the ids
+    ascending and the order of ``np.argsort(kind="stable")``: repeated ids keep the order
+    of their issues, whose uniforms follow them."""
+    from sim.customers.population import _stable_sort
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 2, 3, 100, 5000):
+        for bound in (3, 1000, 7_000_000, 2**31 - 1, 2**40):
+            ids = rng.integers(0, bound, n)
+            got, order = _stable_sort(ids, bound)
+            expected = np.argsort(ids, kind="stable")
+            assert np.array_equal(order, expected) and np.array_equal(got, ids[expected])
+            assert got.dtype == np.int64
