@@ -272,10 +272,11 @@ def breakdown_lines(reps: Replications) -> list[str]:
             if outbound_type(reps, name):  # no calls offered: see the channels lines
                 continue
             if callback_type(reps, name):  # its service is the callbacks' (lines below)
+                outcomes = ", ".join(f"{key} {format_kpi(key, float(k[key]['mean']))}"
+                                     for key in ("answered", "unreached", "closed"))
                 lines.append(f"    {name:<20}callback attempts "
-                             f"{format_kpi('offered', float(k['offered']['mean']))}, answered "
-                             f"{format_kpi('answered', float(k['answered']['mean']))} "
-                             "(the rest did not reach the caller): see callbacks")  # fmt: skip
+                             f"{format_kpi('offered', float(k['offered']['mean']))}: "
+                             f"{outcomes}; see callbacks")  # fmt: skip
                 continue
             threshold, target = targets.get(name, (math.nan, math.nan))
             sl = k["service_level"]
