@@ -121,11 +121,21 @@ def absent_key_error(exc: Exception) -> ConfigError | None:
     (None for any other error): a key of a mapping or of an optional section they leave
     out or set to null (``agent_groups.1.workforce.fatigue.enabled=false``, a group's
     ``skills.french=2``) says to write ``+key=value``; an entry past the end of a list
-    (``agent_groups.5.agents=3``) says so."""
+    (``agent_groups.5.agents=3``) says so. A mapping the files set, given a key they do
+    not (``agent_groups.0.skills={english:1,french:2}``: Hydra merges the value into the
+    mapping, which takes no new key), is named as set, with the new key."""
     text = str(exc).strip()
     found = _ABSENT.match(text)
     if found:
         key = found.group(1)
+        inner = re.sub(r"\[(\d+)\]", r".\1", str(getattr(exc.__cause__, "full_key", "") or ""))
+        if inner.startswith(key + "."):  # the mapping is set: a key of the value is new
+            value = found.group(2).partition("=")[2]
+            return ConfigError(f"{key} = {value}: the config files set {key}, but not its key "
+                               f"{inner[len(key) + 1 :]!r}, and an override merges into a "
+                               "mapping without adding keys; to add it, write "
+                               f"+{found.group(2)} (keys you leave out keep their values)",
+                               key)  # fmt: skip
         return ConfigError(f"{key}: the config files do not set this key (it lies in a "
                            "mapping, or in an optional section they leave out or set to "
                            f"null); to add it, write +{found.group(2)}", key)  # fmt: skip
