@@ -155,19 +155,34 @@ def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR)
     to null, which OmegaConf fails on without a message: composes with Hydra (about a
     second) only when an override names a key below a list entry, a mapping or an open
     node, whose presence depends on the files. Any other error is left to the run
-    (:func:`check_overrides` has checked the keys)."""
+    (:func:`check_overrides` has checked the keys; ``check_overrides(...,
+    present=True)`` does both on one parse)."""
+    parsed = _parse(overrides)
+    if parsed is not None:
+        _check_present(overrides, parsed, _groups(config_dir), config_dir)
+
+
+def _parse(overrides: Sequence[str]) -> list[Any] | None:
+    """Hydra's parsed overrides; None if its override grammar does not parse them (Hydra
+    then says what is wrong)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        return list(OverridesParser.create().parse_overrides(list(overrides)))
+    except HydraException:
+        return None
+
+
+def _check_present(overrides: Sequence[str], parsed: Sequence[Any], groups: set[str],
+                   config_dir: str | Path) -> None:  # fmt: skip
+    """:func:`check_present` on overrides already parsed (``parsed``, one per override)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
-    from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
     from sim.core.schema import register_configs
 
-    try:
-        parsed = OverridesParser.create().parse_overrides(list(overrides))
-    except HydraException:
-        return
-    groups = _groups(config_dir)
     candidates = [
         o.key_or_group for o in parsed
         if _sets_schema_key(o, groups) and not o.is_sweep_override()
@@ -283,7 +298,9 @@ def _split(
     return structural, plain
 
 
-def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR) -> None:
+def check_overrides(
+    overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR, *, present: bool = False
+) -> None:
     """Check command-line overrides against the schema before Hydra sees them.
 
     Hydra refuses an unknown key or a value of the wrong type too, but with several lines
@@ -295,13 +312,10 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
     one walk over the schema's types checks both. Group choices (``patience=never``),
     ``hydra.*`` keys and deletions are left to Hydra; so is anything its override
     grammar does not parse. Every value of a sweep (``staffing.agents=20,25``) is checked.
+    ``present``: then also :func:`check_present`, on the same parse of the overrides.
     """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-
-    try:
-        parsed = OverridesParser.create().parse_overrides(list(overrides))
-    except HydraException:
+    parsed = _parse(overrides)
+    if parsed is None:
         return
     groups = _groups(config_dir)
     for override in parsed:
@@ -323,6 +337,8 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
                 checked(key, value)
             except OmegaConfBaseException as exc:
                 raise omegaconf_error(exc) from None
+    if present:
+        _check_present(overrides, parsed, groups, config_dir)
 
 
 def _check_schema_key(key: str, shown: str) -> bool:

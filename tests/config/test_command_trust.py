@@ -4,7 +4,9 @@ composing become one ``callsim: error:`` line (sim.config.command_trust)."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_run import callsim
@@ -122,3 +124,32 @@ def test_a_mapping_the_files_set_given_a_new_key_is_named_as_set(tmp_path: Path)
     assert out.returncode == 2 and len(text.splitlines()) == 1, text
     assert re.match("callsim: error: " + MAPPING[1:], text), text
     assert not (tmp_path / "results").exists()
+
+
+def test_the_command_line_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check_command_overrides checks the keys and their presence in the files on one
+    parse of the overrides (it used to parse them twice: check_overrides, check_present);
+    the errors of both checks still come."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    calls: list[list[str]] = []
+    parse = OverridesParser.parse_overrides
+
+    def counted(self: OverridesParser, overrides: list[str]) -> Any:
+        if sys._getframe(1).f_globals["__name__"].startswith("sim."):  # not Hydra's own,
+            calls.append(list(overrides))  # when the presence check composes
+        return parse(self, overrides)
+
+    monkeypatch.setattr(OverridesParser, "parse_overrides", counted)
+    args = ["scenario=two_languages", "run.days=2", "+agent_groups.0.skills.french=2"]
+    check_command_overrides(args)
+    assert calls == [args]
+    calls.clear()
+    with pytest.raises(ConfigError, match=ABSENT):  # found by the presence check
+        check_command_overrides(["scenario=two_languages",
+                                 "agent_groups.1.workforce.fatigue.enabled=false"])  # fmt: skip
+    assert len(calls) == 1
+    calls.clear()
+    with pytest.raises(ConfigError, match=r"center\.volum: unknown key"):  # by the key check
+        check_command_overrides(["center.volum=5"])
+    assert len(calls) == 1
