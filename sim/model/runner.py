@@ -99,8 +99,9 @@ class Replications:
     per_replication_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     intervals_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: callbacks (``callbacks.enabled``): the ``callbacks`` table of replication 0, the
-    #: callback KPIs per replication (``replication`` + :data:`CALLBACK_KEYS`) and their
+    #: callbacks (``callbacks.enabled``): the ``callbacks`` tables of every replication,
+    #: stacked with a ``replication`` column (as ``intervals``), the callback KPIs per
+    #: replication (``replication`` + :data:`CALLBACK_KEYS`) and their
     #: means with confidence intervals (rows as ``summary``); empty without callbacks
     callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     per_replication_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -208,7 +209,8 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
     """The :class:`Replications` of the replications' ``results`` (in replication order):
     KPIs per replication and their means with confidence intervals at
     ``metrics.confidence``, overall and per call type and agent group; the tables of all
-    replications stacked with a ``replication`` column; the calls of the first."""
+    replications stacked with a ``replication`` column (``callbacks`` too, with
+    callbacks); the calls of the first."""
     per = pd.DataFrame(
         [{"replication": res.replication, **res.summary} for res in results],
         columns=["replication", *SUMMARY_KEYS],
@@ -246,7 +248,7 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
         per_replication_by_group=by_group,
         summary_by_group=confidence_by(by_group.drop(columns="replication"), "agent_group", conf),
         intervals_by_group=stacked("intervals_by_group"),
-        callbacks=results[0].callbacks,
+        callbacks=stacked("callbacks") if config.callbacks.enabled else results[0].callbacks,
         per_replication_callbacks=cb_per,
         summary_callbacks=confidence_table(cb_per, conf) if len(cb_per) else pd.DataFrame(),
     )

@@ -20,7 +20,7 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
     intervals_by_group.parquet, summary_by_group.csv, replications_by_group.csv
                          per agent group (only with several agent groups)
     callbacks.parquet, summary_callbacks.csv, replications_callbacks.csv
-                         per callback offer of replication 0, and the callback KPIs
+                         per callback offer of every replication, and the callback KPIs
                          (only with callbacks.enabled)
     *.csv                CSV copies of the tables up to output.csv_max_rows rows (text
                          cells starting like a formula, =+-@, get a leading ', see
