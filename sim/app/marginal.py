@@ -37,6 +37,7 @@ from sim.app.plan_inputs import output_folder, publish
 from sim.app.simulate_plan import add_model_options, model_from_args
 from sim.core.checks import ConfigError
 from sim.planning.marginal import marginal_analysis, scope_mask
+from sim.planning.planmodel import PlanningModel
 
 __all__ = ["cmd_marginal"]
 
@@ -79,8 +80,9 @@ def cmd_marginal(argv: list[str] | None = None) -> Path:
         scope = scope_mask(model, args.interval, args.day)
         what = args.interval or args.day or "the whole plan"
         log.info("marginal: one agent more / less in %s (%d interval(s)); %d replications, "
-                 "common random numbers; model: planning", what, int(scope.sum()),
-                 args.replications)  # fmt: skip
+                 "common random numbers; model: %s", what, int(scope.sum()), args.replications,
+                 "planning" if isinstance(model, PlanningModel)
+                 else "planning, with callbacks (the engine)")  # fmt: skip
         c, e = cfg.customers, cfg.economics
         log.info("economics: agents %g %s/hour; a bad experience (not answered within %g s) "
                  "loses a customer with probability %g; a lost customer is worth %g %s/day x "

@@ -24,6 +24,15 @@ The centre is the **planning model** (``model=planning``: the forecast is offere
 its AHT is the handle time, research layers off) unless ``--model research``; the
 output says which. Bad input stops before any computation with one line naming what is
 wrong (exit 2).
+
+A centre with callbacks of one inbound type and one agent group
+(``scenario=callback_offered``, :func:`sim.planning.callbackmodel.is_callback_queue`)
+takes this route too: the formulas plan the inbound calls of the centre's own forecast
+on one pool (the callbacks' work is in it), and ``--simulate`` and ``--profit`` simulate
+the centre with the engine (:class:`~sim.planning.callbackmodel.CallbackModel`), whose
+agents serve the callbacks; the folder also gets ``plan/planned.yaml`` (the last
+method's agents as ``staffing.agents``, for ``+plan=planned``). ``--forecast`` is
+refused there. Other multi-skill centres go to :mod:`sim.app.plan_groups`.
 """
 
 from __future__ import annotations
@@ -38,8 +47,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.app.plan_groups import plan_groups
+from sim.app.plan_groups import plan_groups, planned_command, write_planned_yaml
 from sim.app.plan_inputs import (
+    FORECAST_OPTIONS,
     add_config_dir,
     add_forecast_options,
     centre_config,
@@ -48,14 +58,17 @@ from sim.app.plan_inputs import (
     patience_text,
     publish,
 )
+from sim.config.scenario import Scenario
 from sim.config.skills import is_multi
 from sim.config.validation import build_distribution, load_scenario
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
+from sim.planning.callbackmodel import callback_model, is_callback_queue
 from sim.planning.forecast import Forecast, forecast_from_config
+from sim.planning.groupmodel import group_model
 from sim.planning.plan_table import plan_for_spreadsheet
 from sim.planning.planformulas import formula_plan
-from sim.planning.planmodel import PlanningModel, planning_model
+from sim.planning.planmodel import PlanningModel, QueueModel, planning_model
 from sim.planning.planner import METHODS, PlanTarget
 from sim.planning.profit import (
     planning_economics_text,
@@ -165,12 +178,13 @@ def _roster(args: argparse.Namespace, forecast: Forecast, required: np.ndarray,
                               max_part_time_share=args.max_part_time_share)  # fmt: skip
 
 
-def _simulated(model: PlanningModel, target: PlanTarget, plan: pd.DataFrame,
+def _simulated(model: QueueModel, target: PlanTarget, plan: pd.DataFrame,
                args: argparse.Namespace) -> pd.DataFrame:  # fmt: skip
     """The simulation plan, started from the M/M/n+G (else the last formula) plan."""
     formula = [c for c in plan.columns if c.endswith("_agents")]
     first = "mmng_agents" if "mmng_agents" in formula else formula[-1]
-    log.info("simulating the planning model: %d intervals, %d to %d replications per round",
+    log.info("simulating the %s: %d intervals, %d to %d replications per round",
+             "planning model" if isinstance(model, PlanningModel) else "centre with callbacks",
              model.n_intervals, args.replications, args.max_replications)  # fmt: skip
     result = simulate_requirements(
         model, target, plan[first].to_numpy(), args.replications, args.max_replications
@@ -231,7 +245,10 @@ def plan_figure(plan: pd.DataFrame, methods: list[str], roster: TourRoster | Non
 
 
 def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: TourRoster | None,
-           curve: pd.DataFrame | None, interval_s: float) -> None:  # fmt: skip
+           curve: pd.DataFrame | None, interval_s: float,
+           callbacks: Scenario | None = None) -> None:  # fmt: skip
+    """The output folder; with ``callbacks`` (the centre's scenario) also
+    ``plan/planned.yaml``: the last method's net agents as ``staffing.agents``."""
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "figures").mkdir(parents=True)
@@ -240,6 +257,9 @@ def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: TourRoster
         plan_for_spreadsheet(plan, interval_s).to_csv(partial / "plan.csv", index=False)
         if roster is not None:
             write_tours(roster, partial)
+        if callbacks is not None:
+            net = plan[f"{methods[-1]}_agents"].to_numpy(np.int64)[None, :]
+            write_planned_yaml(group_model(callbacks), net, partial / "plan" / "planned.yaml")
         fig = plan_figure(plan, methods, roster)
         fig.savefig(partial / "figures" / "plan.png", dpi=110)
         plt.close(fig)
@@ -267,7 +287,7 @@ def _target(args: argparse.Namespace) -> PlanTarget:
         raise ConfigError(f"plan target: {exc}") from None
 
 
-def _profit(args: argparse.Namespace, centre: Config, model: PlanningModel, plan: pd.DataFrame,
+def _profit(args: argparse.Namespace, centre: Config, model: QueueModel, plan: pd.DataFrame,
             method: str, multipliers: list[float], sl_target: float) -> pd.DataFrame:  # fmt: skip
     """The profit curve on the planning model, around ``method``'s plan."""
     log.info("profit: %s", planning_economics_text(centre, args.value_days))
@@ -291,10 +311,29 @@ def _check_args(args: argparse.Namespace) -> list[str]:
     return methods
 
 
-def _check_single_args(args: argparse.Namespace) -> None:
+#: Default first and largest replications of the simulation plan of a centre with
+#: callbacks: the engine runs each replication, about 34 times the planning model's CPU
+#: time (callback_offered, a week, 3 plans x 8 replications: 1.03 s against 0.03 s).
+CALLBACK_REPLICATIONS = (8, 32)
+
+
+def _check_callback_args(args: argparse.Namespace) -> None:
+    """Refuse a forecast file on a centre with callbacks (ConfigError, one line)."""
+    for name in ("forecast", *FORECAST_OPTIONS):
+        value = getattr(args, name, None)
+        if value not in (None, False, "auto"):
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} {str(value)!r}: not for a centre with callbacks: its "
+                              "simulation runs the engine on the centre's own forecast "
+                              "(center.volume_per_day and profile, or center.expected_calls)",
+                              name)  # fmt: skip
+
+
+def _check_single_args(args: argparse.Namespace, callbacks: bool = False) -> None:
     """The single-queue options (defaults filled in), checked before any work."""
-    args.replications = args.replications or 16
-    args.max_replications = args.max_replications or 128
+    first, top = CALLBACK_REPLICATIONS if callbacks else (16, 128)
+    args.replications = args.replications or first
+    args.max_replications = args.max_replications or max(top, args.replications)
     if args.group_cost is not None:
         raise ConfigError(f"--group-cost {args.group_cost!r}: the centre has one agent group",
                           "group_cost")  # fmt: skip
@@ -318,17 +357,18 @@ def main(argv: list[str] | None = None) -> Path:
     out = output_folder(args.out, args.overwrite)
     centre = centre_config(args)
     scenario = load_scenario(centre)
-    if is_multi(scenario.call_types, scenario.agent_groups):
+    callbacks = is_callback_queue(scenario)
+    if is_multi(scenario.call_types, scenario.agent_groups) and not callbacks:
         return plan_groups(args, scenario, methods, out)
-    _check_single_args(args)
+    if callbacks:
+        _check_callback_args(args)
+    _check_single_args(args, callbacks)
     target = _target(args)
     multipliers = _multipliers(args.profit) if args.profit else []
     contracts = _roster_options(args)
     patience = build_distribution(centre.patience, "patience")
     forecast = forecast_from_args(args) or forecast_from_config(centre)
-    model = None
-    if args.simulate or multipliers:  # refuses a research layer before any work
-        model = planning_model(centre, forecast, target.sl_threshold_s)
+    model = _model(scenario, forecast, target, callbacks, args.simulate or bool(multipliers))
     if contracts:
         check_tours_cover(forecast, forecast.table["expected_calls"].to_numpy() > 0, contracts)
     log.info("model: %s (%s); patience: %s", args.model,
@@ -353,10 +393,30 @@ def main(argv: list[str] | None = None) -> Path:
     curve = None
     if multipliers and model is not None:
         curve = _profit(args, centre, model, plan, methods[-1], multipliers, target.sl_target)
-    _write(out, plan, methods, roster, curve, forecast.interval_s)
+    _write(out, plan, methods, roster, curve, forecast.interval_s, scenario if callbacks else None)
     _log_result(plan, methods, roster, curve, forecast.interval_s)
+    if callbacks:
+        log.info("simulate the centre with the %s plan: %s", methods[-1],
+                 planned_command(out, args))  # fmt: skip
     log.info("plan: %s", out)
     return out
+
+
+def _model(scenario: Scenario, forecast: Forecast, target: PlanTarget, callbacks: bool,
+           needed: bool) -> QueueModel | None:  # fmt: skip
+    """The model the simulation plan and the profit curve run (None when not ``needed``):
+    the planning model, or with callbacks the engine (:mod:`sim.planning.callbackmodel`).
+    Refuses a research layer before any work."""
+    if callbacks:
+        log.info("callbacks on (%s): the formulas plan the inbound calls on one pool (the "
+                 "callbacks' work is in the forecast); the simulation runs the engine, whose "
+                 "agents serve the callbacks too (docs/background/plan-groups.md)",
+                 ", ".join(t.name for t in scenario.call_types if t.callback_of is not None))
+    if not needed:
+        return None
+    if callbacks:
+        return callback_model(scenario, forecast, target.sl_threshold_s)
+    return planning_model(scenario.config, forecast, target.sl_threshold_s)
 
 
 def _log_result(plan: pd.DataFrame, methods: list[str], roster: TourRoster | None,

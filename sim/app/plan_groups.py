@@ -22,8 +22,9 @@ writes the output folder:
   overrides> +plan=planned`` (the command is logged);
 * ``figures/plan.png``: agents per group and interval.
 
-With callbacks (``callbacks.enabled``) the callback types (``<type>_callback``) are not
-planned as call types: their work is already in the parent type's forecast (the
+With callbacks (``callbacks.enabled``) on several inbound types or agent groups (one
+queue with callbacks takes the single-queue route of :mod:`sim.app.plan`), the callback
+types (``<type>_callback``) are not planned as call types: their work is already in the parent type's forecast (the
 callers who accept are its fresh calls), so the formulas plan the inbound types, the
 simulation search serves the callbacks and checks the inbound types' targets only, and
 the tables list the inbound types (one log line says so;
@@ -65,7 +66,13 @@ from sim.planning.skillformulas import (
     type_targets,
 )
 
-__all__ = ["GROUP_REPLICATIONS", "check_group_args", "plan_groups", "planned_command"]
+__all__ = [
+    "GROUP_REPLICATIONS",
+    "check_group_args",
+    "plan_groups",
+    "planned_command",
+    "write_planned_yaml",
+]
 
 log = logging.getLogger("callsim")
 
@@ -140,7 +147,7 @@ def planned_command(out: Path, args: argparse.Namespace) -> str:
     return shlex.join(words)  # quoted: it can be pasted into a shell as it is
 
 
-def _planned_yaml(model: GroupModel, plan: np.ndarray, path: Path) -> None:
+def write_planned_yaml(model: GroupModel, plan: np.ndarray, path: Path) -> None:
     """The groups with ``plan`` as their agents, a ``_global_`` config of group ``plan``:
     it replaces the whole ``agent_groups`` list (skills, overflow, factors kept). A
     centre whose one group is ``staffing.*`` (no ``agent_groups``: a single queue with
@@ -283,7 +290,7 @@ def _write(out: Path, args: argparse.Namespace, lead: pd.DataFrame, by_type: pd.
                          row.intervals_met, row.intervals_with_calls)  # fmt: skip
         grouped = _long(lead, "agent_group", groups, values)
         plan_for_spreadsheet(grouped, interval_s).to_csv(partial / "plan_groups.csv", index=False)
-        _planned_yaml(model, plan, partial / "plan" / "planned.yaml")
+        write_planned_yaml(model, plan, partial / "plan" / "planned.yaml")
         fig = _figure(
             lead,
             groups,

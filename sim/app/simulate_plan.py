@@ -21,6 +21,11 @@ the reading options of :mod:`sim.app.plan_inputs`, or the forecast columns of
 
 Days with other opening hours and gaps (a lunch break) work: intervals missing from the
 forecast are closed (no calls; the agents before them finish the queue).
+
+A centre with callbacks (``--set scenario=callback_offered``: one inbound type, one
+group) is simulated by the engine on its own forecast, its agents serving the callbacks
+too (:mod:`sim.planning.callbackmodel`); ``--forecast`` is refused there, and so is a
+``plan.csv`` whose forecast columns are not the centre's.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.app.plan_inputs import (
+    FORECAST_OPTIONS,
     add_config_dir,
     add_forecast_options,
     centre_config,
@@ -43,12 +49,14 @@ from sim.app.plan_inputs import (
     output_folder,
     publish,
 )
+from sim.config.validation import load_scenario
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
-from sim.planning.forecast import Forecast, read_forecast, write_forecast
+from sim.planning.callbackmodel import callback_model, is_callback_queue
+from sim.planning.forecast import Forecast, forecast_from_config, read_forecast, write_forecast
 from sim.planning.plan_table import read_plan_csv
 from sim.planning.plancheck import PlanCheck, load_staffing, simulate_plan
-from sim.planning.planmodel import PlanningModel, planning_model
+from sim.planning.planmodel import PlanningModel, QueueModel, planning_model
 from sim.planning.planner import PlanTarget
 from sim.planning.tour_roster import is_roster_table
 from sim.report.htmlkit import Markup, figure_png, img_figure, page, table
@@ -70,15 +78,19 @@ _LIGHTS = {"green": "#1a7f37", "amber": "#b7791f", "red": "#c0392b", "none": "#9
 # --------------------------------------------------------------------------- inputs
 
 
+def _read_plan(path: Path) -> pd.DataFrame:
+    try:
+        return read_plan_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ConfigError(f"{path}: cannot read it as a plan ({exc})", "plan") from None
+
+
 def _forecast_of(args: argparse.Namespace, folder: Path) -> Forecast:
     """``--forecast``, else the forecast columns of ``--plan`` (written to ``folder``)."""
     forecast = forecast_from_args(args)
     if forecast is not None:
         return forecast
-    try:
-        t = read_plan_csv(args.plan)
-    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ConfigError(f"{args.plan}: cannot read it as a plan ({exc})", "plan") from None
+    t = _read_plan(args.plan)
     if is_roster_table(t.columns):
         raise ConfigError(f"{args.plan}: a roster.csv holds no forecast; give --forecast FILE "
                           "(the forecast the roster was planned for)", "forecast")  # fmt: skip
@@ -94,6 +106,33 @@ def _forecast_of(args: argparse.Namespace, folder: Path) -> Forecast:
     path = folder / "forecast.csv"
     out.to_csv(path, index=False)
     return read_forecast(path)
+
+
+def _centre_forecast(args: argparse.Namespace, cfg: Config, folder: Path) -> Forecast:
+    """A centre with callbacks: its own forecast (written to ``folder``), after checking
+    that ``--plan``'s forecast columns (a plan.csv) are the same intervals and calls."""
+    for name in ("forecast", *FORECAST_OPTIONS):
+        value = getattr(args, name, None)
+        if value not in (None, False, "auto"):
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} {str(value)!r}: not for a centre with callbacks: the "
+                              "engine simulates the centre's own forecast (give the --set "
+                              "overrides the plan was made with)", name)  # fmt: skip
+    forecast = forecast_from_config(cfg)
+    t = _read_plan(args.plan)
+    if {"start", "expected_calls"} <= set(t.columns):
+        own = forecast.table["expected_calls"].to_numpy(float)
+        theirs = t["expected_calls"].to_numpy(float)
+        starts = pd.to_datetime(t["start"]).to_numpy()
+        if (len(theirs) != len(own) or not np.allclose(theirs, own, atol=0.01)
+                or not (starts == forecast.table["start"].to_numpy()).all()):  # fmt: skip
+            raise ConfigError(f"{args.plan}: its forecast ({len(theirs)} intervals, "
+                              f"{theirs.sum():,.0f} calls) is not the centre's ({len(own)} "
+                              f"intervals, {own.sum():,.0f} calls): a centre with callbacks is "
+                              "simulated on its own forecast; give the --set overrides the "
+                              "plan was made with", "plan")  # fmt: skip
+    write_forecast(forecast, folder / "forecast.csv")
+    return forecast
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -132,8 +171,11 @@ def source_text(args: argparse.Namespace) -> str:
 
 def model_from_args(
     args: argparse.Namespace, folder: Path
-) -> tuple[Config, PlanningModel, np.ndarray, PlanTarget]:
-    """Config, planning model, net agents and target of parsed ``add_model_options``."""
+) -> tuple[Config, QueueModel, np.ndarray, PlanTarget]:
+    """Config, planning model, net agents and target of parsed ``add_model_options``.
+    A centre with callbacks (one queue, :func:`~sim.planning.callbackmodel.
+    is_callback_queue`) is simulated by the engine on its own forecast
+    (:class:`~sim.planning.callbackmodel.CallbackModel`)."""
     try:
         target = PlanTarget(args.sl_threshold_s, args.sl_target, args.max_abandon,
                             args.max_asa_s, args.max_occupancy, 0.0)  # fmt: skip
@@ -146,8 +188,14 @@ def model_from_args(
     if not args.plan.is_file():
         raise ConfigError(f"--plan {str(args.plan)!r}: no such file", "plan")
     cfg = centre_config(args)
-    forecast = _forecast_of(args, folder)
-    model = planning_model(cfg, forecast, target.sl_threshold_s)
+    scenario = load_scenario(cfg)
+    model: QueueModel
+    if is_callback_queue(scenario):
+        forecast = _centre_forecast(args, cfg, folder)
+        model = callback_model(scenario, forecast, target.sl_threshold_s)
+    else:
+        forecast = _forecast_of(args, folder)
+        model = planning_model(cfg, forecast, target.sl_threshold_s)
     agents = load_staffing(args.plan, forecast, args.column, args.shrinkage)
     return cfg, model, agents, target
 
@@ -244,10 +292,11 @@ def cmd_simulate_plan(argv: list[str] | None = None) -> Path:
     try:
         _, model, agents, target = model_from_args(args, partial)
         source = f"{args.plan} ({source_text(args)})"
-        log.info("simulate-plan: %s, %d intervals, %d replications; model: planning", source,
-                 len(agents), args.replications)  # fmt: skip
+        log.info("simulate-plan: %s, %d intervals, %d replications; model: %s", source,
+                 len(agents), args.replications, "planning" if isinstance(model, PlanningModel)
+                 else "planning, with callbacks (the engine)")  # fmt: skip
         check = simulate_plan(model, agents, target, args.replications)
-        if args.forecast is not None:  # the forecast as read (an .xlsx too)
+        if args.forecast is not None and isinstance(model, PlanningModel):  # as read (.xlsx too)
             write_forecast(model.forecast, partial / "forecast.csv")
         check.intervals.to_csv(partial / "intervals.csv", index=False)
         check.summary.to_csv(partial / "summary.csv", index=False)

@@ -15,7 +15,7 @@ from scipy import stats
 
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
-from sim.planning.planmodel import PlanningModel
+from sim.planning.planmodel import QueueModel
 
 __all__ = ["MEASURES", "marginal_analysis", "plan_measures", "scope_mask"]
 
@@ -25,7 +25,7 @@ MEASURES = ("service_level_scope", "service_level", "abandoned", "customers_lost
 
 
 def scope_mask(
-    model: PlanningModel, interval: str | None = None, day: str | None = None
+    model: QueueModel, interval: str | None = None, day: str | None = None
 ) -> np.ndarray:
     """Rows of the scope: one interval start (``"YYYY-MM-DD HH:MM"``), one date, or all.
 
@@ -81,7 +81,7 @@ def plan_measures(counts: np.ndarray, scope: np.ndarray, agents: np.ndarray, int
 
 
 def marginal_analysis(
-    model: PlanningModel,
+    model: QueueModel,
     agents: np.ndarray,
     scope: np.ndarray,
     cfg: Config,

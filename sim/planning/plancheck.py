@@ -21,7 +21,7 @@ import pandas as pd
 from sim.core.checks import ConfigError
 from sim.planning.forecast import Forecast
 from sim.planning.plan_table import plan_from_spreadsheet
-from sim.planning.planmodel import PlanningModel, interval_kpis
+from sim.planning.planmodel import QueueModel, interval_kpis
 from sim.planning.planner import PlanTarget
 from sim.planning.simplan import meets_target
 from sim.planning.tour_roster import is_roster_table, roster_on_phone
@@ -45,7 +45,7 @@ def _lights(k: pd.DataFrame, target: float) -> np.ndarray:
 
 
 def simulate_plan(
-    model: PlanningModel,
+    model: QueueModel,
     agents: np.ndarray,
     target: PlanTarget,
     replications: int = 32,

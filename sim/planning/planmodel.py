@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,7 @@ __all__ = [
     "KPI_NAMES",
     "DrawCache",
     "PlanningModel",
+    "QueueModel",
     "interval_kpis",
     "planning_model",
     "research_layers",
@@ -179,6 +180,36 @@ class PlanningModel:
                 )
                 out[i, j] = counts[row_slot]
         return out
+
+
+class QueueModel(Protocol):
+    """What the planners (:mod:`sim.planning.simplan`, :mod:`sim.planning.plancheck`,
+    :mod:`sim.planning.marginal`, :mod:`sim.planning.profit`) need of a simulated
+    centre: its forecast (one row per planning interval) and counters per plan,
+    replication and row (:meth:`PlanningModel.simulate`). :class:`PlanningModel` is
+    one; :class:`sim.planning.callbackmodel.CallbackModel` (a queue with callbacks,
+    simulated by the engine) is the other."""
+
+    @property
+    def forecast(self) -> Forecast:
+        """The planning intervals (rows of ``forecast.table``)."""
+        ...
+
+    @property
+    def n_intervals(self) -> int:
+        """Forecast rows."""
+        ...
+
+    @property
+    def threshold_s(self) -> float:
+        """Service-level threshold T of the counters, seconds."""
+        ...
+
+    def simulate(self, plans: list[np.ndarray], replications: range | list[int],
+                 cache: DrawCache | None = None) -> np.ndarray:  # fmt: skip
+        """Counters, shape ``(plans, reps, rows, 7)`` (:data:`sim.planning.plankernel.
+        N_COUNTERS`)."""
+        ...
 
 
 class DrawCache:

@@ -49,7 +49,7 @@ from scipy import stats
 from sim.core.schema import Config
 from sim.model.runner import confidence_table, replicate
 from sim.planning.marginal import plan_measures
-from sim.planning.planmodel import PlanningModel
+from sim.planning.planmodel import QueueModel
 
 __all__ = [
     "MIN_CHURN_DAYS",
@@ -141,7 +141,7 @@ SL_WARN_GAP = 0.05
 
 
 def planning_profit_curve(
-    model: PlanningModel,
+    model: QueueModel,
     base: np.ndarray,
     multipliers: Sequence[float],
     config: Config,

@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.planning.planmodel import DrawCache, PlanningModel, interval_kpis
+from sim.planning.planmodel import DrawCache, QueueModel, interval_kpis
 from sim.planning.planner import PlanTarget
 
 __all__ = ["SimPlan", "meets_target", "simulate_requirements"]
@@ -145,7 +145,7 @@ def _steps(here: pd.DataFrame, below: pd.DataFrame, n: np.ndarray, up: np.ndarra
 
 
 def simulate_requirements(
-    model: PlanningModel,
+    model: QueueModel,
     target: PlanTarget,
     start: np.ndarray,
     replications: int = 16,
