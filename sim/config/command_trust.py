@@ -14,7 +14,7 @@ from typing import Any
 
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.compose import CONFIG_DIR, absent_key_error, check_overrides, check_present
+from sim.config.compose import CONFIG_DIR, absent_key_error, check_overrides
 from sim.config.trust import (
     _ENV_INTERPOLATION,
     _HINT,
@@ -101,9 +101,9 @@ def check_command_overrides(args: Sequence[str]) -> None:
         folders = []  # another primary config folder: the choices are Hydra's to check
     for override in overrides if folders else []:
         _check_choice(override, folders)
-    check_overrides(overrides)
-    if folders == [Path(CONFIG_DIR)] and config_name == "config":  # callsim's configs only
-        check_present(overrides)  # a key the files leave out: +key (with others: check_command_line)
+    # with callsim's configs only, also a key the files leave out (+key), on the same
+    # parse of the overrides; with others, check_command_line finds it
+    check_overrides(overrides, present=folders == [Path(CONFIG_DIR)] and config_name == "config")
 
 
 def _check_choice(override: str, folders: Sequence[Path]) -> None:

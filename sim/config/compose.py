@@ -121,11 +121,21 @@ def absent_key_error(exc: Exception) -> ConfigError | None:
     (None for any other error): a key of a mapping or of an optional section they leave
     out or set to null (``agent_groups.1.workforce.fatigue.enabled=false``, a group's
     ``skills.french=2``) says to write ``+key=value``; an entry past the end of a list
-    (``agent_groups.5.agents=3``) says so."""
+    (``agent_groups.5.agents=3``) says so. A mapping the files set, given a key they do
+    not (``agent_groups.0.skills={english:1,french:2}``: Hydra merges the value into the
+    mapping, which takes no new key), is named as set, with the new key."""
     text = str(exc).strip()
     found = _ABSENT.match(text)
     if found:
         key = found.group(1)
+        inner = re.sub(r"\[(\d+)\]", r".\1", str(getattr(exc.__cause__, "full_key", "") or ""))
+        if inner.startswith(key + "."):  # the mapping is set: a key of the value is new
+            value = found.group(2).partition("=")[2]
+            return ConfigError(f"{key} = {value}: the config files set {key}, but not its key "
+                               f"{inner[len(key) + 1 :]!r}, and an override merges into a "
+                               "mapping without adding keys; to add it, write "
+                               f"+{found.group(2)} (keys you leave out keep their values)",
+                               key)  # fmt: skip
         return ConfigError(f"{key}: the config files do not set this key (it lies in a "
                            "mapping, or in an optional section they leave out or set to "
                            f"null); to add it, write +{found.group(2)}", key)  # fmt: skip
@@ -145,19 +155,34 @@ def check_present(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR)
     to null, which OmegaConf fails on without a message: composes with Hydra (about a
     second) only when an override names a key below a list entry, a mapping or an open
     node, whose presence depends on the files. Any other error is left to the run
-    (:func:`check_overrides` has checked the keys)."""
+    (:func:`check_overrides` has checked the keys; ``check_overrides(...,
+    present=True)`` does both on one parse)."""
+    parsed = _parse(overrides)
+    if parsed is not None:
+        _check_present(overrides, parsed, _groups(config_dir), config_dir)
+
+
+def _parse(overrides: Sequence[str]) -> list[Any] | None:
+    """Hydra's parsed overrides; None if its override grammar does not parse them (Hydra
+    then says what is wrong)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        return list(OverridesParser.create().parse_overrides(list(overrides)))
+    except HydraException:
+        return None
+
+
+def _check_present(overrides: Sequence[str], parsed: Sequence[Any], groups: set[str],
+                   config_dir: str | Path) -> None:  # fmt: skip
+    """:func:`check_present` on overrides already parsed (``parsed``, one per override)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
-    from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
     from sim.core.schema import register_configs
 
-    try:
-        parsed = OverridesParser.create().parse_overrides(list(overrides))
-    except HydraException:
-        return
-    groups = _groups(config_dir)
     candidates = [
         o.key_or_group for o in parsed
         if _sets_schema_key(o, groups) and not o.is_sweep_override()
@@ -273,7 +298,9 @@ def _split(
     return structural, plain
 
 
-def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR) -> None:
+def check_overrides(
+    overrides: Sequence[str], config_dir: str | Path = CONFIG_DIR, *, present: bool = False
+) -> None:
     """Check command-line overrides against the schema before Hydra sees them.
 
     Hydra refuses an unknown key or a value of the wrong type too, but with several lines
@@ -285,13 +312,10 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
     one walk over the schema's types checks both. Group choices (``patience=never``),
     ``hydra.*`` keys and deletions are left to Hydra; so is anything its override
     grammar does not parse. Every value of a sweep (``staffing.agents=20,25``) is checked.
+    ``present``: then also :func:`check_present`, on the same parse of the overrides.
     """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-
-    try:
-        parsed = OverridesParser.create().parse_overrides(list(overrides))
-    except HydraException:
+    parsed = _parse(overrides)
+    if parsed is None:
         return
     groups = _groups(config_dir)
     for override in parsed:
@@ -313,6 +337,8 @@ def check_overrides(overrides: Sequence[str], config_dir: str | Path = CONFIG_DI
                 checked(key, value)
             except OmegaConfBaseException as exc:
                 raise omegaconf_error(exc) from None
+    if present:
+        _check_present(overrides, parsed, groups, config_dir)
 
 
 def _check_schema_key(key: str, shown: str) -> bool:

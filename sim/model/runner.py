@@ -12,18 +12,17 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-from tqdm import tqdm
 
 from sim.config.scenario import Scenario
 from sim.config.size import estimate
 from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
+from sim.model.progress import PROGRESS_EVERY_S, Progress
 from sim.outputs.callbacks import CALLBACK_KEYS
 from sim.outputs.confidence import confidence_by, confidence_table
 from sim.outputs.metrics import SUMMARY_KEYS
@@ -100,32 +99,18 @@ class Replications:
     per_replication_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     intervals_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: callbacks (``callbacks.enabled``): the ``callbacks`` table of replication 0, the
-    #: callback KPIs per replication (``replication`` + :data:`CALLBACK_KEYS`) and their
+    #: callbacks (``callbacks.enabled``): the ``callbacks`` tables of every replication,
+    #: stacked with a ``replication`` column (as ``intervals``), the callback KPIs per
+    #: replication (``replication`` + :data:`CALLBACK_KEYS`) and their
     #: means with confidence intervals (rows as ``summary``); empty without callbacks
     callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     per_replication_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-#: Without a terminal (a log file, CI), a progress line at most this often, seconds.
-PROGRESS_EVERY_S = 10.0
-
-
-class _Progress:
-    """Progress lines for logs (the tqdm bar shows only on a terminal): ``replication k
-    of n done, elapsed t s``, at most every :data:`PROGRESS_EVERY_S` seconds and for the
-    last replication."""
-
-    def __init__(self, n: int, logged: bool) -> None:
-        self.n, self.logged = n, logged
-        self.t0 = self.last = time.perf_counter()
-
-    def done(self, k: int) -> None:
-        now = time.perf_counter()
-        if self.logged and (k == self.n or now - self.last >= PROGRESS_EVERY_S):
-            log.info("replication %d of %d done, elapsed %.1f s", k, self.n, now - self.t0)
-            self.last = now
+def _replication_line(k: int, n: int, name: str, elapsed: float) -> str:
+    """The progress line of replications in a log (:class:`~sim.model.progress.Progress`)."""
+    return f"replication {k} of {n} done, elapsed {elapsed:.1f} s"
 
 
 @contextmanager
@@ -198,17 +183,15 @@ def replicate(
         "simulating %s: %d replication(s) of %d day(s) on %d worker(s); size: %s",
         cfg.run.name, n, cfg.run.days, min(w, n), size.text(),
     )  # fmt: skip
-    # a progress bar on a terminal only (tqdm's disable=None); quiet in logs and CI
-    with tqdm(total=n, desc=cfg.run.name, unit="rep", disable=None, leave=False) as bar:
-        progress = _Progress(n, logged=bool(bar.disable))
+    # a progress bar on a terminal, lines in logs and CI (sim.model.progress)
+    with Progress(n, cfg.run.name, "rep", log, _replication_line) as progress:
         if w == 1 or n == 1:
             for r in range(n):
                 res = model.run(r)
                 if r > 0:
                     res.calls = res.calls.iloc[0:0]
                 results.append(res)
-                bar.update()
-                progress.done(r + 1)
+                progress.advance()
         else:
             # multiprocessing's pool: leaving the block terminates the workers, so an
             # interrupt (Ctrl-C, or SIGTERM through sigterm_exits) stops the run at once
@@ -218,8 +201,7 @@ def replicate(
                 pending = [pool.apply_async(_one, (model.scenario, r, r == 0)) for r in range(n)]
                 for job in pending:
                     results.append(job.get())
-                    bar.update()
-                    progress.done(len(results))
+                    progress.advance()
     return combine(cfg, results)
 
 
@@ -227,7 +209,8 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
     """The :class:`Replications` of the replications' ``results`` (in replication order):
     KPIs per replication and their means with confidence intervals at
     ``metrics.confidence``, overall and per call type and agent group; the tables of all
-    replications stacked with a ``replication`` column; the calls of the first."""
+    replications stacked with a ``replication`` column (``callbacks`` too, with
+    callbacks); the calls of the first."""
     per = pd.DataFrame(
         [{"replication": res.replication, **res.summary} for res in results],
         columns=["replication", *SUMMARY_KEYS],
@@ -265,7 +248,7 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
         per_replication_by_group=by_group,
         summary_by_group=confidence_by(by_group.drop(columns="replication"), "agent_group", conf),
         intervals_by_group=stacked("intervals_by_group"),
-        callbacks=results[0].callbacks,
+        callbacks=stacked("callbacks") if config.callbacks.enabled else results[0].callbacks,
         per_replication_callbacks=cb_per,
         summary_callbacks=confidence_table(cb_per, conf) if len(cb_per) else pd.DataFrame(),
     )

@@ -39,13 +39,16 @@ TYPE_INTERVAL_COLUMNS = (
     "backlog", "oldest_age_s",
 )  # fmt: skip
 
-#: The KPIs of a call type (a subset of the summary's queue KPIs, same definitions, at the
-#: type's own service-level threshold); registry entries in :mod:`sim.outputs.kpis`.
+#: The KPIs of a call type (the summary's queue KPIs, same definitions, at the type's own
+#: service-level threshold, and the type's own: ``unreached`` and ``callback_accepted``,
+#: so that ``offered`` = ``answered`` + ``abandoned`` + ``blocked`` + ``closed`` +
+#: ``unreached`` + ``callback_accepted`` for every type, the backlog, the outbound KPIs);
+#: registry entries in :mod:`sim.outputs.kpis`.
 TYPE_KEYS = (
-    "offered", "answered", "abandoned", "blocked", "closed", "redials", "repeats", "p_wait",
-    "service_level", "service_level_answered", "service_level_excl_short_abandons",
-    "asa_s", "mean_wait_s", "abandon_rate", "block_rate", "mean_handle_s", "fcr",
-    "bad_experience_rate", "backlog_end", "oldest_age_end_s", *OUTBOUND_KEYS,
+    "offered", "answered", "abandoned", "blocked", "closed", "unreached", "callback_accepted",
+    "redials", "repeats", "p_wait", "service_level", "service_level_answered",
+    "service_level_excl_short_abandons", "asa_s", "mean_wait_s", "abandon_rate", "block_rate",
+    "mean_handle_s", "fcr", "bad_experience_rate", "backlog_end", "oldest_age_end_s", *OUTBOUND_KEYS,
 )  # fmt: skip
 
 #: Columns of ``summary_by_type`` (one row per call type of one replication), in order.

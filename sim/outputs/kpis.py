@@ -161,11 +161,18 @@ CALLBACK_KPIS: dict[str, Kpi] = {
 }  # fmt: skip
 
 #: KPIs of channels (issue 15) that are not centre KPIs: of a call type
-#: (``summary_by_type``: its backlog at the end of the run's last interval) and of an
-#: agent group (``summary_by_group``: chat sessions held at once).
+#: (``summary_by_type``: the outcomes of callbacks and dials, so that its outcomes add up
+#: to its ``offered``; its backlog at the end of the run's last interval) and of an agent
+#: group (``summary_by_group``: chat sessions held at once).
 CHANNEL_KPIS: dict[str, Kpi] = {
     k.name: k
     for k in (
+        Kpi("unreached", "callbacks not reaching the caller", "calls",
+            "offered calls of the type that ended 'unreached': callback attempts that did "
+            "not reach the customer (0 for an inbound type)", "call type"),
+        Kpi("callback_accepted", "callers who took a callback", "calls",
+            "offered calls of the type whose caller accepted a callback and left the line "
+            "(outcome 'callback'; 0 without callbacks)", "call type"),
         Kpi("backlog_end", "backlog at the end", "calls",
             "contacts of the type waiting at the end of the last day's last interval "
             "(e-mail: the backlog carried over; voice and chat: the queue)", "call type"),

@@ -168,6 +168,8 @@ def tally(
         "abandoned": count(abd),
         "blocked": count(outcome == Outcome.BLOCKED),
         "closed": count(outcome == Outcome.CLOSED),
+        "unreached": count(outcome == Outcome.UNREACHED),
+        "callback_accepted": offered * 0 if stays.all() else count(~stays),
         "redials": count(source == Source.REDIAL),
         "repeats": count(source == Source.REPEAT),
         "bad": count(calls["experience"].cat.codes.to_numpy() == BAD + 1),

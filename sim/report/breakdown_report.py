@@ -40,6 +40,8 @@ __all__ = [
     "GROUP_SHOWN",
     "TYPE_SHOWN",
     "bound_text",
+    "breakdown_figure",
+    "breakdown_figure_names",
     "breakdown_figures",
     "breakdown_lines",
     "breakdown_sections",
@@ -171,23 +173,34 @@ def _header(kpis: tuple[str, ...]) -> list[str]:
     return [f"{kpi_label(k)} ({kpi_unit(k)})" for k in kpis]
 
 
+def breakdown_figure_names(reps: Replications) -> list[str]:
+    """The names of :func:`breakdown_figures`, in order, without drawing them."""
+    if not reps.config.output.figures:
+        return []
+    return [name for name, table, by in (("call_types", reps.intervals_by_type, "call_type"),
+                                         ("agent_groups", reps.intervals_by_group, "agent_group"))
+            if several(table, by)]  # fmt: skip
+
+
+def breakdown_figure(reps: Replications, name: str) -> bytes:
+    """Figure ``name`` (``call_types`` or ``agent_groups``) as PNG bytes."""
+    cfg = reps.config
+    if name == "call_types":
+        names = reps.intervals_by_type["call_type"].astype(str).unique()
+        callbacks = [n for n in names if callback_type(reps, n)] if cfg.callbacks.enabled else None
+        return figure_png(call_types_figure(
+            reps.intervals_by_type, title="average day per call type", scenario=cfg.run.name,
+            callback_types=callbacks))  # fmt: skip
+    if name == "agent_groups":
+        return figure_png(agent_groups_figure(
+            reps.intervals_by_group, title="average day per agent group", scenario=cfg.run.name))  # fmt: skip
+    raise ValueError(f"no breakdown figure {name!r} (call_types, agent_groups)")
+
+
 def breakdown_figures(reps: Replications) -> dict[str, bytes]:
     """The figures per call type (``call_types``) and per agent group (``agent_groups``)
     as PNG bytes, each only when there are several; none if ``output.figures`` is false."""
-    cfg = reps.config
-    if not cfg.output.figures:
-        return {}
-    figs = {}
-    if several(reps.intervals_by_type, "call_type"):
-        names = reps.intervals_by_type["call_type"].astype(str).unique()
-        callbacks = [n for n in names if callback_type(reps, n)] if cfg.callbacks.enabled else None
-        figs["call_types"] = figure_png(call_types_figure(
-            reps.intervals_by_type, title="average day per call type", scenario=cfg.run.name,
-            callback_types=callbacks))  # fmt: skip
-    if several(reps.intervals_by_group, "agent_group"):
-        figs["agent_groups"] = figure_png(agent_groups_figure(
-            reps.intervals_by_group, title="average day per agent group", scenario=cfg.run.name))  # fmt: skip
-    return figs
+    return {name: breakdown_figure(reps, name) for name in breakdown_figure_names(reps)}
 
 
 CAPTIONS = {
@@ -272,10 +285,11 @@ def breakdown_lines(reps: Replications) -> list[str]:
             if outbound_type(reps, name):  # no calls offered: see the channels lines
                 continue
             if callback_type(reps, name):  # its service is the callbacks' (lines below)
+                outcomes = ", ".join(f"{key} {format_kpi(key, float(k[key]['mean']))}"
+                                     for key in ("answered", "unreached", "closed"))
                 lines.append(f"    {name:<20}callback attempts "
-                             f"{format_kpi('offered', float(k['offered']['mean']))}, answered "
-                             f"{format_kpi('answered', float(k['answered']['mean']))} "
-                             "(the rest did not reach the caller): see callbacks")  # fmt: skip
+                             f"{format_kpi('offered', float(k['offered']['mean']))}: "
+                             f"{outcomes}; see callbacks")  # fmt: skip
                 continue
             threshold, target = targets.get(name, (math.nan, math.nan))
             sl = k["service_level"]

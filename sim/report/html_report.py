@@ -22,7 +22,7 @@ say so in their headers.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -37,7 +37,12 @@ from sim.core.schema import Config
 from sim.model.runner import Replications, confidence_table
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.report.breakdown_report import CAPTIONS as BREAKDOWN_CAPTIONS
-from sim.report.breakdown_report import bound_text, breakdown_figures, breakdown_sections
+from sim.report.breakdown_report import (
+    bound_text,
+    breakdown_figure,
+    breakdown_figure_names,
+    breakdown_sections,
+)
 from sim.report.channels_report import channel_sections
 from sim.report.htmlkit import (
     Markup,
@@ -60,6 +65,8 @@ from sim.report.style import figure_style, line_style, scenario_legend, scenario
 
 __all__ = [
     "SWEEP_KPIS",
+    "figure_names",
+    "run_figure",
     "run_figures",
     "run_report",
     "sweep_figure",
@@ -187,20 +194,20 @@ _CAPTIONS = {
 }
 
 
-def run_figures(reps: Replications) -> dict[str, bytes]:
-    """The run's figures as PNG bytes, by name (``intervals``, ``days``, ``agents``,
-    ``call_types``, ``agent_groups``).
-
-    Empty when ``output.figures`` is false; ``days`` only when customers are tracked,
-    ``agents`` only with ``workforce.enabled``, ``call_types`` (``agent_groups``) only
-    with several call types (agent groups).
-    The same bytes go to ``figures/<name>.png`` and into ``report.html``.
-    """
+def figure_names(reps: Replications) -> list[str]:
+    """The names of the run's figures (:func:`run_figures`), in order, without drawing them."""
     cfg = reps.config
     if not cfg.output.figures:
-        return {}
-    figs = {
-        "intervals": figure_png(
+        return []
+    return ["intervals", *(["days"] if cfg.customers.enabled else []),
+            *(["agents"] if cfg.workforce.enabled else []), *breakdown_figure_names(reps)]  # fmt: skip
+
+
+def run_figure(reps: Replications, name: str) -> bytes:
+    """The run's figure ``name`` (one of :func:`figure_names`) as PNG bytes."""
+    cfg = reps.config
+    if name == "intervals":
+        return figure_png(
             interval_figure(
                 reps.intervals,
                 title=f"average day ({cfg.center.name})",
@@ -211,9 +218,8 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
                 callbacks=cfg.callbacks.enabled,
             )
         )
-    }
-    if cfg.customers.enabled:
-        figs["days"] = figure_png(
+    if name == "days":
+        return figure_png(
             days_figure(
                 reps.days,
                 title="customers and money",
@@ -221,9 +227,28 @@ def run_figures(reps: Replications) -> dict[str, bytes]:
                 currency=cfg.economics.currency,
             )
         )
-    if cfg.workforce.enabled:
-        figs["agents"] = figure_png(agents_figure(reps.days, title="agents", scenario=cfg.run.name))
-    figs.update(breakdown_figures(reps))  # several call types or agent groups only
+    if name == "agents":
+        return figure_png(agents_figure(reps.days, title="agents", scenario=cfg.run.name))
+    return breakdown_figure(reps, name)  # several call types or agent groups only
+
+
+def run_figures(
+    reps: Replications, on_figure: Callable[[str], None] | None = None
+) -> dict[str, bytes]:
+    """The run's figures as PNG bytes, by name (``intervals``, ``days``, ``agents``,
+    ``call_types``, ``agent_groups``).
+
+    Empty when ``output.figures`` is false; ``days`` only when customers are tracked,
+    ``agents`` only with ``workforce.enabled``, ``call_types`` (``agent_groups``) only
+    with several call types (agent groups).
+    The same bytes go to ``figures/<name>.png`` and into ``report.html``.
+    ``on_figure(name)``, if given, is called before each figure is drawn (progress).
+    """
+    figs = {}
+    for name in figure_names(reps):
+        if on_figure is not None:
+            on_figure(name)
+        figs[name] = run_figure(reps, name)
     return figs
 
 

@@ -20,7 +20,7 @@ Layout (columns documented in ``docs/reference/outputs.md``)::
     intervals_by_group.parquet, summary_by_group.csv, replications_by_group.csv
                          per agent group (only with several agent groups)
     callbacks.parquet, summary_callbacks.csv, replications_callbacks.csv
-                         per callback offer of replication 0, and the callback KPIs
+                         per callback offer of every replication, and the callback KPIs
                          (only with callbacks.enabled)
     *.csv                CSV copies of the tables up to output.csv_max_rows rows (text
                          cells starting like a formula, =+-@, get a leading ', see
@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -47,13 +48,14 @@ from omegaconf import OmegaConf
 
 from sim.core.files import atomic_folder
 from sim.core.schema import Config
+from sim.model.progress import Progress
 from sim.model.runner import Replications
 from sim.outputs.csv_cells import write_csv
 from sim.outputs.kpis import CALLBACK_KPIS, KPIS, format_value
 from sim.outputs.metrics import KPI_DEFINITIONS
 from sim.report.breakdown_report import breakdown_lines, ci_text, several, type_targets
 from sim.report.channels_report import channel_lines
-from sim.report.html_report import run_figures, run_report
+from sim.report.html_report import figure_names, run_figures, run_report
 from sim.report.htmlkit import verdict_text
 
 __all__ = ["ROW_GROUP", "summary_text", "write_parquet", "write_results"]
@@ -204,6 +206,9 @@ def _breakdown_json(reps: Replications) -> dict[str, Any]:
     return out
 
 
+#: Writes one file (or two: the table and its CSV copy) into the folder given.
+Step = Callable[[Path], None]
+
 #: Rows per Parquet row group (and per conversion to Arrow) of the tables written.
 ROW_GROUP = 1 << 20
 
@@ -239,53 +244,96 @@ def _table(df: pd.DataFrame, folder: Path, name: str, csv_max_rows: int) -> None
         write_csv(df, folder / f"{name}.csv")
 
 
+def _table_steps(reps: Replications, overrides: list[str] | None) -> list[tuple[str, Step]]:
+    """The tables of the results folder, one step each: ``(file name, write(folder))``."""
+    cfg = reps.config
+    rows = cfg.output.csv_max_rows
+
+    def table(name: str, df: pd.DataFrame) -> tuple[str, Step]:
+        return f"{name}.parquet", lambda folder: _table(df, folder, name, rows)
+
+    def csv(name: str, df: pd.DataFrame, index: bool = False) -> tuple[str, Step]:
+        def write(folder: Path) -> None:
+            write_csv(df, folder / f"{name}.csv", index=index)
+
+        return f"{name}.csv", write
+
+    def config(folder: Path) -> None:
+        (folder / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(cfg)))
+        if overrides is not None:
+            (folder / "overrides.txt").write_text("".join(f"{o}\n" for o in overrides))
+
+    steps = [("config.yaml", config), csv("summary", reps.summary, index=True),
+             csv("replications", reps.per_replication), table("intervals", reps.intervals),
+             table("days", reps.days)]  # fmt: skip
+    if cfg.output.calls_table:
+        steps.append(table("calls", reps.calls))
+    if cfg.workforce.enabled:
+        steps.append(table("agents", reps.agents))
+    for by, what in (("call_type", "type"), ("agent_group", "group")):
+        if several(getattr(reps, f"intervals_by_{what}"), by):  # one queue: no clutter
+            steps += [table(f"intervals_by_{what}", getattr(reps, f"intervals_by_{what}")),
+                      csv(f"summary_by_{what}", getattr(reps, f"summary_by_{what}")),
+                      csv(f"replications_by_{what}", getattr(reps, f"per_replication_by_{what}"))]  # fmt: skip
+    if cfg.callbacks.enabled:
+        steps += [table("callbacks", reps.callbacks),
+                  csv("summary_callbacks", reps.summary_callbacks, index=True),
+                  csv("replications_callbacks", reps.per_replication_callbacks)]  # fmt: skip
+    return steps
+
+
+def _writing_line(k: int, n: int, name: str, elapsed: float) -> str:
+    """The progress line of writing results in a log (:class:`~sim.model.progress.Progress`)."""
+    if not name:  # between files
+        return f"writing results: {k} of {n} done, elapsed {elapsed:.1f} s"
+    return f"writing results: {name} ({k + 1} of {n}), elapsed {elapsed:.1f} s"
+
+
 def write_results(reps: Replications, folder: Path, overrides: list[str] | None = None) -> Path:
     """Write the results of ``reps`` into ``folder`` atomically; return ``folder``.
 
     ``folder`` must not exist, or be an empty directory (Hydra makes one per
-    multirun job); its parent is created if needed.
+    multirun job); its parent is created if needed. Progress (:mod:`sim.model.progress`):
+    a bar on a terminal, one step per file (the tables, each figure, the report); in a
+    log, a line ``writing results: <file> (k of n), elapsed t s`` at most every
+    :data:`~sim.model.progress.PROGRESS_EVERY_S` seconds.
     """
     folder = Path(folder)
-    cfg = reps.config
-    out = cfg.output
     log.info("writing results into %s", folder)
-    with atomic_folder(folder) as partial:
-        (partial / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(cfg)))
-        if overrides is not None:
-            (partial / "overrides.txt").write_text("".join(f"{o}\n" for o in overrides))
-        write_csv(reps.summary, partial / "summary.csv", index=True)
-        write_csv(reps.per_replication, partial / "replications.csv")
-        _table(reps.intervals, partial, "intervals", out.csv_max_rows)
-        _table(reps.days, partial, "days", out.csv_max_rows)
-        if out.calls_table:
-            _table(reps.calls, partial, "calls", out.csv_max_rows)
-        if cfg.workforce.enabled:
-            _table(reps.agents, partial, "agents", out.csv_max_rows)
-        for by, what in (("call_type", "type"), ("agent_group", "group")):
-            if several(getattr(reps, f"intervals_by_{what}"), by):  # one queue: no clutter
-                _table(getattr(reps, f"intervals_by_{what}"), partial, f"intervals_by_{what}",
-                       out.csv_max_rows)  # fmt: skip
-                write_csv(getattr(reps, f"summary_by_{what}"), partial / f"summary_by_{what}.csv")
-                write_csv(getattr(reps, f"per_replication_by_{what}"),
-                          partial / f"replications_by_{what}.csv")  # fmt: skip
-        if cfg.callbacks.enabled:
-            _table(reps.callbacks, partial, "callbacks", out.csv_max_rows)
-            write_csv(reps.summary_callbacks, partial / "summary_callbacks.csv", index=True)
-            write_csv(reps.per_replication_callbacks, partial / "replications_callbacks.csv")
+    tables = _table_steps(reps, overrides)
+    n = len(tables) + len(figure_names(reps)) + 1  # + report.html (and summary.json)
+    with atomic_folder(folder) as partial, Progress(n, "writing results", "file", log,
+                                                    _writing_line, last=False) as progress:  # fmt: skip
+        for name, write in tables:
+            progress.start(name)
+            write(partial)
+            progress.advance()
+
+        def drawing(name: str) -> None:
+            if drawn:
+                progress.advance()
+            drawn.append(name)
+            progress.start(f"figures/{name}.png")
+
+        drawn: list[str] = []
         try:
-            figures = run_figures(reps)  # {} when output.figures is false
+            figures = run_figures(reps, drawing)  # {} when output.figures is false
         except Exception as exc:  # a figure must never cost the tables
             log.warning(
                 "figures not drawn (%s: %s); the tables are written", type(exc).__name__, exc
             )
             figures = {}
+        if drawn:
+            progress.advance()  # the last figure drawn
         if figures:
             (partial / "figures").mkdir()
             for name, png in figures.items():
                 (partial / "figures" / f"{name}.png").write_bytes(png)
+        progress.start("report.html")
         (partial / "report.html").write_text(
             run_report(reps, overrides, figures=figures), encoding="utf-8"
         )
         # summary.json last: its presence marks a complete folder even before the rename
         (partial / "summary.json").write_text(json.dumps(_summary_json(reps), indent=2))
+        progress.advance()
     return folder

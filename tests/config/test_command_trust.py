@@ -4,7 +4,9 @@ composing become one ``callsim: error:`` line (sim.config.command_trust)."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_run import callsim
@@ -88,3 +90,66 @@ def test_a_key_the_files_leave_out_says_to_write_plus(tmp_path: Path) -> None:
         assert out.returncode == 2 and len(text.splitlines()) == 1, text
         assert re.match("callsim: error: " + ABSENT, text), text
     assert not (tmp_path / "results").exists()
+
+
+MAPPING = (r"^agent_groups\.1\.skills = \{calls:2,retention:1,sales:1\}: the config files set "
+           r"agent_groups\.1\.skills, but not its key 'sales', and an override merges into a "
+           r"mapping without adding keys; to add it, write "
+           r"\+agent_groups\.1\.skills=\{calls:2,retention:1,sales:1\} \(keys you leave out "
+           r"keep their values\)$")  # fmt: skip
+
+
+def test_a_mapping_the_files_set_given_a_new_key_is_named_as_set(tmp_path: Path) -> None:
+    """The trial of issue 15: ``agent_groups.1.skills={calls:2,sales:1}`` was told that
+    the files do not set ``agent_groups.1.skills``, though blended_outbound does: the
+    line now names the new key and says the mapping is set; the keys it already has
+    take a plain override, and ``+`` adds the new key (keeping the keys left out)."""
+    ob = "scenario=blended_outbound"
+    bad = "agent_groups.1.skills={calls:2,retention:1,sales:1}"
+    with pytest.raises(ConfigError, match=MAPPING) as err:
+        check_command_overrides([ob, bad])
+    assert err.value.key == "agent_groups.1.skills"
+    with pytest.raises(ConfigError, match=MAPPING):  # sim.compose: the same line
+        compose([ob, bad])
+    with pytest.raises(ConfigError, match=r"^agent_groups\.1\.handle_factor = \{calls:1\.2\}: "
+                                          r"the config files set agent_groups\.1\.handle_factor, "
+                                          r"but not its key 'calls'"):  # fmt: skip
+        check_command_overrides(["scenario=sales_service", "agent_groups.1.handle_factor={calls:1.2}"])
+    cfg = compose([ob, "agent_groups.1.skills={calls:3,retention:1}"])
+    assert cfg.agent_groups[1].skills == {"calls": 3, "retention": 1}
+    cfg = compose(["scenario=two_languages", "+agent_groups.0.skills={french:2}"])
+    assert cfg.agent_groups[0].skills == {"english": 1, "french": 2}  # merged
+    out = callsim(tmp_path, ob, bad)
+    text = (out.stdout + out.stderr).strip()
+    assert out.returncode == 2 and len(text.splitlines()) == 1, text
+    assert re.match("callsim: error: " + MAPPING[1:], text), text
+    assert not (tmp_path / "results").exists()
+
+
+def test_the_command_line_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check_command_overrides checks the keys and their presence in the files on one
+    parse of the overrides (it used to parse them twice: check_overrides, check_present);
+    the errors of both checks still come."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    calls: list[list[str]] = []
+    parse = OverridesParser.parse_overrides
+
+    def counted(self: OverridesParser, overrides: list[str]) -> Any:
+        if sys._getframe(1).f_globals["__name__"].startswith("sim."):  # not Hydra's own,
+            calls.append(list(overrides))  # when the presence check composes
+        return parse(self, overrides)
+
+    monkeypatch.setattr(OverridesParser, "parse_overrides", counted)
+    args = ["scenario=two_languages", "run.days=2", "+agent_groups.0.skills.french=2"]
+    check_command_overrides(args)
+    assert calls == [args]
+    calls.clear()
+    with pytest.raises(ConfigError, match=ABSENT):  # found by the presence check
+        check_command_overrides(["scenario=two_languages",
+                                 "agent_groups.1.workforce.fatigue.enabled=false"])  # fmt: skip
+    assert len(calls) == 1
+    calls.clear()
+    with pytest.raises(ConfigError, match=r"center\.volum: unknown key"):  # by the key check
+        check_command_overrides(["center.volum=5"])
+    assert len(calls) == 1

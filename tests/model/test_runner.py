@@ -54,3 +54,30 @@ def test_auto_workers() -> None:
     assert load_config({}).run.workers == 0
     with pytest.raises(ValueError, match="workers"):
         replicate(short, replications=2, workers=-1)
+
+
+def test_the_callbacks_table_keeps_every_replication() -> None:
+    """The callbacks table of every replication, stacked with a ``replication`` column
+    (it kept replication 0 only): each replication's rows are that replication's own
+    table, bit for bit, serial or in worker processes, and the callback KPIs of each
+    replication are counted from its rows."""
+    import sim
+    from sim.model.callcenter import CallCenter
+    from sim.outputs.callbacks import CALLBACK_COLUMNS
+
+    cfg = sim.compose(["scenario=callback_offered", "run.days=2", "run.replications=3",
+                       "center.volume_per_day=2600"])  # fmt: skip
+    serial, parallel = replicate(cfg, workers=1), replicate(cfg, workers=2)
+    cb = serial.callbacks
+    assert list(cb.columns) == [*CALLBACK_COLUMNS, "replication"]
+    assert sorted(cb["replication"].unique()) == [0, 1, 2]
+    pd.testing.assert_frame_equal(cb, parallel.callbacks)
+    model = CallCenter(cfg)
+    per = serial.per_replication_callbacks.set_index("replication")
+    for r in range(3):
+        own = cb[cb["replication"] == r].drop(columns="replication").reset_index(drop=True)
+        pd.testing.assert_frame_equal(own, model.run(r).callbacks)
+        assert per.loc[r, "callback_offers"] == (~own["warmup"]).sum() > 0
+    # without callbacks: the empty table, as before
+    plain = replicate(CFG)
+    assert plain.callbacks.empty and "replication" not in plain.callbacks.columns

@@ -7,13 +7,13 @@ without the campaign (common random numbers), and a run repeats bit for bit."""
 
 from __future__ import annotations
 
-import copy
 import itertools
 from functools import cache
 from typing import Any
 
 import numpy as np
 import pytest
+from outbound_configs import CAMPAIGN, outbound_centre
 from scipy import stats
 
 from sim.core.calls import Outcome, Source
@@ -22,34 +22,16 @@ from sim.queue.engine import EngineLog
 
 ANSWERED, UNREACHED, CLOSED = int(Outcome.ANSWERED), int(Outcome.UNREACHED), int(Outcome.CLOSED)
 OUTBOUND = int(Source.OUTBOUND)
-CAMPAIGN = {"list_size": 1500, "records_per_day": 400, "reach_probability": 0.35,
-            "unreached_s": 25.0, "retry_delay_s": 1800.0, "max_tries": 3}  # fmt: skip
-
-BASE: dict[str, Any] = {
-    "run": {"days": 3, "seed": 11},
-    "center": {"volume_per_day": 1500.0, "open_time": "08:00", "close_time": "18:00",
-               "interval_min": 60},
-    "resolution": {"fcr": 1.0},
-    "customers": {"enabled": False},
-    "workforce": {"enabled": False},
-    "call_types": [
-        {"name": "calls", "share": 1.0},
-        {"name": "sales", "channel": "outbound", "priority": 9,
-         "talk": {"kind": "lognormal", "mean_s": 240.0, "cv": 0.8},
-         "acw": {"kind": "exponential", "mean_s": 45.0}, "outbound": CAMPAIGN},
-    ],
-    "agent_groups": [
-        {"name": "phone", "agents": 14, "skills": {"calls": 1}},
-        {"name": "blended", "agents": 6, "skills": {"calls": 2, "sales": 1},
-         "reserve_idle": 2},
-    ],
-}  # fmt: skip
+#: without the customer journey or the agent layer: the engine alone
+ENGINE_ONLY = {"resolution": {"fcr": 1.0}, "customers": {"enabled": False},
+               "workforce": {"enabled": False}}  # fmt: skip
 
 
 def config(**campaign: Any) -> dict[str, Any]:
-    cfg = copy.deepcopy(BASE)
-    cfg["call_types"][1]["outbound"].update(campaign)
-    return cfg
+    return outbound_centre(3, ENGINE_ONLY, campaign=campaign)
+
+
+BASE = config()
 
 
 @cache

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from outbound_configs import CAMPAIGN, outbound_centre
 
 import sim
 from sim.core.calls import Outcome, Source
@@ -34,37 +35,17 @@ from sim.workforce.agents import WORKFORCE_DAY_COLUMNS
 
 ANSWERED, UNREACHED, CLOSED = int(Outcome.ANSWERED), int(Outcome.UNREACHED), int(Outcome.CLOSED)
 OUTBOUND = int(Source.OUTBOUND)
-CAMPAIGN = {"list_size": 1500, "records_per_day": 400, "reach_probability": 0.35,
-            "unreached_s": 25.0, "retry_delay_s": 1800.0, "max_tries": 3}  # fmt: skip
 #: the journey runs (resolution draws, redials): empowered agents answer differently
 JOURNEY = {"resolution": {"fcr": 0.7, "recontact_probability": 0.5, "empowered_share": 0.5,
                           "empowerment_uplift": 0.2},
            "redials": {"probability": 0.3}}  # fmt: skip
 
-BASE: dict[str, Any] = {
-    "run": {"days": 2, "seed": 11},
-    "center": {"volume_per_day": 1500.0, "open_time": "08:00", "close_time": "18:00",
-               "interval_min": 60},
-    **JOURNEY,
-    "call_types": [
-        {"name": "calls", "share": 1.0},
-        {"name": "sales", "channel": "outbound", "priority": 9,
-         "talk": {"kind": "lognormal", "mean_s": 240.0, "cv": 0.8},
-         "acw": {"kind": "exponential", "mean_s": 45.0}, "outbound": CAMPAIGN},
-    ],
-    "agent_groups": [
-        {"name": "phone", "agents": 14, "skills": {"calls": 1}},
-        {"name": "blended", "agents": 6, "skills": {"calls": 2, "sales": 1},
-         "reserve_idle": 2},
-    ],
-}  # fmt: skip
-
 
 def config(**extra: Any) -> dict[str, Any]:
-    cfg = copy.deepcopy(BASE)
-    for key, value in extra.items():
-        cfg[key] = {**cfg.get(key, {}), **value} if isinstance(value, dict) else value
-    return cfg
+    return outbound_centre(2, JOURNEY, extra)
+
+
+BASE = config()
 
 
 def test_a_neutral_agent_layer_is_the_run_without_it() -> None:

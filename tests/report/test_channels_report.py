@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from outbound_configs import outbound_centre
 
 from sim.model.runner import Replications, replicate
 from sim.report.channels_report import channel_lines, channel_sections, closing_backlog
@@ -66,21 +67,9 @@ def test_no_section_without_channels() -> None:
     assert channel_sections(plain) == [] and channel_lines(plain) == []
 
 
-OUTBOUND = {
-    "run": {"name": "outbound", "days": 2, "replications": 2, "workers": 1},
-    "center": {"volume_per_day": 900.0},
-    "output": {"figures": False},
-    "workforce": {"enabled": False},
-    "call_types": [
-        {"name": "calls", "share": 1.0},
-        {"name": "sales", "channel": "outbound", "priority": 9,
-         "outbound": {"records_per_day": 300, "reach_probability": 0.4}},
-    ],
-    "agent_groups": [
-        {"name": "phone", "agents": 5, "skills": {"calls": 1}},
-        {"name": "blended", "agents": 3, "skills": {"calls": 2, "sales": 1}, "reserve_idle": 1},
-    ],
-}  # fmt: skip
+#: the shared outbound centre (tests/outbound_configs.py), 2 days, 2 replications
+OUTBOUND = outbound_centre(2, {"run": {"name": "outbound", "replications": 2, "workers": 1},
+                               "output": {"figures": False}, "workforce": {"enabled": False}})  # fmt: skip
 
 
 def test_outbound_campaign_in_section_and_lines() -> None:

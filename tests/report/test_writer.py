@@ -117,3 +117,73 @@ def test_config_yaml_lists_only_the_keys_of_each_laws_kind(tmp_path: Path) -> No
         assert set(law) == {"kind", *allowed_keys(law["kind"])}, path
         assert None not in law.values(), path
     assert load_config(folder / "config.yaml") == reps.config
+
+
+def test_writing_shows_progress_file_by_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The trial of issue 15: writing results took 8.5 s with nothing shown. In a log
+    (no terminal) a line names the file under way, at most every PROGRESS_EVERY_S (0
+    here: every file); every file of the folder and every figure is a step, and the
+    report is the last."""
+    import logging
+
+    from sim.model import progress
+
+    reps = replicate(CFG)
+    monkeypatch.setattr(progress, "PROGRESS_EVERY_S", 0.0)
+    with caplog.at_level(logging.INFO, logger="callsim"):
+        write_results(reps, tmp_path / "run")
+    lines = [m for m in caplog.messages if m.startswith("writing results: ")]
+    started = [m.split(" ")[2] for m in lines if " of " in m and "done" not in m]
+    assert started[0] == "config.yaml" and started[-1] == "report.html"
+    n = len(started)
+    assert lines[-1].startswith(f"writing results: {n} of {n} done, elapsed ")
+    assert [f"({k} of {n})," in m for m, k in zip(
+        [m for m in lines if "done" not in m], range(1, n + 1), strict=True)] == [True] * n  # fmt: skip
+    written = {p.name for p in (tmp_path / "run").iterdir()} | {
+        f"figures/{p.name}" for p in (tmp_path / "run" / "figures").iterdir()
+    }
+    assert set(started) - {"config.yaml"} <= written  # each step names a file it wrote
+    assert {"figures/intervals.png", "report.html"} <= set(started)
+
+
+def test_writing_is_quiet_when_the_run_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sweep point (its own lines at debug) or a caller who silenced ``callsim``:
+    no progress lines, and no bar on a terminal either."""
+    import io
+    import logging
+
+    from sim.model import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    reps = replicate(CFG)
+    monkeypatch.setattr(progress, "PROGRESS_EVERY_S", 0.0)
+    err = Terminal()
+    monkeypatch.setattr("sys.stderr", err)
+    callsim_log = logging.getLogger("callsim")
+    level = callsim_log.level
+    callsim_log.setLevel(logging.WARNING)
+    try:
+        with caplog.at_level(logging.INFO):
+            write_results(reps, tmp_path / "quiet")
+    finally:
+        callsim_log.setLevel(level)
+    assert not [m for m in caplog.messages if "writing results" in m]
+    assert err.getvalue() == ""
+    assert (tmp_path / "quiet" / "summary.json").exists()
+    callsim_log.setLevel(logging.INFO)  # not quiet, on a terminal: the bar, no lines
+    try:
+        caplog.clear()
+        write_results(reps, tmp_path / "bar")
+    finally:
+        callsim_log.setLevel(level)
+    assert "writing results:" in err.getvalue() and "report.html" in err.getvalue()
+    assert [m for m in caplog.messages if "writing results" in m] == [
+        f"writing results into {tmp_path / 'bar'}"
+    ]
