@@ -17,6 +17,9 @@ import pandas as pd
 from sim.core.calls import BAD, Outcome, Source
 from sim.core.timetable import DAY_S, Timetable, format_clock
 
+#: Rows at a time of the chunked steps (a year's table: millions of rows).
+_CHUNK = 1 << 20
+
 __all__ = [
     "answered_spans",
     "count_sum_upto",
@@ -31,12 +34,13 @@ __all__ = [
 def count_sum_upto(x: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each time in the sorted ``at``: how many values of ``x`` are <= it, and their sum.
 
-    Buckets ``x`` by ``at`` (one int32 temporary per value) instead of sorting it, so
-    memory stays small for tables of millions of calls.
+    Buckets ``x`` by ``at`` (one index per value, of the type ``np.bincount`` counts
+    with, so that it makes no copy of it) instead of sorting it, so memory stays small
+    for tables of millions of calls.
     """
-    j = np.empty(x.size, dtype=np.int32)
-    for lo in range(0, x.size, 1 << 20):  # no int64 temporary as long as x
-        j[lo : lo + (1 << 20)] = np.searchsorted(at, x[lo : lo + (1 << 20)], side="left")
+    j = np.empty(x.size, dtype=np.intp)
+    for lo in range(0, x.size, _CHUNK):  # no temporary as long as x
+        j[lo : lo + _CHUNK] = np.searchsorted(at, x[lo : lo + _CHUNK], side="left")
     m = len(at) + 1
     count = np.cumsum(np.bincount(j, minlength=m))[:-1]
     total = np.cumsum(np.bincount(j, weights=x, minlength=m))[:-1]
@@ -62,13 +66,27 @@ def answered_spans(
     ans = (codes == Outcome.ANSWERED - 1) | (codes == Outcome.UNREACHED - 1)
     if mask is not None:
         ans &= mask
-    start = calls["arrival_s"].to_numpy()[ans]
-    start += calls["wait_s"].to_numpy()[ans]  # in place: one temporary less per column
-    end = calls["handle_s"].to_numpy()[ans]
-    end += start
+    start = _masked_sum(ans, calls["arrival_s"].to_numpy(), calls["wait_s"].to_numpy())
+    end = _masked_sum(ans, calls["handle_s"].to_numpy(), start, compressed=True)
     if merge:
         return merge_spans(start, end, calls["agent_id"].to_numpy()[ans])
     return start, end
+
+
+def _masked_sum(
+    mask: np.ndarray, x: np.ndarray, y: np.ndarray, compressed: bool = False
+) -> np.ndarray:
+    """``x[mask] + y[mask]`` (``compressed``: ``y`` is already ``y[mask]``), filled a chunk
+    at a time: no temporary as long as the column."""
+    out = np.empty(int(np.count_nonzero(mask)), dtype=np.float64)
+    k = 0
+    for lo in range(0, mask.size, _CHUNK):
+        m = mask[lo : lo + _CHUNK]
+        part = x[lo : lo + _CHUNK][m]
+        part += y[k : k + part.size] if compressed else y[lo : lo + _CHUNK][m]
+        out[k : k + part.size] = part
+        k += part.size
+    return out
 
 
 def merge_spans(
@@ -145,12 +163,15 @@ def tally(
     if by is None:
         within = wait <= sl_threshold_s
     else:
-        codes = np.asarray(by).astype(np.int64)
+        codes = np.asarray(by)
         if codes.size and (codes.min() < 0 or codes.max() >= n_by):
             raise ValueError(f"tally: codes outside 0..{n_by - 1}")
         threshold = np.broadcast_to(np.asarray(sl_threshold_s, dtype=np.float64), (n_by,))
-        within = wait <= threshold[codes]
-        row = codes * size + row
+        within = np.zeros(len(wait), dtype=bool)
+        for c in range(n_by):  # bool temporaries only, no per-call copy of the thresholds
+            within |= (codes == c) & (wait <= threshold[c])
+        wide = np.int32 if size * n_by <= np.iinfo(np.int32).max else np.int64
+        row = codes.astype(wide) * wide(size) + row.astype(wide, copy=False)
         size = size * n_by
 
     def count(mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> np.ndarray:
