@@ -55,7 +55,8 @@ def backlog_at(
         into = base + np.searchsorted(t, a + wait[part][keep], side="left")
         gone += np.bincount(into, minlength=n_types * m)
         np.minimum.at(first, into, a)
-    count = np.cumsum(came.reshape(n_types, m), axis=1) - np.cumsum(gone.reshape(n_types, m), axis=1)
+    count = np.cumsum(came.reshape(n_types, m), axis=1)
+    count -= np.cumsum(gone.reshape(n_types, m), axis=1)
     # waiting at t[i] and leaving after it: leaving in a bucket after i
     oldest = np.minimum.accumulate(first.reshape(n_types, m)[:, ::-1], axis=1)[:, ::-1][:, 1:]
     count = count[:, :-1]

@@ -141,10 +141,11 @@ def fcr_by(calls: pd.DataFrame, by: np.ndarray, n_by: int) -> np.ndarray:
     issue = calls["issue_id"].to_numpy()
     counted = answered & ~calls["warmup"].to_numpy()[issue]
     del answered
-    first = np.full(n, n, dtype=np.int32 if n < np.iinfo(np.int32).max else np.int64)
+    wide = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    first: np.ndarray = np.full(n, n, dtype=wide)
     for lo in range(0, n, CHUNK):  # each issue's first counted row
         c = counted[lo : lo + CHUNK]
-        rows = np.flatnonzero(c).astype(first.dtype) + first.dtype.type(lo)
+        rows = (np.flatnonzero(c) + lo).astype(wide)
         np.minimum.at(first, issue[lo : lo + CHUNK][c], rows)
     rows = first[first < n]
     del first, counted

@@ -171,7 +171,7 @@ def tally(
         for c in range(n_by):  # bool temporaries only, no per-call copy of the thresholds
             within |= (codes == c) & (wait <= threshold[c])
         wide = np.int32 if size * n_by <= np.iinfo(np.int32).max else np.int64
-        row = codes.astype(wide) * wide(size) + row.astype(wide, copy=False)
+        row = codes.astype(wide) * size + row.astype(wide, copy=False)
         size = size * n_by
 
     def count(mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> np.ndarray:
