@@ -8,6 +8,8 @@
 :func:`validate_hydra` compares simulation with the exact formulas (default scenario
 ``steady_genesys``). Both check every override against the schema first and refuse bad
 input with one line naming the key, the value and what is allowed (exit status 2).
+``callsim run`` fixes glibc's mmap threshold first (:func:`return_freed_memory`), so
+that a long run's freed memory goes back to the system (peak memory, issue 16).
 """
 
 from __future__ import annotations
