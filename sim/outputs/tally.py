@@ -120,13 +120,16 @@ def tally(
     n_by: int = 1,
     inbound_only: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Counts and sums per bucket, in one pass of ``np.bincount`` per quantity.
+    """Counts and sums per bucket, over the table a chunk of rows at a time.
 
     Bucket ``day * n_intervals + interval`` holds the calls that arrived in that
     interval; bucket ``B`` (= days * n_intervals) those that arrived outside opening
     hours (redials while closed); bucket ``B + 1`` the warm-up calls and the dials of
     outbound campaigns (discarded: :mod:`sim.outputs.outbound` counts them).
-    The table is never copied: only a few compact per-call temporaries are made.
+    The table is never copied, and the per-call temporaries are a chunk's
+    (:data:`_CHUNK` rows): counts by ``np.bincount`` per chunk, added up; sums by
+    ``np.add.at`` into the running totals, which adds each call in table order, as one
+    ``np.bincount`` over the whole table did, so the sums are the same bit for bit.
 
     ``by`` (integer codes 0 .. ``n_by`` - 1, one per call, e.g. the call type) splits
     every bucket: the arrays then have shape (``n_by``, B + 2), and ``sl_threshold_s``
@@ -141,65 +144,93 @@ def tally(
     changes, bit for bit
     (docs/background/metrics.md).
     """
+    size = timetable.days * timetable.n_intervals + 2
+    codes = None if by is None else np.asarray(by)
+    if codes is not None and codes.size and (codes.min() < 0 or codes.max() >= n_by):
+        raise ValueError(f"tally: codes outside 0..{n_by - 1}")
+    threshold = np.broadcast_to(np.asarray(sl_threshold_s, dtype=np.float64), (n_by,))
+    out = {key: np.zeros(size * n_by) for key in _TALLIED}
+    everyone_stays = True
+    for lo in range(0, len(calls), _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        everyone_stays &= _tally_chunk(calls, part, timetable, threshold, codes, inbound_only, out)
+    if everyone_stays:
+        out["sl_offered"] = out["offered"]  # the same array without callbacks
+    return out if by is None else {key: v.reshape(n_by, -1) for key, v in out.items()}
+
+
+#: The quantities of :func:`tally`, in order.
+_TALLIED = (
+    "offered", "answered", "abandoned", "blocked", "closed", "redials", "repeats", "bad",
+    "waited", "sl_offered", "answered_within_sl", "abandoned_within_sl", "wait_answered",
+    "wait_all", "handle_answered",
+)  # fmt: skip
+
+
+def _tally_chunk(
+    calls: pd.DataFrame,
+    part: slice,
+    timetable: Timetable,
+    threshold: np.ndarray,
+    codes: np.ndarray | None,
+    inbound_only: bool,
+    out: dict[str, np.ndarray],
+) -> bool:
+    """Add the rows ``part`` of ``calls`` to the totals ``out`` of :func:`tally`; whether
+    every caller of them stayed on the line (no outcome ``callback``)."""
     k = timetable.n_intervals
     n_buckets = timetable.days * k
-    row = calls["day"].to_numpy().astype(np.int32) * k + calls["interval"].to_numpy()
-    row[calls["interval"].to_numpy() < 0] = n_buckets
-    row[calls["warmup"].to_numpy()] = n_buckets + 1
-    source = calls["source"].cat.codes.to_numpy()
+    interval = calls["interval"].to_numpy()[part]
+    row = calls["day"].to_numpy()[part].astype(np.intp) * k + interval
+    row[interval < 0] = n_buckets
+    row[calls["warmup"].to_numpy()[part]] = n_buckets + 1
+    source = calls["source"].cat.codes.to_numpy()[part]
     if len(calls["source"].cat.categories) > Source.OUTBOUND:  # dials are no calls offered
         row[source == Source.OUTBOUND] = n_buckets + 1
     if inbound_only:
         row[source == Source.CALLBACK] = n_buckets + 1  # outbound work: not the queue's
-    outcome = calls["outcome"].cat.codes.to_numpy() + 1
-    wait = calls["wait_s"].to_numpy()
+    outcome = calls["outcome"].cat.codes.to_numpy()[part] + 1
+    wait = calls["wait_s"].to_numpy()[part]
     ans = outcome == Outcome.ANSWERED
     abd = outcome == Outcome.ABANDONED
-    size = n_buckets + 2
     stays = outcome != Outcome.CALLBACK  # a caller who took a callback left the line
     waited = abd | (wait > 0)  # blocked calls and calls closed on arrival: 0
-    if not stays.all():
+    everyone_stays = bool(stays.all())
+    if not everyone_stays:
         waited |= ~stays  # the acceptor found no idle agent
-    if by is None:
-        within = wait <= sl_threshold_s
+    if codes is None:
+        within = wait <= threshold[0]
     else:
-        codes = np.asarray(by)
-        if codes.size and (codes.min() < 0 or codes.max() >= n_by):
-            raise ValueError(f"tally: codes outside 0..{n_by - 1}")
-        threshold = np.broadcast_to(np.asarray(sl_threshold_s, dtype=np.float64), (n_by,))
+        c = codes[part]
         within = np.zeros(len(wait), dtype=bool)
-        for c in range(n_by):  # bool temporaries only, no per-call copy of the thresholds
-            within |= (codes == c) & (wait <= threshold[c])
-        wide = np.int32 if size * n_by <= np.iinfo(np.int32).max else np.int64
-        row = codes.astype(wide) * size + row.astype(wide, copy=False)
-        size = size * n_by
+        for code, t in enumerate(threshold):  # bool temporaries only
+            within |= (c == code) & (wait <= t)
+        row += c.astype(np.intp) * (n_buckets + 2)
+    size = len(out["offered"])
 
-    def count(mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> np.ndarray:
-        if mask is None:
-            out = np.bincount(row, weights=weights, minlength=size).astype(float)
+    def count(key: str, mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> None:
+        r = row if mask is None else row[mask]
+        if weights is None:
+            out[key] += np.bincount(r, minlength=size)  # whole numbers: exact in any order
         else:
-            w = None if weights is None else weights[mask]
-            out = np.bincount(row[mask], weights=w, minlength=size).astype(float)
-        return out if by is None else out.reshape(n_by, -1)
+            np.add.at(out[key], r, weights[mask])  # in table order, as one bincount
 
-    offered = count()
-    return {
-        "offered": offered,
-        "answered": count(ans),
-        "abandoned": count(abd),
-        "blocked": count(outcome == Outcome.BLOCKED),
-        "closed": count(outcome == Outcome.CLOSED),
-        "redials": count(source == Source.REDIAL),
-        "repeats": count(source == Source.REPEAT),
-        "bad": count(calls["experience"].cat.codes.to_numpy() == BAD + 1),
-        "waited": count(waited),
-        "sl_offered": offered if stays.all() else count(stays),  # the same array without callbacks
-        "answered_within_sl": count(ans & within),
-        "abandoned_within_sl": count(abd & within),
-        "wait_answered": count(ans, wait),
-        "wait_all": count(ans | abd, wait),
-        "handle_answered": count(ans, calls["handle_s"].to_numpy()),
-    }
+    count("offered")
+    count("answered", ans)
+    count("abandoned", abd)
+    count("blocked", outcome == Outcome.BLOCKED)
+    count("closed", outcome == Outcome.CLOSED)
+    count("redials", source == Source.REDIAL)
+    count("repeats", source == Source.REPEAT)
+    count("bad", calls["experience"].cat.codes.to_numpy()[part] == BAD + 1)
+    count("waited", waited)
+    count("sl_offered", stays)
+    count("answered_within_sl", ans & within)
+    count("abandoned_within_sl", abd & within)
+    count("wait_answered", ans, wait)
+    count("wait_all", ans | abd, wait)
+    count("handle_answered", ans, calls["handle_s"].to_numpy()[part])
+    return everyone_stays
 
 
 def ratio_kpis(t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
