@@ -144,6 +144,7 @@ def group_summary(
     c = codes[counted].astype(np.int64)
     answered = np.bincount(c, minlength=n_groups)
     handle = np.bincount(c, weights=calls["handle_s"].to_numpy()[counted], minlength=n_groups)
+    del c, counted  # before the spans' temporaries
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
     handling = np.diff(_busy(calls, codes, n_groups, at), axis=1)[:, 0]
     busy = np.diff(_busy(calls, codes, n_groups, at, True), axis=1)[:, 0] if concurrent else handling

@@ -34,17 +34,20 @@ __all__ = [
 def count_sum_upto(x: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each time in the sorted ``at``: how many values of ``x`` are <= it, and their sum.
 
-    Buckets ``x`` by ``at`` (one index per value, of the type ``np.bincount`` counts
-    with, so that it makes no copy of it) instead of sorting it, so memory stays small
-    for tables of millions of calls.
+    Buckets ``x`` by ``at`` instead of sorting it, a chunk of values at a time, so
+    memory stays small for tables of millions of calls: counts by ``np.bincount`` per
+    chunk, sums by ``np.add.at``, which adds the values in order (the sums of one
+    ``np.bincount`` over all of ``x``, bit for bit).
     """
-    j = np.empty(x.size, dtype=np.intp)
-    for lo in range(0, x.size, _CHUNK):  # no temporary as long as x
-        j[lo : lo + _CHUNK] = np.searchsorted(at, x[lo : lo + _CHUNK], side="left")
     m = len(at) + 1
-    count = np.cumsum(np.bincount(j, minlength=m))[:-1]
-    total = np.cumsum(np.bincount(j, weights=x, minlength=m))[:-1]
-    return count, total
+    count = np.zeros(m, dtype=np.int64)
+    total = np.zeros(m)
+    for lo in range(0, x.size, _CHUNK):
+        part = x[lo : lo + _CHUNK]
+        j = np.searchsorted(at, part, side="left")
+        count += np.bincount(j, minlength=m)
+        np.add.at(total, j, part)
+    return np.cumsum(count)[:-1], np.cumsum(total)[:-1]
 
 
 def cumulative_busy(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.ndarray:
