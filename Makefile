@@ -72,6 +72,7 @@ bench: $(BENCH_STAMP)
 	$(PY) benchmarks/bench_callbacks.py
 	$(PY) benchmarks/bench_journey.py
 	$(PY) benchmarks/bench_scale.py
+	$(PY) benchmarks/bench_population.py
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_formulas.py
 	$(PY) benchmarks/bench_agents.py

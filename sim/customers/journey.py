@@ -14,7 +14,7 @@ customer population once a day (:meth:`Journey.end_of_day`).
 Customers call a closed centre only by mistake: a repeat contact whose delay ends
 outside opening hours is made at the next opening, at a time of day drawn from the
 intraday profile; one that would fall after the last day is not simulated (the issue
-stays open at the end of the run).
+stays open at the end of the run) (:mod:`sim.customers.repeats`).
 
 The engine calls the hooks of :meth:`Journey.callbacks` (the protocol
 :class:`sim.queue.hooks.JourneyHooks`; closures over the engine's and
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 from array import array
-from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -38,6 +37,7 @@ from sim.core.rng import BlockDraws, Streams
 from sim.core.schema import Config
 from sim.core.timetable import DAY_S, Timetable
 from sim.customers.experience import ExperienceRule
+from sim.customers.repeats import RepeatTimes, RepeatWindows
 from sim.laws.distributions import Distribution
 from sim.queue.clock import Handler
 from sim.queue.hooks import Answered, ClockLike, Failed, Follow
@@ -64,10 +64,6 @@ _ENDS = np.array([0, 1, 1, 1, 1, 0, 1, 0], dtype=bool)  # by code: the issue end
 #: maximum: no rating yet 0, neutral 1, good 2, bad 3.
 _PEAK_KEY = np.array([3, 1, 2], dtype=np.int8)  # by rating + 1
 _PEAK_OF_KEY = np.array([0, NEUTRAL, GOOD, BAD], dtype=np.int8)  # by key (0: unused)
-#: Repeat contacts wait in the journey, by window of this many seconds, and go onto the
-#: engine's calendar when their window comes (their time exactly,
-#: :attr:`sim.queue.clock.Clock.fire_at`).
-RELEASE_S = 900.0
 
 
 class JourneyLog:
@@ -102,9 +98,13 @@ class Journey:
     discourtesy draws taken in the order the attempts ended, as the hooks would have
     taken them), the issues' peaks and the memories of the ended issues are computed
     once a day over those codes, vectorised. Repeat contacts
-    due in a later window of :data:`RELEASE_S` seconds wait in the journey and go onto
-    the engine's calendar when their window comes (a calendar of a few hundred entries
-    instead of a day of repeats: each entry costs log(size)). Neither changes a number.
+    due in a later window of :data:`sim.customers.repeats.RELEASE_S` seconds wait in the
+    journey and go onto the engine's calendar when their window comes (a calendar of a
+    few hundred entries instead of a day of repeats: each entry costs log(size)); those
+    due after the day's closing, most of them, are timed and put in their windows in
+    bulk when the next day opens (:class:`sim.customers.repeats.RepeatWindows`). The
+    per-call random decisions come from blocks of 1,024
+    (:class:`sim.core.rng.BlockDraws`). None of this changes a number.
     """
 
     def __init__(
@@ -135,18 +135,26 @@ class Journey:
         self.population = population
         self.initial_active = population.n_active if population is not None else 0
         self.feedback = bool(config.customers.feedback) and population is not None
-        self._cum_profile = np.cumsum(profile).tolist()
         self._u_resolution = streams["resolution"]  # one uniform per fresh call, in bulk
         self._u_follow = BlockDraws(lambda rng, n: rng.random(n), streams["resolution_follow"])
-        self._u_recontact = BlockDraws(lambda rng, n: rng.random(n), streams["recontact"])
+        # whether an unresolved customer calls again (a uniform < recontact_probability),
+        # decided 1,024 at a time: bools, no float object per draw
+        self._recontacts = BlockDraws(lambda rng, n: rng.random(n) < self.recontact,
+                                      streams["recontact"])  # fmt: skip
         self._u_rude = BlockDraws(lambda rng, n: rng.random(n), streams["discourtesy"])
-        self._u_time = BlockDraws(lambda rng, n: rng.random(n), streams["repeat_time"])
+        # when repeat contacts call, and where they wait for their window
+        self._times = RepeatTimes(
+            timetable, profile, BlockDraws(lambda rng, n: rng.random(n), streams["repeat_time"])
+        )
+        self._windows = RepeatWindows(timetable, self._times)
         self._delay = BlockDraws(recontact_delay.sample, streams["recontact_delay"])
         # a repeat contact's patience and handle time (talk + after-call work): the
-        # three streams drawn 1,024 at a time, as one BlockDraws each would
+        # three streams drawn 1,024 at a time, as one BlockDraws each would, the next
+        # one last in two flat lists (no tuple per repeat)
         self._repeat_laws = ((patience, streams["repeat_patience"]),
                              (talk, streams["repeat_talk"]), (acw, streams["repeat_acw"]))  # fmt: skip
-        self._repeat_draws: list[tuple[float, float]] = []
+        self._repeat_patience: list[float] = []
+        self._repeat_handle: list[float] = []
         self.contact = bytearray()  # per call (engine index order), appended as calls come
         self._u_resolve = array("d")  # per call: the uniform that decides resolution
         # per call, filled once a day (customer: of fresh calls, the issues' roots)
@@ -154,11 +162,12 @@ class Journey:
         self._resolved = array("b")
         self._rating = array("b")
         self._peak = array("b")  # per issue root: _PEAK_KEY of its peak
-        # index * 8 + code of each ended attempt, in order (a list: an append measured
-        # 32 ns, an int64 array's 38-55 ns)
-        self._done: list[int] = []
+        # index * 8 + code of each ended attempt, in order: an int64 array, not a list
+        # (a list keeps an int object per attempt, scattered in memory, that the daily
+        # conversion to numpy then chases: measured 10% of the journey's time)
+        self._done = array("q")
         # P(discourteous) of each resolved attempt in that order (agent effects only)
-        self._rude_p: list[float] = []
+        self._rude_p = array("d")
         #: seconds from the offer to the promised time of resolved callbacks (call -> s),
         #: until they are rated: the wait rated is the lateness past the promise
         self._promise_of: dict[int, float] = {}
@@ -166,14 +175,8 @@ class Journey:
         self._wait: array | None = None  # ... its wait and patience columns
         self._patience: array | None = None
         self._rude_logged = False
-        # repeat contacts not yet on the calendar, by window of RELEASE_S seconds:
-        # (calendar time, call index), the time as the calendar would have had it
-        # (now + (at - now)): not a bit changes
-        self._held: dict[int, list[tuple[float, int]]] = {}
-        self._horizon = timetable.opening(0)  # repeats before it go onto the calendar
         self._open_until = -math.inf  # closing of the day opened last (repeat times)
         self._clock: ClockLike | None = None
-        self._on_repeat: Handler | None = None
         self.scales: list[float] = []  # the volume factor of each day, in day order
         self._ended_customer: list[np.ndarray] = []
         self._ended_memory: list[np.ndarray] = []
@@ -220,19 +223,9 @@ class Journey:
             self._release(self._open_until)
 
     def _release(self, closing: float) -> None:
-        """Put the held repeat contacts of the current window of :data:`RELEASE_S`
-        seconds onto the calendar, and come back at the next window until the day's
-        ``closing`` (a short calendar: its entries cost log(size) each)."""
-        clock, on_repeat = self._clock, self._on_repeat
-        assert clock is not None and on_repeat is not None
-        now = clock.now
-        window = int(now // RELEASE_S)
-        horizon = self._horizon = (window + 1) * RELEASE_S
-        fire_at = clock.fire_at
-        for t, i in self._held.pop(window, ()):
-            fire_at(t if t > now else now, on_repeat, i)
-        if horizon < closing:
-            fire_at(horizon, self._release, closing)
+        """Start the day's releases of held repeat contacts, until ``closing``
+        (:meth:`sim.customers.repeats.RepeatWindows.release`)."""
+        self._windows.release(closing)
 
     # ----------------------------------------------------------------- attempt ends
     def callbacks(
@@ -272,10 +265,12 @@ class Journey:
           policy draws them).
 
         Each ended attempt appends ``i * 8 + code`` (the codes above :class:`Journey`)
-        to a list; the ratings of resolved attempts and the issue memories are worked
+        to an array; the ratings of resolved attempts and the issue memories are worked
         out from it once a day (:meth:`_settle`).
         """
-        self._caller, self._clock, self._on_repeat = caller, clock, on_repeat
+        self._caller, self._clock = caller, clock
+        windows = self._windows
+        windows.clock, windows.on_repeat = clock, on_repeat
         self._wait, self._patience = wait, patience
         self._rude_logged = agent_rude is not None
         if agent_p is None:  # the core's anonymous agents: ids below ``agents``
@@ -284,14 +279,17 @@ class Journey:
                        for a in range(agents)]  # fmt: skip
         rude_log = self._rude_p.append
         promise_of = self._promise_of
-        recontact, max_contacts = self.recontact, self.max_contacts
+        max_contacts = self.max_contacts
         u_resolve, contact = self._u_resolve, self.contact
-        recontact_buf, recontact_take = self._u_recontact.buffer, self._u_recontact.take
+        recontact_buf, recontact_take = self._recontacts.buffer, self._recontacts.take
         delay_buf, delay_take = self._delay.buffer, self._delay.take
         follow_buf, follow_take = self._u_follow.buffer, self._u_follow.take
-        repeat_draws, repeat_refill = self._repeat_draws, self._refill_repeat_draws
+        rep_patience, rep_handle = self._repeat_patience, self._repeat_handle
+        repeat_refill = self._refill_repeat_draws
         done = self._done.append
-        repeat_time, held, release_s = self._repeat_timer(), self._held, RELEASE_S
+        repeat_time, held, release_s = self._times.one(), windows.held, windows.release_s
+        later_call, later_now = windows.later_call.append, windows.later_now.append
+        later_at = windows.later_at.append
         fire, inf, nan = clock.fire, math.inf, math.nan
         u_append, c_append = u_resolve.append, contact.append
         resolved_code, more_code, end_code = RESOLVED, UNRES_MORE, UNRES_END
@@ -301,9 +299,9 @@ class Journey:
             u_append(follow_buf.pop() if follow_buf else follow_take())
             if not repeat:
                 return nan, nan
-            if not repeat_draws:
+            if not rep_patience:
                 repeat_refill()
-            return repeat_draws.pop()
+            return rep_patience.pop(), rep_handle.pop()
 
         def answered(i: int) -> None:
             a = agent_of[i]
@@ -316,25 +314,31 @@ class Journey:
                 return
             # unresolved: a repeat contact, or the customer gives up (inlined: a call
             # fewer on a third of the answered calls)
-            if (
-                contact[i] < max_contacts
-                and (recontact_buf.pop() if recontact_buf else recontact_take()) < recontact
+            if contact[i] < max_contacts and (
+                recontact_buf.pop() if recontact_buf else recontact_take()
             ):
                 now = clock.now
                 at = now + (delay_buf.pop() if delay_buf else delay_take())
                 if not at < self._open_until:  # (now is on or after today's opening)
+                    if at >= windows.later_from:  # timed and held when the next day opens
+                        later_call(i)
+                        later_now(now)
+                        later_at(at)
+                        done(i * 8 + more_code)
+                        return
                     at = repeat_time(at)  # out of hours: the next opening
                 if at < inf:
                     t = now + (at - now)  # the calendar's time of the repeat
-                    if t < self._horizon:
+                    if t < windows.horizon:
                         fire(at - now, on_repeat, i)
                     else:  # a later window: held until it comes
                         key = int(t // release_s)
                         window = held.get(key)
                         if window is None:
-                            held[key] = [(t, i)]
+                            held[key] = ([t], [i])
                         else:
-                            window.append((t, i))
+                            window[0].append(t)
+                            window[1].append(i)
                 # else: the repeat would come after the last day; the issue stays open
                 done(i * 8 + more_code)
                 return
@@ -369,41 +373,11 @@ class Journey:
         return deferred
 
     def _refill_repeat_draws(self) -> None:
-        """1,024 repeat contacts' (patience, handle time), the next one last."""
+        """1,024 repeat contacts' patience and handle time, the next one last."""
         (pl, prng), (tl, trng), (al, arng) = self._repeat_laws
-        patience = pl.sample(prng, 1024)
+        self._repeat_patience.extend(pl.sample(prng, 1024)[::-1].tolist())
         handle = tl.sample(trng, 1024) + al.sample(arng, 1024)
-        self._repeat_draws.extend(zip(patience[::-1].tolist(), handle[::-1].tolist(), strict=True))
-
-    def _repeat_timer(self) -> Callable[[float], float]:
-        """``repeat_time(t)``: ``t`` if open then, else a time of the next open day drawn
-        from the profile (stream ``repeat_time``), inf after the last day. A closure
-        over locals: the hot path calls it for every repeat contact due out of hours."""
-        tt = self.timetable
-        days, open_s, close_s, interval_s = tt.days, tt.open_s, tt.close_s, tt.interval_s
-        cum = self._cum_profile
-        last = len(cum) - 1
-        u_buf, u_take = self._u_time.buffer, self._u_time.take
-        inf, floor = math.inf, math.floor
-
-        def repeat_time(t: float) -> float:
-            day = floor(t / DAY_S)  # tt.next_open(t), inlined
-            tod = t - day * DAY_S
-            if day >= days:
-                return inf
-            if open_s <= tod < close_s:
-                return t
-            if tod >= open_s:
-                day += 1
-                if day >= days:
-                    return inf
-            u = u_buf.pop() if u_buf else u_take()
-            k = min(bisect_right(cum, u), last)
-            lo = cum[k - 1] if k > 0 else 0.0
-            share = (u - lo) / (cum[k] - lo) if cum[k] > lo else 0.0
-            return (day * DAY_S + open_s) + (k + share) * interval_s  # tt.opening(day) + ...
-
-        return repeat_time
+        self._repeat_handle.extend(handle[::-1].tolist())
 
     def _settle(self) -> None:
         """Turn the codes of the attempts ended since the last call into the ``resolved``
@@ -411,8 +385,8 @@ class Journey:
         population's list (in the order they ended, with their peak-end memory)."""
         if not self._done:
             return
-        coded = np.array(self._done, dtype=np.int64)
-        self._done.clear()  # in place: the hooks hold its append
+        coded = _view(self._done).copy()
+        del self._done[:]  # in place: the hooks hold its append
         idx, code = coded >> 3, coded & 7
         self._rate_resolved(idx, code)
         n = len(self.contact)
@@ -448,7 +422,7 @@ class Journey:
         res = np.flatnonzero(code == RESOLVED)
         rude_p = self._rude_p
         if not res.size:
-            rude_p.clear()
+            del rude_p[:]
             return
         assert self._wait is not None and self._patience is not None
         calls = idx[res]
@@ -458,10 +432,10 @@ class Journey:
             late = np.array([self._promise_of.pop(int(c), 0.0) for c in calls])
             w = np.maximum(0.0, w - late)
         if self._rude_logged:  # the per-agent probabilities the hooks logged
-            rp = np.array(rude_p, dtype=np.float64)
+            rp = _view(rude_p).copy()
         else:
             rp = np.full(res.size, self.discourtesy)
-        rude_p.clear()
+        del rude_p[:]
         if rp.size != res.size:
             raise RuntimeError("discourtesy log out of step with the resolved attempts")
         rule = self.rule

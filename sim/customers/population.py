@@ -39,7 +39,10 @@ market each day.
   listeners of each day, since ``L_i`` only shrinks between messages) draw one uniform
   each; every other person is a candidate with probability ``c`` (sparse trials over
   the market) and a candidate prospect adopts with probability ``P_i / c``. So each
-  prospect adopts independently with probability ``P_i``, as the rule says.
+  prospect adopts independently with probability ``P_i``, as the rule says. The set
+  holds prospects only (a day's listeners join it if they are prospects above the
+  bound, adopters leave it), so after the step's filter it is exactly the prospects
+  with ``L_i > ln 2``: a candidate is in it iff its own ``L_i`` is above the bound.
 * Decay is lazy: the arrays hold values in the units of a reference day, and one
   scale per quantity (``exp(-rate * days since then)``) turns them into today's; a
   message heard adds ``1 / scale``. When ``1 / scale`` passes ``2**64`` the arrays
@@ -131,6 +134,23 @@ def _distinct(s: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return s[keep]
 
 
+def _stable_sort(
+    ids: npt.NDArray[np.int64], bound: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``ids`` (in ``[0, bound)``) ascending, and the stable order that sorts them
+    (``np.argsort(ids, kind="stable")``): one sort of the keys ``id * 2**b + position``,
+    about twice as fast as the stable argsort."""
+    shift = max(1, (ids.size - 1).bit_length())
+    if ids.size == 0 or (bound - 1).bit_length() + shift > 62:
+        order = np.argsort(ids, kind="stable")
+        return ids[order], order
+    keys = np.left_shift(ids, shift)
+    keys |= np.arange(ids.size)
+    keys.sort()
+    order = keys & ((1 << shift) - 1)
+    return np.right_shift(keys, shift, out=keys), order
+
+
 def _merge_unique(
     ascending: npt.NDArray[np.int64], more: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
@@ -140,6 +160,13 @@ def _merge_unique(
     both = np.concatenate([ascending, np.sort(more)])
     both.sort(kind="stable")
     return _distinct(both)
+
+
+def _bass(base: float, log_mult: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """P(adopt today) by the Bass rule, ``min(1, base * exp(log_mult))`` (in place)."""
+    out = np.exp(log_mult)
+    np.multiply(out, base, out=out)
+    return np.minimum(out, 1.0, out=out)
 
 
 class Population:
@@ -191,6 +218,11 @@ class Population:
         self._offset = max(self.cfg.initial_tenure_max_days, -int(self.join_day.min()))
         self._joined = np.bincount(self.join_day[active] + self._offset).astype(np.int64)
         self._active = None
+        self._rebuild_strong()
+
+    def _rebuild_strong(self) -> None:
+        """The strong set from the arrays: every prospect with ``L > ln 2`` (a
+        market-sized scan)."""
         held = np.flatnonzero(self._pos)  # prospects with L > ln 2 hold positive messages
         held = held[self.state[held] == PROSPECT]
         self._strong = held[self._log_multiplier(held) > LOG_BOUND]
@@ -232,9 +264,9 @@ class Population:
         """``positive_effect * pos - negative_effect * neg`` of persons ``ids``, today."""
         b = self.bass
         s = self._msg_scale
-        return (b.positive_effect * s) * self._pos[ids].astype(np.float64) - (
-            b.negative_effect * s
-        ) * self._neg[ids].astype(np.float64)
+        out = np.multiply(self._pos[ids], b.positive_effect * s, dtype=np.float64)
+        neg = np.multiply(self._neg[ids], b.negative_effect * s, dtype=np.float64)
+        return np.subtract(out, neg, out=out)
 
     def _set_state(self, ids: npt.NDArray[np.int64], state: int, day: int | None = None) -> None:
         """Move ``ids`` (distinct) from active to ``state``, or (``day`` given) from
@@ -356,9 +388,11 @@ class Population:
         """One row per :meth:`end_of_day` call, columns :data:`DAY_COLUMNS`."""
         return pd.DataFrame(self._rows, columns=list(DAY_COLUMNS))
 
-    def _leave(self, ids: npt.NDArray[np.int64], state: int) -> int:
-        """Move the active ones among ``ids`` (may repeat) to ``state``; how many moved."""
-        ids = _unique(ids)
+    def _leave(self, ids: npt.NDArray[np.int64], state: int, distinct: bool = False) -> int:
+        """Move the active ones among ``ids`` (may repeat unless ``distinct``) to
+        ``state``; how many moved."""
+        if not distinct:
+            ids = _unique(ids)
         ids = ids[self.state[ids] == ACTIVE]
         self._set_state(ids, state)
         return int(ids.size)
@@ -368,16 +402,19 @@ class Population:
         u = self.streams["churn"].random(bad_customers.size)  # one per bad issue
         if bad_customers.size == 0:
             return 0
-        order = np.argsort(bad_customers, kind="stable")
-        ids, u = bad_customers[order], u[order]
-        first = np.r_[True, ids[1:] != ids[:-1]]
+        ids, order = _stable_sort(bad_customers, self.market_size)
+        u = u[order]
+        first = np.empty(ids.size, dtype=bool)
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
         starts = np.flatnonzero(first)
-        rank = np.arange(ids.size) - starts[np.cumsum(first) - 1] + 1  # 1, 2, ... per id
+        rank = np.arange(1, ids.size + 1) - starts[np.cumsum(first) - 1]  # 1, 2, ... per id
         now = self._bad[ids] * np.float32(self._bad_scale)
         k = np.rint(now).astype(np.int64) + rank
-        leaving = ids[u < self.law.hazard(k)]
-        lost = self._leave(leaving, LOST_SERVICE)  # only customers active now can leave
-        counts = np.diff(np.r_[starts, ids.size])
+        leaving = _distinct(ids[u < self.law.hazard(k)])  # ids ascending
+        # only customers active now can leave
+        lost = self._leave(leaving, LOST_SERVICE, distinct=True)
+        counts = np.diff(starts, append=ids.size)
         self._bad[ids[starts]] += (counts / self._bad_scale).astype(np.float32)
         return lost
 
@@ -393,7 +430,7 @@ class Population:
         np.add.at(self._neg, heard_bad, one)  # no market-sized temporary
         np.add.at(self._pos, heard_good, one)
         if n_good and self.bass.positive_effect > 0.0:
-            self._strong = _merge_unique(self._strong, heard_good)  # filtered in _acquire
+            self._add_strong(heard_good)
         p = self.cfg.churn.per_negative_message
         lost = 0
         if n_bad and p > 0.0:
@@ -414,35 +451,59 @@ class Population:
         if hazard == 0.0:
             return 0
         hit = bernoulli_successes(self.streams["background_churn"], self.market_size, hazard)
-        return self._leave(hit, LOST_BACKGROUND)
+        return self._leave(hit, LOST_BACKGROUND, distinct=True)  # ascending, distinct
+
+    def _add_strong(self, heard: npt.NDArray[np.int64]) -> None:
+        """Add the prospects among ``heard`` (listeners of today's good messages, may
+        repeat) whose log-multiplier is now above :data:`LOG_BOUND` to the strong set.
+
+        Called after all of today's messages are held, so the multiplier is the one
+        :meth:`_acquire` sees (nothing else changes prospects' messages in between);
+        filtering first leaves few ids to sort. The positive part of the multiplier
+        alone goes first (those slots were just written: in cache), as
+        ``L = pe * pos - ne * neg <= pe * pos`` when ``ne >= 0`` (also in floating point)."""
+        b = self.bass
+        if b.negative_effect >= 0.0:
+            first = np.multiply(
+                self._pos[heard], b.positive_effect * self._msg_scale, dtype=np.float64
+            )
+            heard = heard[first > LOG_BOUND]  # the term as _log_multiplier computes it
+        heard = heard[self.state[heard] == PROSPECT]
+        heard = heard[self._log_multiplier(heard) > LOG_BOUND]
+        if heard.size:
+            self._strong = _merge_unique(self._strong, heard)
 
     def _acquire(self, day: int) -> int:
         """Step d: prospects adopt by the Bass rule (by thinning, see the module
-        docstring); active from ``day + 1``."""
+        docstring); active from ``day + 1``.
+
+        The strong set holds prospects only (only this step turns prospects into
+        customers; it drops its adopters), and after its filter exactly the prospects
+        with a log-multiplier above :data:`LOG_BOUND`: so a candidate prospect is in it
+        iff its own multiplier is above the bound (no search of the set)."""
         if self.bass.inactive:
             return 0
         rng = self.streams["acquisition"]
-        n_active, m = self.n_active, self.market_size
+        base = self.bass.base_rate(self.n_active, self.market_size)
         strong = self._strong
-        strong = strong[self.state[strong] == PROSPECT]
-        strong = strong[self._log_multiplier(strong) > LOG_BOUND]
-        self._strong = strong
-        cap = min(1.0, 2.0 * self.bass.base_rate(n_active, m))  # = exp(LOG_BOUND) * base
-        cand = bernoulli_successes(rng, m, cap)
+        log_mult = self._log_multiplier(strong)
+        keep = log_mult > LOG_BOUND
+        strong, log_mult = strong[keep], log_mult[keep]
+        cap = min(1.0, 2.0 * base)  # = exp(LOG_BOUND) * base
+        cand = bernoulli_successes(rng, self.market_size, cap)
         cand = cand[self.state[cand] == PROSPECT]
+        cand_mult = self._log_multiplier(cand)
+        weak = ~(cand_mult > LOG_BOUND)  # the others are in the strong set
+        cand, cand_mult = cand[weak], cand_mult[weak]
+        new = [cand[rng.random(cand.size) * cap < _bass(base, cand_mult)]]
         if strong.size:
-            cand = cand[~np.isin(cand, strong, assume_unique=True)]
-        new = [cand[rng.random(cand.size) * cap < self._probability(cand)]]
-        if strong.size:
-            new.append(strong[rng.random(strong.size) < self._probability(strong)])
+            won = rng.random(strong.size) < _bass(base, log_mult)
+            new.append(strong[won])
+            strong = strong[~won]
+        self._strong = strong
         adopters = np.concatenate(new)
         self._set_state(adopters, ACTIVE, day=day + 1)
         return int(adopters.size)
-
-    def _probability(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-        """P(adopt today) of prospects ``ids`` by the Bass rule."""
-        base = self.bass.base_rate(self.n_active, self.market_size)
-        return np.minimum(1.0, base * np.exp(self._log_multiplier(ids)))
 
     def _decay(self) -> None:
         """Step e: remembered bad issues and held messages fade (one scale each)."""
@@ -457,3 +518,4 @@ class Population:
             for held in (self._pos, self._neg):
                 held *= np.float32(self._msg_scale)
             self._msg_scale = 1.0
+            self._rebuild_strong()  # rounding may move a multiplier across the bound

@@ -91,6 +91,9 @@ def attempts(
     """
     fire, add_attempt, attempt, ctype = clock.fire, cols.add_attempt, cols.attempt, cols.ctype
     policy = redials if redials.active else None
+    delay_after = None if policy is None else policy.decider()  # closures: the same draws
+    attempt_draws = redials.drawer()
+    typed = redials.typed  # several call types: repeats draw from their type's laws
     jr, wf = journey, workforce
     route: Callable[[int], None]  # set by connect: the call path's router
 
@@ -100,7 +103,7 @@ def attempts(
 
     def retry(i: int, blocked: bool) -> None:
         """Call ``i`` was blocked or abandoned: a redial, or the caller gives up."""
-        delay = None if policy is None else policy.delay_after(attempt[i], blocked)
+        delay = None if delay_after is None else delay_after(attempt[i], blocked)
         if delay is not None:
             fire(delay, on_redial, i)
         if jr is not None:
@@ -109,14 +112,14 @@ def attempts(
     def on_redial(value: Any) -> None:
         assert policy is not None
         prev = value
-        pat, hnd = policy.attempt_draws(ctype[prev])
+        pat, hnd = attempt_draws(ctype[prev])
         if jr is not None:
             j_follow(prev, False)
         route(add_attempt(prev, clock.now, pat, hnd, REDIAL, attempt[prev] + 1))
 
     def on_repeat(value: Any) -> None:
         pat, hnd = j_follow(value, True)
-        if redials.typed:  # several call types: the type's laws
+        if typed:  # several call types: the type's laws
             k = ctype[value] if cols.base_of is None else cols.base_of[ctype[value]]
             pat, hnd = redials.repeat_draws(k)
         route(add_attempt(value, clock.now, pat, hnd, REPEAT, 1))

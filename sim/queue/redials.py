@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sim.core.rng import BlockDraws, Streams, stream_of
 from sim.laws.distributions import Distribution
@@ -71,6 +71,41 @@ class RedialPolicy:
         if p <= 0 or self._u.take() >= p:
             return None
         return self._delay.take()
+
+    def decider(self) -> Callable[[int, bool], float | None]:
+        """:meth:`delay_after` as a closure over locals, the same draws (the engine calls
+        it for every attempt that did not reach an agent)."""
+        max_attempts, p_abandoned, p_blocked = (
+            self.max_attempts, self.probability, self.blocked_probability
+        )  # fmt: skip
+        u_buf, u_take = self._u.buffer, self._u.take
+        delay_buf, delay_take = self._delay.buffer, self._delay.take
+
+        def delay_after(attempt: int, blocked: bool) -> float | None:
+            if attempt >= max_attempts:
+                return None
+            p = p_blocked if blocked else p_abandoned
+            if p <= 0 or (u_buf.pop() if u_buf else u_take()) >= p:
+                return None
+            return delay_buf.pop() if delay_buf else delay_take()
+
+        return delay_after
+
+    def drawer(self) -> Callable[[int], tuple[float, float]]:
+        """:meth:`attempt_draws` as a closure over locals with one call type (else the
+        method itself), the same draws."""
+        if self._kinds:
+            return self.attempt_draws
+        (p_buf, p_take), (t_buf, t_take), (a_buf, a_take) = (
+            (d.buffer, d.take) for d in (self._patience, self._talk, self._acw)
+        )
+
+        def attempt_draws(kind: int = 0) -> tuple[float, float]:
+            patience = p_buf.pop() if p_buf else p_take()
+            talk = t_buf.pop() if t_buf else t_take()
+            return patience, talk + (a_buf.pop() if a_buf else a_take())
+
+        return attempt_draws
 
     def attempt_draws(self, kind: int = 0) -> tuple[float, float]:
         """Patience and handle time of a redial attempt of call type ``kind``, seconds."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.core.timetable import DAY_S
 from sim.customers.experience import ExperienceRule
@@ -156,17 +157,21 @@ def test_every_issue_ends_once_with_its_peak_end_memory() -> None:
     assert set(got.values()) == {-1, 0, 1}
 
 
-def test_held_repeats_change_nothing(monkeypatch: Any) -> None:
+@pytest.mark.parametrize("hours", [("08:00", "20:00"), ("00:00", "24:00")])
+def test_held_repeats_change_nothing(monkeypatch: Any, hours: tuple[str, str]) -> None:
     """Repeat contacts of later windows wait in the journey and go onto the calendar at
-    their exact time (a short calendar, for speed): the run is the same, bit for bit, as
-    with every repeat put on the calendar when it is decided (a release window longer
-    than the run)."""
-    import sim.customers.journey as journey
+    their exact time (a short calendar, for speed), and those due after closing are
+    timed and held in bulk when the next day opens: the run is the same, bit for bit,
+    as with every repeat timed and put on the calendar when it is decided (a release
+    window longer than the run). Round the clock (no closing), every repeat is timed
+    as it is decided."""
+    import sim.customers.repeats as repeats
 
     cfg = centre(days=5, resolution={"fcr": 0.5, "recontact_probability": 0.9,
-                                     "recontact_delay": {"kind": "exponential", "mean_s": 5e4}})  # fmt: skip
+                                     "recontact_delay": {"kind": "exponential", "mean_s": 5e4}},
+                 center={"open_time": hours[0], "close_time": hours[1]})  # fmt: skip
     held = CallCenter(cfg).run(0).calls
-    monkeypatch.setattr(journey, "RELEASE_S", 1e15)
+    monkeypatch.setattr(repeats, "RELEASE_S", 1e15)
     direct = CallCenter(cfg).run(0).calls
     assert (held["source"] == "repeat").sum() > 500
     pd.testing.assert_frame_equal(held, direct)

@@ -14,10 +14,16 @@ import math
 import numpy as np
 import pytest
 
-from sim.core.bernoulli import DENSE_P, bernoulli_successes
+from sim.core.bernoulli import DENSE_P, bernoulli_successes, geometric
 from sim.core.rng import Streams
 from sim.core.schema import AcquisitionConfig, CustomersConfig
-from sim.customers.population import ACTIVE, LOST_BACKGROUND, PROSPECT, Population
+from sim.customers.population import (
+    ACTIVE,
+    LOG_BOUND,
+    LOST_BACKGROUND,
+    PROSPECT,
+    Population,
+)
 
 NONE = np.array([], dtype=np.int64)
 
@@ -53,6 +59,54 @@ def test_bernoulli_successes_edges() -> None:
         bernoulli_successes(rng, 10, 1.5)
     with pytest.raises(ValueError):
         bernoulli_successes(rng, -1, 0.5)
+
+
+@pytest.mark.parametrize("p", [1e-12, 2.9e-4, 1e-3, 1 / 12.77, 1 / 6.64, 0.333, 1 / 3, 0.5, 1.0])
+def test_geometric_draws_the_numbers_of_numpy(p: float) -> None:
+    """``geometric`` is ``Generator.geometric`` made cheaper: the same variates, in the
+    same order, and the generator left in the same state (so every later draw of the
+    stream is unchanged too)."""
+    for seed, size in ((1, 0), (2, 1), (3, 50_000)):
+        ours, numpy = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = geometric(ours, p, size)
+        assert got.dtype == np.int64
+        assert np.array_equal(got, numpy.geometric(p, size=size))
+        assert ours.random() == numpy.random()
+    with pytest.raises(ValueError):
+        geometric(np.random.default_rng(0), 0.0, 3)
+
+
+def test_geometric_caps_like_numpy() -> None:
+    """Below ``p ~ 1e-19`` a variate may pass ``INT64_MAX``: numpy returns the cap."""
+    ours, numpy = np.random.default_rng(9), np.random.default_rng(9)
+    got = geometric(ours, 1e-300, 1000)
+    assert np.array_equal(got, numpy.geometric(1e-300, size=1000))
+    assert got.max() == np.iinfo(np.int64).max
+
+
+def test_strong_set_stays_the_prospects_above_the_bound() -> None:
+    """The strong set kept day by day (listeners added, adopters dropped, filtered in
+    the acquisition step) is exactly the set a market-sized recount finds, before and
+    after the lazy decay's rescale of the messages; and a candidate prospect is in it
+    iff its multiplier is above the bound (what the acquisition step relies on)."""
+    cfg = CustomersConfig(initial=2_000, market_size=20_000)
+    cfg.acquisition = AcquisitionConfig(1.0, 2.0, positive_effect=0.5, negative_effect=1.0)
+    cfg.wom.tell_good, cfg.wom.listeners_good_mean = 1.0, 30.0  # many strong prospects
+    cfg.wom.memory_days = 2.0  # the messages' scale passes 2**-64 on day 89
+    pop = Population(cfg, Streams(13))
+    mems = np.random.default_rng(4)
+    sizes = []
+    for day in range(95):
+        ids = pop.pick(300)
+        pop.end_of_day(day, ids, mems.choice(np.array([-1, 0, 1], dtype=np.int8), ids.size))
+        kept = pop._strong.copy()
+        fresh = kept[pop._log_multiplier(kept) > LOG_BOUND]  # as _acquire filters it
+        pop.recount()
+        assert np.array_equal(fresh, pop._strong), day
+        assert np.all(pop.state[kept] == PROSPECT)
+        sizes.append(fresh.size)
+    assert np.median(sizes) > 30 and max(sizes) > 100, sizes  # the set was busy
+    assert pop._msg_scale > 2.0**-60  # and the messages were rescaled on the way
 
 
 def test_thinning_gives_each_prospect_its_own_probability() -> None:
@@ -215,3 +269,19 @@ def test_initial_counters_equal_a_recount(initial: int, market: int, tenure: int
     assert built[:2] == (pop.n_active, pop._offset)
     assert np.array_equal(built[2], pop._joined) and built[2].dtype == pop._joined.dtype
     assert np.array_equal(built[3], pop._strong)
+
+
+def test_stable_sort_equals_a_stable_argsort() -> None:
+    """The service-churn step's sort (one sort of id-and-position keys) gives the ids
+    ascending and the order of ``np.argsort(kind="stable")``: repeated ids keep the order
+    of their issues, whose uniforms follow them."""
+    from sim.customers.population import _stable_sort
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 2, 3, 100, 5000):
+        for bound in (3, 1000, 7_000_000, 2**31 - 1, 2**40):
+            ids = rng.integers(0, bound, n)
+            got, order = _stable_sort(ids, bound)
+            expected = np.argsort(ids, kind="stable")
+            assert np.array_equal(order, expected) and np.array_equal(got, ids[expected])
+            assert got.dtype == np.int64
