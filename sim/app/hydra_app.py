@@ -8,11 +8,15 @@
 :func:`validate_hydra` compares simulation with the exact formulas (default scenario
 ``steady_genesys``). Both check every override against the schema first and refuse bad
 input with one line naming the key, the value and what is allowed (exit status 2).
+``callsim run`` fixes glibc's mmap threshold first (:func:`return_freed_memory`), so
+that a long run's freed memory goes back to the system (peak memory, issue 16).
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import platform
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +35,7 @@ from sim.core.schema import register_configs
 from sim.model.runner import replicate, sigterm_exits
 from sim.report.writer import summary_text, write_results
 
-__all__ = ["run_hydra", "validate_hydra"]
+__all__ = ["return_freed_memory", "run_hydra", "validate_hydra"]
 
 log = logging.getLogger("callsim")
 
@@ -86,6 +90,32 @@ def _validate(cfg: DictConfig) -> None:
         log.info(format_validation(table))
 
 
+#: glibc's ``M_MMAP_THRESHOLD`` (``mallopt``) and the value :func:`return_freed_memory` sets.
+M_MMAP_THRESHOLD, MMAP_THRESHOLD = -3, 1 << 20
+
+
+def return_freed_memory() -> bool:
+    """Make glibc give the memory of every freed block of 1 MB or more back to the system
+    at once (Linux with glibc; elsewhere nothing: returns False).
+
+    glibc serves a block from its heap unless it is larger than its mmap threshold,
+    which starts at 128 kB and rises to the size of each large block freed (up to 32
+    MB). A long run frees many blocks of a few MB (the population's daily draws, the
+    tables' chunks); from its heap glibc hands them out again, but the holes between
+    live blocks stay resident, and the process's peak memory grows with them (a year
+    at 200 agents and 2.8 million customers: 175 MB of free heap at the end of the
+    engine, 1.0 GB peak resident memory instead of 0.85, measured). A fixed threshold
+    of 1 MB maps each such block on its own and unmaps it when freed. It changes no
+    number of a run; the time measured the same (within noise).
+    """
+    if sys.platform != "linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        return bool(ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    except (OSError, AttributeError):
+        return False
+
+
 def run_hydra(args: list[str]) -> None:
     """``callsim run ARGS``: Hydra's command line (overrides, ``-m``, ``--cfg job``, ...).
 
@@ -97,6 +127,7 @@ def run_hydra(args: list[str]) -> None:
     if {"-m", "--multirun"} & set(args):
         check_points([a for a in args if not a.startswith("-")])
     sys.argv = [sys.argv[0], *args]
+    return_freed_memory()
     # SIGTERM as SystemExit(143): joblib's Parallel then kills its loky workers and the
     # replication pool terminates its processes, instead of leaving them orphaned
     with sigterm_exits():

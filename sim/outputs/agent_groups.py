@@ -97,11 +97,16 @@ def group_intervals_table(
     codes = _codes(calls, names)
     interval = calls["interval"].to_numpy()
     keep = (codes >= 0) & (interval >= 0) & ~calls["warmup"].to_numpy() & ~outbound_rows(calls)
-    row = calls["day"].to_numpy()[keep].astype(np.int64) * k + interval[keep]
+    wide = np.int32 if n_groups * n <= np.iinfo(np.int32).max else np.int64
+    row = calls["day"].to_numpy()[keep].astype(wide)  # in place after: one temporary
+    row *= k
+    row += interval[keep]
     keep_row = row < n  # redials after the last day are in no interval
-    answered = np.bincount(
-        codes[keep][keep_row].astype(np.int64) * n + row[keep_row], minlength=n_groups * n
-    ).reshape(n_groups, n)
+    bucket = codes[keep][keep_row].astype(wide)
+    bucket *= n
+    bucket += row[keep_row]
+    del row, keep_row
+    answered = np.bincount(bucket, minlength=n_groups * n).reshape(n_groups, n)
     keys, end = interval_grid(timetable)
     start = keys["start_s"]
     busy = (_busy(calls, codes, n_groups, end, concurrent)
@@ -139,6 +144,7 @@ def group_summary(
     c = codes[counted].astype(np.int64)
     answered = np.bincount(c, minlength=n_groups)
     handle = np.bincount(c, weights=calls["handle_s"].to_numpy()[counted], minlength=n_groups)
+    del c, counted  # before the spans' temporaries
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
     handling = np.diff(_busy(calls, codes, n_groups, at), axis=1)[:, 0]
     busy = np.diff(_busy(calls, codes, n_groups, at, True), axis=1)[:, 0] if concurrent else handling

@@ -3,9 +3,14 @@
 A contact waits from its arrival until it is answered, abandons or is closed
 (``arrival_s + wait_s``; a blocked call never waits). For e-mail (issue 15) the backlog
 carries over closing and days; for voice and chat it is the queue. Computed for every
-time at once from sorted columns (``np.searchsorted``), nothing per contact in Python.
-Warm-up contacts count: the backlog is a state, not a tally of arrivals. The records of
-outbound campaigns do not (their list is no queue: :mod:`sim.outputs.outbound`).
+time at once, nothing per contact in Python: each contact's arrival and leaving are
+put into the buckets between consecutive times (``np.searchsorted``) and counted
+(``np.bincount``); the oldest contact waiting at a time is the earliest arrival among
+those leaving after it (a suffix minimum over the buckets). The table is read in
+chunks, so memory stays small for a year's millions of calls (no sort, no copy of a
+column). Warm-up contacts count: the backlog is a state, not a tally of arrivals. The
+records of outbound campaigns do not (their list is no queue:
+:mod:`sim.outputs.outbound`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ import pandas as pd
 
 from sim.outputs.outbound import outbound_rows
 
-__all__ = ["backlog_at"]
+__all__ = ["CHUNK", "backlog_at"]
+
+#: Rows of the calls table read at a time.
+CHUNK = 1 << 20
 
 
 def backlog_at(
@@ -27,25 +35,33 @@ def backlog_at(
     Waiting at t: arrived at or before t, and answered, abandoned or closed after t.
     ``codes``: each row's call type (0 .. n_types - 1).
     """
-    arrival = calls["arrival_s"].to_numpy()
-    leave = arrival + calls["wait_s"].to_numpy()
-    waited = (calls["outcome"] != "blocked").to_numpy() & ~outbound_rows(calls)
     at = np.asarray(at, dtype=np.float64)
-    count = np.zeros((n_types, len(at)), dtype=np.int64)
-    age = np.zeros((n_types, len(at)))
-    for k in range(n_types):
-        m = (codes == k) & waited
-        a, lv = arrival[m], leave[m]
-        if not a.size:
-            continue
-        came = np.searchsorted(np.sort(a), at, side="right")
-        gone = np.searchsorted(np.sort(lv), at, side="right")
-        count[k] = came - gone
-        order = np.argsort(lv, kind="stable")
-        lv_sorted = lv[order]
-        # the earliest arrival among those leaving after t: a suffix minimum
-        suffix = np.minimum.accumulate(a[order][::-1])[::-1]
-        j = np.searchsorted(lv_sorted, at, side="right")
-        oldest = np.where(j < a.size, suffix[np.minimum(j, a.size - 1)], np.inf)
-        age[k] = np.where((count[k] > 0) & (oldest <= at), at - oldest, 0.0)
-    return count, age
+    order = np.argsort(at, kind="stable")
+    t = at[order]
+    m = len(t) + 1  # bucket j: the contacts with t[j - 1] < x <= t[j]
+    came = np.zeros(n_types * m, dtype=np.int64)
+    gone = np.zeros(n_types * m, dtype=np.int64)
+    first = np.full(n_types * m, np.inf)  # the earliest arrival leaving in each bucket
+    arrival, wait = calls["arrival_s"].to_numpy(), calls["wait_s"].to_numpy()
+    waited = (calls["outcome"] != "blocked").to_numpy() & ~outbound_rows(calls)
+    codes = np.asarray(codes)
+    for lo in range(0, len(arrival), CHUNK):
+        part = slice(lo, lo + CHUNK)
+        keep = waited[part]
+        a = arrival[part][keep]
+        base = codes[part][keep].astype(np.int64) * m
+        into = base + np.searchsorted(t, a, side="left")  # a <= t[i] from bucket i on
+        came += np.bincount(into, minlength=n_types * m)
+        into = base + np.searchsorted(t, a + wait[part][keep], side="left")
+        gone += np.bincount(into, minlength=n_types * m)
+        np.minimum.at(first, into, a)
+    count = np.cumsum(came.reshape(n_types, m), axis=1)
+    count -= np.cumsum(gone.reshape(n_types, m), axis=1)
+    # waiting at t[i] and leaving after it: leaving in a bucket after i
+    oldest = np.minimum.accumulate(first.reshape(n_types, m)[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    count = count[:, :-1]
+    age = np.where((count > 0) & (oldest <= t), t - oldest, 0.0)
+    out_count = np.empty_like(count)
+    out_age = np.empty_like(age)
+    out_count[:, order], out_age[:, order] = count, age
+    return out_count, out_age

@@ -54,6 +54,9 @@ SOURCES = ("fresh", "redial", "repeat", "callback")  # index = Source value
 #: the sources with outbound campaigns (``outbound``: a dial of a campaign's record)
 OUTBOUND_SOURCES = (*SOURCES, "outbound")
 
+#: Rows at a time of the chunked steps of :func:`calls_table`.
+_CHUNK = 1 << 20
+
 #: Columns of the ``calls`` table, in order.
 CALL_COLUMNS = (
     "call_id", "issue_id", "customer_id", "contact", "attempt", "source", "call_type",
@@ -136,7 +139,9 @@ def calls_table(
         order = np.argsort(log.arrival_s, kind="stable")
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n, dtype=np.int64)
-        issue = rank[log.caller_id[order]]
+        issue = np.empty(n, dtype=np.int64)
+        for lo in range(0, n, _CHUNK):  # no temporary as long as the table
+            issue[lo : lo + _CHUNK] = rank[log.caller_id[order[lo : lo + _CHUNK]]]
         del rank
 
     def take(source: Any, name: str) -> np.ndarray:

@@ -47,6 +47,9 @@ def outbound_kpis(
     rec = np.asarray(records, dtype=np.float64)
     if rec.shape != (n_types,):
         raise ValueError(f"records: need one value per call type ({n_types}), got {rec.shape}")
+    is_outbound = np.isfinite(rec) | np.isinf(rec)
+    if not is_outbound.any():  # NaN for every type, without reading the table
+        return {key: np.full(n_types, np.nan) for key in OUTBOUND_KEYS}
     outcome = calls["outcome"].cat.codes.to_numpy() + 1
     reached = outcome == Outcome.ANSWERED
     dialed = outbound_rows(calls) & (reached | (outcome == Outcome.UNREACHED))
@@ -58,7 +61,6 @@ def outbound_kpis(
         w = None if weights is None else weights[mask]
         return np.bincount(k[mask], weights=w, minlength=n_types).astype(float)
 
-    is_outbound = np.isfinite(rec) | np.isinf(rec)
     dials = count(counted)
     contacts = count(counted & reached)
     hours = count(counted, np.nan_to_num(calls["handle_s"].to_numpy())) / 3600.0

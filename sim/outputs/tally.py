@@ -17,6 +17,9 @@ import pandas as pd
 from sim.core.calls import BAD, Outcome, Source
 from sim.core.timetable import DAY_S, Timetable, format_clock
 
+#: Rows at a time of the chunked steps (a year's table: millions of rows).
+_CHUNK = 1 << 20
+
 __all__ = [
     "answered_spans",
     "count_sum_upto",
@@ -31,16 +34,20 @@ __all__ = [
 def count_sum_upto(x: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each time in the sorted ``at``: how many values of ``x`` are <= it, and their sum.
 
-    Buckets ``x`` by ``at`` (one int32 temporary per value) instead of sorting it, so
-    memory stays small for tables of millions of calls.
+    Buckets ``x`` by ``at`` instead of sorting it, a chunk of values at a time, so
+    memory stays small for tables of millions of calls: counts by ``np.bincount`` per
+    chunk, sums by ``np.add.at``, which adds the values in order (the sums of one
+    ``np.bincount`` over all of ``x``, bit for bit).
     """
-    j = np.empty(x.size, dtype=np.int32)
-    for lo in range(0, x.size, 1 << 20):  # no int64 temporary as long as x
-        j[lo : lo + (1 << 20)] = np.searchsorted(at, x[lo : lo + (1 << 20)], side="left")
     m = len(at) + 1
-    count = np.cumsum(np.bincount(j, minlength=m))[:-1]
-    total = np.cumsum(np.bincount(j, weights=x, minlength=m))[:-1]
-    return count, total
+    count = np.zeros(m, dtype=np.int64)
+    total = np.zeros(m)
+    for lo in range(0, x.size, _CHUNK):
+        part = x[lo : lo + _CHUNK]
+        j = np.searchsorted(at, part, side="left")
+        count += np.bincount(j, minlength=m)
+        np.add.at(total, j, part)
+    return np.cumsum(count)[:-1], np.cumsum(total)[:-1]
 
 
 def cumulative_busy(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -62,13 +69,27 @@ def answered_spans(
     ans = (codes == Outcome.ANSWERED - 1) | (codes == Outcome.UNREACHED - 1)
     if mask is not None:
         ans &= mask
-    start = calls["arrival_s"].to_numpy()[ans]
-    start += calls["wait_s"].to_numpy()[ans]  # in place: one temporary less per column
-    end = calls["handle_s"].to_numpy()[ans]
-    end += start
+    start = _masked_sum(ans, calls["arrival_s"].to_numpy(), calls["wait_s"].to_numpy())
+    end = _masked_sum(ans, calls["handle_s"].to_numpy(), start, compressed=True)
     if merge:
         return merge_spans(start, end, calls["agent_id"].to_numpy()[ans])
     return start, end
+
+
+def _masked_sum(
+    mask: np.ndarray, x: np.ndarray, y: np.ndarray, compressed: bool = False
+) -> np.ndarray:
+    """``x[mask] + y[mask]`` (``compressed``: ``y`` is already ``y[mask]``), filled a chunk
+    at a time: no temporary as long as the column."""
+    out = np.empty(int(np.count_nonzero(mask)), dtype=np.float64)
+    k = 0
+    for lo in range(0, mask.size, _CHUNK):
+        m = mask[lo : lo + _CHUNK]
+        part = x[lo : lo + _CHUNK][m]
+        part += y[k : k + part.size] if compressed else y[lo : lo + _CHUNK][m]
+        out[k : k + part.size] = part
+        k += part.size
+    return out
 
 
 def merge_spans(
@@ -102,13 +123,16 @@ def tally(
     n_by: int = 1,
     inbound_only: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Counts and sums per bucket, in one pass of ``np.bincount`` per quantity.
+    """Counts and sums per bucket, over the table a chunk of rows at a time.
 
     Bucket ``day * n_intervals + interval`` holds the calls that arrived in that
     interval; bucket ``B`` (= days * n_intervals) those that arrived outside opening
     hours (redials while closed); bucket ``B + 1`` the warm-up calls and the dials of
     outbound campaigns (discarded: :mod:`sim.outputs.outbound` counts them).
-    The table is never copied: only a few compact per-call temporaries are made.
+    The table is never copied, and the per-call temporaries are a chunk's
+    (:data:`_CHUNK` rows): counts by ``np.bincount`` per chunk, added up; sums by
+    ``np.add.at`` into the running totals, which adds each call in table order, as one
+    ``np.bincount`` over the whole table did, so the sums are the same bit for bit.
 
     ``by`` (integer codes 0 .. ``n_by`` - 1, one per call, e.g. the call type) splits
     every bucket: the arrays then have shape (``n_by``, B + 2), and ``sl_threshold_s``
@@ -123,64 +147,97 @@ def tally(
     changes, bit for bit
     (docs/background/metrics.md).
     """
+    size = timetable.days * timetable.n_intervals + 2
+    codes = None if by is None else np.asarray(by)
+    if codes is not None and codes.size and (codes.min() < 0 or codes.max() >= n_by):
+        raise ValueError(f"tally: codes outside 0..{n_by - 1}")
+    threshold = np.broadcast_to(np.asarray(sl_threshold_s, dtype=np.float64), (n_by,))
+    out = {key: np.zeros(size * n_by) for key in _TALLIED}
+    everyone_stays = True
+    for lo in range(0, len(calls), _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        everyone_stays &= _tally_chunk(calls, part, timetable, threshold, codes, inbound_only, out)
+    if everyone_stays:
+        out["sl_offered"] = out["offered"]  # the same array without callbacks
+    return out if by is None else {key: v.reshape(n_by, -1) for key, v in out.items()}
+
+
+#: The quantities of :func:`tally`, in order.
+_TALLIED = (
+    "offered", "answered", "abandoned", "blocked", "closed", "unreached", "callback_accepted",
+    "redials", "repeats", "bad",
+    "waited", "sl_offered", "answered_within_sl", "abandoned_within_sl", "wait_answered",
+    "wait_all", "handle_answered",
+)  # fmt: skip
+
+
+def _tally_chunk(
+    calls: pd.DataFrame,
+    part: slice,
+    timetable: Timetable,
+    threshold: np.ndarray,
+    codes: np.ndarray | None,
+    inbound_only: bool,
+    out: dict[str, np.ndarray],
+) -> bool:
+    """Add the rows ``part`` of ``calls`` to the totals ``out`` of :func:`tally`; whether
+    every caller of them stayed on the line (no outcome ``callback``)."""
     k = timetable.n_intervals
     n_buckets = timetable.days * k
-    row = calls["day"].to_numpy().astype(np.int32) * k + calls["interval"].to_numpy()
-    row[calls["interval"].to_numpy() < 0] = n_buckets
-    row[calls["warmup"].to_numpy()] = n_buckets + 1
-    source = calls["source"].cat.codes.to_numpy()
+    interval = calls["interval"].to_numpy()[part]
+    row = calls["day"].to_numpy()[part].astype(np.intp) * k + interval
+    row[interval < 0] = n_buckets
+    row[calls["warmup"].to_numpy()[part]] = n_buckets + 1
+    source = calls["source"].cat.codes.to_numpy()[part]
     if len(calls["source"].cat.categories) > Source.OUTBOUND:  # dials are no calls offered
         row[source == Source.OUTBOUND] = n_buckets + 1
     if inbound_only:
         row[source == Source.CALLBACK] = n_buckets + 1  # outbound work: not the queue's
-    outcome = calls["outcome"].cat.codes.to_numpy() + 1
-    wait = calls["wait_s"].to_numpy()
+    outcome = calls["outcome"].cat.codes.to_numpy()[part] + 1
+    wait = calls["wait_s"].to_numpy()[part]
     ans = outcome == Outcome.ANSWERED
     abd = outcome == Outcome.ABANDONED
-    size = n_buckets + 2
     stays = outcome != Outcome.CALLBACK  # a caller who took a callback left the line
     waited = abd | (wait > 0)  # blocked calls and calls closed on arrival: 0
-    if not stays.all():
+    everyone_stays = bool(stays.all())
+    if not everyone_stays:
         waited |= ~stays  # the acceptor found no idle agent
-    if by is None:
-        within = wait <= sl_threshold_s
+    if codes is None:
+        within = wait <= threshold[0]
     else:
-        codes = np.asarray(by).astype(np.int64)
-        if codes.size and (codes.min() < 0 or codes.max() >= n_by):
-            raise ValueError(f"tally: codes outside 0..{n_by - 1}")
-        threshold = np.broadcast_to(np.asarray(sl_threshold_s, dtype=np.float64), (n_by,))
-        within = wait <= threshold[codes]
-        row = codes * size + row
-        size = size * n_by
+        c = codes[part]
+        within = np.zeros(len(wait), dtype=bool)
+        for code, t in enumerate(threshold):  # bool temporaries only
+            within |= (c == code) & (wait <= t)
+        row += c.astype(np.intp) * (n_buckets + 2)
+    size = len(out["offered"])
 
-    def count(mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> np.ndarray:
-        if mask is None:
-            out = np.bincount(row, weights=weights, minlength=size).astype(float)
+    def count(key: str, mask: np.ndarray | None = None, weights: np.ndarray | None = None) -> None:
+        r = row if mask is None else row[mask]
+        if weights is None:
+            out[key] += np.bincount(r, minlength=size)  # whole numbers: exact in any order
         else:
-            w = None if weights is None else weights[mask]
-            out = np.bincount(row[mask], weights=w, minlength=size).astype(float)
-        return out if by is None else out.reshape(n_by, -1)
+            np.add.at(out[key], r, weights[mask])  # in table order, as one bincount
 
-    offered = count()
-    return {
-        "offered": offered,
-        "answered": count(ans),
-        "abandoned": count(abd),
-        "blocked": count(outcome == Outcome.BLOCKED),
-        "closed": count(outcome == Outcome.CLOSED),
-        "unreached": count(outcome == Outcome.UNREACHED),
-        "callback_accepted": offered * 0 if stays.all() else count(~stays),
-        "redials": count(source == Source.REDIAL),
-        "repeats": count(source == Source.REPEAT),
-        "bad": count(calls["experience"].cat.codes.to_numpy() == BAD + 1),
-        "waited": count(waited),
-        "sl_offered": offered if stays.all() else count(stays),  # the same array without callbacks
-        "answered_within_sl": count(ans & within),
-        "abandoned_within_sl": count(abd & within),
-        "wait_answered": count(ans, wait),
-        "wait_all": count(ans | abd, wait),
-        "handle_answered": count(ans, calls["handle_s"].to_numpy()),
-    }
+    count("offered")
+    count("answered", ans)
+    count("abandoned", abd)
+    count("blocked", outcome == Outcome.BLOCKED)
+    count("closed", outcome == Outcome.CLOSED)
+    count("unreached", outcome == Outcome.UNREACHED)
+    if not everyone_stays:
+        count("callback_accepted", ~stays)
+    count("redials", source == Source.REDIAL)
+    count("repeats", source == Source.REPEAT)
+    count("bad", calls["experience"].cat.codes.to_numpy()[part] == BAD + 1)
+    count("waited", waited)
+    count("sl_offered", stays)
+    count("answered_within_sl", ans & within)
+    count("abandoned_within_sl", abd & within)
+    count("wait_answered", ans, wait)
+    count("wait_all", ans | abd, wait)
+    count("handle_answered", ans, calls["handle_s"].to_numpy()[part])
+    return everyone_stays
 
 
 def ratio_kpis(t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

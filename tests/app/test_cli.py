@@ -172,3 +172,12 @@ def test_validate_refuses_a_config_no_formula_fits(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "center.open_time" in out.stdout + out.stderr
     assert "Traceback" not in out.stdout + out.stderr
+
+
+def test_return_freed_memory_says_whether_it_could() -> None:
+    """glibc's mmap threshold (callsim run, issue 16): True where glibc took it."""
+    import platform
+
+    from sim.app.hydra_app import return_freed_memory
+
+    assert return_freed_memory() is (sys.platform == "linux" and platform.libc_ver()[0] == "glibc")
