@@ -74,6 +74,7 @@ from sim.core.rng import Streams
 from sim.core.schema import CustomersConfig
 from sim.customers.acquisition import BassAdoption
 from sim.customers.churn import ChurnLaw
+from sim.customers.id_arrays import distinct_sorted, merge_unique, stable_sort, unique_ids
 from sim.customers.wom import WordOfMouth
 
 __all__ = [
@@ -116,50 +117,6 @@ DAY_COLUMNS = (
     "messages_good",
     "revenue",
 )
-
-
-def _unique(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The distinct values of ``ids``, ascending: ``np.unique`` by a sort (numpy 2's
-    hash-based ``np.unique`` is 2-7x slower on these arrays of random market ids)."""
-    return _distinct(np.sort(ids))
-
-
-def _distinct(s: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The distinct values of the ascending ``s`` (each run of equal values kept once)."""
-    if s.size < 2:
-        return s
-    keep = np.empty(s.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(s[1:], s[:-1], out=keep[1:])
-    return s[keep]
-
-
-def _stable_sort(
-    ids: npt.NDArray[np.int64], bound: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """``ids`` (in ``[0, bound)``) ascending, and the stable order that sorts them
-    (``np.argsort(ids, kind="stable")``): one sort of the keys ``id * 2**b + position``,
-    about twice as fast as the stable argsort."""
-    shift = max(1, (ids.size - 1).bit_length())
-    if ids.size == 0 or (bound - 1).bit_length() + shift > 62:
-        order = np.argsort(ids, kind="stable")
-        return ids[order], order
-    keys = np.left_shift(ids, shift)
-    keys |= np.arange(ids.size)
-    keys.sort()
-    order = keys & ((1 << shift) - 1)
-    return np.right_shift(keys, shift, out=keys), order
-
-
-def _merge_unique(
-    ascending: npt.NDArray[np.int64], more: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """``_unique(concatenate([ascending, more]))`` for distinct ascending ``ascending``:
-    ``more`` sorted alone, then the two runs merged by a stable sort (timsort: linear in
-    the long run)."""
-    both = np.concatenate([ascending, np.sort(more)])
-    both.sort(kind="stable")
-    return _distinct(both)
 
 
 def _bass(base: float, log_mult: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -392,7 +349,7 @@ class Population:
         """Move the active ones among ``ids`` (may repeat unless ``distinct``) to
         ``state``; how many moved."""
         if not distinct:
-            ids = _unique(ids)
+            ids = unique_ids(ids)
         ids = ids[self.state[ids] == ACTIVE]
         self._set_state(ids, state)
         return int(ids.size)
@@ -402,7 +359,7 @@ class Population:
         u = self.streams["churn"].random(bad_customers.size)  # one per bad issue
         if bad_customers.size == 0:
             return 0
-        ids, order = _stable_sort(bad_customers, self.market_size)
+        ids, order = stable_sort(bad_customers, self.market_size)
         u = u[order]
         first = np.empty(ids.size, dtype=bool)
         first[0] = True
@@ -411,7 +368,7 @@ class Population:
         rank = np.arange(1, ids.size + 1) - starts[np.cumsum(first) - 1]  # 1, 2, ... per id
         now = self._bad[ids] * np.float32(self._bad_scale)
         k = np.rint(now).astype(np.int64) + rank
-        leaving = _distinct(ids[u < self.law.hazard(k)])  # ids ascending
+        leaving = distinct_sorted(ids[u < self.law.hazard(k)])  # ids ascending
         # only customers active now can leave
         lost = self._leave(leaving, LOST_SERVICE, distinct=True)
         counts = np.diff(starts, append=ids.size)
@@ -471,7 +428,7 @@ class Population:
         heard = heard[self.state[heard] == PROSPECT]
         heard = heard[self._log_multiplier(heard) > LOG_BOUND]
         if heard.size:
-            self._strong = _merge_unique(self._strong, heard)
+            self._strong = merge_unique(self._strong, heard)
 
     def _acquire(self, day: int) -> int:
         """Step d: prospects adopt by the Bass rule (by thinning, see the module

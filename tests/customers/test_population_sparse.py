@@ -235,29 +235,6 @@ def test_released_people_keep_the_counters() -> None:
         pop.end_of_day(1, NONE, NONE.astype(np.int8))
 
 
-def test_sort_based_unique_equals_numpy_unique() -> None:
-    from sim.customers.population import _unique
-
-    rng = np.random.default_rng(3)
-    for n in (0, 1, 2, 17, 5000):
-        ids = rng.integers(0, 300, n)
-        assert np.array_equal(_unique(ids), np.unique(ids))
-
-
-def test_merged_unique_equals_numpy_unique() -> None:
-    """The daily merge of the strong prospects (an ascending distinct set and the day's
-    new ids) is the sorted set union, as ``np.unique`` of both."""
-    from sim.customers.population import _merge_unique, _unique
-
-    rng = np.random.default_rng(4)
-    for n, k in ((0, 0), (0, 3), (1, 0), (5, 5), (4000, 300), (300, 4000)):
-        base = _unique(rng.integers(0, 2000, n))
-        more = rng.integers(0, 2000, k)
-        merged = _merge_unique(base, more)
-        assert np.array_equal(merged, np.unique(np.concatenate([base, more])))
-        assert merged.dtype == np.int64
-
-
 @pytest.mark.parametrize(("initial", "market", "tenure"), [(0, 10, 30), (7, 7, 0), (500, 2000, 90)])
 def test_initial_counters_equal_a_recount(initial: int, market: int, tenure: int) -> None:
     """The counters set at construction (without scanning the market) are the ones
@@ -269,19 +246,3 @@ def test_initial_counters_equal_a_recount(initial: int, market: int, tenure: int
     assert built[:2] == (pop.n_active, pop._offset)
     assert np.array_equal(built[2], pop._joined) and built[2].dtype == pop._joined.dtype
     assert np.array_equal(built[3], pop._strong)
-
-
-def test_stable_sort_equals_a_stable_argsort() -> None:
-    """The service-churn step's sort (one sort of id-and-position keys) gives the ids
-    ascending and the order of ``np.argsort(kind="stable")``: repeated ids keep the order
-    of their issues, whose uniforms follow them."""
-    from sim.customers.population import _stable_sort
-
-    rng = np.random.default_rng(5)
-    for n in (0, 1, 2, 3, 100, 5000):
-        for bound in (3, 1000, 7_000_000, 2**31 - 1, 2**40):
-            ids = rng.integers(0, bound, n)
-            got, order = _stable_sort(ids, bound)
-            expected = np.argsort(ids, kind="stable")
-            assert np.array_equal(order, expected) and np.array_equal(got, ids[expected])
-            assert got.dtype == np.int64
