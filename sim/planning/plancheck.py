@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -87,9 +88,11 @@ def simulate_plan(
     return PlanCheck(intervals, summary)
 
 
-_KINDS = ("a plan.csv (interval_start and <method>_agents columns, from callsim plan) or a "
-          "roster.csv (agent, date, start, end_date, end, break_start, break_end: one row per "
-          "agent and working day, from callsim plan --roster)")
+_KINDS = (
+    "a plan.csv (interval_start and <method>_agents columns, from callsim plan) or a "
+    "roster.csv (agent, date, start, end_date, end, break_start, break_end: one row per "
+    "agent and working day, from callsim plan --roster)"
+)
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -116,8 +119,28 @@ def _roster_agents(path: Path, forecast: Forecast, column: str | None) -> np.nda
         raise ConfigError(f"--column {column!r}: {path} is a roster.csv, whose agents per "
                           "interval are its shifts; give no --column", "column")  # fmt: skip
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return roster_on_phone(path, text, forecast.table["start_s"].to_numpy(dtype=float),
-                           forecast.interval_s, forecast.first_date, forecast.days)  # fmt: skip
+    on_phone = roster_on_phone(path, text, forecast.table["start_s"].to_numpy(dtype=float),
+                               forecast.interval_s, forecast.first_date, forecast.days)  # fmt: skip
+    _check_days_covered(path, forecast, on_phone)
+    return on_phone
+
+
+def _check_days_covered(path: Path, forecast: Forecast, on_phone: np.ndarray) -> None:
+    """Refuse a roster that puts nobody on the phone all day on forecast days that have
+    calls: it was planned for fewer days than the forecast (a 2-day roster against a
+    week) and would be judged on days it never staffed."""
+    day = forecast.table["day"].to_numpy()
+    calls = np.bincount(day, weights=forecast.table["expected_calls"].to_numpy(float))
+    staffed = np.bincount(day, weights=on_phone.astype(float), minlength=calls.size)
+    empty = np.flatnonzero((staffed == 0) & (calls > 0))
+    if empty.size == 0:
+        return
+    dates = [str(forecast.first_date + timedelta(days=int(d))) for d in empty]
+    shown = ", ".join(dates[:3]) + (f" ... {dates[-1]}" if len(dates) > 3 else "")
+    raise ConfigError(f"{path}: nobody is on the phone on {len(dates)} of the forecast's "
+                      f"{calls.size} days ({shown}; {calls[empty].sum():,.0f} calls "
+                      "expected): the roster was planned for other days; give the forecast "
+                      "(--forecast, or --set run.days=...) it was planned for", "plan")  # fmt: skip
 
 
 def load_staffing(

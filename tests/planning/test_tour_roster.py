@@ -18,10 +18,10 @@ from sim.planning.plancheck import load_staffing
 from sim.planning.tours import Contract, tours_for_forecast, write_tours
 
 
-def _night_line() -> Forecast:
+def _night_line(days: int = 7) -> Forecast:
     """A line open 18:00-06:00 every night of one week, hourly intervals: Monday 00:00-06:00
     is covered by Sunday's night shift (the roster repeats every week)."""
-    starts = [dt.datetime(2026, 11, 30) + dt.timedelta(hours=i) for i in range(7 * 24)
+    starts = [dt.datetime(2026, 11, 30) + dt.timedelta(hours=i) for i in range(days * 24)
               if not 6 <= i % 24 < 18]  # fmt: skip
     return _build(starts, [5.0] * len(starts), [300.0] * len(starts), 3600.0)
 
@@ -51,7 +51,7 @@ def test_roster_csv_reads_back_as_the_solvers_cover(tmp_path: Path) -> None:
 
 
 def test_a_hand_edited_roster_counts_whole_intervals_off_break(tmp_path: Path) -> None:
-    fc = _night_line()
+    fc = _night_line(days=1)
     path = tmp_path / "roster.csv"
     path.write_text(
         "agent,contract,date,weekday,start,end_date,end,break_start,break_end,paid_h\n"
@@ -90,3 +90,23 @@ def test_files_of_the_wrong_kind_are_refused_naming_both_kinds(tmp_path: Path) -
             load_staffing(tmp_path / name, fc, None, 0.0)
     with pytest.raises(ConfigError, match=r"--column 'x': .* is a roster.csv"):
         load_staffing(tmp_path / "roster.csv", fc, "x", 0.0)
+
+
+def test_a_roster_leaving_forecast_days_unstaffed_is_refused(tmp_path: Path) -> None:
+    """A roster planned for fewer days than the forecast (a 2-day plan checked against a
+    week) would be judged on days nobody was rostered: refused, naming the days; a roster
+    covering every day with calls passes (new-user trial of the planner's loop)."""
+    fc = _night_line()
+    path = tmp_path / "roster.csv"
+    head = "agent,contract,date,weekday,start,end_date,end,break_start,break_end,paid_h\n"
+    path.write_text(head + "A001,x,2026-11-30,Mon,18:00,2026-11-30,22:00,,,4\n"
+                    "A001,x,2026-12-01,Tue,18:00,2026-12-01,22:00,,,4\n")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"nobody is on the phone on 5 of the forecast's 7 "
+                       r"days \(2026-12-02, 2026-12-03, 2026-12-04 \.\.\. 2026-12-06; 300 "
+                       r"calls expected\)"):  # fmt: skip
+        load_staffing(path, fc, None, 0.0)
+    week = "".join(
+        f"A001,x,2026-12-{d:02d},x,18:00,2026-12-{d:02d},22:00,,,4\n" for d in range(1, 7)
+    )
+    path.write_text(head + "A001,x,2026-11-30,Mon,18:00,2026-11-30,22:00,,,4\n" + week)
+    assert load_staffing(path, fc, None, 0.0).sum() > 0
