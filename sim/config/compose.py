@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 import threading
 import types
@@ -38,8 +39,16 @@ from sim.config.yaml_booleans import check_used_files
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
 
-__all__ = ["CONFIG_DIR", "absent_key_error", "check_overrides", "check_present", "clear_cache",
-           "compose", "composed_config"]
+__all__ = [
+    "CONFIG_DIR",
+    "absent_key_error",
+    "check_overrides",
+    "check_present",
+    "clear_cache",
+    "compose",
+    "composed_config",
+    "missing_option_error",
+]
 
 #: The project's ``sim/config/yaml/`` folder (Hydra's primary config directory).
 CONFIG_DIR = str(Path(__file__).resolve().parent / "yaml")
@@ -109,8 +118,27 @@ def _hydra_compose(overrides: Sequence[str], config_dir: str | Path) -> Config:
     except OmegaConfBaseException as exc:
         raise omegaconf_error(exc) from None
     except HydraException as exc:  # unknown group option, bad override syntax, ...
-        raise (absent_key_error(exc) or ConfigError(str(exc).strip())) from None
+        raise (
+            absent_key_error(exc) or missing_option_error(exc) or ConfigError(str(exc).strip())
+        ) from None
     return composed_config(cfg, overrides)
+
+
+_MISSING = re.compile(r"In '[^']*': Could not find '([^'/]+)/([^']+)'\s+Available options in "
+                      r"'[^']+':\n(.*)", re.S)  # fmt: skip
+
+
+def missing_option_error(exc: Exception) -> ConfigError | None:
+    """One line for Hydra's page on an unknown option of a config group
+    (``scenario=callback_ofered``), as ``callsim run`` gives it before composing: the
+    group, the value and the options (None for any other error)."""
+    found = _MISSING.match(str(exc).strip())
+    if not found:
+        return None
+    group, value, listed = found.groups()
+    options = ", ".join(itertools.takewhile(bool, (  # Hydra's search path follows, unindented
+        line.strip() if line.startswith("\t") else "" for line in listed.splitlines())))  # fmt: skip
+    return ConfigError(f"{group} = {value!r}: no such {group} (options: {options})", group)
 
 
 _ABSENT = re.compile(r"Could not override '([^']+)'\.\s+To append to your config use \+(\S+)")

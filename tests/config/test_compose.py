@@ -195,7 +195,9 @@ def test_one_walk_checks_added_keys_and_keys_in_list_entries() -> None:
     with pytest.raises(ConfigError, match=r"^\+call_types\.name: call_types is a list: 'name' "
                                           r"is not an entry number \(call_types\.0, "):  # fmt: skip
         check(["+call_types.name=x"])
-    with pytest.raises(ConfigError, match=r"^run\.days\.0: run\.days is a value, it has no key '0'"):
+    with pytest.raises(
+        ConfigError, match=r"^run\.days\.0: run\.days is a value, it has no key '0'"
+    ):
         check(["run.days.0=1"])
     check(["+agent_groups.0.skills.fr=1", "+patience.shape=2", "+staffing.roster.early=4",
            "center.profile.3=0.5", "+scenario=baseline"])  # fmt: skip
@@ -204,3 +206,22 @@ def test_one_walk_checks_added_keys_and_keys_in_list_entries() -> None:
     with pytest.raises(ConfigError, match=r"^agent_groups\[0\]\.handle_factor\.en = 1\.1: names "
                                           r"an unknown call type 'en'"):  # fmt: skip
         compose(["scenario=two_languages", "+agent_groups.0.handle_factor.en=1.1"])
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("scenario=callback_ofered", "scenario = 'callback_ofered': no such scenario (options: baseline, "),
+        ("workforce=nonee", "workforce = 'nonee': no such workforce (options: default, none)"),
+    ],
+)  # fmt: skip
+def test_an_unknown_group_option_is_one_line_naming_the_options(
+    override: str, message: str
+) -> None:
+    """``sim.compose`` (so ``callsim plan --set``, ``simulate-plan``, ``marginal``) gives the
+    one line ``callsim run`` gives, not Hydra's page with its search path (new-user trial)."""
+    with pytest.raises(ConfigError) as err:
+        compose([override])
+    text = str(err.value)
+    assert text.startswith(message) and "\n" not in text and "search path" not in text
+    assert err.value.key == override.partition("=")[0]
