@@ -408,10 +408,12 @@ def _model(scenario: Scenario, forecast: Forecast, target: PlanTarget, callbacks
     the planning model, or with callbacks the engine (:mod:`sim.planning.callbackmodel`).
     Refuses a research layer before any work."""
     if callbacks:
-        log.info("callbacks on (%s): the formulas plan the inbound calls on one pool (the "
-                 "callbacks' work is in the forecast); the simulation runs the engine, whose "
-                 "agents serve the callbacks too (docs/background/plan-groups.md)",
-                 ", ".join(t.name for t in scenario.call_types if t.callback_of is not None))
+        log.info(
+            "callbacks on (%s): the formulas plan the inbound calls on one pool (the "
+            "callbacks' work is in the forecast); the simulation runs the engine, whose "
+            "agents serve the callbacks too (docs/background/plan-groups.md)",
+            ", ".join(t.name for t in scenario.call_types if t.callback_of is not None),
+        )
     if not needed:
         return None
     if callbacks:
@@ -458,6 +460,11 @@ def curve_summary(curve: pd.DataFrame) -> list[str]:
     else:
         lines.append("its confidence interval overlaps another multiplier's: no best can be "
                      "named (more replications)")  # fmt: skip
+    m = curve["multiplier"].to_numpy(dtype=float)
+    if len(m) > 1 and best["multiplier"] in (m.min(), m.max()):
+        edge = "largest" if best["multiplier"] == m.max() else "smallest"
+        lines.append(f"{best['multiplier']:.2f} is the {edge} multiplier tried: the most "
+                     "profitable staffing may lie beyond it (widen --profit)")  # fmt: skip
     row = curve.loc[np.isclose(curve["multiplier"], 1.0)]
     if len(row):
         lines.append(f"profit of the plan itself: {float(row['profit'].iloc[0]):,.0f}")

@@ -103,7 +103,12 @@ def test_profit_curve_on_the_planning_model(tmp_path: Path) -> None:
     assert curve["customers_lost"].is_monotonic_decreasing
     assert (tmp_path / "p" / "figures" / "profit.png").is_file()
     assert "profit: planning model; agents cost 30 EUR/hour" in out.stdout
-    assert "profit: highest mean profit at" in out.stdout
+    assert "profit: highest mean profit at 1.20" in out.stdout
+    # the best is the grid's edge: the output says the optimum may lie beyond (trial)
+    assert (
+        "1.20 is the largest multiplier tried: the most profitable staffing may lie beyond"
+        in out.stdout
+    )
     # economics that make thin staffing pay: the output warns that the target is far off
     cheap = plan(tmp_path, "--forecast", str(EXAMPLE), "--methods", "erlang_a", "--profit",
                  "0.6,1", "--replications", "2", "--value-days", "1", "--out", "q")  # fmt: skip
@@ -112,6 +117,7 @@ def test_profit_curve_on_the_planning_model(tmp_path: Path) -> None:
     assert "--value-days 1: a lost customer valued over fewer than 90 days" in text
     assert "the highest mean profit (0.60 x the plan) has service level" in text
     assert "points below the 80% target" in text
+    assert "0.60 is the smallest multiplier tried" in text
     for args in (["--profit", "0.9,abc"], ["--profit", "1,-1"]):
         bad = plan(tmp_path, *args)
         assert bad.returncode == 2 and "--profit" in bad.stdout + bad.stderr
