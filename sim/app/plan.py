@@ -49,7 +49,6 @@ from matplotlib.figure import Figure
 
 from sim.app.plan_groups import plan_groups, planned_command, write_planned_yaml
 from sim.app.plan_inputs import (
-    FORECAST_OPTIONS,
     add_config_dir,
     add_forecast_options,
     centre_config,
@@ -57,6 +56,7 @@ from sim.app.plan_inputs import (
     output_folder,
     patience_text,
     publish,
+    refuse_forecast_options,
 )
 from sim.config.scenario import Scenario
 from sim.config.skills import is_multi
@@ -319,14 +319,9 @@ CALLBACK_REPLICATIONS = (8, 32)
 
 def _check_callback_args(args: argparse.Namespace) -> None:
     """Refuse a forecast file on a centre with callbacks (ConfigError, one line)."""
-    for name in ("forecast", *FORECAST_OPTIONS):
-        value = getattr(args, name, None)
-        if value not in (None, False, "auto"):
-            flag = "--" + name.replace("_", "-")
-            raise ConfigError(f"{flag} {str(value)!r}: not for a centre with callbacks: its "
-                              "simulation runs the engine on the centre's own forecast "
-                              "(center.volume_per_day and profile, or center.expected_calls)",
-                              name)  # fmt: skip
+    refuse_forecast_options(args, "its simulation runs the engine on the centre's own "
+                            "forecast (center.volume_per_day and profile, or "
+                            "center.expected_calls)")  # fmt: skip
 
 
 def _check_single_args(args: argparse.Namespace, callbacks: bool = False) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "patience_overrides",
     "patience_text",
     "publish",
+    "refuse_forecast_options",
 ]
 
 #: Patience laws ``--patience`` takes (config group ``patience``), ``exponential:MEAN_S`` too.
@@ -57,6 +58,19 @@ PATIENCE_CHOICES = ("genesys", "genesys2020", "never", "exponential")
 
 #: The forecast-reading options (argparse dests) of :func:`add_forecast_options`.
 FORECAST_OPTIONS = ("columns", "date_order", "queue", "sheet")
+
+
+def refuse_forecast_options(args: argparse.Namespace, hint: str) -> None:
+    """Refuse ``--forecast`` and its reading options on a centre with callbacks, whose
+    simulation runs the engine on the centre's own forecast (ConfigError, one line naming
+    the option and its value, ending with ``hint``: what to give instead)."""
+    for name in ("forecast", *FORECAST_OPTIONS):
+        value = getattr(args, name, None)
+        if value not in (None, False, "auto"):
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} {str(value)!r}: not for a centre with callbacks: {hint}",
+                              name)  # fmt: skip
+
 
 _EXCEL = (".xlsx", ".xlsm")
 

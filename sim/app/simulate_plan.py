@@ -41,13 +41,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.app.plan_inputs import (
-    FORECAST_OPTIONS,
     add_config_dir,
     add_forecast_options,
     centre_config,
     forecast_from_args,
     output_folder,
     publish,
+    refuse_forecast_options,
 )
 from sim.config.validation import load_scenario
 from sim.core.checks import ConfigError
@@ -111,13 +111,8 @@ def _forecast_of(args: argparse.Namespace, folder: Path) -> Forecast:
 def _centre_forecast(args: argparse.Namespace, cfg: Config, folder: Path) -> Forecast:
     """A centre with callbacks: its own forecast (written to ``folder``), after checking
     that ``--plan``'s forecast columns (a plan.csv) are the same intervals and calls."""
-    for name in ("forecast", *FORECAST_OPTIONS):
-        value = getattr(args, name, None)
-        if value not in (None, False, "auto"):
-            flag = "--" + name.replace("_", "-")
-            raise ConfigError(f"{flag} {str(value)!r}: not for a centre with callbacks: the "
-                              "engine simulates the centre's own forecast (give the --set "
-                              "overrides the plan was made with)", name)  # fmt: skip
+    refuse_forecast_options(args, "the engine simulates the centre's own forecast (give "
+                            "the --set overrides the plan was made with)")  # fmt: skip
     forecast = forecast_from_config(cfg)
     t = _read_plan(args.plan)
     if {"start", "expected_calls"} <= set(t.columns):
