@@ -55,7 +55,7 @@ from sim.core.schema import Config
 from sim.planning.callbackmodel import callback_model, is_callback_queue
 from sim.planning.forecast import Forecast, forecast_from_config, read_forecast, write_forecast
 from sim.planning.plan_table import read_plan_csv
-from sim.planning.plancheck import PlanCheck, load_staffing, simulate_plan
+from sim.planning.plancheck import PlanCheck, default_column, load_staffing, simulate_plan
 from sim.planning.planmodel import PlanningModel, QueueModel, planning_model
 from sim.planning.planner import PlanTarget
 from sim.planning.tour_roster import is_roster_table
@@ -161,7 +161,9 @@ def source_text(args: argparse.Namespace) -> str:
     if is_roster_table(pd.read_csv(args.plan, nrows=0).columns):
         shrink = f", less {args.shrinkage:.0%} shrinkage" if args.shrinkage else ""
         return f"roster: agents on the phone{shrink}"
-    return args.column or "default column"
+    if args.column:
+        return args.column
+    return f"{default_column(pd.read_csv(args.plan, nrows=0).columns)}, the default column"
 
 
 def model_from_args(

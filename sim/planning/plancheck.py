@@ -12,6 +12,7 @@ red: below it; amber: the target is inside the CI; none: no calls).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from sim.planning.planner import PlanTarget
 from sim.planning.simplan import meets_target
 from sim.planning.tour_roster import is_roster_table, roster_on_phone
 
-__all__ = ["PlanCheck", "load_staffing", "simulate_plan"]
+__all__ = ["PlanCheck", "default_column", "load_staffing", "simulate_plan"]
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,15 @@ def _check_days_covered(path: Path, forecast: Forecast, on_phone: np.ndarray) ->
                       "(--forecast, or --set run.days=...) it was planned for", "plan")  # fmt: skip
 
 
+def default_column(columns: Sequence[str] | pd.Index) -> str | None:
+    """The agents column ``load_staffing`` reads from a plan without ``--column``:
+    ``simulation_agents``, else the last ``*_agents`` column (None if there is none)."""
+    named = [str(c) for c in columns if str(c).endswith("_agents")]
+    if not named:
+        return None
+    return "simulation_agents" if "simulation_agents" in named else named[-1]
+
+
 def load_staffing(
     path: Path, forecast: Forecast, column: str | None, shrinkage: float
 ) -> np.ndarray:
@@ -163,8 +173,7 @@ def load_staffing(
     if "start" not in table_.columns or (column is None and not named):
         raise ConfigError(f"{path}: must be {_KINDS}; its columns are "
                           f"{', '.join(map(str, table_.columns))}", "plan")  # fmt: skip
-    if column is None:
-        column = "simulation_agents" if "simulation_agents" in named else named[-1]
+    column = column or default_column(table_.columns) or named[-1]
     if column not in table_.columns:
         raise ConfigError(f"{path}, column {column!r}: no such column (columns: "
                           f"{', '.join(map(str, table_.columns))})", "column")  # fmt: skip
