@@ -41,6 +41,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from compare_engine import checkout, use_tree, write
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "results" / "bench"
 SHARES = (0.25, 0.15, 0.60)  # bad, neutral, good memories (a recorded 200-agent run)
@@ -51,8 +53,7 @@ def worker(tree: Path, customers: int, market: int, days: int, issues: int) -> d
     import gc
     import time
 
-    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in _name(f)]
-    sys.path.insert(0, str(tree))
+    use_tree(tree)
     import numpy as np
 
     import sim
@@ -98,10 +99,6 @@ def worker(tree: Path, customers: int, market: int, days: int, issues: int) -> d
     }
 
 
-def _name(finder: object) -> str:
-    return (getattr(finder, "__module__", "") + repr(finder)).lower()
-
-
 def measure(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Run :func:`worker` for ``tree`` in a fresh Python process."""
     sizes = [str(v) for v in (args.customers, args.market, args.days, args.issues)]
@@ -111,20 +108,6 @@ def measure(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit(f"benchmark of {tree} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
-
-
-def checkout(old: str, scratch: Path) -> tuple[Path, str]:
-    """``old`` itself if it is a folder, else a git revision extracted into ``scratch``."""
-    path = Path(old)
-    if path.is_dir():
-        return path.resolve(), str(path)
-    git = ["git", "-C", str(ROOT)]
-    rev = subprocess.run([*git, "rev-parse", "--short", old], capture_output=True, text=True)
-    if rev.returncode != 0:
-        raise SystemExit(f"--old {old}: neither a folder nor a git revision ({rev.stderr.strip()})")
-    archive = subprocess.run([*git, "archive", old], capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(scratch)], input=archive.stdout, check=True)
-    return scratch, rev.stdout.strip()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -184,18 +167,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = {"benchmark": "bench_population", "timestamp": started.isoformat(timespec="seconds"),
               "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
               "runs": runs, "summary": summary}  # fmt: skip
-    _write(result, args.out, started)
+    write(result, args.out, started, stem="population")
     return result
-
-
-def _write(result: dict[str, Any], out: Path, started: dt.datetime) -> None:
-    """``population-<timestamp>.json`` and ``population-latest.json`` in ``out``."""
-    from sim.core.files import atomic_write_text  # here: a worker must not import sim early
-
-    out.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(result, indent=2)
-    atomic_write_text(out / f"population-{started.strftime('%Y%m%d-%H%M%S')}.json", text)
-    atomic_write_text(out / "population-latest.json", text)
 
 
 if __name__ == "__main__":

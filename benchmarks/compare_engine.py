@@ -54,8 +54,7 @@ def worker(tree: Path, calls: int, repeat: int) -> dict[str, Any]:
     import time
     import tracemalloc
 
-    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in _name(f)]
-    sys.path.insert(0, str(tree))
+    use_tree(tree)
     script = tree / "benchmarks" / "bench_engine.py"
     spec = importlib.util.spec_from_file_location("bench_engine", script)
     assert spec is not None and spec.loader is not None
@@ -92,6 +91,14 @@ def worker(tree: Path, calls: int, repeat: int) -> dict[str, Any]:
         "bytes_per_call": peak / n,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
+
+
+def use_tree(tree: Path) -> None:
+    """Make this process import ``sim`` from ``tree``: drop the editable install's import
+    hook from ``sys.meta_path`` and put ``tree`` first on ``sys.path`` (shared by the
+    benches that compare an old tree with this one)."""
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in _name(f)]
+    sys.path.insert(0, str(tree))
 
 
 def _name(finder: object) -> str:
@@ -188,14 +195,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return result
 
 
-def write(result: dict[str, Any], out: Path, started: dt.datetime) -> None:
-    """``compare-<timestamp>.json`` and ``compare-latest.json`` in ``out``, atomically."""
+def write(result: dict[str, Any], out: Path, started: dt.datetime, stem: str = "compare") -> None:
+    """``<stem>-<timestamp>.json`` and ``<stem>-latest.json`` in ``out``, atomically."""
     from sim.core.files import atomic_write_text  # here: a worker must not import sim early
 
     out.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result, indent=2)
-    atomic_write_text(out / f"compare-{started.strftime('%Y%m%d-%H%M%S')}.json", text)
-    atomic_write_text(out / "compare-latest.json", text)
+    atomic_write_text(out / f"{stem}-{started.strftime('%Y%m%d-%H%M%S')}.json", text)
+    atomic_write_text(out / f"{stem}-latest.json", text)
 
 
 if __name__ == "__main__":

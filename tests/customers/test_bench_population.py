@@ -9,11 +9,16 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "benchmarks" / "bench_population.py"
 
 
-def test_bench_population_runs_and_compares(tmp_path: Path) -> None:
+def test_bench_population_runs_and_compares(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))  # it imports compare_engine beside it
     spec = importlib.util.spec_from_file_location("bench_population", SCRIPT)
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
