@@ -3,13 +3,13 @@ agent_groups[].max_sessions, session_stretch and reserve_idle (issue 15)."""
 
 from __future__ import annotations
 
-import copy
 import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cli_run import callsim
+from config_edit import with_change as change
 
 from sim.config.compose import CONFIG_DIR
 from sim.config.validation import load_scenario
@@ -33,17 +33,7 @@ BASE: dict[str, Any] = {
 
 
 def with_change(path: str, value: Any) -> dict[str, Any]:
-    cfg = copy.deepcopy(BASE)
-    node: Any = cfg
-    parts = path.split(".")
-    for p in parts[:-1]:
-        node = node[int(p)] if p.isdigit() else node.setdefault(p, {})
-    last = parts[-1]
-    if last.isdigit():
-        node[int(last)] = value
-    else:
-        node[last] = value
-    return cfg
+    return change(BASE, path, value)
 
 
 def test_channels_are_parsed() -> None:
@@ -84,7 +74,9 @@ def test_bad_channel_input_names_key_and_value(path: str, value: Any, words: str
 
 def test_stretch_without_sessions_is_refused() -> None:
     cfg = with_change("agent_groups.1.max_sessions", 1)
-    with pytest.raises(ConfigError, match=r"agent_groups\[1\]\.session_stretch = 0\.2: needs max_sessions > 1"):
+    with pytest.raises(
+        ConfigError, match=r"agent_groups\[1\]\.session_stretch = 0\.2: needs max_sessions > 1"
+    ):
         load_scenario(cfg)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from cli_run import callsim
+from config_edit import with_change as change
 
 from sim.config.compose import CONFIG_DIR, check_present
 from sim.config.validation import load_scenario
@@ -34,13 +35,7 @@ BASE: dict[str, Any] = {
 
 
 def with_change(path: str, value: Any) -> dict[str, Any]:
-    cfg = copy.deepcopy(BASE)
-    node: Any = cfg
-    parts = path.split(".")
-    for p in parts[:-1]:
-        node = node[int(p)] if p.isdigit() else node.setdefault(p, {})
-    node[int(parts[-1]) if parts[-1].isdigit() else parts[-1]] = value
-    return cfg
+    return change(BASE, path, value)
 
 
 def test_a_campaign_is_parsed() -> None:
@@ -120,7 +115,9 @@ def test_an_outbound_only_centre_is_refused() -> None:
     cfg = copy.deepcopy(BASE)
     cfg["call_types"] = cfg["call_types"][1:]
     cfg["agent_groups"] = [{"name": "dialers", "agents": 4, "skills": {"sales": 1}}]
-    with pytest.raises(ConfigError, match=r"call_types\[0\]\.channel = 'outbound': needs at least one inbound"):
+    with pytest.raises(
+        ConfigError, match=r"call_types\[0\]\.channel = 'outbound': needs at least one inbound"
+    ):
         load_scenario(cfg)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 from cli_run import callsim
+from config_edit import with_change as change
 
 from sim.config.validation import load_scenario
 from sim.core.checks import ConfigError
@@ -28,17 +29,7 @@ BASE: dict[str, Any] = {
 
 
 def with_change(path: str, value: Any) -> dict[str, Any]:
-    cfg = copy.deepcopy(BASE)
-    node: Any = cfg
-    parts = path.split(".")
-    for p in parts[:-1]:
-        node = node[int(p)] if p.isdigit() else node.setdefault(p, {})
-    last = parts[-1]
-    if last.isdigit():
-        node[int(last)] = value
-    else:
-        node[last] = value
-    return cfg
+    return change(BASE, path, value)
 
 
 def test_parsed_types_and_groups() -> None:
