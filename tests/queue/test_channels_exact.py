@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from blending import blending_chain
 from scipy import stats
 
 from sim.core.calls import Outcome
@@ -225,7 +226,9 @@ def test_email_overloaded_desk_carries_its_backlog_over_days(length: int) -> Non
         closed = log.outcome == int(Outcome.CLOSED)
         assert closed.any() and (log.wait_s[closed] > 0).all()
         # closed only when the run is over: not at any closing before
-        np.testing.assert_array_equal(log.arrival_s[closed] + log.wait_s[closed] >= (days - 1) * DAY + 16 * 3600, True)
+        np.testing.assert_array_equal(
+            log.arrival_s[closed] + log.wait_s[closed] >= (days - 1) * DAY + 16 * 3600, True
+        )
         backlog = [np.sum((log.arrival_s < d * DAY + 16 * 3600) & ~(ans & (start < d * DAY + 16 * 3600)))
                    for d in range(days)]  # fmt: skip
         assert all(b > a for a, b in itertools.pairwise(backlog))
@@ -235,18 +238,10 @@ def test_email_overloaded_desk_carries_its_backlog_over_days(length: int) -> Non
 
 # ------------------------------------------------------------------ blending
 def blending_exact(lam: float, mu: float, n: int, r: int) -> dict[str, float]:
-    """The birth-death chain of the module docstring, truncated far in the tail."""
-    top = r + 4000
-    death = np.array([(n - r + j) * mu if j <= r else n * mu for j in range(1, top + 1)])
-    log_p = np.concatenate(([0.0], np.cumsum(np.log(lam / death))))
-    p = np.exp(log_p - log_p.max())
-    p /= p.sum()
-    states = np.arange(top + 1)
-    return {
-        "p_wait": float(p[r:].sum()),
-        "mean_wait": float((np.maximum(states - r, 0) * p).sum() / lam),
-        "email_rate": float(p[0] * (n - r) * mu),
-    }
+    """The birth-death chain of the module docstring (tests/blending.py)."""
+    exact = blending_chain(lam, mu, n, r)
+    return {"p_wait": exact["p_wait"], "mean_wait": exact["mean_wait"],
+            "email_rate": exact["deferred_rate"]}  # fmt: skip
 
 
 BLEND_CASES = [(0, 5), (1, 5), (2, 6)]  # (reserve_idle r, agents N)

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from blending import blending_chain
 from scipy import stats
 
 from sim.core.calls import Outcome, Source
@@ -55,18 +56,10 @@ CASES = [(1, 5, 0.75), (2, 6, 0.5870)]  # (reserve_idle r, agents N, published P
 
 
 def chain(lam: float, mu: float, n: int, r: int) -> dict[str, float]:
-    """The birth-death chain of the module docstring, truncated far in the tail."""
-    top = r + 4000
-    death = np.array([(n - r + j) * mu if j <= r else n * mu for j in range(1, top + 1)])
-    log_p = np.concatenate(([0.0], np.cumsum(np.log(lam / death))))
-    p = np.exp(log_p - log_p.max())
-    p /= p.sum()
-    states = np.arange(top + 1)
-    return {
-        "p_wait": float(p[r:].sum()),
-        "mean_wait": float((np.maximum(states - r, 0) * p).sum() / lam),
-        "dials_per_hour": float(p[0] * (n - r) * mu * 3600.0),
-    }
+    """The birth-death chain of the module docstring (tests/blending.py)."""
+    exact = blending_chain(lam, mu, n, r)
+    return {"p_wait": exact["p_wait"], "mean_wait": exact["mean_wait"],
+            "dials_per_hour": exact["deferred_rate"] * 3600.0}  # fmt: skip
 
 
 def exp_law(mean_s: float) -> dict[str, Any]:
