@@ -14,7 +14,7 @@ from typing import Any
 
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.compose import CONFIG_DIR, absent_key_error, check_overrides
+from sim.config.compose import CONFIG_DIR, absent_key_error, check_overrides, unknown_option_error
 from sim.config.trust import (
     _ENV_INTERPOLATION,
     _HINT,
@@ -117,7 +117,7 @@ def _check_choice(override: str, folders: Sequence[Path]) -> None:
         return
     options = sorted({f.stem for d in folders for f in (d / key).glob("*.yaml")})
     if value not in options and not (Path(CONFIG_DIR) / key / value).is_dir():
-        raise ConfigError(f"{key} = {value!r}: no such {key} (options: {', '.join(options)})", key)
+        raise unknown_option_error(key, value, options)
 
 
 def _needs_trust_on_command_line(override: str) -> bool:

@@ -24,7 +24,7 @@ import re
 import threading
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +136,17 @@ def missing_option_error(exc: Exception) -> ConfigError | None:
     if not found:
         return None
     group, value, listed = found.groups()
-    options = ", ".join(itertools.takewhile(bool, (  # Hydra's search path follows, unindented
-        line.strip() if line.startswith("\t") else "" for line in listed.splitlines())))  # fmt: skip
-    return ConfigError(f"{group} = {value!r}: no such {group} (options: {options})", group)
+    options = itertools.takewhile(bool, (  # Hydra's search path follows, unindented
+        line.strip() if line.startswith("\t") else "" for line in listed.splitlines()))  # fmt: skip
+    return unknown_option_error(group, value, options)
+
+
+def unknown_option_error(group: str, value: str, options: Iterable[str]) -> ConfigError:
+    """``scenario = 'two_languge': no such scenario (options: ...)``: the one line for an
+    option a config group does not have (``callsim run``'s check before Hydra, and
+    :func:`missing_option_error` after it)."""
+    return ConfigError(f"{group} = {value!r}: no such {group} (options: {', '.join(options)})",
+                       group)  # fmt: skip
 
 
 _ABSENT = re.compile(r"Could not override '([^']+)'\.\s+To append to your config use \+(\S+)")
