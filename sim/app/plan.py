@@ -47,7 +47,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.app.plan_groups import plan_groups, planned_command, write_planned_yaml
+from sim.app.plan_centre import record_centre
+from sim.app.plan_groups import (
+    GROUP_REPLICATIONS,
+    plan_groups,
+    planned_command,
+    write_planned_yaml,
+)
 from sim.app.plan_inputs import (
     add_config_dir,
     add_forecast_options,
@@ -88,9 +94,18 @@ from sim.planning.tours import (
     write_tours,
 )
 
-__all__ = ["main", "parser", "plan_figure"]
+__all__ = ["CALLBACK_REPLICATIONS", "SINGLE_REPLICATIONS", "main", "parser", "plan_figure"]
 
 log = logging.getLogger("callsim")
+
+#: Default first and largest replications of the simulation plan of one queue
+#: (``--replications``, ``--max-replications`` not given; ``--profit`` takes the first).
+SINGLE_REPLICATIONS = (16, 128)
+
+#: Default first and largest replications of the simulation plan of a centre with
+#: callbacks: the engine runs each replication, about 34 times the planning model's CPU
+#: time (callback_offered, a week, 3 plans x 8 replications: 1.03 s against 0.03 s).
+CALLBACK_REPLICATIONS = (8, 32)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -123,11 +138,15 @@ def parser() -> argparse.ArgumentParser:
                    "part-time agents in the headcount, in [0, 1]")  # fmt: skip
     p.add_argument("--simulate", action="store_true", help="also plan by simulation of the "
                    "planning model (the forecast's calls and AHT per interval)")  # fmt: skip
+    (first, top), (g_first, g_top) = SINGLE_REPLICATIONS, GROUP_REPLICATIONS
+    c_first, c_top = CALLBACK_REPLICATIONS
     p.add_argument("--replications", type=int, help="replications per simulation round "
-                   "(the search doubles them up to --max-replications; default 16, several "
-                   "groups 8)")  # fmt: skip
+                   "(the search doubles them up to --max-replications) and of --profit; "
+                   f"default {first} for one queue, {c_first} for a centre with callbacks (the "
+                   f"engine runs them), {g_first} for several groups")  # fmt: skip
     p.add_argument("--max-replications", type=int, help="cap on the replications of the "
-                   "simulation plan (default 128, several groups 32)")  # fmt: skip
+                   f"simulation plan; default {top} for one queue, {c_top} for a centre with "
+                   f"callbacks, {g_top} for several groups")  # fmt: skip
     p.add_argument("--group-start", choices=START_RULES, default="pooled",
                    help="several groups: the search starts from the pooled formula total "
                    "split over the groups (pooled, default) or the dedicated per-type "
@@ -244,17 +263,20 @@ def plan_figure(plan: pd.DataFrame, methods: list[str], roster: TourRoster | Non
     return fig
 
 
-def _write(out: Path, plan: pd.DataFrame, methods: list[str], roster: TourRoster | None,
-           curve: pd.DataFrame | None, interval_s: float,
+def _write(out: Path, args: argparse.Namespace, plan: pd.DataFrame, methods: list[str],
+           roster: TourRoster | None, curve: pd.DataFrame | None, interval_s: float,
            callbacks: Scenario | None = None) -> None:  # fmt: skip
-    """The output folder; with ``callbacks`` (the centre's scenario) also
-    ``plan/planned.yaml``: the last method's net agents as ``staffing.agents``."""
+    """The output folder, with ``centre.json`` (the centre of ``args``,
+    :func:`~sim.app.plan_centre.record_centre`); with ``callbacks`` (the centre's
+    scenario) also ``plan/planned.yaml``: the last method's net agents as
+    ``staffing.agents``."""
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "figures").mkdir(parents=True)
     try:
         # dates, 1-based days, clock times, rounded numbers (sim.planning.plan_table)
         plan_for_spreadsheet(plan, interval_s).to_csv(partial / "plan.csv", index=False)
+        record_centre(partial, args)
         if roster is not None:
             write_tours(roster, partial)
         if callbacks is not None:
@@ -311,10 +333,6 @@ def _check_args(args: argparse.Namespace) -> list[str]:
     return methods
 
 
-#: Default first and largest replications of the simulation plan of a centre with
-#: callbacks: the engine runs each replication, about 34 times the planning model's CPU
-#: time (callback_offered, a week, 3 plans x 8 replications: 1.03 s against 0.03 s).
-CALLBACK_REPLICATIONS = (8, 32)
 
 
 def _check_callback_args(args: argparse.Namespace) -> None:
@@ -326,7 +344,7 @@ def _check_callback_args(args: argparse.Namespace) -> None:
 
 def _check_single_args(args: argparse.Namespace, callbacks: bool = False) -> None:
     """The single-queue options (defaults filled in), checked before any work."""
-    first, top = CALLBACK_REPLICATIONS if callbacks else (16, 128)
+    first, top = CALLBACK_REPLICATIONS if callbacks else SINGLE_REPLICATIONS
     args.replications = args.replications or first
     args.max_replications = args.max_replications or max(top, args.replications)
     if args.group_cost is not None:
@@ -388,7 +406,8 @@ def main(argv: list[str] | None = None) -> Path:
     curve = None
     if multipliers and model is not None:
         curve = _profit(args, centre, model, plan, methods[-1], multipliers, target.sl_target)
-    _write(out, plan, methods, roster, curve, forecast.interval_s, scenario if callbacks else None)
+    _write(out, args, plan, methods, roster, curve, forecast.interval_s,
+           scenario if callbacks else None)
     _log_result(plan, methods, roster, curve, forecast.interval_s)
     if callbacks:
         log.info("simulate the centre with the %s plan: %s", methods[-1],

@@ -50,6 +50,7 @@ import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
+from sim.app.plan_centre import record_centre
 from sim.app.plan_inputs import FORECAST_OPTIONS, config_dir_overrides, publish
 from sim.config.scenario import Scenario
 from sim.core.checks import ConfigError
@@ -291,6 +292,7 @@ def _write(out: Path, args: argparse.Namespace, lead: pd.DataFrame, by_type: pd.
         grouped = _long(lead, "agent_group", groups, values)
         plan_for_spreadsheet(grouped, interval_s).to_csv(partial / "plan_groups.csv", index=False)
         write_planned_yaml(model, plan, partial / "plan" / "planned.yaml")
+        record_centre(partial, args)
         fig = _figure(
             lead,
             groups,

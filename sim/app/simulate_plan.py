@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.app.plan_centre import add_change_centre_option, apply_plan_centre
 from sim.app.plan_inputs import (
     add_config_dir,
     add_forecast_options,
@@ -111,8 +112,8 @@ def _forecast_of(args: argparse.Namespace, folder: Path) -> Forecast:
 def _centre_forecast(args: argparse.Namespace, cfg: Config, folder: Path) -> Forecast:
     """A centre with callbacks: its own forecast (written to ``folder``), after checking
     that ``--plan``'s forecast columns (a plan.csv) are the same intervals and calls."""
-    refuse_forecast_options(args, "the engine simulates the centre's own forecast (give "
-                            "the --set overrides the plan was made with)")  # fmt: skip
+    refuse_forecast_options(args, "the engine simulates the centre's own forecast (the "
+                            "plan's centre, recorded in its folder's centre.json)")  # fmt: skip
     forecast = forecast_from_config(cfg)
     t = _read_plan(args.plan)
     if {"start", "expected_calls"} <= set(t.columns):
@@ -125,7 +126,8 @@ def _centre_forecast(args: argparse.Namespace, cfg: Config, folder: Path) -> For
                               f"{theirs.sum():,.0f} calls) is not the centre's ({len(own)} "
                               f"intervals, {own.sum():,.0f} calls): a centre with callbacks is "
                               "simulated on its own forecast; give the --set overrides the "
-                              "plan was made with", "plan")  # fmt: skip
+                              "plan was made with (a plan folder of today's callsim records "
+                              "them in centre.json)", "plan")  # fmt: skip
     write_forecast(forecast, folder / "forecast.csv")
     return forecast
 
@@ -149,7 +151,10 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patience", help="genesys (default), genesys2020, never, exponential:MEAN_S")
     p.add_argument("--model", choices=("planning",), default="planning", help=argparse.SUPPRESS)
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override of the centre config, repeatable (e.g. run.seed=7)")  # fmt: skip
+                   help="override of the centre config, repeatable (e.g. run.seed=7); by "
+                   "default the centre is the plan's (its folder's centre.json), which a "
+                   "--set may restate but not contradict (see --change-centre)")  # fmt: skip
+    add_change_centre_option(p)
     add_config_dir(p)
     p.add_argument("--replications", type=int, default=32, help="replications (>= 2)")
     p.add_argument("--out", type=Path, help="output folder (default results/<command>/<stamp>)")
@@ -184,6 +189,7 @@ def model_from_args(
         raise ConfigError(f"--replications {args.replications}: must be >= 2", "replications")
     if not args.plan.is_file():
         raise ConfigError(f"--plan {str(args.plan)!r}: no such file", "plan")
+    apply_plan_centre(args)
     cfg = centre_config(args)
     scenario = load_scenario(cfg)
     model: QueueModel
