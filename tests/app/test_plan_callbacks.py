@@ -57,7 +57,9 @@ def test_the_whole_loop_on_a_centre_with_callbacks(tmp_path: Path) -> None:
 
 def test_what_stays_refused_says_why(tmp_path: Path) -> None:
     """A forecast file (the engine simulates the centre's own forecast), a plan made for
-    another forecast, and the single-queue options on several groups with callbacks."""
+    another forecast (refused first as another centre: its folder records the baseline;
+with --change-centre as another forecast), and the single-queue options on several
+groups with callbacks."""
     own = plan(tmp_path, *CB, "--forecast", str(EXAMPLE), "--out", "f")
     assert own.returncode == 2
     assert "--forecast" in own.stdout and "not for a centre with callbacks" in own.stdout
@@ -66,9 +68,14 @@ def test_what_stays_refused_says_why(tmp_path: Path) -> None:
     assert other.returncode == 0, other.stdout + other.stderr
     run = plan(tmp_path, "--plan", "o/plan.csv", *CB, "--out", "x", command="simulate-plan")
     assert run.returncode == 2 and "Traceback" not in run.stdout + run.stderr
+    assert "scenario=callback_offered: not the centre the plan was made for" in run.stdout
+    assert "centre.json: scenario=baseline)" in run.stdout  # its folder records its centre
+    run = plan(tmp_path, "--plan", "o/plan.csv", *CB, "--change-centre", "--out", "x",
+               command="simulate-plan")  # fmt: skip
+    assert run.returncode == 2 and "Traceback" not in run.stdout + run.stderr
     assert "its forecast (120 intervals" in run.stdout and "is not the centre's" in run.stdout
     file = plan(tmp_path, "--plan", "o/plan.csv", "--forecast", str(EXAMPLE), *CB,
-                "--out", "y", command="simulate-plan")  # fmt: skip
+                "--change-centre", "--out", "y", command="simulate-plan")  # fmt: skip
     assert file.returncode == 2 and "not for a centre with callbacks" in file.stdout
     langs = plan(tmp_path, "--set", "scenario=two_languages", "--set", "callbacks.enabled=true",
                  "--roster", "--out", "z")  # fmt: skip
