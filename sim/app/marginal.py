@@ -20,7 +20,8 @@ Student-t 95% confidence intervals over the replications, of:
 * ``profit``: - agent cost - customers lost x ``customers.value_per_day`` x
   ``--value-days`` (365: a year of a lost customer's revenue).
 
-Writes ``marginal.csv`` (one row per change and measure) in ``results/marginal/<stamp>/``
+The centre is the plan's (its folder's ``centre.json``), as for ``callsim
+simulate-plan``. Writes ``marginal.csv`` (one row per change and measure) in ``results/marginal/<stamp>/``
 (or ``--out``) and prints the table with the economics used.
 """
 

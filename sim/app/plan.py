@@ -18,7 +18,10 @@ turns one method's plan into a weekly roster of named agents with days off
   takes), ``roster_agents.csv``, ``roster_cover.csv``, ``roster_summary.json`` (with
   ``--roster``);
 * ``profit.csv``, ``figures/profit.png`` (with ``--profit``: the planning model too);
-* ``figures/plan.png``: required agents per interval by method (and the roster).
+* ``figures/plan.png``: required agents per interval by method (and the roster);
+* ``centre.json``: the centre planned (scenario, ``--set``, ``--patience``, ``--model``,
+  ``--config-dir``), which ``simulate-plan`` and ``marginal`` on the folder simulate
+  (:mod:`sim.app.plan_centre`).
 
 The centre is the **planning model** (``model=planning``: the forecast is offered calls,
 its AHT is the handle time, research layers off) unless ``--model research``; the

@@ -22,7 +22,12 @@ the reading options of :mod:`sim.app.plan_inputs`, or the forecast columns of
 Days with other opening hours and gaps (a lunch break) work: intervals missing from the
 forecast are closed (no calls; the agents before them finish the queue).
 
-A centre with callbacks (``--set scenario=callback_offered``: one inbound type, one
+The centre simulated is the one the plan was made for, recorded in the plan folder's
+``centre.json`` (:mod:`sim.app.plan_centre`): ``--set`` may restate it, not contradict
+it (one line, exit 2) unless ``--change-centre``; without the record, the user's
+``--set`` alone, with a warning.
+
+A centre with callbacks (``scenario=callback_offered``: one inbound type, one
 group) is simulated by the engine on its own forecast, its agents serving the callbacks
 too (:mod:`sim.planning.callbackmodel`); ``--forecast`` is refused there, and so is a
 ``plan.csv`` whose forecast columns are not the centre's.
