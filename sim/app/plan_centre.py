@@ -216,11 +216,9 @@ def centre_contradictions(centre: PlanCentre, given: Sequence[str],
     found: list[tuple[str, str, str]] = []
     for key, value in _values(checked).items():
         old, new = _at(before, key), _at(after, key)
-        if old is _UNKNOWN or new is _UNKNOWN:
+        if old is _UNKNOWN or new is _UNKNOWN:  # scenario (always recorded), model, ...
             if key in ours and not _same_text(ours[key], value):
                 found.append((key, ours[key], value))
-            elif key not in ours and key == "scenario":  # pragma: no cover - always recorded
-                found.append((key, "?", value))
         elif old != new:
             found.append((key, ours.get(key, _show(old)), value))
     return found
@@ -254,7 +252,7 @@ def apply_plan_centre(args: argparse.Namespace) -> PlanCentre | None:
     if args.config_dir is None and centre.config_dir is not None:
         if not Path(centre.config_dir).is_dir():
             raise ConfigError(f"{centre.path}: the plan's --config-dir {centre.config_dir!r} "
-                              "is no folder now; give --config-dir DIR (where its files are)",
+                              "no longer exists; give --config-dir DIR (where its files are now)",
                               "config_dir")  # fmt: skip
         args.config_dir = Path(centre.config_dir)
     given = [*args.set, *patience_overrides(args.patience)]

@@ -181,12 +181,12 @@ def test_the_recorded_config_dir_is_used_when_none_is_given(tmp_path: Path) -> N
         "# @package _global_\ncenter:\n  volume_per_day: 400\nrun:\n  days: 1\n")
     out = plan_main(["--config-dir", str(tmp_path / "mine"), "--set", "scenario=small",
                      "--methods", "erlang_a", "--out", str(tmp_path / "p")])  # fmt: skip
-    assert json.loads((out / CENTRE_FILE).read_text())["config_dir"] == str(tmp_path / "mine")
+    assert json.loads((out / CENTRE_FILE).read_text())["config_dir"] == str((tmp_path / "mine").resolve())
     check = cmd_simulate_plan(["--plan", str(out / "plan.csv"), "--replications", "2",
                                "--out", str(tmp_path / "s")])  # fmt: skip
     assert pd.read_csv(check / "intervals.csv")["offered"].sum() > 0
     shutil.move(tmp_path / "mine", tmp_path / "moved")
-    with pytest.raises(ConfigError, match=r"the plan's --config-dir .*mine' is no folder now"):
+    with pytest.raises(ConfigError, match=r"the plan's --config-dir .*mine' no longer exists"):
         cmd_simulate_plan(["--plan", str(out / "plan.csv"), "--out", str(tmp_path / "t")])
     moved = cmd_simulate_plan(["--plan", str(out / "plan.csv"), "--config-dir",
                                str(tmp_path / "moved"), "--replications", "2",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -228,5 +229,8 @@ def test_plan_finds_a_scenario_of_its_config_dir(tmp_path: Path) -> None:
                      "--set", "run.days=1", "--out", str(tmp_path / "plan")])  # fmt: skip
     groups = pd.read_csv(out / "plan_groups.csv")
     assert set(groups["agent_group"]) == {"billing", "tech"}
+    centre = json.loads((out / "centre.json").read_text())  # a group plan records it too
+    assert centre["set"] == ["scenario=two_small", "run.days=1"]
+    assert centre["config_dir"] == str((tmp_path / "mine").resolve())
     with pytest.raises(ConfigError, match=r"--config-dir '.*nope': no such folder"):
         plan_main(["--config-dir", str(tmp_path / "nope"), "--out", str(tmp_path / "p2")])
