@@ -30,7 +30,7 @@ from sim.model.breakdowns import breakdown_tables
 from sim.model.breakdowns import expected_by_type as _expected_by_type
 from sim.outputs.callbacks import callback_summary, callbacks_table
 from sim.outputs.days import days_summary, days_table
-from sim.outputs.metrics import calls_table, intervals_table, summarize
+from sim.outputs.metrics import calls_table, centre_counts, intervals_table, summarize
 from sim.outputs.results import Results
 from sim.queue.arrivals import CallKind, FreshCalls, TypedFreshCalls
 from sim.queue.callbacks import CallbackPlan
@@ -289,6 +289,7 @@ class CallCenter:
             release=release,
             outbound=self.scenario.outbound is not None,
         )
+        counts = centre_counts(calls, self.timetable, cfg.metrics.sl_threshold_s, self.concurrent)
         intervals = intervals_table(
             calls,
             log,
@@ -298,11 +299,13 @@ class CallCenter:
             cfg.metrics.sl_threshold_s,
             None if workforce is None else workforce.paid,
             concurrent=self.concurrent,
+            counts=counts,
         )
         summary = summarize(
             calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s,
-            concurrent=self.concurrent,
+            concurrent=self.concurrent, counts=counts,
         )
+        del counts  # the spans (a year: ~100 MB) before the next tables' temporaries
         days = days_table(calls, log, self.timetable, cfg.economics, population, workforce)
         if expected_by_type is None:
             expected_by_type = _expected_by_type(self.scenario, expected)

@@ -20,7 +20,7 @@ import pandas as pd
 from sim.core.timetable import Timetable
 from sim.outputs.outbound import outbound_rows
 from sim.outputs.staff import present_by_group
-from sim.outputs.tally import answered_spans, cumulative_busy, interval_grid
+from sim.outputs.tally import answered_spans, cumulative_busy_at, interval_grid
 from sim.queue.engine import EngineLog
 
 __all__ = [
@@ -56,14 +56,16 @@ def _codes(calls: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
     return col.cat.codes.to_numpy()
 
 
-def _busy(calls: pd.DataFrame, codes: np.ndarray, n_groups: int, at: np.ndarray,
-          merge: bool = False) -> np.ndarray:  # fmt: skip
-    """Busy agent-seconds up to each time of ``at``, per group: (n_groups, len(at));
-    ``merge``: an agent holding several chats at once counts once."""
-    out = np.zeros((n_groups, len(at)))
+def _busy(calls: pd.DataFrame, codes: np.ndarray, n_groups: int, grids: list[np.ndarray],
+          merge: bool = False) -> list[np.ndarray]:  # fmt: skip
+    """Busy agent-seconds up to each time of each sorted grid of ``grids``, per group:
+    (n_groups, len(grid)) each; ``merge``: an agent holding several chats at once
+    counts once. Each group's spans are found, and searched in the grids, once."""
+    out = [np.zeros((n_groups, len(at))) for at in grids]
     for g in range(n_groups):
         s, e = answered_spans(calls, codes == g, merge)
-        out[g] = cumulative_busy(s, e, at)
+        for o, busy in zip(out, cumulative_busy_at(s, e, grids), strict=True):
+            o[g] = busy
     return out
 
 
@@ -109,8 +111,8 @@ def group_intervals_table(
     answered = np.bincount(bucket, minlength=n_groups * n).reshape(n_groups, n)
     keys, end = interval_grid(timetable)
     start = keys["start_s"]
-    busy = (_busy(calls, codes, n_groups, end, concurrent)
-            - _busy(calls, codes, n_groups, start, concurrent))  # fmt: skip
+    busy_end, busy_start = _busy(calls, codes, n_groups, [end, start], concurrent)
+    busy = busy_end - busy_start
     avail = present_by_group(log, end, n_groups) - present_by_group(log, start, n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = busy / avail
@@ -146,8 +148,9 @@ def group_summary(
     handle = np.bincount(c, weights=calls["handle_s"].to_numpy()[counted], minlength=n_groups)
     del c, counted  # before the spans' temporaries
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
-    handling = np.diff(_busy(calls, codes, n_groups, at), axis=1)[:, 0]
-    busy = np.diff(_busy(calls, codes, n_groups, at, True), axis=1)[:, 0] if concurrent else handling
+    handling = np.diff(_busy(calls, codes, n_groups, [at])[0], axis=1)[:, 0]
+    busy = (np.diff(_busy(calls, codes, n_groups, [at], True)[0], axis=1)[:, 0] if concurrent
+            else handling)  # fmt: skip
     present = np.diff(present_by_group(log, at, n_groups), axis=1)[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(

@@ -30,7 +30,7 @@ __all__ = ["AGENT_KEYS", "DAY_COLUMNS", "days_summary", "days_table", "workforce
 _CALLS = ("offered", "fresh", "repeats", "redials", "answered", "abandoned", "blocked", "closed")
 _MONEY = ("agent_hours", "agent_cost", "profit", "value_lost_to_service", "value_won")
 
-_CHUNK = 1 << 20  # rows per pass of the per-day counts
+_CHUNK = 1 << 16  # rows per pass of the per-day counts
 
 #: Columns of the ``days`` table, in order.
 DAY_COLUMNS = ("day", "weekday", *_CALLS, *WORKFORCE_DAY_COLUMNS, *POPULATION_COLUMNS[1:], *_MONEY)

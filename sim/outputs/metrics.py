@@ -20,6 +20,7 @@ Offered calls are all call attempts (fresh and redials) that arrived after the w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,14 @@ from sim.customers.experience import ExperienceRule
 from sim.outputs.kpis import KPIS
 from sim.outputs.outbound import outbound_rows
 from sim.outputs.staff import cumulative_present, present_total
-from sim.outputs.tally import answered_spans, cumulative_busy, interval_grid, ratio_kpis, tally
+from sim.outputs.tally import (
+    answered_spans,
+    cumulative_busy,
+    cumulative_busy_at,
+    interval_grid,
+    ratio_kpis,
+    tally,
+)
 from sim.queue.engine import EngineLog
 
 __all__ = [
@@ -42,7 +50,9 @@ __all__ = [
     "MONEY_KEYS",
     "QUEUE_KEYS",
     "SUMMARY_KEYS",
+    "CentreCounts",
     "calls_table",
+    "centre_counts",
     "cumulative_present",
     "first_contact_resolution",
     "intervals_table",
@@ -207,6 +217,27 @@ def calls_table(
     return pd.DataFrame(columns, columns=list(CALL_COLUMNS), copy=False)
 
 
+@dataclass(frozen=True)
+class CentreCounts:
+    """What the ``intervals`` table and the summary both count, counted once:
+    ``tallied``, the calls' :func:`~sim.outputs.tally.tally` (inbound only), and
+    ``spans``, the start and end (seconds) of each answered call's handling
+    (:func:`~sim.outputs.tally.answered_spans`; merged per agent with chat concurrency)."""
+
+    tallied: dict[str, np.ndarray]
+    spans: tuple[np.ndarray, np.ndarray]
+
+
+def centre_counts(
+    calls: pd.DataFrame, timetable: Timetable, sl_threshold_s: float, concurrent: bool = False
+) -> CentreCounts:
+    """The :class:`CentreCounts` of ``calls`` (``concurrent``: as :func:`intervals_table`)."""
+    return CentreCounts(
+        tally(calls, timetable, sl_threshold_s, inbound_only=True),
+        answered_spans(calls, merge=concurrent),
+    )
+
+
 def intervals_table(
     calls: pd.DataFrame,
     log: EngineLog,
@@ -216,6 +247,7 @@ def intervals_table(
     sl_threshold_s: float,
     paid_agent_s: np.ndarray | None = None,
     concurrent: bool = False,
+    counts: CentreCounts | None = None,
 ) -> pd.DataFrame:
     """The ``intervals`` table: one row per day and planning interval.
 
@@ -226,15 +258,19 @@ def intervals_table(
     while present, so it equals ``available_agent_s``). Warm-up calls are excluded from the call counts.
     ``concurrent``: agents may hold several chat sessions at once (busy time: the time
     an agent holds at least one, :func:`sim.outputs.tally.merge_spans`).
+    ``counts``: :func:`centre_counts` of the same arguments, if the caller has them
+    (:func:`summarize` needs them too).
     """
     days, k = timetable.days, timetable.n_intervals
     n = days * k
     keys, end = interval_grid(timetable)  # time after closing (drain) is in no interval
     start = keys["start_s"]
-    tallied = {key: v[:n] for key, v in tally(calls, timetable, sl_threshold_s, inbound_only=True).items()}
+    if counts is None:
+        counts = centre_counts(calls, timetable, sl_threshold_s, concurrent)
+    tallied = {key: v[:n] for key, v in counts.tallied.items()}
     kpi = ratio_kpis(tallied)
-    s, e = answered_spans(calls, merge=concurrent)
-    busy = cumulative_busy(s, e, end) - cumulative_busy(s, e, start)
+    busy_end, busy_start = cumulative_busy_at(*counts.spans, [end, start])
+    busy = busy_end - busy_start
     avail = present_total(log, end) - present_total(log, start)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = busy / avail
@@ -270,21 +306,19 @@ def summarize(
     warmup_s: float,
     sl_threshold_s: float,
     concurrent: bool = False,
+    counts: CentreCounts | None = None,
 ) -> dict[str, Any]:
     """The queue KPIs (:data:`QUEUE_KEYS`) of one replication: every call that arrived
-    after the warm-up (``concurrent``: as :func:`intervals_table`)."""
-    totals = {
-        key: float(v[:-1].sum())
-        for key, v in tally(calls, timetable, sl_threshold_s, inbound_only=True).items()
-    }
+    after the warm-up (``concurrent`` and ``counts``: as :func:`intervals_table`)."""
+    if counts is None:
+        counts = centre_counts(calls, timetable, sl_threshold_s, concurrent)
+    totals = {key: float(v[:-1].sum()) for key, v in counts.tallied.items()}
     kpi = {
         key: float(v[0])
         for key, v in ratio_kpis({k: np.array([v]) for k, v in totals.items()}).items()
     }
-    s, e = answered_spans(calls, merge=concurrent)
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
-    busy = float(np.diff(cumulative_busy(s, e, at))[0])
-    del s, e  # before the resolution count's temporaries (a year: ~100 MB each)
+    busy = float(np.diff(cumulative_busy(*counts.spans, at))[0])
     avail = float(np.diff(present_total(log, at))[0])
     out: dict[str, Any] = {}
     for key in QUEUE_KEYS:
