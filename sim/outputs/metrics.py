@@ -274,7 +274,7 @@ def intervals_table(
     avail = present_total(log, end) - present_total(log, start)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = busy / avail
-    counts = (
+    whole = (
         "offered",
         "answered",
         "abandoned",
@@ -286,7 +286,7 @@ def intervals_table(
         {
             **keys,
             "expected_calls": np.asarray(expected, dtype=float).ravel(),
-            **{key: tallied[key].astype(np.int64) for key in counts},
+            **{key: tallied[key].astype(np.int64) for key in whole},
             **{key: kpi[key] for key in INTERVAL_COLUMNS if key in kpi},
             "scheduled_agents": np.broadcast_to(np.asarray(staffing, float), (days, k)).ravel(),
             "agents_present": avail / timetable.interval_s,

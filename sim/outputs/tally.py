@@ -271,7 +271,8 @@ def _tally_chunk(
         row += c.astype(np.intp) * (n_buckets + 2)
     size = len(out["offered"])
     # counts per bucket x outcome (0 .. 7) x within the threshold (0, 1)
-    n = np.bincount((row * 8 + outcome) * 2 + within, minlength=size * 16).reshape(size, 8, 2)
+    by_within = np.bincount((row * 8 + outcome) * 2 + within, minlength=size * 16)
+    n = by_within.reshape(size, 8, 2)
     by_outcome = n.sum(axis=2)
     out["offered"] += by_outcome.sum(axis=1)
     for key, value in _BY_OUTCOME.items():
@@ -281,12 +282,12 @@ def _tally_chunk(
     out["abandoned_within_sl"] += n[:, Outcome.ABANDONED, 1]
     # counts per bucket x source (0 .. 7) x rated bad (0, 1) x waited (0, 1)
     bad = calls.bad[part] == BAD + 1
-    n = np.bincount(((row * 8 + source) * 2 + bad) * 2 + waited,
-                    minlength=size * 32).reshape(size, 8, 2, 2)  # fmt: skip
-    out["redials"] += n[:, Source.REDIAL].sum(axis=(1, 2))
-    out["repeats"] += n[:, Source.REPEAT].sum(axis=(1, 2))
-    out["bad"] += n[:, :, 1].sum(axis=(1, 2))
-    out["waited"] += n[:, :, :, 1].sum(axis=(1, 2))
+    by_source = np.bincount(((row * 8 + source) * 2 + bad) * 2 + waited, minlength=size * 32)
+    m = by_source.reshape(size, 8, 2, 2)
+    out["redials"] += m[:, Source.REDIAL].sum(axis=(1, 2))
+    out["repeats"] += m[:, Source.REPEAT].sum(axis=(1, 2))
+    out["bad"] += m[:, :, 1].sum(axis=(1, 2))
+    out["waited"] += m[:, :, :, 1].sum(axis=(1, 2))
     # sums in table order, as one np.bincount over the whole table (bit for bit)
     np.add.at(out["wait_answered"], row[ans], wait[ans])
     both = ans | abd
