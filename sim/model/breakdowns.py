@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.config.scenario import Scenario
 from sim.outputs.agent_groups import group_intervals_table, group_summary
-from sim.outputs.call_types import type_intervals_table, type_summary
+from sim.outputs.call_types import type_counts, type_intervals_table, type_summary
 from sim.queue.engine import EngineLog
 
 __all__ = ["breakdown_tables", "expected_by_type", "scheduled_by_group"]
@@ -95,10 +95,12 @@ def breakdown_tables(
     target = [t.sl_target for t in types]
     tt = scenario.timetable
     concurrent = any(g.max_sessions > 1 for g in groups)
+    counts = type_counts(calls, tt, tnames, threshold)  # both tables of the types need them
     return {
-        "intervals_by_type": type_intervals_table(calls, tt, tnames, threshold, target, expected),
+        "intervals_by_type": type_intervals_table(calls, tt, tnames, threshold, target, expected,
+                                                  counts),
         "summary_by_type": type_summary(calls, tt, tnames, threshold,
-                                        scenario.config.run.warmup_s, _records(scenario)),
+                                        scenario.config.run.warmup_s, _records(scenario), counts),
         "intervals_by_group": group_intervals_table(
             calls, log, tt, gnames, scheduled_by_group(scenario), concurrent
         ),

@@ -12,6 +12,7 @@ threshold is ``metrics.sl_threshold_s``, every number is the centre's.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,9 @@ __all__ = [
     "TYPE_INTERVAL_COLUMNS",
     "TYPE_KEYS",
     "TYPE_SUMMARY_COLUMNS",
+    "TypeCounts",
     "fcr_by",
+    "type_counts",
     "type_intervals_table",
     "type_summary",
 ]
@@ -78,6 +81,34 @@ def _thresholds(values: Sequence[float], n: int, what: str) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class TypeCounts:
+    """What ``intervals_by_type`` and ``summary_by_type`` both count, counted once:
+    ``tallied``, the calls' :func:`~sim.outputs.tally.tally` by call type, each at its
+    own threshold, arrays (types, days x intervals + 2); ``backlog``, the contacts of
+    each type waiting at the end of each interval and the age of the oldest (seconds),
+    (types, days x intervals) each (the summary's ``backlog_end`` is the last
+    interval's, :func:`~sim.outputs.backlog.backlog_at` of that time alone, bit for
+    bit: a count and a minimum do not depend on the other times)."""
+
+    tallied: dict[str, np.ndarray]
+    backlog: tuple[np.ndarray, np.ndarray]
+
+
+def type_counts(
+    calls: pd.DataFrame, timetable: Timetable, names: Sequence[str], sl_threshold_s: Sequence[float]
+) -> TypeCounts:
+    """The :class:`TypeCounts` of ``calls`` (arguments as :func:`type_intervals_table`'s)."""
+    n_types = len(names)
+    threshold = _thresholds(sl_threshold_s, n_types, "sl_threshold_s")
+    codes = _codes(calls, names)
+    _, end = interval_grid(timetable)
+    return TypeCounts(
+        tally(calls, timetable, threshold, codes, n_types),
+        backlog_at(calls, codes, n_types, end),
+    )
+
+
 def type_intervals_table(
     calls: pd.DataFrame,
     timetable: Timetable,
@@ -85,27 +116,29 @@ def type_intervals_table(
     sl_threshold_s: Sequence[float],
     sl_target: Sequence[float],
     expected: np.ndarray | None = None,
+    counts: TypeCounts | None = None,
 ) -> pd.DataFrame:
     """The ``intervals_by_type`` table: one row per day, interval and call type.
 
     ``names``: the call types in config order (the categories of the calls table's
     ``call_type``); ``sl_threshold_s`` (seconds) and ``sl_target`` (shares): one per
     type; ``expected``: expected fresh calls per type, day and interval, shape (types,
-    days, intervals), or None (the column is NaN). Rows are day-major, then interval,
-    then call type. Warm-up calls are excluded. Raises ValueError on shapes or names
-    that do not fit.
+    days, intervals), or None (the column is NaN); ``counts``: :func:`type_counts` of
+    the same arguments, if the caller has them (:func:`type_summary` needs them too).
+    Rows are day-major, then interval, then call type. Warm-up calls are excluded.
+    Raises ValueError on shapes or names that do not fit.
     """
     n_types = len(names)
     threshold = _thresholds(sl_threshold_s, n_types, "sl_threshold_s")
     target = _thresholds(sl_target, n_types, "sl_target")
     days, k = timetable.days, timetable.n_intervals
     n = days * k
-    codes = _codes(calls, names)
-    t = {key: v[:, :n].T.ravel() for key, v in
-         tally(calls, timetable, threshold, codes, n_types).items()}  # fmt: skip
+    if counts is None:
+        counts = type_counts(calls, timetable, names, sl_threshold_s)
+    t = {key: v[:, :n].T.ravel() for key, v in counts.tallied.items()}
     kpi = ratio_kpis(t)
-    keys, end = interval_grid(timetable)
-    waiting, age = backlog_at(calls, codes, n_types, end)
+    keys, _ = interval_grid(timetable)
+    waiting, age = counts.backlog
     if expected is None:
         exp = np.full(n * n_types, np.nan)
     else:
@@ -163,7 +196,7 @@ def fcr_by(calls: pd.DataFrame, by: np.ndarray, n_by: int) -> np.ndarray:
 def type_summary(
     calls: pd.DataFrame, timetable: Timetable, names: Sequence[str],
     sl_threshold_s: Sequence[float], warmup_s: float = 0.0,
-    records: Sequence[float] | None = None,
+    records: Sequence[float] | None = None, counts: TypeCounts | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """The KPIs of each call type of one replication (:data:`TYPE_SUMMARY_COLUMNS`), one
     row per type in config order: every call that arrived after the warm-up, as the
@@ -171,18 +204,17 @@ def type_summary(
     ``sl_threshold_s`` (seconds); an outbound campaign's dials are not calls offered but
     have KPIs of their own (:mod:`sim.outputs.outbound`; ``records``: per type the
     records put on its list over the run, NaN for a type that is not outbound, None: no
-    outbound type)."""
+    outbound type; ``counts``: as :func:`type_intervals_table`)."""
     n_types = len(names)
-    threshold = _thresholds(sl_threshold_s, n_types, "sl_threshold_s")
     codes = _codes(calls, names)
-    t = {key: v[:, :-1].sum(axis=1) for key, v in
-         tally(calls, timetable, threshold, codes, n_types).items()}  # fmt: skip
+    if counts is None:
+        counts = type_counts(calls, timetable, names, sl_threshold_s)
+    t = {key: v[:, :-1].sum(axis=1) for key, v in counts.tallied.items()}
     kpi = ratio_kpis(t)
     out: dict[str, object] = {
         "call_type": pd.Categorical(list(names), categories=list(names)),
     }
-    _, end = interval_grid(timetable)
-    waiting, age = backlog_at(calls, codes, n_types, end[-1:])
+    waiting, age = (v[:, -1:] for v in counts.backlog)
     ob = outbound_kpis(calls, codes, n_types, warmup_s,
                        [np.nan] * n_types if records is None else records)  # fmt: skip
     for key in TYPE_KEYS:
