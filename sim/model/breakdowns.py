@@ -16,6 +16,7 @@ import pandas as pd
 from sim.config.scenario import Scenario
 from sim.outputs.agent_groups import group_intervals_table, group_summary
 from sim.outputs.call_types import type_counts, type_intervals_table, type_summary
+from sim.outputs.tally import BusyTime
 from sim.queue.engine import EngineLog
 
 __all__ = ["breakdown_tables", "expected_by_type", "scheduled_by_group"]
@@ -84,10 +85,12 @@ def breakdown_tables(
     calls: pd.DataFrame,
     log: EngineLog,
     expected: np.ndarray,
+    centre: BusyTime | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``intervals_by_type``, ``summary_by_type``, ``intervals_by_group`` and
     ``summary_by_group`` of one replication; ``expected``: (types, days, intervals), from
-    :func:`expected_by_type`."""
+    :func:`expected_by_type`; ``centre``: the busy time of the centre's tables
+    (:class:`sim.outputs.metrics.CentreCounts`), which a single agent group shares."""
     types, groups = scenario.call_types, scenario.agent_groups
     tnames = [t.name for t in types]
     gnames = [g.name for g in groups]
@@ -102,9 +105,9 @@ def breakdown_tables(
         "summary_by_type": type_summary(calls, tt, tnames, threshold,
                                         scenario.config.run.warmup_s, _records(scenario), counts),
         "intervals_by_group": group_intervals_table(
-            calls, log, tt, gnames, scheduled_by_group(scenario), concurrent
+            calls, log, tt, gnames, scheduled_by_group(scenario), concurrent, centre
         ),
         "summary_by_group": group_summary(
-            calls, log, gnames, scenario.config.run.warmup_s, concurrent
+            calls, log, gnames, scenario.config.run.warmup_s, concurrent, centre
         ),
     }

@@ -305,11 +305,11 @@ class CallCenter:
             calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s,
             concurrent=self.concurrent, counts=counts,
         )
-        del counts  # the spans (a year: ~100 MB) before the next tables' temporaries
         days = days_table(calls, log, self.timetable, cfg.economics, population, workforce)
         if expected_by_type is None:
             expected_by_type = _expected_by_type(self.scenario, expected)
-        breakdowns = breakdown_tables(self.scenario, calls, log, expected_by_type)
+        breakdowns = breakdown_tables(self.scenario, calls, log, expected_by_type, counts.busy)
+        del counts  # the spans (a year: ~100 MB) before the agents table
         summary.update(days_summary(days, population is not None))
         return Results(
             config=cfg,

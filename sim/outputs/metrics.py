@@ -33,9 +33,8 @@ from sim.outputs.kpis import KPIS
 from sim.outputs.outbound import outbound_rows
 from sim.outputs.staff import cumulative_present, present_total
 from sim.outputs.tally import (
+    BusyTime,
     answered_spans,
-    cumulative_busy,
-    cumulative_busy_at,
     interval_grid,
     ratio_kpis,
     tally,
@@ -221,11 +220,12 @@ def calls_table(
 class CentreCounts:
     """What the ``intervals`` table and the summary both count, counted once:
     ``tallied``, the calls' :func:`~sim.outputs.tally.tally` (inbound only), and
-    ``spans``, the start and end (seconds) of each answered call's handling
-    (:func:`~sim.outputs.tally.answered_spans`; merged per agent with chat concurrency)."""
+    ``busy``, the busy time of the answered calls' handling spans
+    (:func:`~sim.outputs.tally.answered_spans`; merged per agent with chat concurrency),
+    which a single agent group's tables share (:mod:`sim.outputs.agent_groups`)."""
 
     tallied: dict[str, np.ndarray]
-    spans: tuple[np.ndarray, np.ndarray]
+    busy: BusyTime
 
 
 def centre_counts(
@@ -234,7 +234,7 @@ def centre_counts(
     """The :class:`CentreCounts` of ``calls`` (``concurrent``: as :func:`intervals_table`)."""
     return CentreCounts(
         tally(calls, timetable, sl_threshold_s, inbound_only=True),
-        answered_spans(calls, merge=concurrent),
+        BusyTime(*answered_spans(calls, merge=concurrent), merged=concurrent),
     )
 
 
@@ -269,7 +269,7 @@ def intervals_table(
         counts = centre_counts(calls, timetable, sl_threshold_s, concurrent)
     tallied = {key: v[:n] for key, v in counts.tallied.items()}
     kpi = ratio_kpis(tallied)
-    busy_end, busy_start = cumulative_busy_at(*counts.spans, [end, start])
+    busy_end, busy_start = counts.busy.at([end, start])
     busy = busy_end - busy_start
     avail = present_total(log, end) - present_total(log, start)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -318,7 +318,7 @@ def summarize(
         for key, v in ratio_kpis({k: np.array([v]) for k, v in totals.items()}).items()
     }
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
-    busy = float(np.diff(cumulative_busy(*counts.spans, at))[0])
+    busy = float(np.diff(counts.busy.at([at])[0])[0])
     avail = float(np.diff(present_total(log, at))[0])
     out: dict[str, Any] = {}
     for key in QUEUE_KEYS:

@@ -26,6 +26,7 @@ from sim.core.timetable import DAY_S, Timetable, format_clock
 _CHUNK = 1 << 16
 
 __all__ = [
+    "BusyTime",
     "answered_spans",
     "count_sum_upto",
     "cumulative_busy",
@@ -88,6 +89,28 @@ def cumulative_busy_at(
     ):
         out.append((at * ns - cs) - (at * ne - ce))
     return out
+
+
+class BusyTime:
+    """Busy agent-seconds of a set of handling spans [start, end) up to given times
+    (:func:`cumulative_busy_at`), each set of grids computed once: the tables that ask
+    for the same times of the same spans (the ``intervals`` table and a single agent
+    group's, the summary and the group's summary) share the answer, bit for bit.
+
+    ``merged``: the spans are an agent's merged chats (:func:`merge_spans`).
+    """
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, merged: bool = False) -> None:
+        self.spans = (starts, ends)
+        self.merged = merged
+        self._known: dict[tuple[bytes, ...], list[np.ndarray]] = {}
+
+    def at(self, grids: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Busy agent-seconds up to each time of each sorted grid (seconds) of ``grids``."""
+        key = tuple(np.asarray(g, dtype=np.float64).tobytes() for g in grids)
+        if key not in self._known:
+            self._known[key] = cumulative_busy_at(*self.spans, grids)
+        return self._known[key]
 
 
 def answered_spans(
