@@ -2,9 +2,18 @@
 
 The shared arithmetic of the ``intervals`` table, the summary and their breakdowns by
 call type and agent group (:mod:`sim.outputs.metrics`, :mod:`sim.outputs.call_types`,
-:mod:`sim.outputs.agent_groups`): one ``np.bincount`` per quantity over whole columns,
-the ratio KPIs from those counts, and busy agent-time from the answered calls' spans.
+:mod:`sim.outputs.agent_groups`): counts and sums per bucket over the table in chunks
+(the numbers of one ``np.bincount`` per quantity over whole columns, bit for bit), the
+ratio KPIs from those counts, and busy agent-time from the answered calls' spans.
 Nothing runs per call in Python.
+
+Speed (issue 16, sweeps of thousands of runs): what two tables both need is counted
+once and handed to both (:class:`sim.outputs.metrics.CentreCounts`,
+:class:`sim.outputs.call_types.TypeCounts`, :class:`BusyTime`); a span is searched
+once for all the grids it is wanted at (:func:`count_sum_upto_each`); the counts of a
+chunk are two ``np.bincount`` of coded rows, not one masked copy per quantity. The
+sums keep ``np.add.at`` in table order: a sum in another order would differ in the
+last bits.
 """
 
 from __future__ import annotations
