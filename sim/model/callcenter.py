@@ -305,11 +305,12 @@ class CallCenter:
             calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s,
             concurrent=self.concurrent, counts=counts,
         )
+        counts.busy.drop_spans()  # (a year: ~100 MB) a single agent group needs the answers only
         days = days_table(calls, log, self.timetable, cfg.economics, population, workforce)
         if expected_by_type is None:
             expected_by_type = _expected_by_type(self.scenario, expected)
         breakdowns = breakdown_tables(self.scenario, calls, log, expected_by_type, counts.busy)
-        del counts  # the spans (a year: ~100 MB) before the agents table
+        del counts
         summary.update(days_summary(days, population is not None))
         return Results(
             config=cfg,

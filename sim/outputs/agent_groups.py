@@ -61,8 +61,9 @@ def _busy(calls: pd.DataFrame, codes: np.ndarray, n_groups: int, grids: list[np.
     """Busy agent-seconds up to each time of each sorted grid of ``grids``, per group:
     (n_groups, len(grid)) each; ``merge``: an agent holding several chats at once
     counts once. Each group's spans are found, and searched in the grids, once. A single
-    group's spans are the centre's: ``centre`` (its busy time, merged alike) answers."""
-    if centre is not None and n_groups == 1 and centre.merged == merge:
+    group's spans are the centre's: ``centre`` (its busy time, merged alike) answers if
+    it can."""
+    if centre is not None and n_groups == 1 and centre.merged == merge and centre.knows(grids):
         return [busy[None] for busy in centre.at(grids)]
     out = [np.zeros((n_groups, len(at))) for at in grids]
     for g in range(n_groups):

@@ -107,19 +107,35 @@ class BusyTime:
     group's, the summary and the group's summary) share the answer, bit for bit.
 
     ``merged``: the spans are an agent's merged chats (:func:`merge_spans`).
+    :meth:`drop_spans` frees the spans (a year: ~100 MB) and keeps the answers.
     """
 
     def __init__(self, starts: np.ndarray, ends: np.ndarray, merged: bool = False) -> None:
-        self.spans = (starts, ends)
+        self.spans: tuple[np.ndarray, np.ndarray] | None = (starts, ends)
         self.merged = merged
         self._known: dict[tuple[bytes, ...], list[np.ndarray]] = {}
 
+    @staticmethod
+    def _key(grids: Sequence[np.ndarray]) -> tuple[bytes, ...]:
+        return tuple(np.asarray(g, dtype=np.float64).tobytes() for g in grids)
+
+    def knows(self, grids: Sequence[np.ndarray]) -> bool:
+        """Whether :meth:`at` can answer ``grids`` (computed, or the spans still kept)."""
+        return self.spans is not None or self._key(grids) in self._known
+
     def at(self, grids: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Busy agent-seconds up to each time of each sorted grid (seconds) of ``grids``."""
-        key = tuple(np.asarray(g, dtype=np.float64).tobytes() for g in grids)
+        """Busy agent-seconds up to each time of each sorted grid (seconds) of ``grids``.
+        Raises ValueError for grids not computed before :meth:`drop_spans`."""
+        key = self._key(grids)
         if key not in self._known:
+            if self.spans is None:
+                raise ValueError("BusyTime: spans dropped; these grids were not computed")
             self._known[key] = cumulative_busy_at(*self.spans, grids)
         return self._known[key]
+
+    def drop_spans(self) -> None:
+        """Free the spans; the answers computed so far stay."""
+        self.spans = None
 
 
 def answered_spans(

@@ -117,6 +117,11 @@ def test_busy_at_several_grids_is_one_grid_at_a_time(monkeypatch: pytest.MonkeyP
     for at, b in zip(grids, busy.at(grids), strict=True):
         assert np.array_equal(b, tally.cumulative_busy(s, e, at))
     assert busy.at(grids) is busy.at([g.copy() for g in grids])  # computed once
+    busy.drop_spans()  # the answers stay; other grids cannot be answered any more
+    assert busy.knows(grids) and busy.at(grids) is busy.at(grids)
+    assert not busy.knows(grids[:1])
+    with pytest.raises(ValueError, match="spans dropped"):
+        busy.at(grids[:1])
 
 
 def test_tables_with_shared_counts_are_the_tables_alone(run: tuple[CallCenter, Any]) -> None:
