@@ -38,6 +38,7 @@ __all__ = [
     "BusyTime",
     "answered_spans",
     "count_sum_upto",
+    "count_sum_upto_each",
     "cumulative_busy",
     "cumulative_busy_at",
     "interval_grid",
@@ -125,6 +126,7 @@ class BusyTime:
 
     def at(self, grids: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Busy agent-seconds up to each time of each sorted grid (seconds) of ``grids``.
+        The arrays are shared with every caller of the same grids: do not change them.
         Raises ValueError for grids not computed before :meth:`drop_spans`."""
         key = self._key(grids)
         if key not in self._known:
