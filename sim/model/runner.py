@@ -74,7 +74,13 @@ class Replications:
     * ``per_replication``: one row per replication, the KPIs of :data:`SUMMARY_KEYS`;
     * ``summary``: one row per KPI with ``mean``, ``sd``, ``n``, ``half_width``,
       ``ci_low``, ``ci_high`` (Student-t interval at ``metrics.confidence``, the bounds
-      clipped at the KPI's natural range: :mod:`sim.outputs.confidence`);
+      clipped at the KPI's natural range: :mod:`sim.outputs.confidence`); a ratio KPI
+      (service level, abandonment, ...) by the ratio estimator: its numerators summed
+      over its denominators, not the mean of the replications' ratios
+      (:func:`~sim.outputs.confidence.ratio_estimate`);
+    * ``ratio_parts``: the numerator and denominator of every ratio KPI of ``summary``
+      and ``summary_callbacks`` per replication (``replication``, ``kpi``,
+      ``numerator``, ``denominator``): what the ratio estimator pooled;
     * ``intervals``, ``days`` and ``agents``: those tables of all replications, with a
       ``replication`` column (``agents`` has rows only with ``workforce.enabled``);
     * ``calls``: the calls table of replication 0 (the others are not kept, to save memory);
@@ -106,6 +112,7 @@ class Replications:
     callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     per_replication_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ratio_parts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _replication_line(k: int, n: int, name: str, elapsed: float) -> str:
@@ -234,10 +241,15 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
             columns=["replication", *CALLBACK_KEYS],
         )
 
+    parts = _ratio_parts(results)
+    pooled = {
+        kpi: (rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
+        for kpi, rows in parts.groupby("kpi", sort=False)
+    }
     return Replications(
         config=config,
         per_replication=per,
-        summary=confidence_table(per, conf),
+        summary=confidence_table(per, conf, pooled),
         intervals=stacked("intervals"),
         days=stacked("days"),
         calls=results[0].calls,
@@ -250,5 +262,18 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
         intervals_by_group=stacked("intervals_by_group"),
         callbacks=stacked("callbacks") if config.callbacks.enabled else results[0].callbacks,
         per_replication_callbacks=cb_per,
-        summary_callbacks=confidence_table(cb_per, conf) if len(cb_per) else pd.DataFrame(),
+        summary_callbacks=confidence_table(cb_per, conf, pooled) if len(cb_per) else pd.DataFrame(),
+        ratio_parts=parts,
     )
+
+
+def _ratio_parts(results: Sequence[Results]) -> pd.DataFrame:
+    """The replications' :attr:`~sim.outputs.results.Results.ratio_parts`, long form: one
+    row per replication and ratio KPI (``replication``, ``kpi``, ``numerator``,
+    ``denominator``), in replication order."""
+    rows = [
+        (res.replication, kpi, float(x), float(y))
+        for res in results
+        for kpi, (x, y) in res.ratio_parts.items()
+    ]
+    return pd.DataFrame(rows, columns=["replication", "kpi", "numerator", "denominator"])
