@@ -80,7 +80,9 @@ class Replications:
       (:func:`~sim.outputs.confidence.ratio_estimate`);
     * ``ratio_parts``: the numerator and denominator of every ratio KPI of ``summary``
       and ``summary_callbacks`` per replication (``replication``, ``kpi``,
-      ``numerator``, ``denominator``): what the ratio estimator pooled;
+      ``numerator``, ``denominator``): what the ratio estimator pooled; per call type
+      and agent group ``ratio_parts_by_type`` and ``ratio_parts_by_group`` (a
+      ``call_type`` / ``agent_group`` column more);
     * ``intervals``, ``days`` and ``agents``: those tables of all replications, with a
       ``replication`` column (``agents`` has rows only with ``workforce.enabled``);
     * ``calls``: the calls table of replication 0 (the others are not kept, to save memory);
@@ -90,6 +92,7 @@ class Replications:
       columns of ``summary``; :func:`confidence_by`), ``intervals_by_type`` (all
       replications, a ``replication`` column appended), and the same ``..._by_group``
       (``agent_group``). One type and one group without ``call_types`` / ``agent_groups``.
+      Their ratio KPIs are pooled as the centre's.
     """
 
     config: Config
@@ -113,6 +116,8 @@ class Replications:
     per_replication_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     ratio_parts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ratio_parts_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ratio_parts_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _replication_line(k: int, n: int, name: str, elapsed: float) -> str:
@@ -233,6 +238,7 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
         return table[["replication", *(c for c in table.columns if c != "replication")]]
 
     by_type, by_group = per_value("summary_by_type"), per_value("summary_by_group")
+    type_parts, group_parts = per_value("ratio_parts_by_type"), per_value("ratio_parts_by_group")
     conf = config.metrics.confidence
     cb_per = pd.DataFrame(columns=["replication", *CALLBACK_KEYS])
     if config.callbacks.enabled:
@@ -255,15 +261,19 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
         calls=results[0].calls,
         agents=stacked("agents"),
         per_replication_by_type=by_type,
-        summary_by_type=confidence_by(by_type.drop(columns="replication"), "call_type", conf),
+        summary_by_type=confidence_by(by_type.drop(columns="replication"), "call_type", conf,
+                                      type_parts),
         intervals_by_type=stacked("intervals_by_type"),
         per_replication_by_group=by_group,
-        summary_by_group=confidence_by(by_group.drop(columns="replication"), "agent_group", conf),
+        summary_by_group=confidence_by(by_group.drop(columns="replication"), "agent_group", conf,
+                                       group_parts),
         intervals_by_group=stacked("intervals_by_group"),
         callbacks=stacked("callbacks") if config.callbacks.enabled else results[0].callbacks,
         per_replication_callbacks=cb_per,
         summary_callbacks=confidence_table(cb_per, conf, pooled) if len(cb_per) else pd.DataFrame(),
         ratio_parts=parts,
+        ratio_parts_by_type=type_parts,
+        ratio_parts_by_group=group_parts,
     )
 
 

@@ -21,7 +21,7 @@ parts it is given.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,12 +29,16 @@ from scipy import stats
 
 from sim.outputs.kpis import natural_bounds
 
-__all__ = ["STATS_COLUMNS", "RatioParts", "clipped", "confidence_by", "confidence_table",
-           "ratio_estimate"]  # fmt: skip
+__all__ = ["PARTS_COLUMNS", "STATS_COLUMNS", "RatioParts", "clipped", "confidence_by",
+           "confidence_table", "parts_table", "ratio_estimate"]  # fmt: skip
 
 #: The numerators and denominators of ratio KPIs, one entry per replication: KPI name
 #: -> (numerators, denominators), two arrays of the same length.
 RatioParts = Mapping[str, tuple[np.ndarray, np.ndarray]]
+
+#: The columns of a long table of ratio parts (one replication's, per call type or
+#: agent group: :func:`parts_table`), after the type (group) column.
+PARTS_COLUMNS = ("kpi", "numerator", "denominator")
 
 #: The columns of a table of means with confidence intervals, after its KPI column.
 STATS_COLUMNS = ("mean", "sd", "n", "half_width", "ci_low", "ci_high")
@@ -115,16 +119,25 @@ def confidence_table(
     ).rename_axis("kpi")
 
 
-def confidence_by(per: pd.DataFrame, by: str, confidence: float = 0.95) -> pd.DataFrame:
+def confidence_by(
+    per: pd.DataFrame, by: str, confidence: float = 0.95, ratios: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """:func:`confidence_table` of each value of the column ``by`` (a call type, an agent
     group), long form: one row per value and KPI with ``by``, ``kpi`` and
     :data:`STATS_COLUMNS` (bounds clipped as there); values in the order of ``by``'s
-    categories (config order). ``per``: one row per replication and value."""
+    categories (config order). ``per``: one row per replication and value. ``ratios``:
+    the ratio parts of every replication and value (``by`` and :data:`PARTS_COLUMNS`,
+    :func:`parts_table` of each replication stacked): those KPIs by the ratio estimator."""
     if per.empty:
         return pd.DataFrame(columns=[by, "kpi", *STATS_COLUMNS])
+    pooled: dict[object, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    if ratios is not None and len(ratios):
+        for (value, kpi), rows in ratios.groupby([by, "kpi"], observed=True, sort=False):
+            pooled.setdefault(value, {})[str(kpi)] = (
+                rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
     frames = []
     for value, rows in per.groupby(by, observed=True, sort=True):
-        ci = confidence_table(rows.drop(columns=[by]), confidence).reset_index()
+        ci = confidence_table(rows.drop(columns=[by]), confidence, pooled.get(value)).reset_index()
         ci.insert(0, by, value)
         frames.append(ci)
     out = pd.concat(frames, ignore_index=True)
@@ -132,6 +145,22 @@ def confidence_by(per: pd.DataFrame, by: str, confidence: float = 0.95) -> pd.Da
     if isinstance(column.dtype, pd.CategoricalDtype):
         out[by] = pd.Categorical(out[by], categories=column.cat.categories)
     return out[[by, "kpi", *STATS_COLUMNS]]
+
+
+def parts_table(
+    by: str, names: Sequence[str], parts: Mapping[str, tuple[np.ndarray, np.ndarray]]
+) -> pd.DataFrame:
+    """The ratio parts of one replication per call type (agent group) ``names``, long
+    form: ``by`` (categorical, categories ``names``) and :data:`PARTS_COLUMNS`, one row
+    per KPI and name. ``parts``: KPI -> (numerators, denominators), each an array with
+    one entry per name, in the order of ``names``."""
+    k = len(names)
+    return pd.DataFrame({
+        by: pd.Categorical(list(names) * len(parts), categories=list(names)),
+        "kpi": np.repeat(list(parts), k),
+        "numerator": np.concatenate([np.asarray(x, float).reshape(k) for x, _ in parts.values()]),
+        "denominator": np.concatenate([np.asarray(y, float).reshape(k) for _, y in parts.values()]),
+    })  # fmt: skip
 
 
 def clipped(mean: float, half_width: float, bound: float, side: str) -> bool:

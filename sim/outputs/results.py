@@ -52,6 +52,11 @@ class Results:
     #: callbacks): what the ratio estimator pools over replications
     #: (:func:`sim.outputs.confidence.ratio_estimate`)
     ratio_parts: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: the same per call type and per agent group, long form (``call_type`` /
+    #: ``agent_group``, ``kpi``, ``numerator``, ``denominator``:
+    #: :func:`sim.outputs.confidence.parts_table`)
+    ratio_parts_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ratio_parts_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         s = self.summary

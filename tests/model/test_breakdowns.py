@@ -91,23 +91,23 @@ def test_confidence_by_clips_bounds_at_natural_ranges() -> None:
 
 def test_replications_carry_the_breakdowns() -> None:
     """One type and one group: the per-type and per-group means and CIs are the
-    centre's over the same replications. The centre's ratio KPIs are pooled (the ratio
-    estimator, tests/outputs/test_ratio_estimate.py), the per-type and per-group ones
-    still the means of the replications' ratios: compared with those."""
+    centre's (ratio KPIs pooled by the ratio estimator in both)."""
     reps = replicate({"run": {"days": 1, "replications": 3}, "center": {"volume_per_day": 300.0},
                       "staffing": {"agents": 4}})  # fmt: skip
     assert len(reps.per_replication_by_type) == 3 and len(reps.per_replication_by_group) == 3
     assert list(reps.per_replication_by_type.columns[:2]) == ["replication", "call_type"]
     t = reps.summary_by_type.set_index("kpi")
-    means = confidence_table(reps.per_replication)  # not pooled, as per type
     for kpi in ("offered", "service_level", "asa_s", "abandon_rate", "fcr"):
-        assert t.loc[kpi, "mean"] == pytest.approx(means.loc[kpi, "mean"], rel=1e-12)
-        assert t.loc[kpi, "half_width"] == pytest.approx(means.loc[kpi, "half_width"],
+        assert t.loc[kpi, "mean"] == pytest.approx(reps.summary.loc[kpi, "mean"], rel=1e-12)
+        assert t.loc[kpi, "half_width"] == pytest.approx(reps.summary.loc[kpi, "half_width"],
                                                          rel=1e-9, nan_ok=True)  # fmt: skip
-    assert t.loc["offered", "mean"] == reps.summary.loc["offered", "mean"]
-    assert t.loc["service_level", "mean"] != reps.summary.loc["service_level", "mean"]
+    unpooled = confidence_table(reps.per_replication)  # the mean of the ratios: another number
+    assert t.loc["service_level", "mean"] != pytest.approx(unpooled.loc["service_level", "mean"])
     g = reps.summary_by_group.set_index("kpi")
-    assert g.loc["occupancy", "mean"] == pytest.approx(means.loc["occupancy", "mean"])
+    for kpi in ("occupancy", "mean_handle_s"):
+        assert g.loc[kpi, "mean"] == pytest.approx(reps.summary.loc[kpi, "mean"], rel=1e-12)
+        assert g.loc[kpi, "half_width"] == pytest.approx(reps.summary.loc[kpi, "half_width"],
+                                                         rel=1e-9)  # fmt: skip
     assert len(reps.intervals_by_type) == len(reps.intervals)
     assert len(reps.intervals_by_group) == len(reps.intervals)
 

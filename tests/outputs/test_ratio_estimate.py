@@ -14,7 +14,7 @@ from scipy import stats
 import sim
 from sim.model.runner import replicate
 from sim.outputs.callbacks import CALLBACK_KEYS
-from sim.outputs.confidence import confidence_table, ratio_estimate
+from sim.outputs.confidence import confidence_by, confidence_table, ratio_estimate
 from sim.outputs.metrics import QUEUE_KEYS
 
 
@@ -138,3 +138,48 @@ def test_one_replication_keeps_its_own_ratios() -> None:
     for kpi in reps.summary.index:
         a, b = reps.summary.at[kpi, "mean"], float(per[kpi])
         assert a == b or (math.isnan(a) and math.isnan(b)), kpi
+
+
+def test_confidence_by_pools_each_values_parts() -> None:
+    """Per call type: each type's ratio row is the ratio estimator of that type's
+    parts, its count rows the mean."""
+    per = pd.DataFrame({
+        "call_type": pd.Categorical(["b", "a"] * 3, categories=["b", "a"]),
+        "offered": [4.0, 10.0, 20.0, 10.0, 2.0, 12.0],
+        "abandon_rate": [0.75, 0.1, 0.5, 0.2, 0.5, 0.25],
+    })  # fmt: skip
+    parts = pd.DataFrame({
+        "call_type": pd.Categorical(["b", "a"] * 3, categories=["b", "a"]),
+        "kpi": "abandon_rate",
+        "numerator": [3.0, 1.0, 10.0, 2.0, 1.0, 3.0],
+        "denominator": [4.0, 10.0, 20.0, 10.0, 2.0, 12.0],
+    })  # fmt: skip
+    ci = confidence_by(per, "call_type", 0.95, parts).set_index(["call_type", "kpi"])
+    assert ci.at[("b", "abandon_rate"), "mean"] == 7 / 13  # the hand computation above
+    assert ci.at[("b", "abandon_rate"), "sd"] == pytest.approx(3 * math.sqrt(111) / 338, rel=1e-14)
+    assert ci.at[("a", "abandon_rate"), "mean"] == 6 / 32
+    assert ci.at[("a", "offered"), "mean"] == pytest.approx(32 / 3)
+
+
+def test_per_type_and_group_parts_give_their_ratios_and_are_pooled(
+    callback_reps: sim.Replications,
+) -> None:
+    """Each replication's parts per call type (agent group) give that type's (group's)
+    own ratio KPI, and the summaries by type and group pool them."""
+    for by, per, parts, summary in (
+        ("call_type", callback_reps.per_replication_by_type, callback_reps.ratio_parts_by_type,
+         callback_reps.summary_by_type),
+        ("agent_group", callback_reps.per_replication_by_group,
+         callback_reps.ratio_parts_by_group, callback_reps.summary_by_group),
+    ):  # fmt: skip
+        assert len(parts) > 0
+        values = per.set_index(["replication", by])
+        for _, row in parts.iterrows():
+            value = values.at[(row["replication"], row[by]), row["kpi"]]
+            own = row["numerator"] / row["denominator"] if row["denominator"] > 0 else math.nan
+            assert own == value or (math.isnan(own) and math.isnan(value)), dict(row)
+        sums = parts.groupby([by, "kpi"], observed=True)[["numerator", "denominator"]].sum()
+        got = summary.set_index([by, "kpi"])["mean"]
+        for (name, kpi), (x, y) in sums.iterrows():
+            want = x / y if y > 0 else math.nan
+            assert got[(name, kpi)] == pytest.approx(want, rel=1e-14, nan_ok=True), (name, kpi)
