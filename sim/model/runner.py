@@ -249,7 +249,7 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
 
     parts = _ratio_parts(results)
     pooled = {
-        kpi: (rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
+        str(kpi): (rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
         for kpi, rows in parts.groupby("kpi", sort=False)
     }
     return Replications(

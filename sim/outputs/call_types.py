@@ -18,8 +18,8 @@ import pandas as pd
 
 from sim.core.timetable import Timetable
 from sim.outputs.backlog import CHUNK, backlog_at
-from sim.outputs.outbound import OUTBOUND_KEYS, outbound_kpis, outbound_rows
 from sim.outputs.confidence import parts_table
+from sim.outputs.outbound import OUTBOUND_KEYS, outbound_kpis, outbound_rows
 from sim.outputs.tally import interval_grid, ratio_kpis, ratio_parts, tally
 
 __all__ = [
