@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.timetable import Timetable
+from sim.outputs.confidence import parts_table
 from sim.outputs.outbound import outbound_rows
 from sim.outputs.staff import present_by_group
 from sim.outputs.tally import BusyTime, answered_spans, cumulative_busy_at, interval_grid
@@ -29,6 +30,7 @@ __all__ = [
     "GROUP_SUMMARY_COLUMNS",
     "group_intervals_table",
     "group_summary",
+    "group_summary_with_parts",
 ]
 
 #: Columns of the ``intervals_by_group`` table, in order.
@@ -147,6 +149,17 @@ def group_summary(
     from ``warmup_s`` to the last event of the run (as the centre's ``occupancy``).
     ``concurrent`` and ``centre``: as :func:`group_intervals_table`; ``mean_sessions``
     is the handle time of the group's contacts over the time its agents held at least one."""
+    return group_summary_with_parts(calls, log, names, warmup_s, concurrent, centre)[0]
+
+
+def group_summary_with_parts(
+    calls: pd.DataFrame, log: EngineLog, names: Sequence[str], warmup_s: float,
+    concurrent: bool = False, centre: BusyTime | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """:func:`group_summary`, and the numerator and denominator of each group's ratio
+    KPIs (``answered_share``, ``mean_handle_s``, ``occupancy``, ``mean_sessions``), long
+    form (:func:`sim.outputs.confidence.parts_table`, ``agent_group``). ``centre``: as
+    :func:`group_intervals_table`."""
     n_groups = len(names)
     codes = _codes(calls, names)
     counted = (codes >= 0) & ~calls["warmup"].to_numpy() & ~outbound_rows(calls)
@@ -159,8 +172,14 @@ def group_summary(
     busy = (np.diff(_busy(calls, codes, n_groups, [at], True, centre)[0], axis=1)[:, 0]
             if concurrent else handling)  # fmt: skip
     present = np.diff(present_by_group(log, at, n_groups), axis=1)[:, 0]
+    parts = {
+        "answered_share": (answered, np.full(n_groups, answered.sum())),
+        "mean_handle_s": (handle, answered),
+        "occupancy": (busy, present),
+        "mean_sessions": (handling, busy),
+    }
     with np.errstate(invalid="ignore", divide="ignore"):
-        return pd.DataFrame(
+        table = pd.DataFrame(
             {
                 "agent_group": pd.Categorical(list(names), categories=list(names)),
                 "answered": answered.astype(np.int64),
@@ -173,3 +192,4 @@ def group_summary(
             },
             columns=list(GROUP_SUMMARY_COLUMNS),
         )
+    return table, parts_table("agent_group", names, parts)

@@ -37,6 +37,7 @@ from sim.outputs.tally import (
     answered_spans,
     interval_grid,
     ratio_kpis,
+    ratio_parts,
     tally,
 )
 from sim.queue.engine import EngineLog
@@ -53,9 +54,11 @@ __all__ = [
     "calls_table",
     "centre_counts",
     "cumulative_present",
+    "first_contact_counts",
     "first_contact_resolution",
     "intervals_table",
     "summarize",
+    "summarize_with_parts",
 ]
 
 OUTCOMES = ("answered", "abandoned", "blocked", "closed", "callback", "unreached")  # index = Outcome value - 1
@@ -310,13 +313,31 @@ def summarize(
 ) -> dict[str, Any]:
     """The queue KPIs (:data:`QUEUE_KEYS`) of one replication: every call that arrived
     after the warm-up (``concurrent`` and ``counts``: as :func:`intervals_table`)."""
+    return summarize_with_parts(calls, log, timetable, warmup_s, sl_threshold_s, concurrent,
+                                counts)[0]  # fmt: skip
+
+
+def summarize_with_parts(
+    calls: pd.DataFrame,
+    log: EngineLog,
+    timetable: Timetable,
+    warmup_s: float,
+    sl_threshold_s: float,
+    concurrent: bool = False,
+    counts: CentreCounts | None = None,
+) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+    """:func:`summarize`, and the numerator and denominator of each of its ratio KPIs
+    (every one but the counts: :func:`sim.outputs.tally.ratio_parts`, ``occupancy``
+    busy / available agent-seconds, ``fcr`` as :func:`first_contact_resolution`), which
+    the ratio estimator over replications pools (:func:`sim.outputs.confidence.ratio_estimate`).
+    ``counts``: as :func:`intervals_table`.
+    """
     if counts is None:
         counts = centre_counts(calls, timetable, sl_threshold_s, concurrent)
     totals = {key: float(v[:-1].sum()) for key, v in counts.tallied.items()}
-    kpi = {
-        key: float(v[0])
-        for key, v in ratio_kpis({k: np.array([v]) for k, v in totals.items()}).items()
-    }
+    one = {k: np.array([v]) for k, v in totals.items()}
+    kpi = {key: float(v[0]) for key, v in ratio_kpis(one).items()}
+    parts = {key: (float(x[0]), float(y[0])) for key, (x, y) in ratio_parts(one).items()}
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
     busy = float(np.diff(counts.busy.at([at])[0])[0])
     avail = float(np.diff(present_total(log, at))[0])
@@ -327,24 +348,35 @@ def summarize(
         elif key in kpi:
             out[key] = kpi[key]
     out["occupancy"] = busy / avail if avail > 0 else float("nan")
-    out["fcr"] = first_contact_resolution(calls)
-    return {key: out[key] for key in QUEUE_KEYS}
+    parts["occupancy"] = (busy, avail)
+    resolved, issues = first_contact_counts(calls)
+    out["fcr"] = resolved / issues if issues else float("nan")
+    parts["fcr"] = (float(resolved), float(issues))
+    return {key: out[key] for key in QUEUE_KEYS}, parts
 
 
 def first_contact_resolution(calls: pd.DataFrame) -> float:
-    """Issues resolved at their first answered contact / issues with an answered contact.
+    """Issues resolved at their first answered contact / issues with an answered contact
+    (:func:`first_contact_counts`); NaN with no issue."""
+    resolved, issues = first_contact_counts(calls)
+    return resolved / issues if issues else float("nan")
+
+
+def first_contact_counts(calls: pd.DataFrame) -> tuple[int, int]:
+    """Issues resolved at their first answered contact, and issues with an answered
+    contact: the numerator and denominator of :func:`first_contact_resolution`.
 
     Counts the issues whose first attempt arrived after the warm-up (design.md section
     5). An issue's first answered contact is its answered attempt with ``contact == 1``:
     the attempts of contact 1 (the fresh call and its redials) end at the first answer,
     and a repeat contact (2, 3, ...) follows only an answered one. Masks over the table,
-    no sort (a year: millions of rows). NaN with no issue.
+    no sort (a year: millions of rows).
     """
     first = (calls["outcome"] == "answered").to_numpy() & ~outbound_rows(calls)
     first &= calls["contact"].to_numpy() == 1
     first &= ~calls["warmup"].to_numpy()[calls["issue_id"].to_numpy()]  # row = first attempt
     n = int(np.count_nonzero(first))
     if n == 0:
-        return float("nan")
+        return 0, 0
     resolved = calls["resolved"].to_numpy(dtype=bool, na_value=False)
-    return float(np.count_nonzero(resolved & first) / n)
+    return int(np.count_nonzero(resolved & first)), n

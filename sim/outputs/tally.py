@@ -44,6 +44,7 @@ __all__ = [
     "interval_grid",
     "merge_spans",
     "ratio_kpis",
+    "ratio_parts",
     "tally",
 ]
 
@@ -346,22 +347,30 @@ def _tally_chunk(
     return everyone_stays
 
 
+def ratio_parts(t: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The numerator and denominator of each ratio KPI of :func:`ratio_kpis`, from
+    tallies: what the ratio estimator over replications pools
+    (:func:`sim.outputs.confidence.ratio_estimate`)."""
+    return {
+        "p_wait": (t["waited"], t["offered"]),
+        "service_level": (t["answered_within_sl"], t["sl_offered"]),
+        "service_level_answered": (t["answered_within_sl"], t["answered"]),
+        "service_level_excl_short_abandons": (
+            t["answered_within_sl"], t["sl_offered"] - t["abandoned_within_sl"]),
+        "asa_s": (t["wait_answered"], t["answered"]),
+        "mean_wait_s": (t["wait_all"], t["answered"] + t["abandoned"]),
+        "abandon_rate": (t["abandoned"], t["offered"]),
+        "block_rate": (t["blocked"], t["offered"]),
+        "mean_handle_s": (t["handle_answered"], t["answered"]),
+        "bad_experience_rate": (t["bad"], t["offered"]),
+    }  # fmt: skip
+
+
 def ratio_kpis(t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Ratio KPIs from tallies (NaN where the denominator is 0)."""
+    """Ratio KPIs from tallies (NaN where the denominator is 0): the numerator over the
+    denominator of each :func:`ratio_parts`."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return {
-            "p_wait": t["waited"] / t["offered"],
-            "service_level": t["answered_within_sl"] / t["sl_offered"],
-            "service_level_answered": t["answered_within_sl"] / t["answered"],
-            "service_level_excl_short_abandons": t["answered_within_sl"]
-            / (t["sl_offered"] - t["abandoned_within_sl"]),
-            "asa_s": t["wait_answered"] / t["answered"],
-            "mean_wait_s": t["wait_all"] / (t["answered"] + t["abandoned"]),
-            "abandon_rate": t["abandoned"] / t["offered"],
-            "block_rate": t["blocked"] / t["offered"],
-            "mean_handle_s": t["handle_answered"] / t["answered"],
-            "bad_experience_rate": t["bad"] / t["offered"],
-        }
+        return {key: x / y for key, (x, y) in ratio_parts(t).items()}
 
 
 def interval_grid(timetable: Timetable) -> tuple[dict[str, Any], np.ndarray]:
