@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from sim.config.scenario import Scenario
-from sim.outputs.agent_groups import group_intervals_table, group_summary
-from sim.outputs.call_types import type_intervals_table, type_summary
+from sim.outputs.agent_groups import group_intervals_table, group_summary_with_parts
+from sim.outputs.call_types import type_counts, type_intervals_table, type_summary_with_parts
+from sim.outputs.tally import BusyTime
 from sim.queue.engine import EngineLog
 
 __all__ = ["breakdown_tables", "expected_by_type", "scheduled_by_group"]
@@ -84,10 +85,14 @@ def breakdown_tables(
     calls: pd.DataFrame,
     log: EngineLog,
     expected: np.ndarray,
+    centre: BusyTime | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``intervals_by_type``, ``summary_by_type``, ``intervals_by_group`` and
-    ``summary_by_group`` of one replication; ``expected``: (types, days, intervals), from
-    :func:`expected_by_type`."""
+    ``summary_by_group`` of one replication, and the ratio parts of the two summaries
+    (``ratio_parts_by_type``, ``ratio_parts_by_group``:
+    :func:`sim.outputs.confidence.parts_table`); ``expected``: (types, days, intervals),
+    from :func:`expected_by_type`; ``centre``: the busy time of the centre's tables
+    (:class:`sim.outputs.metrics.CentreCounts`), which a single agent group shares."""
     types, groups = scenario.call_types, scenario.agent_groups
     tnames = [t.name for t in types]
     gnames = [g.name for g in groups]
@@ -95,14 +100,19 @@ def breakdown_tables(
     target = [t.sl_target for t in types]
     tt = scenario.timetable
     concurrent = any(g.max_sessions > 1 for g in groups)
+    counts = type_counts(calls, tt, tnames, threshold)  # both tables of the types need them
+    by_type, type_parts = type_summary_with_parts(
+        calls, tt, tnames, threshold, scenario.config.run.warmup_s, _records(scenario), counts)
+    by_group, group_parts = group_summary_with_parts(
+        calls, log, gnames, scenario.config.run.warmup_s, concurrent, centre)
     return {
-        "intervals_by_type": type_intervals_table(calls, tt, tnames, threshold, target, expected),
-        "summary_by_type": type_summary(calls, tt, tnames, threshold,
-                                        scenario.config.run.warmup_s, _records(scenario)),
+        "intervals_by_type": type_intervals_table(calls, tt, tnames, threshold, target, expected,
+                                                  counts),
+        "summary_by_type": by_type,
         "intervals_by_group": group_intervals_table(
-            calls, log, tt, gnames, scheduled_by_group(scenario), concurrent
+            calls, log, tt, gnames, scheduled_by_group(scenario), concurrent, centre
         ),
-        "summary_by_group": group_summary(
-            calls, log, gnames, scenario.config.run.warmup_s, concurrent
-        ),
+        "summary_by_group": by_group,
+        "ratio_parts_by_type": type_parts,
+        "ratio_parts_by_group": group_parts,
     }

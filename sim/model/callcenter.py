@@ -28,9 +28,9 @@ from sim.customers.journey import Journey
 from sim.customers.population import Population
 from sim.model.breakdowns import breakdown_tables
 from sim.model.breakdowns import expected_by_type as _expected_by_type
-from sim.outputs.callbacks import callback_summary, callbacks_table
+from sim.outputs.callbacks import callback_summary_with_parts, callbacks_table
 from sim.outputs.days import days_summary, days_table
-from sim.outputs.metrics import calls_table, intervals_table, summarize
+from sim.outputs.metrics import calls_table, centre_counts, intervals_table, summarize_with_parts
 from sim.outputs.results import Results
 from sim.queue.arrivals import CallKind, FreshCalls, TypedFreshCalls
 from sim.queue.callbacks import CallbackPlan
@@ -289,6 +289,7 @@ class CallCenter:
             release=release,
             outbound=self.scenario.outbound is not None,
         )
+        counts = centre_counts(calls, self.timetable, cfg.metrics.sl_threshold_s, self.concurrent)
         intervals = intervals_table(
             calls,
             log,
@@ -298,15 +299,20 @@ class CallCenter:
             cfg.metrics.sl_threshold_s,
             None if workforce is None else workforce.paid,
             concurrent=self.concurrent,
+            counts=counts,
         )
-        summary = summarize(
+        summary, parts = summarize_with_parts(
             calls, log, self.timetable, cfg.run.warmup_s, cfg.metrics.sl_threshold_s,
-            concurrent=self.concurrent,
+            concurrent=self.concurrent, counts=counts,
         )
+        counts.busy.drop_spans()  # (a year: ~100 MB) a single agent group needs the answers only
+        cb_summary, cb_parts = callback_summary_with_parts(
+            callbacks, calls, cfg.metrics.sl_threshold_s, self.scenario.callbacks is not None)
         days = days_table(calls, log, self.timetable, cfg.economics, population, workforce)
         if expected_by_type is None:
             expected_by_type = _expected_by_type(self.scenario, expected)
-        breakdowns = breakdown_tables(self.scenario, calls, log, expected_by_type)
+        breakdowns = breakdown_tables(self.scenario, calls, log, expected_by_type, counts.busy)
+        del counts
         summary.update(days_summary(days, population is not None))
         return Results(
             config=cfg,
@@ -318,8 +324,8 @@ class CallCenter:
             agents=empty_agents_table() if workforce is None else workforce.agents_table(calls),
             **breakdowns,
             callbacks=callbacks,
-            callback_summary=callback_summary(callbacks, calls, cfg.metrics.sl_threshold_s,
-                                              self.scenario.callbacks is not None),
+            callback_summary=cb_summary,
+            ratio_parts={**parts, **cb_parts},
         )
 
 

@@ -74,7 +74,15 @@ class Replications:
     * ``per_replication``: one row per replication, the KPIs of :data:`SUMMARY_KEYS`;
     * ``summary``: one row per KPI with ``mean``, ``sd``, ``n``, ``half_width``,
       ``ci_low``, ``ci_high`` (Student-t interval at ``metrics.confidence``, the bounds
-      clipped at the KPI's natural range: :mod:`sim.outputs.confidence`);
+      clipped at the KPI's natural range: :mod:`sim.outputs.confidence`); a ratio KPI
+      (service level, abandonment, ...) by the ratio estimator: its numerators summed
+      over its denominators, not the mean of the replications' ratios
+      (:func:`~sim.outputs.confidence.ratio_estimate`);
+    * ``ratio_parts``: the numerator and denominator of every ratio KPI of ``summary``
+      and ``summary_callbacks`` per replication (``replication``, ``kpi``,
+      ``numerator``, ``denominator``): what the ratio estimator pooled; per call type
+      and agent group ``ratio_parts_by_type`` and ``ratio_parts_by_group`` (a
+      ``call_type`` / ``agent_group`` column more);
     * ``intervals``, ``days`` and ``agents``: those tables of all replications, with a
       ``replication`` column (``agents`` has rows only with ``workforce.enabled``);
     * ``calls``: the calls table of replication 0 (the others are not kept, to save memory);
@@ -84,6 +92,7 @@ class Replications:
       columns of ``summary``; :func:`confidence_by`), ``intervals_by_type`` (all
       replications, a ``replication`` column appended), and the same ``..._by_group``
       (``agent_group``). One type and one group without ``call_types`` / ``agent_groups``.
+      Their ratio KPIs are pooled as the centre's.
     """
 
     config: Config
@@ -106,6 +115,9 @@ class Replications:
     callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     per_replication_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary_callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ratio_parts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ratio_parts_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ratio_parts_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _replication_line(k: int, n: int, name: str, elapsed: float) -> str:
@@ -226,6 +238,7 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
         return table[["replication", *(c for c in table.columns if c != "replication")]]
 
     by_type, by_group = per_value("summary_by_type"), per_value("summary_by_group")
+    type_parts, group_parts = per_value("ratio_parts_by_type"), per_value("ratio_parts_by_group")
     conf = config.metrics.confidence
     cb_per = pd.DataFrame(columns=["replication", *CALLBACK_KEYS])
     if config.callbacks.enabled:
@@ -234,21 +247,43 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
             columns=["replication", *CALLBACK_KEYS],
         )
 
+    parts = _ratio_parts(results)
+    pooled = {
+        str(kpi): (rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
+        for kpi, rows in parts.groupby("kpi", sort=False)
+    }
     return Replications(
         config=config,
         per_replication=per,
-        summary=confidence_table(per, conf),
+        summary=confidence_table(per, conf, pooled),
         intervals=stacked("intervals"),
         days=stacked("days"),
         calls=results[0].calls,
         agents=stacked("agents"),
         per_replication_by_type=by_type,
-        summary_by_type=confidence_by(by_type.drop(columns="replication"), "call_type", conf),
+        summary_by_type=confidence_by(by_type.drop(columns="replication"), "call_type", conf,
+                                      type_parts),
         intervals_by_type=stacked("intervals_by_type"),
         per_replication_by_group=by_group,
-        summary_by_group=confidence_by(by_group.drop(columns="replication"), "agent_group", conf),
+        summary_by_group=confidence_by(by_group.drop(columns="replication"), "agent_group", conf,
+                                       group_parts),
         intervals_by_group=stacked("intervals_by_group"),
         callbacks=stacked("callbacks") if config.callbacks.enabled else results[0].callbacks,
         per_replication_callbacks=cb_per,
-        summary_callbacks=confidence_table(cb_per, conf) if len(cb_per) else pd.DataFrame(),
+        summary_callbacks=confidence_table(cb_per, conf, pooled) if len(cb_per) else pd.DataFrame(),
+        ratio_parts=parts,
+        ratio_parts_by_type=type_parts,
+        ratio_parts_by_group=group_parts,
     )
+
+
+def _ratio_parts(results: Sequence[Results]) -> pd.DataFrame:
+    """The replications' :attr:`~sim.outputs.results.Results.ratio_parts`, long form: one
+    row per replication and ratio KPI (``replication``, ``kpi``, ``numerator``,
+    ``denominator``), in replication order."""
+    rows = [
+        (res.replication, kpi, float(x), float(y))
+        for res in results
+        for kpi, (x, y) in res.ratio_parts.items()
+    ]
+    return pd.DataFrame(rows, columns=["replication", "kpi", "numerator", "denominator"])

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from sim.core.timetable import Timetable
+from sim.outputs.confidence import parts_table
 from sim.outputs.outbound import outbound_rows
 from sim.outputs.staff import present_by_group
-from sim.outputs.tally import answered_spans, cumulative_busy, interval_grid
+from sim.outputs.tally import BusyTime, answered_spans, cumulative_busy_at, interval_grid
 from sim.queue.engine import EngineLog
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "GROUP_SUMMARY_COLUMNS",
     "group_intervals_table",
     "group_summary",
+    "group_summary_with_parts",
 ]
 
 #: Columns of the ``intervals_by_group`` table, in order.
@@ -56,14 +58,20 @@ def _codes(calls: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
     return col.cat.codes.to_numpy()
 
 
-def _busy(calls: pd.DataFrame, codes: np.ndarray, n_groups: int, at: np.ndarray,
-          merge: bool = False) -> np.ndarray:  # fmt: skip
-    """Busy agent-seconds up to each time of ``at``, per group: (n_groups, len(at));
-    ``merge``: an agent holding several chats at once counts once."""
-    out = np.zeros((n_groups, len(at)))
+def _busy(calls: pd.DataFrame, codes: np.ndarray, n_groups: int, grids: list[np.ndarray],
+          merge: bool = False, centre: BusyTime | None = None) -> list[np.ndarray]:  # fmt: skip
+    """Busy agent-seconds up to each time of each sorted grid of ``grids``, per group:
+    (n_groups, len(grid)) each; ``merge``: an agent holding several chats at once
+    counts once. Each group's spans are found, and searched in the grids, once. A single
+    group's spans are the centre's: ``centre`` (its busy time, merged alike) answers if
+    it can."""
+    if centre is not None and n_groups == 1 and centre.merged == merge and centre.knows(grids):
+        return [busy[None] for busy in centre.at(grids)]
+    out = [np.zeros((n_groups, len(at))) for at in grids]
     for g in range(n_groups):
         s, e = answered_spans(calls, codes == g, merge)
-        out[g] = cumulative_busy(s, e, at)
+        for o, busy in zip(out, cumulative_busy_at(s, e, grids), strict=True):
+            o[g] = busy
     return out
 
 
@@ -74,11 +82,14 @@ def group_intervals_table(
     names: Sequence[str],
     scheduled: np.ndarray,
     concurrent: bool = False,
+    centre: BusyTime | None = None,
 ) -> pd.DataFrame:
     """The ``intervals_by_group`` table: one row per day, interval and agent group.
 
     ``concurrent``: agents may hold several chat sessions at once (busy time is then
     the time an agent holds at least one, :func:`sim.outputs.tally.merge_spans`).
+    ``centre``: the busy time of every answered call's span (the ``intervals`` table's,
+    :class:`sim.outputs.metrics.CentreCounts`), which a single group shares.
 
     ``names``: the agent groups in config order (the categories of the calls table's
     ``agent_group``); ``scheduled``: agents scheduled on the phones per group, day and
@@ -109,8 +120,8 @@ def group_intervals_table(
     answered = np.bincount(bucket, minlength=n_groups * n).reshape(n_groups, n)
     keys, end = interval_grid(timetable)
     start = keys["start_s"]
-    busy = (_busy(calls, codes, n_groups, end, concurrent)
-            - _busy(calls, codes, n_groups, start, concurrent))  # fmt: skip
+    busy_end, busy_start = _busy(calls, codes, n_groups, [end, start], concurrent, centre)
+    busy = busy_end - busy_start
     avail = present_by_group(log, end, n_groups) - present_by_group(log, start, n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = busy / avail
@@ -131,13 +142,24 @@ def group_intervals_table(
 
 def group_summary(
     calls: pd.DataFrame, log: EngineLog, names: Sequence[str], warmup_s: float,
-    concurrent: bool = False,
+    concurrent: bool = False, centre: BusyTime | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """The KPIs of each agent group of one replication (:data:`GROUP_SUMMARY_COLUMNS`),
     one row per group in config order: calls that arrived after the warm-up, agent-time
     from ``warmup_s`` to the last event of the run (as the centre's ``occupancy``).
-    ``concurrent``: as :func:`group_intervals_table`; ``mean_sessions`` is the handle
-    time of the group's contacts over the time its agents held at least one."""
+    ``concurrent`` and ``centre``: as :func:`group_intervals_table`; ``mean_sessions``
+    is the handle time of the group's contacts over the time its agents held at least one."""
+    return group_summary_with_parts(calls, log, names, warmup_s, concurrent, centre)[0]
+
+
+def group_summary_with_parts(
+    calls: pd.DataFrame, log: EngineLog, names: Sequence[str], warmup_s: float,
+    concurrent: bool = False, centre: BusyTime | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """:func:`group_summary`, and the numerator and denominator of each group's ratio
+    KPIs (``answered_share``, ``mean_handle_s``, ``occupancy``, ``mean_sessions``), long
+    form (:func:`sim.outputs.confidence.parts_table`, ``agent_group``). ``centre``: as
+    :func:`group_intervals_table`."""
     n_groups = len(names)
     codes = _codes(calls, names)
     counted = (codes >= 0) & ~calls["warmup"].to_numpy() & ~outbound_rows(calls)
@@ -146,11 +168,18 @@ def group_summary(
     handle = np.bincount(c, weights=calls["handle_s"].to_numpy()[counted], minlength=n_groups)
     del c, counted  # before the spans' temporaries
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
-    handling = np.diff(_busy(calls, codes, n_groups, at), axis=1)[:, 0]
-    busy = np.diff(_busy(calls, codes, n_groups, at, True), axis=1)[:, 0] if concurrent else handling
+    handling = np.diff(_busy(calls, codes, n_groups, [at], False, centre)[0], axis=1)[:, 0]
+    busy = (np.diff(_busy(calls, codes, n_groups, [at], True, centre)[0], axis=1)[:, 0]
+            if concurrent else handling)  # fmt: skip
     present = np.diff(present_by_group(log, at, n_groups), axis=1)[:, 0]
+    parts = {
+        "answered_share": (answered, np.full(n_groups, answered.sum())),
+        "mean_handle_s": (handle, answered),
+        "occupancy": (busy, present),
+        "mean_sessions": (handling, busy),
+    }
     with np.errstate(invalid="ignore", divide="ignore"):
-        return pd.DataFrame(
+        table = pd.DataFrame(
             {
                 "agent_group": pd.Categorical(list(names), categories=list(names)),
                 "answered": answered.astype(np.int64),
@@ -163,3 +192,4 @@ def group_summary(
             },
             columns=list(GROUP_SUMMARY_COLUMNS),
         )
+    return table, parts_table("agent_group", names, parts)

@@ -23,7 +23,7 @@ from sim.outputs.outbound import outbound_rows
 __all__ = ["CHUNK", "backlog_at"]
 
 #: Rows of the calls table read at a time.
-CHUNK = 1 << 20
+CHUNK = 1 << 16
 
 
 def backlog_at(

@@ -12,22 +12,28 @@ threshold is ``metrics.sl_threshold_s``, every number is the centre's.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sim.core.timetable import Timetable
 from sim.outputs.backlog import CHUNK, backlog_at
+from sim.outputs.confidence import parts_table
 from sim.outputs.outbound import OUTBOUND_KEYS, outbound_kpis, outbound_rows
-from sim.outputs.tally import interval_grid, ratio_kpis, tally
+from sim.outputs.tally import interval_grid, ratio_kpis, ratio_parts, tally
 
 __all__ = [
     "TYPE_INTERVAL_COLUMNS",
     "TYPE_KEYS",
     "TYPE_SUMMARY_COLUMNS",
+    "TypeCounts",
     "fcr_by",
+    "fcr_counts_by",
+    "type_counts",
     "type_intervals_table",
     "type_summary",
+    "type_summary_with_parts",
 ]
 
 #: Columns of the ``intervals_by_type`` table, in order.
@@ -78,6 +84,34 @@ def _thresholds(values: Sequence[float], n: int, what: str) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class TypeCounts:
+    """What ``intervals_by_type`` and ``summary_by_type`` both count, counted once:
+    ``tallied``, the calls' :func:`~sim.outputs.tally.tally` by call type, each at its
+    own threshold, arrays (types, days x intervals + 2); ``backlog``, the contacts of
+    each type waiting at the end of each interval and the age of the oldest (seconds),
+    (types, days x intervals) each (the summary's ``backlog_end`` is the last
+    interval's, :func:`~sim.outputs.backlog.backlog_at` of that time alone, bit for
+    bit: a count and a minimum do not depend on the other times)."""
+
+    tallied: dict[str, np.ndarray]
+    backlog: tuple[np.ndarray, np.ndarray]
+
+
+def type_counts(
+    calls: pd.DataFrame, timetable: Timetable, names: Sequence[str], sl_threshold_s: Sequence[float]
+) -> TypeCounts:
+    """The :class:`TypeCounts` of ``calls`` (arguments as :func:`type_intervals_table`'s)."""
+    n_types = len(names)
+    threshold = _thresholds(sl_threshold_s, n_types, "sl_threshold_s")
+    codes = _codes(calls, names)
+    _, end = interval_grid(timetable)
+    return TypeCounts(
+        tally(calls, timetable, threshold, codes, n_types),
+        backlog_at(calls, codes, n_types, end),
+    )
+
+
 def type_intervals_table(
     calls: pd.DataFrame,
     timetable: Timetable,
@@ -85,27 +119,29 @@ def type_intervals_table(
     sl_threshold_s: Sequence[float],
     sl_target: Sequence[float],
     expected: np.ndarray | None = None,
+    counts: TypeCounts | None = None,
 ) -> pd.DataFrame:
     """The ``intervals_by_type`` table: one row per day, interval and call type.
 
     ``names``: the call types in config order (the categories of the calls table's
     ``call_type``); ``sl_threshold_s`` (seconds) and ``sl_target`` (shares): one per
     type; ``expected``: expected fresh calls per type, day and interval, shape (types,
-    days, intervals), or None (the column is NaN). Rows are day-major, then interval,
-    then call type. Warm-up calls are excluded. Raises ValueError on shapes or names
-    that do not fit.
+    days, intervals), or None (the column is NaN); ``counts``: :func:`type_counts` of
+    the same arguments, if the caller has them (:func:`type_summary` needs them too).
+    Rows are day-major, then interval, then call type. Warm-up calls are excluded.
+    Raises ValueError on shapes or names that do not fit.
     """
     n_types = len(names)
     threshold = _thresholds(sl_threshold_s, n_types, "sl_threshold_s")
     target = _thresholds(sl_target, n_types, "sl_target")
     days, k = timetable.days, timetable.n_intervals
     n = days * k
-    codes = _codes(calls, names)
-    t = {key: v[:, :n].T.ravel() for key, v in
-         tally(calls, timetable, threshold, codes, n_types).items()}  # fmt: skip
+    if counts is None:
+        counts = type_counts(calls, timetable, names, sl_threshold_s)
+    t = {key: v[:, :n].T.ravel() for key, v in counts.tallied.items()}
     kpi = ratio_kpis(t)
-    keys, end = interval_grid(timetable)
-    waiting, age = backlog_at(calls, codes, n_types, end)
+    keys, _ = interval_grid(timetable)
+    waiting, age = counts.backlog
     if expected is None:
         exp = np.full(n * n_types, np.nan)
     else:
@@ -130,14 +166,21 @@ def type_intervals_table(
 
 
 def fcr_by(calls: pd.DataFrame, by: np.ndarray, n_by: int) -> np.ndarray:
-    """First-contact resolution per code of ``by`` (e.g. the call type), shape (n_by,).
+    """First-contact resolution per code of ``by`` (e.g. the call type), shape (n_by,):
+    the ratio of :func:`fcr_counts_by`; NaN for a code with no issue."""
+    good, issues = fcr_counts_by(calls, by, n_by)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return good / issues
 
-    As :func:`sim.outputs.metrics.first_contact_resolution`: issues resolved at their
-    first answered contact / issues with an answered contact, over the issues whose
+
+def fcr_counts_by(calls: pd.DataFrame, by: np.ndarray, n_by: int) -> tuple[np.ndarray, np.ndarray]:
+    """Issues resolved at their first answered contact, and issues with an answered
+    contact, per code of ``by`` (two float arrays of shape (n_by,)).
+
+    As :func:`sim.outputs.metrics.first_contact_counts`: over the issues whose
     first attempt arrived after the warm-up; an issue counts for the code of its first
     answered contact (its first such row: ``np.minimum.at`` per issue over the table in
     chunks, no sort, so a year's table needs one int32 per row more, not a few int64).
-    NaN for a code with no such issue.
     """
     n = len(calls)
     answered = (calls["outcome"] == "answered").to_numpy() & ~outbound_rows(calls)
@@ -156,14 +199,13 @@ def fcr_by(calls: pd.DataFrame, by: np.ndarray, n_by: int) -> np.ndarray:
     code = np.asarray(by)[rows].astype(np.int64)
     issues = np.bincount(code, minlength=n_by).astype(float)
     good = np.bincount(code[resolved], minlength=n_by).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return good / issues
+    return good, issues
 
 
 def type_summary(
     calls: pd.DataFrame, timetable: Timetable, names: Sequence[str],
     sl_threshold_s: Sequence[float], warmup_s: float = 0.0,
-    records: Sequence[float] | None = None,
+    records: Sequence[float] | None = None, counts: TypeCounts | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """The KPIs of each call type of one replication (:data:`TYPE_SUMMARY_COLUMNS`), one
     row per type in config order: every call that arrived after the warm-up, as the
@@ -171,18 +213,35 @@ def type_summary(
     ``sl_threshold_s`` (seconds); an outbound campaign's dials are not calls offered but
     have KPIs of their own (:mod:`sim.outputs.outbound`; ``records``: per type the
     records put on its list over the run, NaN for a type that is not outbound, None: no
-    outbound type)."""
+    outbound type; ``counts``: as :func:`type_intervals_table`)."""
+    return type_summary_with_parts(calls, timetable, names, sl_threshold_s, warmup_s, records,
+                                   counts)[0]  # fmt: skip
+
+
+def type_summary_with_parts(
+    calls: pd.DataFrame, timetable: Timetable, names: Sequence[str],
+    sl_threshold_s: Sequence[float], warmup_s: float = 0.0,
+    records: Sequence[float] | None = None, counts: TypeCounts | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """:func:`type_summary`, and the numerator and denominator of each type's ratio KPIs
+    as the centre's (:func:`sim.outputs.metrics.summarize_with_parts`: the ratios of
+    :func:`sim.outputs.tally.ratio_parts` and ``fcr``), long form: ``call_type``,
+    ``kpi``, ``numerator``, ``denominator``
+    (:func:`sim.outputs.confidence.parts_table`). The outbound
+    KPIs are left out (their means over replications stay means of ratios).
+    ``counts``: as :func:`type_intervals_table`."""
     n_types = len(names)
-    threshold = _thresholds(sl_threshold_s, n_types, "sl_threshold_s")
     codes = _codes(calls, names)
-    t = {key: v[:, :-1].sum(axis=1) for key, v in
-         tally(calls, timetable, threshold, codes, n_types).items()}  # fmt: skip
+    if counts is None:
+        counts = type_counts(calls, timetable, names, sl_threshold_s)
+    t = {key: v[:, :-1].sum(axis=1) for key, v in counts.tallied.items()}
     kpi = ratio_kpis(t)
+    parts = dict(ratio_parts(t))
+    parts["fcr"] = fcr_counts_by(calls, codes, n_types)
     out: dict[str, object] = {
         "call_type": pd.Categorical(list(names), categories=list(names)),
     }
-    _, end = interval_grid(timetable)
-    waiting, age = backlog_at(calls, codes, n_types, end[-1:])
+    waiting, age = (v[:, -1:] for v in counts.backlog)
     ob = outbound_kpis(calls, codes, n_types, warmup_s,
                        [np.nan] * n_types if records is None else records)  # fmt: skip
     for key in TYPE_KEYS:
@@ -191,11 +250,13 @@ def type_summary(
         elif key == "oldest_age_end_s":
             out[key] = age[:, 0]
         elif key == "fcr":
-            out[key] = fcr_by(calls, codes, n_types)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[key] = parts["fcr"][0] / parts["fcr"][1]
         elif key in ob:
             out[key] = ob[key]
         elif key in kpi:
             out[key] = kpi[key]
         else:
             out[key] = t[key].astype(np.int64)
-    return pd.DataFrame(out, columns=list(TYPE_SUMMARY_COLUMNS))
+    table = pd.DataFrame(out, columns=list(TYPE_SUMMARY_COLUMNS))
+    return table, parts_table("call_type", names, parts)

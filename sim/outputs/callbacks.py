@@ -23,8 +23,8 @@ from sim.core.calls import Outcome, Source
 from sim.core.timetable import Timetable
 from sim.queue.engine import EngineLog
 
-__all__ = ["CALLBACK_COLUMNS", "CALLBACK_KEYS", "callback_summary", "callbacks_table",
-           "empty_callbacks_table"]  # fmt: skip
+__all__ = ["CALLBACK_COLUMNS", "CALLBACK_KEYS", "callback_summary", "callback_summary_with_parts",
+           "callbacks_table", "empty_callbacks_table"]  # fmt: skip
 
 #: Columns of the ``callbacks`` table, in order (one row per offer).
 CALLBACK_COLUMNS = (
@@ -124,8 +124,18 @@ def callback_summary(
     their promise / accepted). The service level of the calls on the line is the
     centre's own ``service_level`` (:mod:`sim.outputs.tally`).
     """
+    return callback_summary_with_parts(callbacks, calls, sl_threshold_s, enabled)[0]
+
+
+def callback_summary_with_parts(
+    callbacks: pd.DataFrame, calls: pd.DataFrame, sl_threshold_s: float, enabled: bool = True
+) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+    """:func:`callback_summary`, and the numerator and denominator of each of its ratio
+    KPIs (the rates, and ``callback_mean_delay_s``: the delays summed over the reached
+    callbacks), which the ratio estimator over replications pools
+    (:func:`sim.outputs.confidence.ratio_estimate`); no parts if not ``enabled``."""
     if enabled is False:
-        return dict.fromkeys(CALLBACK_KEYS, float("nan"))
+        return dict.fromkeys(CALLBACK_KEYS, float("nan")), {}
     cb = callbacks[~callbacks["warmup"].to_numpy()]
     offers = len(cb)
     accepted = cb["accepted"].to_numpy()
@@ -134,18 +144,28 @@ def callback_summary(
     delay = cb["delay_s"].to_numpy()[reached]
     inbound = ~calls["warmup"].to_numpy() & (calls["source"].cat.codes.to_numpy() != Source.CALLBACK)
     saved = int(cb["abandon_saved"].to_numpy().sum())
+    parts: dict[str, tuple[float, float]] = {
+        "callback_offer_rate": (offers, int(inbound.sum())),
+        "callback_accept_rate": (n_acc, offers),
+        "callback_reached_rate": (int(reached.sum()), n_acc),
+        "callback_mean_delay_s": (float(delay.sum()), int(delay.size)),
+        "callback_service_level": (int((delay <= sl_threshold_s).sum()), n_acc),
+        "abandon_saved_rate": (saved, n_acc),
+    }
 
-    def ratio(a: float, b: float) -> float:
+    def ratio(key: str) -> float:
+        a, b = parts[key]
         return a / b if b > 0 else float("nan")
 
-    return {
+    summary = {
         "callback_offers": offers,
         "callback_acceptances": n_acc,
-        "callback_offer_rate": ratio(offers, int(inbound.sum())),
-        "callback_accept_rate": ratio(n_acc, offers),
-        "callback_reached_rate": ratio(int(reached.sum()), n_acc),
+        "callback_offer_rate": ratio("callback_offer_rate"),
+        "callback_accept_rate": ratio("callback_accept_rate"),
+        "callback_reached_rate": ratio("callback_reached_rate"),
         "callback_mean_delay_s": float(delay.mean()) if delay.size else float("nan"),
-        "callback_service_level": ratio(int((delay <= sl_threshold_s).sum()), n_acc),
+        "callback_service_level": ratio("callback_service_level"),
         "abandon_saved": saved,
-        "abandon_saved_rate": ratio(saved, n_acc),
+        "abandon_saved_rate": ratio("abandon_saved_rate"),
     }
+    return summary, {k: (float(a), float(b)) for k, (a, b) in parts.items()}

@@ -30,7 +30,7 @@ __all__ = ["AGENT_KEYS", "DAY_COLUMNS", "days_summary", "days_table", "workforce
 _CALLS = ("offered", "fresh", "repeats", "redials", "answered", "abandoned", "blocked", "closed")
 _MONEY = ("agent_hours", "agent_cost", "profit", "value_lost_to_service", "value_won")
 
-_CHUNK = 1 << 20  # rows per pass of the per-day counts
+_CHUNK = 1 << 16  # rows per pass of the per-day counts
 
 #: Columns of the ``days`` table, in order.
 DAY_COLUMNS = ("day", "weekday", *_CALLS, *WORKFORCE_DAY_COLUMNS, *POPULATION_COLUMNS[1:], *_MONEY)
@@ -54,25 +54,25 @@ def days_table(
     if dials.any():  # an outbound campaign's dials are not calls (sim.outputs.outbound)
         day = np.where(dials, -1, day)
 
-    def by_day(column: str | None) -> np.ndarray:
-        """Calls per day (rows) and category of a categorical ``column`` (columns; None:
-        one column, all calls). A million rows at a time: a year's table needs no
-        temporary as long as itself."""
-        codes = None if column is None else calls[column].cat.codes.to_numpy()
-        k = 1 if column is None else len(calls[column].cat.categories)
-        out = np.zeros(days * k, dtype=np.int64)
+    def by_day(outcome: np.ndarray, source: np.ndarray) -> np.ndarray:
+        """Calls per day (axis 0), outcome code + 1 (axis 1) and source code + 1 (axis 2;
+        0: missing), in one ``np.bincount`` per chunk of rows: a year's table needs no
+        temporary as long as itself. Rows outside the days are left out."""
+        n_out, n_src = len(OUTCOMES) + 1, len(calls["source"].cat.categories) + 1
+        out = np.zeros(days * n_out * n_src, dtype=np.int64)
         for lo in range(0, len(day), _CHUNK):
             d = day[lo : lo + _CHUNK].astype(np.int64)
-            c = np.zeros_like(d) if codes is None else codes[lo : lo + _CHUNK].astype(np.int64)
-            keep = (d >= 0) & (d < days) & (c >= 0)
-            out += np.bincount(d[keep] * k + c[keep], minlength=days * k)
-        return out.reshape(days, k)
+            keep = (d >= 0) & (d < days)
+            code = (d * n_out + outcome[lo : lo + _CHUNK] + 1) * n_src + source[lo : lo + _CHUNK] + 1
+            out += np.bincount(code[keep], minlength=len(out))
+        return out.reshape(days, n_out, n_src)
 
-    outcome, source = by_day("outcome"), by_day("source")
+    counts = by_day(calls["outcome"].cat.codes.to_numpy(), calls["source"].cat.codes.to_numpy())
+    outcome, source = counts.sum(axis=2)[:, 1:], counts.sum(axis=1)[:, 1:]
     table: dict[str, Any] = {
         "day": np.arange(days),
         "weekday": [timetable.weekday(d) for d in range(days)],
-        "offered": by_day(None)[:, 0],
+        "offered": counts.sum(axis=(1, 2)),
         "fresh": source[:, SOURCES.index("fresh")],
         "repeats": source[:, SOURCES.index("repeat")],
         "redials": source[:, SOURCES.index("redial")],

@@ -20,6 +20,7 @@ Offered calls are all call attempts (fresh and redials) that arrived after the w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,14 @@ from sim.customers.experience import ExperienceRule
 from sim.outputs.kpis import KPIS
 from sim.outputs.outbound import outbound_rows
 from sim.outputs.staff import cumulative_present, present_total
-from sim.outputs.tally import answered_spans, cumulative_busy, interval_grid, ratio_kpis, tally
+from sim.outputs.tally import (
+    BusyTime,
+    answered_spans,
+    interval_grid,
+    ratio_kpis,
+    ratio_parts,
+    tally,
+)
 from sim.queue.engine import EngineLog
 
 __all__ = [
@@ -42,11 +50,15 @@ __all__ = [
     "MONEY_KEYS",
     "QUEUE_KEYS",
     "SUMMARY_KEYS",
+    "CentreCounts",
     "calls_table",
+    "centre_counts",
     "cumulative_present",
+    "first_contact_counts",
     "first_contact_resolution",
     "intervals_table",
     "summarize",
+    "summarize_with_parts",
 ]
 
 OUTCOMES = ("answered", "abandoned", "blocked", "closed", "callback", "unreached")  # index = Outcome value - 1
@@ -207,6 +219,28 @@ def calls_table(
     return pd.DataFrame(columns, columns=list(CALL_COLUMNS), copy=False)
 
 
+@dataclass(frozen=True)
+class CentreCounts:
+    """What the ``intervals`` table and the summary both count, counted once:
+    ``tallied``, the calls' :func:`~sim.outputs.tally.tally` (inbound only), and
+    ``busy``, the busy time of the answered calls' handling spans
+    (:func:`~sim.outputs.tally.answered_spans`; merged per agent with chat concurrency),
+    which a single agent group's tables share (:mod:`sim.outputs.agent_groups`)."""
+
+    tallied: dict[str, np.ndarray]
+    busy: BusyTime
+
+
+def centre_counts(
+    calls: pd.DataFrame, timetable: Timetable, sl_threshold_s: float, concurrent: bool = False
+) -> CentreCounts:
+    """The :class:`CentreCounts` of ``calls`` (``concurrent``: as :func:`intervals_table`)."""
+    return CentreCounts(
+        tally(calls, timetable, sl_threshold_s, inbound_only=True),
+        BusyTime(*answered_spans(calls, merge=concurrent), merged=concurrent),
+    )
+
+
 def intervals_table(
     calls: pd.DataFrame,
     log: EngineLog,
@@ -216,6 +250,7 @@ def intervals_table(
     sl_threshold_s: float,
     paid_agent_s: np.ndarray | None = None,
     concurrent: bool = False,
+    counts: CentreCounts | None = None,
 ) -> pd.DataFrame:
     """The ``intervals`` table: one row per day and planning interval.
 
@@ -226,19 +261,23 @@ def intervals_table(
     while present, so it equals ``available_agent_s``). Warm-up calls are excluded from the call counts.
     ``concurrent``: agents may hold several chat sessions at once (busy time: the time
     an agent holds at least one, :func:`sim.outputs.tally.merge_spans`).
+    ``counts``: :func:`centre_counts` of the same arguments, if the caller has them
+    (:func:`summarize` needs them too).
     """
     days, k = timetable.days, timetable.n_intervals
     n = days * k
     keys, end = interval_grid(timetable)  # time after closing (drain) is in no interval
     start = keys["start_s"]
-    tallied = {key: v[:n] for key, v in tally(calls, timetable, sl_threshold_s, inbound_only=True).items()}
+    if counts is None:
+        counts = centre_counts(calls, timetable, sl_threshold_s, concurrent)
+    tallied = {key: v[:n] for key, v in counts.tallied.items()}
     kpi = ratio_kpis(tallied)
-    s, e = answered_spans(calls, merge=concurrent)
-    busy = cumulative_busy(s, e, end) - cumulative_busy(s, e, start)
+    busy_end, busy_start = counts.busy.at([end, start])
+    busy = busy_end - busy_start
     avail = present_total(log, end) - present_total(log, start)
     with np.errstate(invalid="ignore", divide="ignore"):
         occupancy = busy / avail
-    counts = (
+    whole = (
         "offered",
         "answered",
         "abandoned",
@@ -250,7 +289,7 @@ def intervals_table(
         {
             **keys,
             "expected_calls": np.asarray(expected, dtype=float).ravel(),
-            **{key: tallied[key].astype(np.int64) for key in counts},
+            **{key: tallied[key].astype(np.int64) for key in whole},
             **{key: kpi[key] for key in INTERVAL_COLUMNS if key in kpi},
             "scheduled_agents": np.broadcast_to(np.asarray(staffing, float), (days, k)).ravel(),
             "agents_present": avail / timetable.interval_s,
@@ -270,21 +309,37 @@ def summarize(
     warmup_s: float,
     sl_threshold_s: float,
     concurrent: bool = False,
+    counts: CentreCounts | None = None,
 ) -> dict[str, Any]:
     """The queue KPIs (:data:`QUEUE_KEYS`) of one replication: every call that arrived
-    after the warm-up (``concurrent``: as :func:`intervals_table`)."""
-    totals = {
-        key: float(v[:-1].sum())
-        for key, v in tally(calls, timetable, sl_threshold_s, inbound_only=True).items()
-    }
-    kpi = {
-        key: float(v[0])
-        for key, v in ratio_kpis({k: np.array([v]) for k, v in totals.items()}).items()
-    }
-    s, e = answered_spans(calls, merge=concurrent)
+    after the warm-up (``concurrent`` and ``counts``: as :func:`intervals_table`)."""
+    return summarize_with_parts(calls, log, timetable, warmup_s, sl_threshold_s, concurrent,
+                                counts)[0]  # fmt: skip
+
+
+def summarize_with_parts(
+    calls: pd.DataFrame,
+    log: EngineLog,
+    timetable: Timetable,
+    warmup_s: float,
+    sl_threshold_s: float,
+    concurrent: bool = False,
+    counts: CentreCounts | None = None,
+) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+    """:func:`summarize`, and the numerator and denominator of each of its ratio KPIs
+    (every one but the counts: :func:`sim.outputs.tally.ratio_parts`, ``occupancy``
+    busy / available agent-seconds, ``fcr`` as :func:`first_contact_resolution`), which
+    the ratio estimator over replications pools (:func:`sim.outputs.confidence.ratio_estimate`).
+    ``counts``: as :func:`intervals_table`.
+    """
+    if counts is None:
+        counts = centre_counts(calls, timetable, sl_threshold_s, concurrent)
+    totals = {key: float(v[:-1].sum()) for key, v in counts.tallied.items()}
+    one = {k: np.array([v]) for k, v in totals.items()}
+    kpi = {key: float(v[0]) for key, v in ratio_kpis(one).items()}
+    parts = {key: (float(x[0]), float(y[0])) for key, (x, y) in ratio_parts(one).items()}
     at = np.array([warmup_s, max(log.end_s, warmup_s)])
-    busy = float(np.diff(cumulative_busy(s, e, at))[0])
-    del s, e  # before the resolution count's temporaries (a year: ~100 MB each)
+    busy = float(np.diff(counts.busy.at([at])[0])[0])
     avail = float(np.diff(present_total(log, at))[0])
     out: dict[str, Any] = {}
     for key in QUEUE_KEYS:
@@ -293,24 +348,35 @@ def summarize(
         elif key in kpi:
             out[key] = kpi[key]
     out["occupancy"] = busy / avail if avail > 0 else float("nan")
-    out["fcr"] = first_contact_resolution(calls)
-    return {key: out[key] for key in QUEUE_KEYS}
+    parts["occupancy"] = (busy, avail)
+    resolved, issues = first_contact_counts(calls)
+    out["fcr"] = resolved / issues if issues else float("nan")
+    parts["fcr"] = (float(resolved), float(issues))
+    return {key: out[key] for key in QUEUE_KEYS}, parts
 
 
 def first_contact_resolution(calls: pd.DataFrame) -> float:
-    """Issues resolved at their first answered contact / issues with an answered contact.
+    """Issues resolved at their first answered contact / issues with an answered contact
+    (:func:`first_contact_counts`); NaN with no issue."""
+    resolved, issues = first_contact_counts(calls)
+    return resolved / issues if issues else float("nan")
+
+
+def first_contact_counts(calls: pd.DataFrame) -> tuple[int, int]:
+    """Issues resolved at their first answered contact, and issues with an answered
+    contact: the numerator and denominator of :func:`first_contact_resolution`.
 
     Counts the issues whose first attempt arrived after the warm-up (design.md section
     5). An issue's first answered contact is its answered attempt with ``contact == 1``:
     the attempts of contact 1 (the fresh call and its redials) end at the first answer,
     and a repeat contact (2, 3, ...) follows only an answered one. Masks over the table,
-    no sort (a year: millions of rows). NaN with no issue.
+    no sort (a year: millions of rows).
     """
     first = (calls["outcome"] == "answered").to_numpy() & ~outbound_rows(calls)
     first &= calls["contact"].to_numpy() == 1
     first &= ~calls["warmup"].to_numpy()[calls["issue_id"].to_numpy()]  # row = first attempt
     n = int(np.count_nonzero(first))
     if n == 0:
-        return float("nan")
+        return 0, 0
     resolved = calls["resolved"].to_numpy(dtype=bool, na_value=False)
-    return float(np.count_nonzero(resolved & first) / n)
+    return int(np.count_nonzero(resolved & first)), n

@@ -47,6 +47,16 @@ class Results:
     callbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: the callback KPIs (:data:`sim.outputs.callbacks.CALLBACK_KEYS`; NaN without callbacks)
     callback_summary: dict[str, Any] = field(default_factory=dict)
+    #: the numerator and denominator of each ratio KPI of ``summary`` and
+    #: ``callback_summary`` (KPI name -> (numerator, denominator); no callback KPI without
+    #: callbacks): what the ratio estimator pools over replications
+    #: (:func:`sim.outputs.confidence.ratio_estimate`)
+    ratio_parts: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: the same per call type and per agent group, long form (``call_type`` /
+    #: ``agent_group``, ``kpi``, ``numerator``, ``denominator``:
+    #: :func:`sim.outputs.confidence.parts_table`)
+    ratio_parts_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ratio_parts_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         s = self.summary

@@ -47,7 +47,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.core.schema import Config
-from sim.model.runner import confidence_table, replicate
+from sim.model.runner import replicate
 from sim.planning.marginal import plan_measures
 from sim.planning.planmodel import QueueModel
 
@@ -106,9 +106,7 @@ def profit_curve(
         cfg = dataclasses.replace(config, staffing=staffing)
         log.info("profit curve: multiplier %.3g", m)
         reps = replicate(cfg, replications, workers)
-        ci: dict[Any, dict[Any, Any]] = confidence_table(
-            reps.per_replication, config.metrics.confidence
-        ).to_dict(orient="index")
+        ci: dict[Any, dict[Any, Any]] = reps.summary.to_dict(orient="index")  # ratio KPIs pooled
         hours = float(reps.days["agent_hours"].sum()) / replications
         rows.append(
             {

@@ -91,7 +91,7 @@ def test_confidence_by_clips_bounds_at_natural_ranges() -> None:
 
 def test_replications_carry_the_breakdowns() -> None:
     """One type and one group: the per-type and per-group means and CIs are the
-    centre's."""
+    centre's (ratio KPIs pooled by the ratio estimator in both)."""
     reps = replicate({"run": {"days": 1, "replications": 3}, "center": {"volume_per_day": 300.0},
                       "staffing": {"agents": 4}})  # fmt: skip
     assert len(reps.per_replication_by_type) == 3 and len(reps.per_replication_by_group) == 3
@@ -101,8 +101,13 @@ def test_replications_carry_the_breakdowns() -> None:
         assert t.loc[kpi, "mean"] == pytest.approx(reps.summary.loc[kpi, "mean"], rel=1e-12)
         assert t.loc[kpi, "half_width"] == pytest.approx(reps.summary.loc[kpi, "half_width"],
                                                          rel=1e-9, nan_ok=True)  # fmt: skip
+    unpooled = confidence_table(reps.per_replication)  # the mean of the ratios: another number
+    assert t.loc["service_level", "mean"] != pytest.approx(unpooled.loc["service_level", "mean"])
     g = reps.summary_by_group.set_index("kpi")
-    assert g.loc["occupancy", "mean"] == pytest.approx(reps.summary.loc["occupancy", "mean"])
+    for kpi in ("occupancy", "mean_handle_s"):
+        assert g.loc[kpi, "mean"] == pytest.approx(reps.summary.loc[kpi, "mean"], rel=1e-12)
+        assert g.loc[kpi, "half_width"] == pytest.approx(reps.summary.loc[kpi, "half_width"],
+                                                         rel=1e-9)  # fmt: skip
     assert len(reps.intervals_by_type) == len(reps.intervals)
     assert len(reps.intervals_by_group) == len(reps.intervals)
 

@@ -84,6 +84,7 @@ def test_summary_csv_and_per_type_tables_follow_the_same_rule(tmp_path: Path) ->
         raw_low = table["mean"] - table["half_width"]
         assert (raw_low.notna() & (table["ci_low"] != raw_low)).any()
     assert "clipped at" in summary_text(reps)
-    pd.testing.assert_frame_equal(  # per type: confidence_table of each type's rows
-        confidence_by(reps.per_replication_by_type.drop(columns="replication"), "call_type"),
+    pd.testing.assert_frame_equal(  # per type: confidence_table of each type's rows, pooled
+        confidence_by(reps.per_replication_by_type.drop(columns="replication"), "call_type",
+                      ratios=reps.ratio_parts_by_type),
         reps.summary_by_type)
