@@ -27,7 +27,7 @@ import argparse
 import dataclasses
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from sim.core.schema import Config
 __all__ = [
     "CENTRE_FILE",
     "FREE_KEYS",
+    "TARGET_DEFAULTS",
     "PlanCentre",
     "add_change_centre_option",
     "apply_plan_centre",
@@ -61,19 +62,29 @@ FREE_KEYS = ("run.seed",)
 
 _FORMAT = 1
 
+#: The planning targets and caps a plan is made for (``callsim plan`` options, with
+#: ``_`` for ``-``) and their defaults when neither the plan nor the user gives them.
+TARGET_DEFAULTS: dict[str, float | None] = {
+    "sl_target": 0.80, "sl_threshold_s": 20.0, "max_abandon": None, "max_asa_s": None,
+    "max_occupancy": None,
+}  # fmt: skip
+
 
 @dataclasses.dataclass(frozen=True)
 class PlanCentre:
     """The centre of a plan: ``overrides`` (``scenario=NAME`` first, then the plan's
     ``--set`` in order), ``patience`` (``--patience`` text or None), ``model``
     (``planning``/``research``), ``config_dir`` (absolute path or None) and ``path``
-    (the ``centre.json`` it was read from)."""
+    (the ``centre.json`` it was read from); ``targets``: the plan's service-level target
+    and caps (keys of :data:`TARGET_DEFAULTS`, a cap None when the plan had none), or
+    None in a record from before callsim recorded them."""
 
     overrides: tuple[str, ...]
     patience: str | None
     model: str
     config_dir: str | None
     path: Path
+    targets: dict[str, float | None] | None = None
 
     @property
     def scenario(self) -> str:
@@ -111,10 +122,12 @@ def _with_scenario(overrides: Sequence[str]) -> list[str]:
     return [f"scenario={default_scenario()}", *overrides]
 
 
-def record_centre(folder: Path, args: argparse.Namespace) -> None:
-    """Write ``folder/centre.json``: the centre of ``callsim plan``'s parsed ``args``."""
+def record_centre(folder: Path, args: argparse.Namespace, targets: bool = True) -> None:
+    """Write ``folder/centre.json``: the centre of ``callsim plan``'s parsed ``args``,
+    with its target and caps (``targets``; a plan of several groups takes each call
+    type's from the config instead)."""
     config_dir = getattr(args, "config_dir", None)
-    record = {
+    record: dict[str, Any] = {
         "format": _FORMAT,
         "what": "the centre this plan was made for (callsim plan); callsim simulate-plan and "
         "callsim marginal on this folder simulate it",
@@ -124,6 +137,9 @@ def record_centre(folder: Path, args: argparse.Namespace) -> None:
         "model": args.model,
         "config_dir": None if config_dir is None else str(Path(config_dir).resolve()),
     }
+    if targets:
+        record["targets"] = {k: d if getattr(args, k, None) is None else float(getattr(args, k))
+                             for k, d in TARGET_DEFAULTS.items()}  # fmt: skip
     (folder / CENTRE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
@@ -137,9 +153,13 @@ def read_centre(plan: Path) -> PlanCentre | None:
         record = json.loads(path.read_text(encoding="utf-8"))
         overrides = tuple(str(o) for o in record["set"])
         patience = record.get("patience")
+        targets = record.get("targets")
+        if targets is not None:
+            targets = {k: None if targets[k] is None else float(targets[k])
+                       for k in TARGET_DEFAULTS}  # fmt: skip
         centre = PlanCentre(overrides, None if patience is None else str(patience),
                             str(record.get("model", "planning")), record.get("config_dir"),
-                            path)  # fmt: skip
+                            path, targets)  # fmt: skip
         centre.scenario  # noqa: B018 - a record without its scenario is refused here
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: cannot read it as the plan's centre ({exc!r}); move it "
@@ -232,15 +252,21 @@ def add_change_centre_option(p: argparse.ArgumentParser) -> None:
                    "contradicting --set is refused (run.seed is always free)")  # fmt: skip
 
 
-def apply_plan_centre(args: argparse.Namespace) -> PlanCentre | None:
+def apply_plan_centre(args: argparse.Namespace,
+                      first: Callable[[list[str], PlanCentre | None], None] | None = None,
+                      ) -> PlanCentre | None:  # fmt: skip
     """Put the centre recorded beside ``args.plan`` into ``args`` (``set``, ``patience``,
     ``config_dir``), after refusing a ``--set``/``--patience`` that contradicts it
     (ConfigError, one line naming each key and both values) unless
     ``args.change_centre``. Without a record, ``args`` stay as given, with a warning.
-    Returns the centre used (None without a record)."""
+    Returns the centre used (None without a record). ``first`` is called before the
+    contradictions are refused, with the overrides of the centre to simulate and the
+    record (a check that refuses a key whatever the centre, e.g. one without effect)."""
     centre = read_centre(args.plan)
     change = getattr(args, "change_centre", False)
     if centre is None:
+        if first is not None:
+            first(list(args.set), None)
         if change:
             raise ConfigError(f"--change-centre: {args.plan.parent / CENTRE_FILE} does not "
                               "exist (a plan folder from before callsim recorded the centre): "
@@ -256,6 +282,8 @@ def apply_plan_centre(args: argparse.Namespace) -> PlanCentre | None:
                               "config_dir")  # fmt: skip
         args.config_dir = Path(centre.config_dir)
     given = [*args.set, *patience_overrides(args.patience)]
+    if first is not None:
+        first(merged_overrides(centre.all_overrides(), given), centre)
     bad = centre_contradictions(centre, given, config_dir_overrides(args))
     if bad and not change:
         yours = " ".join(dict.fromkeys(_flag(k, v, args.patience) for k, _, v in bad))

@@ -292,7 +292,7 @@ def _write(out: Path, args: argparse.Namespace, lead: pd.DataFrame, by_type: pd.
         grouped = _long(lead, "agent_group", groups, values)
         plan_for_spreadsheet(grouped, interval_s).to_csv(partial / "plan_groups.csv", index=False)
         write_planned_yaml(model, plan, partial / "plan" / "planned.yaml")
-        record_centre(partial, args)
+        record_centre(partial, args, targets=False)  # each type's, in the config
         fig = _figure(
             lead,
             groups,

@@ -45,7 +45,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.app.plan_centre import add_change_centre_option, apply_plan_centre
+from sim.app.plan_centre import CENTRE_FILE, add_change_centre_option, apply_plan_centre
+from sim.app.plan_effect import plan_target, refuse_no_effect
 from sim.app.plan_inputs import (
     add_config_dir,
     add_forecast_options,
@@ -55,6 +56,7 @@ from sim.app.plan_inputs import (
     publish,
     refuse_forecast_options,
 )
+from sim.config.skills import is_multi
 from sim.config.validation import load_scenario
 from sim.core.checks import ConfigError
 from sim.core.schema import Config
@@ -74,6 +76,7 @@ __all__ = [
     "model_from_args",
     "report_html",
     "source_text",
+    "target_text",
 ]
 
 log = logging.getLogger("callsim")
@@ -130,11 +133,20 @@ def _centre_forecast(args: argparse.Namespace, cfg: Config, folder: Path) -> For
             raise ConfigError(f"{args.plan}: its forecast ({len(theirs)} intervals, "
                               f"{theirs.sum():,.0f} calls) is not the centre's ({len(own)} "
                               f"intervals, {own.sum():,.0f} calls): a centre with callbacks is "
-                              "simulated on its own forecast; give the --set overrides the "
-                              "plan was made with (a plan folder of today's callsim records "
-                              "them in centre.json)", "plan")  # fmt: skip
+                              "simulated on its own forecast; " + _replan(args), "plan")  # fmt: skip
     write_forecast(forecast, folder / "forecast.csv")
     return forecast
+
+
+def _replan(args: argparse.Namespace) -> str:
+    """What to do when a centre with callbacks has another forecast than its plan."""
+    if args.change_centre and (args.plan.parent / CENTRE_FILE).is_file():
+        return ("a --set of run.days or the volume (center.*) cannot change for that plan: "
+                "re-plan that centre (callsim plan --set ...)")  # fmt: skip
+    if (args.plan.parent / CENTRE_FILE).is_file():
+        return f"re-plan that centre (the plan's is in {args.plan.parent / CENTRE_FILE})"
+    return ("give the --set overrides the plan was made with (a plan folder of today's "
+            "callsim records them in centre.json)")
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -148,11 +160,12 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     add_forecast_options(p)
     p.add_argument("--shrinkage", type=float, default=0.0, help="taken off agents on duty (a "
                    "*_scheduled column, a roster): net = floor(on duty x (1 - it))")  # fmt: skip
-    p.add_argument("--sl-threshold-s", type=float, default=20.0, help="T, seconds")
-    p.add_argument("--sl-target", type=float, default=0.80, help="share answered within T")
-    p.add_argument("--max-abandon", type=float, help="cap on the abandonment rate")
-    p.add_argument("--max-asa-s", type=float, help="cap on the ASA, seconds")
-    p.add_argument("--max-occupancy", type=float, help="cap on occupancy")
+    mine = "default: the plan's (its folder's centre.json)"
+    p.add_argument("--sl-threshold-s", type=float, help=f"T, seconds ({mine}, else 20)")
+    p.add_argument("--sl-target", type=float, help=f"share answered within T ({mine}, else 0.80)")
+    p.add_argument("--max-abandon", type=float, help=f"cap on the abandonment rate ({mine})")
+    p.add_argument("--max-asa-s", type=float, help=f"cap on the ASA, seconds ({mine})")
+    p.add_argument("--max-occupancy", type=float, help=f"cap on occupancy ({mine})")
     p.add_argument("--patience", help="genesys (default), genesys2020, never, exponential:MEAN_S")
     p.add_argument("--model", choices=("planning",), default="planning", help=argparse.SUPPRESS)
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -182,22 +195,24 @@ def model_from_args(
     """Config, planning model, net agents and target of parsed ``add_model_options``.
     A centre with callbacks (one queue, :func:`~sim.planning.callbackmodel.
     is_callback_queue`) is simulated by the engine on its own forecast
-    (:class:`~sim.planning.callbackmodel.CallbackModel`)."""
-    try:
-        target = PlanTarget(args.sl_threshold_s, args.sl_target, args.max_abandon,
-                            args.max_asa_s, args.max_occupancy, 0.0)  # fmt: skip
-    except ValueError as exc:
-        raise ConfigError(f"plan target: {exc}") from None
+    (:class:`~sim.planning.callbackmodel.CallbackModel`). The target is the plan's
+    (:func:`plan_target`). Raises ConfigError for a ``--set`` without effect on the
+    check (:func:`refuse_no_effect`) and a centre of several groups."""
     if not 0.0 <= args.shrinkage < 1.0:
         raise ConfigError(f"--shrinkage {args.shrinkage!r}: must be in [0, 1)", "shrinkage")
     if args.replications < 2:
         raise ConfigError(f"--replications {args.replications}: must be >= 2", "replications")
     if not args.plan.is_file():
         raise ConfigError(f"--plan {str(args.plan)!r}: no such file", "plan")
-    apply_plan_centre(args)
+    centre = apply_plan_centre(args, lambda sets, c: refuse_no_effect(args, sets, c))
+    target = plan_target(args, centre)
     cfg = centre_config(args)
     scenario = load_scenario(cfg)
     model: QueueModel
+    if is_multi(scenario.call_types, scenario.agent_groups) and not is_callback_queue(scenario):
+        raise ConfigError(f"--plan {str(args.plan)!r}: a centre of several agent groups; "
+                          "simulate its plan with the command callsim plan printed (callsim "
+                          "... +plan=planned, its folder's plan/planned.yaml)", "plan")  # fmt: skip
     if is_callback_queue(scenario):
         forecast = _centre_forecast(args, cfg, folder)
         model = callback_model(scenario, forecast, target.sl_threshold_s)
@@ -274,13 +289,23 @@ def report_html(check: PlanCheck, target: PlanTarget, source: str, png: bytes) -
               "agent more decide); no calls: no call offered, nothing to meet.")  # fmt: skip
     return page(
         "Simulated plan",
-        f"target {target.sl_target:.0%} answered within {target.sl_threshold_s:g} s; "
+        f"target {target_text(target)}; "
         "planning model (offered calls, forecast AHT per interval)",
         [f"<h2>Summary</h2>{summary}",
          img_figure(png, "service level per interval", "Service level per interval with its "
                     "95% confidence interval; agents below.", "fig-sl"),
          f"<h2>Intervals</h2><p class=\"note\">{legend}</p>{detail}"],
     )  # fmt: skip
+
+
+def target_text(target: PlanTarget) -> str:
+    """``80% within 20 s`` and the caps checked: ``, abandonment <= 5%``."""
+    caps = [f"abandonment <= {target.max_abandon:.0%}" if target.max_abandon is not None else "",
+            f"ASA <= {target.max_asa_s:g} s" if target.max_asa_s is not None else "",
+            f"occupancy <= {target.max_occupancy:.0%}" if target.max_occupancy is not None
+            else ""]  # fmt: skip
+    return ", ".join([f"{target.sl_target:.0%} within {target.sl_threshold_s:g} s",
+                      *(c for c in caps if c)])  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:
@@ -319,10 +344,10 @@ def cmd_simulate_plan(argv: list[str] | None = None) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     s = check.summary.iloc[0]
-    log.info("service level %.1f%% (95%% CI %.1f%% to %.1f%%), abandonment %.1f%%, ASA %.1f s, "
-             "occupancy %.1f%%, %.0f agent-hours", 100 * s["service_level"],
+    log.info("service level %.1f%% (95%% CI %.1f%% to %.1f%%; target %s), abandonment %.1f%%, "
+             "ASA %.1f s, occupancy %.1f%%, %.0f agent-hours", 100 * s["service_level"],
              100 * s["service_level_ci_low"], 100 * s["service_level_ci_high"],
-             100 * s["abandon_rate"], s["asa_s"], 100 * s["occupancy"], s["agent_hours"])  # fmt: skip
+             target_text(target), 100 * s["abandon_rate"], s["asa_s"], 100 * s["occupancy"], s["agent_hours"])  # fmt: skip
     log.info("intervals: %d green, %d amber, %d red, %d without calls (target met in %d, "
              "missed in %d)", s["green"], s["amber"], s["red"], s["no_calls"], s["met"],
              s["missed"])  # fmt: skip

@@ -209,3 +209,119 @@ def test_plan_help_states_the_replication_defaults_it_applies() -> None:
         args = plan_parser().parse_args([])
         _check_single_args(args, callbacks)
         assert (args.replications, args.max_replications) == expected
+
+
+#: A plain two-day centre (one queue, no callbacks) planned at 90% within 30 s.
+PLAIN = ["--set", "center.volume_per_day=3000", "--set", "run.days=2", "--sl-target", "0.9",
+         "--sl-threshold-s", "30"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def plain_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An Erlang A plan of the plain centre at 90% within 30 s."""
+    out = tmp_path_factory.mktemp("plain") / "plan"
+    plan_main([*PLAIN, "--methods", "erlang_a", "--out", str(out)])
+    return out
+
+
+def test_a_key_without_effect_on_the_check_is_refused(plain_plan: Path, tmp_path: Path) -> None:
+    """A plan of one queue is simulated on plan.csv's forecast with the plan's agents: a
+    --set of the volume, run.days or staffing cannot change anything, so it is refused in
+    one line (exit 2), --change-centre or not, instead of being logged as a change and
+    ignored; the staffing one no longer quotes the scenario's agents as the plan's."""
+    csv = str(plain_plan / "plan.csv")
+    run = plan(tmp_path, "--plan", csv, "--set", "center.volume_per_day=6000",
+               "--change-centre", "--out", "x", command="simulate-plan")  # fmt: skip
+    assert run.returncode == 2, run.stdout + run.stderr
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    assert lines == ["callsim: error: center.volume_per_day=6000: no effect on this check: a "
+                     "plan of one queue is simulated on its own forecast (plan.csv's columns, "
+                     "or --forecast FILE), not the centre's; give --forecast FILE to check the "
+                     "plan on another forecast, or re-plan that centre (callsim plan ... --set "
+                     "center.volume_per_day=6000)"]  # fmt: skip
+    assert "Traceback" not in run.stderr and not (tmp_path / "x").exists()
+    for sets, change in ((["run.days=3"], False), (["center.profile=null"], True)):
+        with pytest.raises(ConfigError, match=rf"^{sets[0]}: no effect on this check"):
+            cmd_marginal(["--plan", csv, *(f"--set={s}" for s in sets), "--out",
+                          str(tmp_path / "m"), *(["--change-centre"] if change else [])])  # fmt: skip
+    with pytest.raises(ConfigError, match=r"^staffing.agents=5: no effect on this check: the "
+                       r"agents simulated are the plan's") as info:  # fmt: skip
+        cmd_simulate_plan(["--plan", csv, "--set", "staffing.agents=5", "--out", str(tmp_path / "s")])
+    assert "plan was made for" not in str(info.value)
+    assert not (tmp_path / "m").exists() and not (tmp_path / "s").exists()
+
+
+def test_with_callbacks_staffing_is_refused_and_the_forecast_needs_a_new_plan(
+    cb_plan: Path, tmp_path: Path
+) -> None:
+    """A centre with callbacks is simulated on its own forecast: run.days is its centre
+    (refused as a contradiction; with --change-centre, the forecast no longer matches the
+    plan's: re-plan), staffing has no effect."""
+    csv = str(cb_plan / "plan.csv")
+    with pytest.raises(ConfigError, match=r"^staffing.agents=5: no effect on this check"):
+        cmd_simulate_plan(["--plan", csv, "--set", "staffing.agents=5", "--change-centre",
+                           "--out", str(tmp_path / "s")])  # fmt: skip
+    with pytest.raises(ConfigError) as info:
+        cmd_simulate_plan(["--plan", csv, "--set", "run.days=3", "--change-centre",
+                           "--out", str(tmp_path / "s")])  # fmt: skip
+    text = str(info.value)
+    assert "a --set of run.days or the volume (center.*) cannot change for that plan: " \
+        "re-plan that centre" in text and "give the --set overrides" not in text  # fmt: skip
+
+
+def test_the_plans_target_is_recorded_and_checked_by_default(
+    plain_plan: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """centre.json records 90% within 30 s; simulate-plan checks against it without being
+    told (same result as with the options restated; the console line says it), marginal
+    prices 'not answered within 30 s'; another target is refused unless --change-centre,
+    and then gives another verdict on the same replications."""
+    targets = json.loads((plain_plan / CENTRE_FILE).read_text())["targets"]
+    assert targets == {"sl_target": 0.9, "sl_threshold_s": 30.0, "max_abandon": None,
+                       "max_asa_s": None, "max_occupancy": None}  # fmt: skip
+    base = ["--plan", str(plain_plan / "plan.csv"), "--replications", "4"]
+    with caplog.at_level(logging.INFO, logger="callsim"):
+        own = cmd_simulate_plan([*base, "--out", str(tmp_path / "own")])
+    assert "; target 90% within 30 s)" in caplog.text
+    told = cmd_simulate_plan([*base, "--sl-target", "0.9", "--sl-threshold-s", "30",
+                              "--out", str(tmp_path / "told")])  # fmt: skip
+    a = pd.read_csv(own / "intervals.csv")
+    pd.testing.assert_frame_equal(a, pd.read_csv(told / "intervals.csv"))
+    with pytest.raises(ConfigError, match=r"^--sl-target 0.8: not the target the plan was made "
+                       r"for \(.*centre.json: --sl-target 0.9\); leave it out"):  # fmt: skip
+        cmd_simulate_plan([*base, "--sl-target", "0.8", "--out", str(tmp_path / "x")])
+    with pytest.raises(ConfigError, match=r"^--max-abandon 0.05: .*--max-abandon none\)"):
+        cmd_marginal([*base, "--max-abandon", "0.05", "--out", str(tmp_path / "x")])
+    other = cmd_simulate_plan([*base, "--sl-threshold-s", "20", "--change-centre",
+                               "--out", str(tmp_path / "other")])  # fmt: skip
+    b = pd.read_csv(other / "intervals.csv")
+    assert (a["offered"] == b["offered"]).all() and (b["service_level"] < a["service_level"]).any()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="callsim"):
+        cmd_marginal([*base, "--day", "2026-11-30", "--out", str(tmp_path / "m")])
+    assert "(not answered within 30 s)" in caplog.text
+
+
+def test_an_old_record_without_targets_checks_the_defaults_and_says_so(
+    plain_plan: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(plain_plan, old)
+    record = json.loads((old / CENTRE_FILE).read_text())
+    del record["targets"]
+    (old / CENTRE_FILE).write_text(json.dumps(record))
+    with caplog.at_level(logging.INFO, logger="callsim"):
+        cmd_simulate_plan(["--plan", str(old / "plan.csv"), "--replications", "2",
+                           "--sl-target", "0.7", "--out", str(tmp_path / "s")])  # fmt: skip
+    assert caplog.text.count("records no service-level target") == 1
+    assert "; target 70% within 20 s)" in caplog.text
+
+
+def test_a_plan_of_several_groups_is_refused_in_one_line(tmp_path: Path) -> None:
+    """simulate-plan simulates one queue; a group plan runs with +plan=planned."""
+    out = plan_main(["--set", "scenario=two_languages", "--set", "run.days=1", "--methods",
+                     "erlang_c", "--out", str(tmp_path / "p")])  # fmt: skip
+    assert "targets" not in json.loads((out / CENTRE_FILE).read_text())  # each type's own
+    with pytest.raises(ConfigError, match=r"a centre of several agent groups; simulate its "
+                       r"plan with the command callsim plan printed"):  # fmt: skip
+        cmd_simulate_plan(["--plan", str(out / "plan_by_type.csv"), "--out", str(tmp_path / "s")])
