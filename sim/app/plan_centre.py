@@ -2,8 +2,9 @@
 
 ``callsim plan`` writes ``centre.json`` into its output folder
 (:func:`record_centre`): the scenario (the ``--set scenario=`` given, else the default
-of ``config.yaml``), the ``--set`` overrides in their order, ``--patience``, ``--model``
-and ``--config-dir`` (absolute). ``callsim simulate-plan`` and ``callsim marginal``
+of ``config.yaml``), the ``--set`` overrides in their order, ``--patience``, ``--model``,
+``--config-dir`` (absolute) and the service-level target and caps (``targets``, checked by
+:func:`sim.app.plan_effect.plan_target`). ``callsim simulate-plan`` and ``callsim marginal``
 read the file beside their ``--plan`` (``plan.csv`` and ``roster.csv`` sit in the plan
 folder) and simulate that centre (:func:`apply_plan_centre`):
 

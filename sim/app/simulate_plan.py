@@ -25,7 +25,9 @@ forecast are closed (no calls; the agents before them finish the queue).
 The centre simulated is the one the plan was made for, recorded in the plan folder's
 ``centre.json`` (:mod:`sim.app.plan_centre`): ``--set`` may restate it, not contradict
 it (one line, exit 2) unless ``--change-centre``; without the record, the user's
-``--set`` alone, with a warning.
+``--set`` alone, with a warning. The target is the plan's too, and a ``--set`` that
+cannot change the check (the volume, ``run.days``, ``staffing.*``) is refused
+(:mod:`sim.app.plan_effect`).
 
 A centre with callbacks (``scenario=callback_offered``: one inbound type, one
 group) is simulated by the engine on its own forecast, its agents serving the callbacks
