@@ -203,7 +203,7 @@ def _ci_json(
     table; ``parts`` (``by``, ``kpi``, ...): the ratio parts its pooled ratios came from."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     stats = [c for c in summary.columns if c not in (by, "kpi")]
-    pooled = set(zip(parts[by].astype(str), parts["kpi"])) if len(parts) else set()
+    pooled = set(zip(parts[by].astype(str), parts["kpi"], strict=True)) if len(parts) else set()
     for r in summary.to_dict("records"):
         name, kpi = str(r[by]), str(r["kpi"])
         out.setdefault(name, {})[kpi] = {

@@ -39,11 +39,20 @@ def test_stdout_is_wrapped_only_inside_the_block() -> None:
 
 def test_callsim_piped_into_head_says_nothing_on_stderr(tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.app.cli", "run.days=1", "run.replications=2",
-         "run.name=pipe", "output.figures=false"],  # fmt: skip
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "sim.app.cli",
+            "run.days=1",
+            "run.replications=2",
+            "run.name=pipe",
+            "output.figures=false",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env={**os.environ, "HYDRA_FULL_ERROR": ""},
-    )  # fmt: skip
+    )
     assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()  # `head -1`: one line, then the reader goes away
     proc.stdout.close()
