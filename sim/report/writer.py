@@ -133,7 +133,7 @@ def summary_text(reps: Replications) -> str:
         ):
             text = format_value(key, float(cb[key]["mean"]))
             ci = ci_text(cb[key], key) if n > 1 else ""
-            lines.append(f"    {CALLBACK_KPIS[key].label:<38}{text}  {ci}".rstrip())
+            lines.append(f"    {CALLBACK_KPIS[key].label:<46}{text}  {ci}".rstrip())
     lines += channel_lines(reps)  # chat or e-mail types only
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")
