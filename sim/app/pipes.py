@@ -65,7 +65,7 @@ def pipe_safe_stdout() -> Iterator[None]:
         yield
         return
     safe = PipeSafeStream(before)
-    sys.stdout = safe  # type: ignore[assignment]
+    sys.stdout = safe
     try:
         yield
     finally:  # typer ends every command with SystemExit: flush here, not after the yield
