@@ -98,7 +98,7 @@ _KINDS = (
 
 def _not_a_plan(path: Path, why: str) -> ConfigError:
     """The one-line error of a ``--plan`` file that is neither kind (:data:`_KINDS`)."""
-    return ConfigError(f"--plan {path}: not a plan.csv or roster.csv ({why}); --plan takes "
+    return ConfigError(f"--plan {path}: not a plan.csv or roster.csv ({why}); --plan must be "
                        f"{_KINDS}", "plan")  # fmt: skip
 
 

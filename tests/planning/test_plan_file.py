@@ -14,7 +14,7 @@ import pytest
 from sim.core.checks import ConfigError
 from sim.planning.plancheck import check_plan_file
 
-TAKES = "--plan takes a plan.csv (interval_start and <method>_agents columns, from callsim plan)"
+TAKES = "--plan must be a plan.csv (interval_start and <method>_agents columns, from callsim plan)"
 
 
 @pytest.mark.parametrize(
