@@ -36,6 +36,7 @@ from typing import Annotated, Any
 import typer
 
 from sim.app.errors import UsageError, friendly_errors
+from sim.app.pipes import pipe_safe_stdout
 
 __all__ = [
     "PASSTHROUGH",
@@ -402,7 +403,8 @@ def main(argv: list[str] | None = None) -> None:
         args = ["run", *args]  # bare `callsim key=value` and `callsim -m ...`
     if args == ["-h"]:
         args = ["--help"]
-    app(args=args, prog_name="callsim")
+    with pipe_safe_stdout():  # `callsim ... | head`: no traceback when head has read enough
+        app(args=args, prog_name="callsim")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,13 @@ from sim.core.schema import Config
 from sim.planning.callbackmodel import callback_model, is_callback_queue
 from sim.planning.forecast import Forecast, forecast_from_config, read_forecast, write_forecast
 from sim.planning.plan_table import read_plan_csv
-from sim.planning.plancheck import PlanCheck, default_column, load_staffing, simulate_plan
+from sim.planning.plancheck import (
+    PlanCheck,
+    check_plan_file,
+    default_column,
+    load_staffing,
+    simulate_plan,
+)
 from sim.planning.planmodel import PlanningModel, QueueModel, planning_model
 from sim.planning.planner import PlanTarget
 from sim.planning.tour_roster import is_roster_table
@@ -206,6 +212,7 @@ def model_from_args(
         raise ConfigError(f"--replications {args.replications}: must be >= 2", "replications")
     if not args.plan.is_file():
         raise ConfigError(f"--plan {str(args.plan)!r}: no such file", "plan")
+    check_plan_file(args.plan)  # a plan.csv or roster.csv, before its centre is looked for
     centre = apply_plan_centre(args, lambda sets, c: refuse_no_effect(args, sets, c))
     target = plan_target(args, centre)
     cfg = centre_config(args)

@@ -119,6 +119,16 @@ class Replications:
     ratio_parts_by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
     ratio_parts_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    def estimator(self, kpi: str) -> str:
+        """How ``summary`` (``summary_callbacks``) estimated ``kpi``: ``"ratio"`` (a ratio
+        KPI with parts in :attr:`ratio_parts`: all numerators over all denominators,
+        delta-method interval) or ``"mean"`` (the mean of the replications, Student-t
+        interval of the mean). Background: docs/background/metrics.md, "Ratios over
+        replications"."""
+        parts = self.ratio_parts
+        pooled = len(parts) and kpi in set(parts["kpi"])
+        return "ratio" if pooled else "mean"
+
 
 def _replication_line(k: int, n: int, name: str, elapsed: float) -> str:
     """The progress line of replications in a log (:class:`~sim.model.progress.Progress`)."""

@@ -147,7 +147,7 @@ CALLBACK_KPIS: dict[str, Kpi] = {
         ("callback_accept_rate", "accepted the callback", "share", "acceptances / offers"),
         ("callback_reached_rate", "callbacks that reached the caller", "share",
          "accepted offers whose caller a callback attempt reached / acceptances"),
-        ("callback_mean_delay_s", "callback delay past the promise", "s",
+        ("callback_mean_delay_s", "callback delay past the promise (< 0: early)", "s",
          "mean of (start of the reaching callback - promised time) over reached "
          "callbacks, seconds (negative: early)"),
         ("callback_service_level", "callbacks on time", "share",

@@ -28,7 +28,7 @@ from sim.planning.planner import PlanTarget
 from sim.planning.simplan import meets_target
 from sim.planning.tour_roster import is_roster_table, roster_on_phone
 
-__all__ = ["PlanCheck", "default_column", "load_staffing", "simulate_plan"]
+__all__ = ["PlanCheck", "check_plan_file", "default_column", "load_staffing", "simulate_plan"]
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,47 @@ _KINDS = (
 )
 
 
+def _not_a_plan(path: Path, why: str) -> ConfigError:
+    """The one-line error of a ``--plan`` file that is neither kind (:data:`_KINDS`)."""
+    return ConfigError(f"--plan {path}: not a plan.csv or roster.csv ({why}); --plan must be "
+                       f"{_KINDS}", "plan")  # fmt: skip
+
+
+def _csv_error(exc: Exception) -> str:
+    """pandas' reason a file is no CSV table, on one line without its C-parser prefix."""
+    text = " ".join(str(exc).split())
+    return text.replace("Error tokenizing data. C error: ", "") or type(exc).__name__
+
+
+def check_plan_file(path: Path) -> None:
+    """Refuse, with one line naming the file and what ``--plan`` takes, a file that is
+    not a ``plan.csv`` (an ``interval_start`` column) or a ``roster.csv``: a YAML or JSON
+    file (the plan folder's ``centre.json``), another CSV. Reads the header only.
+
+    Raises ConfigError (key ``plan``)."""
+    if path.suffix.lower() in (".json", ".yaml", ".yml", ".parquet", ".xlsx"):
+        raise _not_a_plan(path, f"a {path.suffix.lower()[1:]} file, not a CSV table")
+    try:
+        columns = pd.read_csv(path, nrows=0).columns
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            ValueError) as exc:  # fmt: skip
+        raise _not_a_plan(path, f"cannot read it as a CSV table: {_csv_error(exc)}") from None
+    if not (is_roster_table(columns) or {"interval_start", "day"} <= set(columns)
+            or "start" in columns):  # fmt: skip
+        shown = ", ".join(map(str, columns[:8])) + (" ..." if len(columns) > 8 else "")
+        hint = ("; a forecast? give it as --forecast, and as --plan the plan.csv made from it"
+                if "expected_calls" in columns else "")  # fmt: skip
+        raise _not_a_plan(path, f"its columns are {shown}{hint}")
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     """The file as read (a roster) or in the planner's form (a spreadsheet plan)."""
+    check_plan_file(path)
     try:
         raw = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
             ValueError) as exc:  # fmt: skip
-        raise ConfigError(f"{path}: cannot read it as a CSV ({exc})", "plan") from None
+        raise _not_a_plan(path, f"cannot read it as a CSV table: {_csv_error(exc)}") from None
     if is_roster_table(raw.columns) or "start" in raw.columns:
         return raw
     if not {"interval_start", "day"} <= set(raw.columns):

@@ -237,8 +237,9 @@ def breakdown_sections(reps: Replications, figures: Mapping[str, bytes]) -> list
         header = ["call type", "threshold", "target", *_header(TYPE_SHOWN), "against target"]
         out += [
             '<h2 id="call-types">Call types</h2>',
-            f'<p class="note">Mean ± half-width of the {conf} Student-t confidence interval '
-            f"over {n} replication(s). Each type's service level counts the calls answered "
+            f'<p class="note">Estimate ± half-width of the {conf} Student-t confidence '
+            f"interval over {n} replication(s); shares and averages per call are pooled "
+            "ratios, counts are means (estimator: see Key figures). Each type's service level counts the calls answered "
             "within that type's own threshold; the centre's line in Key figures uses "
             f"metrics.sl_threshold_s ({cfg.metrics.sl_threshold_s:g} s) for every call.</p>",
             html_table(header, rows, "call-types", text_columns=(0, len(header) - 1)),
@@ -252,8 +253,9 @@ def breakdown_sections(reps: Replications, figures: Mapping[str, bytes]) -> list
         rows = [[name, *(mean_ci(kpis[k], k) for k in GROUP_SHOWN)] for name, kpis in wide.items()]
         out += [
             '<h2 id="agent-groups">Agent groups</h2>',
-            f'<p class="note">Mean ± half-width of the {conf} Student-t confidence interval '
-            f"over {n} replication(s). A call counts for the group of the agent who answered "
+            f'<p class="note">Estimate ± half-width of the {conf} Student-t confidence '
+            f"interval over {n} replication(s); shares and averages per call are pooled "
+            "ratios, counts are means (estimator: see Key figures). A call counts for the group of the agent who answered "
             "it; agent time from the warm-up to the end of the run.</p>",
             html_table(["agent group", *_header(GROUP_SHOWN)], rows, "agent-groups"),
             _every_kpi(reps.summary_by_group, "agent_group", "agent group", "agent-groups-all"),

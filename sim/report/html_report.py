@@ -94,7 +94,10 @@ def _target_text(kpi: str, r: pd.Series, targets: Mapping[str, tuple[float, str]
 
 
 def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = None,
-               table_id: str = "kpis") -> str:  # fmt: skip
+               table_id: str = "kpis",
+               estimator: Callable[[str], str] | None = None) -> str:  # fmt: skip
+    """The KPI table of ``summary``; ``estimator(kpi)`` (``"ratio"`` or ``"mean"``,
+    :meth:`Replications.estimator`), if given, fills an ``estimator`` column."""
     currency = cfg.economics.currency if cfg is not None else "currency units"
     targets = _targets(cfg) if cfg is not None else {}
     rows = []
@@ -115,12 +118,13 @@ def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = No
                 high,
                 format_kpi(k, float(r["sd"]), like=mean),
                 f"{float(r['n']):.0f}",
+                *([_ESTIMATOR_TEXT[estimator(k)]] if estimator is not None else []),
                 _target_text(k, r, targets),
             ]
         )
     ci = f"{confidence:.0%} CI"
-    header = ["KPI", "unit", "mean", "half-width", f"{ci} low", f"{ci} high", "sd", "n",
-              "target"]  # fmt: skip
+    header = ["KPI", "unit", "estimate", "half-width", f"{ci} low", f"{ci} high", "sd", "n",
+              *(["estimator"] if estimator is not None else []), "target"]  # fmt: skip
     note = ""
     if any_clipped:
         note = (
@@ -128,7 +132,8 @@ def _kpi_table(summary: pd.DataFrame, confidence: float, cfg: Config | None = No
             "share never outside 0-100%): the Student-t interval, symmetric around the "
             "mean, reaches past it when replications vary a lot relative to the mean.</p>"
         )
-    return html_table(header, rows, table_id=table_id, text_columns=(0, 1, 8)) + note
+    text = (0, 1, 8, 9) if estimator is not None else (0, 1, 8)
+    return html_table(header, rows, table_id=table_id, text_columns=text) + note
 
 
 def _callback_section(reps: Replications) -> list[str]:
@@ -145,7 +150,8 @@ def _callback_section(reps: Replications) -> list[str]:
         f"{c.threshold_s:g} s; callers who accept leave the line and {how}. Service levels "
         f"with T = {cfg.metrics.sl_threshold_s:g} s. Definitions: "
         "docs/background/callbacks.md.</p>",
-        _kpi_table(reps.summary_callbacks, cfg.metrics.confidence, cfg, "callback-kpis"),
+        _kpi_table(reps.summary_callbacks, cfg.metrics.confidence, cfg, "callback-kpis",
+                   reps.estimator),
     ]
 
 
@@ -177,6 +183,26 @@ def _callback_note(reps: Replications) -> list[str]:
         "are outbound work (section Callbacks); occupancy counts every minute of it. "
         "Definitions: docs/background/metrics.md.</p>"
     ]
+
+
+#: The ``estimator`` column of the KPI tables, by :meth:`Replications.estimator`.
+_ESTIMATOR_TEXT = {"ratio": "pooled ratio", "mean": "mean"}
+
+
+def _estimator_note(n: int, conf: float) -> str:
+    """The note under Key figures: which estimate each row is (its ``estimator``)."""
+    return (
+        f'<p class="note">Estimator "pooled ratio" (service level, abandonment, ASA, '
+        f"occupancy and the other shares and averages per call): all numerators over all "
+        f"denominators of the {n} replication(s), with the {conf:.0%} delta-method "
+        "Student-t confidence interval; it can differ from the average of the KPIs of "
+        "each replication below, which weighs a quiet replication as much as a busy one "
+        "(docs/background/metrics.md, section \"Ratios over replications\"). Estimator "
+        f'"mean" (counts, money, customers, workforce): the mean over the {n} replication(s) and the '
+        f"{conf:.0%} Student-t confidence interval of the mean. Half-width: estimate ± "
+        "this. n/a: not defined (no calls of that kind, customers not tracked, or a single "
+        "replication).</p>"
+    )
 
 
 # ------------------------------------------------------------------------------ one run
@@ -288,11 +314,9 @@ def run_report(
         '<h2 id="run">Run</h2>',
         html_table(["", "value"], meta, table_id="metadata", text_columns=(0, 1)),
         '<h2 id="kpi-section">Key figures</h2>',
-        f'<p class="note">Mean over {n} replication(s) and the {conf:.0%} Student-t '
-        "confidence interval of the mean (half-width: mean ± this). n/a: not defined "
-        "(no calls of that kind, customers not tracked, or a single replication).</p>",
+        _estimator_note(n, conf),
         *_callback_note(reps),
-        _kpi_table(_key_figures(reps), conf, cfg),
+        _kpi_table(_key_figures(reps), conf, cfg, estimator=reps.estimator),
     ]
     per = reps.per_replication.set_index("replication").T
     rows = [

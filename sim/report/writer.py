@@ -58,7 +58,7 @@ from sim.report.channels_report import channel_lines
 from sim.report.html_report import figure_names, run_figures, run_report
 from sim.report.htmlkit import verdict_text
 
-__all__ = ["ROW_GROUP", "summary_text", "write_parquet", "write_results"]
+__all__ = ["ESTIMATORS", "ROW_GROUP", "summary_text", "write_parquet", "write_results"]
 
 log = logging.getLogger("callsim")
 
@@ -133,7 +133,7 @@ def summary_text(reps: Replications) -> str:
         ):
             text = format_value(key, float(cb[key]["mean"]))
             ci = ci_text(cb[key], key) if n > 1 else ""
-            lines.append(f"    {CALLBACK_KPIS[key].label:<38}{text}  {ci}".rstrip())
+            lines.append(f"    {CALLBACK_KPIS[key].label:<46}{text}  {ci}".rstrip())
     lines += channel_lines(reps)  # chat or e-mail types only
     if n > 1:
         lines.append(f"  (± = half-width of the {conf:.0%} confidence interval over replications)")
@@ -149,12 +149,25 @@ def _clean(value: Any) -> Any:
     return value
 
 
+#: ``estimators`` of summary.json: what the ``estimator`` of each KPI means.
+ESTIMATORS = {
+    "ratio": "pooled ratio over the replications: all numerators over all denominators "
+    "(service level: answered within the threshold / offered, summed over the "
+    "replications), with the delta-method Student-t confidence interval; not the mean of "
+    "the replications' ratios in replications.csv (docs/background/metrics.md, "
+    "'Ratios over replications')",
+    "mean": "mean of the replications' values, with the Student-t confidence interval of "
+    "the mean",
+}
+
+
 def _summary_json(reps: Replications) -> dict[str, Any]:
     cfg = reps.config
     kpis = {
-        kpi: {col: _clean(float(row[col])) for col in reps.summary.columns}
+        kpi: {**{col: _clean(float(row[col])) for col in reps.summary.columns},
+              "estimator": reps.estimator(str(kpi))}
         for kpi, row in reps.summary.iterrows()
-    }
+    }  # fmt: skip
     return {
         "scenario": cfg.run.name,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -164,6 +177,7 @@ def _summary_json(reps: Replications) -> dict[str, Any]:
         "confidence": cfg.metrics.confidence,
         "sl_threshold_s": cfg.metrics.sl_threshold_s,
         "kpis": kpis,
+        "estimators": ESTIMATORS,
         "definitions": KPI_DEFINITIONS,
         **_breakdown_json(reps),
         **_callbacks_json(reps),
@@ -175,18 +189,27 @@ def _callbacks_json(reps: Replications) -> dict[str, Any]:
     if not reps.config.callbacks.enabled:
         return {}
     return {"callbacks": {
-        "kpis": {k: {c: _clean(float(r[c])) for c in reps.summary_callbacks.columns}
+        "kpis": {k: {**{c: _clean(float(r[c])) for c in reps.summary_callbacks.columns},
+                     "estimator": reps.estimator(str(k))}
                  for k, r in reps.summary_callbacks.iterrows()},
         "definitions": {k: v.definition for k, v in CALLBACK_KPIS.items()},
     }}  # fmt: skip
 
 
-def _ci_json(summary: pd.DataFrame, by: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """name -> kpi -> {mean, sd, n, half_width, ci_low, ci_high} of a long CI table."""
+def _ci_json(
+    summary: pd.DataFrame, by: str, parts: pd.DataFrame
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """name -> kpi -> {mean, sd, n, half_width, ci_low, ci_high, estimator} of a long CI
+    table; ``parts`` (``by``, ``kpi``, ...): the ratio parts its pooled ratios came from."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     stats = [c for c in summary.columns if c not in (by, "kpi")]
+    pooled = set(zip(parts[by].astype(str), parts["kpi"], strict=True)) if len(parts) else set()
     for r in summary.to_dict("records"):
-        out.setdefault(str(r[by]), {})[str(r["kpi"])] = {c: _clean(float(r[c])) for c in stats}
+        name, kpi = str(r[by]), str(r["kpi"])
+        out.setdefault(name, {})[kpi] = {
+            **{c: _clean(float(r[c])) for c in stats},
+            "estimator": "ratio" if (name, kpi) in pooled else "mean",
+        }
     return out
 
 
@@ -197,11 +220,14 @@ def _breakdown_json(reps: Replications) -> dict[str, Any]:
         targets = type_targets(reps)
         out["call_types"] = {
             name: {"sl_threshold_s": targets[name][0], "sl_target": targets[name][1], "kpis": k}
-            for name, k in _ci_json(reps.summary_by_type, "call_type").items()
+            for name, k in _ci_json(reps.summary_by_type, "call_type",
+                                    reps.ratio_parts_by_type).items()
         }
     if several(reps.intervals_by_group, "agent_group"):
         out["agent_groups"] = {
-            name: {"kpis": k} for name, k in _ci_json(reps.summary_by_group, "agent_group").items()
+            name: {"kpis": k}
+            for name, k in _ci_json(reps.summary_by_group, "agent_group",
+                                    reps.ratio_parts_by_group).items()
         }
     return out
 

@@ -82,3 +82,10 @@ def test_summary_text_has_the_headline_and_callbacks_on_time() -> None:
     assert "(with callbacks: of the calls that stayed on the line" in text
     sl = float(reps.summary.loc["service_level", "mean"])
     assert f"service level (20 s)          {100 * sl:.1f}%" in text
+    # the delay's line says which way it counts, and the callback lines stay aligned
+    after = text.split("\n  callbacks:\n", 1)[1].splitlines()
+    lines = after[: next(i for i, ln in enumerate(after) if not ln.startswith("    "))]
+    assert len(lines) == 5, lines
+    delay = next(ln for ln in lines if "callback delay past the promise" in ln)
+    assert "(< 0: early)" in delay
+    assert len({len(ln) - len(ln[4:].split("  ", 1)[1].lstrip()) for ln in lines}) == 1, lines

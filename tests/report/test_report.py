@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -94,6 +95,41 @@ def test_run_report_has_every_part(reps: Replications, run_html: str) -> None:
     assert "staffing.agents=5" in run_html
     assert "volume_per_day: 400.0" in run_html  # the resolved config
     assert run_html.count("<tr>") > 2 * len(SUMMARY_KEYS)  # per-replication table too
+
+
+def test_key_figures_say_which_kpis_are_pooled_ratios(
+    reps: Replications, run_html: str, tmp_path: Path
+) -> None:
+    """The report and summary.json say per KPI whether it is a pooled ratio or a mean,
+    and the report's note says what each means and where the background is."""
+    table = re.search(r'<table id="kpis">(.*?)</table>', run_html, re.S)
+    assert table is not None
+    rows = {
+        re.search(r'href="#def-([a-z_]+)"', r).group(1): r  # type: ignore[union-attr]
+        for r in table.group(1).split("<tr>")[2:]
+    }
+    assert set(rows) == set(SUMMARY_KEYS)
+    for kpi in ("service_level", "abandon_rate", "asa_s", "occupancy"):
+        assert reps.estimator(kpi) == "ratio" and "pooled ratio" in rows[kpi]
+    for kpi in ("offered", "profit", "customers_end"):
+        assert reps.estimator(kpi) == "mean" and "pooled ratio" not in rows[kpi]
+    assert ">estimator</th>" in table.group(1)
+    note = re.search(r'id="kpi-section">Key figures</h2>\s*<p class="note">(.*?)</p>', run_html,
+                     re.S)  # fmt: skip
+    assert note is not None and "Ratios over replications" in note.group(1)
+    assert "delta-method" in note.group(1) and "pooled ratio" in note.group(1)
+    # summary.json: the same estimator per KPI, what each means
+    folder = write_results(reps, tmp_path / "run", [])
+    summary = json.loads((folder / "summary.json").read_text())
+    assert {k: v["estimator"] for k, v in summary["kpis"].items()} == {
+        k: reps.estimator(k) for k in SUMMARY_KEYS
+    }
+    assert set(summary["estimators"]) == {"ratio", "mean"}
+    assert "Ratios over replications" in summary["estimators"]["ratio"]
+    # the pooled service level is all answered within T over all offered
+    parts = reps.ratio_parts.query("kpi == 'service_level'")
+    pooled = parts["numerator"].sum() / parts["denominator"].sum()
+    assert summary["kpis"]["service_level"]["mean"] == pytest.approx(pooled, rel=1e-12)
 
 
 def test_figures_are_reproducible(reps: Replications, figures: dict[str, bytes]) -> None:
