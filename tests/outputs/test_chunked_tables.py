@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from busy_centre import BUSY_CENTRE
 
 import sim.outputs.backlog as backlog
 import sim.outputs.call_types as call_types
@@ -16,17 +17,8 @@ import sim.outputs.tally as tally
 from sim.model.callcenter import CallCenter
 from sim.outputs.outbound import outbound_rows
 
-#: two days with redials, repeat contacts, a warm-up and two call types (call_type codes
-#: 0 and 1 mixed in the table), so that every chunked step has something to count
-CONFIG: dict[str, Any] = {
-    "run": {"days": 2, "warmup_s": 9 * 3600.0},
-    "center": {"volume_per_day": 1500.0, "open_time": "08:00", "close_time": "18:00",
-               "interval_min": 60},
-    "staffing": {"agents": [6, 8, 10, 10, 9, 9, 10, 10, 8, 6]},
-    "redials": {"probability": 0.4},
-    "resolution": {"fcr": 0.8, "recontact_probability": 0.7,
-                   "recontact_delay": {"kind": "exponential", "mean_s": 3600.0}},
-}  # fmt: skip
+#: a busy 2-day centre (tests/busy_centre.py)
+CONFIG: dict[str, Any] = BUSY_CENTRE
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +44,9 @@ def old_backlog(calls: pd.DataFrame, codes: np.ndarray, n_types: int, at: np.nda
         a, lv = arrival[m], leave[m]
         if not a.size:
             continue
-        count[k] = np.searchsorted(np.sort(a), at, "right") - np.searchsorted(np.sort(lv), at, "right")
+        count[k] = np.searchsorted(np.sort(a), at, "right") - np.searchsorted(
+            np.sort(lv), at, "right"
+        )
         order = np.argsort(lv, kind="stable")
         suffix = np.minimum.accumulate(a[order][::-1])[::-1]
         j = np.searchsorted(lv[order], at, side="right")

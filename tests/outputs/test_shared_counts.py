@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from busy_centre import BUSY_CENTRE
 
 import sim.outputs.tally as tally
 from sim.core.calls import BAD, Outcome, Source
@@ -23,18 +24,8 @@ from sim.outputs.days import days_table
 from sim.outputs.metrics import intervals_table, summarize
 from sim.outputs.outbound import outbound_rows
 
-#: two days with redials, repeat contacts, a warm-up, callbacks and two call types, so
-#: that every count has something to count (one agent group: its tables share the
-#: centre's busy time)
-CONFIG: dict[str, Any] = {
-    "run": {"days": 2, "warmup_s": 9 * 3600.0},
-    "center": {"volume_per_day": 1500.0, "open_time": "08:00", "close_time": "18:00",
-               "interval_min": 60},
-    "staffing": {"agents": [6, 8, 10, 10, 9, 9, 10, 10, 8, 6]},
-    "redials": {"probability": 0.4},
-    "resolution": {"fcr": 0.8, "recontact_probability": 0.7,
-                   "recontact_delay": {"kind": "exponential", "mean_s": 3600.0}},
-}  # fmt: skip
+#: a busy 2-day centre (tests/busy_centre.py)
+CONFIG: dict[str, Any] = BUSY_CENTRE
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +130,9 @@ def test_tables_with_shared_counts_are_the_tables_alone(run: tuple[CallCenter, A
     names = [t.name for t in sc.call_types]
     threshold = [t.sl_threshold_s for t in sc.call_types]
     target = [t.sl_target for t in sc.call_types]
-    expected = res.intervals_by_type["expected_calls"].to_numpy().reshape(tt.days, tt.n_intervals, -1)
+    expected = (
+        res.intervals_by_type["expected_calls"].to_numpy().reshape(tt.days, tt.n_intervals, -1)
+    )
     by_type = type_intervals_table(calls, tt, names, threshold, target,
                                    np.moveaxis(expected, 2, 0))  # fmt: skip
     pd.testing.assert_frame_equal(by_type, res.intervals_by_type, check_exact=True)
@@ -185,8 +178,9 @@ def test_days_counts_are_one_count_per_column(run: tuple[CallCenter, Any]) -> No
         for name in names:
             label = {"redials": "redial", "repeats": "repeat"}.get(name, name)
             mine = (calls[column] == label).to_numpy() & (day >= 0) & (day < model.timetable.days)
-            assert np.array_equal(days[name].to_numpy(),
-                                  np.bincount(day[mine], minlength=model.timetable.days)), name
+            assert np.array_equal(
+                days[name].to_numpy(), np.bincount(day[mine], minlength=model.timetable.days)
+            ), name
     assert np.array_equal(days["offered"].to_numpy(),
                           np.bincount(day[(day >= 0) & (day < model.timetable.days)]))  # fmt: skip
     assert days["repeats"].sum() > 0 and days["redials"].sum() > 0

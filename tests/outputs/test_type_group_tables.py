@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from busy_centre import BUSY_CENTRE
 from multiskill import GROUPS, TYPES, relabelled, two_group_log
 
 from sim.model.callcenter import CallCenter
@@ -35,17 +36,8 @@ from sim.outputs.results import Results
 from sim.outputs.staff import cumulative_present, present_by_group, present_total
 from sim.queue.engine import EngineLog
 
-#: a busy 2-day centre with redials, repeat contacts (FCR < 1), a warm-up and staffing
-#: that changes during the day, so that every column has something to count
-CONFIG: dict[str, Any] = {
-    "run": {"days": 2, "warmup_s": 9 * 3600.0},
-    "center": {"volume_per_day": 1500.0, "open_time": "08:00", "close_time": "18:00",
-               "interval_min": 60},
-    "staffing": {"agents": [6, 8, 10, 10, 9, 9, 10, 10, 8, 6]},
-    "redials": {"probability": 0.4},
-    "resolution": {"fcr": 0.8, "recontact_probability": 0.7,
-                   "recontact_delay": {"kind": "exponential", "mean_s": 3600.0}},
-}  # fmt: skip
+#: a busy 2-day centre (tests/busy_centre.py)
+CONFIG: dict[str, Any] = BUSY_CENTRE
 
 
 @dataclass
