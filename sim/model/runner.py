@@ -24,7 +24,7 @@ from sim.core.schema import Config
 from sim.model.callcenter import CallCenter, ConfigLike
 from sim.model.progress import PROGRESS_EVERY_S, Progress
 from sim.outputs.callbacks import CALLBACK_KEYS
-from sim.outputs.confidence import confidence_by, confidence_table
+from sim.outputs.confidence import confidence_by, confidence_table, pooled_parts
 from sim.outputs.metrics import SUMMARY_KEYS
 from sim.outputs.results import Results
 
@@ -258,10 +258,7 @@ def combine(config: Config, results: Sequence[Results]) -> Replications:
         )
 
     parts = _ratio_parts(results)
-    pooled = {
-        str(kpi): (rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
-        for kpi, rows in parts.groupby("kpi", sort=False)
-    }
+    pooled = pooled_parts(parts)
     return Replications(
         config=config,
         per_replication=per,

@@ -30,7 +30,7 @@ from scipy import stats
 from sim.outputs.kpis import natural_bounds
 
 __all__ = ["PARTS_COLUMNS", "STATS_COLUMNS", "RatioParts", "clipped", "confidence_by",
-           "confidence_table", "parts_table", "ratio_estimate"]  # fmt: skip
+           "confidence_table", "parts_table", "pooled_parts", "ratio_estimate"]  # fmt: skip
 
 #: The numerators and denominators of ratio KPIs, one entry per replication: KPI name
 #: -> (numerators, denominators), two arrays of the same length.
@@ -75,6 +75,16 @@ def ratio_estimate(
         return r, float("nan"), n
     sd = float(np.std(x - r * y, ddof=1)) / (total / n)
     return r, sd, n
+
+
+def pooled_parts(parts: pd.DataFrame) -> RatioParts:
+    """A long table of ratio parts (:data:`PARTS_COLUMNS`, one row per replication and
+    KPI, in replication order) as :data:`RatioParts`: KPI -> (numerators,
+    denominators), in the order of the table's first rows."""
+    return {
+        str(kpi): (rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
+        for kpi, rows in parts.groupby("kpi", sort=False)
+    }
 
 
 def confidence_table(
@@ -130,11 +140,10 @@ def confidence_by(
     :func:`parts_table` of each replication stacked): those KPIs by the ratio estimator."""
     if per.empty:
         return pd.DataFrame(columns=[by, "kpi", *STATS_COLUMNS])
-    pooled: dict[object, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    pooled: dict[object, RatioParts] = {}
     if ratios is not None and len(ratios):
-        for (value, kpi), rows in ratios.groupby([by, "kpi"], observed=True, sort=False):
-            pooled.setdefault(value, {})[str(kpi)] = (
-                rows["numerator"].to_numpy(), rows["denominator"].to_numpy())
+        pooled = {value: pooled_parts(rows)
+                  for value, rows in ratios.groupby(by, observed=True, sort=False)}  # fmt: skip
     frames = []
     for value, rows in per.groupby(by, observed=True, sort=True):
         ci = confidence_table(rows.drop(columns=[by]), confidence, pooled.get(value)).reset_index()
